@@ -1,0 +1,7 @@
+//! landscape-tui: browse, search and act on Canonical Landscape activities.
+//!
+//! Data flows one way: `model` → `query` → `engine` → `backend` → `tui`.
+
+pub mod backend;
+pub mod model;
+pub mod query;

@@ -1,0 +1,17 @@
+//! The records Landscape's activity APIs exchange, serde-exact to their JSON:
+//! what was absent stays absent, what was `null` stays `null`, and fields this
+//! build does not know survive a round trip.
+
+mod activity;
+mod computer;
+mod field;
+mod page;
+mod status;
+
+pub use activity::{
+    ACTIVITY_GROUP, Activity, ActivityActions, ChildrenStatuses, Creator, PackageChange,
+};
+pub use computer::Computer;
+pub use field::Field;
+pub use page::Page;
+pub use status::{ActivityStatus, Health};
