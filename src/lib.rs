@@ -5,3 +5,4 @@
 pub mod backend;
 pub mod model;
 pub mod query;
+pub mod signature;
