@@ -5,4 +5,5 @@
 pub mod backend;
 pub mod model;
 pub mod query;
+pub mod server;
 pub mod signature;

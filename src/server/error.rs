@@ -1,0 +1,74 @@
+//! Error bodies of both APIs: a non-200 status with
+//! `{"error": "<Code>", "message": "<text>"}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::backend::BackendError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn unauthorised(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorised", message)
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"error": self.code, "message": self.message})),
+        )
+            .into_response()
+    }
+}
+
+impl From<BackendError> for ApiError {
+    fn from(e: BackendError) -> ApiError {
+        match e {
+            BackendError::InvalidQuery { message, .. } => {
+                ApiError::bad_request("InvalidQuery", message)
+            }
+            BackendError::Refused { refusals } => ApiError::bad_request(
+                "InvalidActivityStatusChange",
+                refusals
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            BackendError::NotFound(id) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                format!("activity {id} not found"),
+            ),
+            BackendError::Auth(m) => ApiError::unauthorised(m),
+            BackendError::ReadOnly => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "ReadOnly",
+                "this server is read-only",
+            ),
+            BackendError::Transport(m) => ApiError::new(StatusCode::BAD_GATEWAY, "BackendError", m),
+        }
+    }
+}

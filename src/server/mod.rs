@@ -1,0 +1,94 @@
+//! `landscape-tui serve`: a backend over HTTP, speaking both of Landscape's
+//! activity APIs — the legacy `?action=` API at `/api/` and REST v2 at
+//! `/api/v2/` — so official clients, curl and our own HTTP client can work
+//! against the embedded engine with no real server.
+
+mod auth;
+mod error;
+mod legacy;
+mod rest;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+
+use crate::backend::Backend;
+
+pub use auth::{Credentials, JwtKeys};
+pub use error::ApiError;
+
+/// The largest `limit` the server honours; a larger one is clamped to it.
+pub const MAX_LIMIT: u64 = 10_000;
+/// `limit` when a request gives none (as Landscape).
+pub const DEFAULT_LIMIT: u64 = 1000;
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// What every handler shares.
+pub struct ServerState {
+    pub backend: Arc<dyn Backend>,
+    pub credentials: Credentials,
+    pub jwt: JwtKeys,
+}
+
+/// The routes of both APIs over `state`.
+pub fn router(state: Arc<ServerState>) -> Router {
+    Router::new()
+        .route("/api", get(legacy::handle).post(legacy::handle))
+        .route("/api/", get(legacy::handle).post(legacy::handle))
+        .route("/api/v2/login", post(rest::login))
+        .route("/api/v2/login/access-key", post(rest::login_access_key))
+        .route("/api/v2/activities", get(rest::activities))
+        .route("/api/v2/activities/parents", get(rest::parents))
+        .route("/api/v2/activities/reapply", post(rest::reapply))
+        .route("/api/v2/activities/revert", post(rest::revert))
+        .route("/api/v2/activities/{id}", get(rest::activity))
+        .fallback(rest::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// The legacy action a request named, for the request log.
+#[derive(Clone)]
+pub(crate) struct LoggedAction(pub String);
+
+/// One line per request on stderr: method, path or action, status, duration.
+/// Never parameters or headers, so secrets stay out of the log.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let what = match response.extensions().get::<LoggedAction>() {
+        Some(LoggedAction(action)) => format!("{path} {action}"),
+        None => path,
+    };
+    eprintln!(
+        "{method} {what} {} {:.1}ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<ServerState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

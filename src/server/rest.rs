@@ -1,0 +1,223 @@
+//! REST API v2: login, activity pages, one activity, parents, reapply and
+//! revert. JSON in, JSON out; every route but login needs a bearer token.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use super::auth::{DEFAULT_EXPIRY_MINUTES, require_bearer};
+use super::legacy::number;
+use super::{ApiError, DEFAULT_LIMIT, MAX_LIMIT, ServerState};
+use crate::model::{Activity, Page};
+use crate::signature::encode;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    email: String,
+    password: String,
+    #[serde(default)]
+    account: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccessKeyLogin {
+    access_key: String,
+    secret_key: String,
+    #[serde(default)]
+    expiry_minutes: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActivityIds {
+    activity_ids: Vec<u64>,
+}
+
+/// Parses a JSON body, answering 400 with what was wrong.
+fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("BadRequest", format!("invalid JSON body: {e}")))
+}
+
+fn login_answer(state: &ServerState, expiry_minutes: i64) -> Result<Response, ApiError> {
+    let c = &state.credentials;
+    let token = state.jwt.issue(c, expiry_minutes)?;
+    Ok(Json(json!({
+        "token": token,
+        "email": c.email,
+        "name": c.name,
+        "accounts": [{"name": c.account, "title": c.account, "default": true}],
+        "current_account": c.account,
+    }))
+    .into_response())
+}
+
+pub async fn login(
+    State(state): State<Arc<ServerState>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let login: Login = json_body(&body)?;
+    let c = &state.credentials;
+    let known_account = login.account.as_deref().is_none_or(|a| a == c.account);
+    if !login.email.eq_ignore_ascii_case(&c.email) || login.password != c.password {
+        return Err(ApiError::unauthorised("wrong email or password"));
+    }
+    if !known_account {
+        return Err(ApiError::unauthorised("no such account for this user"));
+    }
+    login_answer(&state, DEFAULT_EXPIRY_MINUTES)
+}
+
+pub async fn login_access_key(
+    State(state): State<Arc<ServerState>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let login: AccessKeyLogin = json_body(&body)?;
+    let c = &state.credentials;
+    if login.access_key != c.access_key || login.secret_key != c.secret_key {
+        return Err(ApiError::unauthorised("wrong access key or secret key"));
+    }
+    let minutes = login.expiry_minutes.unwrap_or(DEFAULT_EXPIRY_MINUTES);
+    if minutes < 0 {
+        return Err(ApiError::bad_request(
+            "BadRequest",
+            "expiry_minutes must not be negative",
+        ));
+    }
+    login_answer(&state, minutes)
+}
+
+/// `limit`, `offset` and `query` of a list route.
+struct ListParams {
+    limit: u64,
+    offset: u64,
+    query: String,
+}
+
+fn list_params(raw: Option<&str>) -> Result<ListParams, ApiError> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    Ok(ListParams {
+        limit: number(get("limit"), "limit", DEFAULT_LIMIT)?.min(MAX_LIMIT),
+        offset: number(get("offset"), "offset", 0)?,
+        query: get("query").unwrap_or("").to_owned(),
+    })
+}
+
+/// Fills `next`/`previous` with absolute URLs, as Landscape does.
+fn link_page(
+    mut page: Page<Activity>,
+    headers: &HeaderMap,
+    uri: &Uri,
+    p: &ListParams,
+) -> Page<Activity> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let url = |offset: u64| {
+        let mut url = format!(
+            "http://{host}{}?limit={}&offset={offset}",
+            uri.path(),
+            p.limit
+        );
+        if !p.query.is_empty() {
+            url.push_str("&query=");
+            url.push_str(&encode(&p.query));
+        }
+        url
+    };
+    let end = p.offset.saturating_add(p.limit);
+    page.next = (p.limit > 0 && end < page.count).then(|| url(end));
+    page.previous = (p.offset > 0).then(|| url(p.offset.saturating_sub(p.limit).min(page.count)));
+    page
+}
+
+pub async fn activities(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    require_bearer(&headers, &state.jwt)?;
+    let p = list_params(raw.as_deref())?;
+    let page = state
+        .backend
+        .activities(&p.query, p.limit, p.offset)
+        .await?;
+    Ok(Json(link_page(page, &headers, &uri, &p)).into_response())
+}
+
+pub async fn parents(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    require_bearer(&headers, &state.jwt)?;
+    let p = list_params(raw.as_deref())?;
+    // Implicit AND binds loosest, so appending the caller's query keeps its meaning.
+    let query = format!("type:ActivityGroup {}", p.query);
+    let page = state.backend.activities(&query, p.limit, p.offset).await?;
+    Ok(Json(link_page(page, &headers, &uri, &p)).into_response())
+}
+
+pub async fn activity(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    require_bearer(&headers, &state.jwt)?;
+    let id: u64 = id.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("no activity {id:?}: ids are non-negative integers"),
+        )
+    })?;
+    Ok(Json(state.backend.activity(id).await?).into_response())
+}
+
+pub async fn reapply(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    require_bearer(&headers, &state.jwt)?;
+    let ids: ActivityIds = json_body(&body)?;
+    Ok(Json(state.backend.reapply(&ids.activity_ids).await?).into_response())
+}
+
+pub async fn revert(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    require_bearer(&headers, &state.jwt)?;
+    let ids: ActivityIds = json_body(&body)?;
+    Ok(Json(state.backend.revert(&ids.activity_ids).await?).into_response())
+}
+
+pub async fn not_found(uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        format!("no route {}", uri.path()),
+    )
+}
