@@ -3,6 +3,7 @@
 //! Data flows one way: `model` → `query` → `engine` → `backend` → `tui`.
 
 pub mod backend;
+pub mod config;
 pub mod model;
 pub mod query;
 pub mod server;

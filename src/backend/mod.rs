@@ -4,6 +4,7 @@
 //! client, so everything above this module works the same on both.
 
 mod error;
+pub mod remote;
 
 use async_trait::async_trait;
 use tokio::sync::watch;

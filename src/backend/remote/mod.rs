@@ -1,0 +1,6 @@
+//! The backend over HTTP: a real Landscape server (REST v2 with a JWT, or
+//! the legacy API with signed requests), or `landscape-tui serve`.
+
+mod options;
+
+pub use options::{ApiChoice, RemoteCredentials, RemoteOptions, Secret};

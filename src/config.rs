@@ -1,0 +1,512 @@
+//! The configuration file (`~/.config/landscape-tui/config.toml`), its named
+//! profiles, and where each secret comes from: the environment (the official
+//! client's variables), a `*_command` (e.g. a password manager), or the file.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::backend::remote::{ApiChoice, RemoteCredentials, RemoteOptions, Secret};
+
+/// The whole file. Unknown keys are errors: a typo must not silently fall
+/// back to a default on a production profile.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Profile used when `--profile` is not given.
+    pub default_profile: Option<String>,
+    /// Seconds between automatic refreshes (default 5).
+    pub refresh_seconds: Option<u64>,
+    /// Disable every action in every profile.
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub url: Option<String>,
+    #[serde(default)]
+    pub api: ApiChoice,
+    pub auth: Option<AuthMethod>,
+    pub access_key: Option<String>,
+    pub access_key_command: Option<String>,
+    pub secret_key: Option<String>,
+    pub secret_key_command: Option<String>,
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub password_command: Option<String>,
+    pub account: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    #[serde(default)]
+    pub insecure: bool,
+    pub refresh_seconds: Option<u64>,
+    #[serde(default)]
+    pub read_only: bool,
+    pub timeout_seconds: Option<u64>,
+    pub connect_timeout_seconds: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMethod {
+    AccessKey,
+    Password,
+}
+
+/// A configuration problem, said so that the user can fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The variables the official client reads, plus our two for passwords.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Environment {
+    pub api_uri: Option<String>,
+    pub api_key: Option<String>,
+    pub api_secret: Option<String>,
+    pub ssl_ca_file: Option<String>,
+    pub email: Option<String>,
+    pub password: Option<String>,
+}
+
+impl Environment {
+    pub fn from_process() -> Environment {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Environment {
+            api_uri: var("LANDSCAPE_API_URI"),
+            api_key: var("LANDSCAPE_API_KEY"),
+            api_secret: var("LANDSCAPE_API_SECRET"),
+            ssl_ca_file: var("LANDSCAPE_API_SSL_CA_FILE"),
+            email: var("LANDSCAPE_EMAIL"),
+            password: var("LANDSCAPE_PASSWORD"),
+        }
+    }
+}
+
+/// Where the dashboard's data comes from, once config and environment are read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Connection {
+    /// No server configured: the embedded demo engine.
+    Demo,
+    Remote {
+        /// The profile's name, or `env` when only environment variables named it.
+        profile: String,
+        options: RemoteOptions,
+    },
+}
+
+/// What was read, plus warnings for the status bar (never fatal).
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub connection: Connection,
+    pub refresh: Duration,
+    pub read_only: bool,
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// The default location: `~/.config/landscape-tui/config.toml` on Linux.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "landscape-tui")
+            .map(|d| d.config_dir().join("config.toml"))
+    }
+
+    /// Reads `path`. A missing file at the default location is an empty
+    /// config; a missing file named explicitly is an error.
+    pub fn load(path: &Path, explicit: bool) -> Result<(Config, Vec<String>), ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                return Ok((Config::default(), Vec::new()));
+            }
+            Err(e) => {
+                return Err(ConfigError(format!("{}: {e}", path.display())));
+            }
+        };
+        let config =
+            Config::parse(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let mut warnings = Vec::new();
+        if config.has_inline_secrets() && readable_by_others(path) {
+            warnings.push(format!(
+                "{} holds secrets and is readable by others: chmod 600 it, or use *_command keys",
+                path.display()
+            ));
+        }
+        Ok((config, warnings))
+    }
+
+    /// Parses TOML text; errors name the line, the column and the key.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError(describe_toml_error(text, &e)))
+    }
+
+    fn has_inline_secrets(&self) -> bool {
+        self.profiles
+            .values()
+            .any(|p| p.secret_key.is_some() || p.password.is_some())
+    }
+
+    /// Picks the connection: `--profile`, else `LANDSCAPE_API_URI`, else
+    /// `default_profile`, else the demo engine.
+    pub fn resolve(
+        &self,
+        profile: Option<&str>,
+        env: &Environment,
+    ) -> Result<Resolved, ConfigError> {
+        let mut warnings = Vec::new();
+        let chosen = match profile {
+            Some(name) => Some((name.to_owned(), self.profile(name)?.clone())),
+            None if env.api_uri.is_some() => Some(("env".to_owned(), Profile::default())),
+            None => match &self.default_profile {
+                Some(name) => Some((name.clone(), self.profile(name)?.clone())),
+                None => None,
+            },
+        };
+        let Some((name, profile)) = chosen else {
+            return Ok(Resolved {
+                connection: Connection::Demo,
+                refresh: Duration::from_secs(self.refresh_seconds.unwrap_or(5).max(1)),
+                read_only: self.read_only,
+                warnings,
+            });
+        };
+        let options = remote_options(&name, &profile, env, &mut warnings)?;
+        let refresh = profile
+            .refresh_seconds
+            .or(self.refresh_seconds)
+            .unwrap_or(5)
+            .max(1);
+        if options.insecure {
+            warnings.push(format!(
+                "profile {name}: TLS certificate verification is OFF (insecure = true)"
+            ));
+        }
+        Ok(Resolved {
+            read_only: self.read_only || profile.read_only,
+            refresh: Duration::from_secs(refresh),
+            connection: Connection::Remote {
+                profile: name,
+                options,
+            },
+            warnings,
+        })
+    }
+
+    fn profile(&self, name: &str) -> Result<&Profile, ConfigError> {
+        self.profiles.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
+            ConfigError(if known.is_empty() {
+                format!("no profile {name:?}: the configuration defines no profiles")
+            } else {
+                format!("no profile {name:?}; profiles: {}", known.join(", "))
+            })
+        })
+    }
+}
+
+fn remote_options(
+    name: &str,
+    p: &Profile,
+    env: &Environment,
+    warnings: &mut Vec<String>,
+) -> Result<RemoteOptions, ConfigError> {
+    let url = p
+        .url
+        .clone()
+        .or_else(|| env.api_uri.clone())
+        .ok_or_else(|| {
+            ConfigError(format!(
+                "profile {name}: no url (set `url` or LANDSCAPE_API_URI)"
+            ))
+        })?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ConfigError(format!(
+            "profile {name}: url must start with https:// or http://, got {url:?}"
+        )));
+    }
+    let secret = |value: &Option<String>,
+                  command: &Option<String>,
+                  env: &Option<String>,
+                  key: &str| { secret_value(name, value, command, env, key) };
+    let access_key = secret(
+        &p.access_key,
+        &p.access_key_command,
+        &env.api_key,
+        "access_key",
+    )?;
+    let secret_key = secret(
+        &p.secret_key,
+        &p.secret_key_command,
+        &env.api_secret,
+        "secret_key",
+    )?;
+    let password = secret(&p.password, &p.password_command, &env.password, "password")?;
+    let email = p.email.clone().or_else(|| env.email.clone());
+    let method = p
+        .auth
+        .unwrap_or(if access_key.is_some() || email.is_none() {
+            AuthMethod::AccessKey
+        } else {
+            AuthMethod::Password
+        });
+    let credentials = match method {
+        AuthMethod::AccessKey => RemoteCredentials::AccessKey {
+            key: access_key.ok_or_else(|| {
+                ConfigError(format!(
+                    "profile {name}: no access key (access_key, access_key_command or LANDSCAPE_API_KEY)"
+                ))
+            })?,
+            secret: Secret::new(secret_key.ok_or_else(|| {
+                ConfigError(format!(
+                    "profile {name}: no secret key (secret_key_command, secret_key or LANDSCAPE_API_SECRET)"
+                ))
+            })?),
+        },
+        AuthMethod::Password => RemoteCredentials::Password {
+            email: email.ok_or_else(|| {
+                ConfigError(format!("profile {name}: no email (email or LANDSCAPE_EMAIL)"))
+            })?,
+            password: Secret::new(password.ok_or_else(|| {
+                ConfigError(format!(
+                    "profile {name}: no password (password_command, password or LANDSCAPE_PASSWORD)"
+                ))
+            })?),
+            account: p.account.clone(),
+        },
+    };
+    if method == AuthMethod::Password && p.api == ApiChoice::Legacy {
+        return Err(ConfigError(format!(
+            "profile {name}: the legacy API signs with an access key; password login needs api = \"rest\" or \"auto\""
+        )));
+    }
+    let ca_file = p
+        .ca_file
+        .clone()
+        .or_else(|| env.ssl_ca_file.clone().map(PathBuf::from));
+    if let Some(ca) = &ca_file
+        && !ca.exists()
+    {
+        warnings.push(format!(
+            "profile {name}: CA file {} does not exist",
+            ca.display()
+        ));
+    }
+    let mut options = RemoteOptions::new(url, credentials);
+    options.api = p.api;
+    options.ca_file = ca_file;
+    options.insecure = p.insecure;
+    options.read_only = p.read_only;
+    if let Some(s) = p.timeout_seconds {
+        options.timeout = Duration::from_secs(s.max(1));
+    }
+    if let Some(s) = p.connect_timeout_seconds {
+        options.connect_timeout = Duration::from_secs(s.max(1));
+    }
+    if let Some(s) = p.refresh_seconds {
+        options.poll_interval = Duration::from_secs(s.max(1));
+    }
+    Ok(options)
+}
+
+/// A secret from the profile's `*_command`, the file, or the environment, in
+/// that order. A failing command is an error that never prints its output.
+fn secret_value(
+    profile: &str,
+    value: &Option<String>,
+    command: &Option<String>,
+    env: &Option<String>,
+    key: &str,
+) -> Result<Option<String>, ConfigError> {
+    if let Some(command) = command {
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .output()
+            .map_err(|e| {
+                ConfigError(format!(
+                    "profile {profile}: {key}_command could not run: {e}"
+                ))
+            })?;
+        if !output.status.success() {
+            return Err(ConfigError(format!(
+                "profile {profile}: {key}_command failed ({})",
+                output.status
+            )));
+        }
+        let text = String::from_utf8_lossy(&output.stdout)
+            .trim_end_matches(['\n', '\r'])
+            .to_owned();
+        if text.is_empty() {
+            return Err(ConfigError(format!(
+                "profile {profile}: {key}_command printed nothing"
+            )));
+        }
+        return Ok(Some(text));
+    }
+    Ok(value.clone().or_else(|| env.clone()))
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> bool {
+    false
+}
+
+/// `line L, column C: message (key `k`)` from toml's error.
+fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let Some(span) = e.span() else {
+        return e.message().to_owned();
+    };
+    let start = span.start.min(text.len());
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..start].chars().count() + 1;
+    let line_text = text[line_start..].lines().next().unwrap_or("");
+    let key = line_text
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    let table = before
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('['))
+        .map(|l| l.trim().trim_matches(['[', ']']).to_owned());
+    let key = match (table, key) {
+        (Some(t), Some(k)) => format!(" (key `{t}.{k}`)"),
+        (None, Some(k)) => format!(" (key `{k}`)"),
+        _ => String::new(),
+    };
+    format!("line {line}, column {column}: {}{key}", e.message())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> Environment {
+        Environment::default()
+    }
+
+    #[test]
+    fn empty_config_and_no_env_is_demo() {
+        let r = Config::default().resolve(None, &env()).unwrap();
+        assert_eq!(r.connection, Connection::Demo);
+    }
+
+    #[test]
+    fn env_uri_and_keys_make_a_remote() {
+        let e = Environment {
+            api_uri: Some("https://l.example.com/api/".into()),
+            api_key: Some("KEY".into()),
+            api_secret: Some("SECRET".into()),
+            ..env()
+        };
+        let r = Config::default().resolve(None, &e).unwrap();
+        let Connection::Remote { profile, options } = r.connection else {
+            panic!("expected remote")
+        };
+        assert_eq!(profile, "env");
+        assert_eq!(options.url, "https://l.example.com/api/");
+        assert_eq!(
+            options.credentials,
+            RemoteCredentials::AccessKey {
+                key: "KEY".into(),
+                secret: Secret::new("SECRET")
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let text =
+            "default_profile = \"prod\"\n[profiles.prod]\nurl = \"https://x/api/\"\nurll = 3\n";
+        let e = Config::parse(text).unwrap_err();
+        assert!(e.0.starts_with("line 4, column 1:"), "{e}");
+        assert!(e.0.contains("unknown field `urll`"), "{e}");
+        assert!(e.0.contains("key `profiles.prod.urll`"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let e = Config::parse("refresh_seconds = \"five\"\n").unwrap_err();
+        assert!(e.0.contains("line 1"), "{e}");
+        assert!(e.0.contains("key `refresh_seconds`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_profile_lists_the_known_ones() {
+        let c = Config::parse("[profiles.prod]\nurl = \"https://p/api/\"\n[profiles.staging]\nurl = \"https://s/api/\"\n").unwrap();
+        let e = c.resolve(Some("qa"), &env()).unwrap_err();
+        assert_eq!(e.0, "no profile \"qa\"; profiles: prod, staging");
+    }
+
+    #[test]
+    fn secret_command_is_run_and_its_failure_hides_output() {
+        let c = Config::parse(
+            "default_profile = \"p\"\n[profiles.p]\nurl = \"https://p/api/\"\naccess_key = \"K\"\nsecret_key_command = \"printf 's3cr3t\\n'\"\n",
+        )
+        .unwrap();
+        let r = c.resolve(None, &env()).unwrap();
+        let Connection::Remote { options, .. } = r.connection else {
+            panic!()
+        };
+        assert_eq!(
+            options.credentials,
+            RemoteCredentials::AccessKey {
+                key: "K".into(),
+                secret: Secret::new("s3cr3t")
+            }
+        );
+        let c = Config::parse(
+            "[profiles.p]\nurl = \"https://p/api/\"\naccess_key = \"K\"\nsecret_key_command = \"echo leaked; exit 3\"\n",
+        )
+        .unwrap();
+        let e = c.resolve(Some("p"), &env()).unwrap_err();
+        assert!(e.0.contains("secret_key_command failed"), "{e}");
+        assert!(!e.0.contains("leaked"), "{e}");
+    }
+
+    #[test]
+    fn password_profile_and_flags() {
+        let c = Config::parse(
+            "read_only = false\n[profiles.prod]\nurl = \"https://p/api/\"\nauth = \"password\"\nemail = \"ops@example.com\"\npassword = \"pw\"\naccount = \"acme\"\nread_only = true\ninsecure = true\nrefresh_seconds = 9\n",
+        )
+        .unwrap();
+        let r = c.resolve(Some("prod"), &env()).unwrap();
+        assert!(r.read_only);
+        assert_eq!(r.refresh, Duration::from_secs(9));
+        assert!(r.warnings.iter().any(|w| w.contains("verification is OFF")));
+        let Connection::Remote { options, .. } = r.connection else {
+            panic!()
+        };
+        assert!(
+            matches!(options.credentials, RemoteCredentials::Password { ref account, .. } if account.as_deref() == Some("acme"))
+        );
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let s = format!("{:?}", Secret::new("hunter2"));
+        assert!(!s.contains("hunter2"));
+    }
+}

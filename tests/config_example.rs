@@ -1,0 +1,38 @@
+//! The shipped example configuration parses and resolves each profile.
+
+use landscape_tui::config::{Config, Connection, Environment};
+
+#[test]
+fn example_config_parses_and_every_profile_resolves_with_env_secrets() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+        .unwrap();
+    // The example's commands call a password manager that is not here, so
+    // strip them and let the environment supply the secrets.
+    let text: String = text
+        .lines()
+        .filter(|l| !l.contains("_command"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let config = Config::parse(&text).unwrap();
+    let env = Environment {
+        api_secret: Some("secret".into()),
+        password: Some("pw".into()),
+        ..Environment::default()
+    };
+    for name in ["prod", "staging"] {
+        let resolved = config.resolve(Some(name), &env).unwrap();
+        assert!(
+            matches!(resolved.connection, Connection::Remote { .. }),
+            "{name}"
+        );
+    }
+    assert!(config.resolve(Some("prod"), &env).unwrap().read_only);
+    // No default profile in the example: the dashboard opens on the demo.
+    assert_eq!(
+        config
+            .resolve(None, &Environment::default())
+            .unwrap()
+            .connection,
+        Connection::Demo
+    );
+}
