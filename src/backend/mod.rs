@@ -142,3 +142,56 @@ impl ActionKind {
         })
     }
 }
+
+/// Why `kind` may not be applied to `activity` now, or `None` when it may.
+/// Uses the record's `actions` flags when the server sent them, and the
+/// lifecycle rules (`reference/lifecycle.md`) otherwise.
+pub fn refusal_reason(kind: ActionKind, activity: &Activity) -> Option<String> {
+    use crate::model::ActivityStatus as S;
+    let status = activity.status();
+    let flags = activity.actions.get();
+    let allowed = match (kind, flags) {
+        (ActionKind::Approve, Some(f)) => f.approvable,
+        (ActionKind::Cancel, Some(f)) => f.cancelable,
+        (ActionKind::Reapply, Some(f)) => f.reappliable,
+        (ActionKind::Approve, None) => status == Some(&S::Unapproved),
+        (ActionKind::Cancel, None) => matches!(
+            status,
+            Some(
+                S::Unapproved
+                    | S::Undelivered
+                    | S::Scheduled
+                    | S::Waiting
+                    | S::Blocked
+                    | S::Delivered
+            )
+        ),
+        (ActionKind::Reapply, None) => status.is_some_and(S::is_final),
+        (ActionKind::Revert, _) => {
+            status == Some(&S::Succeeded) && activity.activity_type == "ChangePackagesRequest"
+        }
+    };
+    if allowed {
+        return None;
+    }
+    let status = status.map_or("without a status", |s| s.as_str());
+    Some(match kind {
+        ActionKind::Approve => {
+            format!("activity is {status}; only unapproved activities can be approved")
+        }
+        ActionKind::Cancel => format!("activity is {status}; it has already finished"),
+        ActionKind::Reapply => {
+            format!("activity is {status}; only finished activities can be reapplied")
+        }
+        ActionKind::Revert => {
+            if activity.activity_type != "ChangePackagesRequest" {
+                format!(
+                    "{} cannot be reverted; only package changes can",
+                    activity.activity_type
+                )
+            } else {
+                format!("activity is {status}; only succeeded package changes can be reverted")
+            }
+        }
+    })
+}

@@ -1,6 +1,8 @@
 //! The backend over HTTP: a real Landscape server (REST v2 with a JWT, or
 //! the legacy API with signed requests), or `landscape-tui serve`.
 
+mod endpoints;
 mod options;
 
+pub use endpoints::Endpoints;
 pub use options::{ApiChoice, RemoteCredentials, RemoteOptions, Secret};
