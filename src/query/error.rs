@@ -31,3 +31,10 @@ impl fmt::Display for QueryError {
 }
 
 impl std::error::Error for QueryError {}
+
+/// Something lenient mode accepted but a server may refuse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWarning {
+    pub span: Range<usize>,
+    pub message: String,
+}

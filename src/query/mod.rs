@@ -1,9 +1,56 @@
 //! Landscape's activity search language: lexer, parser (an AST with byte
 //! spans), evaluator, and the query bar's highlighting and completion.
-//! Pure: no I/O; computers are read through a lookup the caller provides.
+//! Pure: no I/O; computers are read through a [`ComputerLookup`].
 
+mod ast;
 mod complete;
+mod display;
 mod error;
+mod eval;
+mod highlight;
+mod lexer;
+mod parser;
+mod vocabulary;
 
-pub use complete::CompletionValues;
-pub use error::QueryError;
+pub use ast::{
+    AnyOf, Clause, ComputerTerm, ComputerTermKind, DateBound, DatePrecision, Query, Term, TermKind,
+};
+pub use complete::{Completion, CompletionValues, Completions, complete};
+pub use error::{QueryError, QueryWarning};
+pub use eval::{ComputerLookup, Matcher, computer_matches, contains_ignoring_case};
+pub use highlight::{Highlight, HighlightKind, highlight};
+pub use vocabulary::{
+    ALERTS, COMPUTER_KEYS, KEYS, KNOWN_TYPES, RELEASES, code_name, release_number,
+};
+
+/// Strict for the engine (it must understand every term); lenient for a
+/// remote server, which knows more computer terms and types than we do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Strict,
+    Lenient,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseOptions<'a> {
+    pub mode: Mode,
+    /// Known activity types; empty means [`KNOWN_TYPES`].
+    pub types: &'a [String],
+}
+
+/// A parsed query and what lenient mode let through.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub query: Query,
+    pub warnings: Vec<QueryWarning>,
+}
+
+/// Parses strictly against the documented activity types.
+pub fn parse(input: &str) -> Result<Query, QueryError> {
+    parse_with(input, &ParseOptions::default()).map(|p| p.query)
+}
+
+pub fn parse_with(input: &str, options: &ParseOptions) -> Result<Parsed, QueryError> {
+    parser::parse_with(input, options)
+}

@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod legacy;
 mod rest;
+mod run;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::backend::Backend;
 
 pub use auth::{Credentials, JwtKeys};
 pub use error::ApiError;
+pub use run::{StartCredentials, run};
 
 /// The largest `limit` the server honours; a larger one is clamped to it.
 pub const MAX_LIMIT: u64 = 10_000;

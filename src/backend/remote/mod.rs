@@ -1,8 +1,10 @@
 //! The backend over HTTP: a real Landscape server (REST v2 with a JWT, or
 //! the legacy API with signed requests), or `landscape-tui serve`.
 
+mod client;
 mod endpoints;
 mod options;
 
+pub use client::{RemoteBackend, parse_refusals};
 pub use endpoints::Endpoints;
 pub use options::{ApiChoice, RemoteCredentials, RemoteOptions, Secret};

@@ -1,0 +1,714 @@
+//! `RemoteBackend`: the `Backend` trait over HTTP.
+//!
+//! REST v2 with a JWT when the server has it (Landscape 24.04+), the legacy
+//! API with signed requests otherwise. Reads are retried on connection
+//! errors and 5xx; actions never are: an action whose answer was lost is
+//! re-read, not re-sent.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tokio::sync::{Mutex, watch};
+
+use super::endpoints::Endpoints;
+use super::options::{ApiChoice, RemoteCredentials, RemoteOptions};
+use crate::backend::{
+    ActionKind, ActionPreview, Backend, BackendError, BackendInfo, CompletionValues, Refusal,
+    Selection, refusal_reason,
+};
+use crate::model::{Activity, Page};
+use crate::query::{Mode, ParseOptions};
+use crate::signature::{SIGNATURE_METHOD, SIGNATURE_VERSION, SignedTarget, TIMESTAMP_FORMAT};
+
+/// The legacy API version sent with every call.
+const LEGACY_VERSION: &str = "2011-08-01";
+/// How many times a read is tried before its error is reported.
+const READ_ATTEMPTS: u32 = 3;
+/// Children fetched for one parent (Landscape accounts rarely exceed it).
+const CHILDREN_LIMIT: u64 = 5000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Rest,
+    Legacy,
+}
+
+#[derive(Default)]
+struct Session {
+    api: Option<Api>,
+    token: Option<String>,
+}
+
+pub struct RemoteBackend {
+    http: reqwest::Client,
+    options: RemoteOptions,
+    endpoints: Endpoints,
+    session: Mutex<Session>,
+    changes: watch::Sender<u64>,
+    poller: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for RemoteBackend {
+    fn drop(&mut self) {
+        if let Some(poller) = &self.poller {
+            poller.abort();
+        }
+    }
+}
+
+/// An HTTP answer: status and body, read whole.
+struct Answer {
+    status: StatusCode,
+    body: String,
+}
+
+impl RemoteBackend {
+    /// Builds the client; no request is sent until the first call. Must run
+    /// inside a tokio runtime (it starts the refresh ticker).
+    pub fn new(options: RemoteOptions) -> Result<Arc<RemoteBackend>, BackendError> {
+        let endpoints = Endpoints::parse(&options.url)?;
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            .user_agent(concat!("landscape-tui/", env!("CARGO_PKG_VERSION")));
+        if let Some(ca) = &options.ca_file {
+            let pem = std::fs::read(ca)
+                .map_err(|e| BackendError::Transport(format!("CA file {}: {e}", ca.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| BackendError::Transport(format!("CA file {}: {e}", ca.display())))?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        if options.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| BackendError::Transport(format!("HTTP client: {e}")))?;
+        let (changes, _) = watch::channel(0);
+        let mut backend = RemoteBackend {
+            http,
+            options,
+            endpoints,
+            session: Mutex::new(Session::default()),
+            changes,
+            poller: None,
+        };
+        // A server cannot push: tell the dashboard to look again now and then.
+        let ticker = backend.changes.clone();
+        let every = backend.options.poll_interval;
+        backend.poller = Some(tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.tick().await;
+            loop {
+                interval.tick().await;
+                ticker.send_modify(|n| *n += 1);
+            }
+        }));
+        Ok(Arc::new(backend))
+    }
+
+    /// Which API this server speaks, logging in when REST is possible.
+    async fn api(&self) -> Result<Api, BackendError> {
+        let mut session = self.session.lock().await;
+        if let Some(api) = session.api {
+            return Ok(api);
+        }
+        let api = match self.options.api {
+            ApiChoice::Legacy => Api::Legacy,
+            ApiChoice::Rest => {
+                session.token = Some(self.login().await?.ok_or_else(|| {
+                    BackendError::Transport(format!(
+                        "{} has no REST API (api = \"rest\" in the profile)",
+                        self.endpoints.rest
+                    ))
+                })?);
+                Api::Rest
+            }
+            ApiChoice::Auto => match self.login().await? {
+                Some(token) => {
+                    session.token = Some(token);
+                    Api::Rest
+                }
+                None => Api::Legacy,
+            },
+        };
+        if api == Api::Legacy
+            && !matches!(
+                self.options.credentials,
+                RemoteCredentials::AccessKey { .. }
+            )
+        {
+            return Err(BackendError::Auth(
+                "this server has only the legacy API, which needs an access key and secret".into(),
+            ));
+        }
+        session.api = Some(api);
+        Ok(api)
+    }
+
+    /// Logs in through REST. `Ok(None)`: the server has no REST API.
+    async fn login(&self) -> Result<Option<String>, BackendError> {
+        let (path, body) = match &self.options.credentials {
+            RemoteCredentials::AccessKey { key, secret } => (
+                "login/access-key",
+                json!({"access_key": key, "secret_key": secret.expose()}),
+            ),
+            RemoteCredentials::Password {
+                email,
+                password,
+                account,
+            } => {
+                let mut body = json!({"email": email, "password": password.expose()});
+                if let Some(account) = account {
+                    body["account"] = json!(account);
+                }
+                ("login", body)
+            }
+        };
+        let url = format!("{}/{path}", self.endpoints.rest);
+        let answer = self.send(self.http.post(&url).json(&body)).await?;
+        match answer.status {
+            s if s.is_success() => {
+                let v: Value = parse_json(&answer.body)?;
+                v["token"]
+                    .as_str()
+                    .map(|t| Some(t.to_owned()))
+                    .ok_or_else(|| BackendError::Transport("login answer has no token".into()))
+            }
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => Ok(None),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(BackendError::Auth(format!(
+                "login refused: {}",
+                error_message(&answer.body)
+            ))),
+            s => Err(BackendError::Transport(format!(
+                "login failed: HTTP {s}: {}",
+                error_message(&answer.body)
+            ))),
+        }
+    }
+
+    async fn send(&self, request: RequestBuilder) -> Result<Answer, BackendError> {
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let body = response.text().await.map_err(transport)?;
+        Ok(Answer { status, body })
+    }
+
+    /// A REST call with the session's token; one re-login on 401.
+    async fn rest(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, BackendError> {
+        for attempt in 0..2 {
+            let token = self.session.lock().await.token.clone().unwrap_or_default();
+            let mut request = self
+                .http
+                .request(method.clone(), format!("{}{path}", self.endpoints.rest))
+                .bearer_auth(token)
+                .query(query);
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let answer = self.send(request).await?;
+            if answer.status == StatusCode::UNAUTHORIZED && attempt == 0 {
+                self.relogin().await?;
+                continue;
+            }
+            return Ok(answer);
+        }
+        unreachable!("the loop returns on its second pass")
+    }
+
+    async fn relogin(&self) -> Result<(), BackendError> {
+        let token = self
+            .login()
+            .await?
+            .ok_or_else(|| BackendError::Auth("the server stopped offering REST login".into()))?;
+        self.session.lock().await.token = Some(token);
+        Ok(())
+    }
+
+    /// A legacy `?action=` call: bearer token in REST mode, signed otherwise.
+    async fn legacy(&self, action: &str, args: &[(&str, String)]) -> Result<Answer, BackendError> {
+        let api = self.api().await?;
+        for attempt in 0..2 {
+            let mut params: Vec<(String, String)> = args
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect();
+            params.push(("action".into(), action.into()));
+            params.push(("version".into(), LEGACY_VERSION.into()));
+            let request = self.http.post(&self.endpoints.legacy).header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            );
+            let request = match (api, &self.options.credentials) {
+                (Api::Legacy, RemoteCredentials::AccessKey { key, secret }) => {
+                    params.push(("access_key_id".into(), key.clone()));
+                    params.push(("signature_method".into(), SIGNATURE_METHOD.into()));
+                    params.push(("signature_version".into(), SIGNATURE_VERSION.into()));
+                    params.push((
+                        "timestamp".into(),
+                        Utc::now().format(TIMESTAMP_FORMAT).to_string(),
+                    ));
+                    let target = SignedTarget {
+                        method: "POST",
+                        host: &self.endpoints.signed_host,
+                        path: &self.endpoints.path,
+                    };
+                    request.body(target.signed_body(secret.expose(), &params))
+                }
+                _ => {
+                    let token = self.session.lock().await.token.clone().unwrap_or_default();
+                    let body = form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(params.iter())
+                        .finish();
+                    request.bearer_auth(token).body(body)
+                }
+            };
+            let answer = self.send(request).await?;
+            if answer.status == StatusCode::UNAUTHORIZED && api == Api::Rest && attempt == 0 {
+                self.relogin().await?;
+                continue;
+            }
+            return Ok(answer);
+        }
+        unreachable!("the loop returns on its second pass")
+    }
+
+    /// Retries `call` on connection errors and 5xx, with backoff.
+    async fn read<T, F, Fut>(&self, call: F) -> Result<T, BackendError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Answer, BackendError>>,
+        T: DeserializeOwned,
+    {
+        let mut delay = Duration::from_millis(200);
+        let mut attempt = 1;
+        loop {
+            let result = match call().await {
+                Ok(answer) if answer.status.is_success() => return parse_json(&answer.body),
+                Ok(answer) => Err(self.error_of(answer)),
+                Err(e) => Err(e),
+            };
+            let retry = match &result {
+                Err(BackendError::Transport(_)) => attempt < READ_ATTEMPTS,
+                _ => false,
+            };
+            if !retry {
+                return result;
+            }
+            tokio::time::sleep(delay).await;
+            delay *= 2;
+            attempt += 1;
+        }
+    }
+
+    /// The typed error of a non-2xx answer.
+    fn error_of(&self, answer: Answer) -> BackendError {
+        let (code, message) = match serde_json::from_str::<Value>(&answer.body) {
+            Ok(v) => (
+                v["error"].as_str().unwrap_or_default().to_owned(),
+                v["message"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| answer.body.clone()),
+            ),
+            Err(_) => (String::new(), answer.body.chars().take(200).collect()),
+        };
+        match (answer.status, code.as_str()) {
+            (_, "InvalidQuery") => BackendError::InvalidQuery {
+                message,
+                span: None,
+            },
+            (_, "InvalidActivityStatusChange") => BackendError::Refused {
+                refusals: parse_refusals(&message),
+            },
+            (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) => BackendError::Auth(message),
+            (StatusCode::NOT_FOUND, _) => BackendError::Transport(format!("not found: {message}")),
+            (s, _) => BackendError::Transport(format!("HTTP {}: {message}", s.as_u16())),
+        }
+    }
+
+    async fn page(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<Activity>, BackendError> {
+        check_query(query)?;
+        match self.api().await? {
+            Api::Rest => {
+                let mut params = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
+                if !query.trim().is_empty() {
+                    params.push(("query", query.to_owned()));
+                }
+                self.read(|| self.rest(Method::GET, "/activities", &params, None))
+                    .await
+                    .map_err(|e| with_local_span(e, query))
+            }
+            Api::Legacy => {
+                // The legacy answer is a bare list: ask for one more to learn
+                // whether there are further pages.
+                let args = [
+                    ("query", query.to_owned()),
+                    ("limit", (limit + 1).to_string()),
+                    ("offset", offset.to_string()),
+                ];
+                let mut results: Vec<Activity> = self
+                    .read(|| self.legacy("GetActivities", &args))
+                    .await
+                    .map_err(|e| with_local_span(e, query))?;
+                let more = results.len() as u64 > limit;
+                results.truncate(limit as usize);
+                Ok(Page {
+                    count: offset + results.len() as u64 + u64::from(more),
+                    results,
+                    next: None,
+                    previous: None,
+                })
+            }
+        }
+    }
+
+    /// Activities by id, in one query (a parent's own record, not its children).
+    async fn by_ids(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = ids_query(ids);
+        Ok(self.page(&query, ids.len() as u64, 0).await?.results)
+    }
+
+    async fn status_change(
+        &self,
+        action: &str,
+        selection: &Selection,
+    ) -> Result<Vec<u64>, BackendError> {
+        if self.options.read_only {
+            return Err(BackendError::ReadOnly);
+        }
+        let query = match selection {
+            Selection::Query(q) => q.clone(),
+            Selection::Ids(ids) if ids.is_empty() => return Ok(Vec::new()),
+            Selection::Ids(ids) => ids_query(ids),
+        };
+        check_query(&query)?;
+        let result = match self.legacy(action, &[("query", query.clone())]).await {
+            Ok(answer) if answer.status.is_success() => parse_json(&answer.body),
+            Ok(answer) => Err(with_local_span(self.error_of(answer), &query)),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(ids) => {
+                self.changes.send_modify(|n| *n += 1);
+                Ok(ids)
+            }
+            // The answer was lost: the change may have happened. Re-read, never re-send.
+            Err(BackendError::Transport(why)) => {
+                self.changes.send_modify(|n| *n += 1);
+                Err(BackendError::Transport(format!(
+                    "{why}; the {} may or may not have been applied — the list was re-read, check it before trying again",
+                    action.trim_end_matches("Activities").to_ascii_lowercase()
+                )))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn create(&self, path: &str, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
+        if self.options.read_only {
+            return Err(BackendError::ReadOnly);
+        }
+        if self.api().await? == Api::Legacy {
+            return Err(BackendError::Transport(
+                "reapply and revert need the REST API (Landscape 24.04 or later)".into(),
+            ));
+        }
+        let body = json!({"activity_ids": ids});
+        let answer = self.rest(Method::POST, path, &[], Some(&body)).await?;
+        self.changes.send_modify(|n| *n += 1);
+        if answer.status.is_success() {
+            parse_json(&answer.body)
+        } else {
+            Err(self.error_of(answer))
+        }
+    }
+}
+
+#[async_trait]
+impl Backend for RemoteBackend {
+    fn info(&self) -> BackendInfo {
+        BackendInfo {
+            label: self.endpoints.legacy.clone(),
+            embedded: false,
+            sends_action_flags: true,
+        }
+    }
+
+    async fn activities(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<Activity>, BackendError> {
+        self.page(query, limit, offset).await
+    }
+
+    async fn top_level(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<Activity>, BackendError> {
+        // A server pages raw activities; each page is lifted to the rows the
+        // dashboard shows (a child stands for its parent), fetched on demand.
+        let mut page = self.page(query, limit, offset).await?;
+        let mut rows: Vec<Activity> = Vec::with_capacity(page.results.len());
+        let mut missing: Vec<u64> = Vec::new();
+        for a in page.results.drain(..) {
+            match a.parent() {
+                None => {
+                    if !rows.iter().any(|r| r.id == a.id) {
+                        rows.push(a);
+                    }
+                }
+                Some(p) => {
+                    if !missing.contains(&p) && !rows.iter().any(|r| r.id == p) {
+                        missing.push(p);
+                    }
+                }
+            }
+        }
+        missing.retain(|p| !rows.iter().any(|r| r.id == *p));
+        for parent in self.by_ids(&missing).await? {
+            if !rows.iter().any(|r| r.id == parent.id) {
+                rows.push(parent);
+            }
+        }
+        rows.sort_by(|a, b| b.creation_time.cmp(&a.creation_time).then(b.id.cmp(&a.id)));
+        page.results = rows;
+        Ok(page)
+    }
+
+    async fn activity(&self, id: u64) -> Result<Activity, BackendError> {
+        match self.api().await? {
+            Api::Rest => {
+                let path = format!("/activities/{id}");
+                let answer = self.rest(Method::GET, &path, &[], None).await;
+                match answer {
+                    Ok(a) if a.status == StatusCode::NOT_FOUND => Err(BackendError::NotFound(id)),
+                    Ok(a) if a.status.is_success() => parse_json(&a.body),
+                    Ok(a) => Err(self.error_of(a)),
+                    Err(e) => Err(e),
+                }
+            }
+            Api::Legacy => self
+                .by_ids(&[id])
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(BackendError::NotFound(id)),
+        }
+    }
+
+    async fn children(
+        &self,
+        parent_id: u64,
+        query: Option<&str>,
+    ) -> Result<Vec<Activity>, BackendError> {
+        let query = format!("parent-id:{parent_id} {}", query.unwrap_or(""));
+        Ok(self.page(query.trim(), CHILDREN_LIMIT, 0).await?.results)
+    }
+
+    async fn activity_types(&self) -> Result<Vec<String>, BackendError> {
+        self.read(|| self.legacy("GetActivityTypes", &[])).await
+    }
+
+    async fn completion_values(&self) -> Result<CompletionValues, BackendError> {
+        let types = self.activity_types().await.unwrap_or_default();
+        let recent = self.page("", 500, 0).await?;
+        let mut creators: Vec<String> = recent
+            .results
+            .iter()
+            .filter_map(|a| a.creator_email().map(str::to_owned))
+            .collect();
+        creators.sort();
+        creators.dedup();
+        Ok(CompletionValues {
+            creators,
+            types,
+            ..CompletionValues::default()
+        })
+    }
+
+    async fn preview(&self, kind: ActionKind, ids: &[u64]) -> Result<ActionPreview, BackendError> {
+        let mut preview = ActionPreview::default();
+        let found = self.by_ids(ids).await?;
+        for id in ids {
+            if !found.iter().any(|a| a.id == *id) {
+                preview.refused.push(Refusal {
+                    id: *id,
+                    reason: "no such activity".into(),
+                });
+            }
+        }
+        for a in found {
+            // Approve and cancel of a parent apply to its children.
+            let targets =
+                if a.is_parent() && matches!(kind, ActionKind::Approve | ActionKind::Cancel) {
+                    self.children(a.id, None).await?
+                } else {
+                    vec![a]
+                };
+            for t in targets {
+                match refusal_reason(kind, &t) {
+                    None => preview.allowed.push(t),
+                    Some(reason) => preview.refused.push(Refusal { id: t.id, reason }),
+                }
+            }
+        }
+        preview.refused.sort_by_key(|r| r.id);
+        preview.refused.dedup_by_key(|r| r.id);
+        Ok(preview)
+    }
+
+    async fn approve(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {
+        self.status_change("ApproveActivities", selection).await
+    }
+
+    async fn cancel(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {
+        self.status_change("CancelActivities", selection).await
+    }
+
+    async fn reapply(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
+        self.create("/activities/reapply", ids).await
+    }
+
+    async fn revert(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
+        self.create("/activities/revert", ids).await
+    }
+
+    fn changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+}
+
+/// `id:1 OR id:2 …`: the search language's way to name activities.
+fn ids_query(ids: &[u64]) -> String {
+    ids.iter()
+        .map(|id| format!("id:{id}"))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// Refuses a query the local parser finds broken before it travels; lenient,
+/// so the server stays the authority on what it knows.
+fn check_query(query: &str) -> Result<(), BackendError> {
+    let options = ParseOptions {
+        mode: Mode::Lenient,
+        types: &[],
+    };
+    crate::query::parse_with(query, &options)
+        .map(|_| ())
+        .map_err(BackendError::from)
+}
+
+/// Adds the span of the local parser's finding to a server's query error.
+fn with_local_span(e: BackendError, query: &str) -> BackendError {
+    match e {
+        BackendError::InvalidQuery {
+            message,
+            span: None,
+        } => {
+            let span = crate::query::parse_with(
+                query,
+                &ParseOptions {
+                    mode: Mode::Strict,
+                    types: &[],
+                },
+            )
+            .err()
+            .map(|local| local.span);
+            BackendError::InvalidQuery { message, span }
+        }
+        other => other,
+    }
+}
+
+/// `<id> => <reason>` lines of an `InvalidActivityStatusChange` message.
+pub fn parse_refusals(message: &str) -> Vec<Refusal> {
+    message
+        .lines()
+        .filter_map(|line| {
+            let (id, reason) = line.split_once("=>")?;
+            Some(Refusal {
+                id: id.trim().parse().ok()?,
+                reason: reason.trim().to_owned(),
+            })
+        })
+        .collect()
+}
+
+fn parse_json<T: DeserializeOwned>(body: &str) -> Result<T, BackendError> {
+    serde_json::from_str(body).map_err(|e| {
+        BackendError::Transport(format!(
+            "the server sent an answer that is not the expected JSON: {e}"
+        ))
+    })
+}
+
+fn error_message(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| body.chars().take(200).collect())
+}
+
+fn transport(e: reqwest::Error) -> BackendError {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    // reqwest's Display can include the URL but never credentials we send in bodies.
+    BackendError::Transport(format!("{what}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_lines_parse() {
+        let r = parse_refusals("12 => activity is succeeded\n7 => no such activity\ngarbage");
+        assert_eq!(
+            r,
+            vec![
+                Refusal {
+                    id: 12,
+                    reason: "activity is succeeded".into()
+                },
+                Refusal {
+                    id: 7,
+                    reason: "no such activity".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn ids_query_is_an_or_chain() {
+        assert_eq!(ids_query(&[1, 22]), "id:1 OR id:22");
+    }
+}

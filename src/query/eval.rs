@@ -1,0 +1,255 @@
+//! Evaluating a query against activities. A [`Matcher`] is built once per
+//! query: it resolves each `computer:` term to the set of matching computer
+//! ids and orders the AND groups cheapest first, so matching one activity is
+//! a few comparisons and a bit lookup.
+
+use aho_corasick::AhoCorasick;
+use chrono::{DateTime, Utc};
+
+use super::ast::{ComputerTermKind, Query, TermKind};
+use crate::model::{Activity, ActivityStatus, Computer};
+
+/// Read access to the computers that `computer:` terms look at.
+pub trait ComputerLookup {
+    fn computer(&self, id: u64) -> Option<&Computer>;
+    fn for_each_computer(&self, f: &mut dyn FnMut(&Computer));
+}
+
+impl ComputerLookup for Vec<Computer> {
+    fn computer(&self, id: u64) -> Option<&Computer> {
+        self.iter().find(|c| c.id == id)
+    }
+
+    fn for_each_computer(&self, f: &mut dyn FnMut(&Computer)) {
+        self.iter().for_each(f);
+    }
+}
+
+impl ComputerLookup for std::collections::HashMap<u64, Computer> {
+    fn computer(&self, id: u64) -> Option<&Computer> {
+        self.get(&id)
+    }
+
+    fn for_each_computer(&self, f: &mut dyn FnMut(&Computer)) {
+        self.values().for_each(f);
+    }
+}
+
+impl ComputerLookup for std::collections::BTreeMap<u64, Computer> {
+    fn computer(&self, id: u64) -> Option<&Computer> {
+        self.get(&id)
+    }
+
+    fn for_each_computer(&self, f: &mut dyn FnMut(&Computer)) {
+        self.values().for_each(f);
+    }
+}
+
+/// A query ready to test activities.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    all: Vec<Vec<(bool, Predicate)>>,
+}
+
+#[derive(Debug, Clone)]
+enum Predicate {
+    Id(u64),
+    ParentId(u64),
+    Status(ActivityStatus),
+    After(DateTime<Utc>),
+    Before(DateTime<Utc>),
+    Creator(String),
+    Type(String),
+    Computers(ComputerSet),
+    Word(WordFinder),
+}
+
+/// Computer ids as a bitmap when they are small enough, else sorted.
+#[derive(Debug, Clone)]
+enum ComputerSet {
+    Bits(Vec<u64>),
+    Sorted(Vec<u64>),
+}
+
+/// Ids below this use a bitmap (at most 8 MiB).
+const BITMAP_LIMIT: u64 = 1 << 26;
+
+impl ComputerSet {
+    fn new(mut ids: Vec<u64>) -> ComputerSet {
+        let max = ids.iter().copied().max().unwrap_or(0);
+        if max < BITMAP_LIMIT {
+            let mut bits = vec![0u64; (max / 64 + 1) as usize];
+            for id in ids {
+                bits[(id / 64) as usize] |= 1 << (id % 64);
+            }
+            ComputerSet::Bits(bits)
+        } else {
+            ids.sort_unstable();
+            ids.dedup();
+            ComputerSet::Sorted(ids)
+        }
+    }
+
+    fn contains(&self, id: u64) -> bool {
+        match self {
+            ComputerSet::Bits(bits) => bits
+                .get((id / 64) as usize)
+                .is_some_and(|w| w & (1 << (id % 64)) != 0),
+            ComputerSet::Sorted(ids) => ids.binary_search(&id).is_ok(),
+        }
+    }
+}
+
+/// Case-insensitive substring search: ASCII needles without allocating.
+#[derive(Debug, Clone)]
+enum WordFinder {
+    Ascii(AhoCorasick),
+    Unicode(String),
+}
+
+impl WordFinder {
+    fn new(word: &str) -> WordFinder {
+        if word.is_ascii()
+            && let Ok(ac) = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build([word])
+        {
+            return WordFinder::Ascii(ac);
+        }
+        WordFinder::Unicode(word.to_lowercase())
+    }
+
+    fn found_in(&self, text: &str) -> bool {
+        match self {
+            WordFinder::Ascii(ac) => ac.is_match(text),
+            WordFinder::Unicode(lower) => text.to_lowercase().contains(lower.as_str()),
+        }
+    }
+}
+
+/// Whether `haystack` contains `needle`, ignoring case.
+pub fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    WordFinder::new(needle).found_in(haystack)
+}
+
+impl Predicate {
+    /// A rough cost, to test cheap predicates first.
+    fn cost(&self) -> u8 {
+        match self {
+            Predicate::Id(_)
+            | Predicate::ParentId(_)
+            | Predicate::After(_)
+            | Predicate::Before(_) => 0,
+            Predicate::Status(_) => 1,
+            Predicate::Computers(_) => 2,
+            Predicate::Type(_) => 3,
+            Predicate::Creator(_) => 4,
+            Predicate::Word(_) => 5,
+        }
+    }
+
+    fn test(&self, a: &Activity) -> bool {
+        match self {
+            Predicate::Id(id) => a.id == *id,
+            Predicate::ParentId(id) => a.parent_id.copied() == Some(*id),
+            Predicate::Status(s) => a.activity_status.get() == Some(s),
+            Predicate::After(t) => a.creation_time >= *t,
+            Predicate::Before(t) => a.creation_time < *t,
+            Predicate::Creator(email) => a.creator_email().is_some_and(|e| {
+                if email.is_ascii() {
+                    e.eq_ignore_ascii_case(email)
+                } else {
+                    e.to_lowercase() == *email
+                }
+            }),
+            Predicate::Type(t) => a.activity_type == *t,
+            Predicate::Computers(set) => a.computer_id.copied().is_some_and(|id| set.contains(id)),
+            Predicate::Word(w) => w.found_in(&a.summary),
+        }
+    }
+}
+
+/// Whether `computer` matches a `computer:` term.
+pub fn computer_matches(term: &ComputerTermKind, c: &Computer) -> bool {
+    match term {
+        ComputerTermKind::Id(id) => c.id == *id,
+        ComputerTermKind::Tag(t) => c.tags.iter().any(|x| x == t),
+        ComputerTermKind::Hostname(h) => c.hostname == *h,
+        ComputerTermKind::Title(t) => c.title == *t,
+        ComputerTermKind::Distribution(d) => {
+            c.distribution == *d
+                || super::vocabulary::release_number(&c.distribution).as_deref() == Some(d.as_str())
+        }
+        ComputerTermKind::AccessGroup(g) => c.access_group == *g,
+        ComputerTermKind::Alert(a) => c.alerts.iter().any(|x| x == a),
+        ComputerTermKind::Mac(m) => c.macs.iter().any(|x| x.contains(m.as_str())),
+        ComputerTermKind::Ip(i) => c.ips.iter().any(|x| x.contains(i.as_str())),
+        ComputerTermKind::Annotation { key, value } => c
+            .annotations
+            .get(key)
+            .is_some_and(|v| value.as_ref().is_none_or(|want| v.contains(want.as_str()))),
+        ComputerTermKind::NeedsReboot => c.needs_reboot,
+        ComputerTermKind::Word(w) => {
+            let finder = WordFinder::new(w);
+            finder.found_in(&c.hostname) || finder.found_in(&c.title)
+        }
+        ComputerTermKind::Unknown { .. } => false,
+    }
+}
+
+impl Query {
+    /// Prepares this query for matching, reading computers once.
+    pub fn matcher(&self, computers: &dyn ComputerLookup) -> Matcher {
+        let mut all: Vec<Vec<(bool, Predicate)>> = self
+            .all
+            .iter()
+            .map(|group| {
+                group
+                    .any
+                    .iter()
+                    .map(|clause| (clause.negated, predicate(&clause.term.kind, computers)))
+                    .collect()
+            })
+            .collect();
+        // AND is commutative and predicates have no effects: cheap ones first.
+        all.sort_by_key(|group| group.iter().map(|(_, p)| p.cost()).max().unwrap_or(0));
+        Matcher { all }
+    }
+}
+
+fn predicate(kind: &TermKind, computers: &dyn ComputerLookup) -> Predicate {
+    match kind {
+        TermKind::Id(id) => Predicate::Id(*id),
+        TermKind::ParentId(id) => Predicate::ParentId(*id),
+        TermKind::Status(s) => Predicate::Status(s.clone()),
+        TermKind::CreatedAfter(d) => Predicate::After(d.start),
+        TermKind::CreatedBefore(d) => Predicate::Before(d.start),
+        TermKind::Creator(e) => Predicate::Creator(e.to_lowercase()),
+        TermKind::Type(t) => Predicate::Type(t.clone()),
+        TermKind::Computer(term) => {
+            let mut ids = Vec::new();
+            computers.for_each_computer(&mut |c| {
+                if computer_matches(&term.kind, c) {
+                    ids.push(c.id);
+                }
+            });
+            Predicate::Computers(ComputerSet::new(ids))
+        }
+        TermKind::Word(w) => Predicate::Word(WordFinder::new(w)),
+    }
+}
+
+impl Matcher {
+    pub fn matches(&self, activity: &Activity) -> bool {
+        self.all.iter().all(|group| {
+            group
+                .iter()
+                .any(|(negated, predicate)| predicate.test(activity) != *negated)
+        })
+    }
+
+    /// True for the empty query.
+    pub fn matches_everything(&self) -> bool {
+        self.all.is_empty()
+    }
+}

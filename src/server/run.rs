@@ -1,0 +1,113 @@
+//! Starting `serve`: bind, announce, run until Ctrl-C or SIGTERM.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use super::{Credentials, JwtKeys, ServerState, serve};
+use crate::backend::Backend;
+
+/// Where the credentials came from, so only generated ones are printed.
+pub struct StartCredentials {
+    pub credentials: Credentials,
+    /// Which parts were generated (and must be shown once).
+    pub generated_keys: bool,
+    pub generated_login: bool,
+}
+
+impl StartCredentials {
+    /// `LANDSCAPE_API_KEY`/`_SECRET` and `LANDSCAPE_EMAIL`/`_PASSWORD`, each
+    /// pair generated when unset.
+    pub fn from_env() -> StartCredentials {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mut c = Credentials::random();
+        let mut generated_keys = true;
+        let mut generated_login = true;
+        if let (Some(key), Some(secret)) = (var("LANDSCAPE_API_KEY"), var("LANDSCAPE_API_SECRET")) {
+            c.access_key = key;
+            c.secret_key = secret;
+            generated_keys = false;
+        }
+        if let (Some(email), Some(password)) = (var("LANDSCAPE_EMAIL"), var("LANDSCAPE_PASSWORD")) {
+            c.email = email;
+            c.password = password;
+            generated_login = false;
+        }
+        StartCredentials {
+            credentials: c,
+            generated_keys,
+            generated_login,
+        }
+    }
+}
+
+/// Binds `bind` and serves `backend` until Ctrl-C or SIGTERM. The banner
+/// (and generated secrets, once) go to `out`; the request log to stderr.
+pub async fn run(
+    bind: SocketAddr,
+    backend: Arc<dyn Backend>,
+    start: StartCredentials,
+    out: &mut (dyn Write + Send),
+) -> std::io::Result<()> {
+    let listener = TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: serving on {addr}, which is not a loopback address: anyone who can reach it and holds the credentials can change activities"
+        );
+    }
+    let c = &start.credentials;
+    let base = format!("http://{addr}");
+    writeln!(out, "landscape-tui serve: listening on {base}")?;
+    writeln!(
+        out,
+        "  legacy API: {base}/api/    REST API v2: {base}/api/v2/"
+    )?;
+    writeln!(out, "export LANDSCAPE_API_URI={base}/api/")?;
+    if start.generated_keys {
+        writeln!(out, "export LANDSCAPE_API_KEY={}", c.access_key)?;
+        writeln!(out, "export LANDSCAPE_API_SECRET={}", c.secret_key)?;
+    }
+    if start.generated_login {
+        writeln!(out, "export LANDSCAPE_EMAIL={}", c.email)?;
+        writeln!(out, "export LANDSCAPE_PASSWORD={}", c.password)?;
+    }
+    if start.generated_keys || start.generated_login {
+        writeln!(
+            out,
+            "(generated credentials, shown once; set the variables above before starting to choose your own)"
+        )?;
+    }
+    out.flush()?;
+    let state = Arc::new(ServerState {
+        backend,
+        credentials: start.credentials,
+        jwt: JwtKeys::random(),
+    });
+    serve(listener, state, shutdown_signal()).await?;
+    eprintln!("landscape-tui serve: stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,203 @@
+//! The HTTP client against a small misbehaving server: slow answers past the
+//! timeout, 500s, malformed JSON, a token that expires mid-session, refused
+//! connections, and an action whose answer is lost. Every failure is a typed
+//! error; reads are retried, actions never re-sent.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use landscape_tui::backend::remote::{RemoteBackend, RemoteCredentials, RemoteOptions, Secret};
+use landscape_tui::backend::{Backend, BackendError, Selection};
+use serde_json::json;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    Slow,
+    ServerErrorTwice,
+    ServerErrorAlways,
+    Malformed,
+    ExpireFirstToken,
+}
+
+struct Faulty {
+    fault: Fault,
+    logins: AtomicUsize,
+    reads: AtomicUsize,
+    actions: AtomicUsize,
+}
+
+fn page() -> serde_json::Value {
+    json!({"count": 1, "next": null, "previous": null, "results": [{
+        "id": 7, "creation_time": "2024-02-07T17:30:05Z", "type": "RestartRequest",
+        "summary": "Restart web-01", "activity_status": "undelivered", "parent_id": null
+    }]})
+}
+
+async fn login(State(s): State<Arc<Faulty>>) -> Response {
+    let n = s.logins.fetch_add(1, Ordering::SeqCst) + 1;
+    axum::Json(json!({"token": format!("token-{n}"), "email": "a@example.com", "name": "A", "accounts": [], "current_account": "x"})).into_response()
+}
+
+async fn activities(State(s): State<Arc<Faulty>>, headers: HeaderMap) -> Response {
+    let n = s.reads.fetch_add(1, Ordering::SeqCst) + 1;
+    match s.fault {
+        Fault::Slow => {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            axum::Json(page()).into_response()
+        }
+        Fault::ServerErrorTwice if n <= 2 => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response()
+        }
+        Fault::ServerErrorAlways => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+        Fault::Malformed => (StatusCode::OK, "{\"count\": 1, \"results\": [").into_response(),
+        Fault::ExpireFirstToken => {
+            let auth = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if auth == "Bearer token-1" {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    axum::Json(
+                        json!({"error": "Unauthorised", "message": "the token has expired"}),
+                    ),
+                )
+                    .into_response()
+            } else {
+                axum::Json(page()).into_response()
+            }
+        }
+        _ => axum::Json(page()).into_response(),
+    }
+}
+
+async fn legacy(State(s): State<Arc<Faulty>>) -> Response {
+    s.actions.fetch_add(1, Ordering::SeqCst);
+    (StatusCode::INTERNAL_SERVER_ERROR, "lost").into_response()
+}
+
+async fn start(fault: Fault) -> (String, Arc<Faulty>) {
+    let state = Arc::new(Faulty {
+        fault,
+        logins: AtomicUsize::new(0),
+        reads: AtomicUsize::new(0),
+        actions: AtomicUsize::new(0),
+    });
+    let app = Router::new()
+        .route("/api/v2/login/access-key", post(login))
+        .route("/api/v2/activities", get(activities))
+        .route("/api/", post(legacy))
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/api/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, state)
+}
+
+fn options(url: &str) -> RemoteOptions {
+    let mut o = RemoteOptions::new(
+        url,
+        RemoteCredentials::AccessKey {
+            key: "KEY".into(),
+            secret: Secret::new("SECRET"),
+        },
+    );
+    o.timeout = Duration::from_millis(400);
+    o.connect_timeout = Duration::from_millis(400);
+    o
+}
+
+#[tokio::test]
+async fn slow_answers_time_out_as_transport_errors() {
+    let (url, state) = start(Fault::Slow).await;
+    let backend = RemoteBackend::new(options(&url)).unwrap();
+    let err = backend.activities("", 10, 0).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Transport(m) if m.contains("timed out")),
+        "{err:?}"
+    );
+    // A read is retried before it is reported.
+    assert_eq!(state.reads.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_for_reads() {
+    let (url, state) = start(Fault::ServerErrorTwice).await;
+    let backend = RemoteBackend::new(options(&url)).unwrap();
+    let page = backend.activities("", 10, 0).await.unwrap();
+    assert_eq!(page.results[0].id, 7);
+    assert_eq!(state.reads.load(Ordering::SeqCst), 3);
+
+    let (url, _) = start(Fault::ServerErrorAlways).await;
+    let backend = RemoteBackend::new(options(&url)).unwrap();
+    let err = backend.activities("", 10, 0).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Transport(m) if m.contains("HTTP 500")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_clear_error() {
+    let (url, _) = start(Fault::Malformed).await;
+    let backend = RemoteBackend::new(options(&url)).unwrap();
+    let err = backend.activities("", 10, 0).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Transport(m) if m.contains("not the expected JSON")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_logs_in_again_once() {
+    let (url, state) = start(Fault::ExpireFirstToken).await;
+    let backend = RemoteBackend::new(options(&url)).unwrap();
+    let page = backend.activities("", 10, 0).await.unwrap();
+    assert_eq!(page.count, 1);
+    assert_eq!(state.logins.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn refused_connections_are_transport_errors() {
+    // Bind then drop, so the port is (almost certainly) closed.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let backend = RemoteBackend::new(options(&format!("http://127.0.0.1:{port}/api/"))).unwrap();
+    let err = backend.activities("", 10, 0).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Transport(m) if m.contains("could not connect")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_action_whose_answer_is_lost_is_not_sent_again() {
+    let (url, state) = start(Fault::ExpireFirstToken).await;
+    let backend = RemoteBackend::new(options(&url)).unwrap();
+    let err = backend.approve(&Selection::Ids(vec![7])).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Transport(m) if m.contains("may or may not have been applied")),
+        "{err:?}"
+    );
+    assert_eq!(state.actions.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn bad_queries_are_refused_locally_with_a_span() {
+    let (url, state) = start(Fault::ExpireFirstToken).await;
+    let backend = RemoteBackend::new(options(&url)).unwrap();
+    let err = backend.activities("status:faild", 10, 0).await.unwrap_err();
+    match err {
+        BackendError::InvalidQuery { span, .. } => assert_eq!(span, Some(7..12)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(state.reads.load(Ordering::SeqCst), 0);
+}
