@@ -17,7 +17,7 @@ pub use ast::{
 };
 pub use complete::{Completion, CompletionValues, Completions, complete};
 pub use error::{QueryError, QueryWarning};
-pub use eval::{ComputerLookup, Matcher, computer_matches, contains_ignoring_case};
+pub use eval::{ComputerLookup, Matcher, PackedActivity, computer_matches, contains_ignoring_case};
 pub use highlight::{Highlight, HighlightKind, highlight};
 pub use vocabulary::{
     ALERTS, COMPUTER_KEYS, KEYS, KNOWN_TYPES, RELEASES, code_name, release_number,
