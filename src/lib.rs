@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod config;
+pub mod engine;
 pub mod model;
 pub mod query;
 pub mod server;

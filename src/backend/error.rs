@@ -1,21 +1,7 @@
 //! The errors a backend reports, typed so the dashboard can show each well.
 
-use std::fmt;
-
+pub use crate::model::Refusal;
 use crate::query::QueryError;
-
-/// One activity an action would not change, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub id: u64,
-    pub reason: String,
-}
-
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} => {}", self.id, self.reason)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BackendError {

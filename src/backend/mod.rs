@@ -3,52 +3,19 @@
 //! Implemented in process by the embedded engine and over HTTP by the remote
 //! client, so everything above this module works the same on both.
 
+pub mod engine;
 mod error;
 pub mod remote;
 
 use async_trait::async_trait;
 use tokio::sync::watch;
 
+pub use crate::engine::{Preview as ActionPreview, Selection};
+pub use crate::model::ActionKind;
 use crate::model::{Activity, Page};
 
 pub use crate::query::CompletionValues;
 pub use error::{BackendError, Refusal};
-
-/// Which activities an approve or cancel applies to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selection {
-    /// Everything the search-language query selects.
-    Query(String),
-    /// These activities (a parent stands for its children).
-    Ids(Vec<u64>),
-}
-
-/// The four things an operator can do to activities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ActionKind {
-    Approve,
-    Cancel,
-    Reapply,
-    Revert,
-}
-
-impl ActionKind {
-    pub const ALL: [ActionKind; 4] = [
-        ActionKind::Approve,
-        ActionKind::Cancel,
-        ActionKind::Reapply,
-        ActionKind::Revert,
-    ];
-
-    pub fn verb(self) -> &'static str {
-        match self {
-            ActionKind::Approve => "approve",
-            ActionKind::Cancel => "cancel",
-            ActionKind::Reapply => "reapply",
-            ActionKind::Revert => "revert",
-        }
-    }
-}
 
 /// What an action did: ids changed (approve, cancel) or activities created
 /// (reapply, revert).
@@ -56,15 +23,6 @@ impl ActionKind {
 pub enum ActionOutcome {
     Changed(Vec<u64>),
     Created(Vec<Activity>),
-}
-
-/// A dry run: what the action would change and what it would refuse.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ActionPreview {
-    /// Activities that would change (children stand in for their parent).
-    pub allowed: Vec<Activity>,
-    /// Activities that would be refused, ids ascending.
-    pub refused: Vec<Refusal>,
 }
 
 /// A short description for the status bar: `DEMO` or the server URL.
@@ -144,54 +102,28 @@ impl ActionKind {
 }
 
 /// Why `kind` may not be applied to `activity` now, or `None` when it may.
-/// Uses the record's `actions` flags when the server sent them, and the
-/// lifecycle rules (`reference/lifecycle.md`) otherwise.
+/// Uses the record's `actions` flags when the server sent them (a server
+/// knows rules we may not), and the lifecycle rules otherwise.
 pub fn refusal_reason(kind: ActionKind, activity: &Activity) -> Option<String> {
-    use crate::model::ActivityStatus as S;
-    let status = activity.status();
-    let flags = activity.actions.get();
-    let allowed = match (kind, flags) {
-        (ActionKind::Approve, Some(f)) => f.approvable,
-        (ActionKind::Cancel, Some(f)) => f.cancelable,
-        (ActionKind::Reapply, Some(f)) => f.reappliable,
-        (ActionKind::Approve, None) => status == Some(&S::Unapproved),
-        (ActionKind::Cancel, None) => matches!(
-            status,
-            Some(
-                S::Unapproved
-                    | S::Undelivered
-                    | S::Scheduled
-                    | S::Waiting
-                    | S::Blocked
-                    | S::Delivered
-            )
-        ),
-        (ActionKind::Reapply, None) => status.is_some_and(S::is_final),
-        (ActionKind::Revert, _) => {
-            status == Some(&S::Succeeded) && activity.activity_type == "ChangePackagesRequest"
-        }
+    let rules = crate::engine::lifecycle::refusal_reason(kind, activity);
+    let Some(flags) = activity.actions.get() else {
+        return rules;
+    };
+    let allowed = match kind {
+        ActionKind::Approve => flags.approvable,
+        ActionKind::Cancel => flags.cancelable,
+        ActionKind::Reapply => flags.reappliable,
+        // No flag for revert: the rules decide.
+        ActionKind::Revert => return rules,
     };
     if allowed {
-        return None;
+        None
+    } else {
+        Some(rules.unwrap_or_else(|| {
+            format!(
+                "the server does not allow {} for this activity",
+                kind.verb()
+            )
+        }))
     }
-    let status = status.map_or("without a status", |s| s.as_str());
-    Some(match kind {
-        ActionKind::Approve => {
-            format!("activity is {status}; only unapproved activities can be approved")
-        }
-        ActionKind::Cancel => format!("activity is {status}; it has already finished"),
-        ActionKind::Reapply => {
-            format!("activity is {status}; only finished activities can be reapplied")
-        }
-        ActionKind::Revert => {
-            if activity.activity_type != "ChangePackagesRequest" {
-                format!(
-                    "{} cannot be reverted; only package changes can",
-                    activity.activity_type
-                )
-            } else {
-                format!("activity is {status}; only succeeded package changes can be reverted")
-            }
-        }
-    })
 }

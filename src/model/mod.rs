@@ -2,12 +2,14 @@
 //! what was absent stays absent, what was `null` stays `null`, and fields this
 //! build does not know survive a round trip.
 
+mod action;
 mod activity;
 mod computer;
 mod field;
 mod page;
 mod status;
 
+pub use action::{ActionKind, Refusal};
 pub use activity::{
     ACTIVITY_GROUP, Activity, ActivityActions, ChildrenStatuses, Creator, PackageChange,
 };

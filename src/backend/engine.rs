@@ -1,0 +1,199 @@
+//! The embedded engine as a `Backend`: in process, behind a lock, with a
+//! task that runs its clock and tells the dashboard when anything moved.
+
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::watch;
+
+use super::{
+    ActionKind, ActionPreview, Backend, BackendError, BackendInfo, CompletionValues, Selection,
+};
+use crate::engine::{ActionError, Engine};
+use crate::model::{Activity, Page};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EngineOptions {
+    /// Engine seconds per wall second.
+    pub speed: f64,
+    /// Keep the clock still (tests, screenshots).
+    pub frozen: bool,
+    /// Refuse every action.
+    pub read_only: bool,
+    /// How often the clock task advances the engine.
+    pub tick: Duration,
+}
+
+impl Default for EngineOptions {
+    fn default() -> EngineOptions {
+        EngineOptions {
+            speed: 1.0,
+            frozen: false,
+            read_only: false,
+            tick: Duration::from_millis(500),
+        }
+    }
+}
+
+pub struct EngineBackend {
+    engine: RwLock<Engine>,
+    options: EngineOptions,
+    changes: watch::Sender<u64>,
+}
+
+impl EngineBackend {
+    /// Wraps `engine`; unless frozen, starts the clock task (call inside a
+    /// tokio runtime). The task stops when the backend is dropped.
+    pub fn new(mut engine: Engine, options: EngineOptions) -> Arc<EngineBackend> {
+        if options.frozen {
+            engine.freeze_clock();
+        } else {
+            engine.run_clock(options.speed);
+        }
+        let (changes, _) = watch::channel(0);
+        let backend = Arc::new(EngineBackend {
+            engine: RwLock::new(engine),
+            options,
+            changes,
+        });
+        if !options.frozen {
+            let weak = Arc::downgrade(&backend);
+            tokio::spawn(async move {
+                let mut interval = tokio::time::interval(options.tick);
+                loop {
+                    interval.tick().await;
+                    let Some(backend) = weak.upgrade() else { break };
+                    if backend.write().advance() {
+                        backend.changed();
+                    }
+                }
+            });
+        }
+        backend
+    }
+
+    /// Reads never see half an action: actions hold the write lock.
+    pub fn read(&self) -> RwLockReadGuard<'_, Engine> {
+        self.engine
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn write(&self) -> RwLockWriteGuard<'_, Engine> {
+        self.engine
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn changed(&self) {
+        self.changes.send_modify(|n| *n += 1);
+    }
+
+    fn writable(&self) -> Result<(), BackendError> {
+        if self.options.read_only {
+            Err(BackendError::ReadOnly)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Runs an action under the write lock; tells watchers when it changed anything.
+    fn act<T>(
+        &self,
+        run: impl FnOnce(&mut Engine) -> Result<T, ActionError>,
+    ) -> Result<T, BackendError> {
+        self.writable()?;
+        let result = run(&mut self.write());
+        if result.is_ok() {
+            self.changed();
+        }
+        result.map_err(BackendError::from)
+    }
+}
+
+impl From<ActionError> for BackendError {
+    fn from(e: ActionError) -> BackendError {
+        match e {
+            ActionError::Query(q) => q.into(),
+            ActionError::Refused(refusals) => BackendError::Refused { refusals },
+        }
+    }
+}
+
+#[async_trait]
+impl Backend for EngineBackend {
+    fn info(&self) -> BackendInfo {
+        BackendInfo {
+            label: "DEMO".into(),
+            embedded: true,
+            sends_action_flags: true,
+        }
+    }
+
+    async fn activities(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<Activity>, BackendError> {
+        Ok(self.read().activities(query, limit, offset)?)
+    }
+
+    async fn top_level(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<Activity>, BackendError> {
+        Ok(self.read().top_level(query, limit, offset)?)
+    }
+
+    async fn activity(&self, id: u64) -> Result<Activity, BackendError> {
+        self.read().activity(id).ok_or(BackendError::NotFound(id))
+    }
+
+    async fn children(
+        &self,
+        parent_id: u64,
+        query: Option<&str>,
+    ) -> Result<Vec<Activity>, BackendError> {
+        let engine = self.read();
+        if engine.activity(parent_id).is_none() {
+            return Err(BackendError::NotFound(parent_id));
+        }
+        Ok(engine.children(parent_id, query)?)
+    }
+
+    async fn activity_types(&self) -> Result<Vec<String>, BackendError> {
+        Ok(self.read().activity_types())
+    }
+
+    async fn completion_values(&self) -> Result<CompletionValues, BackendError> {
+        Ok(self.read().completion_values())
+    }
+
+    async fn preview(&self, kind: ActionKind, ids: &[u64]) -> Result<ActionPreview, BackendError> {
+        Ok(self.read().preview(kind, ids))
+    }
+
+    async fn approve(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {
+        self.act(|e| e.approve(selection))
+    }
+
+    async fn cancel(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {
+        self.act(|e| e.cancel(selection))
+    }
+
+    async fn reapply(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
+        self.act(|e| e.reapply(ids))
+    }
+
+    async fn revert(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
+        self.act(|e| e.revert(ids))
+    }
+
+    fn changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+}

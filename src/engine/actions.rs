@@ -1,0 +1,292 @@
+//! Approve, cancel, reapply and revert: all or nothing, with a reason for
+//! every refused activity (ids ascending).
+
+use std::collections::BTreeSet;
+
+use crate::model::{ACTIVITY_GROUP, ActionKind, Activity, ActivityStatus, Field, Refusal};
+use crate::query::QueryError;
+
+use super::Engine;
+use super::lifecycle::{inverse_change, refusal_reason};
+
+/// Which activities an approve or cancel applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Everything the search-language query selects.
+    Query(String),
+    /// These activities (a parent stands for its children).
+    Ids(Vec<u64>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionError {
+    Query(QueryError),
+    /// Nothing changed, because these could not.
+    Refused(Vec<Refusal>),
+}
+
+/// A dry run: what would change and what would be refused.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Preview {
+    /// Activities that would change (or, for reapply and revert, be copied).
+    pub allowed: Vec<Activity>,
+    pub refused: Vec<Refusal>,
+}
+
+/// The plan of an approve or cancel: what changes, what the caller is told
+/// changed, what is refused.
+struct Plan {
+    change: BTreeSet<usize>,
+    reported: BTreeSet<u64>,
+    refused: Vec<Refusal>,
+}
+
+impl Engine {
+    fn selected(&self, selection: &Selection) -> Result<(Vec<usize>, Vec<Refusal>), ActionError> {
+        match selection {
+            Selection::Query(q) => {
+                let page = self.matcher(q).map_err(ActionError::Query)?;
+                let s = &self.store;
+                let found = (0..s.activities.len())
+                    .filter(|&i| page.matches_packed(&s.packed[i], &s.activities[i]))
+                    .collect();
+                Ok((found, Vec::new()))
+            }
+            Selection::Ids(ids) => {
+                let mut found = Vec::new();
+                let mut missing = Vec::new();
+                for id in ids.iter().collect::<BTreeSet<_>>() {
+                    match self.store.index(*id) {
+                        Some(i) => found.push(i),
+                        None => missing.push(Refusal {
+                            id: *id,
+                            reason: "no such activity".into(),
+                        }),
+                    }
+                }
+                Ok((found, missing))
+            }
+        }
+    }
+
+    fn plan(&self, kind: ActionKind, selection: &Selection) -> Result<Plan, ActionError> {
+        let (found, mut refused) = self.selected(selection)?;
+        let mut change = BTreeSet::new();
+        let mut reported = BTreeSet::new();
+        for i in found {
+            let a = &self.store.activities[i];
+            if a.is_parent() {
+                // A parent stands for each child the rule allows.
+                let allowed: Vec<usize> = self.store.children[&a.id]
+                    .iter()
+                    .copied()
+                    .filter(|&k| refusal_reason(kind, &self.store.activities[k]).is_none())
+                    .collect();
+                if allowed.is_empty() {
+                    refused.push(Refusal {
+                        id: a.id,
+                        reason: format!("no activity of this group can be {}", past(kind)),
+                    });
+                } else {
+                    change.extend(allowed);
+                    reported.insert(a.id);
+                }
+            } else {
+                match refusal_reason(kind, a) {
+                    None => {
+                        change.insert(i);
+                        reported.insert(a.id);
+                    }
+                    Some(reason) => refused.push(Refusal { id: a.id, reason }),
+                }
+            }
+        }
+        refused.sort_by_key(|r| r.id);
+        refused.dedup_by_key(|r| r.id);
+        Ok(Plan {
+            change,
+            reported,
+            refused,
+        })
+    }
+
+    pub fn approve(&mut self, selection: &Selection) -> Result<Vec<u64>, ActionError> {
+        self.change_status(ActionKind::Approve, selection)
+    }
+
+    pub fn cancel(&mut self, selection: &Selection) -> Result<Vec<u64>, ActionError> {
+        self.change_status(ActionKind::Cancel, selection)
+    }
+
+    fn change_status(
+        &mut self,
+        kind: ActionKind,
+        selection: &Selection,
+    ) -> Result<Vec<u64>, ActionError> {
+        let plan = self.plan(kind, selection)?;
+        if !plan.refused.is_empty() {
+            return Err(ActionError::Refused(plan.refused));
+        }
+        let now = self.now;
+        for i in plan.change {
+            self.store.update(i, |a| {
+                a.modification_time = Field::Value(now);
+                match kind {
+                    ActionKind::Approve => {
+                        a.approval_time = Field::Value(now);
+                        let later = a.deliver_after_time.get().is_some_and(|t| *t > now);
+                        a.activity_status = Field::Value(if later {
+                            ActivityStatus::Scheduled
+                        } else {
+                            ActivityStatus::Undelivered
+                        });
+                    }
+                    _ => {
+                        a.activity_status = Field::Value(ActivityStatus::Canceled);
+                        a.completion_time = Field::Value(now);
+                    }
+                }
+            });
+        }
+        Ok(plan.reported.into_iter().collect())
+    }
+
+    /// A dry run of `kind` on `ids`; nothing changes.
+    pub fn preview(&self, kind: ActionKind, ids: &[u64]) -> Preview {
+        let selection = Selection::Ids(ids.to_vec());
+        let Ok((found, mut refused)) = self.selected(&selection) else {
+            return Preview::default();
+        };
+        let mut allowed = Vec::new();
+        for i in found {
+            let a = &self.store.activities[i];
+            let units: Vec<&Activity> = if a.is_parent() {
+                self.store.children_of(a.id).collect()
+            } else {
+                vec![a]
+            };
+            if a.is_parent() && units.iter().all(|c| refusal_reason(kind, c).is_some()) {
+                refused.push(Refusal {
+                    id: a.id,
+                    reason: format!("no activity of this group can be {}", past(kind)),
+                });
+                continue;
+            }
+            for u in units {
+                match refusal_reason(kind, u) {
+                    None => allowed.push(self.present(u)),
+                    // Inside a parent, children that cannot change are skipped, not refused.
+                    Some(_) if a.is_parent() => {}
+                    Some(reason) => refused.push(Refusal { id: u.id, reason }),
+                }
+            }
+        }
+        refused.sort_by_key(|r| r.id);
+        Preview { allowed, refused }
+    }
+
+    /// New copies of finished activities, created now by the engine's user.
+    /// A parent is reapplied as one new parent over its finished children.
+    pub fn reapply(&mut self, ids: &[u64]) -> Result<Vec<Activity>, ActionError> {
+        self.create(ActionKind::Reapply, ids)
+    }
+
+    /// New package changes that undo succeeded ones.
+    pub fn revert(&mut self, ids: &[u64]) -> Result<Vec<Activity>, ActionError> {
+        self.create(ActionKind::Revert, ids)
+    }
+
+    fn create(&mut self, kind: ActionKind, ids: &[u64]) -> Result<Vec<Activity>, ActionError> {
+        let (found, mut refused) = self.selected(&Selection::Ids(ids.to_vec()))?;
+        for &i in &found {
+            let a = &self.store.activities[i];
+            let reason = if a.is_parent() {
+                let any = self
+                    .store
+                    .children_of(a.id)
+                    .any(|c| refusal_reason(kind, c).is_none());
+                (!any).then(|| format!("no activity of this group can be {}", past(kind)))
+            } else {
+                refusal_reason(kind, a)
+            };
+            if let Some(reason) = reason {
+                refused.push(Refusal { id: a.id, reason });
+            }
+        }
+        if !refused.is_empty() {
+            refused.sort_by_key(|r| r.id);
+            return Err(ActionError::Refused(refused));
+        }
+        let mut next = self.store.next_id();
+        let mut created = Vec::new();
+        for i in found {
+            let original = self.store.activities[i].clone();
+            if original.is_parent() {
+                let mut parent = self.copy(kind, &original, next, None);
+                parent.activity_type = ACTIVITY_GROUP.to_owned();
+                let parent_id = next;
+                next += 1;
+                let kids: Vec<Activity> = self
+                    .store
+                    .children_of(original.id)
+                    .filter(|c| refusal_reason(kind, c).is_none())
+                    .cloned()
+                    .collect();
+                self.store.insert(parent);
+                let mut new_kids = Vec::new();
+                for k in kids {
+                    let copy = self.copy(kind, &k, next, Some(parent_id));
+                    next += 1;
+                    new_kids.push(copy.id);
+                    self.store.insert(copy);
+                }
+                self.store.derive_parent(parent_id);
+                created.push(parent_id);
+                created.extend(new_kids);
+            } else {
+                let copy = self.copy(kind, &original, next, None);
+                next += 1;
+                created.push(copy.id);
+                self.store.insert(copy);
+            }
+        }
+        Ok(created
+            .into_iter()
+            .filter_map(|id| self.activity(id))
+            .collect())
+    }
+
+    fn copy(&self, kind: ActionKind, from: &Activity, id: u64, parent: Option<u64>) -> Activity {
+        let summary = match kind {
+            ActionKind::Revert => format!("Revert: {}", from.summary),
+            _ => from.summary.clone(),
+        };
+        let mut a = Activity::new(id, &from.activity_type, &summary, self.now);
+        a.creator = Field::Value(self.user.clone());
+        a.computer_id = from.computer_id.clone().get().copied().into();
+        a.parent_id = parent.into();
+        a.package_ids = Field::Value(from.package_ids.get().cloned().unwrap_or_default());
+        let mut changes = from.changes.get().cloned().unwrap_or_default();
+        if kind == ActionKind::Revert {
+            for c in &mut changes {
+                c.change_type = inverse_change(&c.change_type).to_owned();
+                std::mem::swap(&mut c.install_version, &mut c.remove_version);
+            }
+        }
+        a.changes = Field::Value(changes);
+        a.extra = from.extra.clone();
+        if from.progress.is_some() {
+            a.progress = Field::Value(0);
+        }
+        a
+    }
+}
+
+fn past(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Approve => "approved",
+        ActionKind::Cancel => "canceled",
+        ActionKind::Reapply => "reapplied",
+        ActionKind::Revert => "reverted",
+    }
+}

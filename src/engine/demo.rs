@@ -1,0 +1,600 @@
+//! A seeded, believable fleet: computers with roles, tags, releases and
+//! alerts; months of activities from several people, most finished, some
+//! waiting for approval, some in flight right now. Same seed and time, same
+//! account.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+use super::Engine;
+use super::fate::{failure_text, fate, success_text};
+use crate::model::{
+    ACTIVITY_GROUP, Activity, ActivityStatus, Computer, Creator, Field, PackageChange,
+};
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub seed: u64,
+    pub computers: usize,
+    pub activities: usize,
+    /// The account's present: activities are dated before it, some in flight at it.
+    pub now: DateTime<Utc>,
+}
+
+impl Default for DemoOptions {
+    fn default() -> DemoOptions {
+        DemoOptions {
+            seed: 42,
+            computers: 50,
+            activities: 3000,
+            now: Utc::now(),
+        }
+    }
+}
+
+/// role, tags, access group, share of the fleet (in 100ths)
+const ROLES: &[(&str, &[&str], &str, u32)] = &[
+    ("web", &["server", "web", "production"], "datacenter-eu", 20),
+    ("db", &["server", "db", "production"], "datacenter-eu", 8),
+    (
+        "cache",
+        &["server", "cache", "production"],
+        "datacenter-eu",
+        5,
+    ),
+    ("lb", &["server", "lb", "production"], "datacenter-us", 5),
+    (
+        "ci-runner",
+        &["server", "ci", "staging"],
+        "datacenter-us",
+        12,
+    ),
+    (
+        "k8s-node",
+        &["server", "kubernetes", "staging"],
+        "datacenter-us",
+        15,
+    ),
+    ("laptop", &["laptop", "desktop"], "desktops", 25),
+    ("kiosk", &["kiosk", "retail"], "retail", 10),
+];
+
+const PEOPLE: &[(&str, &str, u64)] = &[
+    ("Jane Smith", "jane@example.com", 115669),
+    ("Bob Jones", "bob.jones@example.com", 115702),
+    ("Priya Patel", "priya.patel@example.com", 116034),
+    ("Oleksandr Kovalenko", "o.kovalenko@example.com", 116100),
+    ("Ana García", "ana.garcia@example.com", 117001),
+];
+
+const LAPTOP_OWNERS: &[&str] = &[
+    "ana", "bob", "chen", "dmitri", "emma", "farah", "gus", "hana", "ivan", "jane", "kofi", "lena",
+];
+
+/// package, newer version, older version
+const PACKAGES: &[(&str, &str, &str)] = &[
+    ("openssl", "3.0.2-0ubuntu1.15", "3.0.2-0ubuntu1.12"),
+    ("nginx", "1.18.0-6ubuntu14.4", "1.18.0-6ubuntu14.3"),
+    ("curl", "7.81.0-1ubuntu1.16", "7.81.0-1ubuntu1.15"),
+    ("linux-image-generic", "5.15.0.105.102", "5.15.0.102.99"),
+    (
+        "postgresql-14",
+        "14.11-0ubuntu0.22.04.1",
+        "14.10-0ubuntu0.22.04.1",
+    ),
+    ("openssh-server", "1:8.9p1-3ubuntu0.7", "1:8.9p1-3ubuntu0.6"),
+    ("libc6", "2.35-0ubuntu3.7", "2.35-0ubuntu3.6"),
+    ("apt-transport-https", "2.4.12", "2.4.11"),
+    (
+        "python3-django",
+        "2:3.2.12-2ubuntu1.11",
+        "2:3.2.12-2ubuntu1.9",
+    ),
+    (
+        "docker.io",
+        "24.0.7-0ubuntu2~22.04.1",
+        "24.0.5-0ubuntu1~22.04.1",
+    ),
+    ("redis-server", "5:6.0.16-1ubuntu1", "5:6.0.15-1"),
+    ("htop", "3.0.5-7build2", "3.0.5-7build1"),
+    ("git", "1:2.34.1-1ubuntu1.11", "1:2.34.1-1ubuntu1.10"),
+    ("sudo", "1.9.9-1ubuntu2.4", "1.9.9-1ubuntu2.3"),
+    ("vim", "2:8.2.3995-1ubuntu2.16", "2:8.2.3995-1ubuntu2.15"),
+];
+
+const SCRIPTS: &[&str] = &[
+    "Rotate nginx logs",
+    "Collect sosreport",
+    "Clear /tmp",
+    "Renew TLS certificates",
+    "Restart containerd",
+    "Check disk usage",
+];
+const SNAPS: &[&str] = &["lxd", "microk8s", "firefox", "canonical-livepatch", "juju"];
+const POCKETS: &[(&str, &str)] = &[
+    ("release", "jammy"),
+    ("updates", "jammy"),
+    ("security", "jammy"),
+    ("release", "noble"),
+    ("security", "noble"),
+    ("updates", "focal"),
+];
+
+struct Generator {
+    rng: StdRng,
+    now: DateTime<Utc>,
+    next_id: u64,
+    computers: Vec<u64>,
+    activities: Vec<Activity>,
+    seed: u64,
+}
+
+impl Engine {
+    /// A generated account (see [`DemoOptions`]); the clock is frozen at
+    /// `now` until the caller runs it.
+    pub fn demo(options: &DemoOptions) -> Engine {
+        let mut rng = StdRng::seed_from_u64(options.seed);
+        let computers = computers(&mut rng, options.computers.max(1));
+        let ids: Vec<u64> = computers.iter().map(|c| c.id).collect();
+        let now = super::clock::whole_seconds(options.now);
+        let mut g = Generator {
+            rng,
+            now,
+            next_id: 71_660_000,
+            computers: ids,
+            activities: Vec::with_capacity(options.activities),
+            seed: options.seed,
+        };
+        while g.activities.len() < options.activities {
+            g.request(options.activities - g.activities.len());
+        }
+        let mut engine = Engine::new(computers, g.activities, now, options.seed);
+        engine.advance_to(now);
+        engine
+    }
+}
+
+fn computers(rng: &mut StdRng, n: usize) -> Vec<Computer> {
+    let mut out = Vec::with_capacity(n);
+    let mut counters = vec![0usize; ROLES.len()];
+    for i in 0..n {
+        let mut pick = rng.random_range(0..100u32);
+        let role = ROLES
+            .iter()
+            .position(|r| {
+                let hit = pick < r.3;
+                pick = pick.saturating_sub(r.3);
+                hit
+            })
+            .unwrap_or(0);
+        let (name, tags, group, _) = ROLES[role];
+        counters[role] += 1;
+        let number = counters[role];
+        let id = 365_800 + i as u64 * 7;
+        let (title, hostname) = match name {
+            "laptop" => {
+                let owner = LAPTOP_OWNERS[(number - 1) % LAPTOP_OWNERS.len()];
+                let t = if number > LAPTOP_OWNERS.len() {
+                    format!("laptop-{owner}-{number}")
+                } else {
+                    format!("laptop-{owner}")
+                };
+                (t.clone(), t)
+            }
+            "kiosk" => {
+                let t = format!("kiosk-store-{number:03}");
+                (t.clone(), format!("{t}.retail.example.com"))
+            }
+            _ => {
+                let t = format!("{name}-{number:02}");
+                (t.clone(), format!("{t}.example.com"))
+            }
+        };
+        let mut c = Computer::new(id, &title);
+        c.hostname = hostname;
+        c.tags = tags.iter().map(|t| (*t).to_owned()).collect();
+        c.access_group = group.to_owned();
+        c.distribution = match rng.random_range(0..100) {
+            0..50 => "22.04",
+            50..85 => "24.04",
+            _ => "20.04",
+        }
+        .to_owned();
+        for (alert, chance) in [
+            ("package-upgrades", 45),
+            ("security-upgrades", 25),
+            ("computer-reboot", 10),
+            ("computer-offline", 4),
+            ("package-profiles", 3),
+        ] {
+            if rng.random_range(0..100) < chance {
+                c.alerts.push(alert.to_owned());
+            }
+        }
+        c.needs_reboot = c.alerts.iter().any(|a| a == "computer-reboot");
+        c.macs = vec![format!(
+            "52:54:00:{:02x}:{:02x}:{:02x}",
+            rng.random::<u8>(),
+            rng.random::<u8>(),
+            rng.random::<u8>()
+        )];
+        let net = if group == "desktops" {
+            "192.168.10"
+        } else if group == "retail" {
+            "172.20.4"
+        } else {
+            "10.1.2"
+        };
+        c.ips = vec![format!("{net}.{}", 10 + i % 240)];
+        if tags.contains(&"server") {
+            c.annotations.insert(
+                "rack".into(),
+                format!("r{:02}", 10 + rng.random_range(0..8)),
+            );
+        }
+        if name == "laptop" {
+            c.annotations.insert(
+                "owner".into(),
+                c.title.trim_start_matches("laptop-").to_owned(),
+            );
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The band of statuses an activity of this age is likely in.
+enum Age {
+    Old,
+    Today,
+    Fresh,
+}
+
+impl Generator {
+    fn id(&mut self) -> u64 {
+        self.next_id += 1 + self.rng.random_range(0..3);
+        self.next_id
+    }
+
+    fn creator(&mut self) -> Creator {
+        let (name, email, id) = *PEOPLE.choose(&mut self.rng).unwrap_or(&PEOPLE[0]);
+        Creator::new(name, email, id)
+    }
+
+    /// One request: a standalone activity or a parent with children.
+    fn request(&mut self, room: usize) {
+        // Most activity is recent: square a uniform draw towards zero age.
+        let u: f64 = self.rng.random();
+        let age = Duration::seconds((u * u * 120.0 * 86_400.0) as i64);
+        let created = self.now - age;
+        let band = if age > Duration::days(2) {
+            Age::Old
+        } else if age > Duration::hours(1) {
+            Age::Today
+        } else {
+            Age::Fresh
+        };
+        let creator = self.creator();
+        let kind = self.rng.random_range(0..100);
+        if kind < 5 {
+            return self.pocket_sync(created, band);
+        }
+        let (ty, summary, changes, extra) = self.what(kind);
+        let fleet = self.computers.len();
+        let group = room > 1 && fleet > 1 && self.rng.random_range(0..100) < 65;
+        if !group {
+            let id = self.id();
+            let computer = self.computers[self.rng.random_range(0..fleet)];
+            let mut a = self.activity(
+                id,
+                &ty,
+                &summary,
+                created,
+                &creator,
+                Some(computer),
+                None,
+                &changes,
+            );
+            a.extra = extra;
+            self.status(&mut a, &band, None);
+            self.activities.push(a);
+            return;
+        }
+        let k = self
+            .rng
+            .random_range(2..=fleet.min(12))
+            .min(room - 1)
+            .max(1);
+        let parent_id = self.id();
+        let mut parent = self.activity(
+            parent_id,
+            ACTIVITY_GROUP,
+            &summary,
+            created,
+            &creator,
+            None,
+            None,
+            &[],
+        );
+        parent.changes = Field::Null;
+        parent.package_ids = Field::Null;
+        self.activities.push(parent);
+        let shared = self.rng.random_range(0..100);
+        let start = self.rng.random_range(0..fleet);
+        for j in 0..k {
+            let computer = self.computers[(start + j * 7) % fleet];
+            let id = self.id();
+            let mut a = self.activity(
+                id,
+                &ty,
+                &summary,
+                created,
+                &creator,
+                Some(computer),
+                Some(parent_id),
+                &changes,
+            );
+            a.extra = extra.clone();
+            self.status(&mut a, &band, Some(shared));
+            self.activities.push(a);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn activity(
+        &self,
+        id: u64,
+        ty: &str,
+        summary: &str,
+        created: DateTime<Utc>,
+        creator: &Creator,
+        computer: Option<u64>,
+        parent: Option<u64>,
+        changes: &[PackageChange],
+    ) -> Activity {
+        let mut a = Activity::new(id, ty, summary, created);
+        a.creator = Field::Value(creator.clone());
+        a.computer_id = computer.into();
+        a.parent_id = parent.into();
+        a.changes = Field::Value(changes.to_vec());
+        a.package_ids = Field::Value(
+            changes
+                .iter()
+                .enumerate()
+                .map(|(i, _)| 7_085_390 + id % 10_000 + i as u64)
+                .collect(),
+        );
+        a
+    }
+
+    /// Type, summary, package changes and extra fields of a request.
+    fn what(
+        &mut self,
+        kind: u32,
+    ) -> (
+        String,
+        String,
+        Vec<PackageChange>,
+        serde_json::Map<String, serde_json::Value>,
+    ) {
+        let extra = serde_json::Map::new();
+        let (ty, summary, changes) = match kind {
+            5..50 => {
+                let n = if self.rng.random_range(0..4) == 0 {
+                    2
+                } else {
+                    1
+                };
+                let mut changes = Vec::new();
+                let verb = match self.rng.random_range(0..20) {
+                    0..10 => "upgrade",
+                    10..15 => "install",
+                    15..18 => "remove",
+                    _ => "downgrade",
+                };
+                for _ in 0..n {
+                    let (package, new, old) =
+                        *PACKAGES.choose(&mut self.rng).unwrap_or(&PACKAGES[0]);
+                    if changes.iter().any(|c: &PackageChange| c.package == package) {
+                        continue;
+                    }
+                    let (install, remove) = match verb {
+                        "upgrade" => (Some(new), Some(old)),
+                        "downgrade" => (Some(old), Some(new)),
+                        "install" => (Some(new), None),
+                        _ => (None, Some(new)),
+                    };
+                    changes.push(PackageChange {
+                        package: package.to_owned(),
+                        change_type: verb.to_owned(),
+                        complemented: Field::Value(false),
+                        version: Field::Absent,
+                        install_version: install.map(str::to_owned).into(),
+                        remove_version: remove.map(str::to_owned).into(),
+                        extra: Default::default(),
+                    });
+                }
+                let names: Vec<&str> = changes.iter().map(|c| c.package.as_str()).collect();
+                let verb_cap = format!("{}{}", verb[..1].to_uppercase(), &verb[1..]);
+                let summary = if names.len() == 1 {
+                    format!("{verb_cap} package {}", names[0])
+                } else {
+                    format!("{verb_cap} packages {} and {}", names[0], names[1])
+                };
+                ("ChangePackagesRequest".to_owned(), summary, changes)
+            }
+            50..60 => (
+                "UpgradeAllPackagesRequest".into(),
+                "Upgrade all packages".into(),
+                vec![],
+            ),
+            60..72 => {
+                let s = SCRIPTS.choose(&mut self.rng).unwrap_or(&SCRIPTS[0]);
+                (
+                    "ExecuteScriptRequest".into(),
+                    format!("Run script: {s}"),
+                    vec![],
+                )
+            }
+            72..82 => ("RestartRequest".into(), "Restart computer".into(), vec![]),
+            82..85 => (
+                "ReleaseUpgradeRequest".into(),
+                "Upgrade to Ubuntu 24.04 LTS (noble)".into(),
+                vec![],
+            ),
+            85..90 => {
+                let s = SNAPS.choose(&mut self.rng).unwrap_or(&SNAPS[0]);
+                ("InstallSnaps".into(), format!("Install snap {s}"), vec![])
+            }
+            90..93 => ("RefreshSnaps".into(), "Refresh snaps".into(), vec![]),
+            93..95 => (
+                "CreateUserRequest".into(),
+                "Create user deploy".into(),
+                vec![],
+            ),
+            95..97 => (
+                "AttachProRequest".into(),
+                "Attach Ubuntu Pro subscription".into(),
+                vec![],
+            ),
+            97..99 => (
+                "ResynchronizeRequest".into(),
+                "Request a full resync of computer data".into(),
+                vec![],
+            ),
+            _ => (
+                "ShutdownRequest".into(),
+                "Shut down computer".into(),
+                vec![],
+            ),
+        };
+        (ty, summary, changes, extra)
+    }
+
+    fn pocket_sync(&mut self, created: DateTime<Utc>, band: Age) {
+        let id = self.id();
+        let (pocket, series) = *POCKETS.choose(&mut self.rng).unwrap_or(&POCKETS[0]);
+        let summary =
+            format!("Sync pocket '{pocket}' of series '{series}' in distribution 'ubuntu'");
+        let creator = self.creator();
+        let mut a = self.activity(
+            id,
+            "SyncPocketRequest",
+            &summary,
+            created,
+            &creator,
+            None,
+            None,
+            &[],
+        );
+        a.changes = Field::Absent;
+        a.package_ids = Field::Absent;
+        a.extra.insert(
+            "pocket_id".into(),
+            json!(
+                1 + POCKETS
+                    .iter()
+                    .position(|p| p.0 == pocket && p.1 == series)
+                    .unwrap_or(0)
+            ),
+        );
+        a.extra.insert("pocket_name".into(), json!(pocket));
+        a.progress = Field::Value(0);
+        self.status(&mut a, &band, None);
+        self.activities.push(a);
+    }
+
+    /// Sets a plausible status with its timestamps and result.
+    fn status(&mut self, a: &mut Activity, band: &Age, shared: Option<u32>) {
+        let roll = shared.unwrap_or_else(|| self.rng.random_range(0..100));
+        let status = match band {
+            Age::Old => match roll {
+                0..80 => ActivityStatus::Succeeded,
+                80..92 => ActivityStatus::Failed,
+                _ => ActivityStatus::Canceled,
+            },
+            Age::Today => match roll {
+                0..12 => ActivityStatus::Unapproved,
+                12..15 => ActivityStatus::Scheduled,
+                15..17 => ActivityStatus::Waiting,
+                17..18 => ActivityStatus::Blocked,
+                18..85 => ActivityStatus::Succeeded,
+                85..95 => ActivityStatus::Failed,
+                _ => ActivityStatus::Canceled,
+            },
+            Age::Fresh => match roll {
+                0..30 => ActivityStatus::Unapproved,
+                30..50 => ActivityStatus::Undelivered,
+                50..85 => ActivityStatus::Delivered,
+                _ => ActivityStatus::Succeeded,
+            },
+        };
+        // Within a group, a few children still differ from the rest.
+        let status = if shared.is_some() && status.is_final() && self.rng.random_range(0..100) < 8 {
+            ActivityStatus::Failed
+        } else {
+            status
+        };
+        let created = a.creation_time;
+        let f = fate(self.seed, a.id, &a.activity_type);
+        let package = a
+            .changes
+            .get()
+            .and_then(|c| c.first())
+            .map(|c| c.package.clone());
+        if status != ActivityStatus::Unapproved {
+            a.approval_time =
+                Field::Value(created + Duration::seconds(self.rng.random_range(5..600)));
+        }
+        let approved = a.approval_time.copied().unwrap_or(created);
+        match status.clone() {
+            ActivityStatus::Scheduled => {
+                a.deliver_after_time =
+                    Field::Value(self.now + Duration::hours(self.rng.random_range(1..48)));
+            }
+            ActivityStatus::Delivered => {
+                // In flight now: part-way through the run its fate gives it.
+                let into =
+                    (f.duration.num_seconds() as f64 * self.rng.random_range(0.05..0.6)) as i64;
+                a.delivery_time = Field::Value((self.now - Duration::seconds(into)).max(created));
+            }
+            s if s.is_final() => {
+                let delivered = approved + f.delivery_delay;
+                let done = delivered + f.duration;
+                if s != ActivityStatus::Canceled {
+                    a.delivery_time = Field::Value(delivered);
+                }
+                let done = done.min(self.now);
+                a.completion_time = Field::Value(done);
+                a.modification_time = Field::Value(done);
+                match s {
+                    ActivityStatus::Succeeded => {
+                        a.result_text =
+                            Field::Value(success_text(&a.activity_type, package.as_deref()));
+                        a.result_code = Field::Value(0);
+                        if a.progress.is_some() {
+                            a.progress = Field::Value(100);
+                        }
+                    }
+                    ActivityStatus::Failed => {
+                        let (text, code) =
+                            failure_text(&a.activity_type, f.failure, package.as_deref());
+                        a.result_text = Field::Value(text);
+                        a.result_code = Field::Value(code);
+                        if a.progress.is_some() {
+                            a.progress = Field::Value(-1);
+                        }
+                    }
+                    _ => {
+                        a.result_text = Field::Value("Canceled by an administrator".into());
+                    }
+                }
+            }
+            _ => {}
+        }
+        a.activity_status = Field::Value(status);
+    }
+}

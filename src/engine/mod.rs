@@ -1,0 +1,271 @@
+//! The embedded Landscape: computers and activities in process, with
+//! Landscape's lifecycle rules, actions, a clock that moves activities
+//! along, demo data and dataset files. No async, no terminal, no HTTP.
+
+mod actions;
+mod clock;
+mod dataset;
+mod demo;
+mod fate;
+pub mod lifecycle;
+mod simulation;
+mod store;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::{Activity, Computer, Creator, Field, Page};
+use crate::query::{CompletionValues, KNOWN_TYPES, Matcher, ParseOptions, Query, QueryError};
+
+pub use actions::{ActionError, Preview, Selection};
+pub use clock::Clock;
+pub use dataset::DatasetError;
+pub use demo::DemoOptions;
+use store::Store;
+
+/// The engine's whole state. Share it behind a lock: reads take `&self`,
+/// actions and the clock `&mut self`, so no reader sees half an action.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    store: Store,
+    clock: Clock,
+    /// The engine's time as of the last advance; actions happen at it.
+    now: DateTime<Utc>,
+    seed: u64,
+    /// Who reapplies and reverts (the caller of this embedded server).
+    user: Creator,
+}
+
+impl Engine {
+    /// An engine with `computers` and `activities`, its clock frozen at `now`.
+    pub fn new(
+        computers: Vec<Computer>,
+        activities: Vec<Activity>,
+        now: DateTime<Utc>,
+        seed: u64,
+    ) -> Engine {
+        let mut store = Store {
+            computers: computers.into_iter().map(|c| (c.id, c)).collect(),
+            ..Store::default()
+        };
+        store.extend(activities);
+        let now = clock::whole_seconds(now);
+        Engine {
+            store,
+            clock: Clock::frozen(now),
+            now,
+            seed,
+            user: Creator::new("Landscape Admin", "admin@example.com", 1),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Runs the clock at `speed` times wall speed from the engine's now.
+    pub fn run_clock(&mut self, speed: f64) {
+        self.clock = Clock::running(self.now, speed);
+    }
+
+    pub fn freeze_clock(&mut self) {
+        self.clock = Clock::frozen(self.now);
+    }
+
+    /// Moves the engine to the clock's time. True when anything changed.
+    pub fn advance(&mut self) -> bool {
+        let to = self.clock.now().max(self.now);
+        self.advance_to(to)
+    }
+
+    /// Steps the clock by `by` and moves the engine along.
+    pub fn step(&mut self, by: Duration) -> bool {
+        self.clock.step(by);
+        self.advance()
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn set_user(&mut self, user: Creator) {
+        self.user = user;
+    }
+
+    pub fn computers(&self) -> impl Iterator<Item = &Computer> {
+        self.store.computers.values()
+    }
+
+    pub fn activity_count(&self) -> usize {
+        self.store.activities.len()
+    }
+
+    fn matcher(&self, query: &str) -> Result<Matcher, QueryError> {
+        let parsed: Query = crate::query::parse_with(query, &ParseOptions::default())?.query;
+        Ok(parsed.matcher(&self.store))
+    }
+
+    /// The record as the REST API returns it: with its `actions` flags.
+    pub fn present(&self, a: &Activity) -> Activity {
+        let mut out = a.clone();
+        out.actions = Field::Value(if a.is_parent() {
+            lifecycle::parent_flags(self.store.children_of(a.id))
+        } else {
+            lifecycle::flags(a)
+        });
+        out
+    }
+
+    /// Matching activities, newest first, `limit` from `offset`, with the
+    /// total count.
+    pub fn activities(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<Activity>, QueryError> {
+        let m = self.matcher(query)?;
+        let s = &self.store;
+        let mut count = 0u64;
+        let mut results = Vec::new();
+        for &i in &s.order {
+            if m.matches_packed(&s.packed[i], &s.activities[i]) {
+                if count >= offset && (results.len() as u64) < limit {
+                    results.push(self.present(&s.activities[i]));
+                }
+                count += 1;
+            }
+        }
+        Ok(Page {
+            count,
+            results,
+            next: None,
+            previous: None,
+        })
+    }
+
+    /// Top-level activities (parents and standalone) that match, plus every
+    /// parent with a matching child; newest first.
+    pub fn top_level(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<Activity>, QueryError> {
+        let m = self.matcher(query)?;
+        let s = &self.store;
+        let everything = m.matches_everything();
+        let mut shown = vec![false; s.activities.len()];
+        if !everything {
+            for (i, a) in s.activities.iter().enumerate() {
+                if m.matches_packed(&s.packed[i], a) {
+                    match a.parent().and_then(|p| s.index(p)) {
+                        Some(p) => shown[p] = true,
+                        None => shown[i] = true,
+                    }
+                }
+            }
+        }
+        let mut count = 0u64;
+        let mut results = Vec::new();
+        for &i in &s.order {
+            let a = &s.activities[i];
+            let visible = if everything {
+                a.is_top_level()
+            } else {
+                shown[i]
+            };
+            if visible {
+                if count >= offset && (results.len() as u64) < limit {
+                    results.push(self.present(a));
+                }
+                count += 1;
+            }
+        }
+        Ok(Page {
+            count,
+            results,
+            next: None,
+            previous: None,
+        })
+    }
+
+    pub fn activity(&self, id: u64) -> Option<Activity> {
+        self.store.get(id).map(|a| self.present(a))
+    }
+
+    /// A parent's children (newest first); with `query`, the matching ones.
+    pub fn children(
+        &self,
+        parent_id: u64,
+        query: Option<&str>,
+    ) -> Result<Vec<Activity>, QueryError> {
+        let m = match query {
+            Some(q) if !q.trim().is_empty() => Some(self.matcher(q)?),
+            _ => None,
+        };
+        let s = &self.store;
+        let mut kids: Vec<usize> = s
+            .children
+            .get(&parent_id)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|&i| {
+                m.as_ref()
+                    .is_none_or(|m| m.matches_packed(&s.packed[i], &s.activities[i]))
+            })
+            .collect();
+        kids.sort_by(|&x, &y| {
+            let (a, b) = (&s.activities[x], &s.activities[y]);
+            b.creation_time.cmp(&a.creation_time).then(b.id.cmp(&a.id))
+        });
+        Ok(kids
+            .into_iter()
+            .map(|i| self.present(&s.activities[i]))
+            .collect())
+    }
+
+    /// Every type the engine knows (what `GetActivityTypes` answers).
+    pub fn activity_types(&self) -> Vec<String> {
+        KNOWN_TYPES.iter().map(|t| (*t).to_owned()).collect()
+    }
+
+    /// Tags, hostnames, titles, access groups and creators for completion.
+    pub fn completion_values(&self) -> CompletionValues {
+        let mut v = CompletionValues {
+            types: self.activity_types(),
+            ..CompletionValues::default()
+        };
+        for c in self.store.computers.values() {
+            v.tags.extend(c.tags.iter().cloned());
+            if !c.hostname.is_empty() {
+                v.hostnames.push(c.hostname.clone());
+            }
+            v.titles.push(c.title.clone());
+            if !c.access_group.is_empty() {
+                v.access_groups.push(c.access_group.clone());
+            }
+        }
+        // Creators of recent activities are the ones an operator searches for.
+        for &i in self.store.order.iter().take(20_000) {
+            if let Some(e) = self.store.activities[i].creator_email() {
+                v.creators.push(e.to_owned());
+            }
+        }
+        for list in [
+            &mut v.tags,
+            &mut v.hostnames,
+            &mut v.titles,
+            &mut v.access_groups,
+            &mut v.creators,
+        ] {
+            list.sort();
+            list.dedup();
+        }
+        v
+    }
+}

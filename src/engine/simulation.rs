@@ -1,0 +1,145 @@
+//! The clock moving activities along: scheduled ones become due, queued
+//! ones are delivered or expire, delivered ones finish, long-running ones
+//! report progress. Each activity's path is a pure function of its record,
+//! the seed and the time, so stepping the clock in any way gives one state.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::{Activity, ActivityStatus, Field};
+
+use super::Engine;
+use super::fate::{Fate, failure_text, fate, success_text};
+use super::lifecycle::is_long_running;
+
+impl Engine {
+    /// Moves every live activity to `to`. True when anything changed.
+    pub(super) fn advance_to(&mut self, to: DateTime<Utc>) -> bool {
+        if to < self.now {
+            return false;
+        }
+        self.now = to;
+        let live: Vec<usize> = self.store.live.iter().copied().collect();
+        let mut changed = false;
+        for i in live {
+            let a = &self.store.activities[i];
+            let f = fate(self.seed, a.id, &a.activity_type);
+            let mut next = a.clone();
+            if evolve(&mut next, &f, to) {
+                self.store.update(i, |a| *a = next);
+                changed = true;
+            }
+        }
+        changed
+    }
+}
+
+/// When a queued activity is ready to be delivered.
+fn ready_at(a: &Activity) -> DateTime<Utc> {
+    [a.approval_time.copied(), a.deliver_after_time.copied()]
+        .into_iter()
+        .flatten()
+        .fold(a.creation_time, DateTime::max)
+}
+
+fn first_package(a: &Activity) -> Option<String> {
+    a.changes
+        .get()
+        .and_then(|c| c.first())
+        .map(|c| c.package.clone())
+}
+
+/// Applies every event of `a` up to `now`. True when `a` changed.
+fn evolve(a: &mut Activity, f: &Fate, now: DateTime<Utc>) -> bool {
+    let before = a.clone();
+    while let Some(status) = a.status().cloned() {
+        match status {
+            ActivityStatus::Scheduled => {
+                let due = a.deliver_after_time.copied().unwrap_or(a.creation_time);
+                if expire(a, now, due) {
+                    break;
+                }
+                if due > now {
+                    break;
+                }
+                set_status(a, ActivityStatus::Undelivered, due);
+            }
+            ActivityStatus::Undelivered => {
+                let deliver_at = ready_at(a) + f.delivery_delay;
+                if expire(a, now, deliver_at) || deliver_at > now {
+                    break;
+                }
+                set_status(a, ActivityStatus::Delivered, deliver_at);
+                a.delivery_time = Field::Value(deliver_at);
+                if is_long_running(&a.activity_type) {
+                    a.progress = Field::Value(0);
+                }
+            }
+            ActivityStatus::Delivered => {
+                let started = a.delivery_time.copied().unwrap_or_else(|| ready_at(a));
+                let end = started + f.duration;
+                if is_long_running(&a.activity_type) {
+                    let fail_at = started
+                        + Duration::seconds((f.duration.num_seconds() as f64 * f.fails_at) as i64);
+                    if !f.succeeds && now >= fail_at {
+                        a.progress = Field::Value(-1);
+                        finish(a, f, fail_at);
+                    } else if f.succeeds && now >= end {
+                        a.progress = Field::Value(100);
+                        finish(a, f, end);
+                    } else {
+                        let done = (now - started).num_seconds().max(0) as f64
+                            / f.duration.num_seconds().max(1) as f64;
+                        let pct = ((done * 100.0) as i64).clamp(0, 99);
+                        if a.progress.copied() != Some(pct) {
+                            a.progress = Field::Value(pct);
+                        }
+                    }
+                    break;
+                }
+                if end > now {
+                    break;
+                }
+                finish(a, f, end);
+            }
+            _ => break,
+        }
+    }
+    *a != before
+}
+
+/// Fails a queued activity whose `deliver_before_time` passed before `next`.
+fn expire(a: &mut Activity, now: DateTime<Utc>, next: DateTime<Utc>) -> bool {
+    match a.deliver_before_time.copied() {
+        Some(deadline) if deadline <= now && deadline <= next => {
+            set_status(a, ActivityStatus::Failed, deadline);
+            a.completion_time = Field::Value(deadline);
+            a.result_text = Field::Value(format!(
+                "The activity expired: it was not delivered before {}",
+                deadline.format("%Y-%m-%d %H:%M:%SZ")
+            ));
+            a.result_code = Field::Value(1);
+            true
+        }
+        _ => false,
+    }
+}
+
+fn finish(a: &mut Activity, f: &Fate, at: DateTime<Utc>) {
+    let package = first_package(a);
+    if f.succeeds {
+        set_status(a, ActivityStatus::Succeeded, at);
+        a.result_text = Field::Value(success_text(&a.activity_type, package.as_deref()));
+        a.result_code = Field::Value(0);
+    } else {
+        let (text, code) = failure_text(&a.activity_type, f.failure, package.as_deref());
+        set_status(a, ActivityStatus::Failed, at);
+        a.result_text = Field::Value(text);
+        a.result_code = Field::Value(code);
+    }
+    a.completion_time = Field::Value(at);
+}
+
+fn set_status(a: &mut Activity, status: ActivityStatus, at: DateTime<Utc>) {
+    a.activity_status = Field::Value(status);
+    a.modification_time = Field::Value(at);
+}

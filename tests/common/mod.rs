@@ -1,0 +1,112 @@
+//! A `serve` instance on an ephemeral loopback port, stopped when dropped.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
+use landscape_tui::engine::Engine;
+use landscape_tui::server::{Credentials, JwtKeys, ServerState, serve};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// The hand-written dataset the HTTP tests pin their expectations on.
+pub fn dataset() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo-small.json"
+    ))
+    .unwrap()
+}
+
+pub struct TestServer {
+    pub base: String,
+    /// `127.0.0.1:PORT`, as clients address it (what signatures cover).
+    pub host: String,
+    pub credentials: Credentials,
+    pub jwt: JwtKeys,
+    pub http: reqwest::Client,
+    pub backend: Arc<EngineBackend>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl TestServer {
+    /// Serves `dataset` on a frozen engine clock.
+    pub async fn start(dataset: String) -> TestServer {
+        let engine = Engine::from_dataset_str(&dataset).expect("test dataset loads");
+        let backend = EngineBackend::new(
+            engine,
+            EngineOptions {
+                frozen: true,
+                ..EngineOptions::default()
+            },
+        );
+        TestServer::start_with(backend).await
+    }
+
+    pub async fn start_with(backend: Arc<EngineBackend>) -> TestServer {
+        let credentials = Credentials {
+            access_key: "TESTACCESSKEY0000000".into(),
+            secret_key: "test/secret+key=".into(),
+            email: "admin@example.com".into(),
+            password: "correct horse".into(),
+            name: "Test Admin".into(),
+            account: "standalone".into(),
+        };
+        let jwt = JwtKeys::from_secret(b"test jwt secret");
+        let state = Arc::new(ServerState {
+            backend: backend.clone(),
+            credentials: credentials.clone(),
+            jwt: jwt.clone(),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            base: format!("http://{host}"),
+            host,
+            credentials,
+            jwt,
+            http: reqwest::Client::new(),
+            backend,
+            stop: Some(stop),
+        }
+    }
+
+    pub async fn login(&self) -> String {
+        let r: Value = self
+            .http
+            .post(format!("{}/api/v2/login", self.base))
+            .json(&serde_json::json!({"email": self.credentials.email, "password": self.credentials.password}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        r["token"].as_str().unwrap().to_owned()
+    }
+
+    /// GET a REST path with a fresh token; panics unless 200.
+    pub async fn get(&self, path: &str) -> Value {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(self.login().await)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::OK, "{path}");
+        r.json().await.unwrap()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

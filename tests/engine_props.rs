@@ -1,0 +1,84 @@
+//! Random sequences of actions and clock steps never break the lifecycle: no
+//! activity leaves a final status, and every parent's fields always equal
+//! their derivation from its children.
+
+use chrono::{DateTime, Duration, Utc};
+use landscape_tui::engine::lifecycle::derive;
+use landscape_tui::engine::{DemoOptions, Engine, Selection};
+use landscape_tui::model::{Activity, ActivityStatus};
+use proptest::prelude::*;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+enum Step {
+    Approve(Vec<usize>),
+    Cancel(Vec<usize>),
+    Reapply(Vec<usize>),
+    Revert(Vec<usize>),
+    ApproveQuery(usize),
+    Clock(i64),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let picks = prop::collection::vec(0usize..10_000, 1..4);
+    prop_oneof![
+        picks.clone().prop_map(Step::Approve),
+        picks.clone().prop_map(Step::Cancel),
+        picks.clone().prop_map(Step::Reapply),
+        picks.prop_map(Step::Revert),
+        (0usize..4).prop_map(Step::ApproveQuery),
+        (1i64..7200).prop_map(Step::Clock),
+    ]
+}
+
+fn all(e: &Engine) -> Vec<Activity> {
+    e.activities("", u64::MAX, 0).unwrap().results
+}
+
+fn check(e: &Engine, before: &HashMap<u64, ActivityStatus>) -> Result<(), TestCaseError> {
+    let list = all(e);
+    for a in &list {
+        let s = a.status().cloned().unwrap_or(ActivityStatus::Undelivered);
+        if let Some(old) = before.get(&a.id)
+            && old.is_final()
+        {
+            prop_assert_eq!(&s, old, "activity {} left a final status", a.id);
+        }
+        if a.is_parent() {
+            let kids: Vec<Activity> = e.children(a.id, None).unwrap();
+            let d = derive(kids.iter());
+            prop_assert_eq!(a.status(), Some(&d.status), "parent {} status", a.id);
+            prop_assert_eq!(a.children_count.copied(), Some(d.children));
+            prop_assert_eq!(a.computer_count.copied(), Some(d.computers));
+            prop_assert_eq!(a.children_statuses.get(), Some(&d.statuses));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn lifecycle_invariants_hold(steps in prop::collection::vec(step(), 1..25)) {
+        let now = DateTime::parse_from_rfc3339("2024-05-01T12:00:00Z").unwrap().with_timezone(&Utc);
+        let mut e = Engine::demo(&DemoOptions { seed: 5, computers: 8, activities: 120, now });
+        for s in steps {
+            let before: HashMap<u64, ActivityStatus> = all(&e).into_iter().map(|a| (a.id, a.status().cloned().unwrap_or(ActivityStatus::Undelivered))).collect();
+            let ids: Vec<u64> = before.keys().copied().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+            let pick = |p: &Vec<usize>| p.iter().map(|i| ids[i % ids.len()]).collect::<Vec<u64>>();
+            match &s {
+                Step::Approve(p) => { let _ = e.approve(&Selection::Ids(pick(p))); }
+                Step::Cancel(p) => { let _ = e.cancel(&Selection::Ids(pick(p))); }
+                Step::Reapply(p) => { let _ = e.reapply(&pick(p)); }
+                Step::Revert(p) => { let _ = e.revert(&pick(p)); }
+                Step::ApproveQuery(q) => {
+                    let q = ["status:unapproved", "computer:tag:web", "type:ActivityGroup", "NOT status:failed"][*q];
+                    let _ = e.approve(&Selection::Query(q.into()));
+                }
+                Step::Clock(secs) => { e.step(Duration::seconds(*secs)); }
+            }
+            check(&e, &before)?;
+        }
+    }
+}

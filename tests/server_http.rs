@@ -1,0 +1,497 @@
+//! `serve` over real HTTP on an ephemeral loopback port: every route of both
+//! APIs, their errors, auth failures, paging edges and Unicode queries.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{TestServer, dataset};
+use landscape_tui::signature::{SignedTarget, TIMESTAMP_FORMAT};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn signed_params(
+    server: &TestServer,
+    action: &str,
+    args: &[(&str, &str)],
+    at: chrono::DateTime<Utc>,
+) -> Vec<(String, String)> {
+    let mut p: Vec<(String, String)> = args
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    p.push(("action".into(), action.into()));
+    p.push((
+        "access_key_id".into(),
+        server.credentials.access_key.clone(),
+    ));
+    p.push(("signature_method".into(), "HmacSHA256".into()));
+    p.push(("signature_version".into(), "2".into()));
+    p.push(("timestamp".into(), at.format(TIMESTAMP_FORMAT).to_string()));
+    p.push(("version".into(), "2011-08-01".into()));
+    p
+}
+
+/// A legacy call signed as the official client signs it (POST, form body).
+async fn legacy(server: &TestServer, action: &str, args: &[(&str, &str)]) -> (StatusCode, Value) {
+    legacy_at(
+        server,
+        action,
+        args,
+        Utc::now(),
+        &server.credentials.secret_key.clone(),
+    )
+    .await
+}
+
+async fn legacy_at(
+    server: &TestServer,
+    action: &str,
+    args: &[(&str, &str)],
+    at: chrono::DateTime<Utc>,
+    secret: &str,
+) -> (StatusCode, Value) {
+    let params = signed_params(server, action, args, at);
+    let target = SignedTarget {
+        method: "POST",
+        host: &server.host,
+        path: "/api/",
+    };
+    let body = target.signed_body(secret, &params);
+    let r = server
+        .http
+        .post(format!("{}/api/", server.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn ids(v: &Value) -> Vec<u64> {
+    let list = if v.is_array() { v } else { &v["results"] };
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_u64().unwrap_or_else(|| a.as_u64().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn legacy_get_activities_signed_newest_first() {
+    let s = TestServer::start(dataset()).await;
+    let (status, body) = legacy(&s, "GetActivities", &[("query", "status:unapproved")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Equal creation times order by id, highest first.
+    assert_eq!(ids(&body), vec![103, 102, 101, 100]);
+    let (_, body) = legacy(&s, "GetActivities", &[("limit", "3"), ("offset", "1")]).await;
+    assert_eq!(ids(&body), vec![161, 160, 140]);
+}
+
+#[tokio::test]
+async fn legacy_signed_get_in_the_query_string() {
+    let s = TestServer::start(dataset()).await;
+    let params = signed_params(
+        &s,
+        "GetActivities",
+        &[("query", "type:ActivityGroup"), ("limit", "2")],
+        Utc::now(),
+    );
+    let target = SignedTarget {
+        method: "GET",
+        host: &s.host,
+        path: "/api/",
+    };
+    let qs = target.signed_body(&s.credentials.secret_key, &params);
+    let r = s
+        .http
+        .get(format!("{}/api/?{qs}", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(ids(&body), vec![160, 100]);
+}
+
+#[tokio::test]
+async fn legacy_auth_failures_are_401_unauthorised() {
+    let s = TestServer::start(dataset()).await;
+    let (status, body) = legacy_at(&s, "GetActivities", &[], Utc::now(), "wrong secret").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], "Unauthorised");
+    let stale = Utc::now() - Duration::minutes(20);
+    let (status, body) = legacy_at(
+        &s,
+        "GetActivities",
+        &[],
+        stale,
+        &s.credentials.secret_key.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        body["message"].as_str().unwrap().contains("15 minutes"),
+        "{body}"
+    );
+    let future = Utc::now() + Duration::minutes(14);
+    let (status, _) = legacy_at(
+        &s,
+        "GetActivities",
+        &[],
+        future,
+        &s.credentials.secret_key.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // Unknown key.
+    let r = s
+        .http
+        .post(format!("{}/api/", s.base))
+        .form(&[("action", "GetActivities"), ("access_key_id", "NOPE")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // Nothing at all.
+    let r = s
+        .http
+        .get(format!("{}/api/?action=GetActivities", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn legacy_accepts_a_rest_token() {
+    let s = TestServer::start(dataset()).await;
+    let token = s.login().await;
+    let r = s
+        .http
+        .post(format!("{}/api/", s.base))
+        .bearer_auth(&token)
+        .form(&[("action", "GetActivityTypes"), ("version", "2011-08-01")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let types: Vec<String> = r.json().await.unwrap();
+    assert!(types.iter().any(|t| t == "ChangePackagesRequest"));
+    assert!(types.iter().any(|t| t == "SyncPocketRequest"));
+}
+
+#[tokio::test]
+async fn legacy_unknown_action_and_missing_argument_are_400() {
+    let s = TestServer::start(dataset()).await;
+    let (status, body) = legacy(&s, "RebootEverything", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "UnknownAction");
+    let (status, body) = legacy(&s, "ApproveActivities", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"].as_str().unwrap().contains("query"),
+        "{body}"
+    );
+    let (status, body) = legacy(&s, "GetActivities", &[("limit", "many")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
+#[tokio::test]
+async fn legacy_invalid_query_is_400_invalid_query() {
+    let s = TestServer::start(dataset()).await;
+    let (status, body) = legacy(&s, "GetActivities", &[("query", "status:faild")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "InvalidQuery");
+    assert!(
+        body["message"].as_str().unwrap().contains("faild"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn approve_is_all_or_nothing() {
+    let s = TestServer::start(dataset()).await;
+    let (status, body) = legacy(
+        &s,
+        "ApproveActivities",
+        &[("query", "id:101 OR id:111 OR id:150")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "InvalidActivityStatusChange");
+    let message = body["message"].as_str().unwrap();
+    let lines: Vec<&str> = message.lines().collect();
+    assert_eq!(lines.len(), 2, "{message}");
+    assert!(lines[0].starts_with("111 => "), "{message}");
+    assert!(lines[1].starts_with("150 => "), "{message}");
+    // Nothing changed.
+    let (_, body) = legacy(&s, "GetActivities", &[("query", "id:101")]).await;
+    assert_eq!(body[0]["activity_status"], "unapproved");
+    // All allowed: all change.
+    let (status, body) = legacy(&s, "ApproveActivities", &[("query", "parent-id:100")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut approved = ids(&body);
+    approved.sort();
+    assert_eq!(approved, vec![101, 102, 103]);
+    let (_, body) = legacy(&s, "GetActivities", &[("query", "parent-id:100")]).await;
+    for a in body.as_array().unwrap() {
+        assert_eq!(a["activity_status"], "undelivered");
+        assert!(a["approval_time"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn cancel_by_query_and_empty_selection() {
+    let s = TestServer::start(dataset()).await;
+    let (status, body) = legacy(&s, "CancelActivities", &[("query", "parent-id:160")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut canceled = ids(&body);
+    canceled.sort();
+    assert_eq!(canceled, vec![161, 162]);
+    let (status, body) = legacy(
+        &s,
+        "CancelActivities",
+        &[("query", "creator:nobody@example.com")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!([]));
+}
+
+#[tokio::test]
+async fn rest_login_and_token_failures() {
+    let s = TestServer::start(dataset()).await;
+    let r = s
+        .http
+        .post(format!("{}/api/v2/login", s.base))
+        .json(&json!({"email": s.credentials.email, "password": "wrong"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = s
+        .http
+        .post(format!("{}/api/v2/login", s.base))
+        .json(&json!({"email": s.credentials.email, "password": s.credentials.password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let login: Value = r.json().await.unwrap();
+    assert!(login["token"].as_str().unwrap().len() > 20);
+    assert_eq!(login["current_account"], "standalone");
+    assert_eq!(login["accounts"][0]["default"], true);
+    let r = s.http.post(format!("{}/api/v2/login/access-key", s.base)).json(&json!({"access_key": s.credentials.access_key, "secret_key": s.credentials.secret_key, "expiry_minutes": 5})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // No token, a bad one, an expired one.
+    let r = s
+        .http
+        .get(format!("{}/api/v2/activities", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = s
+        .http
+        .get(format!("{}/api/v2/activities", s.base))
+        .bearer_auth("not.a.token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let expired = s.jwt.issue(&s.credentials, -2).unwrap();
+    let r = s
+        .http
+        .get(format!("{}/api/v2/activities", s.base))
+        .bearer_auth(expired)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("expired"));
+    // Malformed login bodies say what is wrong.
+    let r = s
+        .http
+        .post(format!("{}/api/v2/login", s.base))
+        .body("{not json")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("invalid JSON"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn rest_paging_edges() {
+    let s = TestServer::start(dataset()).await;
+    let page = s.get("/api/v2/activities?limit=2").await;
+    assert_eq!(page["count"], 14);
+    assert_eq!(ids(&page), vec![162, 161]);
+    assert_eq!(
+        page["next"],
+        format!("{}/api/v2/activities?limit=2&offset=2", s.base)
+    );
+    assert_eq!(page["previous"], Value::Null);
+    let page = s.get("/api/v2/activities?limit=2&offset=2").await;
+    assert_eq!(ids(&page), vec![160, 140]);
+    assert_eq!(
+        page["previous"],
+        format!("{}/api/v2/activities?limit=2&offset=0", s.base)
+    );
+    let page = s.get("/api/v2/activities?limit=5&offset=12").await;
+    assert_eq!(ids(&page).len(), 2);
+    assert_eq!(page["next"], Value::Null);
+    let page = s.get("/api/v2/activities?offset=100").await;
+    assert_eq!(page["count"], 14);
+    assert_eq!(ids(&page), Vec::<u64>::new());
+    assert_eq!(page["next"], Value::Null);
+    let page = s.get("/api/v2/activities?limit=0").await;
+    assert_eq!(page["count"], 14);
+    assert_eq!(ids(&page), Vec::<u64>::new());
+    assert_eq!(page["next"], Value::Null);
+    // Every REST record carries its action flags.
+    let page = s.get("/api/v2/activities?query=id:101").await;
+    assert_eq!(
+        page["results"][0]["actions"],
+        json!({"approvable": true, "cancelable": true, "reappliable": false})
+    );
+    let r = s
+        .http
+        .get(format!("{}/api/v2/activities?limit=-1", s.base))
+        .bearer_auth(s.login().await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn rest_query_with_unicode() {
+    let s = TestServer::start(dataset()).await;
+    let page = s
+        .get("/api/v2/activities?query=computer%3Atitle%3Acaf%C3%A9-01")
+        .await;
+    assert_eq!(ids(&page), vec![130]);
+    let page = s.get("/api/v2/activities?query=caf%C3%A9").await;
+    assert_eq!(ids(&page), vec![130]);
+    let r = s
+        .http
+        .get(format!("{}/api/v2/activities?query=status%3Afaild", s.base))
+        .bearer_auth(s.login().await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "InvalidQuery");
+}
+
+#[tokio::test]
+async fn rest_one_activity_and_parents() {
+    let s = TestServer::start(dataset()).await;
+    let a = s.get("/api/v2/activities/100").await;
+    assert_eq!(a["type"], "ActivityGroup");
+    assert_eq!(a["children_count"], 3);
+    assert_eq!(a["computer_count"], 3);
+    assert_eq!(
+        a["children_statuses"],
+        json!({"good": 0, "warning": 3, "bad": 0})
+    );
+    assert_eq!(a["activity_status"], "unapproved");
+    let token = s.login().await;
+    for path in [
+        "/api/v2/activities/9999",
+        "/api/v2/activities/abc",
+        "/api/v2/nothing",
+    ] {
+        let r = s
+            .http
+            .get(format!("{}{path}", s.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"].is_string());
+    }
+    let parents = s.get("/api/v2/activities/parents").await;
+    assert_eq!(ids(&parents), vec![160, 100, 110]);
+    assert_eq!(
+        parents["results"][2]["children_statuses"],
+        json!({"good": 1, "warning": 0, "bad": 1})
+    );
+    assert_eq!(parents["results"][2]["activity_status"], "failed");
+}
+
+#[tokio::test]
+async fn rest_reapply_and_revert() {
+    let s = TestServer::start(dataset()).await;
+    let token = s.login().await;
+    let post = |path: &'static str, body: Value| {
+        let r = s
+            .http
+            .post(format!("{}{path}", s.base))
+            .bearer_auth(token.clone())
+            .json(&body);
+        async move {
+            let r = r.send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = post("/api/v2/activities/reapply", json!({"activity_ids": [112]})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let new = &body[0];
+    assert_eq!(new["activity_status"], "undelivered");
+    assert_eq!(new["computer_id"], 2);
+    assert_eq!(new["summary"], "Install package nginx");
+    assert!(new["id"].as_u64().unwrap() > 162);
+    let (status, body) = post(
+        "/api/v2/activities/reapply",
+        json!({"activity_ids": [101, 112]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "InvalidActivityStatusChange");
+    assert!(
+        body["message"].as_str().unwrap().starts_with("101 => "),
+        "{body}"
+    );
+    let (status, body) = post("/api/v2/activities/revert", json!({"activity_ids": [120]})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body[0]["type"], "ChangePackagesRequest");
+    assert_eq!(body[0]["changes"][0]["package"], "htop");
+    assert_eq!(body[0]["changes"][0]["type"], "remove");
+    let (status, body) = post("/api/v2/activities/revert", json!({"activity_ids": [130]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = post("/api/v2/activities/revert", json!({"activity_ids": "120"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"].as_str().unwrap().contains("invalid"),
+        "{body}"
+    );
+    let (status, _) = post("/api/v2/activities/revert", json!({"ids": [120]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let s = TestServer::start(dataset()).await;
+    let big = "x".repeat(1024 * 1024);
+    let r = s
+        .http
+        .post(format!("{}/api/", s.base))
+        .form(&[("action", "GetActivities"), ("query", big.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
