@@ -3,9 +3,13 @@
 //! Data flows one way: `model` → `query` → `engine` → `backend` → `tui`.
 
 pub mod backend;
+pub mod cli;
 pub mod config;
+pub mod connection;
 pub mod engine;
 pub mod model;
 pub mod query;
+pub mod scripting;
 pub mod server;
 pub mod signature;
+pub mod tui;

@@ -11,7 +11,7 @@ use super::{
     ActionKind, ActionPreview, Backend, BackendError, BackendInfo, CompletionValues, Selection,
 };
 use crate::engine::{ActionError, Engine};
-use crate::model::{Activity, Page};
+use crate::model::{Activity, Computer, Page};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EngineOptions {
@@ -171,6 +171,10 @@ impl Backend for EngineBackend {
 
     async fn completion_values(&self) -> Result<CompletionValues, BackendError> {
         Ok(self.read().completion_values())
+    }
+
+    async fn computers(&self) -> Result<Vec<Computer>, BackendError> {
+        Ok(self.read().computers().cloned().collect())
     }
 
     async fn preview(&self, kind: ActionKind, ids: &[u64]) -> Result<ActionPreview, BackendError> {

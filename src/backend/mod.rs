@@ -12,7 +12,7 @@ use tokio::sync::watch;
 
 pub use crate::engine::{Preview as ActionPreview, Selection};
 pub use crate::model::ActionKind;
-use crate::model::{Activity, Page};
+use crate::model::{Activity, Computer, Page};
 
 pub use crate::query::CompletionValues;
 pub use error::{BackendError, Refusal};
@@ -69,6 +69,12 @@ pub trait Backend: Send + Sync {
     async fn activity_types(&self) -> Result<Vec<String>, BackendError>;
 
     async fn completion_values(&self) -> Result<CompletionValues, BackendError>;
+
+    /// Computers, for titles in the children pane. Servers without a
+    /// computer API answer none.
+    async fn computers(&self) -> Result<Vec<Computer>, BackendError> {
+        Ok(Vec::new())
+    }
 
     /// Dry run of `kind` on `ids`: nothing changes.
     async fn preview(&self, kind: ActionKind, ids: &[u64]) -> Result<ActionPreview, BackendError>;

@@ -1,0 +1,131 @@
+//! The command line. With no subcommand it opens the dashboard — on the
+//! embedded demo engine unless a server is configured.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "landscape-tui",
+    version,
+    about = "Browse, search and act on Canonical Landscape activities in the terminal",
+    long_about = "Browse, search and act on Canonical Landscape activities in the terminal.\n\n\
+With no server configured (no profile, no LANDSCAPE_API_URI) it runs on an embedded engine \
+that behaves like a Landscape server, so everything works as a demo.\n\n\
+Server credentials come from the environment (LANDSCAPE_API_URI, LANDSCAPE_API_KEY, \
+LANDSCAPE_API_SECRET, LANDSCAPE_API_SSL_CA_FILE, LANDSCAPE_EMAIL, LANDSCAPE_PASSWORD) or \
+from a profile in the config file (see config.example.toml)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Disable approve, cancel, reapply and revert.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// Config file (default: ~/.config/landscape-tui/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Server profile from the config file.
+    #[arg(long, global = true, value_name = "NAME", conflicts_with = "demo")]
+    pub profile: Option<String>,
+    /// Use the embedded demo engine even when a server is configured.
+    #[arg(long, global = true)]
+    pub demo: bool,
+}
+
+/// The embedded engine's data and clock.
+#[derive(Debug, Args, Clone)]
+pub struct EngineArgs {
+    /// Start from a dataset file instead of generated data.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Seed of the generated demo account.
+    #[arg(long, global = true, default_value_t = 42)]
+    pub seed: u64,
+    /// Computers in the generated demo account.
+    #[arg(long, global = true, default_value_t = 50)]
+    pub computers: usize,
+    /// Activities in the generated demo account.
+    #[arg(long, global = true, default_value_t = 3000)]
+    pub activities: usize,
+    /// Engine seconds per wall-clock second.
+    #[arg(long, global = true, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Keep the engine's clock still.
+    #[arg(long, global = true)]
+    pub frozen: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the embedded engine over HTTP (legacy API at /api/, REST v2 at /api/v2/).
+    Serve {
+        /// Address to listen on (loopback by default).
+        #[arg(long, default_value = "127.0.0.1:9091")]
+        bind: SocketAddr,
+    },
+    /// List activities matching a query.
+    Activities {
+        /// A query in Landscape's activity search language.
+        #[arg(long, short, default_value = "")]
+        query: String,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Approve the activities a query selects (all or nothing).
+    Approve {
+        /// The query (words are joined with spaces).
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Cancel the activities a query selects (all or nothing).
+    Cancel {
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Reapply finished activities: prints the new ones.
+    Reapply {
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<u64>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Revert succeeded package changes: prints the new activities.
+    Revert {
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<u64>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// List the activity types the server knows.
+    Types {
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Json,
+    Table,
+    Csv,
+    Tsv,
+}

@@ -1,0 +1,267 @@
+//! The dashboard's whole state. `update` changes it; the view only reads it.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Local};
+use tui_input::Input;
+
+use crate::backend::{ActionPreview, BackendInfo, CompletionValues, refusal_reason};
+use crate::model::{ActionKind, Activity, Refusal};
+use crate::query::{Completions, Mode, QueryError};
+
+/// Rows fetched around the selection at a time.
+pub const PAGE: u64 = 400;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    List,
+    Children,
+    Detail,
+}
+
+/// The list of top-level activities: a window of loaded rows over `total`.
+#[derive(Debug, Clone, Default)]
+pub struct ListState {
+    pub total: u64,
+    /// Absolute index of `rows[0]`.
+    pub window_start: u64,
+    pub rows: Vec<Activity>,
+    /// Absolute index of the selected row.
+    pub selected: u64,
+    /// Absolute index of the first row on screen.
+    pub top: u64,
+    /// Kept so a refresh finds the same activity again.
+    pub selected_id: Option<u64>,
+    pub loading: bool,
+    /// A request generation: answers to older ones are dropped.
+    pub generation: u64,
+    /// Data moved while a request was out: ask again when it is back.
+    pub stale: bool,
+    pub loaded_once: bool,
+    /// Top-level activities in all, learnt from an unfiltered load.
+    pub total_all: Option<u64>,
+}
+
+impl ListState {
+    pub fn row(&self, index: u64) -> Option<&Activity> {
+        index
+            .checked_sub(self.window_start)
+            .and_then(|i| self.rows.get(i as usize))
+    }
+
+    pub fn selected_row(&self) -> Option<&Activity> {
+        self.row(self.selected)
+    }
+}
+
+/// The selected parent's children.
+#[derive(Debug, Clone, Default)]
+pub struct ChildrenState {
+    pub parent: Option<u64>,
+    pub rows: Vec<Activity>,
+    pub selected: usize,
+    /// Children whose changes are shown.
+    pub expanded: HashSet<u64>,
+    /// All children, or only those the query matches.
+    pub show_all: bool,
+    pub loading: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dialog {
+    Confirm(Confirm),
+    Refusals {
+        kind: ActionKind,
+        refusals: Vec<Refusal>,
+    },
+    Help,
+}
+
+/// What a confirmation says before an action runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub kind: ActionKind,
+    /// What the operator asked for (marked, or the selection).
+    pub targets: Vec<u64>,
+    /// Filled in by the dry run; `None` while it runs.
+    pub preview: Option<ActionPreview>,
+    /// Marked activities the current query does not show.
+    pub hidden_marked: usize,
+}
+
+impl Confirm {
+    /// Targets that the dry run does not refuse: what "proceed" sends.
+    pub fn sendable(&self) -> Vec<u64> {
+        let refused: HashSet<u64> = self
+            .preview
+            .iter()
+            .flat_map(|p| p.refused.iter().map(|r| r.id))
+            .collect();
+        self.targets
+            .iter()
+            .copied()
+            .filter(|id| !refused.contains(id))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub level: Level,
+    /// Ticks left before it fades (errors stay until replaced).
+    pub ttl: u8,
+}
+
+pub struct App {
+    pub backend: BackendInfo,
+    pub read_only: bool,
+    pub mode: Mode,
+    pub query: Input,
+    /// The query the list shows.
+    pub applied: String,
+    pub editing: bool,
+    pub query_error: Option<QueryError>,
+    pub completions: Option<Completions>,
+    pub completion_index: usize,
+    pub history: Vec<String>,
+    pub history_pos: Option<usize>,
+    pub list: ListState,
+    pub children: ChildrenState,
+    pub detail_scroll: u16,
+    pub focus: Pane,
+    pub marks: BTreeSet<u64>,
+    pub dialog: Option<Dialog>,
+    pub last_refusals: Option<(ActionKind, Vec<Refusal>)>,
+    pub message: Option<Message>,
+    pub last_refresh: Option<DateTime<Local>>,
+    pub paused: bool,
+    pub in_flight: Vec<Activity>,
+    pub values: CompletionValues,
+    pub computer_titles: HashMap<u64, String>,
+    /// Rows changed by the last action, highlighted for a few ticks.
+    pub flash: HashMap<u64, u8>,
+    pub size: (u16, u16),
+    pub spinner: usize,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(backend: BackendInfo, read_only: bool, history: Vec<String>) -> App {
+        let mode = if backend.embedded {
+            Mode::Strict
+        } else {
+            Mode::Lenient
+        };
+        App {
+            backend,
+            read_only,
+            mode,
+            query: Input::default(),
+            applied: String::new(),
+            editing: false,
+            query_error: None,
+            completions: None,
+            completion_index: 0,
+            history,
+            history_pos: None,
+            list: ListState::default(),
+            children: ChildrenState::default(),
+            detail_scroll: 0,
+            focus: Pane::List,
+            marks: BTreeSet::new(),
+            dialog: None,
+            last_refusals: None,
+            message: None,
+            last_refresh: None,
+            paused: false,
+            in_flight: Vec::new(),
+            values: CompletionValues::default(),
+            computer_titles: HashMap::new(),
+            flash: HashMap::new(),
+            size: (80, 24),
+            spinner: 0,
+            quit: false,
+        }
+    }
+
+    /// The activity the detail pane shows: the selected child when the
+    /// children pane has focus or was last used, else the selected row.
+    pub fn detail_activity(&self) -> Option<&Activity> {
+        if self.focus != Pane::List
+            && let Some(c) = self.children.rows.get(self.children.selected)
+        {
+            return Some(c);
+        }
+        self.list.selected_row()
+    }
+
+    /// What an action applies to: the marked activities, else the selected
+    /// child (when the children pane has focus), else the selected row.
+    pub fn targets(&self) -> Vec<u64> {
+        if !self.marks.is_empty() {
+            return self.marks.iter().copied().collect();
+        }
+        if self.focus == Pane::Children
+            && let Some(c) = self.children.rows.get(self.children.selected)
+        {
+            return vec![c.id];
+        }
+        self.list
+            .selected_row()
+            .map(|a| vec![a.id])
+            .unwrap_or_default()
+    }
+
+    /// Whether anything the action would apply to allows it (for dimming
+    /// the key). Targets not loaded here are given the benefit of the doubt.
+    pub fn allows(&self, kind: ActionKind) -> bool {
+        if self.read_only {
+            return false;
+        }
+        let targets = self.targets();
+        !targets.is_empty()
+            && targets.iter().any(|id| match self.find(*id) {
+                Some(a) => refusal_reason(kind, a).is_none(),
+                None => true,
+            })
+    }
+
+    /// A loaded record by id.
+    pub fn find(&self, id: u64) -> Option<&Activity> {
+        self.list
+            .rows
+            .iter()
+            .chain(self.children.rows.iter())
+            .find(|a| a.id == id)
+    }
+
+    /// Rows the list pane has room for at the current size.
+    pub fn list_height(&self) -> u64 {
+        u64::from(super::view::list_rows(self.size, self.in_flight.len()))
+    }
+
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            level,
+            ttl: if level == Level::Error { 30 } else { 6 },
+        });
+    }
+
+    /// True while something changes on its own (spinner, fading messages).
+    pub fn animating(&self) -> bool {
+        self.list.loading
+            || self.children.loading
+            || !self.flash.is_empty()
+            || self.message.is_some()
+    }
+}

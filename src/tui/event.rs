@@ -1,0 +1,68 @@
+//! What flows into `update` (events) and out of it (commands): plain data,
+//! so the dashboard's behaviour is tested without a terminal or a backend.
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::backend::{ActionPreview, BackendError, CompletionValues};
+use crate::model::{ActionKind, Activity, Computer, Page};
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// About once a second while something is animating or expiring.
+    Tick,
+    /// Time for an automatic refresh.
+    RefreshDue,
+    /// The backend says its data moved.
+    BackendChanged,
+    ListLoaded {
+        generation: u64,
+        offset: u64,
+        result: Result<Page<Activity>, BackendError>,
+    },
+    ChildrenLoaded {
+        parent: u64,
+        result: Result<Vec<Activity>, BackendError>,
+    },
+    PreviewLoaded {
+        kind: ActionKind,
+        targets: Vec<u64>,
+        result: Result<ActionPreview, BackendError>,
+    },
+    ActionDone {
+        kind: ActionKind,
+        result: Result<Vec<u64>, BackendError>,
+    },
+    InFlightLoaded(Result<Vec<Activity>, BackendError>),
+    Vocabulary(Result<(CompletionValues, Vec<Computer>), BackendError>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    FetchList {
+        generation: u64,
+        query: String,
+        offset: u64,
+        limit: u64,
+    },
+    FetchChildren {
+        parent: u64,
+        query: Option<String>,
+    },
+    Preview {
+        kind: ActionKind,
+        targets: Vec<u64>,
+    },
+    Run {
+        kind: ActionKind,
+        ids: Vec<u64>,
+    },
+    FetchInFlight,
+    FetchVocabulary,
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    SaveHistory(Vec<String>),
+    Quit,
+}

@@ -1,0 +1,28 @@
+//! Past queries, kept across runs in the user's data directory.
+
+use std::path::{Path, PathBuf};
+
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "landscape-tui").map(|d| d.data_dir().join("history"))
+}
+
+/// One query per line, oldest first; a missing or unreadable file is empty.
+pub fn load(path: Option<&Path>) -> Vec<String> {
+    path.and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|text| {
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn save(path: &Path, history: &[String]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut text = history.join("\n");
+    text.push('\n');
+    std::fs::write(path, text)
+}

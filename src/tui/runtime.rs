@@ -1,0 +1,203 @@
+//! The async loop: terminal events, backend answers and timers in; `update`
+//! decides; commands run as tasks whose answers come back as events. The
+//! loop never waits on the backend, drains what is queued before drawing,
+//! and draws only after something changed.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self as ct, EventStream};
+use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use ratatui::crossterm::{clipboard::CopyToClipboard, execute};
+use tokio::sync::mpsc;
+use tokio::time::MissedTickBehavior;
+
+use super::app::App;
+use super::event::{Command, Event};
+use super::update::{start, update};
+use super::{history, terminal, view};
+use crate::backend::{ActionOutcome, Backend};
+
+#[derive(Debug, Clone)]
+pub struct TuiOptions {
+    pub refresh: Duration,
+    pub read_only: bool,
+    /// Where past queries are kept; `None` keeps them for this run only.
+    pub history_file: Option<PathBuf>,
+    /// Warnings to show at start (config, TLS).
+    pub warnings: Vec<String>,
+}
+
+/// Runs the dashboard until the operator quits.
+pub async fn run(backend: Arc<dyn Backend>, options: TuiOptions) -> color_eyre::Result<()> {
+    let history = history::load(options.history_file.as_deref());
+    let mut app = App::new(backend.info(), options.read_only, history);
+    if let Some(w) = options.warnings.first() {
+        app.say(super::app::Level::Warning, w.clone());
+    }
+    let mut term = terminal::enter()?;
+    let result = run_loop(&mut term, &mut app, backend, &options).await;
+    terminal::leave();
+    result
+}
+
+async fn run_loop(
+    term: &mut DefaultTerminal,
+    app: &mut App,
+    backend: Arc<dyn Backend>,
+    options: &TuiOptions,
+) -> color_eyre::Result<()> {
+    let size = term.size()?;
+    app.size = (size.width, size.height);
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let mut events = EventStream::new();
+    let mut changes = backend.changes();
+    // Skip missed ticks: a timer idle for a while must not fire in a burst.
+    let mut refresh = tokio::time::interval(options.refresh);
+    refresh.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    refresh.tick().await;
+    let mut tick = tokio::time::interval(Duration::from_millis(300));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut commands = start(app);
+    loop {
+        for command in commands.drain(..) {
+            if command == Command::Quit {
+                return Ok(());
+            }
+            execute_command(command, &backend, &tx, options);
+        }
+        if app.quit {
+            return Ok(());
+        }
+        execute!(std::io::stdout(), BeginSynchronizedUpdate)?;
+        term.draw(|f| view::draw(f, app))?;
+        execute!(std::io::stdout(), EndSynchronizedUpdate)?;
+
+        let event = tokio::select! {
+            e = events.next() => match e {
+                Some(Ok(e)) => terminal_event(e),
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(e) = rx.recv() => Some(e),
+            Ok(()) = changes.changed() => Some(Event::BackendChanged),
+            _ = refresh.tick() => Some(Event::RefreshDue),
+            _ = tick.tick(), if app.animating() => Some(Event::Tick),
+        };
+        if let Some(e) = event {
+            commands.extend(update(app, e));
+        }
+        // Drain everything already queued before drawing again. (Polling
+        // with the task's own waker: a no-op waker would be kept by
+        // crossterm's reader thread and later keys would not wake us.)
+        loop {
+            tokio::select! {
+                biased;
+                Some(Ok(e)) = events.next() => {
+                    if let Some(e) = terminal_event(e) {
+                        commands.extend(update(app, e));
+                    }
+                }
+                Some(e) = rx.recv() => commands.extend(update(app, e)),
+                () = std::future::ready(()) => break,
+            }
+        }
+    }
+}
+
+fn terminal_event(e: ct::Event) -> Option<Event> {
+    match e {
+        ct::Event::Key(k) => Some(Event::Key(k)),
+        ct::Event::Mouse(m) => Some(Event::Mouse(m)),
+        ct::Event::Resize(w, h) => Some(Event::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// Starts `command` as a task; its answer comes back on `tx`.
+fn execute_command(
+    command: Command,
+    backend: &Arc<dyn Backend>,
+    tx: &mpsc::UnboundedSender<Event>,
+    options: &TuiOptions,
+) {
+    let backend = backend.clone();
+    let tx = tx.clone();
+    match command {
+        Command::FetchList {
+            generation,
+            query,
+            offset,
+            limit,
+        } => {
+            tokio::spawn(async move {
+                let result = backend.top_level(&query, limit, offset).await;
+                let _ = tx.send(Event::ListLoaded {
+                    generation,
+                    offset,
+                    result,
+                });
+            });
+        }
+        Command::FetchChildren { parent, query } => {
+            tokio::spawn(async move {
+                let result = backend.children(parent, query.as_deref()).await;
+                let _ = tx.send(Event::ChildrenLoaded { parent, result });
+            });
+        }
+        Command::Preview { kind, targets } => {
+            tokio::spawn(async move {
+                let result = backend.preview(kind, &targets).await;
+                let _ = tx.send(Event::PreviewLoaded {
+                    kind,
+                    targets,
+                    result,
+                });
+            });
+        }
+        Command::Run { kind, ids } => {
+            tokio::spawn(async move {
+                let result = kind
+                    .run(backend.as_ref(), &ids)
+                    .await
+                    .map(|outcome| match outcome {
+                        ActionOutcome::Changed(ids) => ids,
+                        ActionOutcome::Created(created) => {
+                            created.into_iter().map(|a| a.id).collect()
+                        }
+                    });
+                let _ = tx.send(Event::ActionDone { kind, result });
+            });
+        }
+        Command::FetchInFlight => {
+            tokio::spawn(async move {
+                let result = backend
+                    .activities("status:delivered", 200, 0)
+                    .await
+                    .map(|p| p.results);
+                let _ = tx.send(Event::InFlightLoaded(result));
+            });
+        }
+        Command::FetchVocabulary => {
+            tokio::spawn(async move {
+                let values = backend.completion_values().await;
+                let computers = backend.computers().await.unwrap_or_default();
+                let _ = tx.send(Event::Vocabulary(values.map(|v| (v, computers))));
+            });
+        }
+        Command::Copy(text) => {
+            let _ = execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text));
+        }
+        Command::SaveHistory(list) => {
+            if let Some(path) = options.history_file.clone() {
+                tokio::task::spawn_blocking(move || {
+                    let _ = history::save(&path, &list);
+                });
+            }
+        }
+        Command::Quit => {}
+    }
+}

@@ -1,0 +1,703 @@
+//! The pure step: `update(app, event) -> commands`. No terminal, no I/O:
+//! requests leave as commands and come back as events.
+
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
+use tui_input::backend::crossterm::EventHandler;
+
+use super::app::{App, Confirm, Dialog, Level, PAGE, Pane};
+use super::event::{Command, Event};
+use super::keys::{self, KeyAction};
+use crate::backend::BackendError;
+use crate::model::{ActionKind, Activity};
+use crate::query::{ParseOptions, complete, parse_with};
+
+/// How many past queries are kept.
+const HISTORY: usize = 100;
+/// Ticks a changed row stays highlighted.
+const FLASH_TICKS: u8 = 3;
+
+pub fn update(app: &mut App, event: Event) -> Vec<Command> {
+    let mut out = Vec::new();
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key, &mut out),
+        Event::Key(_) => {}
+        Event::Mouse(mouse) => on_mouse(app, mouse, &mut out),
+        Event::Resize(w, h) => {
+            app.size = (w, h);
+            keep_visible(app);
+        }
+        Event::Tick => {
+            app.spinner = app.spinner.wrapping_add(1);
+            app.flash.retain(|_, ticks| {
+                *ticks = ticks.saturating_sub(1);
+                *ticks > 0
+            });
+            if let Some(m) = &mut app.message {
+                m.ttl = m.ttl.saturating_sub(1);
+                if m.ttl == 0 {
+                    app.message = None;
+                }
+            }
+        }
+        Event::RefreshDue | Event::BackendChanged => {
+            if app.dialog.is_none() && !app.paused {
+                refresh(app, &mut out);
+            }
+        }
+        Event::ListLoaded {
+            generation,
+            offset,
+            result,
+        } => list_loaded(app, generation, offset, result, &mut out),
+        Event::ChildrenLoaded { parent, result } => {
+            if app.children.parent == Some(parent) {
+                app.children.loading = false;
+                match result {
+                    Ok(rows) => {
+                        app.children.rows = rows;
+                        app.children.selected = app
+                            .children
+                            .selected
+                            .min(app.children.rows.len().saturating_sub(1));
+                    }
+                    Err(e) => app.say(Level::Error, format!("children of {parent}: {e}")),
+                }
+            }
+        }
+        Event::PreviewLoaded {
+            kind,
+            targets,
+            result,
+        } => {
+            if let Some(Dialog::Confirm(c)) = &mut app.dialog
+                && c.kind == kind
+                && c.targets == targets
+            {
+                match result {
+                    Ok(preview) => c.preview = Some(preview),
+                    Err(e) => {
+                        app.dialog = None;
+                        app.say(Level::Error, format!("{} dry run failed: {e}", kind.verb()));
+                    }
+                }
+            }
+        }
+        Event::ActionDone { kind, result } => action_done(app, kind, result, &mut out),
+        Event::InFlightLoaded(result) => {
+            if let Ok(list) = result {
+                app.in_flight = list
+                    .into_iter()
+                    .filter(|a| a.progress.is_some() && !a.status().is_some_and(|s| s.is_final()))
+                    .collect();
+            }
+        }
+        Event::Vocabulary(result) => {
+            if let Ok((values, computers)) = result {
+                app.values = values;
+                app.computer_titles = computers.into_iter().map(|c| (c.id, c.title)).collect();
+            }
+        }
+    }
+    out
+}
+
+fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        app.quit = true;
+        out.push(Command::Quit);
+        return;
+    }
+    if app.dialog.is_some() {
+        return on_dialog_key(app, key, out);
+    }
+    if app.editing {
+        return on_query_key(app, key, out);
+    }
+    let Some(action) = keys::action(&key) else {
+        return;
+    };
+    match action {
+        KeyAction::EditQuery => {
+            app.editing = true;
+            app.history_pos = None;
+            revalidate(app);
+        }
+        KeyAction::NextPane => app.focus = next_pane(app.focus, true),
+        KeyAction::PrevPane => app.focus = next_pane(app.focus, false),
+        KeyAction::Down => step(app, 1, out),
+        KeyAction::Up => step(app, -1, out),
+        KeyAction::PageDown => step(app, app.list_height().max(1) as i64, out),
+        KeyAction::PageUp => step(app, -(app.list_height().max(1) as i64), out),
+        KeyAction::Top => step(app, i64::MIN / 2, out),
+        KeyAction::Bottom => step(app, i64::MAX / 2, out),
+        KeyAction::Open => match app.focus {
+            Pane::List => {
+                if app.list.selected_row().is_some_and(Activity::is_parent) {
+                    app.focus = Pane::Children;
+                } else {
+                    app.focus = Pane::Detail;
+                }
+            }
+            Pane::Children => {
+                if let Some(c) = app.children.rows.get(app.children.selected) {
+                    let id = c.id;
+                    if !app.children.expanded.remove(&id) {
+                        app.children.expanded.insert(id);
+                    }
+                }
+            }
+            Pane::Detail => {}
+        },
+        KeyAction::Mark => {
+            let target = match app.focus {
+                Pane::Children => app.children.rows.get(app.children.selected).map(|a| a.id),
+                _ => app.list.selected_row().map(|a| a.id),
+            };
+            if let Some(id) = target {
+                if !app.marks.remove(&id) {
+                    app.marks.insert(id);
+                }
+                step(app, 1, out);
+            }
+        }
+        KeyAction::MarkAllShown => {
+            let ids: Vec<u64> = match app.focus {
+                Pane::Children => app.children.rows.iter().map(|a| a.id).collect(),
+                _ => app.list.rows.iter().map(|a| a.id).collect(),
+            };
+            let n = ids.len();
+            app.marks.extend(ids);
+            app.say(
+                Level::Info,
+                format!("marked {n} shown; {} marked in all", app.marks.len()),
+            );
+        }
+        KeyAction::ClearMarks => {
+            app.marks.clear();
+            app.say(Level::Info, "marks cleared");
+        }
+        KeyAction::Act(kind) => start_action(app, kind, out),
+        KeyAction::Refresh => refresh(app, out),
+        KeyAction::TogglePause => {
+            app.paused = !app.paused;
+            app.say(
+                Level::Info,
+                if app.paused {
+                    "auto-refresh paused (p resumes)"
+                } else {
+                    "auto-refresh resumed"
+                },
+            );
+        }
+        KeyAction::ShowAllChildren => {
+            app.children.show_all = !app.children.show_all;
+            if let Some(parent) = app.children.parent {
+                out.push(fetch_children(app, parent));
+            }
+        }
+        KeyAction::Copy => {
+            if let Some(a) = app.detail_activity() {
+                let json = serde_json::to_string_pretty(a).unwrap_or_default();
+                let id = a.id;
+                out.push(Command::Copy(json));
+                app.say(Level::Success, format!("copied activity {id} as JSON"));
+            }
+        }
+        KeyAction::ShowRefusals => match &app.last_refusals {
+            Some((kind, refusals)) => {
+                app.dialog = Some(Dialog::Refusals {
+                    kind: *kind,
+                    refusals: refusals.clone(),
+                })
+            }
+            None => app.say(Level::Info, "no refusals to show"),
+        },
+        KeyAction::Help => app.dialog = Some(Dialog::Help),
+        KeyAction::Quit => {
+            app.quit = true;
+            out.push(Command::Quit);
+        }
+    }
+}
+
+fn next_pane(p: Pane, forward: bool) -> Pane {
+    match (p, forward) {
+        (Pane::List, true) | (Pane::Detail, false) => Pane::Children,
+        (Pane::Children, true) | (Pane::List, false) => Pane::Detail,
+        (Pane::Detail, true) | (Pane::Children, false) => Pane::List,
+    }
+}
+
+/// Moves the focused pane's selection (or scroll) by `by`.
+fn step(app: &mut App, by: i64, out: &mut Vec<Command>) {
+    match app.focus {
+        Pane::List => {
+            if app.list.total == 0 {
+                return;
+            }
+            let last = app.list.total as i64 - 1;
+            let to = (app.list.selected as i64).saturating_add(by).clamp(0, last) as u64;
+            select(app, to, out);
+        }
+        Pane::Children => {
+            let last = app.children.rows.len().saturating_sub(1) as i64;
+            app.children.selected =
+                (app.children.selected as i64 + by).clamp(0, last.max(0)) as usize;
+            app.detail_scroll = 0;
+        }
+        Pane::Detail => {
+            app.detail_scroll =
+                (i64::from(app.detail_scroll) + by.clamp(-10_000, 10_000)).clamp(0, 60_000) as u16;
+        }
+    }
+}
+
+/// Selects list row `to`, fetching the rows around it when needed.
+fn select(app: &mut App, to: u64, out: &mut Vec<Command>) {
+    let changed = app.list.selected != to;
+    app.list.selected = to;
+    app.list.selected_id = app.list.selected_row().map(|a| a.id);
+    keep_visible(app);
+    let start = app.list.window_start;
+    let end = start + app.list.rows.len() as u64;
+    let margin = (PAGE / 8).min(app.list.total);
+    let near_end = to + margin >= end && end < app.list.total;
+    let near_start = to < start + margin && start > 0;
+    if (near_end || near_start || to < start || to >= end) && !app.list.loading {
+        out.push(fetch_list(app, to.saturating_sub(PAGE / 2)));
+    }
+    if changed {
+        app.detail_scroll = 0;
+        follow_selection(app, out);
+    }
+}
+
+fn keep_visible(app: &mut App) {
+    let h = app.list_height().max(1);
+    if app.list.selected < app.list.top {
+        app.list.top = app.list.selected;
+    } else if app.list.selected >= app.list.top + h {
+        app.list.top = app.list.selected + 1 - h;
+    }
+    app.list.top = app.list.top.min(app.list.total.saturating_sub(h));
+}
+
+/// Loads the children of the selected parent, or clears them.
+fn follow_selection(app: &mut App, out: &mut Vec<Command>) {
+    let parent = app
+        .list
+        .selected_row()
+        .filter(|a| a.is_parent())
+        .map(|a| a.id);
+    if parent != app.children.parent {
+        app.children.parent = parent;
+        app.children.rows.clear();
+        app.children.selected = 0;
+        if let Some(p) = parent {
+            out.push(fetch_children(app, p));
+        }
+    }
+}
+
+fn fetch_children(app: &mut App, parent: u64) -> Command {
+    app.children.loading = true;
+    let query =
+        (!app.children.show_all && !app.applied.trim().is_empty()).then(|| app.applied.clone());
+    Command::FetchChildren { parent, query }
+}
+
+fn fetch_list(app: &mut App, offset: u64) -> Command {
+    app.list.generation += 1;
+    app.list.loading = true;
+    app.list.stale = false;
+    Command::FetchList {
+        generation: app.list.generation,
+        query: app.applied.clone(),
+        offset,
+        limit: PAGE,
+    }
+}
+
+/// Reloads what is on screen, keeping selection, scroll and marks.
+fn refresh(app: &mut App, out: &mut Vec<Command>) {
+    if app.list.loading {
+        app.list.stale = true;
+    } else {
+        let offset = app.list.window_start;
+        out.push(fetch_list(app, offset));
+    }
+    if let Some(p) = app.children.parent {
+        out.push(fetch_children(app, p));
+    }
+    out.push(Command::FetchInFlight);
+}
+
+fn list_loaded(
+    app: &mut App,
+    generation: u64,
+    offset: u64,
+    result: Result<crate::model::Page<Activity>, BackendError>,
+    out: &mut Vec<Command>,
+) {
+    if generation != app.list.generation {
+        return;
+    }
+    app.list.loading = false;
+    match result {
+        Ok(page) => {
+            app.list.total = page.count;
+            if app.applied.trim().is_empty() {
+                app.list.total_all = Some(page.count);
+            }
+            app.list.window_start = offset;
+            app.list.rows = page.results;
+            app.list.loaded_once = true;
+            app.last_refresh = Some(chrono::Local::now());
+            // Keep the same activity selected if it is still there.
+            let found = app
+                .list
+                .selected_id
+                .and_then(|id| app.list.rows.iter().position(|a| a.id == id));
+            match found {
+                Some(i) => app.list.selected = offset + i as u64,
+                None => app.list.selected = app.list.selected.min(app.list.total.saturating_sub(1)),
+            }
+            app.list.selected_id = app.list.selected_row().map(|a| a.id);
+            keep_visible(app);
+            follow_selection(app, out);
+        }
+        Err(BackendError::InvalidQuery { message, span }) => {
+            app.query_error = Some(crate::query::QueryError::new(
+                span.unwrap_or(0..app.applied.len()),
+                message.clone(),
+            ));
+            app.say(
+                Level::Error,
+                format!("the server refused the query: {message}"),
+            );
+        }
+        Err(e) => app.say(
+            Level::Error,
+            format!("refresh failed: {e} (showing the last data)"),
+        ),
+    }
+    if app.list.stale {
+        let offset = app.list.window_start;
+        out.push(fetch_list(app, offset));
+    }
+}
+
+fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
+    if app.read_only {
+        app.say(Level::Warning, "read-only: actions are disabled");
+        return;
+    }
+    let targets = app.targets();
+    if targets.is_empty() {
+        app.say(
+            Level::Info,
+            format!("nothing to {}: select or mark activities", kind.verb()),
+        );
+        return;
+    }
+    let shown: std::collections::HashSet<u64> = app
+        .list
+        .rows
+        .iter()
+        .chain(app.children.rows.iter())
+        .map(|a| a.id)
+        .collect();
+    let hidden_marked = app.marks.iter().filter(|id| !shown.contains(id)).count();
+    app.dialog = Some(Dialog::Confirm(Confirm {
+        kind,
+        targets: targets.clone(),
+        preview: None,
+        hidden_marked,
+    }));
+    out.push(Command::Preview { kind, targets });
+}
+
+fn on_dialog_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
+    let Some(dialog) = app.dialog.clone() else {
+        return;
+    };
+    let close = matches!(
+        key.code,
+        KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q')
+    );
+    match dialog {
+        Dialog::Confirm(c) => {
+            if close {
+                app.dialog = None;
+                app.say(Level::Info, format!("{} aborted", c.kind.verb()));
+            } else if matches!(key.code, KeyCode::Char('y') | KeyCode::Enter) && c.preview.is_some()
+            {
+                let ids = c.sendable();
+                app.dialog = None;
+                if ids.is_empty() {
+                    app.say(
+                        Level::Warning,
+                        format!(
+                            "nothing can be {}: every activity was refused",
+                            past(c.kind)
+                        ),
+                    );
+                } else {
+                    app.say(
+                        Level::Info,
+                        format!("{} {} …", ing(c.kind), count(ids.len())),
+                    );
+                    out.push(Command::Run { kind: c.kind, ids });
+                }
+            }
+        }
+        Dialog::Refusals { .. } | Dialog::Help => {
+            if close
+                || matches!(
+                    key.code,
+                    KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('e')
+                )
+            {
+                app.dialog = None;
+            }
+        }
+    }
+}
+
+fn action_done(
+    app: &mut App,
+    kind: ActionKind,
+    result: Result<Vec<u64>, BackendError>,
+    out: &mut Vec<Command>,
+) {
+    match result {
+        Ok(ids) => {
+            for id in &ids {
+                app.flash.insert(*id, FLASH_TICKS);
+            }
+            app.say(
+                Level::Success,
+                format!("{} {}", past(kind), count(ids.len())),
+            );
+            refresh(app, out);
+        }
+        Err(BackendError::Refused { refusals }) => {
+            app.say(
+                Level::Error,
+                format!(
+                    "{} refused for {}; nothing changed (e shows why)",
+                    kind.verb(),
+                    count(refusals.len())
+                ),
+            );
+            app.last_refusals = Some((kind, refusals.clone()));
+            app.dialog = Some(Dialog::Refusals { kind, refusals });
+            refresh(app, out);
+        }
+        Err(e) => {
+            app.say(Level::Error, format!("{} failed: {e}", kind.verb()));
+            refresh(app, out);
+        }
+    }
+}
+
+fn count(n: usize) -> String {
+    if n == 1 {
+        "1 activity".into()
+    } else {
+        format!("{n} activities")
+    }
+}
+
+fn past(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Approve => "approved",
+        ActionKind::Cancel => "canceled",
+        ActionKind::Reapply => "reapplied",
+        ActionKind::Revert => "reverted",
+    }
+}
+
+fn ing(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Approve => "approving",
+        ActionKind::Cancel => "canceling",
+        ActionKind::Reapply => "reapplying",
+        ActionKind::Revert => "reverting",
+    }
+}
+
+/// Byte offset of the editor's cursor (tui-input counts characters).
+fn cursor_byte(app: &App) -> usize {
+    let value = app.query.value();
+    value
+        .char_indices()
+        .nth(app.query.cursor())
+        .map_or(value.len(), |(i, _)| i)
+}
+
+fn revalidate(app: &mut App) {
+    let types = app.values.types.clone();
+    let options = ParseOptions {
+        mode: app.mode,
+        types: &types,
+    };
+    app.query_error = parse_with(app.query.value(), &options).err();
+}
+
+fn set_query(app: &mut App, text: String, cursor_chars: usize) {
+    app.query = tui_input::Input::new(text).with_cursor(cursor_chars);
+    revalidate(app);
+}
+
+fn on_query_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
+    let popup = app
+        .completions
+        .as_ref()
+        .is_some_and(|c| !c.items.is_empty());
+    match key.code {
+        KeyCode::Enter if popup => apply_completion(app),
+        KeyCode::Enter => {
+            revalidate(app);
+            if let Some(e) = &app.query_error {
+                let message = e.message.clone();
+                app.say(Level::Error, message);
+                return;
+            }
+            let text = app.query.value().trim().to_owned();
+            app.editing = false;
+            app.completions = None;
+            if !text.is_empty() {
+                app.history.retain(|h| *h != text);
+                app.history.push(text.clone());
+                if app.history.len() > HISTORY {
+                    app.history.remove(0);
+                }
+                out.push(Command::SaveHistory(app.history.clone()));
+            }
+            if text != app.applied || !app.list.loaded_once {
+                app.applied = text;
+                app.list.selected = 0;
+                app.list.top = 0;
+                app.list.selected_id = None;
+                app.list.window_start = 0;
+                app.list.rows.clear();
+                app.list.total = 0;
+                out.push(fetch_list(app, 0));
+                app.children.parent = None;
+                app.children.rows.clear();
+                out.push(Command::FetchInFlight);
+            }
+        }
+        KeyCode::Esc if popup => app.completions = None,
+        KeyCode::Esc => {
+            app.editing = false;
+            let applied = app.applied.clone();
+            let n = applied.chars().count();
+            set_query(app, applied, n);
+            app.completions = None;
+        }
+        KeyCode::Up | KeyCode::Down if popup => {
+            let n = app.completions.as_ref().map_or(1, |c| c.items.len().max(1));
+            app.completion_index = if key.code == KeyCode::Down {
+                (app.completion_index + 1) % n
+            } else {
+                (app.completion_index + n - 1) % n
+            };
+        }
+        KeyCode::Up | KeyCode::Down => {
+            if app.history.is_empty() {
+                return;
+            }
+            let last = app.history.len() - 1;
+            let pos = match (app.history_pos, key.code) {
+                (None, KeyCode::Up) => Some(last),
+                (None, _) => None,
+                (Some(p), KeyCode::Up) => Some(p.saturating_sub(1)),
+                (Some(p), _) if p < last => Some(p + 1),
+                (Some(_), _) => None,
+            };
+            app.history_pos = pos;
+            let text = pos.map(|p| app.history[p].clone()).unwrap_or_default();
+            let n = text.chars().count();
+            set_query(app, text, n);
+        }
+        KeyCode::Tab => {
+            if popup {
+                let n = app.completions.as_ref().map_or(1, |c| c.items.len().max(1));
+                app.completion_index = (app.completion_index + 1) % n;
+                return;
+            }
+            let c = complete(app.query.value(), cursor_byte(app), &app.values);
+            app.completion_index = 0;
+            match c.items.len() {
+                0 => app.completions = None,
+                1 => {
+                    app.completions = Some(c);
+                    apply_completion(app);
+                }
+                _ => app.completions = Some(c),
+            }
+        }
+        _ => {
+            app.query
+                .handle_event(&ratatui::crossterm::event::Event::Key(key));
+            app.history_pos = None;
+            app.completions = None;
+            revalidate(app);
+        }
+    }
+}
+
+fn apply_completion(app: &mut App) {
+    let Some(c) = app.completions.take() else {
+        return;
+    };
+    let Some(item) = c.items.get(app.completion_index) else {
+        return;
+    };
+    let value = app.query.value();
+    let mut text = String::with_capacity(value.len() + item.text.len());
+    text.push_str(&value[..c.replace.start]);
+    text.push_str(&item.text);
+    let cursor = text.chars().count();
+    text.push_str(&value[c.replace.end..]);
+    set_query(app, text, cursor);
+}
+
+fn on_mouse(app: &mut App, mouse: ratatui::crossterm::event::MouseEvent, out: &mut Vec<Command>) {
+    if app.dialog.is_some() {
+        return;
+    }
+    let list = super::view::list_area(app.size, app.in_flight.len());
+    let inside = |x: u16, y: u16| {
+        x >= list.x && x < list.x + list.width && y >= list.y && y < list.y + list.height
+    };
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) if inside(mouse.column, mouse.row) => {
+            app.focus = Pane::List;
+            // First row under the border and the header.
+            let first = list.y + 2;
+            if mouse.row >= first {
+                let to = app.list.top + u64::from(mouse.row - first);
+                if to < app.list.total {
+                    select(app, to, out);
+                }
+            }
+        }
+        MouseEventKind::ScrollDown => step(app, 3, out),
+        MouseEventKind::ScrollUp => step(app, -3, out),
+        _ => {}
+    }
+}
+
+/// The commands that start the dashboard: first page, vocabulary, gauges.
+pub fn start(app: &mut App) -> Vec<Command> {
+    vec![
+        fetch_list(app, 0),
+        Command::FetchVocabulary,
+        Command::FetchInFlight,
+    ]
+}

@@ -1,0 +1,126 @@
+//! The selected parent's children, one per computer, expandable to their
+//! package changes.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::model::Activity;
+use crate::tui::app::{App, Pane};
+use crate::tui::theme;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let c = &app.children;
+    let scope = if c.show_all || app.applied.trim().is_empty() {
+        "all"
+    } else {
+        "matching · A: all"
+    };
+    let title = match c.parent {
+        None => " Children — select a parent (ActivityGroup) ".to_owned(),
+        Some(p) if c.loading && c.rows.is_empty() => format!(" Children of {p} — loading "),
+        Some(p) => format!(" Children of {p}: {} ({scope}) ", c.rows.len()),
+    };
+    let focused = app.focus == Pane::Children && !app.editing;
+    let block = Block::bordered().title(title).border_style(if focused {
+        theme::focused_border()
+    } else {
+        theme::border()
+    });
+    let mut lines: Vec<Line> = Vec::new();
+    let mut selected_line = 0;
+    for (i, a) in c.rows.iter().enumerate() {
+        if i == c.selected {
+            selected_line = lines.len();
+        }
+        lines.push(child_line(app, a, focused && i == c.selected));
+        if c.expanded.contains(&a.id) {
+            lines.extend(change_lines(a));
+        }
+    }
+    let height = area.height.saturating_sub(2) as usize;
+    let scroll = selected_line.saturating_sub(height.saturating_sub(1));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll as u16, 0)),
+        area,
+    );
+}
+
+fn child_line<'a>(app: &App, a: &'a Activity, selected: bool) -> Line<'a> {
+    let (symbol, style) = theme::status(a.status());
+    let computer = a
+        .computer()
+        .map(|id| {
+            app.computer_titles
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| format!("computer {id}"))
+        })
+        .unwrap_or_else(|| "—".into());
+    let status = a.status().map_or("—", |s| s.label());
+    let result = a
+        .result_text
+        .get()
+        .map(|t| t.lines().next().unwrap_or(""))
+        .unwrap_or("");
+    let expander = if a.changes.get().is_some_and(|c| !c.is_empty()) {
+        if app.children.expanded.contains(&a.id) {
+            "▾ "
+        } else {
+            "▸ "
+        }
+    } else {
+        "  "
+    };
+    let mark = if app.marks.contains(&a.id) {
+        "●"
+    } else {
+        " "
+    };
+    let mut line = Line::from(vec![
+        Span::styled(mark, theme::marked()),
+        Span::raw(expander),
+        Span::styled(format!("{symbol} "), style),
+        Span::raw(format!("{computer:<16} ")),
+        Span::styled(format!("{status:<11} "), style),
+        Span::styled(result.to_owned(), theme::dim()),
+    ]);
+    if selected {
+        line = line.style(theme::selected());
+    }
+    line
+}
+
+fn change_lines(a: &Activity) -> Vec<Line<'static>> {
+    a.changes
+        .get()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let versions = match (
+                c.remove_version.get(),
+                c.install_version.get(),
+                c.version.get(),
+            ) {
+                (Some(from), Some(to), _) => format!("{from} → {to}"),
+                (None, Some(to), _) => to.clone(),
+                (Some(from), None, _) => from.clone(),
+                (None, None, Some(v)) => v.clone(),
+                _ => String::new(),
+            };
+            Line::from(vec![
+                Span::raw("       "),
+                Span::styled(
+                    format!("{:<9}", c.change_type),
+                    Style::new().fg(theme::WARNING),
+                ),
+                Span::raw(format!(" {} ", c.package)),
+                Span::styled(versions, theme::dim()),
+            ])
+        })
+        .collect()
+}

@@ -1,0 +1,244 @@
+//! Modal boxes: the confirmation before an action, the refusals after one,
+//! help, and the completion list under the query bar.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::Areas;
+use crate::model::ActionKind;
+use crate::tui::app::{App, Confirm, Dialog};
+use crate::tui::keys::BINDINGS;
+use crate::tui::theme;
+
+/// How many summaries a confirmation lists.
+const LISTED: usize = 5;
+
+pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
+    if app.editing
+        && let Some(c) = &app.completions
+        && !c.items.is_empty()
+    {
+        completion(frame, app, areas.query, c);
+    }
+    match &app.dialog {
+        Some(Dialog::Confirm(c)) => boxed(
+            frame,
+            &format!(" {} ", title(c.kind)),
+            confirm_lines(app, c),
+        ),
+        Some(Dialog::Refusals { kind, refusals }) => {
+            let mut lines = vec![
+                Line::from(format!(
+                    "{} refused for {} — nothing changed:",
+                    capital(kind.verb()),
+                    refusals.len()
+                )),
+                Line::from(""),
+            ];
+            lines.extend(refusals.iter().map(|r| {
+                Line::from(vec![
+                    Span::styled(format!("{:>10}", r.id), theme::key()),
+                    Span::raw(" => "),
+                    Span::styled(r.reason.clone(), theme::error()),
+                ])
+            }));
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "Esc / Enter close · e reopens this",
+                theme::dim(),
+            )));
+            boxed(frame, " Refused ", lines);
+        }
+        Some(Dialog::Help) => {
+            let mut lines: Vec<Line> = BINDINGS
+                .iter()
+                .map(|(keys, what, _)| {
+                    Line::from(vec![
+                        Span::styled(format!("{keys:>16}  "), theme::key()),
+                        Span::raw(*what),
+                    ])
+                })
+                .collect();
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "Query: status:failed computer:tag:web OR computer:tag:db NOT creator:bot@example.com",
+                theme::dim(),
+            )));
+            boxed(frame, " Keys (Esc closes) ", lines);
+        }
+        None => {}
+    }
+}
+
+fn title(kind: ActionKind) -> String {
+    format!("{} activities", capital(kind.verb()))
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
+    let verb = c.kind.verb();
+    let mut lines = Vec::new();
+    let Some(preview) = &c.preview else {
+        lines.push(Line::from(format!(
+            "{} {} selected: checking what would change…",
+            capital(verb),
+            c.targets.len()
+        )));
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled("n / Esc abort", theme::dim())));
+        return lines;
+    };
+    let will = preview.allowed.len();
+    lines.push(Line::from(vec![
+        Span::raw(format!("{} ", capital(verb))),
+        Span::styled(
+            format!("{will} activit{}", if will == 1 { "y" } else { "ies" }),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!(" (from {} selected):", c.targets.len())),
+    ]));
+    for a in preview.allowed.iter().take(LISTED) {
+        let computer = a
+            .computer()
+            .and_then(|id| app.computer_titles.get(&id).cloned())
+            .map(|t| format!(" on {t}"))
+            .unwrap_or_default();
+        lines.push(Line::from(format!("  • {} {}{computer}", a.id, a.summary)));
+    }
+    if will > LISTED {
+        lines.push(Line::from(format!("  … and {} more", will - LISTED)));
+    }
+    if !preview.refused.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!("{} will be refused:", preview.refused.len()),
+            theme::error(),
+        )));
+        for r in preview.refused.iter().take(LISTED) {
+            lines.push(Line::from(Span::styled(
+                format!("  {} => {}", r.id, r.reason),
+                theme::error(),
+            )));
+        }
+        if preview.refused.len() > LISTED {
+            lines.push(Line::from(format!(
+                "  … and {} more",
+                preview.refused.len() - LISTED
+            )));
+        }
+    }
+    if c.hidden_marked > 0 {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} marked activit{} not shown by the current query.",
+                c.hidden_marked,
+                if c.hidden_marked == 1 {
+                    "y is"
+                } else {
+                    "ies are"
+                }
+            ),
+            theme::warning(),
+        )));
+    }
+    lines.push(Line::from(""));
+    if will == 0 {
+        lines.push(Line::from(vec![
+            Span::styled("Nothing can change. ", theme::error()),
+            Span::styled("n / Esc close", theme::key()),
+        ]));
+    } else if preview.refused.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("y / Enter ", theme::key()),
+            Span::raw(format!("{verb}   ")),
+            Span::styled("n / Esc ", theme::key()),
+            Span::raw("abort"),
+        ]));
+    } else {
+        lines.push(Line::from(vec![
+            Span::styled("y / Enter ", theme::key()),
+            Span::raw(format!(
+                "{verb} only the {} that can change   ",
+                c.sendable().len()
+            )),
+            Span::styled("n / Esc ", theme::key()),
+            Span::raw("abort"),
+        ]));
+    }
+    lines
+}
+
+fn boxed(frame: &mut Frame, title: &str, lines: Vec<Line<'_>>) {
+    let area = frame.area();
+    let width = area.width.saturating_sub(4).min(90);
+    let height = (lines.len() as u16 + 2)
+        .min(area.height.saturating_sub(2))
+        .max(3);
+    let [row] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(row);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::bordered()
+                .title(title.to_owned())
+                .border_style(theme::focused_border()),
+        ),
+        rect,
+    );
+}
+
+fn completion(frame: &mut Frame, app: &App, query: Rect, c: &crate::query::Completions) {
+    let screen = frame.area();
+    let shown = c.items.len().min(8) as u16;
+    let width = c
+        .items
+        .iter()
+        .map(|i| i.text.chars().count() + i.detail.chars().count() + 4)
+        .max()
+        .unwrap_or(10) as u16;
+    let x = (query.x + 1 + c.replace.start as u16).min(screen.width.saturating_sub(width + 2));
+    let rect = Rect::new(
+        x,
+        query.bottom().min(screen.height.saturating_sub(1)),
+        (width + 2).min(screen.width),
+        (shown + 2).min(screen.height.saturating_sub(query.bottom())),
+    );
+    let start = app.completion_index.saturating_sub(shown as usize - 1);
+    let lines: Vec<Line> = c
+        .items
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(shown as usize)
+        .map(|(i, item)| {
+            let line = Line::from(vec![
+                Span::raw(item.text.clone()),
+                Span::styled(format!("  {}", item.detail), theme::dim()),
+            ]);
+            if i == app.completion_index {
+                line.style(theme::selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().border_style(theme::focused_border())),
+        rect,
+    );
+}

@@ -1,0 +1,40 @@
+//! Gauges for long-running activities in flight (pocket syncs, release
+//! upgrades, provisioning); shown only while there are any.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::widgets::{Block, Gauge};
+
+use super::MAX_GAUGES;
+use crate::tui::app::App;
+use crate::tui::theme;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let more = app.in_flight.len().saturating_sub(MAX_GAUGES);
+    let title = if more > 0 {
+        format!(" In progress: {} (+{more} more) ", app.in_flight.len())
+    } else {
+        format!(" In progress: {} ", app.in_flight.len())
+    };
+    let block = Block::bordered().title(title).border_style(theme::border());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let shown = app.in_flight.iter().take(MAX_GAUGES).collect::<Vec<_>>();
+    let rows = Layout::vertical(vec![Constraint::Length(1); shown.len()]).split(inner);
+    for (a, row) in shown.into_iter().zip(rows.iter()) {
+        let p = a.progress.copied().unwrap_or(0);
+        let gauge = if p < 0 {
+            Gauge::default()
+                .gauge_style(Style::new().fg(Color::Red))
+                .ratio(1.0)
+                .label(format!("{} — failed", a.summary))
+        } else {
+            Gauge::default()
+                .gauge_style(Style::new().fg(Color::Blue).bg(Color::Black))
+                .ratio((p.clamp(0, 100) as f64) / 100.0)
+                .label(format!("{} {p}%", a.summary))
+        };
+        frame.render_widget(gauge, *row);
+    }
+}

@@ -1,0 +1,101 @@
+//! The query bar: the search language highlighted as typed, the error
+//! pointed at, and its message.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::query::{HighlightKind, ParseOptions, highlight};
+use crate::tui::app::App;
+use crate::tui::theme;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let text = if app.editing {
+        app.query.value()
+    } else {
+        app.applied.as_str()
+    };
+    let types = app.values.types.clone();
+    let spans = highlighted(
+        text,
+        &ParseOptions {
+            mode: app.mode,
+            types: &types,
+        },
+        app.editing,
+    );
+    let title = if app.editing {
+        " Query — Enter run · Esc back · Tab complete · ↑↓ history "
+    } else {
+        " Query (/ to edit) "
+    };
+    let mut block = Block::bordered().title(title).border_style(if app.editing {
+        theme::focused_border()
+    } else {
+        theme::border()
+    });
+    if let Some(e) = app
+        .query_error
+        .as_ref()
+        .filter(|_| app.editing || !app.applied.is_empty())
+    {
+        block = block.title_bottom(Line::from(Span::styled(
+            format!(" ✘ {} ", e.message),
+            theme::error(),
+        )));
+    } else if text.is_empty() && !app.editing {
+        block = block.title_bottom(Line::from(Span::styled(" all activities ", theme::dim())));
+    }
+    let inner_width = area.width.saturating_sub(2) as usize;
+    let scroll = if app.editing {
+        app.query.visual_scroll(inner_width)
+    } else {
+        0
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(spans))
+            .block(block)
+            .scroll((0, scroll as u16)),
+        area,
+    );
+    if app.editing && app.dialog.is_none() {
+        let x = area.x + 1 + (app.query.visual_cursor().saturating_sub(scroll)) as u16;
+        frame.set_cursor_position(Position::new(
+            x.min(area.right().saturating_sub(2)),
+            area.y + 1,
+        ));
+    }
+}
+
+/// Spans of `text` styled by kind; errors underlined.
+pub fn highlighted<'a>(text: &'a str, options: &ParseOptions, editing: bool) -> Vec<Span<'a>> {
+    if text.is_empty() && editing {
+        return vec![Span::styled(
+            "status:failed computer:tag:web …",
+            theme::dim(),
+        )];
+    }
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for h in highlight(text, options) {
+        if h.span.start > at {
+            spans.push(Span::raw(&text[at..h.span.start]));
+        }
+        let style = match h.kind {
+            HighlightKind::Key => Style::new().fg(Color::Cyan),
+            HighlightKind::Value => Style::new().fg(Color::Green),
+            HighlightKind::Keyword => Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            HighlightKind::Word => Style::new(),
+            HighlightKind::Error => theme::error().add_modifier(Modifier::UNDERLINED),
+            HighlightKind::Warning => theme::warning().add_modifier(Modifier::UNDERLINED),
+        };
+        spans.push(Span::styled(&text[h.span.clone()], style));
+        at = h.span.end;
+    }
+    if at < text.len() {
+        spans.push(Span::raw(&text[at..]));
+    }
+    spans
+}

@@ -1,0 +1,88 @@
+//! One line: backend, marks, last refresh, the latest message, and the
+//! keys that matter now (dimmed when nothing selected allows them).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::model::ActionKind;
+use crate::tui::app::{App, Level};
+use crate::tui::theme;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let mut spans = vec![Span::styled(
+        format!(" {} ", app.backend.label),
+        Style::new()
+            .fg(Color::Black)
+            .bg(if app.backend.embedded {
+                Color::Yellow
+            } else {
+                Color::Cyan
+            })
+            .add_modifier(Modifier::BOLD),
+    )];
+    if app.read_only {
+        spans.push(Span::styled(
+            " READ-ONLY ",
+            Style::new().fg(Color::Black).bg(Color::Red),
+        ));
+    }
+    if !app.marks.is_empty() {
+        spans.push(Span::styled(
+            format!(" {} marked", app.marks.len()),
+            theme::marked(),
+        ));
+    }
+    match app.last_refresh {
+        Some(t) => spans.push(Span::styled(
+            format!(
+                " ⟳ {}{}",
+                t.format("%H:%M:%S"),
+                if app.paused { " (paused)" } else { "" }
+            ),
+            theme::dim(),
+        )),
+        None => spans.push(Span::styled(" loading…", theme::dim())),
+    }
+    if let Some(m) = &app.message {
+        let style = match m.level {
+            Level::Info => Style::new(),
+            Level::Success => theme::success(),
+            Level::Warning => theme::warning(),
+            Level::Error => theme::error(),
+        };
+        spans.push(Span::raw(" │ "));
+        spans.push(Span::styled(m.text.clone(), style));
+    }
+    spans.push(Span::raw(" │ "));
+    let keys: &[(&str, &str, Option<ActionKind>)] = if app.editing {
+        &[
+            ("Enter", "run", None),
+            ("Esc", "back", None),
+            ("Tab", "complete", None),
+        ]
+    } else {
+        &[
+            ("/", "query", None),
+            ("a", "approve", Some(ActionKind::Approve)),
+            ("c", "cancel", Some(ActionKind::Cancel)),
+            ("R", "reapply", Some(ActionKind::Reapply)),
+            ("u", "revert", Some(ActionKind::Revert)),
+            ("?", "help", None),
+            ("q", "quit", None),
+        ]
+    };
+    for (key, what, action) in keys {
+        let enabled = action.is_none_or(|k| app.allows(k));
+        let (k, w) = if enabled {
+            (theme::key(), Style::new())
+        } else {
+            (theme::dim(), theme::dim())
+        };
+        spans.push(Span::styled(*key, k));
+        spans.push(Span::styled(format!(" {what}  "), w));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
