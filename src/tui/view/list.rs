@@ -61,8 +61,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let widths = [
         Constraint::Length(1),
         Constraint::Length(13),
-        Constraint::Length(12),
-        Constraint::Length(20),
+        Constraint::Length(10),
+        Constraint::Length(18),
         Constraint::Fill(1),
         Constraint::Length(10),
         Constraint::Length(5),

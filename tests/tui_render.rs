@@ -1,0 +1,258 @@
+//! What a person reads on screen, drawn on ratatui's TestBackend: rows,
+//! statuses, the error pointed at, dialog text, gauges, at several sizes.
+
+use landscape_tui::backend::{ActionPreview, BackendError, BackendInfo};
+use landscape_tui::engine::Engine;
+use landscape_tui::model::{ActionKind, Field, Refusal};
+use landscape_tui::tui::app::{App, Confirm, Dialog};
+use landscape_tui::tui::event::{Command, Event};
+use landscape_tui::tui::update::{start, update};
+use landscape_tui::tui::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::{Color, Modifier};
+
+fn engine() -> Engine {
+    Engine::from_dataset_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/demo-small.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+fn loaded(size: (u16, u16)) -> App {
+    let e = engine();
+    let mut app = App::new(
+        BackendInfo {
+            label: "DEMO".into(),
+            embedded: true,
+            sends_action_flags: true,
+        },
+        false,
+        vec![],
+    );
+    app.size = size;
+    let mut commands = start(&mut app);
+    while let Some(c) = commands.pop() {
+        match c {
+            Command::FetchList {
+                generation,
+                query,
+                offset,
+                limit,
+            } => {
+                let result = e
+                    .top_level(&query, limit, offset)
+                    .map_err(BackendError::from);
+                commands.extend(update(
+                    &mut app,
+                    Event::ListLoaded {
+                        generation,
+                        offset,
+                        result,
+                    },
+                ));
+            }
+            Command::FetchChildren { parent, query } => {
+                let result = e
+                    .children(parent, query.as_deref())
+                    .map_err(BackendError::from);
+                commands.extend(update(&mut app, Event::ChildrenLoaded { parent, result }));
+            }
+            Command::FetchVocabulary => {
+                let computers = e.computers().cloned().collect();
+                update(
+                    &mut app,
+                    Event::Vocabulary(Ok((e.completion_values(), computers))),
+                );
+            }
+            _ => {}
+        }
+    }
+    app
+}
+
+fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| view::draw(f, app)).unwrap();
+    t
+}
+
+fn screen(t: &Terminal<TestBackend>) -> String {
+    let b = t.backend().buffer();
+    let mut s = String::new();
+    for y in 0..b.area.height {
+        for x in 0..b.area.width {
+            s.push_str(b.cell((x, y)).map_or(" ", |c| c.symbol()));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn key(app: &mut App, c: char) {
+    update(
+        app,
+        Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+    );
+}
+
+#[test]
+fn whole_screen_shows_rows_statuses_children_and_detail() {
+    let app = loaded((200, 40));
+    let s = screen(&draw(&app));
+    assert!(s.contains("Activities: 7"), "{s}");
+    for text in [
+        "Restart web servers",
+        "Upgrade package openssl",
+        "Install package nginx",
+        "Install package htop",
+        "Run script: rotate logs",
+    ] {
+        assert!(s.contains(text), "missing {text}\n{s}");
+    }
+    assert!(s.contains("? unapproved"));
+    assert!(s.contains("✘ failed"));
+    assert!(s.contains("✔ succeeded"));
+    assert!(s.contains("⊘ canceled"));
+    // Children of the selected parent (160), with computer titles.
+    assert!(s.contains("Children of 160: 2"), "{s}");
+    assert!(s.contains("web-01") && s.contains("web-02"));
+    // Detail: the full JSON of the selected activity.
+    assert!(s.contains("\"id\": 160"));
+    assert!(s.contains("\"type\": \"ActivityGroup\""), "{s}");
+    assert!(s.contains("DEMO"));
+    // Children counts good/warning/bad of 110: 1 good, 1 bad.
+    assert!(s.contains("1/0/1"), "{s}");
+}
+
+#[test]
+fn small_sizes_render_and_tiny_ones_say_so() {
+    for size in [(20, 6), (40, 10), (80, 24), (200, 50)] {
+        let app = loaded(size);
+        let s = screen(&draw(&app));
+        assert!(!s.contains("too small"), "{size:?}");
+    }
+    let app = loaded((19, 5));
+    assert!(screen(&draw(&app)).contains("too small"));
+}
+
+#[test]
+fn a_query_error_is_underlined_at_its_span_with_the_message() {
+    let mut app = loaded((120, 30));
+    key(&mut app, '/');
+    for c in "id:1 status:faild".chars() {
+        key(&mut app, c);
+    }
+    let t = draw(&app);
+    let s = screen(&t);
+    assert!(s.contains("unknown status \"faild\""), "{s}");
+    let b = t.backend().buffer();
+    // The query text starts at column 1 of row 1: "faild" is at 13..18.
+    for x in 13..18 {
+        let cell = b.cell((x, 1)).unwrap();
+        assert_eq!(cell.fg, Color::Red, "column {x}");
+        assert!(cell.modifier.contains(Modifier::UNDERLINED));
+    }
+    // The key before it is highlighted as a key, not an error.
+    assert_eq!(b.cell((6, 1)).unwrap().fg, Color::Cyan);
+}
+
+#[test]
+fn the_confirmation_says_what_will_change_and_what_is_refused() {
+    let e = engine();
+    let mut app = loaded((120, 40));
+    app.marks.extend([101, 102, 111, 999]);
+    let preview = ActionPreview {
+        allowed: vec![e.activity(101).unwrap(), e.activity(102).unwrap()],
+        refused: vec![
+            Refusal {
+                id: 111,
+                reason: "activity is succeeded; only unapproved activities can be approved".into(),
+            },
+            Refusal {
+                id: 999,
+                reason: "no such activity".into(),
+            },
+        ],
+    };
+    app.dialog = Some(Dialog::Confirm(Confirm {
+        kind: ActionKind::Approve,
+        targets: vec![101, 102, 111, 999],
+        preview: Some(preview),
+        hidden_marked: 2,
+    }));
+    let s = screen(&draw(&app));
+    assert!(s.contains("Approve 2 activities (from 4 selected)"), "{s}");
+    assert!(s.contains("101 Upgrade package openssl on web-01"), "{s}");
+    assert!(s.contains("2 will be refused"));
+    assert!(s.contains("111 => activity is succeeded"));
+    assert!(s.contains("2 marked activities are not shown by the current query"));
+    assert!(s.contains("approve only the 2 that can change"));
+}
+
+#[test]
+fn gauges_show_percentages_and_failures() {
+    let e = engine();
+    let mut app = loaded((120, 40));
+    let mut sync = e.activity(140).unwrap();
+    let mut broken = sync.clone();
+    broken.id = 141;
+    broken.progress = Field::Value(-1);
+    sync.progress = Field::Value(37);
+    update(&mut app, Event::InFlightLoaded(Ok(vec![sync, broken])));
+    let s = screen(&draw(&app));
+    assert!(s.contains("In progress: 2"), "{s}");
+    assert!(s.contains("37%"), "{s}");
+    assert!(s.contains("failed"), "{s}");
+}
+
+#[test]
+fn help_lists_every_binding() {
+    let mut app = loaded((120, 40));
+    key(&mut app, '?');
+    let s = screen(&draw(&app));
+    for what in [
+        "approve",
+        "cancel",
+        "reapply",
+        "revert",
+        "mark every activity shown",
+        "copy the detail JSON",
+    ] {
+        assert!(s.contains(what), "{what}\n{s}");
+    }
+}
+
+#[test]
+fn action_keys_dim_when_nothing_selected_allows_them() {
+    let app = loaded((160, 30));
+    let t = draw(&app);
+    let b = t.backend().buffer();
+    let last = app.size.1 - 1;
+    let row: Vec<String> = (0..app.size.0)
+        .map(|x| b.cell((x, last)).unwrap().symbol().to_owned())
+        .collect();
+    let text = row.concat();
+    // The selected parent 160 can be canceled but not reverted.
+    let col = |word: &str| {
+        let chars: Vec<char> = word.chars().collect();
+        (0..row.len())
+            .find(|&i| {
+                chars
+                    .iter()
+                    .enumerate()
+                    .all(|(k, c)| row.get(i + k).is_some_and(|s| s.starts_with(*c)))
+            })
+            .unwrap() as u16
+    };
+    let row = text;
+    let c = b.cell((col(" cancel") - 1, last)).unwrap();
+    let u = b.cell((col(" revert") - 1, last)).unwrap();
+    assert_eq!(c.fg, Color::Cyan, "{row}");
+    assert_eq!(u.fg, Color::DarkGray, "{row}");
+}

@@ -1,0 +1,391 @@
+//! The dashboard's pure update step: key sequences and backend answers in,
+//! state and commands out. No terminal, no backend.
+
+use landscape_tui::backend::{ActionPreview, BackendError, BackendInfo};
+use landscape_tui::engine::Engine;
+use landscape_tui::model::{ActionKind, Refusal};
+use landscape_tui::tui::app::{App, Dialog, Pane};
+use landscape_tui::tui::event::{Command, Event};
+use landscape_tui::tui::update::{start, update};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn engine() -> Engine {
+    Engine::from_dataset_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/demo-small.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+fn app() -> App {
+    let mut app = App::new(
+        BackendInfo {
+            label: "DEMO".into(),
+            embedded: true,
+            sends_action_flags: true,
+        },
+        false,
+        vec![],
+    );
+    app.size = (120, 40);
+    app
+}
+
+fn key(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn feed(app: &mut App, events: impl IntoIterator<Item = Event>) -> Vec<Command> {
+    events.into_iter().flat_map(|e| update(app, e)).collect()
+}
+
+fn typed(app: &mut App, text: &str) -> Vec<Command> {
+    feed(app, text.chars().map(key))
+}
+
+/// Answers every FetchList and FetchChildren from `engine`, also those the
+/// answers cause; returns the other commands.
+fn answer(app: &mut App, engine: &Engine, mut commands: Vec<Command>) -> Vec<Command> {
+    let mut rest = Vec::new();
+    while !commands.is_empty() {
+        let mut next = Vec::new();
+        for c in commands.drain(..) {
+            answer_one(app, engine, c, &mut next, &mut rest);
+        }
+        commands = next;
+    }
+    rest
+}
+
+fn answer_one(
+    app: &mut App,
+    engine: &Engine,
+    c: Command,
+    next: &mut Vec<Command>,
+    rest: &mut Vec<Command>,
+) {
+    {
+        match c {
+            Command::FetchList {
+                generation,
+                query,
+                offset,
+                limit,
+            } => {
+                let result = engine
+                    .top_level(&query, limit, offset)
+                    .map_err(BackendError::from);
+                next.extend(update(
+                    app,
+                    Event::ListLoaded {
+                        generation,
+                        offset,
+                        result,
+                    },
+                ));
+            }
+            Command::FetchChildren { parent, query } => {
+                let result = engine
+                    .children(parent, query.as_deref())
+                    .map_err(BackendError::from);
+                next.extend(update(app, Event::ChildrenLoaded { parent, result }));
+            }
+            other => rest.push(other),
+        }
+    }
+}
+
+fn loaded(engine: &Engine) -> App {
+    let mut app = app();
+    let cmds = start(&mut app);
+    answer(&mut app, engine, cmds);
+    app
+}
+
+#[test]
+fn start_loads_the_first_page_and_the_vocabulary() {
+    let mut app = app();
+    let cmds = start(&mut app);
+    assert!(matches!(&cmds[0], Command::FetchList { offset: 0, query, .. } if query.is_empty()));
+    assert!(cmds.contains(&Command::FetchVocabulary));
+    assert!(cmds.contains(&Command::FetchInFlight));
+}
+
+#[test]
+fn typing_a_query_and_enter_runs_it_and_keeps_history() {
+    let e = engine();
+    let mut app = loaded(&e);
+    assert_eq!(app.list.total, 7);
+    feed(&mut app, [key('/')]);
+    assert!(app.editing);
+    typed(&mut app, "status:failed");
+    let cmds = feed(&mut app, [code(KeyCode::Enter)]);
+    assert!(!app.editing);
+    assert!(cmds.iter().any(
+        |c| matches!(c, Command::FetchList { query, offset: 0, .. } if query == "status:failed")
+    ));
+    assert!(cmds.contains(&Command::SaveHistory(vec!["status:failed".into()])));
+    answer(&mut app, &e, cmds);
+    // 112 failed: its parent 110 is the row shown.
+    assert_eq!(app.list.total, 1);
+    assert_eq!(app.list.rows[0].id, 110);
+    assert_eq!(app.list.total_all, Some(7));
+}
+
+#[test]
+fn a_bad_query_is_not_run_and_points_at_the_token() {
+    let mut app = loaded(&engine());
+    feed(&mut app, [key('/')]);
+    typed(&mut app, "status:faild");
+    let cmds = feed(&mut app, [code(KeyCode::Enter)]);
+    assert!(cmds.iter().all(|c| !matches!(c, Command::FetchList { .. })));
+    assert!(app.editing);
+    let e = app.query_error.clone().unwrap();
+    assert_eq!(e.span, 7..12);
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("unknown status")
+    );
+    // Esc backs out to the query the list shows.
+    feed(&mut app, [code(KeyCode::Esc)]);
+    assert!(!app.editing);
+    assert_eq!(app.query.value(), "");
+}
+
+#[test]
+fn tab_completes_and_history_comes_back_with_up() {
+    let mut app = loaded(&engine());
+    feed(&mut app, [key('/')]);
+    typed(&mut app, "sta");
+    feed(&mut app, [code(KeyCode::Tab)]);
+    assert_eq!(app.query.value(), "status:");
+    typed(&mut app, "fai");
+    feed(&mut app, [code(KeyCode::Tab)]);
+    assert_eq!(app.query.value(), "status:failed");
+    feed(&mut app, [code(KeyCode::Enter), key('/')]);
+    for _ in 0..13 {
+        feed(&mut app, [code(KeyCode::Backspace)]);
+    }
+    assert_eq!(app.query.value(), "");
+    feed(&mut app, [code(KeyCode::Up)]);
+    assert_eq!(app.query.value(), "status:failed");
+}
+
+#[test]
+fn stale_answers_are_dropped() {
+    let e = engine();
+    let mut app = loaded(&e);
+    let old = app.list.generation;
+    feed(&mut app, [key('r')]);
+    let result = e
+        .top_level("status:failed", 400, 0)
+        .map_err(BackendError::from);
+    feed(
+        &mut app,
+        [Event::ListLoaded {
+            generation: old,
+            offset: 0,
+            result,
+        }],
+    );
+    assert_eq!(
+        app.list.total, 7,
+        "an answer to an older request must not land"
+    );
+}
+
+#[test]
+fn selection_follows_the_activity_across_refreshes() {
+    let mut e = engine();
+    let mut app = loaded(&e);
+    feed(&mut app, [key('j'), key('j')]);
+    let id = app.list.selected_row().unwrap().id;
+    // A new activity appears at the top; the same activity stays selected.
+    e.reapply(&[150]).unwrap();
+    let cmds = feed(&mut app, [Event::RefreshDue]);
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.list.selected_row().unwrap().id, id);
+    assert_eq!(app.list.selected, 3);
+}
+
+#[test]
+fn marks_survive_queries_and_refreshes_and_drive_actions() {
+    let e = engine();
+    let mut app = loaded(&e);
+    // Mark the first two rows (Space marks and moves down).
+    feed(&mut app, [key(' '), key(' ')]);
+    let marked: Vec<u64> = app.marks.iter().copied().collect();
+    assert_eq!(marked.len(), 2);
+    feed(&mut app, [key('/')]);
+    typed(&mut app, "status:failed");
+    let cmds = feed(&mut app, [code(KeyCode::Enter)]);
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.marks.len(), 2);
+    let cmds = feed(&mut app, [key('c')]);
+    let Some(Dialog::Confirm(c)) = &app.dialog else {
+        panic!("no dialog")
+    };
+    assert_eq!(c.targets, marked);
+    assert_eq!(c.hidden_marked, 2, "the query hides both marked activities");
+    assert_eq!(
+        cmds,
+        vec![Command::Preview {
+            kind: ActionKind::Cancel,
+            targets: marked.clone()
+        }]
+    );
+    // Auto-refresh waits while the dialog is open.
+    assert!(feed(&mut app, [Event::RefreshDue, Event::BackendChanged]).is_empty());
+    // The dry run refuses one: confirming sends only the other.
+    let preview = ActionPreview {
+        allowed: vec![e.activity(marked[0]).unwrap()],
+        refused: vec![Refusal {
+            id: marked[1],
+            reason: "activity is delivered; it cannot be canceled".into(),
+        }],
+    };
+    feed(
+        &mut app,
+        [Event::PreviewLoaded {
+            kind: ActionKind::Cancel,
+            targets: marked.clone(),
+            result: Ok(preview),
+        }],
+    );
+    let cmds = feed(&mut app, [key('y')]);
+    assert_eq!(
+        cmds,
+        vec![Command::Run {
+            kind: ActionKind::Cancel,
+            ids: vec![marked[0]]
+        }]
+    );
+    assert!(app.dialog.is_none());
+}
+
+#[test]
+fn confirmation_waits_for_the_dry_run_and_n_aborts() {
+    let mut app = loaded(&engine());
+    feed(&mut app, [key('a')]);
+    assert!(
+        feed(&mut app, [key('y')]).is_empty(),
+        "no action before the dry run answered"
+    );
+    feed(&mut app, [key('n')]);
+    assert!(app.dialog.is_none());
+    assert!(app.message.as_ref().unwrap().text.contains("aborted"));
+}
+
+#[test]
+fn refusals_open_a_popup_and_stay_viewable() {
+    let mut app = loaded(&engine());
+    let refusals = vec![Refusal {
+        id: 111,
+        reason: "activity is succeeded; only unapproved activities can be approved".into(),
+    }];
+    let cmds = feed(
+        &mut app,
+        [Event::ActionDone {
+            kind: ActionKind::Approve,
+            result: Err(BackendError::Refused {
+                refusals: refusals.clone(),
+            }),
+        }],
+    );
+    assert!(
+        cmds.iter().any(|c| matches!(c, Command::FetchList { .. })),
+        "the list is re-read after an action"
+    );
+    assert_eq!(
+        app.dialog,
+        Some(Dialog::Refusals {
+            kind: ActionKind::Approve,
+            refusals: refusals.clone()
+        })
+    );
+    feed(&mut app, [code(KeyCode::Esc)]);
+    assert!(app.dialog.is_none());
+    feed(&mut app, [key('e')]);
+    assert!(matches!(app.dialog, Some(Dialog::Refusals { .. })));
+}
+
+#[test]
+fn errors_keep_the_rows_query_and_marks() {
+    let e = engine();
+    let mut app = loaded(&e);
+    feed(&mut app, [key(' ')]);
+    let cmds = feed(&mut app, [key('r')]);
+    let Some(Command::FetchList { generation, .. }) = cmds
+        .into_iter()
+        .find(|c| matches!(c, Command::FetchList { .. }))
+    else {
+        panic!()
+    };
+    feed(
+        &mut app,
+        [Event::ListLoaded {
+            generation,
+            offset: 0,
+            result: Err(BackendError::Transport("timed out: connect".into())),
+        }],
+    );
+    assert_eq!(app.list.rows.len(), 7);
+    assert_eq!(app.marks.len(), 1);
+    assert!(app.message.as_ref().unwrap().text.contains("timed out"));
+}
+
+#[test]
+fn read_only_refuses_actions_up_front() {
+    let mut app = App::new(
+        BackendInfo {
+            label: "DEMO".into(),
+            embedded: true,
+            sends_action_flags: true,
+        },
+        true,
+        vec![],
+    );
+    let cmds = start(&mut app);
+    answer(&mut app, &engine(), cmds);
+    assert!(feed(&mut app, [key('a')]).is_empty());
+    assert!(app.dialog.is_none());
+    assert!(app.message.as_ref().unwrap().text.contains("read-only"));
+}
+
+#[test]
+fn enter_on_a_parent_opens_its_children() {
+    let e = engine();
+    let mut app = loaded(&e);
+    // Row 0 is 162's parent 160 (newest), its children are loaded.
+    assert_eq!(app.list.selected_row().unwrap().id, 160);
+    assert_eq!(app.children.parent, Some(160));
+    assert_eq!(app.children.rows.len(), 2);
+    feed(&mut app, [code(KeyCode::Enter)]);
+    assert_eq!(app.focus, Pane::Children);
+    // An action now targets the selected child.
+    assert_eq!(app.targets(), vec![app.children.rows[0].id]);
+}
+
+#[test]
+fn ctrl_c_always_quits() {
+    let mut app = loaded(&engine());
+    feed(&mut app, [key('/')]);
+    let cmds = feed(
+        &mut app,
+        [Event::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    assert_eq!(cmds, vec![Command::Quit]);
+}
