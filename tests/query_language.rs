@@ -431,3 +431,30 @@ fn matcher_is_reusable_across_activities() {
         .collect();
     assert_eq!(ids, vec![1, 3]);
 }
+
+#[test]
+fn packed_selection_agrees_with_record_matching() {
+    use landscape_tui::query::PackedActivity;
+    let acts = activities();
+    let packed: Vec<PackedActivity> = acts.iter().map(PackedActivity::of).collect();
+    let cs = computers();
+    for q in [
+        "",
+        "status:failed",
+        "NOT status:failed",
+        "created-after:2024-02 created-before:2024-03",
+        "computer:tag:laptop OR id:1",
+        "NOT computer:web",
+        "parent-id:2 upgrade",
+        "type:ActivityGroup OR type:SyncPocketRequest NOT id:4",
+        "creator:JANE@example.com NOT café",
+    ] {
+        let m = parse(q).unwrap().matcher(&cs);
+        let by_record: Vec<usize> = (0..acts.len()).filter(|&i| m.matches(&acts[i])).collect();
+        let by_packed: Vec<usize> = (0..acts.len())
+            .filter(|&i| m.matches_packed(&packed[i], &acts[i]))
+            .collect();
+        assert_eq!(m.select(&packed, &acts), by_record, "{q}");
+        assert_eq!(by_packed, by_record, "{q}");
+    }
+}

@@ -45,12 +45,9 @@ impl Engine {
     fn selected(&self, selection: &Selection) -> Result<(Vec<usize>, Vec<Refusal>), ActionError> {
         match selection {
             Selection::Query(q) => {
-                let page = self.matcher(q).map_err(ActionError::Query)?;
+                let m = self.matcher(q).map_err(ActionError::Query)?;
                 let s = &self.store;
-                let found = (0..s.activities.len())
-                    .filter(|&i| page.matches_packed(&s.packed[i], &s.activities[i]))
-                    .collect();
-                Ok((found, Vec::new()))
+                Ok((m.select(&s.packed, &s.activities), Vec::new()))
             }
             Selection::Ids(ids) => {
                 let mut found = Vec::new();

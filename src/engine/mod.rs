@@ -14,7 +14,9 @@ mod store;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{Activity, Computer, Creator, Field, Page};
-use crate::query::{CompletionValues, KNOWN_TYPES, Matcher, ParseOptions, Query, QueryError};
+use crate::query::{
+    CompletionValues, KNOWN_TYPES, Matcher, PackedActivity, ParseOptions, Query, QueryError,
+};
 
 pub use actions::{ActionError, Preview, Selection};
 pub use clock::Clock;
@@ -129,22 +131,34 @@ impl Engine {
     ) -> Result<Page<Activity>, QueryError> {
         let m = self.matcher(query)?;
         let s = &self.store;
+        let mut matched = vec![m.matches_everything(); s.activities.len()];
+        if !m.matches_everything() {
+            for i in m.select(&s.packed, &s.activities) {
+                matched[i] = true;
+            }
+        }
+        Ok(self.page_in_order(&matched, limit, offset))
+    }
+
+    /// The rows of `shown`, newest first, `limit` from `offset`, counted.
+    fn page_in_order(&self, shown: &[bool], limit: u64, offset: u64) -> Page<Activity> {
+        let s = &self.store;
         let mut count = 0u64;
         let mut results = Vec::new();
         for &i in &s.order {
-            if m.matches_packed(&s.packed[i], &s.activities[i]) {
+            if shown[i] {
                 if count >= offset && (results.len() as u64) < limit {
                     results.push(self.present(&s.activities[i]));
                 }
                 count += 1;
             }
         }
-        Ok(Page {
+        Page {
             count,
             results,
             next: None,
             previous: None,
-        })
+        }
     }
 
     /// Top-level activities (parents and standalone) that match, plus every
@@ -157,40 +171,22 @@ impl Engine {
     ) -> Result<Page<Activity>, QueryError> {
         let m = self.matcher(query)?;
         let s = &self.store;
-        let everything = m.matches_everything();
-        let mut shown = vec![false; s.activities.len()];
-        if !everything {
-            for (i, a) in s.activities.iter().enumerate() {
-                if m.matches_packed(&s.packed[i], a) {
-                    match a.parent().and_then(|p| s.index(p)) {
-                        Some(p) => shown[p] = true,
-                        None => shown[i] = true,
-                    }
+        let shown: Vec<bool> = if m.matches_everything() {
+            s.packed
+                .iter()
+                .map(|p| p.parent_id == PackedActivity::NONE)
+                .collect()
+        } else {
+            let mut shown = vec![false; s.activities.len()];
+            for i in m.select(&s.packed, &s.activities) {
+                match s.activities[i].parent().and_then(|p| s.index(p)) {
+                    Some(p) => shown[p] = true,
+                    None => shown[i] = true,
                 }
             }
-        }
-        let mut count = 0u64;
-        let mut results = Vec::new();
-        for &i in &s.order {
-            let a = &s.activities[i];
-            let visible = if everything {
-                a.is_top_level()
-            } else {
-                shown[i]
-            };
-            if visible {
-                if count >= offset && (results.len() as u64) < limit {
-                    results.push(self.present(a));
-                }
-                count += 1;
-            }
-        }
-        Ok(Page {
-            count,
-            results,
-            next: None,
-            previous: None,
-        })
+            shown
+        };
+        Ok(self.page_in_order(&shown, limit, offset))
     }
 
     pub fn activity(&self, id: u64) -> Option<Activity> {
