@@ -1,0 +1,227 @@
+//! The binary as scripts and operators use it: output formats, exit codes,
+//! clear errors, configuration mistakes caught before the terminal is
+//! touched, and `serve` announcing itself.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo-small.json");
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_landscape-tui"));
+    let home = std::env::temp_dir().join("landscape-tui-cli-test-home");
+    c.env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env_remove("LANDSCAPE_API_URI")
+        .env_remove("LANDSCAPE_API_KEY")
+        .env_remove("LANDSCAPE_API_SECRET");
+    c
+}
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = bin().args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn activities_as_json_table_csv_and_tsv() {
+    let (ok, out, err) = run(&[
+        "--data",
+        DATA,
+        "--frozen",
+        "activities",
+        "--query",
+        "status:unapproved",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<u64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![103, 102, 101, 100]);
+    let (_, out, _) = run(&[
+        "--data",
+        DATA,
+        "activities",
+        "--query",
+        "id:130",
+        "--format",
+        "table",
+    ]);
+    assert!(out.lines().next().unwrap().starts_with("id"));
+    assert!(out.contains("Restart computer café-01"));
+    assert!(out.contains("(1 of 1 matching)"));
+    let (_, out, _) = run(&[
+        "--data",
+        DATA,
+        "activities",
+        "--query",
+        "id:140",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        out.lines().nth(1).unwrap(),
+        "140,delivered,2024-02-07T12:00:00Z,SyncPocketRequest,Sync pocket 'release' of series 'jammy' in distribution 'ubuntu',,"
+    );
+    let (_, out, _) = run(&[
+        "--data",
+        DATA,
+        "activities",
+        "--query",
+        "id:101",
+        "--format",
+        "tsv",
+    ]);
+    assert_eq!(out.lines().nth(1).unwrap().split('\t').count(), 7);
+}
+
+#[test]
+fn approve_prints_ids_and_refusals_fail_with_reasons() {
+    let (ok, out, err) = run(&["--data", DATA, "approve", "parent-id:100"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "[101,102,103]");
+    let (ok, out, err) = run(&["--data", DATA, "approve", "id:101", "OR", "id:111"]);
+    assert!(!ok);
+    assert!(out.is_empty());
+    assert!(err.contains("refused, nothing changed"), "{err}");
+    assert!(err.contains("111 => activity is succeeded"), "{err}");
+}
+
+#[test]
+fn reapply_revert_and_types() {
+    let (ok, out, err) = run(&["--data", DATA, "reapply", "112"]);
+    assert!(ok, "{err}");
+    let created: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(created[0]["activity_status"], "undelivered");
+    let (ok, out, _) = run(&["--data", DATA, "revert", "120"]);
+    assert!(ok);
+    assert!(out.contains("\"remove\""));
+    let (ok, out, _) = run(&["--data", DATA, "types", "--format", "table"]);
+    assert!(ok);
+    assert!(out.lines().any(|l| l == "ChangePackagesRequest"));
+}
+
+#[test]
+fn a_bad_query_says_where() {
+    let (ok, _, err) = run(&["--data", DATA, "activities", "--query", "status:faild"]);
+    assert!(!ok);
+    assert!(err.contains("invalid query (at 7..12)"), "{err}");
+}
+
+#[test]
+fn read_only_refuses_actions() {
+    let (ok, _, err) = run(&["--data", DATA, "--read-only", "cancel", "id:130"]);
+    assert!(!ok);
+    assert!(err.contains("read-only"), "{err}");
+}
+
+#[test]
+fn a_bad_config_is_reported_with_line_and_key_before_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "[profiles.prod]\nurl = \"https://l.example.com/api/\"\nrefresh_secs = 5\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["--config", path.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("config.toml: line 3, column 1"), "{err}");
+    assert!(err.contains("profiles.prod.refresh_secs"), "{err}");
+    // Nothing was drawn: no alternate screen, no escape sequences.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn secrets_stay_out_of_help_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[profiles.p]\nurl = \"http://127.0.0.1:9/api/\"\naccess_key = \"K\"\nsecret_key = \"hunter2-secret\"\ntimeout_seconds = 1\nconnect_timeout_seconds = 1\n").unwrap();
+    let out = bin()
+        .args([
+            "--config",
+            path.to_str().unwrap(),
+            "--profile",
+            "p",
+            "types",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("hunter2"), "{all}");
+    assert!(all.contains("could not connect"), "{all}");
+    let (_, help, _) = run(&["--help"]);
+    assert!(help.contains("serve") && help.contains("--read-only") && help.contains("--data"));
+}
+
+#[test]
+fn serve_announces_its_address_and_credentials_and_answers() {
+    let mut child = bin()
+        .args(["--data", DATA, "--frozen", "serve", "--bind", "127.0.0.1:0"])
+        .env_remove("LANDSCAPE_EMAIL")
+        .env_remove("LANDSCAPE_PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut env = std::collections::HashMap::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("export ") {
+            let (k, v) = rest.split_once('=').unwrap();
+            env.insert(k.to_owned(), v.to_owned());
+        }
+        if line.starts_with("(generated credentials") {
+            break;
+        }
+    }
+    let uri = env["LANDSCAPE_API_URI"].clone();
+    assert!(
+        uri.starts_with("http://127.0.0.1:") && uri.ends_with("/api/"),
+        "{uri}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let status = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let login: serde_json::Value = http
+            .post(format!("{uri}v2/login"))
+            .json(&serde_json::json!({"email": env["LANDSCAPE_EMAIL"], "password": env["LANDSCAPE_PASSWORD"]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let r = http.get(format!("{uri}v2/activities/130")).bearer_auth(login["token"].as_str().unwrap()).send().await.unwrap();
+        r.status()
+    });
+    assert_eq!(status, 200);
+    child.kill().unwrap();
+    let _ = child.wait();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    assert!(log.contains("GET /api/v2/activities/130 200"), "{log}");
+    // Secrets are printed once at start, never logged.
+    assert!(!log.contains(&env["LANDSCAPE_PASSWORD"]));
+}
