@@ -64,7 +64,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Constraint::Length(10),
         Constraint::Length(18),
         Constraint::Fill(1),
-        Constraint::Length(10),
+        Constraint::Length(8),
         Constraint::Length(5),
     ];
     frame.render_widget(

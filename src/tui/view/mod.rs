@@ -47,7 +47,7 @@ pub fn areas(size: (u16, u16), gauges: usize) -> Areas {
     .areas(full);
     let (list, children, detail) = if size.0 >= 90 {
         let [list, right] =
-            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+            Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)])
                 .areas(body);
         let [children, detail] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
