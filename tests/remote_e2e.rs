@@ -190,12 +190,10 @@ async fn drive(app: &mut App, backend: &dyn Backend, mut commands: Vec<Command>)
             },
             Command::Run { kind, ids } => Event::ActionDone {
                 kind,
-                result: kind.run(backend, &ids).await.map(|o| match o {
-                    landscape_tui::backend::ActionOutcome::Changed(ids) => ids,
-                    landscape_tui::backend::ActionOutcome::Created(c) => {
-                        c.into_iter().map(|a| a.id).collect()
-                    }
-                }),
+                result: kind
+                    .run(backend, &ids)
+                    .await
+                    .map(landscape_tui::backend::ActionOutcome::ids),
             },
             _ => continue,
         };

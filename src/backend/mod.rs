@@ -90,6 +90,16 @@ pub trait Backend: Send + Sync {
     fn changes(&self) -> watch::Receiver<u64>;
 }
 
+impl ActionOutcome {
+    /// The ids changed, or the ids of the activities created.
+    pub fn ids(self) -> Vec<u64> {
+        match self {
+            ActionOutcome::Changed(ids) => ids,
+            ActionOutcome::Created(created) => created.into_iter().map(|a| a.id).collect(),
+        }
+    }
+}
+
 impl ActionKind {
     /// Runs this action on `ids` through `backend`.
     pub async fn run(

@@ -82,7 +82,7 @@ impl Engine {
                 if allowed.is_empty() {
                     refused.push(Refusal {
                         id: a.id,
-                        reason: format!("no activity of this group can be {}", past(kind)),
+                        reason: format!("no activity of this group can be {}", kind.past()),
                     });
                 } else {
                     change.extend(allowed);
@@ -165,7 +165,7 @@ impl Engine {
             if a.is_parent() && units.iter().all(|c| refusal_reason(kind, c).is_some()) {
                 refused.push(Refusal {
                     id: a.id,
-                    reason: format!("no activity of this group can be {}", past(kind)),
+                    reason: format!("no activity of this group can be {}", kind.past()),
                 });
                 continue;
             }
@@ -202,7 +202,7 @@ impl Engine {
                     .store
                     .children_of(a.id)
                     .any(|c| refusal_reason(kind, c).is_none());
-                (!any).then(|| format!("no activity of this group can be {}", past(kind)))
+                (!any).then(|| format!("no activity of this group can be {}", kind.past()))
             } else {
                 refusal_reason(kind, a)
             };
@@ -276,14 +276,5 @@ impl Engine {
             a.progress = Field::Value(0);
         }
         a
-    }
-}
-
-fn past(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Approve => "approved",
-        ActionKind::Cancel => "canceled",
-        ActionKind::Reapply => "reapplied",
-        ActionKind::Revert => "reverted",
     }
 }

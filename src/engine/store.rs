@@ -61,19 +61,25 @@ impl Store {
             .map_or(1, |m| m + 1)
     }
 
+    /// Appends a record and indexes it (all but the order). Its index.
+    fn push(&mut self, a: Activity) -> usize {
+        let i = self.activities.len();
+        self.by_id.insert(a.id, i);
+        if let Some(p) = a.parent() {
+            self.children.entry(p).or_default().push(i);
+        }
+        self.packed.push(PackedActivity::of(&a));
+        if moves_with_clock(&a) {
+            self.live.insert(i);
+        }
+        self.activities.push(a);
+        i
+    }
+
     /// Adds activities in bulk (a load or a demo) and builds every index once.
     pub fn extend(&mut self, activities: Vec<Activity>) {
         for a in activities {
-            let i = self.activities.len();
-            self.by_id.insert(a.id, i);
-            if let Some(p) = a.parent() {
-                self.children.entry(p).or_default().push(i);
-            }
-            self.packed.push(PackedActivity::of(&a));
-            if moves_with_clock(&a) {
-                self.live.insert(i);
-            }
-            self.activities.push(a);
+            self.push(a);
         }
         self.order = (0..self.activities.len()).collect();
         let acts = &self.activities;
@@ -100,21 +106,13 @@ impl Store {
 
     /// Adds one activity created now (reapply, revert).
     pub fn insert(&mut self, a: Activity) -> usize {
-        let i = self.activities.len();
-        self.by_id.insert(a.id, i);
-        if let Some(p) = a.parent() {
-            self.children.entry(p).or_default().push(i);
-        }
-        self.packed.push(PackedActivity::of(&a));
-        if moves_with_clock(&a) {
-            self.live.insert(i);
-        }
+        let key = (a.creation_time, a.id);
+        let i = self.push(a);
         let acts = &self.activities;
         let at = self
             .order
-            .partition_point(|&j| (acts[j].creation_time, acts[j].id) > (a.creation_time, a.id));
+            .partition_point(|&j| (acts[j].creation_time, acts[j].id) > key);
         self.order.insert(at, i);
-        self.activities.push(a);
         i
     }
 

@@ -28,6 +28,26 @@ impl ActionKind {
         }
     }
 
+    /// "approved", "canceled", …
+    pub fn past(self) -> &'static str {
+        match self {
+            ActionKind::Approve => "approved",
+            ActionKind::Cancel => "canceled",
+            ActionKind::Reapply => "reapplied",
+            ActionKind::Revert => "reverted",
+        }
+    }
+
+    /// "approving", "canceling", …
+    pub fn ongoing(self) -> &'static str {
+        match self {
+            ActionKind::Approve => "approving",
+            ActionKind::Cancel => "canceling",
+            ActionKind::Reapply => "reapplying",
+            ActionKind::Revert => "reverting",
+        }
+    }
+
     /// Approve and cancel change activities; reapply and revert create new ones.
     pub fn creates(self) -> bool {
         matches!(self, ActionKind::Reapply | ActionKind::Revert)

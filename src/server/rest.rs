@@ -15,7 +15,7 @@ use serde_json::json;
 use super::auth::{DEFAULT_EXPIRY_MINUTES, require_bearer};
 use super::legacy::number;
 use super::{ApiError, DEFAULT_LIMIT, MAX_LIMIT, ServerState};
-use crate::model::{Activity, Page};
+use crate::model::{ActionKind, Activity, Page};
 use crate::signature::encode;
 
 #[derive(Deserialize)]
@@ -199,9 +199,7 @@ pub async fn reapply(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    require_bearer(&headers, &state.jwt)?;
-    let ids: ActivityIds = json_body(&body)?;
-    Ok(Json(state.backend.reapply(&ids.activity_ids).await?).into_response())
+    create(&state, &headers, &body, ActionKind::Reapply).await
 }
 
 pub async fn revert(
@@ -209,9 +207,23 @@ pub async fn revert(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    require_bearer(&headers, &state.jwt)?;
-    let ids: ActivityIds = json_body(&body)?;
-    Ok(Json(state.backend.revert(&ids.activity_ids).await?).into_response())
+    create(&state, &headers, &body, ActionKind::Revert).await
+}
+
+/// Reapply and revert: `{"activity_ids": [..]}` in, the new activities out.
+async fn create(
+    state: &ServerState,
+    headers: &HeaderMap,
+    body: &[u8],
+    kind: ActionKind,
+) -> Result<Response, ApiError> {
+    require_bearer(headers, &state.jwt)?;
+    let ids: ActivityIds = json_body(body)?;
+    let created = match kind {
+        ActionKind::Revert => state.backend.revert(&ids.activity_ids).await?,
+        _ => state.backend.reapply(&ids.activity_ids).await?,
+    };
+    Ok(Json(created).into_response())
 }
 
 pub async fn not_found(uri: Uri) -> ApiError {

@@ -163,12 +163,7 @@ fn execute_command(
                 let result = kind
                     .run(backend.as_ref(), &ids)
                     .await
-                    .map(|outcome| match outcome {
-                        ActionOutcome::Changed(ids) => ids,
-                        ActionOutcome::Created(created) => {
-                            created.into_iter().map(|a| a.id).collect()
-                        }
-                    });
+                    .map(ActionOutcome::ids);
                 let _ = tx.send(Event::ActionDone { kind, result });
             });
         }

@@ -441,13 +441,13 @@ fn on_dialog_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
                         Level::Warning,
                         format!(
                             "nothing can be {}: every activity was refused",
-                            past(c.kind)
+                            c.kind.past()
                         ),
                     );
                 } else {
                     app.say(
                         Level::Info,
-                        format!("{} {} …", ing(c.kind), count(ids.len())),
+                        format!("{} {} …", c.kind.ongoing(), count(ids.len())),
                     );
                     out.push(Command::Run { kind: c.kind, ids });
                 }
@@ -479,7 +479,7 @@ fn action_done(
             }
             app.say(
                 Level::Success,
-                format!("{} {}", past(kind), count(ids.len())),
+                format!("{} {}", kind.past(), count(ids.len())),
             );
             refresh(app, out);
         }
@@ -508,24 +508,6 @@ fn count(n: usize) -> String {
         "1 activity".into()
     } else {
         format!("{n} activities")
-    }
-}
-
-fn past(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Approve => "approved",
-        ActionKind::Cancel => "canceled",
-        ActionKind::Reapply => "reapplied",
-        ActionKind::Revert => "reverted",
-    }
-}
-
-fn ing(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Approve => "approving",
-        ActionKind::Cancel => "canceling",
-        ActionKind::Reapply => "reapplying",
-        ActionKind::Revert => "reverting",
     }
 }
 
