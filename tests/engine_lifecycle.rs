@@ -299,6 +299,17 @@ fn the_default_demo_has_something_to_act_on() {
     assert!(count("status:failed") > 0);
     assert!(count("type:ActivityGroup") > 50);
     assert!(count("type:SyncPocketRequest") > 0);
+    // Long syncs under way, so the demo's gauges move.
+    let syncing = e
+        .activities("type:SyncPocketRequest status:delivered", 10, 0)
+        .unwrap()
+        .results;
+    assert!(syncing.len() >= 3);
+    assert!(
+        syncing
+            .iter()
+            .all(|a| a.progress.copied().is_some_and(|p| (0..100).contains(&p)))
+    );
     let preview = e.preview(
         ActionKind::Approve,
         &e.activities("status:unapproved", 5, 0)

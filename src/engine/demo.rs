@@ -151,6 +151,10 @@ impl Engine {
         while g.activities.len() < options.activities {
             g.request(options.activities - g.activities.len());
         }
+        // A living account always has a few long syncs under way.
+        if options.activities >= 100 {
+            g.syncs_in_flight();
+        }
         let mut engine = Engine::new(computers, g.activities, now, options.seed);
         engine.advance_to(now);
         engine
@@ -505,6 +509,26 @@ impl Generator {
         a.progress = Field::Value(0);
         self.status(&mut a, &band, None);
         self.activities.push(a);
+    }
+
+    /// Pocket syncs part-way through their run, so the gauges move.
+    fn syncs_in_flight(&mut self) {
+        for (k, done) in [0.15, 0.45, 0.8].into_iter().enumerate() {
+            let created = self.now - Duration::minutes(5 + 7 * k as i64);
+            self.pocket_sync(created, Age::Fresh);
+            let Some(a) = self.activities.last_mut() else {
+                return;
+            };
+            let run = fate(self.seed, a.id, &a.activity_type).duration;
+            a.activity_status = Field::Value(ActivityStatus::Delivered);
+            a.approval_time = Field::Value(created);
+            a.delivery_time = Field::Value(
+                self.now - Duration::seconds((run.num_seconds() as f64 * done) as i64),
+            );
+            a.completion_time = Field::Null;
+            a.result_text = Field::Null;
+            a.result_code = Field::Null;
+        }
     }
 
     /// Sets a plausible status with its timestamps and result.
