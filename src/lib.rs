@@ -8,6 +8,7 @@ pub mod config;
 pub mod connection;
 pub mod engine;
 pub mod model;
+pub mod printable;
 pub mod query;
 pub mod scripting;
 pub mod server;

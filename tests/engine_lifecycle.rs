@@ -326,12 +326,12 @@ fn the_default_demo_has_something_to_act_on() {
 fn top_level_shows_parents_of_matching_children() {
     let e = small();
     let page = e.top_level("computer:web-02", 100, 0).unwrap();
-    let ids: Vec<u64> = page.results.iter().map(|a| a.id).collect();
+    let ids: Vec<u64> = page.rows.results.iter().map(|a| a.id).collect();
     // 102, 112 and 162 ran on web-02: their parents are shown, not the children.
     assert_eq!(ids, vec![160, 100, 110]);
     let all = e.top_level("", 100, 0).unwrap();
-    assert_eq!(all.count, 7);
-    assert!(all.results.iter().all(|a| a.parent().is_none()));
+    assert_eq!(all.rows.count, 7);
+    assert!(all.rows.results.iter().all(|a| a.parent().is_none()));
 }
 
 #[test]

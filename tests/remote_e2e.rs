@@ -12,7 +12,7 @@ use landscape_tui::backend::remote::{
 };
 use landscape_tui::backend::{Backend, BackendError, BackendInfo, Selection};
 use landscape_tui::model::ActivityStatus;
-use landscape_tui::tui::app::App;
+use landscape_tui::tui::app::{App, Dialog};
 use landscape_tui::tui::event::{Command, Event};
 use landscape_tui::tui::update::{start, update};
 
@@ -51,7 +51,7 @@ async fn exercise(b: &dyn Backend, rest: bool) {
         .unwrap();
     assert_eq!(ids(&page.results), vec![102, 101]);
     let top = b.top_level("computer:web-02", 10, 0).await.unwrap();
-    assert_eq!(ids(&top.results), vec![160, 100, 110]);
+    assert_eq!(ids(&top.rows.results), vec![160, 100, 110]);
     let one = b.activity(100).await.unwrap();
     assert_eq!(one.children_count.copied(), Some(3));
     assert!(matches!(
@@ -229,6 +229,12 @@ async fn the_dashboard_works_through_the_remote_backend() {
     assert_eq!(app.list.rows[0].id, 100);
     let cmds = update(&mut app, key(KeyCode::Char('a')));
     drive(&mut app, backend.as_ref(), cmds).await;
+    // The dialog counts the group's approvable children; the result agrees.
+    let promised = match &app.dialog {
+        Some(Dialog::Confirm(c)) => c.preview.as_ref().unwrap().allowed.len(),
+        other => panic!("no confirmation: {other:?}"),
+    };
+    assert_eq!(promised, 3);
     let cmds = update(&mut app, key(KeyCode::Char('y')));
     drive(&mut app, backend.as_ref(), cmds).await;
     assert!(
@@ -236,7 +242,7 @@ async fn the_dashboard_works_through_the_remote_backend() {
             .as_ref()
             .unwrap()
             .text
-            .contains("approved 1 activity"),
+            .contains("approved 3 activities"),
         "{:?}",
         app.message
     );

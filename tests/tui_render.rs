@@ -185,6 +185,9 @@ fn the_confirmation_says_what_will_change_and_what_is_refused() {
         targets: vec![101, 102, 111, 999],
         preview: Some(preview),
         hidden_marked: 2,
+        by_query: None,
+        partial: None,
+        from_marks: true,
     }));
     let s = screen(&draw(&app));
     assert!(s.contains("Approve 2 activities (from 4 selected)"), "{s}");

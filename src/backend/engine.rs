@@ -1,6 +1,7 @@
 //! The embedded engine as a `Backend`: in process, behind a lock, with a
 //! task that runs its clock and tells the dashboard when anything moved.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use super::{
     ActionKind, ActionPreview, Backend, BackendError, BackendInfo, CompletionValues, Selection,
 };
 use crate::engine::{ActionError, Engine};
-use crate::model::{Activity, Computer, Page};
+use crate::model::{Activity, Computer, Page, RowPage};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EngineOptions {
@@ -145,7 +146,7 @@ impl Backend for EngineBackend {
         query: &str,
         limit: u64,
         offset: u64,
-    ) -> Result<Page<Activity>, BackendError> {
+    ) -> Result<RowPage, BackendError> {
         Ok(self.read().top_level(query, limit, offset)?)
     }
 
@@ -175,6 +176,23 @@ impl Backend for EngineBackend {
 
     async fn computers(&self) -> Result<Vec<Computer>, BackendError> {
         Ok(self.read().computers().cloned().collect())
+    }
+
+    async fn computers_page(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<Computer>, BackendError> {
+        Ok(self.read().computers_page(query, limit, offset)?)
+    }
+
+    async fn computer_titles(
+        &self,
+        ids: &[u64],
+        _fresh: bool,
+    ) -> Result<HashMap<u64, String>, BackendError> {
+        Ok(self.read().computer_titles(ids))
     }
 
     async fn preview(&self, kind: ActionKind, ids: &[u64]) -> Result<ActionPreview, BackendError> {

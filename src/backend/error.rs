@@ -20,9 +20,21 @@ pub enum BackendError {
     /// Credentials missing, wrong or expired (after one re-login).
     #[error("authentication failed: {0}")]
     Auth(String),
-    /// Network, timeout, server error, malformed answer.
+    /// No answer: the connection failed, broke or timed out.
     #[error("{0}")]
     Transport(String),
+    /// The server answered with an error status (its error code and
+    /// message, when it sent them).
+    #[error("{}", http_text(*status, code, message))]
+    Http {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// An answer that cannot be used: not the expected JSON, a redirect,
+    /// larger than the client accepts.
+    #[error("{0}")]
+    Protocol(String),
     /// The backend is read-only and refuses every action.
     #[error("read-only: actions are disabled")]
     ReadOnly,
@@ -34,5 +46,26 @@ impl From<QueryError> for BackendError {
             span: Some(e.span.clone()),
             message: e.message,
         }
+    }
+}
+
+impl BackendError {
+    /// Whether trying the same read again may help: lost answers and
+    /// server-side failures (5xx), never a refusal or a 4xx.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            BackendError::Transport(_) => true,
+            BackendError::Http { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+}
+
+fn http_text(status: u16, code: &str, message: &str) -> String {
+    match (code.is_empty(), message.is_empty()) {
+        (true, true) => format!("HTTP {status}"),
+        (true, false) => format!("HTTP {status}: {message}"),
+        (false, true) => format!("HTTP {status} {code}"),
+        (false, false) => format!("HTTP {status} {code}: {message}"),
     }
 }

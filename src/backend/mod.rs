@@ -7,15 +7,20 @@ pub mod engine;
 mod error;
 pub mod remote;
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use tokio::sync::watch;
 
 pub use crate::engine::{Preview as ActionPreview, Selection};
 pub use crate::model::ActionKind;
-use crate::model::{Activity, Computer, Page};
+use crate::model::{Activity, Computer, Page, RowPage};
 
 pub use crate::query::CompletionValues;
 pub use error::{BackendError, Refusal};
+
+/// How many matches a dry run by query looks at.
+pub const BULK_PREVIEW_LIMIT: u64 = 10_000;
 
 /// What an action did: ids changed (approve, cancel) or activities created
 /// (reapply, revert).
@@ -49,13 +54,13 @@ pub trait Backend: Send + Sync {
 
     /// What the dashboard's list shows for `query`: top-level activities
     /// (parents and standalone ones) that match, plus every parent with a
-    /// matching child; newest first.
+    /// matching child; newest first, counted as rows.
     async fn top_level(
         &self,
         query: &str,
         limit: u64,
         offset: u64,
-    ) -> Result<Page<Activity>, BackendError>;
+    ) -> Result<RowPage, BackendError>;
 
     async fn activity(&self, id: u64) -> Result<Activity, BackendError>;
 
@@ -70,14 +75,54 @@ pub trait Backend: Send + Sync {
 
     async fn completion_values(&self) -> Result<CompletionValues, BackendError>;
 
-    /// Computers, for titles in the children pane. Servers without a
-    /// computer API answer none.
+    /// Computers for completion (tags, hostnames, titles). Servers whose
+    /// fleet is not loaded whole answer none.
     async fn computers(&self) -> Result<Vec<Computer>, BackendError> {
         Ok(Vec::new())
     }
 
+    /// Computers matching a computer query (`tag:web hostname:db-01`), a
+    /// page of them, as `GetComputers` and `GET /computers` answer.
+    async fn computers_page(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<Computer>, BackendError>;
+
+    /// Titles of the computers `ids`, for naming them on screen; ids the
+    /// server does not know are left out. `fresh` skips any cache.
+    async fn computer_titles(
+        &self,
+        ids: &[u64],
+        fresh: bool,
+    ) -> Result<HashMap<u64, String>, BackendError>;
+
     /// Dry run of `kind` on `ids`: nothing changes.
     async fn preview(&self, kind: ActionKind, ids: &[u64]) -> Result<ActionPreview, BackendError>;
+
+    /// Dry run of `kind` on every activity `query` matches (the first
+    /// [`BULK_PREVIEW_LIMIT`] of them).
+    async fn preview_query(
+        &self,
+        kind: ActionKind,
+        query: &str,
+    ) -> Result<ActionPreview, BackendError> {
+        let mut ids = Vec::new();
+        while (ids.len() as u64) < BULK_PREVIEW_LIMIT {
+            let page = self.activities(query, 1000, ids.len() as u64).await?;
+            let last = page.results.len() < 1000;
+            ids.extend(page.results.iter().map(|a| a.id));
+            if last {
+                break;
+            }
+        }
+        let mut preview = self.preview(kind, &ids).await?;
+        // A matching parent and its matching children name the same activities.
+        let mut seen = std::collections::HashSet::new();
+        preview.allowed.retain(|a| seen.insert(a.id));
+        Ok(preview)
+    }
 
     async fn approve(&self, selection: &Selection) -> Result<Vec<u64>, BackendError>;
     async fn cancel(&self, selection: &Selection) -> Result<Vec<u64>, BackendError>;
@@ -91,11 +136,17 @@ pub trait Backend: Send + Sync {
 }
 
 impl ActionOutcome {
-    /// The ids changed, or the ids of the activities created.
+    /// The ids changed, or the ids of the activities created (without the
+    /// new groups, so a reapplied group counts its activities, as the
+    /// confirmation did).
     pub fn ids(self) -> Vec<u64> {
         match self {
             ActionOutcome::Changed(ids) => ids,
-            ActionOutcome::Created(created) => created.into_iter().map(|a| a.id).collect(),
+            ActionOutcome::Created(created) => created
+                .into_iter()
+                .filter(|a| !a.is_parent())
+                .map(|a| a.id)
+                .collect(),
         }
     }
 }

@@ -13,7 +13,9 @@ mod store;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{Activity, Computer, Creator, Field, Page};
+use std::collections::HashMap;
+
+use crate::model::{Activity, Computer, Creator, Field, Page, RowPage};
 use crate::query::{
     CompletionValues, KNOWN_TYPES, Matcher, PackedActivity, ParseOptions, Query, QueryError,
 };
@@ -101,6 +103,42 @@ impl Engine {
         self.store.computers.values()
     }
 
+    /// Computers matching a computer query, by id, `limit` from `offset`.
+    pub fn computers_page(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<Computer>, QueryError> {
+        let terms = crate::query::parse_computer_query(query, &ParseOptions::default())?;
+        let matching = self.store.computers.values().filter(|c| {
+            terms
+                .iter()
+                .all(|t| crate::query::computer_matches(&t.kind, c))
+        });
+        let mut count = 0u64;
+        let mut results = Vec::new();
+        for c in matching {
+            if count >= offset && (results.len() as u64) < limit {
+                results.push(c.clone());
+            }
+            count += 1;
+        }
+        Ok(Page {
+            count,
+            results,
+            next: None,
+            previous: None,
+        })
+    }
+
+    /// Titles of the computers `ids` that exist.
+    pub fn computer_titles(&self, ids: &[u64]) -> HashMap<u64, String> {
+        ids.iter()
+            .filter_map(|id| Some((*id, self.store.computers.get(id)?.title.clone())))
+            .collect()
+    }
+
     pub fn activity_count(&self) -> usize {
         self.store.activities.len()
     }
@@ -162,31 +200,53 @@ impl Engine {
     }
 
     /// Top-level activities (parents and standalone) that match, plus every
-    /// parent with a matching child; newest first.
-    pub fn top_level(
-        &self,
-        query: &str,
-        limit: u64,
-        offset: u64,
-    ) -> Result<Page<Activity>, QueryError> {
+    /// parent with a matching child; newest first. Counts rows and matching
+    /// activities, and how many children match for parents shown only
+    /// through some of them.
+    pub fn top_level(&self, query: &str, limit: u64, offset: u64) -> Result<RowPage, QueryError> {
         let m = self.matcher(query)?;
         let s = &self.store;
-        let shown: Vec<bool> = if m.matches_everything() {
-            s.packed
+        let mut through_children: HashMap<usize, u64> = HashMap::new();
+        let (shown, matched): (Vec<bool>, u64) = if m.matches_everything() {
+            let shown = s
+                .packed
                 .iter()
                 .map(|p| p.parent_id == PackedActivity::NONE)
-                .collect()
+                .collect();
+            (shown, s.activities.len() as u64)
         } else {
             let mut shown = vec![false; s.activities.len()];
-            for i in m.select(&s.packed, &s.activities) {
+            let mut itself = vec![false; s.activities.len()];
+            let selected = m.select(&s.packed, &s.activities);
+            for &i in &selected {
                 match s.activities[i].parent().and_then(|p| s.index(p)) {
-                    Some(p) => shown[p] = true,
-                    None => shown[i] = true,
+                    Some(p) => {
+                        shown[p] = true;
+                        *through_children.entry(p).or_default() += 1;
+                    }
+                    None => {
+                        shown[i] = true;
+                        itself[i] = true;
+                    }
                 }
             }
-            shown
+            through_children.retain(|p, _| !itself[*p]);
+            (shown, selected.len() as u64)
         };
-        Ok(self.page_in_order(&shown, limit, offset))
+        let rows = self.page_in_order(&shown, limit, offset);
+        let matching_children = rows
+            .results
+            .iter()
+            .filter_map(|a| {
+                let n = through_children.get(&s.index(a.id)?)?;
+                Some((a.id, *n))
+            })
+            .collect();
+        Ok(RowPage {
+            rows,
+            activity_count: matched,
+            matching_children,
+        })
     }
 
     pub fn activity(&self, id: u64) -> Option<Activity> {

@@ -15,5 +15,5 @@ pub use activity::{
 };
 pub use computer::Computer;
 pub use field::Field;
-pub use page::Page;
+pub use page::{Page, RowPage};
 pub use status::{ActivityStatus, Health};

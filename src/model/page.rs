@@ -21,3 +21,27 @@ impl<T> Page<T> {
         }
     }
 }
+
+/// A page of the dashboard's list: top-level activities that match, plus
+/// every parent with a matching child (newest first), counted as rows, with
+/// how many activities matched and, for parents shown only through some of
+/// their children, how many of those children match.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowPage {
+    /// `count` is the number of rows; `results` the rows of this page.
+    #[serde(flatten)]
+    pub rows: Page<super::Activity>,
+    /// Activities the query matched (children included).
+    pub activity_count: u64,
+    /// Parent id → matching children, for parents that did not match on
+    /// their own but through some children.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub matching_children: std::collections::BTreeMap<u64, u64>,
+}
+
+impl RowPage {
+    /// How many of `parent`'s children match, when only some of them do.
+    pub fn matching(&self, parent: u64) -> Option<u64> {
+        self.matching_children.get(&parent).copied()
+    }
+}

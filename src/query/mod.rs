@@ -54,3 +54,5 @@ pub fn parse(input: &str) -> Result<Query, QueryError> {
 pub fn parse_with(input: &str, options: &ParseOptions) -> Result<Parsed, QueryError> {
     parser::parse_with(input, options)
 }
+
+pub use parser::parse_computer_query;

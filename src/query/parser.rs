@@ -29,6 +29,30 @@ pub fn parse_with(input: &str, options: &ParseOptions) -> Result<Parsed, QueryEr
     })
 }
 
+/// A computer query (`GetComputers`): computer terms joined by spaces,
+/// every one of which must hold.
+pub fn parse_computer_query(
+    input: &str,
+    options: &ParseOptions,
+) -> Result<Vec<ComputerTerm>, QueryError> {
+    let tokens = tokenize(input)?;
+    let mut parser = Parser {
+        input,
+        options,
+        warnings: Vec::new(),
+    };
+    tokens
+        .iter()
+        .map(|token| match token.kind {
+            TokenKind::Or | TokenKind::Not => Err(QueryError::new(
+                token.span.clone(),
+                "computer queries join terms by spaces only (every term must hold); OR and NOT are for activity queries",
+            )),
+            _ => parser.computer(token.span.clone()),
+        })
+        .collect()
+}
+
 struct Parser<'a> {
     input: &'a str,
     options: &'a ParseOptions<'a>,

@@ -68,7 +68,11 @@ impl From<BackendError> for ApiError {
                 "ReadOnly",
                 "this server is read-only",
             ),
-            BackendError::Transport(m) => ApiError::new(StatusCode::BAD_GATEWAY, "BackendError", m),
+            e @ (BackendError::Transport(_)
+            | BackendError::Http { .. }
+            | BackendError::Protocol(_)) => {
+                ApiError::new(StatusCode::BAD_GATEWAY, "BackendError", e.to_string())
+            }
         }
     }
 }

@@ -12,15 +12,19 @@ use chrono::Utc;
 
 use super::auth::{bearer, verify_signature};
 use super::{ApiError, DEFAULT_LIMIT, LoggedAction, MAX_LIMIT, ServerState};
+use serde_json::json;
+
 use crate::backend::Selection;
+use crate::model::Computer;
 use crate::signature::SignedTarget;
 
 /// The actions this server implements.
-const ACTIONS: [&str; 4] = [
+const ACTIONS: [&str; 5] = [
     "GetActivities",
     "GetActivityTypes",
     "ApproveActivities",
     "CancelActivities",
+    "GetComputers",
 ];
 
 pub async fn handle(
@@ -107,6 +111,24 @@ async fn run(
             Ok(Json(page.results).into_response())
         }
         "GetActivityTypes" => Ok(Json(backend.activity_types().await?).into_response()),
+        "GetComputers" => {
+            let query = get("query").unwrap_or("");
+            let limit = number(get("limit"), "limit", DEFAULT_LIMIT)?.min(MAX_LIMIT);
+            let offset = number(get("offset"), "offset", 0)?;
+            let with = |name: &str| flag(get(name), name);
+            let (annotations, network, hardware) = (
+                with("with_annotations")?,
+                with("with_network")?,
+                with("with_hardware")?,
+            );
+            let page = backend.computers_page(query, limit, offset).await?;
+            let listed: Vec<serde_json::Value> = page
+                .results
+                .iter()
+                .map(|c| legacy_computer(c, annotations, network, hardware))
+                .collect();
+            Ok(Json(listed).into_response())
+        }
         "ApproveActivities" | "CancelActivities" => {
             let query = get("query").ok_or_else(|| {
                 ApiError::bad_request(
@@ -144,4 +166,66 @@ pub(super) fn number(value: Option<&str>, name: &str, default: u64) -> Result<u6
             )
         }),
     }
+}
+
+/// A boolean argument (`true`/`false`, as the official client sends them).
+fn flag(value: Option<&str>, name: &str) -> Result<bool, ApiError> {
+    match value.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("") | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(v) => Err(ApiError::bad_request(
+            "InvalidArgument",
+            format!("{name} must be true or false, got {v:?}"),
+        )),
+    }
+}
+
+/// A computer as `GetComputers` lists it: the fields every answer has,
+/// and the optional groups the caller asked for.
+fn legacy_computer(
+    c: &Computer,
+    annotations: bool,
+    network: bool,
+    hardware: bool,
+) -> serde_json::Value {
+    let field = |name: &str| {
+        c.extra
+            .get(name)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let mut v = json!({
+        "id": c.id,
+        "title": c.title,
+        "hostname": c.hostname,
+        "tags": c.tags,
+        "access_group": c.access_group,
+        "distribution": c.distribution,
+        "reboot_required_flag": c.needs_reboot,
+        "comment": c.extra.get("comment").cloned().unwrap_or(json!("")),
+        "last_ping_time": field("last_ping_time"),
+        "last_exchange_time": field("last_exchange_time"),
+        "total_memory": field("total_memory"),
+        "total_swap": field("total_swap"),
+        "update_manager_prompt": field("update_manager_prompt"),
+        "vm_info": field("vm_info"),
+        "container_info": field("container_info"),
+        "ubuntu_pro_info": field("ubuntu_pro_info"),
+    });
+    if annotations {
+        v["annotations"] = json!(c.annotations);
+    }
+    if network {
+        v["network_devices"] = json!(
+            c.ips
+                .iter()
+                .zip(c.macs.iter().chain(std::iter::repeat(&String::new())))
+                .map(|(ip, mac)| json!({"ip_address": ip, "mac_address": mac}))
+                .collect::<Vec<_>>()
+        );
+    }
+    if hardware {
+        v["hardware"] = json!([]);
+    }
+    v
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::auth::{DEFAULT_EXPIRY_MINUTES, require_bearer};
 use super::legacy::number;
 use super::{ApiError, DEFAULT_LIMIT, MAX_LIMIT, ServerState};
-use crate::model::{ActionKind, Activity, Page};
+use crate::model::{ActionKind, Page};
 use crate::signature::encode;
 
 #[derive(Deserialize)]
@@ -121,12 +121,7 @@ fn list_params(raw: Option<&str>) -> Result<ListParams, ApiError> {
 }
 
 /// Fills `next`/`previous` with absolute URLs, as Landscape does.
-fn link_page(
-    mut page: Page<Activity>,
-    headers: &HeaderMap,
-    uri: &Uri,
-    p: &ListParams,
-) -> Page<Activity> {
+fn link_page<T>(mut page: Page<T>, headers: &HeaderMap, uri: &Uri, p: &ListParams) -> Page<T> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -176,6 +171,62 @@ pub async fn parents(
     let query = format!("type:ActivityGroup {}", p.query);
     let page = state.backend.activities(&query, p.limit, p.offset).await?;
     Ok(Json(link_page(page, &headers, &uri, &p)).into_response())
+}
+
+/// This project's extension: the dashboard's rows (top-level activities that
+/// match, plus every parent with a matching child), counted, so a client
+/// pages rows in one request each. A real Landscape has no such route; the
+/// client then folds raw pages itself.
+pub async fn top_level(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    require_bearer(&headers, &state.jwt)?;
+    let p = list_params(raw.as_deref())?;
+    let mut page = state.backend.top_level(&p.query, p.limit, p.offset).await?;
+    page.rows = link_page(page.rows, &headers, &uri, &p);
+    Ok(Json(page).into_response())
+}
+
+/// `GET /computers?query=&limit=&offset=`: computers by a computer query.
+pub async fn computers(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+    uri: Uri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    require_bearer(&headers, &state.jwt)?;
+    let p = list_params(raw.as_deref())?;
+    let page = state
+        .backend
+        .computers_page(&p.query, p.limit, p.offset)
+        .await?;
+    Ok(Json(link_page(page, &headers, &uri, &p)).into_response())
+}
+
+/// `GET /computers/<id>`.
+pub async fn computer(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    require_bearer(&headers, &state.jwt)?;
+    let missing = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("no computer {id:?}"),
+        )
+    };
+    let n: u64 = id.parse().map_err(|_| missing())?;
+    let page = state
+        .backend
+        .computers_page(&format!("id:{n}"), 1, 0)
+        .await?;
+    let computer = page.results.into_iter().next().ok_or_else(missing)?;
+    Ok(Json(computer).into_response())
 }
 
 pub async fn activity(

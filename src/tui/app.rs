@@ -40,6 +40,15 @@ pub struct ListState {
     pub loaded_once: bool,
     /// Top-level activities in all, learnt from an unfiltered load.
     pub total_all: Option<u64>,
+    /// Activities the query matched (children included).
+    pub activity_count: u64,
+    /// Parent id → matching children, for rows shown only through some of
+    /// their children (`3 of 8 match`).
+    pub matching_children: HashMap<u64, u64>,
+    /// Why the last load failed, shown in the list until one succeeds.
+    pub error: Option<String>,
+    /// A new query is loading: its answer starts at the top.
+    pub new_query: bool,
 }
 
 impl ListState {
@@ -51,6 +60,12 @@ impl ListState {
 
     pub fn selected_row(&self) -> Option<&Activity> {
         self.row(self.selected)
+    }
+
+    /// How many children of `parent` match, when it is shown only through
+    /// some of them.
+    pub fn partial(&self, parent: &Activity) -> Option<u64> {
+        self.matching_children.get(&parent.id).copied()
     }
 }
 
@@ -65,6 +80,8 @@ pub struct ChildrenState {
     /// All children, or only those the query matches.
     pub show_all: bool,
     pub loading: bool,
+    /// Whether `rows` are only the children the query matches.
+    pub filtered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,7 +91,16 @@ pub enum Dialog {
         kind: ActionKind,
         refusals: Vec<Refusal>,
     },
-    Help,
+    Help {
+        scroll: u16,
+    },
+}
+
+/// `*`: every activity the query matches, acted on by query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkAll {
+    pub query: String,
+    pub count: u64,
 }
 
 /// What a confirmation says before an action runs.
@@ -87,16 +113,28 @@ pub struct Confirm {
     pub preview: Option<ActionPreview>,
     /// Marked activities the current query does not show.
     pub hidden_marked: usize,
+    /// Acting on every match of this query (`*`), not on ids.
+    pub by_query: Option<String>,
+    /// Acting on only the matching children of a row shown through them:
+    /// (parent summary, matching, all children).
+    pub partial: Option<(String, u64, u64)>,
+    /// The marks this action consumes when it succeeds.
+    pub from_marks: bool,
 }
 
 impl Confirm {
-    /// Targets that the dry run does not refuse: what "proceed" sends.
+    /// What "proceed" sends: for approve and cancel the activities the dry
+    /// run found allowed (a parent stands for its children, so the answer
+    /// counts what the dialog counted); for reapply and revert the targets
+    /// it did not refuse.
     pub fn sendable(&self) -> Vec<u64> {
-        let refused: HashSet<u64> = self
-            .preview
-            .iter()
-            .flat_map(|p| p.refused.iter().map(|r| r.id))
-            .collect();
+        let Some(preview) = &self.preview else {
+            return Vec::new();
+        };
+        if matches!(self.kind, ActionKind::Approve | ActionKind::Cancel) {
+            return preview.allowed.iter().map(|a| a.id).collect();
+        }
+        let refused: HashSet<u64> = preview.refused.iter().map(|r| r.id).collect();
         self.targets
             .iter()
             .copied()
@@ -139,6 +177,12 @@ pub struct App {
     pub detail_scroll: u16,
     pub focus: Pane,
     pub marks: BTreeSet<u64>,
+    pub mark_all: Option<MarkAll>,
+    /// The marks the action under way will consume when it succeeds.
+    pub consuming_marks: bool,
+    /// What the confirmation of the action under way counted, so the
+    /// result counts the same activities.
+    pub acting_on: Option<HashSet<u64>>,
     pub dialog: Option<Dialog>,
     pub last_refusals: Option<(ActionKind, Vec<Refusal>)>,
     pub message: Option<Message>,
@@ -178,6 +222,9 @@ impl App {
             detail_scroll: 0,
             focus: Pane::List,
             marks: BTreeSet::new(),
+            mark_all: None,
+            consuming_marks: false,
+            acting_on: None,
             dialog: None,
             last_refusals: None,
             message: None,
@@ -205,7 +252,8 @@ impl App {
     }
 
     /// What an action applies to: the marked activities, else the selected
-    /// child (when the children pane has focus), else the selected row.
+    /// child (when the children pane has focus), else the selected row — or,
+    /// for a row shown only through some children, those children.
     pub fn targets(&self) -> Vec<u64> {
         if !self.marks.is_empty() {
             return self.marks.iter().copied().collect();
@@ -215,10 +263,23 @@ impl App {
         {
             return vec![c.id];
         }
-        self.list
-            .selected_row()
-            .map(|a| vec![a.id])
-            .unwrap_or_default()
+        match self.partial_selection() {
+            Some(children) => children,
+            None => self
+                .list
+                .selected_row()
+                .map(|a| vec![a.id])
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The matching children of the selected row when it is shown only
+    /// through them and they are loaded (filtered) in the children pane.
+    pub fn partial_selection(&self) -> Option<Vec<u64>> {
+        let row = self.list.selected_row()?;
+        self.list.partial(row)?;
+        (self.children.parent == Some(row.id) && self.children.filtered && !self.children.loading)
+            .then(|| self.children.rows.iter().map(|a| a.id).collect())
     }
 
     /// Whether anything the action would apply to allows it (for dimming
@@ -246,7 +307,13 @@ impl App {
 
     /// Rows the list pane has room for at the current size.
     pub fn list_height(&self) -> u64 {
-        u64::from(super::view::list_rows(self.size, self.in_flight.len()))
+        u64::from(super::view::list_rows(self))
+    }
+
+    /// Whether the screen is too narrow for the panes side by side: then
+    /// only the focused pane is drawn, under a tab line.
+    pub fn tabbed(&self) -> bool {
+        self.size.0 < super::view::SIDE_BY_SIDE_WIDTH
     }
 
     pub fn say(&mut self, level: Level, text: impl Into<String>) {

@@ -4,7 +4,9 @@
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::backend::{ActionPreview, BackendError, CompletionValues};
-use crate::model::{ActionKind, Activity, Computer, Page};
+use std::collections::HashMap;
+
+use crate::model::{ActionKind, Activity, Computer, RowPage};
 
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -20,12 +22,14 @@ pub enum Event {
     ListLoaded {
         generation: u64,
         offset: u64,
-        result: Result<Page<Activity>, BackendError>,
+        result: Result<RowPage, BackendError>,
     },
     ChildrenLoaded {
         parent: u64,
         result: Result<Vec<Activity>, BackendError>,
     },
+    /// A dry run's answer: for `targets`, or (targets empty) for the
+    /// query of a `*` selection.
     PreviewLoaded {
         kind: ActionKind,
         targets: Vec<u64>,
@@ -36,6 +40,7 @@ pub enum Event {
         result: Result<Vec<u64>, BackendError>,
     },
     InFlightLoaded(Result<Vec<Activity>, BackendError>),
+    TitlesLoaded(Result<HashMap<u64, String>, BackendError>),
     Vocabulary(Result<(CompletionValues, Vec<Computer>), BackendError>),
 }
 
@@ -55,9 +60,24 @@ pub enum Command {
         kind: ActionKind,
         targets: Vec<u64>,
     },
+    /// Dry run of `kind` on every activity `query` matches.
+    PreviewQuery {
+        kind: ActionKind,
+        query: String,
+    },
     Run {
         kind: ActionKind,
         ids: Vec<u64>,
+    },
+    /// One approve or cancel by query (`*`, "all N").
+    RunQuery {
+        kind: ActionKind,
+        query: String,
+    },
+    /// Titles of these computers; `fresh` asks the server again.
+    FetchTitles {
+        ids: Vec<u64>,
+        fresh: bool,
     },
     FetchInFlight,
     FetchVocabulary,

@@ -19,7 +19,8 @@ use super::app::App;
 use super::event::{Command, Event};
 use super::update::{start, update};
 use super::{history, terminal, view};
-use crate::backend::{ActionOutcome, Backend};
+use crate::backend::{ActionOutcome, Backend, Selection};
+use crate::model::ActionKind;
 
 #[derive(Debug, Clone)]
 pub struct TuiOptions {
@@ -156,6 +157,32 @@ fn execute_command(
                     targets,
                     result,
                 });
+            });
+        }
+        Command::PreviewQuery { kind, query } => {
+            tokio::spawn(async move {
+                let result = backend.preview_query(kind, &query).await;
+                let _ = tx.send(Event::PreviewLoaded {
+                    kind,
+                    targets: Vec::new(),
+                    result,
+                });
+            });
+        }
+        Command::RunQuery { kind, query } => {
+            tokio::spawn(async move {
+                let selection = Selection::Query(query);
+                let result = match kind {
+                    ActionKind::Cancel => backend.cancel(&selection).await,
+                    _ => backend.approve(&selection).await,
+                };
+                let _ = tx.send(Event::ActionDone { kind, result });
+            });
+        }
+        Command::FetchTitles { ids, fresh } => {
+            tokio::spawn(async move {
+                let result = backend.computer_titles(&ids, fresh).await;
+                let _ = tx.send(Event::TitlesLoaded(result));
             });
         }
         Command::Run { kind, ids } => {

@@ -6,11 +6,12 @@ use ratatui::crossterm::event::{
 };
 use tui_input::backend::crossterm::EventHandler;
 
-use super::app::{App, Confirm, Dialog, Level, PAGE, Pane};
+use super::app::{App, Confirm, Dialog, Level, MarkAll, PAGE, Pane};
 use super::event::{Command, Event};
 use super::keys::{self, KeyAction};
+use super::view::thousands;
 use crate::backend::BackendError;
-use crate::model::{ActionKind, Activity};
+use crate::model::{ActionKind, Activity, RowPage};
 use crate::query::{ParseOptions, complete, parse_with};
 
 /// How many past queries are kept.
@@ -57,6 +58,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
                 match result {
                     Ok(rows) => {
                         app.children.rows = rows;
+                        out.extend(fetch_titles(app, false));
                         app.children.selected = app
                             .children
                             .selected
@@ -76,7 +78,12 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
                 && c.targets == targets
             {
                 match result {
-                    Ok(preview) => c.preview = Some(preview),
+                    Ok(preview) => {
+                        if !preview.refused.is_empty() {
+                            app.last_refusals = Some((kind, preview.refused.clone()));
+                        }
+                        c.preview = Some(preview);
+                    }
                     Err(e) => {
                         app.dialog = None;
                         app.say(Level::Error, format!("{} dry run failed: {e}", kind.verb()));
@@ -93,6 +100,10 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
                     .collect();
             }
         }
+        Event::TitlesLoaded(result) => match result {
+            Ok(titles) => app.computer_titles.extend(titles),
+            Err(e) => app.say(Level::Warning, format!("computer names: {e}")),
+        },
         Event::Vocabulary(result) => {
             if let Ok((values, computers)) = result {
                 app.values = values;
@@ -162,24 +173,17 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
                 step(app, 1, out);
             }
         }
-        KeyAction::MarkAllShown => {
-            let ids: Vec<u64> = match app.focus {
-                Pane::Children => app.children.rows.iter().map(|a| a.id).collect(),
-                _ => app.list.rows.iter().map(|a| a.id).collect(),
-            };
-            let n = ids.len();
-            app.marks.extend(ids);
-            app.say(
-                Level::Info,
-                format!("marked {n} shown; {} marked in all", app.marks.len()),
-            );
-        }
+        KeyAction::MarkAllShown => mark_all(app),
         KeyAction::ClearMarks => {
             app.marks.clear();
+            app.mark_all = None;
             app.say(Level::Info, "marks cleared");
         }
         KeyAction::Act(kind) => start_action(app, kind, out),
-        KeyAction::Refresh => refresh(app, out),
+        KeyAction::Refresh => {
+            refresh(app, out);
+            out.extend(fetch_titles(app, true));
+        }
         KeyAction::TogglePause => {
             app.paused = !app.paused;
             app.say(
@@ -214,12 +218,57 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             }
             None => app.say(Level::Info, "no refusals to show"),
         },
-        KeyAction::Help => app.dialog = Some(Dialog::Help),
+        KeyAction::Help => app.dialog = Some(Dialog::Help { scroll: 0 }),
         KeyAction::Quit => {
             app.quit = true;
             out.push(Command::Quit);
         }
     }
+}
+
+/// `*`: everything the query matches, not only the rows loaded; in the
+/// children pane, every child shown.
+fn mark_all(app: &mut App) {
+    if app.focus == Pane::Children {
+        let ids: Vec<u64> = app.children.rows.iter().map(|a| a.id).collect();
+        let n = ids.len();
+        app.marks.extend(ids);
+        app.say(
+            Level::Info,
+            format!("marked {n} children; {} marked in all", app.marks.len()),
+        );
+        return;
+    }
+    if app.list.total == 0 {
+        app.say(Level::Info, "nothing matches: nothing to mark");
+        return;
+    }
+    let count = app.list.activity_count;
+    app.mark_all = Some(MarkAll {
+        query: app.applied.clone(),
+        count,
+    });
+    app.say(
+        Level::Info,
+        format!(
+            "all {} matching marked: an action now applies to every match of the query (x clears)",
+            thousands(count)
+        ),
+    );
+}
+
+/// Asks for the titles of the children's computers not named yet.
+fn fetch_titles(app: &App, fresh: bool) -> Option<Command> {
+    let mut ids: Vec<u64> = app
+        .children
+        .rows
+        .iter()
+        .filter_map(Activity::computer)
+        .filter(|id| fresh || !app.computer_titles.contains_key(id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    (!ids.is_empty()).then_some(Command::FetchTitles { ids, fresh })
 }
 
 fn next_pane(p: Pane, forward: bool) -> Pane {
@@ -305,6 +354,7 @@ fn fetch_children(app: &mut App, parent: u64) -> Command {
     app.children.loading = true;
     let query =
         (!app.children.show_all && !app.applied.trim().is_empty()).then(|| app.applied.clone());
+    app.children.filtered = query.is_some();
     Command::FetchChildren { parent, query }
 }
 
@@ -325,7 +375,14 @@ fn refresh(app: &mut App, out: &mut Vec<Command>) {
     if app.list.loading {
         app.list.stale = true;
     } else {
-        let offset = app.list.window_start;
+        let l = &app.list;
+        let in_window =
+            l.selected >= l.window_start && l.selected < l.window_start + l.rows.len() as u64;
+        let offset = if in_window || l.total == 0 {
+            l.window_start
+        } else {
+            l.selected.saturating_sub(PAGE / 2)
+        };
         out.push(fetch_list(app, offset));
     }
     if let Some(p) = app.children.parent {
@@ -338,7 +395,7 @@ fn list_loaded(
     app: &mut App,
     generation: u64,
     offset: u64,
-    result: Result<crate::model::Page<Activity>, BackendError>,
+    result: Result<RowPage, BackendError>,
     out: &mut Vec<Command>,
 ) {
     if generation != app.list.generation {
@@ -347,9 +404,21 @@ fn list_loaded(
     app.list.loading = false;
     match result {
         Ok(page) => {
+            let RowPage {
+                rows: page,
+                activity_count,
+                matching_children,
+            } = page;
             app.list.total = page.count;
+            app.list.activity_count = activity_count;
+            app.list.matching_children = matching_children.into_iter().collect();
+            app.list.error = None;
             if app.applied.trim().is_empty() {
                 app.list.total_all = Some(page.count);
+            }
+            if std::mem::take(&mut app.list.new_query) {
+                app.list.selected = 0;
+                app.list.top = 0;
             }
             app.list.window_start = offset;
             app.list.rows = page.results;
@@ -378,13 +447,25 @@ fn list_loaded(
                 format!("the server refused the query: {message}"),
             );
         }
-        Err(e) => app.say(
-            Level::Error,
-            format!("refresh failed: {e} (showing the last data)"),
-        ),
+        Err(e) => {
+            app.list.error = Some(e.to_string());
+            app.say(
+                Level::Error,
+                format!("loading the list failed: {e} (showing the last data; r retries)"),
+            );
+            return;
+        }
     }
-    if app.list.stale {
-        let offset = app.list.window_start;
+    let start = app.list.window_start;
+    let end = start + app.list.rows.len() as u64;
+    let outside = app.list.selected < start || app.list.selected >= end;
+    if app.list.stale || (outside && app.list.selected < app.list.total) {
+        // The selection moved past this window while it loaded.
+        let offset = if outside {
+            app.list.selected.saturating_sub(PAGE / 2)
+        } else {
+            start
+        };
         out.push(fetch_list(app, offset));
     }
 }
@@ -394,6 +475,48 @@ fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
         app.say(Level::Warning, "read-only: actions are disabled");
         return;
     }
+    if let Some(all) = app.mark_all.clone() {
+        if all.query != app.applied {
+            app.say(
+                Level::Warning,
+                "the query changed since * marked every match: press * again (or x to clear)",
+            );
+            return;
+        }
+        app.dialog = Some(Dialog::Confirm(Confirm {
+            kind,
+            targets: Vec::new(),
+            preview: None,
+            hidden_marked: 0,
+            by_query: Some(all.query.clone()),
+            partial: None,
+            from_marks: true,
+        }));
+        out.push(Command::PreviewQuery {
+            kind,
+            query: all.query,
+        });
+        return;
+    }
+    let partial_row = app
+        .list
+        .selected_row()
+        .filter(|_| app.marks.is_empty() && app.focus != Pane::Children)
+        .and_then(|row| Some((row, app.list.partial(row)?)));
+    let partial = match partial_row {
+        Some((row, n)) => {
+            if app.partial_selection().is_none() {
+                app.say(
+                    Level::Info,
+                    "loading the matching children of this row; try again in a moment",
+                );
+                return;
+            }
+            let all = row.children_count.copied().unwrap_or(n);
+            Some((row.summary.clone(), n, all))
+        }
+        None => None,
+    };
     let targets = app.targets();
     if targets.is_empty() {
         app.say(
@@ -415,6 +538,9 @@ fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
         targets: targets.clone(),
         preview: None,
         hidden_marked,
+        by_query: None,
+        partial,
+        from_marks: !app.marks.is_empty(),
     }));
     out.push(Command::Preview { kind, targets });
 }
@@ -436,7 +562,25 @@ fn on_dialog_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             {
                 let ids = c.sendable();
                 app.dialog = None;
-                if ids.is_empty() {
+                app.consuming_marks = c.from_marks;
+                app.acting_on = c
+                    .preview
+                    .as_ref()
+                    .map(|p| p.allowed.iter().map(|a| a.id).collect());
+                let nothing_refused = c.preview.as_ref().is_some_and(|p| p.refused.is_empty());
+                let by_query = c.by_query.clone().filter(|_| {
+                    nothing_refused && matches!(c.kind, ActionKind::Approve | ActionKind::Cancel)
+                });
+                if let Some(query) = by_query {
+                    app.say(
+                        Level::Info,
+                        format!("{} every match of the query …", c.kind.ongoing()),
+                    );
+                    out.push(Command::RunQuery {
+                        kind: c.kind,
+                        query,
+                    });
+                } else if ids.is_empty() {
                     app.say(
                         Level::Warning,
                         format!(
@@ -453,7 +597,22 @@ fn on_dialog_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
                 }
             }
         }
-        Dialog::Refusals { .. } | Dialog::Help => {
+        Dialog::Help { scroll } => {
+            let by: i32 = match key.code {
+                KeyCode::Down | KeyCode::Char('j') => 1,
+                KeyCode::Up | KeyCode::Char('k') => -1,
+                KeyCode::PageDown | KeyCode::Char(' ') => 10,
+                KeyCode::PageUp => -10,
+                _ => 0,
+            };
+            if by != 0 {
+                let scroll = (i32::from(scroll) + by).clamp(0, keys::BINDINGS.len() as i32) as u16;
+                app.dialog = Some(Dialog::Help { scroll });
+            } else if close || matches!(key.code, KeyCode::Enter | KeyCode::Char('?')) {
+                app.dialog = None;
+            }
+        }
+        Dialog::Refusals { .. } => {
             if close
                 || matches!(
                     key.code,
@@ -472,15 +631,26 @@ fn action_done(
     result: Result<Vec<u64>, BackendError>,
     out: &mut Vec<Command>,
 ) {
+    let consumed = std::mem::take(&mut app.consuming_marks);
+    let counted = app.acting_on.take();
     match result {
         Ok(ids) => {
+            if consumed {
+                app.marks.clear();
+                app.mark_all = None;
+            }
             for id in &ids {
                 app.flash.insert(*id, FLASH_TICKS);
             }
-            app.say(
-                Level::Success,
-                format!("{} {}", kind.past(), count(ids.len())),
-            );
+            // Count what the confirmation counted (an approve by query also
+            // reports the groups it touched).
+            let n = match &counted {
+                Some(set) if ids.iter().any(|id| set.contains(id)) => {
+                    ids.iter().filter(|id| set.contains(id)).count()
+                }
+                _ => ids.len(),
+            };
+            app.say(Level::Success, format!("{} {}", kind.past(), count(n)));
             refresh(app, out);
         }
         Err(BackendError::Refused { refusals }) => {
@@ -559,14 +729,13 @@ fn on_query_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
                 }
                 out.push(Command::SaveHistory(app.history.clone()));
             }
+            app.focus = Pane::List;
             if text != app.applied || !app.list.loaded_once {
+                // The old rows stay on screen until the new ones arrive.
                 app.applied = text;
-                app.list.selected = 0;
-                app.list.top = 0;
+                app.list.new_query = true;
                 app.list.selected_id = None;
-                app.list.window_start = 0;
-                app.list.rows.clear();
-                app.list.total = 0;
+                app.mark_all = None;
                 out.push(fetch_list(app, 0));
                 app.children.parent = None;
                 app.children.rows.clear();
@@ -653,7 +822,9 @@ fn on_mouse(app: &mut App, mouse: ratatui::crossterm::event::MouseEvent, out: &m
     if app.dialog.is_some() {
         return;
     }
-    let list = super::view::list_area(app.size, app.in_flight.len());
+    let Some(list) = super::view::areas(app).list else {
+        return;
+    };
     let inside = |x: u16, y: u16| {
         x >= list.x && x < list.x + list.width && y >= list.y && y < list.y + list.height
     };

@@ -5,8 +5,9 @@
 //! errors and 5xx; actions never are: an action whose answer was lost is
 //! re-read, not re-sent.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -17,11 +18,13 @@ use tokio::sync::{Mutex, watch};
 
 use super::endpoints::Endpoints;
 use super::options::{ApiChoice, RemoteCredentials, RemoteOptions};
+use super::rows::{Fold, Folded, PARENTS_PER_REQUEST, RAW_PAGE};
 use crate::backend::{
     ActionKind, ActionPreview, Backend, BackendError, BackendInfo, CompletionValues, Refusal,
     Selection, refusal_reason,
 };
-use crate::model::{Activity, Page};
+use crate::model::{Activity, Computer, Page, RowPage};
+use crate::printable::printable;
 use crate::query::{Mode, ParseOptions};
 use crate::signature::{SIGNATURE_METHOD, SIGNATURE_VERSION, SignedTarget, TIMESTAMP_FORMAT};
 
@@ -31,6 +34,10 @@ const LEGACY_VERSION: &str = "2011-08-01";
 const READ_ATTEMPTS: u32 = 3;
 /// Children fetched for one parent (Landscape accounts rarely exceed it).
 const CHILDREN_LIMIT: u64 = 5000;
+/// Up to this many unknown computers are asked for one by one.
+const COMPUTERS_ONE_BY_ONE: usize = 24;
+/// Pages of computers read at most when learning the whole fleet's titles.
+const FLEET_PAGES: u64 = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Api {
@@ -49,6 +56,12 @@ pub struct RemoteBackend {
     options: RemoteOptions,
     endpoints: Endpoints,
     session: Mutex<Session>,
+    /// Whether the server answers rows itself (`serve` does); `None` until asked.
+    server_rows: std::sync::Mutex<Option<bool>>,
+    /// The last fold of raw matches into rows, reused while fresh.
+    folded: Mutex<Option<Folded>>,
+    /// Computer titles learnt so far.
+    titles: std::sync::Mutex<HashMap<u64, String>>,
     changes: watch::Sender<u64>,
     poller: Option<tokio::task::JoinHandle<()>>,
 }
@@ -75,6 +88,8 @@ impl RemoteBackend {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
+            // Credentials go to the configured origin only: a redirect is an error.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("landscape-tui/", env!("CARGO_PKG_VERSION")));
         if let Some(ca) = &options.ca_file {
             let pem = std::fs::read(ca)
@@ -95,6 +110,9 @@ impl RemoteBackend {
             options,
             endpoints,
             session: Mutex::new(Session::default()),
+            server_rows: std::sync::Mutex::new(None),
+            folded: Mutex::new(None),
+            titles: std::sync::Mutex::new(HashMap::new()),
             changes,
             poller: None,
         };
@@ -185,17 +203,46 @@ impl RemoteBackend {
                 "login refused: {}",
                 error_message(&answer.body)
             ))),
-            s => Err(BackendError::Transport(format!(
-                "login failed: HTTP {s}: {}",
-                error_message(&answer.body)
-            ))),
+            _ => Err(self.error_of(answer)),
         }
     }
 
+    /// Sends `request` and reads its answer whole, up to the body cap.
     async fn send(&self, request: RequestBuilder) -> Result<Answer, BackendError> {
-        let response = request.send().await.map_err(transport)?;
+        let mut response = request.send().await.map_err(transport)?;
         let status = response.status();
-        let body = response.text().await.map_err(transport)?;
+        if status.is_redirection() {
+            let to = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_else(|| "nowhere (no Location header)".into());
+            return Err(BackendError::Protocol(format!(
+                "the server redirected (HTTP {}) to {}; credentials are sent only to {} — if the server moved, put its new address in the profile's url",
+                status.as_u16(),
+                printable(&to),
+                self.endpoints.legacy
+            )));
+        }
+        let cap = self.options.max_body_bytes;
+        let too_big = || {
+            BackendError::Protocol(format!(
+                "the server's answer is larger than {} MiB (max_body_mib in the profile); stopped reading it",
+                cap / (1024 * 1024)
+            ))
+        };
+        if response.content_length().is_some_and(|n| n > cap as u64) {
+            return Err(too_big());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if body.len() + chunk.len() > cap {
+                return Err(too_big());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let body = String::from_utf8(body)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Ok(Answer { status, body })
     }
 
@@ -284,25 +331,31 @@ impl RemoteBackend {
         unreachable!("the loop returns on its second pass")
     }
 
-    /// Retries `call` on connection errors and 5xx, with backoff.
-    async fn read<T, F, Fut>(&self, call: F) -> Result<T, BackendError>
+    /// Retries `call` on lost answers and 5xx, with backoff, all within
+    /// one deadline (the profile's timeout).
+    async fn retrying<T, F, Fut>(&self, call: F) -> Result<T, BackendError>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<Answer, BackendError>>,
         T: DeserializeOwned,
     {
+        let deadline = Instant::now() + self.options.timeout;
         let mut delay = Duration::from_millis(200);
         let mut attempt = 1;
         loop {
-            let result = match call().await {
-                Ok(answer) if answer.status.is_success() => return parse_json(&answer.body),
-                Ok(answer) => Err(self.error_of(answer)),
-                Err(e) => Err(e),
+            let left = deadline.saturating_duration_since(Instant::now());
+            let result = match tokio::time::timeout(left, call()).await {
+                Ok(Ok(answer)) if answer.status.is_success() => return parse_json(&answer.body),
+                Ok(Ok(answer)) => Err(self.error_of(answer)),
+                Ok(Err(e)) => Err(e),
+                Err(_) => Err(BackendError::Transport(format!(
+                    "timed out: no answer within {} s",
+                    self.options.timeout.as_secs()
+                ))),
             };
-            let retry = match &result {
-                Err(BackendError::Transport(_)) => attempt < READ_ATTEMPTS,
-                _ => false,
-            };
+            let retry = result.as_ref().is_err_and(BackendError::is_retryable)
+                && attempt < READ_ATTEMPTS
+                && Instant::now() + delay < deadline;
             if !retry {
                 return result;
             }
@@ -313,6 +366,8 @@ impl RemoteBackend {
     }
 
     /// The typed error of a non-2xx answer.
+    /// Every text in it is made printable: a server's words never reach
+    /// the terminal raw.
     fn error_of(&self, answer: Answer) -> BackendError {
         let (code, message) = match serde_json::from_str::<Value>(&answer.body) {
             Ok(v) => (
@@ -320,21 +375,27 @@ impl RemoteBackend {
                 v["message"]
                     .as_str()
                     .map(str::to_owned)
-                    .unwrap_or_else(|| answer.body.clone()),
+                    .unwrap_or_else(|| shorten(&answer.body)),
             ),
-            Err(_) => (String::new(), answer.body.chars().take(200).collect()),
+            Err(_) => (String::new(), shorten(&answer.body)),
         };
+        let code = printable(&code).into_owned();
         match (answer.status, code.as_str()) {
             (_, "InvalidQuery") => BackendError::InvalidQuery {
-                message,
+                message: printable(&message).into_owned(),
                 span: None,
             },
             (_, "InvalidActivityStatusChange") => BackendError::Refused {
                 refusals: parse_refusals(&message),
             },
-            (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) => BackendError::Auth(message),
-            (StatusCode::NOT_FOUND, _) => BackendError::Transport(format!("not found: {message}")),
-            (s, _) => BackendError::Transport(format!("HTTP {}: {message}", s.as_u16())),
+            (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) => {
+                BackendError::Auth(printable(&message).into_owned())
+            }
+            (s, _) => BackendError::Http {
+                status: s.as_u16(),
+                code,
+                message: printable(&message).into_owned(),
+            },
         }
     }
 
@@ -351,7 +412,7 @@ impl RemoteBackend {
                 if !query.trim().is_empty() {
                     params.push(("query", query.to_owned()));
                 }
-                self.read(|| self.rest(Method::GET, "/activities", &params, None))
+                self.retrying(|| self.rest(Method::GET, "/activities", &params, None))
                     .await
                     .map_err(|e| with_local_span(e, query))
             }
@@ -360,17 +421,19 @@ impl RemoteBackend {
                 // whether there are further pages.
                 let args = [
                     ("query", query.to_owned()),
-                    ("limit", (limit + 1).to_string()),
+                    ("limit", limit.saturating_add(1).to_string()),
                     ("offset", offset.to_string()),
                 ];
                 let mut results: Vec<Activity> = self
-                    .read(|| self.legacy("GetActivities", &args))
+                    .retrying(|| self.legacy("GetActivities", &args))
                     .await
                     .map_err(|e| with_local_span(e, query))?;
                 let more = results.len() as u64 > limit;
                 results.truncate(limit as usize);
                 Ok(Page {
-                    count: offset + results.len() as u64 + u64::from(more),
+                    count: offset
+                        .saturating_add(results.len() as u64)
+                        .saturating_add(u64::from(more)),
                     results,
                     next: None,
                     previous: None,
@@ -386,6 +449,76 @@ impl RemoteBackend {
         }
         let query = ids_query(ids);
         Ok(self.page(&query, ids.len() as u64, 0).await?.results)
+    }
+
+    /// Pages through every match of `query` and folds it into rows.
+    async fn fold(&self, query: &str) -> Result<Folded, BackendError> {
+        let mut fold = Fold::default();
+        loop {
+            let page = self.page(query, RAW_PAGE, fold.scanned).await?;
+            let last = (page.results.len() as u64) < RAW_PAGE;
+            fold.absorb(page.results);
+            for ids in fold.take_wanted().chunks(PARENTS_PER_REQUEST) {
+                fold.add_parents(self.by_ids(ids).await?);
+            }
+            if last {
+                return Ok(fold.finish(query));
+            }
+        }
+    }
+
+    /// One page of computers, by REST when the server has it.
+    async fn computer_page(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Vec<Computer>, BackendError> {
+        match self.api().await? {
+            Api::Rest => {
+                let mut params = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
+                if !query.is_empty() {
+                    params.push(("query", query.to_owned()));
+                }
+                let page: Page<Computer> = self
+                    .retrying(|| self.rest(Method::GET, "/computers", &params, None))
+                    .await?;
+                Ok(page.results)
+            }
+            Api::Legacy => {
+                let args = [
+                    ("query", query.to_owned()),
+                    ("limit", limit.to_string()),
+                    ("offset", offset.to_string()),
+                ];
+                self.retrying(|| self.legacy("GetComputers", &args)).await
+            }
+        }
+    }
+
+    /// The computers `ids`: one small request each (a few at a time) for
+    /// a handful, the whole fleet page by page for more.
+    async fn fetch_computers(&self, ids: &[u64]) -> Result<Vec<Computer>, BackendError> {
+        use futures::{StreamExt, TryStreamExt};
+        if ids.len() <= COMPUTERS_ONE_BY_ONE {
+            let queries: Vec<String> = ids.iter().map(|id| format!("id:{id}")).collect();
+            let pages: Vec<Vec<Computer>> = futures::stream::iter(queries)
+                .map(|query| async move { self.computer_page(&query, 1, 0).await })
+                .buffer_unordered(8)
+                .try_collect()
+                .await?;
+            return Ok(pages.into_iter().flatten().collect());
+        }
+        let mut all = Vec::new();
+        for page in 0..FLEET_PAGES {
+            let got = self.computer_page("", RAW_PAGE, page * RAW_PAGE).await?;
+            let last = (got.len() as u64) < RAW_PAGE;
+            all.extend(got);
+            if last {
+                break;
+            }
+        }
+        Ok(all)
     }
 
     async fn status_change(
@@ -468,35 +601,36 @@ impl Backend for RemoteBackend {
         query: &str,
         limit: u64,
         offset: u64,
-    ) -> Result<Page<Activity>, BackendError> {
-        // A server pages raw activities; each page is lifted to the rows the
-        // dashboard shows (a child stands for its parent), fetched on demand.
-        let mut page = self.page(query, limit, offset).await?;
-        let mut rows: Vec<Activity> = Vec::with_capacity(page.results.len());
-        let mut missing: Vec<u64> = Vec::new();
-        for a in page.results.drain(..) {
-            match a.parent() {
-                None => {
-                    if !rows.iter().any(|r| r.id == a.id) {
-                        rows.push(a);
-                    }
+    ) -> Result<RowPage, BackendError> {
+        check_query(query)?;
+        if self.api().await? == Api::Rest && *lock(&self.server_rows) != Some(false) {
+            let mut params = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
+            if !query.trim().is_empty() {
+                params.push(("query", query.to_owned()));
+            }
+            let answer = self
+                .retrying(|| self.rest(Method::GET, "/activities/top-level", &params, None))
+                .await;
+            match answer {
+                Ok(page) => {
+                    *lock(&self.server_rows) = Some(true);
+                    return Ok(page);
                 }
-                Some(p) => {
-                    if !missing.contains(&p) && !rows.iter().any(|r| r.id == p) {
-                        missing.push(p);
-                    }
-                }
+                Err(e) if no_such_route(&e) => *lock(&self.server_rows) = Some(false),
+                Err(e) => return Err(with_local_span(e, query)),
             }
         }
-        missing.retain(|p| !rows.iter().any(|r| r.id == *p));
-        for parent in self.by_ids(&missing).await? {
-            if !rows.iter().any(|r| r.id == parent.id) {
-                rows.push(parent);
-            }
+        let mut folded = self.folded.lock().await;
+        let fresh = folded
+            .as_ref()
+            .is_some_and(|f| f.fresh(query, self.options.poll_interval));
+        if !fresh {
+            *folded = Some(self.fold(query).await?);
         }
-        rows.sort_by(|a, b| b.creation_time.cmp(&a.creation_time).then(b.id.cmp(&a.id)));
-        page.results = rows;
-        Ok(page)
+        Ok(folded
+            .as_ref()
+            .map(|f| f.page(limit, offset))
+            .unwrap_or_else(|| unreachable!("filled above")))
     }
 
     async fn activity(&self, id: u64) -> Result<Activity, BackendError> {
@@ -530,7 +664,7 @@ impl Backend for RemoteBackend {
     }
 
     async fn activity_types(&self) -> Result<Vec<String>, BackendError> {
-        self.read(|| self.legacy("GetActivityTypes", &[])).await
+        self.retrying(|| self.legacy("GetActivityTypes", &[])).await
     }
 
     async fn completion_values(&self) -> Result<CompletionValues, BackendError> {
@@ -548,6 +682,50 @@ impl Backend for RemoteBackend {
             types,
             ..CompletionValues::default()
         })
+    }
+
+    async fn computers_page(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Page<Computer>, BackendError> {
+        let results = self.computer_page(query, limit, offset).await?;
+        Ok(Page {
+            count: offset.saturating_add(results.len() as u64),
+            results,
+            next: None,
+            previous: None,
+        })
+    }
+
+    async fn computer_titles(
+        &self,
+        ids: &[u64],
+        fresh: bool,
+    ) -> Result<HashMap<u64, String>, BackendError> {
+        let mut missing: Vec<u64> = {
+            let known = lock(&self.titles);
+            ids.iter()
+                .copied()
+                .filter(|id| fresh || !known.contains_key(id))
+                .collect()
+        };
+        missing.sort_unstable();
+        missing.dedup();
+        if !missing.is_empty() {
+            match self.fetch_computers(&missing).await {
+                Ok(found) => lock(&self.titles).extend(found.into_iter().map(|c| (c.id, c.title))),
+                // A server without a computer API: names stay numbers.
+                Err(e) if no_such_route(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let known = lock(&self.titles);
+        Ok(ids
+            .iter()
+            .filter_map(|id| Some((*id, known.get(id)?.clone())))
+            .collect())
     }
 
     async fn preview(&self, kind: ActionKind, ids: &[u64]) -> Result<ActionPreview, BackendError> {
@@ -600,6 +778,25 @@ impl Backend for RemoteBackend {
     fn changes(&self) -> watch::Receiver<u64> {
         self.changes.subscribe()
     }
+}
+
+/// A route or action the server does not have (an older Landscape, or one
+/// that is not `serve`), as opposed to a refusal of what was asked.
+fn no_such_route(e: &BackendError) -> bool {
+    match e {
+        BackendError::Http { status, code, .. } => {
+            matches!(status, 404 | 405) || (*status == 400 && code == "UnknownAction")
+        }
+        _ => false,
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn shorten(body: &str) -> String {
+    body.chars().take(200).collect()
 }
 
 /// `id:1 OR id:2 …`: the search language's way to name activities.
@@ -660,17 +857,18 @@ pub fn parse_refusals(message: &str) -> Vec<Refusal> {
 
 fn parse_json<T: DeserializeOwned>(body: &str) -> Result<T, BackendError> {
     serde_json::from_str(body).map_err(|e| {
-        BackendError::Transport(format!(
+        BackendError::Protocol(format!(
             "the server sent an answer that is not the expected JSON: {e}"
         ))
     })
 }
 
 fn error_message(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
+    let message = serde_json::from_str::<Value>(body)
         .ok()
         .and_then(|v| v["message"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| body.chars().take(200).collect())
+        .unwrap_or_else(|| shorten(body));
+    printable(&message).into_owned()
 }
 
 fn transport(e: reqwest::Error) -> BackendError {

@@ -4,7 +4,8 @@
 mod client;
 mod endpoints;
 mod options;
+mod rows;
 
 pub use client::{RemoteBackend, parse_refusals};
 pub use endpoints::Endpoints;
-pub use options::{ApiChoice, RemoteCredentials, RemoteOptions, Secret};
+pub use options::{ApiChoice, DEFAULT_MAX_BODY_MIB, RemoteCredentials, RemoteOptions, Secret};

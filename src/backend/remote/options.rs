@@ -47,6 +47,10 @@ pub enum RemoteCredentials {
     },
 }
 
+/// The default body cap: many times the largest page a client asks for
+/// (1,000 activities are about 1.5 MiB; 5,000 children about 8 MiB).
+pub const DEFAULT_MAX_BODY_MIB: usize = 64;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoteOptions {
     /// The legacy endpoint as the official client takes it
@@ -59,7 +63,10 @@ pub struct RemoteOptions {
     /// Skip TLS verification: only ever set explicitly, and always shown.
     pub insecure: bool,
     pub connect_timeout: Duration,
+    /// How long one command (a read with its retries, or an action) may take.
     pub timeout: Duration,
+    /// Answers larger than this are cut off with an error.
+    pub max_body_bytes: usize,
     pub read_only: bool,
     /// How often the dashboard is told to refresh (a server cannot push).
     pub poll_interval: Duration,
@@ -75,6 +82,7 @@ impl RemoteOptions {
             insecure: false,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            max_body_bytes: DEFAULT_MAX_BODY_MIB * 1024 * 1024,
             read_only: false,
             poll_interval: Duration::from_secs(5),
         }

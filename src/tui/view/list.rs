@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
 use crate::model::Activity;
+use crate::printable::printable;
 use crate::tui::app::{App, Pane};
 use crate::tui::theme;
 
@@ -17,15 +18,22 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][app.spinner % 10];
     let title = if !l.loaded_once {
         format!(" Activities {spinner} loading ")
+    } else if l.total == 0 && l.loading {
+        format!(" Activities {spinner} ")
     } else if l.total == 0 {
         " Activities — none match ".to_owned()
     } else {
         let of_all = match l.total_all {
-            Some(all) if !app.applied.trim().is_empty() => format!(" match of {}", thousands(all)),
+            Some(all) if !app.applied.trim().is_empty() => format!(" of {}", thousands(all)),
             _ => String::new(),
         };
+        let activities = if l.activity_count != l.total {
+            format!(" · {} activities", thousands(l.activity_count))
+        } else {
+            String::new()
+        };
         format!(
-            " Activities: {}{of_all} · row {}{} ",
+            " Activities: {} rows{of_all}{activities} · row {}{} ",
             thousands(l.total),
             thousands(l.selected + 1),
             if l.loading {
@@ -50,7 +58,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Some(a) => row(app, a, i == l.selected, now),
             None => Row::new(vec![
                 Cell::from(""),
-                Cell::from(Span::styled("loading…", theme::dim())),
+                match &l.error {
+                    Some(e) if !l.loading => Cell::from(Span::styled(
+                        format!("not loaded: {e} (r retries)"),
+                        theme::error(),
+                    )),
+                    _ => Cell::from(Span::styled("loading…", theme::dim())),
+                },
             ]),
         })
         .collect();
@@ -64,7 +78,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Constraint::Length(10),
         Constraint::Length(18),
         Constraint::Fill(1),
-        Constraint::Length(8),
+        Constraint::Length(11),
         Constraint::Length(5),
     ];
     frame.render_widget(
@@ -91,15 +105,21 @@ fn row<'a>(app: &App, a: &'a Activity, selected: bool, now: DateTime<Utc>) -> Ro
             }
         })
         .unwrap_or_default();
-    let children = match a.children_statuses.get() {
-        Some(c) => Line::from(vec![
-            Span::styled(c.good.to_string(), Style::new().fg(theme::GOOD)),
-            Span::raw("/"),
-            Span::styled(c.warning.to_string(), Style::new().fg(theme::WARNING)),
-            Span::raw("/"),
-            Span::styled(c.bad.to_string(), Style::new().fg(theme::BAD)),
-        ]),
-        None => Line::from(""),
+    let children = match (app.list.partial(a), a.children_count.get()) {
+        (Some(n), Some(all)) => Line::from(Span::styled(
+            format!("{n} of {all} match"),
+            theme::warning(),
+        )),
+        _ => match a.children_statuses.get() {
+            Some(c) => Line::from(vec![
+                Span::styled(c.good.to_string(), Style::new().fg(theme::GOOD)),
+                Span::raw("/"),
+                Span::styled(c.warning.to_string(), Style::new().fg(theme::WARNING)),
+                Span::raw("/"),
+                Span::styled(c.bad.to_string(), Style::new().fg(theme::BAD)),
+            ]),
+            None => Line::from(""),
+        },
     };
     let computers = a
         .computer_count
@@ -129,8 +149,8 @@ fn row<'a>(app: &App, a: &'a Activity, selected: bool, now: DateTime<Utc>) -> Ro
             },
         )),
         Cell::from(created(a.creation_time, now)),
-        Cell::from(a.activity_type.as_str()),
-        Cell::from(a.summary.as_str()),
+        Cell::from(printable(&a.activity_type).into_owned()),
+        Cell::from(printable(&a.summary).into_owned()),
         Cell::from(children),
         Cell::from(computers),
     ])

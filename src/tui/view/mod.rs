@@ -13,9 +13,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
 
-use super::app::App;
+use ratatui::text::{Line, Span};
+
+use super::app::{App, Pane};
+use super::theme;
 
 pub use detail::json_lines;
+pub use list::thousands;
 
 /// Smallest size drawn; below it the screen says so.
 pub const MIN_SIZE: (u16, u16) = (20, 6);
@@ -24,14 +28,21 @@ pub const MAX_GAUGES: usize = 4;
 
 pub struct Areas {
     pub query: Rect,
-    pub list: Rect,
+    pub list: Option<Rect>,
     pub children: Option<Rect>,
     pub detail: Option<Rect>,
+    /// The tab line over the one pane drawn when the screen is narrow.
+    pub tabs: Option<Rect>,
     pub progress: Option<Rect>,
     pub status: Rect,
 }
 
-pub fn areas(size: (u16, u16), gauges: usize) -> Areas {
+/// Narrower than this, panes are tabs: only the focused one is drawn.
+pub const SIDE_BY_SIDE_WIDTH: u16 = 90;
+
+pub fn areas(app: &App) -> Areas {
+    let size = app.size;
+    let gauges = app.in_flight.len();
     let full = Rect::new(0, 0, size.0, size.1);
     let gauge_rows = if gauges == 0 || size.1 < 16 {
         0
@@ -45,33 +56,46 @@ pub fn areas(size: (u16, u16), gauges: usize) -> Areas {
         Constraint::Length(1),
     ])
     .areas(full);
-    let (list, children, detail) = if size.0 >= 90 {
+    let mut a = Areas {
+        query,
+        list: None,
+        children: None,
+        detail: None,
+        tabs: None,
+        progress: (gauge_rows > 0).then_some(progress),
+        status,
+    };
+    if app.tabbed() {
+        let [tabs, pane] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
+        a.tabs = Some(tabs);
+        match app.focus {
+            Pane::List => a.list = Some(pane),
+            Pane::Children => a.children = Some(pane),
+            Pane::Detail => a.detail = Some(pane),
+        }
+    } else {
         let [list, right] =
             Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)])
                 .areas(body);
         let [children, detail] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
-        (list, Some(children), Some(detail))
-    } else {
-        (body, None, None)
-    };
-    Areas {
-        query,
-        list,
-        children,
-        detail,
-        progress: (gauge_rows > 0).then_some(progress),
-        status,
+        a.list = Some(list);
+        a.children = Some(children);
+        a.detail = Some(detail);
     }
+    a
 }
 
 /// Table rows that fit in the list pane (inside its border, under its header).
-pub fn list_rows(size: (u16, u16), gauges: usize) -> u16 {
-    areas(size, gauges).list.height.saturating_sub(3)
+pub fn list_rows(app: &App) -> u16 {
+    list_area(app).height.saturating_sub(3)
 }
 
-pub fn list_area(size: (u16, u16), gauges: usize) -> Rect {
-    areas(size, gauges).list
+/// Where the list is, or would be when its tab is shown.
+pub fn list_area(app: &App) -> Rect {
+    let a = areas(app);
+    a.list.or(a.children).or(a.detail).unwrap_or(a.query)
 }
 
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -86,9 +110,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
         return;
     }
-    let a = areas((area.width, area.height), app.in_flight.len());
+    let a = areas(app);
     query_bar::draw(frame, app, a.query);
-    list::draw(frame, app, a.list);
+    if let Some(r) = a.tabs {
+        tabs(frame, app, r);
+    }
+    if let Some(r) = a.list {
+        list::draw(frame, app, r);
+    }
     if let Some(r) = a.children {
         children::draw(frame, app, r);
     }
@@ -100,4 +129,26 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     status_bar::draw(frame, app, a.status);
     popups::draw(frame, app, &a);
+}
+
+/// `Activities │ Children │ Detail`, the focused one highlighted.
+fn tabs(frame: &mut Frame, app: &App, area: Rect) {
+    let mut spans = Vec::new();
+    for (pane, name) in [
+        (Pane::List, "Activities"),
+        (Pane::Children, "Children"),
+        (Pane::Detail, "Detail"),
+    ] {
+        if !spans.is_empty() {
+            spans.push(Span::styled(" │ ", theme::dim()));
+        }
+        let style = if pane == app.focus {
+            theme::selected()
+        } else {
+            theme::dim()
+        };
+        spans.push(Span::styled(format!(" {name} "), style));
+    }
+    spans.push(Span::styled("  Tab switches", theme::dim()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Areas;
 use crate::model::ActionKind;
+use crate::printable::printable;
 use crate::tui::app::{App, Confirm, Dialog};
 use crate::tui::keys::BINDINGS;
 use crate::tui::theme;
@@ -52,7 +53,7 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             )));
             boxed(frame, " Refused ", lines);
         }
-        Some(Dialog::Help) => {
+        Some(Dialog::Help { scroll }) => {
             let mut lines: Vec<Line> = BINDINGS
                 .iter()
                 .map(|(keys, what, _)| {
@@ -67,7 +68,12 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
                 "Query: status:failed computer:tag:web OR computer:tag:db NOT creator:bot@example.com",
                 theme::dim(),
             )));
-            boxed(frame, " Keys (Esc closes) ", lines);
+            lines.push(Line::from(Span::styled(
+                "Children column: succeeded / pending / failed-or-canceled children (ok/pending/bad)",
+                theme::dim(),
+            )));
+            let lines: Vec<Line> = lines.into_iter().skip(usize::from(*scroll)).collect();
+            boxed(frame, " Keys (↑/↓ scroll, Esc closes) ", lines);
         }
         None => {}
     }
@@ -87,11 +93,15 @@ fn capital(s: &str) -> String {
 fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
     let verb = c.kind.verb();
     let mut lines = Vec::new();
+    let selected = match &c.by_query {
+        Some(q) if q.trim().is_empty() => "every activity".to_owned(),
+        Some(q) => format!("every match of \"{}\"", printable(q)),
+        None => format!("{} selected", c.targets.len()),
+    };
     let Some(preview) = &c.preview else {
         lines.push(Line::from(format!(
-            "{} {} selected: checking what would change…",
+            "{} {selected}: checking what would change…",
             capital(verb),
-            c.targets.len()
         )));
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled("n / Esc abort", theme::dim())));
@@ -104,15 +114,34 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
             format!("{will} activit{}", if will == 1 { "y" } else { "ies" }),
             Style::new().add_modifier(Modifier::BOLD),
         ),
-        Span::raw(format!(" (from {} selected):", c.targets.len())),
+        Span::raw(format!(" (from {selected}):")),
     ]));
+    if let Some((summary, n, all)) = &c.partial {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Only the {n} of {all} children of \"{}\" that match the query; A in the children pane shows all {all} to act on the whole group.",
+                printable(summary)
+            ),
+            theme::warning(),
+        )));
+    }
+    if c.by_query.is_some() && preview.refused.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "Sent as one action by query, as Landscape's \"all\" does.",
+            theme::dim(),
+        )));
+    }
     for a in preview.allowed.iter().take(LISTED) {
         let computer = a
             .computer()
             .and_then(|id| app.computer_titles.get(&id).cloned())
             .map(|t| format!(" on {t}"))
             .unwrap_or_default();
-        lines.push(Line::from(format!("  • {} {}{computer}", a.id, a.summary)));
+        lines.push(Line::from(format!(
+            "  • {} {}{computer}",
+            a.id,
+            printable(&a.summary)
+        )));
     }
     if will > LISTED {
         lines.push(Line::from(format!("  … and {} more", will - LISTED)));
@@ -125,7 +154,7 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
         )));
         for r in preview.refused.iter().take(LISTED) {
             lines.push(Line::from(Span::styled(
-                format!("  {} => {}", r.id, r.reason),
+                format!("  {} => {}", r.id, printable(&r.reason)),
                 theme::error(),
             )));
         }

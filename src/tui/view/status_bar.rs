@@ -2,12 +2,13 @@
 //! keys that matter now (dimmed when nothing selected allows them).
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::model::ActionKind;
+use crate::printable::printable;
 use crate::tui::app::{App, Level};
 use crate::tui::theme;
 
@@ -29,7 +30,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Style::new().fg(Color::Black).bg(Color::Red),
         ));
     }
-    if !app.marks.is_empty() {
+    if let Some(all) = &app.mark_all {
+        spans.push(Span::styled(
+            format!(" all {} matching marked", super::thousands(all.count)),
+            theme::marked(),
+        ));
+    } else if !app.marks.is_empty() {
         spans.push(Span::styled(
             format!(" {} marked", app.marks.len()),
             theme::marked(),
@@ -54,7 +60,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Level::Error => theme::error(),
         };
         spans.push(Span::raw(" │ "));
-        spans.push(Span::styled(m.text.clone(), style));
+        spans.push(Span::styled(printable(&m.text).into_owned(), style));
     }
     spans.push(Span::raw(" │ "));
     let keys: &[(&str, &str, Option<ActionKind>)] = if app.editing {
@@ -70,8 +76,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             ("c", "cancel", Some(ActionKind::Cancel)),
             ("R", "reapply", Some(ActionKind::Reapply)),
             ("u", "revert", Some(ActionKind::Revert)),
-            ("?", "help", None),
-            ("q", "quit", None),
         ]
     };
     for (key, what, action) in keys {
@@ -84,5 +88,18 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(*key, k));
         spans.push(Span::styled(format!(" {what}  "), w));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    // `? help` and `q quit` always show: they are drawn first, at the right.
+    let always = Line::from(vec![
+        Span::styled("?", theme::key()),
+        Span::raw(" help  "),
+        Span::styled("q", theme::key()),
+        Span::raw(" quit "),
+    ]);
+    let [left, right] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(always.width() as u16),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(always), right);
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
 }

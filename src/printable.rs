@@ -1,0 +1,60 @@
+//! Text from a server shown safely: control characters (escape sequences,
+//! carriage returns, C1 codes) written out as `\x1b`-style escapes, so a
+//! summary or an error message can never move the cursor, recolour or
+//! retitle the operator's terminal, or forge a line.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// `s` on one line: every control character escaped, newlines included.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    escape(s, false)
+}
+
+/// `s` with its line breaks kept and every other control character escaped.
+pub fn printable_lines(s: &str) -> Cow<'_, str> {
+    escape(s, true)
+}
+
+fn escape(s: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && !(keep_newlines && c == '\n');
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            c if !unsafe_char(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_would_drive_a_terminal() {
+        assert_eq!(printable("ok"), "ok");
+        assert_eq!(
+            printable("a\x1b[2Jb\r\nc\u{9b}d\x07"),
+            "a\\x1b[2Jb\\r\\nc\\x9bd\\x07"
+        );
+        assert_eq!(
+            printable_lines("one\ntwo\x1b]0;t\x07"),
+            "one\ntwo\\x1b]0;t\\x07"
+        );
+        assert_eq!(printable("tab\there"), "tab\\there");
+        assert_eq!(printable("naïve ☃"), "naïve ☃");
+    }
+}
