@@ -225,3 +225,117 @@ async fn bad_queries_are_refused_locally_with_a_span() {
     }
     assert_eq!(state.reads.load(Ordering::SeqCst), 0);
 }
+
+/// A second origin that counts what reaches it.
+async fn elsewhere() -> (String, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let app = Router::new().fallback(move || {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            axum::Json(json!({"token": "stolen"}))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, hits)
+}
+
+async fn hostile(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/api/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn credentials_never_follow_a_redirect() {
+    let (other, hits) = elsewhere().await;
+    let target = format!("{other}/api/v2/login/access-key");
+    let app = Router::new().route(
+        "/api/v2/login/access-key",
+        post(move || {
+            let target = target.clone();
+            async move {
+                (
+                    StatusCode::TEMPORARY_REDIRECT,
+                    [(axum::http::header::LOCATION, target)],
+                )
+            }
+        }),
+    );
+    let url = hostile(app).await;
+    let backend = RemoteBackend::new(options(&url)).unwrap();
+    let err = backend.activities("", 10, 0).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Protocol(m) if m.contains("redirected") && m.contains(&other)),
+        "{err:?}"
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing reached the other origin");
+}
+
+#[tokio::test]
+async fn an_endless_answer_is_cut_off_at_the_cap() {
+    let app = Router::new()
+        .route("/api/v2/login/access-key", post(login))
+        .route(
+            "/api/v2/activities",
+            get(|| async {
+                let chunk = axum::body::Bytes::from(vec![b' '; 64 * 1024]);
+                let endless = futures::stream::repeat_with(move || {
+                    Ok::<_, std::convert::Infallible>(chunk.clone())
+                });
+                axum::body::Body::from_stream(endless)
+            }),
+        )
+        .with_state(Arc::new(Faulty {
+            fault: Fault::Slow,
+            logins: AtomicUsize::new(0),
+            reads: AtomicUsize::new(0),
+            actions: AtomicUsize::new(0),
+        }));
+    let url = hostile(app).await;
+    let mut o = options(&url);
+    o.timeout = Duration::from_secs(20);
+    o.max_body_bytes = 1024 * 1024;
+    let backend = RemoteBackend::new(o).unwrap();
+    let err = backend.activities("", 10, 0).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Protocol(m) if m.contains("larger than 1 MiB")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_servers_words_reach_the_terminal_escaped() {
+    let app = Router::new()
+        .route("/api/v2/login/access-key", post(login))
+        .route(
+            "/api/v2/activities",
+            get(|| async {
+                (
+                    StatusCode::BAD_REQUEST,
+                    axum::Json(json!({"error": "Oops\u{1b}[2J", "message": "bad\u{1b}]0;pwned\u{7}\nforged line"})),
+                )
+            }),
+        )
+        .with_state(Arc::new(Faulty {
+            fault: Fault::Slow,
+            logins: AtomicUsize::new(0),
+            reads: AtomicUsize::new(0),
+            actions: AtomicUsize::new(0),
+        }));
+    let url = hostile(app).await;
+    let backend = RemoteBackend::new(options(&url)).unwrap();
+    let err = backend.activities("", 10, 0).await.unwrap_err();
+    let text = err.to_string();
+    assert!(!text.chars().any(char::is_control), "{text:?}");
+    assert_eq!(
+        text,
+        "HTTP 400 Oops\\x1b[2J: bad\\x1b]0;pwned\\x07\\nforged line"
+    );
+    // A 4xx is an answer, not a lost one: it is not retried.
+    assert!(!err.is_retryable());
+}
