@@ -133,3 +133,65 @@ async fn official_python_client_works_against_serve() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn official_python_client_lists_computers_from_serve() {
+    let Some(client) = client() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install landscape-api-py3 into .ci/venv (see .ci/run)"
+        );
+        return;
+    };
+    let s = TestServer::start(dataset()).await;
+    let titles = |out: &str| -> Vec<String> {
+        let list: Value = serde_json::from_str(out).unwrap();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (ok, out, err) = run(&s, &client, &["--json", "get-computers"]).await;
+    assert!(ok, "{err}");
+    assert_eq!(
+        titles(&out),
+        vec!["web-01", "web-02", "db-01", "laptop-ana", "café-01"]
+    );
+    let (ok, out, err) = run(
+        &s,
+        &client,
+        &["--json", "get-computers", "--query", "tag:server tag:web"],
+    )
+    .await;
+    assert!(ok, "{err}");
+    assert_eq!(titles(&out), vec!["web-01", "web-02"]);
+    let (ok, out, err) = run(
+        &s,
+        &client,
+        &[
+            "--json",
+            "get-computers",
+            "--limit",
+            "2",
+            "--offset",
+            "2",
+            "--with-annotations",
+        ],
+    )
+    .await;
+    assert!(ok, "{err}");
+    assert_eq!(titles(&out), vec!["db-01", "laptop-ana"]);
+    let list: Value = serde_json::from_str(&out).unwrap();
+    assert!(list[0]["annotations"].is_object(), "{list}");
+    assert!(list[0]["tags"].is_array());
+    // A bad computer term is the server's InvalidQuery, which the client prints.
+    let (ok, _, err) = run(
+        &s,
+        &client,
+        &["--json", "get-computers", "--query", "colour:red"],
+    )
+    .await;
+    assert!(!ok);
+    assert!(err.contains("InvalidQuery"), "{err}");
+}

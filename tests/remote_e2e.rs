@@ -254,3 +254,33 @@ async fn the_dashboard_works_through_the_remote_backend() {
         Some(&ActivityStatus::Undelivered)
     );
 }
+
+#[tokio::test]
+async fn computer_titles_come_over_both_apis() {
+    let s = TestServer::start(dataset()).await;
+    for api in [ApiChoice::Rest, ApiChoice::Legacy] {
+        let b = client(&s, api, false);
+        let titles = b.computer_titles(&[1, 5, 999], false).await.unwrap();
+        assert_eq!(titles.get(&1).map(String::as_str), Some("web-01"));
+        assert_eq!(titles.get(&5).map(String::as_str), Some("café-01"));
+        assert!(!titles.contains_key(&999), "{api:?}");
+        let page = b.computers_page("tag:web", 10, 0).await.unwrap();
+        let ids: Vec<u64> = page.results.iter().map(|c| c.id).collect();
+        assert_eq!(ids, vec![1, 2], "{api:?}");
+    }
+    let token = s.login().await;
+    let one = s
+        .http
+        .get(format!("{}/api/v2/computers/3", s.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one.status(), 200);
+    let one: serde_json::Value = one.json().await.unwrap();
+    assert_eq!(one["title"], "db-01");
+    let page = s.get("/api/v2/computers?query=tag:laptop&limit=1").await;
+    assert_eq!(page["count"], 2);
+    assert_eq!(page["results"][0]["title"], "laptop-ana");
+    assert!(page["next"].as_str().unwrap().contains("offset=1"));
+}
