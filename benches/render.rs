@@ -75,7 +75,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     c.bench_function("engine: top-level page of 1M, no query", |b| {
-        b.iter(|| engine.top_level(black_box(""), PAGE, 0).unwrap().count)
+        b.iter(|| engine.top_level(black_box(""), PAGE, 0).unwrap().rows.count)
     });
     c.bench_function(
         "engine: top-level page of 1M, status:failed computer:tag:web",
@@ -84,6 +84,7 @@ fn bench(c: &mut Criterion) {
                 engine
                     .top_level(black_box("status:failed computer:tag:web"), PAGE, 0)
                     .unwrap()
+                    .rows
                     .count
             })
         },

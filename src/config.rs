@@ -105,7 +105,7 @@ pub enum Connection {
     Remote {
         /// The profile's name, or `env` when only environment variables named it.
         profile: String,
-        options: RemoteOptions,
+        options: Box<RemoteOptions>,
     },
 }
 
@@ -200,7 +200,7 @@ impl Config {
             refresh: Duration::from_secs(refresh),
             connection: Connection::Remote {
                 profile: name,
-                options,
+                options: Box::new(options),
             },
             warnings,
         })

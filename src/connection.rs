@@ -85,7 +85,7 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
         Connection::Demo => engine_backend(&cli.engine, read_only)?,
         Connection::Remote { mut options, .. } => {
             options.read_only |= read_only;
-            RemoteBackend::new(options).map_err(|e| SetupError(e.to_string()))?
+            RemoteBackend::new(*options).map_err(|e| SetupError(e.to_string()))?
         }
     };
     Ok(Chosen {

@@ -130,7 +130,11 @@ async fn a_silent_server_is_given_up_on_by_the_deadline() {
     );
     // One deadline for the whole read, retries included: the server's
     // five-second answer is not waited for, once or three times.
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(state.reads.load(Ordering::SeqCst), 1);
 }
 
@@ -273,7 +277,11 @@ async fn credentials_never_follow_a_redirect() {
         matches!(&err, BackendError::Protocol(m) if m.contains("redirected") && m.contains(&other)),
         "{err:?}"
     );
-    assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing reached the other origin");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "nothing reached the other origin"
+    );
 }
 
 #[tokio::test]

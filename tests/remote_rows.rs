@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use common::TestServer;
+use landscape_tui::backend::Backend;
 use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
 use landscape_tui::backend::remote::{
     ApiChoice, RemoteBackend, RemoteCredentials, RemoteOptions, Secret,
 };
-use landscape_tui::backend::Backend;
 use landscape_tui::engine::{DemoOptions, Engine};
 
 fn demo() -> Engine {
@@ -54,8 +54,14 @@ async fn same_rows(engine: &Engine, remote: &dyn Backend, what: &str) {
         let mut offset = 0;
         loop {
             let page = remote.top_level(query, 250, offset).await.unwrap();
-            assert_eq!(page.rows.count, expected.rows.count, "{what} {query:?} count");
-            assert_eq!(page.activity_count, expected.activity_count, "{what} {query:?}");
+            assert_eq!(
+                page.rows.count, expected.rows.count,
+                "{what} {query:?} count"
+            );
+            assert_eq!(
+                page.activity_count, expected.activity_count,
+                "{what} {query:?}"
+            );
             for a in &page.rows.results {
                 assert_eq!(
                     page.matching(a.id),
@@ -78,7 +84,11 @@ async fn same_rows(engine: &Engine, remote: &dyn Backend, what: &str) {
             .await
             .unwrap();
         let tail: Vec<u64> = last.rows.results.iter().map(|a| a.id).collect();
-        assert_eq!(tail, want[want.len().saturating_sub(10)..], "{what} {query:?} tail");
+        assert_eq!(
+            tail,
+            want[want.len().saturating_sub(10)..],
+            "{what} {query:?} tail"
+        );
     }
 }
 
@@ -86,7 +96,11 @@ async fn same_rows(engine: &Engine, remote: &dyn Backend, what: &str) {
 async fn remote_rows_equal_the_engine_rows_page_by_page() {
     let engine = demo();
     let reference = engine.clone();
-    let groups = reference.top_level("type:ActivityGroup", 1, 0).unwrap().rows.count;
+    let groups = reference
+        .top_level("type:ActivityGroup", 1, 0)
+        .unwrap()
+        .rows
+        .count;
     assert!(groups > 1000, "a demo of thousands of groups: {groups}");
     // Some queries must match only some children of a group.
     let partial = reference.top_level("computer:tag:web", 1000, 0).unwrap();
@@ -99,6 +113,11 @@ async fn remote_rows_equal_the_engine_rows_page_by_page() {
         },
     );
     let s = TestServer::start_with(backend).await;
-    same_rows(&reference, client(&s, ApiChoice::Rest).as_ref(), "server rows").await;
+    same_rows(
+        &reference,
+        client(&s, ApiChoice::Rest).as_ref(),
+        "server rows",
+    )
+    .await;
     same_rows(&reference, client(&s, ApiChoice::Legacy).as_ref(), "folded").await;
 }

@@ -93,7 +93,7 @@ fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
 
     // Search: the parent with unapproved children is the one match.
     s.send("/status:unapproved\r");
-    s.wait_for("Activities: 1 match of 7");
+    s.wait_for("Activities: 1 row of 7 · 4 activities");
     let text = s.wait_for("Children of 100: 3");
     assert!(text.contains("Upgrade package openssl"));
 

@@ -259,3 +259,76 @@ fn action_keys_dim_when_nothing_selected_allows_them() {
     assert_eq!(c.fg, Color::Cyan, "{row}");
     assert_eq!(u.fg, Color::DarkGray, "{row}");
 }
+
+#[test]
+fn at_80_by_24_panes_are_tabs_and_help_and_quit_always_show() {
+    let mut app = loaded((80, 24));
+    app.say(
+        landscape_tui::tui::app::Level::Error,
+        "a long message that would push every key off the end of the bottom line of the screen",
+    );
+    let s = screen(&draw(&app));
+    let bottom = s.lines().last().unwrap();
+    assert!(
+        bottom.contains("? help") && bottom.contains("q quit"),
+        "{bottom}"
+    );
+    assert!(s.contains("Activities  │  Children  │  Detail"), "{s}");
+    assert!(s.contains("Restart web"), "{s}");
+    // Tab shows the children pane in place of the list; focus never hides.
+    update(
+        &mut app,
+        Event::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
+    );
+    let s = screen(&draw(&app));
+    assert!(s.contains("Children of 160"), "{s}");
+    assert!(!s.contains("Run script: rotate logs"), "{s}");
+    for size in [(80, 24), (200, 50)] {
+        app.size = size;
+        let s = screen(&draw(&app));
+        let bottom = s.lines().last().unwrap();
+        assert!(
+            bottom.contains("? help") && bottom.contains("q quit"),
+            "{size:?} {bottom}"
+        );
+    }
+}
+
+#[test]
+fn a_row_shown_through_some_children_says_how_many_match() {
+    for size in [(80, 24), (200, 50)] {
+        let mut app = loaded(size);
+        app.applied = "computer:tag:web status:unapproved".into();
+        app.list.matching_children.insert(100, 2);
+        app.list.activity_count = 12;
+        let s = screen(&draw(&app));
+        assert!(s.contains("2 of 3 match"), "{size:?}\n{s}");
+        assert!(s.contains("7 rows"), "{s}");
+        assert!(s.contains("12 activities"), "{s}");
+    }
+}
+
+#[test]
+fn a_failed_page_is_shown_in_the_list() {
+    let mut app = loaded((120, 30));
+    app.list.total = 50;
+    app.list.error = Some("HTTP 503: maintenance".into());
+    app.list.selected = 40;
+    app.list.top = 30;
+    let s = screen(&draw(&app));
+    assert!(s.contains("✘ not loaded"), "{s}");
+    assert!(s.contains("HTTP 503"), "{s}");
+    assert!(!s.contains("loading…"), "{s}");
+}
+
+#[test]
+fn help_scrolls_to_every_binding() {
+    let mut app = loaded((80, 24));
+    app.dialog = Some(Dialog::Help { scroll: 0 });
+    let s = screen(&draw(&app));
+    assert!(s.contains("edit the query"), "{s}");
+    app.dialog = Some(Dialog::Help { scroll: 20 });
+    let s = screen(&draw(&app));
+    assert!(s.contains("quit"), "{s}");
+    assert!(s.contains("ok/pending/bad"), "{s}");
+}

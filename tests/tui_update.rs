@@ -389,3 +389,203 @@ fn ctrl_c_always_quits() {
     );
     assert_eq!(cmds, vec![Command::Quit]);
 }
+
+fn demo() -> Engine {
+    use chrono::TimeZone;
+    Engine::demo(&landscape_tui::engine::DemoOptions {
+        seed: 3,
+        computers: 30,
+        activities: 6000,
+        now: chrono::Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap(),
+    })
+}
+
+#[test]
+fn every_row_is_reachable_even_when_keys_outrun_the_loads() {
+    let e = demo();
+    let mut app = loaded(&e);
+    let total = app.list.total;
+    assert!(total > 1000, "{total}");
+    // Three page-downs and a jump to the end before any answer comes back.
+    let mut cmds = feed(
+        &mut app,
+        [
+            code(KeyCode::PageDown),
+            code(KeyCode::PageDown),
+            code(KeyCode::PageDown),
+            code(KeyCode::End),
+        ],
+    );
+    assert_eq!(app.list.selected, total - 1);
+    cmds = answer(&mut app, &e, cmds);
+    drop(cmds);
+    assert!(!app.list.loading);
+    let last = app.list.selected_row().expect("the last row is loaded");
+    let expected = e.top_level("", 1, total - 1).unwrap();
+    assert_eq!(last.id, expected.rows.results[0].id);
+    // A refresh in the middle of the list reloads around the selection.
+    let cmds = feed(&mut app, [code(KeyCode::Home)]);
+    answer(&mut app, &e, cmds);
+    let cmds = feed(&mut app, (0..40).map(|_| code(KeyCode::PageDown)));
+    answer(&mut app, &e, cmds);
+    let before = app.list.selected_row().map(|a| a.id);
+    let cmds = feed(&mut app, [key('r')]);
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.list.selected_row().map(|a| a.id), before);
+}
+
+#[test]
+fn a_failed_page_says_so_instead_of_loading_forever() {
+    let e = engine();
+    let mut app = loaded(&e);
+    let generation = app.list.generation + 1;
+    app.list.generation = generation;
+    app.list.loading = true;
+    update(
+        &mut app,
+        Event::ListLoaded {
+            generation,
+            offset: 0,
+            result: Err(BackendError::Http {
+                status: 503,
+                code: String::new(),
+                message: "maintenance".into(),
+            }),
+        },
+    );
+    assert!(!app.list.loading);
+    assert_eq!(app.list.error.as_deref(), Some("HTTP 503: maintenance"));
+    // The rows already loaded stay.
+    assert_eq!(app.list.rows.len(), 7);
+}
+
+#[test]
+fn a_row_matching_through_some_children_acts_on_those_only() {
+    let e = engine();
+    let mut app = loaded(&e);
+    let mut cmds = feed(&mut app, [key('/')]);
+    cmds.extend(typed(&mut app, "computer:tag:web status:unapproved"));
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    answer(&mut app, &e, cmds);
+    let row = app.list.selected_row().unwrap().clone();
+    assert_eq!(row.id, 100);
+    assert_eq!(app.list.partial(&row), Some(2));
+    assert_eq!(app.list.activity_count, 2);
+    assert_eq!(app.focus, Pane::List);
+    assert_eq!(app.targets(), vec![102, 101]);
+    let cmds = feed(&mut app, [key('a')]);
+    assert!(cmds.contains(&Command::Preview {
+        kind: ActionKind::Approve,
+        targets: vec![102, 101]
+    }));
+    match &app.dialog {
+        Some(Dialog::Confirm(c)) => {
+            assert_eq!(c.partial, Some(("Upgrade package openssl".into(), 2, 3)))
+        }
+        other => panic!("{other:?}"),
+    }
+    // The whole group is one key away: show all children, act on the row.
+    feed(&mut app, [code(KeyCode::Esc)]);
+    let cmds = feed(&mut app, [key('A')]);
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.targets(), vec![100]);
+}
+
+#[test]
+fn star_marks_every_match_and_acts_by_query() {
+    let e = demo();
+    let mut app = loaded(&e);
+    let mut cmds = feed(&mut app, [key('/')]);
+    cmds.extend(typed(&mut app, "status:unapproved"));
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    answer(&mut app, &e, cmds);
+    feed(&mut app, [key('*')]);
+    let all = app.mark_all.clone().expect("every match marked");
+    let matching = e.activities("status:unapproved", 1, 0).unwrap().count;
+    assert_eq!(all.count, matching);
+    assert!(all.count as usize > app.list.rows.len().min(10));
+    let cmds = feed(&mut app, [key('a')]);
+    assert_eq!(
+        cmds,
+        vec![Command::PreviewQuery {
+            kind: ActionKind::Approve,
+            query: "status:unapproved".into()
+        }]
+    );
+    let ids: Vec<u64> = e
+        .activities("status:unapproved", u64::MAX, 0)
+        .unwrap()
+        .results
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let mut preview = e.preview(ActionKind::Approve, &ids);
+    let mut seen = std::collections::HashSet::new();
+    preview.allowed.retain(|a| seen.insert(a.id));
+    assert!(preview.refused.is_empty());
+    let promised = preview.allowed.len();
+    update(
+        &mut app,
+        Event::PreviewLoaded {
+            kind: ActionKind::Approve,
+            targets: vec![],
+            result: Ok(preview),
+        },
+    );
+    let cmds = feed(&mut app, [key('y')]);
+    assert_eq!(
+        cmds,
+        vec![Command::RunQuery {
+            kind: ActionKind::Approve,
+            query: "status:unapproved".into()
+        }]
+    );
+    let mut e2 = e.clone();
+    let changed = e2
+        .approve(&landscape_tui::backend::Selection::Query(
+            "status:unapproved".into(),
+        ))
+        .unwrap();
+    update(
+        &mut app,
+        Event::ActionDone {
+            kind: ActionKind::Approve,
+            result: Ok(changed),
+        },
+    );
+    let message = app.message.clone().unwrap().text;
+    assert_eq!(message, format!("approved {promised} activities"));
+    assert!(
+        app.mark_all.is_none() && app.marks.is_empty(),
+        "marks consumed"
+    );
+}
+
+#[test]
+fn a_new_query_keeps_the_old_rows_until_its_answer() {
+    let e = engine();
+    let mut app = loaded(&e);
+    app.focus = Pane::Detail;
+    let before: Vec<u64> = app.list.rows.iter().map(|a| a.id).collect();
+    let mut cmds = feed(&mut app, [key('/')]);
+    cmds.extend(typed(&mut app, "status:failed"));
+    let cmds2 = feed(&mut app, [code(KeyCode::Enter)]);
+    assert_eq!(app.focus, Pane::List);
+    let now: Vec<u64> = app.list.rows.iter().map(|a| a.id).collect();
+    assert_eq!(now, before, "no 'none match' flash while the query runs");
+    cmds.extend(cmds2);
+    answer(&mut app, &e, cmds);
+    assert!(app.list.rows.len() < before.len());
+}
+
+#[test]
+fn help_scrolls() {
+    let e = engine();
+    let mut app = loaded(&e);
+    feed(&mut app, [key('?'), key('j'), key('j')]);
+    assert_eq!(app.dialog, Some(Dialog::Help { scroll: 2 }));
+    feed(&mut app, [key('k')]);
+    assert_eq!(app.dialog, Some(Dialog::Help { scroll: 1 }));
+    feed(&mut app, [code(KeyCode::Esc)]);
+    assert_eq!(app.dialog, None);
+}

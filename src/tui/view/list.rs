@@ -33,8 +33,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             String::new()
         };
         format!(
-            " Activities: {} rows{of_all}{activities} · row {}{} ",
+            " Activities: {} row{}{of_all}{activities} · row {}{} ",
             thousands(l.total),
+            if l.total == 1 { "" } else { "s" },
             thousands(l.selected + 1),
             if l.loading {
                 format!(" {spinner}")
@@ -56,16 +57,20 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let rows: Vec<Row> = (l.top..(l.top + height).min(l.total))
         .map(|i| match l.row(i) {
             Some(a) => row(app, a, i == l.selected, now),
-            None => Row::new(vec![
-                Cell::from(""),
-                match &l.error {
-                    Some(e) if !l.loading => Cell::from(Span::styled(
-                        format!("not loaded: {e} (r retries)"),
-                        theme::error(),
-                    )),
-                    _ => Cell::from(Span::styled("loading…", theme::dim())),
-                },
-            ]),
+            None => match &l.error {
+                // In the summary column, the one wide enough to say why.
+                Some(e) if !l.loading => Row::new(vec![
+                    Cell::from(""),
+                    Cell::from(Span::styled("✘ not loaded", theme::error())),
+                    Cell::from(""),
+                    Cell::from(""),
+                    Cell::from(Span::styled(format!("{e} (r retries)"), theme::error())),
+                ]),
+                _ => Row::new(vec![
+                    Cell::from(""),
+                    Cell::from(Span::styled("loading…", theme::dim())),
+                ]),
+            },
         })
         .collect();
     let header = Row::new([
@@ -78,7 +83,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Constraint::Length(10),
         Constraint::Length(18),
         Constraint::Fill(1),
-        Constraint::Length(11),
+        Constraint::Length(12),
         Constraint::Length(5),
     ];
     frame.render_widget(

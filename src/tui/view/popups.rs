@@ -210,9 +210,10 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
 fn boxed(frame: &mut Frame, title: &str, lines: Vec<Line<'_>>) {
     let area = frame.area();
     let width = area.width.saturating_sub(4).min(90);
-    let height = (lines.len() as u16 + 2)
-        .min(area.height.saturating_sub(2))
-        .max(3);
+    // Wrapped lines take more than one row each.
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let height = (rows as u16 + 2).min(area.height.saturating_sub(2)).max(3);
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
