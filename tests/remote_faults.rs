@@ -247,6 +247,16 @@ async fn elsewhere() -> (String, Arc<AtomicUsize>) {
     (base, hits)
 }
 
+/// Fresh counters for a hand-built hostile server (only `login` reads them).
+fn counters() -> Arc<Faulty> {
+    Arc::new(Faulty {
+        fault: Fault::Slow,
+        logins: AtomicUsize::new(0),
+        reads: AtomicUsize::new(0),
+        actions: AtomicUsize::new(0),
+    })
+}
+
 async fn hostile(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/api/", listener.local_addr().unwrap());
@@ -298,12 +308,7 @@ async fn an_endless_answer_is_cut_off_at_the_cap() {
                 axum::body::Body::from_stream(endless)
             }),
         )
-        .with_state(Arc::new(Faulty {
-            fault: Fault::Slow,
-            logins: AtomicUsize::new(0),
-            reads: AtomicUsize::new(0),
-            actions: AtomicUsize::new(0),
-        }));
+        .with_state(counters());
     let url = hostile(app).await;
     let mut o = options(&url);
     o.timeout = Duration::from_secs(20);
@@ -329,12 +334,7 @@ async fn a_servers_words_reach_the_terminal_escaped() {
                 )
             }),
         )
-        .with_state(Arc::new(Faulty {
-            fault: Fault::Slow,
-            logins: AtomicUsize::new(0),
-            reads: AtomicUsize::new(0),
-            actions: AtomicUsize::new(0),
-        }));
+        .with_state(counters());
     let url = hostile(app).await;
     let backend = RemoteBackend::new(options(&url)).unwrap();
     let err = backend.activities("", 10, 0).await.unwrap_err();
