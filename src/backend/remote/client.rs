@@ -18,7 +18,7 @@ use tokio::sync::{Mutex, watch};
 
 use super::endpoints::Endpoints;
 use super::options::{ApiChoice, RemoteCredentials, RemoteOptions};
-use super::rows::{Fold, Folded, PARENTS_PER_REQUEST, RAW_PAGE};
+use super::rows::{Fold, Folded, RAW_PAGE};
 use crate::backend::{
     ActionKind, ActionPreview, Backend, BackendError, BackendInfo, CompletionValues, Refusal,
     Selection, refusal_reason,
@@ -34,6 +34,8 @@ const LEGACY_VERSION: &str = "2011-08-01";
 const READ_ATTEMPTS: u32 = 3;
 /// Children fetched for one parent (Landscape accounts rarely exceed it).
 const CHILDREN_LIMIT: u64 = 5000;
+/// Activities asked for by id in one request (`id:1 OR id:2 …`).
+const IDS_PER_REQUEST: usize = 100;
 /// Up to this many unknown computers are asked for one by one.
 const COMPUTERS_ONE_BY_ONE: usize = 24;
 /// Pages of computers read at most when learning the whole fleet's titles.
@@ -408,10 +410,7 @@ impl RemoteBackend {
         check_query(query)?;
         match self.api().await? {
             Api::Rest => {
-                let mut params = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
-                if !query.trim().is_empty() {
-                    params.push(("query", query.to_owned()));
-                }
+                let params = list_params(query, limit, offset);
                 self.retrying(|| self.rest(Method::GET, "/activities", &params, None))
                     .await
                     .map_err(|e| with_local_span(e, query))
@@ -443,12 +442,15 @@ impl RemoteBackend {
     }
 
     /// Activities by id, in one query (a parent's own record, not its children).
+    /// A few dozen ids per request, so a long list never makes an
+    /// overlong query.
     async fn by_ids(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_REQUEST) {
+            let query = ids_query(chunk);
+            found.extend(self.page(&query, chunk.len() as u64, 0).await?.results);
         }
-        let query = ids_query(ids);
-        Ok(self.page(&query, ids.len() as u64, 0).await?.results)
+        Ok(found)
     }
 
     /// Pages through every match of `query` and folds it into rows.
@@ -458,40 +460,10 @@ impl RemoteBackend {
             let page = self.page(query, RAW_PAGE, fold.scanned).await?;
             let last = (page.results.len() as u64) < RAW_PAGE;
             fold.absorb(page.results);
-            for ids in fold.take_wanted().chunks(PARENTS_PER_REQUEST) {
-                fold.add_parents(self.by_ids(ids).await?);
-            }
+            let wanted = fold.take_wanted();
+            fold.add_parents(self.by_ids(&wanted).await?);
             if last {
                 return Ok(fold.finish(query));
-            }
-        }
-    }
-
-    /// One page of computers, by REST when the server has it.
-    async fn computer_page(
-        &self,
-        query: &str,
-        limit: u64,
-        offset: u64,
-    ) -> Result<Vec<Computer>, BackendError> {
-        match self.api().await? {
-            Api::Rest => {
-                let mut params = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
-                if !query.is_empty() {
-                    params.push(("query", query.to_owned()));
-                }
-                let page: Page<Computer> = self
-                    .retrying(|| self.rest(Method::GET, "/computers", &params, None))
-                    .await?;
-                Ok(page.results)
-            }
-            Api::Legacy => {
-                let args = [
-                    ("query", query.to_owned()),
-                    ("limit", limit.to_string()),
-                    ("offset", offset.to_string()),
-                ];
-                self.retrying(|| self.legacy("GetComputers", &args)).await
             }
         }
     }
@@ -502,16 +474,22 @@ impl RemoteBackend {
         use futures::{StreamExt, TryStreamExt};
         if ids.len() <= COMPUTERS_ONE_BY_ONE {
             let queries: Vec<String> = ids.iter().map(|id| format!("id:{id}")).collect();
-            let pages: Vec<Vec<Computer>> = futures::stream::iter(queries)
-                .map(|query| async move { self.computer_page(&query, 1, 0).await })
-                .buffer_unordered(8)
-                .try_collect()
-                .await?;
+            let pages: Vec<Vec<Computer>> =
+                futures::stream::iter(queries)
+                    .map(|query| async move {
+                        self.computers_page(&query, 1, 0).await.map(|p| p.results)
+                    })
+                    .buffer_unordered(8)
+                    .try_collect()
+                    .await?;
             return Ok(pages.into_iter().flatten().collect());
         }
         let mut all = Vec::new();
         for page in 0..FLEET_PAGES {
-            let got = self.computer_page("", RAW_PAGE, page * RAW_PAGE).await?;
+            let got = self
+                .computers_page("", RAW_PAGE, page * RAW_PAGE)
+                .await?
+                .results;
             let last = (got.len() as u64) < RAW_PAGE;
             all.extend(got);
             if last {
@@ -604,10 +582,7 @@ impl Backend for RemoteBackend {
     ) -> Result<RowPage, BackendError> {
         check_query(query)?;
         if self.api().await? == Api::Rest && *lock(&self.server_rows) != Some(false) {
-            let mut params = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
-            if !query.trim().is_empty() {
-                params.push(("query", query.to_owned()));
-            }
+            let params = list_params(query, limit, offset);
             let answer = self
                 .retrying(|| self.rest(Method::GET, "/activities/top-level", &params, None))
                 .await;
@@ -620,17 +595,14 @@ impl Backend for RemoteBackend {
                 Err(e) => return Err(with_local_span(e, query)),
             }
         }
-        let mut folded = self.folded.lock().await;
-        let fresh = folded
-            .as_ref()
-            .is_some_and(|f| f.fresh(query, self.options.poll_interval));
-        if !fresh {
-            *folded = Some(self.fold(query).await?);
-        }
-        Ok(folded
-            .as_ref()
-            .map(|f| f.page(limit, offset))
-            .unwrap_or_else(|| unreachable!("filled above")))
+        let mut cache = self.folded.lock().await;
+        let folded = match cache.take() {
+            Some(f) if f.fresh(query, self.options.poll_interval) => f,
+            _ => self.fold(query).await?,
+        };
+        let page = folded.page(limit, offset);
+        *cache = Some(folded);
+        Ok(page)
     }
 
     async fn activity(&self, id: u64) -> Result<Activity, BackendError> {
@@ -684,19 +656,36 @@ impl Backend for RemoteBackend {
         })
     }
 
+    /// By REST when the server has it; the legacy list has no count, so
+    /// there it counts what was seen.
     async fn computers_page(
         &self,
         query: &str,
         limit: u64,
         offset: u64,
     ) -> Result<Page<Computer>, BackendError> {
-        let results = self.computer_page(query, limit, offset).await?;
-        Ok(Page {
-            count: offset.saturating_add(results.len() as u64),
-            results,
-            next: None,
-            previous: None,
-        })
+        match self.api().await? {
+            Api::Rest => {
+                let params = list_params(query, limit, offset);
+                self.retrying(|| self.rest(Method::GET, "/computers", &params, None))
+                    .await
+            }
+            Api::Legacy => {
+                let args = [
+                    ("query", query.to_owned()),
+                    ("limit", limit.to_string()),
+                    ("offset", offset.to_string()),
+                ];
+                let results: Vec<Computer> =
+                    self.retrying(|| self.legacy("GetComputers", &args)).await?;
+                Ok(Page {
+                    count: offset.saturating_add(results.len() as u64),
+                    results,
+                    next: None,
+                    previous: None,
+                })
+            }
+        }
     }
 
     async fn computer_titles(
@@ -778,6 +767,15 @@ impl Backend for RemoteBackend {
     fn changes(&self) -> watch::Receiver<u64> {
         self.changes.subscribe()
     }
+}
+
+/// `limit`, `offset` and (when there is one) `query` of a REST list route.
+fn list_params(query: &str, limit: u64, offset: u64) -> Vec<(&'static str, String)> {
+    let mut params = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
+    if !query.trim().is_empty() {
+        params.push(("query", query.to_owned()));
+    }
+    params
 }
 
 /// A route or action the server does not have (an older Landscape, or one

@@ -18,8 +18,6 @@ use crate::model::{Activity, Page, RowPage};
 
 /// Raw matches fetched per request while folding.
 pub(super) const RAW_PAGE: u64 = 1000;
-/// Parents fetched by id per request.
-pub(super) const PARENTS_PER_REQUEST: usize = 100;
 
 /// One finished scan of a query's matches.
 pub(super) struct Folded {
