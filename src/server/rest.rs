@@ -120,6 +120,16 @@ fn list_params(raw: Option<&str>) -> Result<ListParams, ApiError> {
     })
 }
 
+/// A list route's parameters, once its bearer token is checked.
+fn authorised_list(
+    state: &ServerState,
+    headers: &HeaderMap,
+    raw: Option<&str>,
+) -> Result<ListParams, ApiError> {
+    require_bearer(headers, &state.jwt)?;
+    list_params(raw)
+}
+
 /// Fills `next`/`previous` with absolute URLs, as Landscape does.
 fn link_page<T>(mut page: Page<T>, headers: &HeaderMap, uri: &Uri, p: &ListParams) -> Page<T> {
     let host = headers
@@ -150,8 +160,7 @@ pub async fn activities(
     uri: Uri,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    require_bearer(&headers, &state.jwt)?;
-    let p = list_params(raw.as_deref())?;
+    let p = authorised_list(&state, &headers, raw.as_deref())?;
     let page = state
         .backend
         .activities(&p.query, p.limit, p.offset)
@@ -165,8 +174,7 @@ pub async fn parents(
     uri: Uri,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    require_bearer(&headers, &state.jwt)?;
-    let p = list_params(raw.as_deref())?;
+    let p = authorised_list(&state, &headers, raw.as_deref())?;
     // Implicit AND binds loosest, so appending the caller's query keeps its meaning.
     let query = format!("type:ActivityGroup {}", p.query);
     let page = state.backend.activities(&query, p.limit, p.offset).await?;
@@ -183,8 +191,7 @@ pub async fn top_level(
     uri: Uri,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    require_bearer(&headers, &state.jwt)?;
-    let p = list_params(raw.as_deref())?;
+    let p = authorised_list(&state, &headers, raw.as_deref())?;
     let mut page = state.backend.top_level(&p.query, p.limit, p.offset).await?;
     page.rows = link_page(page.rows, &headers, &uri, &p);
     Ok(Json(page).into_response())
@@ -197,8 +204,7 @@ pub async fn computers(
     uri: Uri,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    require_bearer(&headers, &state.jwt)?;
-    let p = list_params(raw.as_deref())?;
+    let p = authorised_list(&state, &headers, raw.as_deref())?;
     let page = state
         .backend
         .computers_page(&p.query, p.limit, p.offset)
