@@ -93,9 +93,11 @@ async fn run(mut cli: Cli) -> ExitCode {
                 Command::Types { format } => scripting::types(backend, format, &mut out).await,
                 Command::Serve { .. } => unreachable!("handled above"),
             };
-            let _ = out.flush();
+            let result = result.and_then(|()| Ok(out.flush()?));
             match result {
                 Ok(()) => ExitCode::SUCCESS,
+                // `| head` closed the pipe: the reader has what it wanted.
+                Err(e) if e.is_closed_output() => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("landscape-tui: {}", scripting::describe(&e));
                     ExitCode::FAILURE

@@ -2,33 +2,68 @@
 //! `revert`, `types`): the dashboard's backends, with JSON for scripts, a
 //! table for people and CSV/TSV for spreadsheets.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use crate::backend::{Backend, BackendError, Selection};
 use crate::cli::Format;
 use crate::model::Activity;
+use crate::printable::printable;
 
-/// Columns of the table, CSV and TSV forms.
-const COLUMNS: [&str; 7] = [
-    "id", "status", "created", "type", "summary", "computer", "parent",
+/// Columns of the table, CSV and TSV forms. The table names computers by
+/// title; CSV and TSV keep the id and add the title last.
+const COLUMNS: [&str; 8] = [
+    "id",
+    "status",
+    "created",
+    "type",
+    "summary",
+    "computer",
+    "parent",
+    "computer_title",
 ];
 
-fn cells(a: &Activity) -> [String; 7] {
+/// Activities fetched per request when a listing spans pages.
+const PAGE: u64 = 1000;
+
+/// Why a scripting command failed: the backend, or writing its output.
+#[derive(Debug, thiserror::Error)]
+pub enum ScriptError {
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    #[error("writing the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl ScriptError {
+    /// The reader went away (`| head`): not worth a word.
+    pub fn is_closed_output(&self) -> bool {
+        matches!(self, ScriptError::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+fn cells(a: &Activity, titles: &HashMap<u64, String>) -> [String; 8] {
     let opt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
     [
         a.id.to_string(),
         a.status().map(|s| s.to_string()).unwrap_or_default(),
         a.creation_time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        a.activity_type.clone(),
-        a.summary.clone(),
+        printable(&a.activity_type).into_owned(),
+        printable(&a.summary).into_owned(),
         opt(a.computer()),
         opt(a.parent()),
+        a.computer()
+            .and_then(|id| titles.get(&id))
+            .map(|t| printable(t).into_owned())
+            .unwrap_or_default(),
     ]
 }
 
+/// Writes `list`; `titles` names computers (left blank where unknown).
 pub fn write_activities(
     out: &mut dyn Write,
     list: &[Activity],
+    titles: &HashMap<u64, String>,
     format: Format,
 ) -> std::io::Result<()> {
     match format {
@@ -37,7 +72,16 @@ pub fn write_activities(
             writeln!(out)
         }
         Format::Table => {
-            let rows: Vec<[String; 7]> = list.iter().map(cells).collect();
+            // The title stands in the computer column, the id where none is known.
+            let rows: Vec<[String; 7]> = list
+                .iter()
+                .map(|a| {
+                    let [id, status, created, kind, summary, computer, parent, title] =
+                        cells(a, titles);
+                    let computer = if title.is_empty() { computer } else { title };
+                    [id, status, created, kind, summary, computer, parent]
+                })
+                .collect();
             let mut widths: Vec<usize> = COLUMNS.iter().map(|c| c.len()).collect();
             for r in &rows {
                 for (w, c) in widths.iter_mut().zip(r) {
@@ -57,7 +101,7 @@ pub fn write_activities(
                     .trim_end()
                     .to_owned()
             };
-            writeln!(out, "{}", line(COLUMNS.to_vec()))?;
+            writeln!(out, "{}", line(COLUMNS[..7].to_vec()))?;
             for r in &rows {
                 writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
             }
@@ -71,7 +115,7 @@ pub fn write_activities(
             };
             writeln!(out, "{}", COLUMNS.join(sep))?;
             for a in list {
-                let row: Vec<String> = cells(a).iter().map(|c| quote(c)).collect();
+                let row: Vec<String> = cells(a, titles).iter().map(|c| quote(c)).collect();
                 writeln!(out, "{}", row.join(sep))?;
             }
             Ok(())
@@ -94,7 +138,11 @@ fn tsv_field(s: &str) -> String {
 }
 
 /// A command's failure, said for a person on stderr.
-pub fn describe(e: &BackendError) -> String {
+pub fn describe(e: &ScriptError) -> String {
+    let e = match e {
+        ScriptError::Backend(e) => e,
+        other => return other.to_string(),
+    };
     match e {
         BackendError::Refused { refusals } => {
             let mut s = format!(
@@ -115,6 +163,8 @@ pub fn describe(e: &BackendError) -> String {
     }
 }
 
+/// `limit` activities from `offset`, fetched a page at a time, so any
+/// `--limit` is honoured and none overflows.
 pub async fn activities(
     backend: &dyn Backend,
     query: &str,
@@ -122,14 +172,46 @@ pub async fn activities(
     offset: u64,
     format: Format,
     out: &mut dyn Write,
-) -> Result<(), BackendError> {
-    let page = backend.activities(query, limit, offset).await?;
-    write_activities(out, &page.results, format)
-        .map_err(|e| BackendError::Transport(e.to_string()))?;
+) -> Result<(), ScriptError> {
+    let mut list: Vec<Activity> = Vec::new();
+    let mut count = 0;
+    while (list.len() as u64) < limit {
+        let want = (limit - list.len() as u64).min(PAGE);
+        let page = backend
+            .activities(query, want, offset.saturating_add(list.len() as u64))
+            .await?;
+        count = page.count;
+        let last = (page.results.len() as u64) < want;
+        list.extend(page.results);
+        if last {
+            break;
+        }
+    }
+    let titles = titles_of(backend, &list, format).await;
+    write_activities(out, &list, &titles, format)?;
     if format == Format::Table {
-        let _ = writeln!(out, "({} of {} matching)", page.results.len(), page.count);
+        writeln!(out, "({} of {} matching)", list.len(), count)?;
     }
     Ok(())
+}
+
+/// Computer titles for the people-facing formats; JSON keeps the records
+/// as the server sent them. A server that cannot name computers leaves ids.
+async fn titles_of(
+    backend: &dyn Backend,
+    list: &[Activity],
+    format: Format,
+) -> HashMap<u64, String> {
+    if format == Format::Json {
+        return HashMap::new();
+    }
+    let mut ids: Vec<u64> = list.iter().filter_map(Activity::computer).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    backend
+        .computer_titles(&ids, false)
+        .await
+        .unwrap_or_default()
 }
 
 pub async fn status_change(
@@ -138,27 +220,24 @@ pub async fn status_change(
     query: &str,
     format: Format,
     out: &mut dyn Write,
-) -> Result<(), BackendError> {
+) -> Result<(), ScriptError> {
     let selection = Selection::Query(query.to_owned());
     let ids = if approve {
         backend.approve(&selection).await?
     } else {
         backend.cancel(&selection).await?
     };
-    let io = |e: std::io::Error| BackendError::Transport(e.to_string());
     match format {
-        Format::Json => {
-            writeln!(out, "{}", serde_json::to_string(&ids).unwrap_or_default()).map_err(io)
-        }
+        Format::Json => writeln!(out, "{}", serde_json::to_string(&ids).unwrap_or_default())?,
         _ => {
             let verb = if approve { "approved" } else { "canceled" };
-            writeln!(out, "{verb} {} activities", ids.len()).map_err(io)?;
+            writeln!(out, "{verb} {} activities", ids.len())?;
             for id in ids {
-                writeln!(out, "{id}").map_err(io)?;
+                writeln!(out, "{id}")?;
             }
-            Ok(())
         }
     }
+    Ok(())
 }
 
 pub async fn create(
@@ -167,36 +246,35 @@ pub async fn create(
     ids: &[u64],
     format: Format,
     out: &mut dyn Write,
-) -> Result<(), BackendError> {
+) -> Result<(), ScriptError> {
     let created = if revert {
         backend.revert(ids).await?
     } else {
         backend.reapply(ids).await?
     };
-    write_activities(out, &created, format).map_err(|e| BackendError::Transport(e.to_string()))
+    let titles = titles_of(backend, &created, format).await;
+    Ok(write_activities(out, &created, &titles, format)?)
 }
 
 pub async fn types(
     backend: &dyn Backend,
     format: Format,
     out: &mut dyn Write,
-) -> Result<(), BackendError> {
+) -> Result<(), ScriptError> {
     let types = backend.activity_types().await?;
-    let io = |e: std::io::Error| BackendError::Transport(e.to_string());
     match format {
         Format::Json => writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&types).unwrap_or_default()
-        )
-        .map_err(io),
+        )?,
         _ => {
             for t in types {
-                writeln!(out, "{t}").map_err(io)?;
+                writeln!(out, "{}", printable(&t))?;
             }
-            Ok(())
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

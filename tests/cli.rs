@@ -71,7 +71,7 @@ fn activities_as_json_table_csv_and_tsv() {
     ]);
     assert_eq!(
         out.lines().nth(1).unwrap(),
-        "140,delivered,2024-02-07T12:00:00Z,SyncPocketRequest,Sync pocket 'release' of series 'jammy' in distribution 'ubuntu',,"
+        "140,delivered,2024-02-07T12:00:00Z,SyncPocketRequest,Sync pocket 'release' of series 'jammy' in distribution 'ubuntu',,,"
     );
     let (_, out, _) = run(&[
         "--data",
@@ -82,7 +82,102 @@ fn activities_as_json_table_csv_and_tsv() {
         "--format",
         "tsv",
     ]);
-    assert_eq!(out.lines().nth(1).unwrap().split('\t').count(), 7);
+    assert_eq!(out.lines().nth(1).unwrap().split('\t').count(), 8);
+}
+
+#[test]
+fn tables_name_computers_and_csv_keeps_the_id_beside_the_title() {
+    let (ok, out, err) = run(&[
+        "--data",
+        DATA,
+        "activities",
+        "--query",
+        "parent-id:100",
+        "--format",
+        "table",
+    ]);
+    assert!(ok, "{err}");
+    for (id, title) in [("101", "web-01"), ("102", "web-02"), ("103", "db-01")] {
+        let line = out.lines().find(|l| l.starts_with(id)).unwrap();
+        assert!(line.contains(title), "{line}");
+    }
+    let (_, out, _) = run(&[
+        "--data",
+        DATA,
+        "activities",
+        "--query",
+        "id:130",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        out.lines()
+            .next()
+            .unwrap()
+            .ends_with(",computer,parent,computer_title")
+    );
+    assert!(
+        out.lines().nth(1).unwrap().ends_with(",5,,café-01"),
+        "{out}"
+    );
+}
+
+#[test]
+fn any_limit_and_offset_is_honoured_without_overflow() {
+    let (ok, out, err) = run(&[
+        "--data",
+        DATA,
+        "activities",
+        "--limit",
+        "18446744073709551615",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 14);
+    let (ok, out, err) = run(&[
+        "--data",
+        DATA,
+        "activities",
+        "--limit",
+        "18446744073709551615",
+        "--offset",
+        "18446744073709551615",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "[]");
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    let mut child = bin()
+        .args([
+            "--activities",
+            "20000",
+            "--frozen",
+            "activities",
+            "--limit",
+            "20000",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        // Read one line, then close the pipe, as `| head -1` does.
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.starts_with("id"), "{first}");
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.to_lowercase().contains("pipe"), "{err}");
 }
 
 #[test]
