@@ -51,6 +51,8 @@ pub struct Profile {
     pub read_only: bool,
     pub timeout_seconds: Option<u64>,
     pub connect_timeout_seconds: Option<u64>,
+    /// Answers larger than this many MiB are cut off with an error.
+    pub max_body_mib: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -81,6 +83,8 @@ pub struct Environment {
     pub ssl_ca_file: Option<String>,
     pub email: Option<String>,
     pub password: Option<String>,
+    /// `LANDSCAPE_TUI_TIMEOUT`: seconds one command may take, over the profile's.
+    pub timeout: Option<String>,
 }
 
 impl Environment {
@@ -93,6 +97,7 @@ impl Environment {
             ssl_ca_file: var("LANDSCAPE_API_SSL_CA_FILE"),
             email: var("LANDSCAPE_EMAIL"),
             password: var("LANDSCAPE_PASSWORD"),
+            timeout: var("LANDSCAPE_TUI_TIMEOUT"),
         }
     }
 }
@@ -313,6 +318,18 @@ fn remote_options(
     if let Some(s) = p.timeout_seconds {
         options.timeout = Duration::from_secs(s.max(1));
     }
+    if let Some(text) = &env.timeout {
+        let s: u64 = text.trim().parse().map_err(|_| {
+            ConfigError(format!(
+                "LANDSCAPE_TUI_TIMEOUT must be a whole number of seconds, got {text:?}"
+            ))
+        })?;
+        options.timeout = Duration::from_secs(s.max(1));
+    }
+    if let Some(mib) = p.max_body_mib {
+        let bytes = usize::try_from(mib.clamp(1, 4096)).unwrap_or(usize::MAX);
+        options.max_body_bytes = bytes * 1024 * 1024;
+    }
     if let Some(s) = p.connect_timeout_seconds {
         options.connect_timeout = Duration::from_secs(s.max(1));
     }
@@ -411,6 +428,32 @@ mod tests {
     fn empty_config_and_no_env_is_demo() {
         let r = Config::default().resolve(None, &env()).unwrap();
         assert_eq!(r.connection, Connection::Demo);
+    }
+
+    #[test]
+    fn the_deadline_comes_from_the_environment_over_the_profile() {
+        let config = Config::parse(
+            "default_profile = \"p\"\n[profiles.p]\nurl = \"https://l.example.com/api/\"\naccess_key = \"K\"\nsecret_key = \"S\"\ntimeout_seconds = 12\nmax_body_mib = 8\n",
+        )
+        .unwrap();
+        let remote = |e: &Environment| match config.resolve(None, e).unwrap().connection {
+            Connection::Remote { options, .. } => options,
+            Connection::Demo => panic!("expected remote"),
+        };
+        let o = remote(&env());
+        assert_eq!(o.timeout, Duration::from_secs(12));
+        assert_eq!(o.max_body_bytes, 8 * 1024 * 1024);
+        let e = Environment {
+            timeout: Some("90".into()),
+            ..env()
+        };
+        assert_eq!(remote(&e).timeout, Duration::from_secs(90));
+        let e = Environment {
+            timeout: Some("soon".into()),
+            ..env()
+        };
+        let err = config.resolve(None, &e).unwrap_err();
+        assert!(err.0.contains("LANDSCAPE_TUI_TIMEOUT"), "{err}");
     }
 
     #[test]
