@@ -589,3 +589,62 @@ fn help_scrolls() {
     feed(&mut app, [code(KeyCode::Esc)]);
     assert_eq!(app.dialog, None);
 }
+
+#[test]
+fn a_server_whose_count_and_pages_disagree_is_not_asked_forever() {
+    let e = engine();
+    let mut app = loaded(&e);
+    let generation = app.list.generation + 1;
+    app.list.generation = generation;
+    app.list.selected = 500;
+    let mut page = e.top_level("", 400, 300).unwrap();
+    page.rows.count = 1000;
+    let cmds = update(
+        &mut app,
+        Event::ListLoaded {
+            generation,
+            offset: 300,
+            result: Ok(page),
+        },
+    );
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Command::FetchList { .. })),
+        "{cmds:?}"
+    );
+    assert_eq!(
+        app.list.error.as_deref(),
+        Some("the server counts 1000 rows but sent none at row 501")
+    );
+}
+
+#[test]
+fn e_shows_the_refusals_of_the_last_dry_run() {
+    let e = engine();
+    let mut app = loaded(&e);
+    // Row 110 (nginx) is finished: approving it is refused.
+    let at = app.list.rows.iter().position(|a| a.id == 110).unwrap() as u64;
+    let cmds = feed(&mut app, (0..at).map(|_| key('j')));
+    answer(&mut app, &e, cmds);
+    let cmds = feed(&mut app, [key('a')]);
+    let Some(Command::Preview { kind, targets }) = cmds.into_iter().next() else {
+        panic!("no dry run asked for")
+    };
+    let preview = e.preview(kind, &targets);
+    assert!(!preview.refused.is_empty());
+    update(
+        &mut app,
+        Event::PreviewLoaded {
+            kind,
+            targets,
+            result: Ok(preview.clone()),
+        },
+    );
+    feed(&mut app, [code(KeyCode::Esc), key('e')]);
+    assert_eq!(
+        app.dialog,
+        Some(Dialog::Refusals {
+            kind: ActionKind::Approve,
+            refusals: preview.refused
+        })
+    );
+}

@@ -459,14 +459,18 @@ fn list_loaded(
     let start = app.list.window_start;
     let end = start + app.list.rows.len() as u64;
     let outside = app.list.selected < start || app.list.selected >= end;
-    if app.list.stale || (outside && app.list.selected < app.list.total) {
+    let around = app.list.selected.saturating_sub(PAGE / 2);
+    if outside && app.list.selected < app.list.total && around == offset {
+        // Asked for exactly this and the rows are not there: a server whose
+        // count and pages disagree. Say so rather than ask forever.
+        app.list.error = Some(format!(
+            "the server counts {} rows but sent none at row {}",
+            app.list.total,
+            app.list.selected + 1
+        ));
+    } else if app.list.stale || (outside && app.list.selected < app.list.total) {
         // The selection moved past this window while it loaded.
-        let offset = if outside {
-            app.list.selected.saturating_sub(PAGE / 2)
-        } else {
-            start
-        };
-        out.push(fetch_list(app, offset));
+        out.push(fetch_list(app, if outside { around } else { start }));
     }
 }
 
