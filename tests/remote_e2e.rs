@@ -284,3 +284,64 @@ async fn computer_titles_come_over_both_apis() {
     assert_eq!(page["results"][0]["title"], "laptop-ana");
     assert!(page["next"].as_str().unwrap().contains("offset=1"));
 }
+
+#[tokio::test]
+async fn the_dashboard_over_http_jumps_to_the_end_and_refreshes_mid_list() {
+    use chrono::TimeZone;
+    use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
+    use landscape_tui::engine::{DemoOptions, Engine};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let engine = Engine::demo(&DemoOptions {
+        seed: 11,
+        computers: 40,
+        activities: 8000,
+        now: chrono::Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap(),
+    });
+    let expected = engine.top_level("", u64::MAX, 0).unwrap();
+    let backend = EngineBackend::new(
+        engine,
+        EngineOptions {
+            frozen: true,
+            ..EngineOptions::default()
+        },
+    );
+    let s = TestServer::start_with(backend).await;
+    let remote = client(&s, ApiChoice::Rest, false);
+    let mut app = App::new(
+        BackendInfo {
+            label: s.base.clone(),
+            embedded: false,
+            sends_action_flags: true,
+        },
+        false,
+        vec![],
+    );
+    app.size = (80, 24);
+    let cmds = start(&mut app);
+    drive(&mut app, remote.as_ref(), cmds).await;
+    assert_eq!(app.list.total, expected.rows.count);
+    let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let cmds = update(&mut app, key(KeyCode::End));
+    drive(&mut app, remote.as_ref(), cmds).await;
+    assert_eq!(
+        app.list.selected_row().map(|a| a.id),
+        expected.rows.results.last().map(|a| a.id)
+    );
+    let mut cmds = update(&mut app, key(KeyCode::Home));
+    for _ in 0..50 {
+        cmds.extend(update(&mut app, key(KeyCode::PageDown)));
+    }
+    drive(&mut app, remote.as_ref(), cmds).await;
+    let at = app.list.selected as usize;
+    assert_eq!(
+        app.list.selected_row().map(|a| a.id),
+        Some(expected.rows.results[at].id)
+    );
+    let cmds = update(&mut app, key(KeyCode::Char('r')));
+    drive(&mut app, remote.as_ref(), cmds).await;
+    assert_eq!(app.list.selected as usize, at);
+    assert_eq!(
+        app.list.selected_row().map(|a| a.id),
+        Some(expected.rows.results[at].id)
+    );
+}

@@ -83,7 +83,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Constraint::Length(10),
         Constraint::Length(18),
         Constraint::Fill(1),
-        Constraint::Length(12),
+        // Wide enough for "12 of 40 match".
+        Constraint::Length(14),
         Constraint::Length(5),
     ];
     frame.render_widget(

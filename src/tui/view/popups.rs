@@ -119,7 +119,7 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
     if let Some((summary, n, all)) = &c.partial {
         lines.push(Line::from(Span::styled(
             format!(
-                "Only the {n} of {all} children of \"{}\" that match the query; A in the children pane shows all {all} to act on the whole group.",
+                "Only the {n} of {all} children of \"{}\" that match the query; A shows all {all}, and the action then takes the whole group.",
                 printable(summary)
             ),
             theme::warning(),
