@@ -323,20 +323,24 @@ async fn an_endless_answer_is_cut_off_at_the_cap() {
 
 #[tokio::test]
 async fn a_servers_words_reach_the_terminal_escaped() {
+    let state = counters();
     let app = Router::new()
         .route("/api/v2/login/access-key", post(login))
         .route(
             "/api/v2/activities",
-            get(|| async {
+            get(|State(s): State<Arc<Faulty>>| async move {
+                s.reads.fetch_add(1, Ordering::SeqCst);
                 (
                     StatusCode::BAD_REQUEST,
                     axum::Json(json!({"error": "Oops\u{1b}[2J", "message": "bad\u{1b}]0;pwned\u{7}\nforged line"})),
                 )
             }),
         )
-        .with_state(counters());
+        .with_state(state.clone());
     let url = hostile(app).await;
-    let backend = RemoteBackend::new(options(&url)).unwrap();
+    let mut o = options(&url);
+    o.timeout = Duration::from_secs(5);
+    let backend = RemoteBackend::new(o).unwrap();
     let err = backend.activities("", 10, 0).await.unwrap_err();
     let text = err.to_string();
     assert!(!text.chars().any(char::is_control), "{text:?}");
@@ -346,4 +350,5 @@ async fn a_servers_words_reach_the_terminal_escaped() {
     );
     // A 4xx is an answer, not a lost one: it is not retried.
     assert!(!err.is_retryable());
+    assert_eq!(state.reads.load(Ordering::SeqCst), 1);
 }
