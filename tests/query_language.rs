@@ -234,6 +234,19 @@ fn bare_words_match_summaries_ignoring_case_with_unicode() {
 }
 
 #[test]
+fn long_words_match_as_short_ones_do() {
+    // Past the length where the automaton changes kind, matching is the same.
+    let long = format!("Upgrade{}", "x".repeat(100));
+    assert_eq!(select(&long), Vec::<u64>::new());
+    let phrase = "\"upgrade package openssl on web-01 and the rest of the fleet tonight\"";
+    let summary_word = &phrase[1..phrase.len() - 1];
+    assert!(summary_word.len() > 64);
+    assert_eq!(select(phrase), Vec::<u64>::new());
+    // A very long repetitive word is answered (no match) rather than stalling.
+    assert_eq!(select(&"ab".repeat(30_000)), Vec::<u64>::new());
+}
+
+#[test]
 fn keys_are_case_insensitive_and_keywords_are_not() {
     assert_eq!(select("Status:failed"), vec![3]);
     assert_eq!(select("STATUS:FAILED"), vec![3]);

@@ -3,7 +3,7 @@
 //! ids and orders the AND groups cheapest first, so matching one activity is
 //! a few comparisons and a bit lookup.
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use chrono::{DateTime, Utc};
 
 use super::ast::{ComputerTermKind, Query, TermKind};
@@ -126,12 +126,20 @@ enum WordFinder {
     Unicode(String),
 }
 
+/// Longer words get an automaton built in time linear in their length: the
+/// default (a DFA) is quickest to search but takes seconds to build for a
+/// long repetitive word — a 60,000-character one took 17 s.
+const DFA_WORD_LIMIT: usize = 64;
+
 impl WordFinder {
     fn new(word: &str) -> WordFinder {
+        let mut builder = AhoCorasick::builder();
+        builder.ascii_case_insensitive(true);
+        if word.len() > DFA_WORD_LIMIT {
+            builder.kind(Some(AhoCorasickKind::ContiguousNFA));
+        }
         if word.is_ascii()
-            && let Ok(ac) = AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build([word])
+            && let Ok(ac) = builder.build([word])
         {
             return WordFinder::Ascii(ac);
         }
@@ -427,5 +435,21 @@ impl Group {
                 .iter()
                 .any(|(negated, pred)| pred.test_packed(p, full) != *negated),
         }
+    }
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::WordFinder;
+
+    #[test]
+    fn long_words_are_found_ignoring_case_like_short_ones() {
+        let word = "rotate-logs-".repeat(8);
+        assert!(word.len() > super::DFA_WORD_LIMIT);
+        let finder = WordFinder::new(&word);
+        let text = format!("Run script: {}!", word.to_uppercase());
+        assert!(finder.found_in(&text));
+        assert!(!finder.found_in(&text[..text.len() - 3]));
+        assert!(WordFinder::new("Rotate").found_in(&text));
     }
 }
