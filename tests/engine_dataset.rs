@@ -148,3 +148,26 @@ fn derived_parent_fields_in_the_file_are_ignored() {
     assert_eq!(p.children_count.copied(), Some(3));
     assert_eq!(p.status().unwrap().as_str(), "unapproved");
 }
+
+#[test]
+fn in_a_large_file_the_first_bad_record_is_named_wherever_it_is() {
+    // Enough records that the parse is split across threads.
+    let mut v = small_json();
+    let template = v["activities"][6].clone();
+    let list = v["activities"].as_array_mut().unwrap();
+    for n in 0..20_000u64 {
+        let mut a = template.clone();
+        a["id"] = json!(1_000_000 + n);
+        list.push(a);
+    }
+    let late = list.len() - 3;
+    list[late]["summary"] = json!(42);
+    let earlier = list.len() - 9_000;
+    list[earlier]["creation_time"] = json!("not a time");
+    let e = load_err(&v);
+    let id = v["activities"][earlier]["id"].clone();
+    assert!(
+        e.contains(&format!("activity #{earlier} (id {id})")) && e.contains("creation_time"),
+        "{e}"
+    );
+}

@@ -1,4 +1,4 @@
-//! The dataset file (`reference/dataset-format.md`): load with errors that
+//! The dataset file (`docs/dataset-format.md`): load with errors that
 //! name the record and field, save in the same shape. Nothing runs on a
 //! half-loaded dataset: a load either gives a whole engine or an error.
 
@@ -8,6 +8,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::Engine;
@@ -24,12 +25,14 @@ impl fmt::Display for DatasetError {
 
 impl std::error::Error for DatasetError {}
 
+/// The file's outline: each record stays a slice of the text until it is
+/// parsed into its type, so no tree of the whole file is ever built.
 #[derive(Deserialize)]
-struct RawDataset {
-    #[serde(default)]
-    computers: Vec<Value>,
-    #[serde(default)]
-    activities: Vec<Value>,
+struct RawDataset<'a> {
+    #[serde(default, borrow)]
+    computers: Vec<&'a RawValue>,
+    #[serde(default, borrow)]
+    activities: Vec<&'a RawValue>,
     #[serde(default)]
     clock: Option<DateTime<Utc>>,
     #[serde(default)]
@@ -37,28 +40,73 @@ struct RawDataset {
 }
 
 /// `#3 (id 42)`: how an error names a record.
-fn record(index: usize, v: &Value) -> String {
-    match v.get("id") {
-        Some(id) => format!("#{index} (id {id})"),
-        None => format!("#{index}"),
+fn record(index: usize, raw: &RawValue) -> String {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: Option<Value>,
+    }
+    match serde_json::from_str::<IdOnly>(raw.get()) {
+        Ok(IdOnly { id: Some(id) }) => format!("#{index} (id {id})"),
+        _ => format!("#{index}"),
     }
 }
 
 fn typed<T: serde::de::DeserializeOwned>(
     what: &str,
     index: usize,
-    v: &Value,
+    raw: &RawValue,
 ) -> Result<T, DatasetError> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." {
             String::new()
         } else {
             format!(" field `{path}`:")
         };
-        DatasetError(format!("{what} {}:{field} {}", record(index, v), e.inner()))
+        DatasetError(format!(
+            "{what} {}:{field} {}",
+            record(index, raw),
+            e.inner()
+        ))
     })
 }
+
+/// Parses every record, the list split across the machine's cores; the
+/// first error in file order wins.
+fn typed_all<T: serde::de::DeserializeOwned + Send>(
+    what: &str,
+    raws: &[&RawValue],
+) -> Result<Vec<T>, DatasetError> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = raws.len().div_ceil(threads).max(PARSE_CHUNK_MIN);
+    let parts: Vec<Result<Vec<T>, DatasetError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = raws
+            .chunks(chunk)
+            .enumerate()
+            .map(|(n, part)| {
+                scope.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(i, raw)| typed(what, n * chunk + i, raw))
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let mut all = Vec::with_capacity(raws.len());
+    for part in parts {
+        all.extend(part?);
+    }
+    Ok(all)
+}
+
+/// Records per thread below which one thread parses them all.
+const PARSE_CHUNK_MIN: usize = 4096;
 
 impl Engine {
     pub fn load(path: &Path) -> Result<Engine, DatasetError> {
@@ -71,10 +119,9 @@ impl Engine {
     pub fn from_dataset_str(text: &str) -> Result<Engine, DatasetError> {
         let raw: RawDataset =
             serde_json::from_str(text).map_err(|e| DatasetError(format!("not a dataset: {e}")))?;
-        let mut computers = Vec::with_capacity(raw.computers.len());
-        let mut computer_ids = HashSet::new();
-        for (i, v) in raw.computers.iter().enumerate() {
-            let c: Computer = typed("computer", i, v)?;
+        let computers: Vec<Computer> = typed_all("computer", &raw.computers)?;
+        let mut computer_ids = HashSet::with_capacity(computers.len());
+        for (i, (c, v)) in computers.iter().zip(&raw.computers).enumerate() {
             if !computer_ids.insert(c.id) {
                 return Err(DatasetError(format!(
                     "computer {}: duplicate id {}",
@@ -82,12 +129,10 @@ impl Engine {
                     c.id
                 )));
             }
-            computers.push(c);
         }
-        let mut activities = Vec::with_capacity(raw.activities.len());
-        let mut ids = HashSet::new();
-        for (i, v) in raw.activities.iter().enumerate() {
-            let a: Activity = typed("activity", i, v)?;
+        let mut activities: Vec<Activity> = typed_all("activity", &raw.activities)?;
+        let mut ids = HashSet::with_capacity(activities.len());
+        for (i, (a, v)) in activities.iter().zip(&raw.activities).enumerate() {
             if !ids.insert(a.id) {
                 return Err(DatasetError(format!(
                     "activity {}: duplicate id {}",
@@ -110,7 +155,6 @@ impl Engine {
                     record(i, v)
                 )));
             }
-            activities.push(a);
         }
         for (i, (a, v)) in activities.iter().zip(&raw.activities).enumerate() {
             if let Some(p) = a.parent()
