@@ -36,7 +36,7 @@ fn fleet() -> (Vec<Computer>, Vec<Activity>) {
         "Upgrade all packages",
     ];
     let start = Utc.with_ymd_and_hms(2023, 6, 1, 0, 0, 0).unwrap();
-    let creator = Creator::new("Jane Smith", "jane@example.com", 5);
+    let creator = std::sync::Arc::new(Creator::new("Jane Smith", "jane@example.com", 5));
     let activities = (0..1_000_000u64)
         .map(|i| {
             let k = (i * 2_654_435_761) % 1_000_003;

@@ -40,7 +40,11 @@ fn activity(
     let mut a = Activity::new(id, ty, summary, t(created));
     a.activity_status = Field::Value(ActivityStatus::from_wire(status));
     a.computer_id = computer.into();
-    a.creator = Field::Value(Creator::new("Jane", "Jane@Example.com", 5));
+    a.creator = Field::Value(std::sync::Arc::new(Creator::new(
+        "Jane",
+        "Jane@Example.com",
+        5,
+    )));
     a
 }
 

@@ -2,9 +2,10 @@
 //! name the record and field, save in the same shape. Nothing runs on a
 //! half-loaded dataset: a load either gives a whole engine or an error.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -12,7 +13,7 @@ use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::Engine;
-use crate::model::{Activity, ActivityStatus, Computer};
+use crate::model::{Activity, ActivityStatus, Computer, Creator, Field};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasetError(pub String);
@@ -73,10 +74,12 @@ fn typed<T: serde::de::DeserializeOwned>(
 }
 
 /// Parses every record, the list split across the machine's cores; the
-/// first error in file order wins.
-fn typed_all<T: serde::de::DeserializeOwned + Send>(
+/// first error in file order wins. `tidy` sees each record as it is parsed,
+/// with state of its own per thread.
+fn typed_all<T: serde::de::DeserializeOwned + Send, S: Default>(
     what: &str,
     raws: &[&RawValue],
+    tidy: fn(&mut S, &mut T),
 ) -> Result<Vec<T>, DatasetError> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = raws.len().div_ceil(threads).max(PARSE_CHUNK_MIN);
@@ -86,9 +89,14 @@ fn typed_all<T: serde::de::DeserializeOwned + Send>(
             .enumerate()
             .map(|(n, part)| {
                 scope.spawn(move || {
+                    let mut state = S::default();
                     part.iter()
                         .enumerate()
-                        .map(|(i, raw)| typed(what, n * chunk + i, raw))
+                        .map(|(i, raw)| {
+                            let mut record = typed(what, n * chunk + i, raw)?;
+                            tidy(&mut state, &mut record);
+                            Ok(record)
+                        })
                         .collect()
                 })
             })
@@ -105,6 +113,28 @@ fn typed_all<T: serde::de::DeserializeOwned + Send>(
     Ok(all)
 }
 
+/// One shared record per creator, so a million activities by a few dozen
+/// people hold a few dozen creators. Creators with fields we do not know
+/// are left as they are.
+#[derive(Default)]
+struct Creators(HashMap<CreatorKey, Arc<Creator>>);
+
+/// Name, email and id: what tells two creators apart.
+type CreatorKey = (Option<String>, Option<String>, Option<u64>);
+
+fn share_creator(pool: &mut Creators, a: &mut Activity) {
+    let Field::Value(c) = &mut a.creator else {
+        return;
+    };
+    if !c.extra.is_empty() {
+        return;
+    }
+    let key = (c.name.get().cloned(), c.email.get().cloned(), c.id.copied());
+    *c = pool.0.entry(key).or_insert_with(|| c.clone()).clone();
+}
+
+fn as_is<T>(_: &mut (), _: &mut T) {}
+
 /// Records per thread below which one thread parses them all.
 const PARSE_CHUNK_MIN: usize = 4096;
 
@@ -119,7 +149,7 @@ impl Engine {
     pub fn from_dataset_str(text: &str) -> Result<Engine, DatasetError> {
         let raw: RawDataset =
             serde_json::from_str(text).map_err(|e| DatasetError(format!("not a dataset: {e}")))?;
-        let computers: Vec<Computer> = typed_all("computer", &raw.computers)?;
+        let computers: Vec<Computer> = typed_all("computer", &raw.computers, as_is)?;
         let mut computer_ids = HashSet::with_capacity(computers.len());
         for (i, (c, v)) in computers.iter().zip(&raw.computers).enumerate() {
             if !computer_ids.insert(c.id) {
@@ -130,7 +160,7 @@ impl Engine {
                 )));
             }
         }
-        let mut activities: Vec<Activity> = typed_all("activity", &raw.activities)?;
+        let mut activities: Vec<Activity> = typed_all("activity", &raw.activities, share_creator)?;
         let mut ids = HashSet::with_capacity(activities.len());
         for (i, (a, v)) in activities.iter().zip(&raw.activities).enumerate() {
             if !ids.insert(a.id) {

@@ -3,6 +3,8 @@
 //! waiting for approval, some in flight right now. Same seed and time, same
 //! account.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -125,6 +127,8 @@ const POCKETS: &[(&str, &str)] = &[
 
 struct Generator {
     rng: StdRng,
+    /// One shared record per person in [`PEOPLE`].
+    people: Vec<Arc<Creator>>,
     now: DateTime<Utc>,
     next_id: u64,
     computers: Vec<u64>,
@@ -142,6 +146,10 @@ impl Engine {
         let now = super::clock::whole_seconds(options.now);
         let mut g = Generator {
             rng,
+            people: PEOPLE
+                .iter()
+                .map(|(name, email, id)| Arc::new(Creator::new(name, email, *id)))
+                .collect(),
             now,
             next_id: 71_660_000,
             computers: ids,
@@ -263,9 +271,10 @@ impl Generator {
         self.next_id
     }
 
-    fn creator(&mut self) -> Creator {
-        let (name, email, id) = *PEOPLE.choose(&mut self.rng).unwrap_or(&PEOPLE[0]);
-        Creator::new(name, email, id)
+    fn creator(&mut self) -> Arc<Creator> {
+        let (_, _, id) = *PEOPLE.choose(&mut self.rng).unwrap_or(&PEOPLE[0]);
+        let known = self.people.iter().find(|c| c.id.get() == Some(&id));
+        known.unwrap_or(&self.people[0]).clone()
     }
 
     /// One request: a standalone activity or a parent with children.
@@ -302,7 +311,7 @@ impl Generator {
                 None,
                 &changes,
             );
-            a.extra = extra;
+            a.extra = extra.into();
             self.status(&mut a, &band, None);
             self.activities.push(a);
             return;
@@ -341,7 +350,7 @@ impl Generator {
                 Some(parent_id),
                 &changes,
             );
-            a.extra = extra.clone();
+            a.extra = extra.clone().into();
             self.status(&mut a, &band, Some(shared));
             self.activities.push(a);
         }
@@ -354,7 +363,7 @@ impl Generator {
         ty: &str,
         summary: &str,
         created: DateTime<Utc>,
-        creator: &Creator,
+        creator: &Arc<Creator>,
         computer: Option<u64>,
         parent: Option<u64>,
         changes: &[PackageChange],

@@ -14,6 +14,7 @@ mod store;
 use chrono::{DateTime, Duration, Utc};
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::{Activity, Computer, Creator, Field, Page, RowPage};
 use crate::query::{
@@ -36,7 +37,7 @@ pub struct Engine {
     now: DateTime<Utc>,
     seed: u64,
     /// Who reapplies and reverts (the caller of this embedded server).
-    user: Creator,
+    user: Arc<Creator>,
 }
 
 impl Engine {
@@ -58,7 +59,7 @@ impl Engine {
             clock: Clock::frozen(now),
             now,
             seed,
-            user: Creator::new("Landscape Admin", "admin@example.com", 1),
+            user: Arc::new(Creator::new("Landscape Admin", "admin@example.com", 1)),
         }
     }
 
@@ -96,7 +97,7 @@ impl Engine {
     }
 
     pub fn set_user(&mut self, user: Creator) {
-        self.user = user;
+        self.user = Arc::new(user);
     }
 
     pub fn computers(&self) -> impl Iterator<Item = &Computer> {

@@ -63,23 +63,40 @@ impl Store {
 
     /// Appends a record and indexes it (all but the order). Its index.
     fn push(&mut self, a: Activity) -> usize {
-        let i = self.activities.len();
+        self.activities.push(a);
+        let i = self.activities.len() - 1;
+        self.index_record(i);
+        i
+    }
+
+    /// Indexes record `i` (all but the order).
+    fn index_record(&mut self, i: usize) {
+        let a = &self.activities[i];
         self.by_id.insert(a.id, i);
         if let Some(p) = a.parent() {
             self.children.entry(p).or_default().push(i);
         }
-        self.packed.push(PackedActivity::of(&a));
-        if moves_with_clock(&a) {
+        self.packed.push(PackedActivity::of(a));
+        if moves_with_clock(a) {
             self.live.insert(i);
         }
-        self.activities.push(a);
-        i
     }
 
     /// Adds activities in bulk (a load or a demo) and builds every index once.
+    /// An empty store takes the list as it is: a million records are never
+    /// held twice.
     pub fn extend(&mut self, activities: Vec<Activity>) {
-        for a in activities {
-            self.push(a);
+        if self.activities.is_empty() {
+            self.activities = activities;
+            self.by_id.reserve(self.activities.len());
+            self.packed.reserve(self.activities.len());
+            for i in 0..self.activities.len() {
+                self.index_record(i);
+            }
+        } else {
+            for a in activities {
+                self.push(a);
+            }
         }
         self.order = (0..self.activities.len()).collect();
         let acts = &self.activities;

@@ -1,10 +1,12 @@
 //! The activity record, in the shape both APIs send (REST v2 and legacy).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{ActivityStatus, Field};
+use super::{ActivityStatus, Extra, Field};
 
 /// The parent type: one request to many computers.
 pub const ACTIVITY_GROUP: &str = "ActivityGroup";
@@ -19,7 +21,7 @@ pub struct Creator {
     #[serde(default, skip_serializing_if = "Field::is_absent")]
     pub id: Field<u64>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl Creator {
@@ -28,7 +30,7 @@ impl Creator {
             name: Field::Value(name.to_owned()),
             email: Field::Value(email.to_owned()),
             id: Field::Value(id),
-            extra: Map::new(),
+            extra: Extra::default(),
         }
     }
 
@@ -53,7 +55,7 @@ pub struct PackageChange {
     #[serde(default, skip_serializing_if = "Field::is_absent")]
     pub remove_version: Field<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// What Landscape lets an operator do with an activity now (REST only).
@@ -89,8 +91,9 @@ pub struct ChildrenStatuses {
 pub struct Activity {
     pub id: u64,
     pub creation_time: DateTime<Utc>,
+    /// Shared: an account has few creators and many activities.
     #[serde(default, skip_serializing_if = "Field::is_absent")]
-    pub creator: Field<Creator>,
+    pub creator: Field<Arc<Creator>>,
     #[serde(rename = "type")]
     pub activity_type: String,
     pub summary: String,
@@ -142,7 +145,7 @@ pub struct Activity {
     #[serde(default, skip_serializing_if = "Field::is_absent")]
     pub computer: Field<Value>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl Activity {
@@ -183,7 +186,7 @@ impl Activity {
             computer_count: Field::Absent,
             deliver_delay_window: Field::Absent,
             computer: Field::Absent,
-            extra: Map::new(),
+            extra: Extra::default(),
         }
     }
 
@@ -203,7 +206,7 @@ impl Activity {
     }
 
     pub fn creator_email(&self) -> Option<&str> {
-        self.creator.get().and_then(Creator::email)
+        self.creator.get().and_then(|c| c.email())
     }
 
     pub fn parent(&self) -> Option<u64> {

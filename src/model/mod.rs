@@ -5,6 +5,7 @@
 mod action;
 mod activity;
 mod computer;
+mod extra;
 mod field;
 mod page;
 mod status;
@@ -14,6 +15,7 @@ pub use activity::{
     ACTIVITY_GROUP, Activity, ActivityActions, ChildrenStatuses, Creator, PackageChange,
 };
 pub use computer::Computer;
+pub use extra::Extra;
 pub use field::Field;
 pub use page::{Page, RowPage};
 pub use status::{ActivityStatus, Health};
