@@ -17,9 +17,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::model::{Activity, Computer, Creator, Field, Page, RowPage};
-use crate::query::{
-    CompletionValues, KNOWN_TYPES, Matcher, PackedActivity, ParseOptions, Query, QueryError,
-};
+use crate::query::{CompletionValues, KNOWN_TYPES, Matcher, ParseOptions, Query, QueryError};
 
 pub use actions::{ActionError, Preview, Selection};
 pub use clock::Clock;
@@ -170,13 +168,37 @@ impl Engine {
     ) -> Result<Page<Activity>, QueryError> {
         let m = self.matcher(query)?;
         let s = &self.store;
-        let mut matched = vec![m.matches_everything(); s.activities.len()];
-        if !m.matches_everything() {
-            for i in m.select(&s.packed, &s.activities) {
-                matched[i] = true;
-            }
+        // The lists kept in order answer in the time of the page.
+        if m.matches_everything() {
+            return Ok(self.page_of(&s.order, limit, offset));
+        }
+        if m.is_only_type(crate::model::ACTIVITY_GROUP) {
+            return Ok(self.page_of(&s.group_order, limit, offset));
+        }
+        let mut matched = vec![false; s.activities.len()];
+        for i in m.select(&s.packed, &s.activities) {
+            matched[i] = true;
         }
         Ok(self.page_in_order(&matched, limit, offset))
+    }
+
+    /// `limit` records of an ordered list from `offset`, counted.
+    fn page_of(&self, order: &[usize], limit: u64, offset: u64) -> Page<Activity> {
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(order.len());
+        let end = start
+            .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
+            .min(order.len());
+        Page {
+            count: order.len() as u64,
+            results: order[start..end]
+                .iter()
+                .map(|&i| self.present(&self.store.activities[i]))
+                .collect(),
+            next: None,
+            previous: None,
+        }
     }
 
     /// The rows of `shown`, newest first, `limit` from `offset`, counted.
@@ -208,14 +230,14 @@ impl Engine {
         let m = self.matcher(query)?;
         let s = &self.store;
         let mut through_children: HashMap<usize, u64> = HashMap::new();
-        let (shown, matched): (Vec<bool>, u64) = if m.matches_everything() {
-            let shown = s
-                .packed
-                .iter()
-                .map(|p| p.parent_id == PackedActivity::NONE)
-                .collect();
-            (shown, s.activities.len() as u64)
-        } else {
+        if m.matches_everything() {
+            return Ok(RowPage {
+                rows: self.page_of(&s.top_order, limit, offset),
+                activity_count: s.activities.len() as u64,
+                matching_children: Default::default(),
+            });
+        }
+        let (shown, matched): (Vec<bool>, u64) = {
             let mut shown = vec![false; s.activities.len()];
             let mut itself = vec![false; s.activities.len()];
             let selected = m.select(&s.packed, &s.activities);

@@ -18,6 +18,10 @@ pub struct Store {
     pub children: HashMap<u64, Vec<usize>>,
     /// Indices, newest first (ties: highest id first).
     pub order: Vec<usize>,
+    /// The top-level ones (no parent) in the same order: the unfiltered list.
+    pub top_order: Vec<usize>,
+    /// The groups (ActivityGroup) in the same order: `/activities/parents`.
+    pub group_order: Vec<usize>,
     pub computers: BTreeMap<u64, Computer>,
     /// Indices of activities the clock can still move.
     pub live: BTreeSet<usize>,
@@ -106,6 +110,18 @@ impl Store {
                 .cmp(&acts[x].creation_time)
                 .then(acts[y].id.cmp(&acts[x].id))
         });
+        self.top_order = self
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| acts[i].is_top_level())
+            .collect();
+        self.group_order = self
+            .top_order
+            .iter()
+            .copied()
+            .filter(|&i| acts[i].is_parent())
+            .collect();
         let parents: Vec<u64> = self.children.keys().copied().collect();
         for p in parents {
             self.derive_parent(p);
@@ -121,15 +137,24 @@ impl Store {
         }
     }
 
-    /// Adds one activity created now (reapply, revert).
+    /// Adds one activity created now (reapply, revert), keeping every
+    /// order true.
     pub fn insert(&mut self, a: Activity) -> usize {
         let key = (a.creation_time, a.id);
+        let (top, group) = (a.is_top_level(), a.is_parent());
         let i = self.push(a);
         let acts = &self.activities;
-        let at = self
-            .order
-            .partition_point(|&j| (acts[j].creation_time, acts[j].id) > key);
-        self.order.insert(at, i);
+        let place = |order: &mut Vec<usize>| {
+            let at = order.partition_point(|&j| (acts[j].creation_time, acts[j].id) > key);
+            order.insert(at, i);
+        };
+        place(&mut self.order);
+        if top {
+            place(&mut self.top_order);
+        }
+        if group {
+            place(&mut self.group_order);
+        }
         i
     }
 

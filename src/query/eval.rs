@@ -363,6 +363,12 @@ impl Predicate {
 }
 
 impl Matcher {
+    /// Whether the query is exactly `type:<name>`, which stores may answer
+    /// from a list they keep.
+    pub fn is_only_type(&self, name: &str) -> bool {
+        matches!(self.all.as_slice(), [Group::One(false, Predicate::Type(t, _))] if t == name)
+    }
+
     /// Same answer as [`Matcher::matches`] on `full`, reading `packed` first.
     pub fn matches_packed(&self, packed: &PackedActivity, full: &Activity) -> bool {
         self.all.iter().all(|group| group.test_packed(packed, full))
