@@ -171,3 +171,59 @@ fn in_a_large_file_the_first_bad_record_is_named_wherever_it_is() {
         "{e}"
     );
 }
+
+#[test]
+fn the_stream_reader_takes_any_key_order_escapes_and_whitespace() {
+    let v = small_json();
+    // Activities before computers, an unknown key, braces and quotes inside strings.
+    let mut acts = v["activities"].clone();
+    acts[0]["summary"] = json!("a } ] { [ \"quoted\" \\ summary");
+    let text = format!(
+        "\n {{ \"note\" : {{\"x\": [1, {{\"y\": \"}}\"}}]}},\"activities\" :\n{}, \"clock\": \"2024-02-08T00:00:00Z\", \"computers\":{} }}\n",
+        serde_json::to_string_pretty(&acts).unwrap(),
+        v["computers"]
+    );
+    let e = Engine::from_dataset_str(&text).unwrap();
+    assert_eq!(e.activity_count(), 14);
+    assert_eq!(e.now().to_rfc3339(), "2024-02-08T00:00:00+00:00");
+    let first = e.activity(acts[0]["id"].as_u64().unwrap()).unwrap();
+    assert_eq!(first.summary, "a } ] { [ \"quoted\" \\ summary");
+}
+
+#[test]
+fn broken_structure_is_refused_with_a_position() {
+    let good = small_json().to_string();
+    let missing_comma = good.replacen("},{", "} {", 1);
+    let truncated = &good[..good.len() / 2];
+    let trailing = format!("{good} extra");
+    for (text, what) in [
+        (missing_comma.as_str(), "expected `,`"),
+        (truncated, "ends"),
+        (trailing.as_str(), "after the dataset"),
+        ("[]", "opening `{`"),
+    ] {
+        let e = Engine::from_dataset_str(text).unwrap_err().0;
+        assert!(
+            e.starts_with("not a dataset") && e.contains(what),
+            "{what}: {e}"
+        );
+        assert!(e.contains("at byte"), "{e}");
+    }
+}
+
+#[test]
+fn an_early_bad_record_in_a_long_list_stops_the_read() {
+    // Far more records than the reader holds in flight: an error in the
+    // first batch must end the read, not wait on the rest.
+    let mut v = small_json();
+    let template = v["activities"][6].clone();
+    let list = v["activities"].as_array_mut().unwrap();
+    for n in 0..60_000u64 {
+        let mut a = template.clone();
+        a["id"] = json!(2_000_000 + n);
+        list.push(a);
+    }
+    list[10]["type"] = json!(7);
+    let e = load_err(&v);
+    assert!(e.contains("activity #10") && e.contains("type"), "{e}");
+}

@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::Engine;
+use super::dataset_reader::{DatasetReader, Entry, RawRecord, value};
 use crate::model::{Activity, ActivityStatus, Computer, Creator, Field};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,38 +26,30 @@ impl fmt::Display for DatasetError {
 
 impl std::error::Error for DatasetError {}
 
-/// The file's outline: each record stays a slice of the text until it is
-/// parsed into its type, so no tree of the whole file is ever built.
-#[derive(Deserialize)]
-struct RawDataset<'a> {
-    #[serde(default, borrow)]
-    computers: Vec<&'a RawValue>,
-    #[serde(default, borrow)]
-    activities: Vec<&'a RawValue>,
-    #[serde(default)]
-    clock: Option<DateTime<Utc>>,
-    #[serde(default)]
-    seed: Option<u64>,
-}
-
-/// `#3 (id 42)`: how an error names a record.
-fn record(index: usize, raw: &RawValue) -> String {
+/// `#3 (id 42)`: how an error names a record, from its text.
+fn record(index: usize, text: &[u8]) -> String {
     #[derive(Deserialize)]
     struct IdOnly {
         id: Option<Value>,
     }
-    match serde_json::from_str::<IdOnly>(raw.get()) {
+    match serde_json::from_slice::<IdOnly>(text) {
         Ok(IdOnly { id: Some(id) }) => format!("#{index} (id {id})"),
         _ => format!("#{index}"),
     }
 }
 
-fn typed<T: serde::de::DeserializeOwned>(
-    what: &str,
-    index: usize,
-    raw: &RawValue,
-) -> Result<T, DatasetError> {
-    let mut de = serde_json::Deserializer::from_str(raw.get());
+/// The same, for a record already parsed.
+fn named(index: usize, id: u64) -> String {
+    format!("#{index} (id {id})")
+}
+
+fn typed<T: serde::de::DeserializeOwned>(what: &str, raw: &RawRecord) -> Result<T, DatasetError> {
+    // Fast path first; only a record that fails is parsed again to learn
+    // which field was wrong (tracking the path costs on every field).
+    if let Ok(v) = serde_json::from_slice(raw.text) {
+        return Ok(v);
+    }
+    let mut de = serde_json::Deserializer::from_slice(raw.text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." {
@@ -67,50 +59,20 @@ fn typed<T: serde::de::DeserializeOwned>(
         };
         DatasetError(format!(
             "{what} {}:{field} {}",
-            record(index, raw),
+            record(raw.index, raw.text),
             e.inner()
         ))
     })
 }
 
-/// Parses every record, the list split across the machine's cores; the
-/// first error in file order wins. `tidy` sees each record as it is parsed,
-/// with state of its own per thread.
-fn typed_all<T: serde::de::DeserializeOwned + Send, S: Default>(
-    what: &str,
-    raws: &[&RawValue],
-    tidy: fn(&mut S, &mut T),
-) -> Result<Vec<T>, DatasetError> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = raws.len().div_ceil(threads).max(PARSE_CHUNK_MIN);
-    let parts: Vec<Result<Vec<T>, DatasetError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = raws
-            .chunks(chunk)
-            .enumerate()
-            .map(|(n, part)| {
-                scope.spawn(move || {
-                    let mut state = S::default();
-                    part.iter()
-                        .enumerate()
-                        .map(|(i, raw)| {
-                            let mut record = typed(what, n * chunk + i, raw)?;
-                            tidy(&mut state, &mut record);
-                            Ok(record)
-                        })
-                        .collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
-    let mut all = Vec::with_capacity(raws.len());
-    for part in parts {
-        all.extend(part?);
-    }
-    Ok(all)
+fn parse_computer(_: &mut (), raw: RawRecord) -> Result<Computer, DatasetError> {
+    typed("computer", &raw)
+}
+
+fn parse_activity(pool: &mut Creators, raw: RawRecord) -> Result<Activity, DatasetError> {
+    let mut a = typed("activity", &raw)?;
+    share_creator(pool, &mut a);
+    Ok(a)
 }
 
 /// One shared record per creator, so a million activities by a few dozen
@@ -133,47 +95,59 @@ fn share_creator(pool: &mut Creators, a: &mut Activity) {
     *c = pool.0.entry(key).or_insert_with(|| c.clone()).clone();
 }
 
-fn as_is<T>(_: &mut (), _: &mut T) {}
-
-/// Records per thread below which one thread parses them all.
-const PARSE_CHUNK_MIN: usize = 4096;
-
 impl Engine {
+    /// Loads a dataset file as it streams in (see `dataset_reader`).
     pub fn load(path: &Path) -> Result<Engine, DatasetError> {
-        let text = std::fs::read_to_string(path)
+        let file = std::fs::File::open(path)
             .map_err(|e| DatasetError(format!("{}: {e}", path.display())))?;
-        Engine::from_dataset_str(&text)
+        Engine::from_dataset_reader(file)
             .map_err(|e| DatasetError(format!("{}: {e}", path.display())))
     }
 
     pub fn from_dataset_str(text: &str) -> Result<Engine, DatasetError> {
-        let raw: RawDataset =
-            serde_json::from_str(text).map_err(|e| DatasetError(format!("not a dataset: {e}")))?;
-        let computers: Vec<Computer> = typed_all("computer", &raw.computers, as_is)?;
+        Engine::from_dataset_reader(text.as_bytes())
+    }
+
+    pub fn from_dataset_reader(input: impl std::io::Read) -> Result<Engine, DatasetError> {
+        let mut reader = DatasetReader::new(input);
+        let (mut computers, mut activities): (Vec<Computer>, Vec<Activity>) = (vec![], vec![]);
+        let (mut clock, mut seed): (Option<DateTime<Utc>>, Option<u64>) = (None, None);
+        while let Some(entry) = reader.next_entry(&["computers", "activities"])? {
+            match entry {
+                Entry::List(key) if key == "computers" => {
+                    computers = reader.records(parse_computer)?;
+                }
+                Entry::List(_) => activities = reader.records(parse_activity)?,
+                Entry::Value(key, raw) if key == "clock" => clock = value(&key, &raw)?,
+                Entry::Value(key, raw) if key == "seed" => seed = value(&key, &raw)?,
+                // Keys this build does not know are passed over.
+                Entry::Value(..) => {}
+            }
+        }
         let mut computer_ids = HashSet::with_capacity(computers.len());
-        for (i, (c, v)) in computers.iter().zip(&raw.computers).enumerate() {
+        for (i, c) in computers.iter().enumerate() {
             if !computer_ids.insert(c.id) {
                 return Err(DatasetError(format!(
                     "computer {}: duplicate id {}",
-                    record(i, v),
+                    named(i, c.id),
                     c.id
                 )));
             }
         }
-        let mut activities: Vec<Activity> = typed_all("activity", &raw.activities, share_creator)?;
         let mut ids = HashSet::with_capacity(activities.len());
-        for (i, (a, v)) in activities.iter().zip(&raw.activities).enumerate() {
+        for (i, a) in activities.iter().enumerate() {
+            let v = a.id;
             if !ids.insert(a.id) {
                 return Err(DatasetError(format!(
                     "activity {}: duplicate id {}",
-                    record(i, v),
+                    named(i, v),
                     a.id
                 )));
             }
             if let Some(ActivityStatus::Other(s)) = a.status() {
                 return Err(DatasetError(format!(
                     "activity {}: field `activity_status`: unknown status \"{s}\"; expected one of {}",
-                    record(i, v),
+                    named(i, v),
                     ActivityStatus::NAMES.join(", ")
                 )));
             }
@@ -182,17 +156,18 @@ impl Engine {
             {
                 return Err(DatasetError(format!(
                     "activity {}: field `computer_id`: no computer has id {c}",
-                    record(i, v)
+                    named(i, v)
                 )));
             }
         }
-        for (i, (a, v)) in activities.iter().zip(&raw.activities).enumerate() {
+        for (i, a) in activities.iter().enumerate() {
+            let v = a.id;
             if let Some(p) = a.parent()
                 && !ids.contains(&p)
             {
                 return Err(DatasetError(format!(
                     "activity {}: field `parent_id`: no activity has id {p}",
-                    record(i, v)
+                    named(i, v)
                 )));
             }
         }
@@ -214,8 +189,8 @@ impl Engine {
             })
             .flatten()
             .max();
-        let clock = raw.clock.or(latest).unwrap_or_else(Utc::now);
-        let seed = raw.seed.unwrap_or(0);
+        let clock = clock.or(latest).unwrap_or_else(Utc::now);
+        let seed = seed.unwrap_or(0);
         // A long-running activity given as `delivered` at some progress
         // started that far into its run, so the clock carries it on from there.
         for a in &mut activities {

@@ -5,6 +5,7 @@
 mod actions;
 mod clock;
 mod dataset;
+mod dataset_reader;
 mod demo;
 mod fate;
 pub mod lifecycle;
