@@ -187,7 +187,7 @@ fn the_stream_reader_takes_any_key_order_escapes_and_whitespace() {
     assert_eq!(e.activity_count(), 14);
     assert_eq!(e.now().to_rfc3339(), "2024-02-08T00:00:00+00:00");
     let first = e.activity(acts[0]["id"].as_u64().unwrap()).unwrap();
-    assert_eq!(first.summary, "a } ] { [ \"quoted\" \\ summary");
+    assert_eq!(&*first.summary, "a } ] { [ \"quoted\" \\ summary");
 }
 
 #[test]

@@ -185,7 +185,7 @@ fn revert_undoes_succeeded_package_changes() {
     let change = &created[0].changes.get().unwrap()[0];
     assert_eq!(change.package, "nginx");
     assert_eq!(change.change_type, "remove");
-    assert_eq!(created[0].summary, "Revert: Install package nginx");
+    assert_eq!(&*created[0].summary, "Revert: Install package nginx");
     // Upgrade becomes downgrade with the versions swapped.
     let mut data = small().to_dataset();
     for a in data["activities"].as_array_mut().unwrap() {

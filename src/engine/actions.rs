@@ -2,6 +2,7 @@
 //! every refused activity (ids ascending).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::model::{ACTIVITY_GROUP, ActionKind, Activity, ActivityStatus, Field, Refusal};
 use crate::query::QueryError;
@@ -220,7 +221,7 @@ impl Engine {
             let original = self.store.activities[i].clone();
             if original.is_parent() {
                 let mut parent = self.copy(kind, &original, next, None);
-                parent.activity_type = ACTIVITY_GROUP.to_owned();
+                parent.activity_type = ACTIVITY_GROUP.into();
                 let parent_id = next;
                 next += 1;
                 let kids: Vec<Activity> = self
@@ -254,11 +255,11 @@ impl Engine {
     }
 
     fn copy(&self, kind: ActionKind, from: &Activity, id: u64, parent: Option<u64>) -> Activity {
-        let summary = match kind {
-            ActionKind::Revert => format!("Revert: {}", from.summary),
+        let summary: Arc<str> = match kind {
+            ActionKind::Revert => format!("Revert: {}", from.summary).into(),
             _ => from.summary.clone(),
         };
-        let mut a = Activity::new(id, &from.activity_type, &summary, self.now);
+        let mut a = Activity::new(id, from.activity_type.clone(), summary, self.now);
         a.creator = Field::Value(self.user.clone());
         a.computer_id = from.computer_id.clone().get().copied().into();
         a.parent_id = parent.into();

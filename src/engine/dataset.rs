@@ -69,30 +69,51 @@ fn parse_computer(_: &mut (), raw: RawRecord) -> Result<Computer, DatasetError> 
     typed("computer", &raw)
 }
 
-fn parse_activity(pool: &mut Creators, raw: RawRecord) -> Result<Activity, DatasetError> {
+fn parse_activity(pool: &mut Shared, raw: RawRecord) -> Result<Activity, DatasetError> {
     let mut a = typed("activity", &raw)?;
-    share_creator(pool, &mut a);
+    pool.share(&mut a);
     Ok(a)
 }
 
-/// One shared record per creator, so a million activities by a few dozen
-/// people hold a few dozen creators. Creators with fields we do not know
-/// are left as they are.
+/// One shared copy of what repeats, so a million activities by a few dozen
+/// people, of a few dozen types, hold each once; the children of a request
+/// share its summary. Creators with fields we do not know stay as they are.
 #[derive(Default)]
-struct Creators(HashMap<CreatorKey, Arc<Creator>>);
+struct Shared {
+    creators: HashMap<CreatorKey, Arc<Creator>>,
+    texts: HashSet<Arc<str>>,
+}
 
 /// Name, email and id: what tells two creators apart.
 type CreatorKey = (Option<String>, Option<String>, Option<u64>);
 
-fn share_creator(pool: &mut Creators, a: &mut Activity) {
-    let Field::Value(c) = &mut a.creator else {
-        return;
-    };
-    if !c.extra.is_empty() {
-        return;
+impl Shared {
+    fn share(&mut self, a: &mut Activity) {
+        a.activity_type = self.text(&a.activity_type);
+        a.summary = self.text(&a.summary);
+        let Field::Value(c) = &mut a.creator else {
+            return;
+        };
+        if !c.extra.is_empty() {
+            return;
+        }
+        let key = (c.name.get().cloned(), c.email.get().cloned(), c.id.copied());
+        *c = self
+            .creators
+            .entry(key)
+            .or_insert_with(|| c.clone())
+            .clone();
     }
-    let key = (c.name.get().cloned(), c.email.get().cloned(), c.id.copied());
-    *c = pool.0.entry(key).or_insert_with(|| c.clone()).clone();
+
+    fn text(&mut self, text: &Arc<str>) -> Arc<str> {
+        match self.texts.get(text) {
+            Some(shared) => shared.clone(),
+            None => {
+                self.texts.insert(text.clone());
+                text.clone()
+            }
+        }
+    }
 }
 
 impl Engine {

@@ -129,6 +129,7 @@ struct Generator {
     rng: StdRng,
     /// One shared record per person in [`PEOPLE`].
     people: Vec<Arc<Creator>>,
+    texts: std::collections::HashSet<Arc<str>>,
     now: DateTime<Utc>,
     next_id: u64,
     computers: Vec<u64>,
@@ -150,6 +151,7 @@ impl Engine {
                 .iter()
                 .map(|(name, email, id)| Arc::new(Creator::new(name, email, *id)))
                 .collect(),
+            texts: Default::default(),
             now,
             next_id: 71_660_000,
             computers: ids,
@@ -271,6 +273,16 @@ impl Generator {
         self.next_id
     }
 
+    /// The one shared copy of `text` (types repeat across the account).
+    fn shared(&mut self, text: &str) -> Arc<str> {
+        if let Some(t) = self.texts.get(text) {
+            return t.clone();
+        }
+        let t: Arc<str> = text.into();
+        self.texts.insert(t.clone());
+        t
+    }
+
     fn creator(&mut self) -> Arc<Creator> {
         let (_, _, id) = *PEOPLE.choose(&mut self.rng).unwrap_or(&PEOPLE[0]);
         let known = self.people.iter().find(|c| c.id.get() == Some(&id));
@@ -296,6 +308,8 @@ impl Generator {
             return self.pocket_sync(created, band);
         }
         let (ty, summary, changes, extra) = self.what(kind);
+        // One text for every activity of the request (and every type).
+        let (ty, summary) = (self.shared(&ty), Arc::<str>::from(summary));
         let fleet = self.computers.len();
         let group = room > 1 && fleet > 1 && self.rng.random_range(0..100) < 65;
         if !group {
@@ -322,9 +336,10 @@ impl Generator {
             .min(room - 1)
             .max(1);
         let parent_id = self.id();
+        let group = self.shared(ACTIVITY_GROUP);
         let mut parent = self.activity(
             parent_id,
-            ACTIVITY_GROUP,
+            &group,
             &summary,
             created,
             &creator,
@@ -360,15 +375,15 @@ impl Generator {
     fn activity(
         &self,
         id: u64,
-        ty: &str,
-        summary: &str,
+        ty: &Arc<str>,
+        summary: &Arc<str>,
         created: DateTime<Utc>,
         creator: &Arc<Creator>,
         computer: Option<u64>,
         parent: Option<u64>,
         changes: &[PackageChange],
     ) -> Activity {
-        let mut a = Activity::new(id, ty, summary, created);
+        let mut a = Activity::new(id, ty.clone(), summary.clone(), created);
         a.creator = Field::Value(creator.clone());
         a.computer_id = computer.into();
         a.parent_id = parent.into();
@@ -493,16 +508,8 @@ impl Generator {
         let summary =
             format!("Sync pocket '{pocket}' of series '{series}' in distribution 'ubuntu'");
         let creator = self.creator();
-        let mut a = self.activity(
-            id,
-            "SyncPocketRequest",
-            &summary,
-            created,
-            &creator,
-            None,
-            None,
-            &[],
-        );
+        let (ty, summary) = (self.shared("SyncPocketRequest"), self.shared(&summary));
+        let mut a = self.activity(id, &ty, &summary, created, &creator, None, None, &[]);
         a.changes = Field::Absent;
         a.package_ids = Field::Absent;
         a.extra.insert(

@@ -52,7 +52,7 @@ pub fn refusal_reason(kind: ActionKind, activity: &Activity) -> Option<String> {
         ActionKind::Reapply => (!status.is_some_and(ActivityStatus::is_final))
             .then(|| format!("activity is {name}; only finished activities can be reapplied")),
         ActionKind::Revert => {
-            if activity.activity_type != REVERTIBLE_TYPE {
+            if *activity.activity_type != *REVERTIBLE_TYPE {
                 Some(format!(
                     "{} cannot be reverted; only package changes can",
                     activity.activity_type

@@ -94,9 +94,11 @@ pub struct Activity {
     /// Shared: an account has few creators and many activities.
     #[serde(default, skip_serializing_if = "Field::is_absent")]
     pub creator: Field<Arc<Creator>>,
+    /// Shared text: an account has a few dozen types, and the children of
+    /// a request share its summary.
     #[serde(rename = "type")]
-    pub activity_type: String,
-    pub summary: String,
+    pub activity_type: Arc<str>,
+    pub summary: Arc<str>,
     #[serde(default, skip_serializing_if = "Field::is_absent")]
     pub result_text: Field<String>,
     #[serde(default, skip_serializing_if = "Field::is_absent")]
@@ -153,16 +155,16 @@ impl Activity {
     /// ones `null`, status `undelivered`.
     pub fn new(
         id: u64,
-        activity_type: &str,
-        summary: &str,
+        activity_type: impl Into<Arc<str>>,
+        summary: impl Into<Arc<str>>,
         creation_time: DateTime<Utc>,
     ) -> Activity {
         Activity {
             id,
             creation_time,
             creator: Field::Null,
-            activity_type: activity_type.to_owned(),
-            summary: summary.to_owned(),
+            activity_type: activity_type.into(),
+            summary: summary.into(),
             result_text: Field::Null,
             computer_id: Field::Null,
             approval_time: Field::Null,
@@ -191,7 +193,7 @@ impl Activity {
     }
 
     pub fn is_parent(&self) -> bool {
-        self.activity_type == ACTIVITY_GROUP
+        *self.activity_type == *ACTIVITY_GROUP
     }
 
     /// Top level: a parent or a standalone activity (no `parent_id`).

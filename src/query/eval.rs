@@ -189,7 +189,7 @@ impl Predicate {
                     e.to_lowercase() == *email
                 }
             }),
-            Predicate::Type(t, _) => a.activity_type == *t,
+            Predicate::Type(t, _) => *a.activity_type == **t,
             Predicate::Computers(set) => a.computer_id.copied().is_some_and(|id| set.contains(id)),
             Predicate::Word(w) => w.found_in(&a.summary),
         }

@@ -517,7 +517,7 @@ fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
                 return;
             }
             let all = row.children_count.copied().unwrap_or(n);
-            Some((row.summary.clone(), n, all))
+            Some((row.summary.to_string(), n, all))
         }
         None => None,
     };
