@@ -11,10 +11,10 @@ use crate::backend::engine::{EngineBackend, EngineOptions};
 use crate::backend::remote::RemoteBackend;
 use crate::cli::{Cli, EngineArgs};
 use crate::config::{Config, Connection, Environment};
-use crate::engine::{DemoOptions, Engine};
+use crate::engine::{DemoOptions, Engine, Progress, Reading};
 
 pub struct Chosen {
-    pub backend: Arc<dyn Backend>,
+    pub backend: Source,
     pub refresh: Duration,
     pub read_only: bool,
     pub warnings: Vec<String>,
@@ -32,25 +32,104 @@ impl std::fmt::Display for SetupError {
 
 impl std::error::Error for SetupError {}
 
-/// The embedded engine from `--data` or a generated demo.
-pub fn engine(args: &EngineArgs) -> Result<Engine, SetupError> {
-    match &args.data {
-        Some(path) => Engine::load(path).map_err(|e| SetupError(format!("dataset: {e}"))),
-        None => Ok(Engine::demo(&DemoOptions {
-            seed: args.seed,
-            computers: args.computers,
-            activities: args.activities,
-            now: Utc::now(),
-        })),
+/// A backend ready to use, or the embedded engine still being built.
+pub enum Source {
+    Ready(Arc<dyn Backend>),
+    /// A large demo or dataset, generated or loaded on a blocking thread
+    /// while the dashboard shows how far it has got.
+    Building {
+        what: String,
+        progress: Arc<Progress>,
+        /// How far it has got, for a person.
+        label: Box<dyn Fn(Reading) -> String + Send>,
+        task: tokio::task::JoinHandle<Result<Arc<EngineBackend>, SetupError>>,
+    },
+}
+
+impl Source {
+    /// The backend, once it is built.
+    pub async fn ready(self) -> Result<Arc<dyn Backend>, SetupError> {
+        match self {
+            Source::Ready(b) => Ok(b),
+            Source::Building { task, .. } => match task.await {
+                Ok(built) => built.map(|b| b as Arc<dyn Backend>),
+                Err(e) => Err(SetupError(format!("building the engine: {e}"))),
+            },
+        }
     }
 }
 
+/// Starts smaller than this are built before the terminal is touched, so
+/// their errors print plainly; larger ones show progress.
+const QUICK_ACTIVITIES: usize = 100_000;
+const QUICK_FILE_BYTES: u64 = 32 << 20;
+
+/// What a start does, for a person: "generating 1,000,000 activities".
+pub fn describe_start(args: &EngineArgs) -> String {
+    match &args.data {
+        Some(path) => format!("loading {}", path.display()),
+        None => format!(
+            "generating {} activities",
+            thousands(args.activities as u64)
+        ),
+    }
+}
+
+/// How far a start has got: "412,000 of 1,000,000 activities" or
+/// "312 of 733 MB".
+pub fn progress_text(args: &EngineArgs, r: Reading) -> String {
+    let pct = (r.ratio() * 100.0).round();
+    match &args.data {
+        Some(_) => format!(
+            "{} of {} MB ({pct}%)",
+            r.done / 1_000_000,
+            r.total / 1_000_000
+        ),
+        None => format!(
+            "{} of {} activities ({pct}%)",
+            thousands(r.done),
+            thousands(r.total)
+        ),
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The embedded engine from `--data` or a generated demo.
+pub fn engine(args: &EngineArgs, progress: &Progress) -> Result<Engine, SetupError> {
+    match &args.data {
+        Some(path) => Engine::load_with_progress(path, progress)
+            .map_err(|e| SetupError(format!("dataset: {e}"))),
+        None => Ok(Engine::demo_with_progress(
+            &DemoOptions {
+                seed: args.seed,
+                computers: args.computers,
+                activities: args.activities,
+                now: Utc::now(),
+            },
+            progress,
+        )),
+    }
+}
+
+/// Builds the engine backend (inside the tokio runtime: it starts the clock).
 pub fn engine_backend(
     args: &EngineArgs,
     read_only: bool,
+    progress: &Progress,
 ) -> Result<Arc<EngineBackend>, SetupError> {
     Ok(EngineBackend::new(
-        engine(args)?,
+        engine(args, progress)?,
         EngineOptions {
             speed: args.speed,
             frozen: args.frozen,
@@ -58,6 +137,28 @@ pub fn engine_backend(
             ..EngineOptions::default()
         },
     ))
+}
+
+/// The engine backend, built now when it is quick, else on a blocking
+/// thread with its progress to watch.
+pub fn start_engine(args: &EngineArgs, read_only: bool) -> Result<Source, SetupError> {
+    let large = match &args.data {
+        Some(path) => std::fs::metadata(path).is_ok_and(|m| m.len() > QUICK_FILE_BYTES),
+        None => args.activities > QUICK_ACTIVITIES,
+    };
+    if !large {
+        let backend = engine_backend(args, read_only, &Progress::default())?;
+        return Ok(Source::Ready(backend));
+    }
+    let progress = Arc::new(Progress::default());
+    let (args, watched) = (args.clone(), progress.clone());
+    let labelled = args.clone();
+    Ok(Source::Building {
+        what: describe_start(&args),
+        progress,
+        label: Box::new(move |r| progress_text(&labelled, r)),
+        task: tokio::task::spawn_blocking(move || engine_backend(&args, read_only, &watched)),
+    })
 }
 
 /// Must run inside the tokio runtime (backends start tasks).
@@ -81,11 +182,11 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
     .map_err(|e| SetupError(format!("config: {e}")))?;
     warnings.extend(resolved.warnings);
     let read_only = cli.read_only || resolved.read_only;
-    let backend: Arc<dyn Backend> = match resolved.connection {
-        Connection::Demo => engine_backend(&cli.engine, read_only)?,
+    let backend = match resolved.connection {
+        Connection::Demo => start_engine(&cli.engine, read_only)?,
         Connection::Remote { mut options, .. } => {
             options.read_only |= read_only;
-            RemoteBackend::new(*options).map_err(|e| SetupError(e.to_string()))?
+            Source::Ready(RemoteBackend::new(*options).map_err(|e| SetupError(e.to_string()))?)
         }
     };
     Ok(Chosen {
@@ -94,4 +195,54 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
         read_only,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn progress_reads_as_activities_or_megabytes() {
+        let demo = Cli::parse_from(["landscape-tui", "--activities", "1000000"]).engine;
+        let reading = Reading {
+            done: 412_000,
+            total: 1_000_000,
+        };
+        assert_eq!(describe_start(&demo), "generating 1,000,000 activities");
+        assert_eq!(
+            progress_text(&demo, reading),
+            "412,000 of 1,000,000 activities (41%)"
+        );
+        let file = Cli::parse_from(["landscape-tui", "--data", "big.json"]).engine;
+        let bytes = Reading {
+            done: 312_000_000,
+            total: 733_000_000,
+        };
+        assert_eq!(describe_start(&file), "loading big.json");
+        assert_eq!(progress_text(&file, bytes), "312 of 733 MB (43%)");
+    }
+
+    #[test]
+    fn small_starts_are_built_at_once_and_large_ones_in_the_background() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let small = Cli::parse_from(["landscape-tui", "--activities", "500", "--frozen"]);
+            assert!(matches!(
+                start_engine(&small.engine, false).unwrap(),
+                Source::Ready(_)
+            ));
+            let large = Cli::parse_from(["landscape-tui", "--activities", "150000", "--frozen"]);
+            let source = start_engine(&large.engine, false).unwrap();
+            let Source::Building { progress, .. } = &source else {
+                panic!("a large start is built in the background")
+            };
+            let progress = progress.clone();
+            let backend = source.ready().await.unwrap();
+            assert_eq!(progress.read().done, 150_000);
+            let rows = backend.top_level("", 1, 0).await.unwrap();
+            assert_eq!(rows.activity_count, 150_000 + 3);
+        });
+    }
 }

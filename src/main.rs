@@ -21,13 +21,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(run(cli))
+    let code = runtime.block_on(run(cli));
+    // A start the operator quit may still be building: do not wait for it.
+    runtime.shutdown_background();
+    code
 }
 
 async fn run(mut cli: Cli) -> ExitCode {
     match cli.command.take() {
         Some(Command::Serve { bind }) => {
-            let backend = match connection::engine_backend(&cli.engine, cli.read_only) {
+            let backend = match build_reporting(&cli).await {
                 Ok(b) => b,
                 Err(e) => return setup_failed(e),
             };
@@ -53,6 +56,10 @@ async fn run(mut cli: Cli) -> ExitCode {
             };
             match tui::run(chosen.backend, options).await {
                 Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.downcast_ref::<SetupError>().is_some() => {
+                    eprintln!("landscape-tui: {e}");
+                    ExitCode::from(2)
+                }
                 Err(e) => {
                     eprintln!("landscape-tui: {e:?}");
                     ExitCode::FAILURE
@@ -67,7 +74,11 @@ async fn run(mut cli: Cli) -> ExitCode {
             for w in &chosen.warnings {
                 eprintln!("landscape-tui: warning: {w}");
             }
-            let backend = chosen.backend.as_ref();
+            let backend = match chosen.backend.ready().await {
+                Ok(b) => b,
+                Err(e) => return setup_failed(e),
+            };
+            let backend = backend.as_ref();
             let mut out = std::io::stdout().lock();
             let result = match command {
                 Command::Activities {
@@ -105,6 +116,43 @@ async fn run(mut cli: Cli) -> ExitCode {
             }
         }
     }
+}
+
+/// Builds the engine for `serve`, saying on stderr how far it has got
+/// when that takes more than a second.
+async fn build_reporting(
+    cli: &Cli,
+) -> Result<std::sync::Arc<landscape_tui::backend::engine::EngineBackend>, SetupError> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    let progress = Arc::new(landscape_tui::engine::Progress::default());
+    let done = Arc::new(AtomicBool::new(false));
+    let reporter = {
+        let (args, progress, done) = (cli.engine.clone(), progress.clone(), done.clone());
+        std::thread::spawn(move || {
+            let what = connection::describe_start(&args);
+            let mut waited = Duration::ZERO;
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                waited += Duration::from_millis(100);
+                if waited.as_millis() % 1000 == 0 && !done.load(Ordering::Relaxed) {
+                    let text = connection::progress_text(&args, progress.read());
+                    eprintln!("landscape-tui serve: {what}: {text}");
+                }
+            }
+        })
+    };
+    let (args, read_only) = (cli.engine.clone(), cli.read_only);
+    let built = tokio::task::spawn_blocking(move || {
+        connection::engine_backend(&args, read_only, &progress)
+    })
+    .await
+    .map_err(|e| SetupError(format!("building the engine: {e}")));
+    done.store(true, Ordering::Relaxed);
+    let _ = reporter.join();
+    built?
 }
 
 fn setup_failed(e: SetupError) -> ExitCode {

@@ -332,3 +332,23 @@ fn help_scrolls_to_every_binding() {
     assert!(s.contains("quit"), "{s}");
     assert!(s.contains("ok/pending/bad"), "{s}");
 }
+
+#[test]
+fn a_large_start_shows_its_progress_from_the_first_frame() {
+    for size in [(80, 24), (200, 50)] {
+        let mut t = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+        t.draw(|f| {
+            view::starting(
+                f,
+                "generating 1,000,000 activities",
+                "412,000 of 1,000,000 activities (41%)",
+                0.412,
+            )
+        })
+        .unwrap();
+        let s = screen(&t);
+        assert!(s.contains("generating 1,000,000 activities"), "{s}");
+        assert!(s.contains("412,000 of 1,000,000 activities (41%)"), "{s}");
+        assert!(s.contains("q quits"));
+    }
+}

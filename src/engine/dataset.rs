@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Engine;
 use super::dataset_reader::{DatasetReader, Entry, RawRecord, value};
+use super::{Engine, Progress};
 use crate::model::{Activity, ActivityStatus, Computer, Creator, Field};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,20 @@ impl fmt::Display for DatasetError {
 }
 
 impl std::error::Error for DatasetError {}
+
+/// A reader that counts what passes through it.
+struct Counted<'a, R> {
+    inner: R,
+    progress: &'a Progress,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.add(n as u64);
+        Ok(n)
+    }
+}
 
 /// `#3 (id 42)`: how an error names a record, from its text.
 fn record(index: usize, text: &[u8]) -> String {
@@ -119,10 +133,19 @@ impl Shared {
 impl Engine {
     /// Loads a dataset file as it streams in (see `dataset_reader`).
     pub fn load(path: &Path) -> Result<Engine, DatasetError> {
-        let file = std::fs::File::open(path)
-            .map_err(|e| DatasetError(format!("{}: {e}", path.display())))?;
-        Engine::from_dataset_reader(file)
-            .map_err(|e| DatasetError(format!("{}: {e}", path.display())))
+        Engine::load_with_progress(path, &Progress::default())
+    }
+
+    /// The same, counting the bytes read into `progress`.
+    pub fn load_with_progress(path: &Path, progress: &Progress) -> Result<Engine, DatasetError> {
+        let failed = |e: &dyn fmt::Display| DatasetError(format!("{}: {e}", path.display()));
+        let file = std::fs::File::open(path).map_err(|e| failed(&e))?;
+        progress.start(file.metadata().map_or(0, |m| m.len()));
+        let counted = Counted {
+            inner: file,
+            progress,
+        };
+        Engine::from_dataset_reader(counted).map_err(|e| failed(&e))
     }
 
     pub fn from_dataset_str(text: &str) -> Result<Engine, DatasetError> {

@@ -11,8 +11,8 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
-use super::Engine;
 use super::fate::{failure_text, fate, success_text};
+use super::{Engine, Progress};
 use crate::model::{
     ACTIVITY_GROUP, Activity, ActivityStatus, Computer, Creator, Field, PackageChange,
 };
@@ -141,6 +141,12 @@ impl Engine {
     /// A generated account (see [`DemoOptions`]); the clock is frozen at
     /// `now` until the caller runs it.
     pub fn demo(options: &DemoOptions) -> Engine {
+        Engine::demo_with_progress(options, &Progress::default())
+    }
+
+    /// The same, counting the activities generated into `progress`.
+    pub fn demo_with_progress(options: &DemoOptions, progress: &Progress) -> Engine {
+        progress.start(options.activities as u64);
         let mut rng = StdRng::seed_from_u64(options.seed);
         let computers = computers(&mut rng, options.computers.max(1));
         let ids: Vec<u64> = computers.iter().map(|c| c.id).collect();
@@ -160,6 +166,7 @@ impl Engine {
         };
         while g.activities.len() < options.activities {
             g.request(options.activities - g.activities.len());
+            progress.set(g.activities.len() as u64);
         }
         // A living account always has a few long syncs under way.
         if options.activities >= 100 {

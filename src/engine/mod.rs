@@ -9,6 +9,7 @@ mod dataset_reader;
 mod demo;
 mod fate;
 pub mod lifecycle;
+mod progress;
 mod simulation;
 mod store;
 
@@ -24,6 +25,7 @@ pub use actions::{ActionError, Preview, Selection};
 pub use clock::Clock;
 pub use dataset::DatasetError;
 pub use demo::DemoOptions;
+pub use progress::{Progress, Reading};
 use store::Store;
 
 /// The engine's whole state. Share it behind a lock: reads take `&self`,

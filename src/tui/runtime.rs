@@ -19,7 +19,10 @@ use super::app::App;
 use super::event::{Command, Event};
 use super::update::{start, update};
 use super::{history, terminal, view};
+use crate::backend::engine::EngineBackend;
 use crate::backend::{ActionOutcome, Backend, Selection};
+use crate::connection::{SetupError, Source};
+use crate::engine::{Progress, Reading};
 use crate::model::ActionKind;
 
 #[derive(Debug, Clone)]
@@ -32,17 +35,66 @@ pub struct TuiOptions {
     pub warnings: Vec<String>,
 }
 
-/// Runs the dashboard until the operator quits.
-pub async fn run(backend: Arc<dyn Backend>, options: TuiOptions) -> color_eyre::Result<()> {
-    let history = history::load(options.history_file.as_deref());
-    let mut app = App::new(backend.info(), options.read_only, history);
-    if let Some(w) = options.warnings.first() {
-        app.say(super::app::Level::Warning, w.clone());
-    }
+/// Runs the dashboard until the operator quits. A large engine still being
+/// built is waited for with a progress bar on screen from the first frame.
+pub async fn run(source: Source, options: TuiOptions) -> color_eyre::Result<()> {
     let mut term = terminal::enter()?;
-    let result = run_loop(&mut term, &mut app, backend, &options).await;
+    let backend = match source {
+        Source::Ready(backend) => Ok(Some(backend)),
+        Source::Building {
+            what,
+            progress,
+            label,
+            task,
+        } => wait_for_engine(&mut term, &what, &progress, &label, task).await,
+    };
+    let result = match backend {
+        Ok(Some(backend)) => {
+            let history = history::load(options.history_file.as_deref());
+            let mut app = App::new(backend.info(), options.read_only, history);
+            if let Some(w) = options.warnings.first() {
+                app.say(super::app::Level::Warning, w.clone());
+            }
+            run_loop(&mut term, &mut app, backend, &options).await
+        }
+        Ok(None) => Ok(()),
+        Err(e) => Err(e),
+    };
     terminal::leave();
     result
+}
+
+/// Draws the start's progress until the engine is built; `None` when the
+/// operator quit first.
+async fn wait_for_engine(
+    term: &mut DefaultTerminal,
+    what: &str,
+    progress: &Progress,
+    label: &(dyn Fn(Reading) -> String + Send),
+    mut task: tokio::task::JoinHandle<Result<Arc<EngineBackend>, SetupError>>,
+) -> color_eyre::Result<Option<Arc<dyn Backend>>> {
+    let mut events = EventStream::new();
+    loop {
+        let reading = progress.read();
+        term.draw(|f| view::starting(f, what, &label(reading), reading.ratio()))?;
+        tokio::select! {
+            built = &mut task => {
+                return match built {
+                    Ok(Ok(backend)) => Ok(Some(backend)),
+                    Ok(Err(e)) => Err(e.into()),
+                    Err(e) => Err(SetupError(format!("building the engine: {e}")).into()),
+                };
+            }
+            Some(Ok(ct::Event::Key(key))) = events.next() => {
+                let ctrl_c = key.code == ct::KeyCode::Char('c')
+                    && key.modifiers.contains(ct::KeyModifiers::CONTROL);
+                if ctrl_c || matches!(key.code, ct::KeyCode::Char('q') | ct::KeyCode::Esc) {
+                    return Ok(None);
+                }
+            }
+            () = tokio::time::sleep(Duration::from_millis(100)) => {}
+        }
+    }
 }
 
 async fn run_loop(

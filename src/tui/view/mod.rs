@@ -131,6 +131,40 @@ pub fn draw(frame: &mut Frame, app: &App) {
     popups::draw(frame, app, &a);
 }
 
+/// The first frame of a large start: what it is doing and how far it got.
+pub fn starting(frame: &mut Frame, what: &str, done: &str, ratio: f64) {
+    let area = frame.area();
+    let [_, middle, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(5),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    let [_, middle, _] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Max(70),
+        Constraint::Fill(1),
+    ])
+    .areas(middle);
+    let block = ratatui::widgets::Block::bordered()
+        .title(format!(" landscape-tui — {what} "))
+        .border_style(theme::focused_border());
+    let [gauge, hint] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(block.inner(middle));
+    frame.render_widget(block, middle);
+    frame.render_widget(
+        ratatui::widgets::Gauge::default()
+            .ratio(ratio.clamp(0.0, 1.0))
+            .label(done.to_owned())
+            .gauge_style(theme::selected()),
+        gauge,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled("q quits", theme::dim()))),
+        hint,
+    );
+}
+
 /// `Activities │ Children │ Detail`, the focused one highlighted.
 fn tabs(frame: &mut Frame, app: &App, area: Rect) {
     let mut spans = Vec::new();
