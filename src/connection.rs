@@ -12,6 +12,7 @@ use crate::backend::remote::RemoteBackend;
 use crate::cli::{Cli, EngineArgs};
 use crate::config::{Config, Connection, Environment};
 use crate::engine::{DemoOptions, Engine, Progress, Reading};
+use crate::printable::thousands;
 
 pub struct Chosen {
     pub backend: Source,
@@ -91,18 +92,6 @@ pub fn progress_text(args: &EngineArgs, r: Reading) -> String {
             thousands(r.total)
         ),
     }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The embedded engine from `--data` or a generated demo.

@@ -137,7 +137,7 @@ async fn build_reporting(
             while !done.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(100));
                 waited += Duration::from_millis(100);
-                if waited.as_millis() % 1000 == 0 && !done.load(Ordering::Relaxed) {
+                if waited.as_millis().is_multiple_of(1000) && !done.load(Ordering::Relaxed) {
                     let text = connection::progress_text(&args, progress.read());
                     eprintln!("landscape-tui serve: {what}: {text}");
                 }

@@ -1,7 +1,8 @@
 //! Text from a server shown safely: control characters (escape sequences,
 //! carriage returns, C1 codes) written out as `\x1b`-style escapes, so a
 //! summary or an error message can never move the cursor, recolour or
-//! retitle the operator's terminal, or forge a line.
+//! retitle the operator's terminal, or forge a line. Numbers are grouped
+//! the way people read them.
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -37,6 +38,19 @@ fn escape(s: &str, keep_newlines: bool) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 
 use crate::model::Activity;
 use crate::printable::printable;
+pub use crate::printable::thousands;
 use crate::tui::app::{App, Pane};
 use crate::tui::theme;
 
@@ -175,16 +176,4 @@ pub fn created(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
         3600..86_400 => format!("{}h ago", age.num_hours()),
         _ => t.with_timezone(&Local).format("%Y-%m-%d").to_string(),
     }
-}
-
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
