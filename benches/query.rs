@@ -6,7 +6,7 @@
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use landscape_tui::model::{Activity, ActivityStatus, Computer, Creator, Field};
-use landscape_tui::query::{PackedActivity, parse};
+use landscape_tui::query::{Columns, parse};
 use std::hint::black_box;
 
 const QUERY: &str =
@@ -61,12 +61,12 @@ fn bench(c: &mut Criterion) {
         b.iter(|| parse(black_box(QUERY)).unwrap())
     });
     // The engine keeps this index beside its records.
-    let packed: Vec<PackedActivity> = activities.iter().map(PackedActivity::of).collect();
-    c.bench_function("parse + evaluate over 1M activities (packed index)", |b| {
+    let columns = Columns::of(&activities);
+    c.bench_function("parse + evaluate over 1M activities (columns)", |b| {
         b.iter(|| {
             let q = parse(black_box(QUERY)).unwrap();
             let m = q.matcher(&computers);
-            m.select(&packed, &activities).len()
+            m.select(&columns, &activities).len()
         })
     });
     c.bench_function("parse + evaluate over 1M activities (records only)", |b| {

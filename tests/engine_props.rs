@@ -5,7 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use landscape_tui::engine::lifecycle::derive;
 use landscape_tui::engine::{DemoOptions, Engine, Selection};
-use landscape_tui::model::{Activity, ActivityStatus};
+use landscape_tui::model::{Activity, ActivityStatus, Computer};
+use landscape_tui::query::parse;
 use proptest::prelude::*;
 use std::collections::HashMap;
 
@@ -75,8 +76,55 @@ fn kept_lists_equal_the_scan(e: &Engine) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Every query's count and pages (found through the columns, the few
+/// sorted or the many walked) equal matching each record in turn.
+fn columns_equal_the_records(e: &Engine) -> Result<(), TestCaseError> {
+    let everything = all(e);
+    let computers: Vec<Computer> = e.computers().cloned().collect();
+    for q in [
+        "status:failed",
+        "computer:tag:web",
+        "NOT status:succeeded",
+        "creator:JANE@example.com",
+        "status:unapproved OR status:canceled",
+        "upgrade",
+        "nginx OR restart",
+        "NOT package",
+        "type:ChangePackagesRequest creator:bob@example.com",
+    ] {
+        let m = parse(q).unwrap().matcher(&computers);
+        let want: Vec<u64> = everything
+            .iter()
+            .filter(|a| m.matches(a))
+            .map(|a| a.id)
+            .collect();
+        let got = e.activities(q, u64::MAX, 0).unwrap();
+        prop_assert_eq!(ids(&got.results), want.clone(), "{}", q);
+        prop_assert_eq!(got.count, want.len() as u64);
+        for (offset, limit) in [(0u64, 3u64), (2, 4)] {
+            let page = e.activities(q, limit, offset).unwrap();
+            let expected: Vec<u64> = want
+                .iter()
+                .copied()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .collect();
+            prop_assert_eq!(
+                ids(&page.results),
+                expected,
+                "{} page {}+{}",
+                q,
+                offset,
+                limit
+            );
+        }
+    }
+    Ok(())
+}
+
 fn check(e: &Engine, before: &HashMap<u64, ActivityStatus>) -> Result<(), TestCaseError> {
     kept_lists_equal_the_scan(e)?;
+    columns_equal_the_records(e)?;
     let list = all(e);
     for a in &list {
         let s = a.status().cloned().unwrap_or(ActivityStatus::Undelivered);

@@ -450,11 +450,26 @@ fn matcher_is_reusable_across_activities() {
 }
 
 #[test]
-fn packed_selection_agrees_with_record_matching() {
-    use landscape_tui::query::PackedActivity;
+fn column_selection_agrees_with_record_matching() {
+    use landscape_tui::model::Computer;
+    use landscape_tui::query::{Columns, ComputerLookup};
+    /// Computers plus the activities' columns, as a store keeps them.
+    struct WithColumns(Vec<Computer>, Columns);
+    impl ComputerLookup for WithColumns {
+        fn computer(&self, id: u64) -> Option<&Computer> {
+            self.0.computer(id)
+        }
+        fn for_each_computer(&self, f: &mut dyn FnMut(&Computer)) {
+            self.0.for_each_computer(f)
+        }
+        fn columns(&self) -> Option<&Columns> {
+            Some(&self.1)
+        }
+    }
     let acts = activities();
-    let packed: Vec<PackedActivity> = acts.iter().map(PackedActivity::of).collect();
+    let columns = Columns::of(&acts);
     let cs = computers();
+    let store = WithColumns(cs.clone(), columns.clone());
     for q in [
         "",
         "status:failed",
@@ -465,13 +480,19 @@ fn packed_selection_agrees_with_record_matching() {
         "parent-id:2 upgrade",
         "type:ActivityGroup OR type:SyncPocketRequest NOT id:4",
         "creator:JANE@example.com NOT café",
+        "creator:nobody@example.com OR upgrade",
+        "CAFÉ OR \"web 01\"",
     ] {
-        let m = parse(q).unwrap().matcher(&cs);
-        let by_record: Vec<usize> = (0..acts.len()).filter(|&i| m.matches(&acts[i])).collect();
-        let by_packed: Vec<usize> = (0..acts.len())
-            .filter(|&i| m.matches_packed(&packed[i], &acts[i]))
+        let by_record: Vec<usize> = {
+            let m = parse(q).unwrap().matcher(&cs);
+            (0..acts.len()).filter(|&i| m.matches(&acts[i])).collect()
+        };
+        // Built against the columns: creators and words resolved by number.
+        let m = parse(q).unwrap().matcher(&store);
+        let by_columns: Vec<usize> = (0..acts.len())
+            .filter(|&i| m.matches_at(&columns, i, &acts[i]))
             .collect();
-        assert_eq!(m.select(&packed, &acts), by_record, "{q}");
-        assert_eq!(by_packed, by_record, "{q}");
+        assert_eq!(m.select(&columns, &acts), by_record, "{q}");
+        assert_eq!(by_columns, by_record, "{q}");
     }
 }

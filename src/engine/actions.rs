@@ -48,7 +48,7 @@ impl Engine {
             Selection::Query(q) => {
                 let m = self.matcher(q).map_err(ActionError::Query)?;
                 let s = &self.store;
-                Ok((m.select(&s.packed, &s.activities), Vec::new()))
+                Ok((m.select(&s.columns, &s.activities), Vec::new()))
             }
             Selection::Ids(ids) => {
                 let mut found = Vec::new();

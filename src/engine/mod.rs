@@ -19,7 +19,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::model::{Activity, Computer, Creator, Field, Page, RowPage};
-use crate::query::{CompletionValues, KNOWN_TYPES, Matcher, ParseOptions, Query, QueryError};
+use crate::query::{
+    Columns, CompletionValues, KNOWN_TYPES, Matcher, ParseOptions, Query, QueryError,
+};
 
 pub use actions::{ActionError, Preview, Selection};
 pub use clock::Clock;
@@ -178,11 +180,7 @@ impl Engine {
         if m.is_only_type(crate::model::ACTIVITY_GROUP) {
             return Ok(self.page_of(&s.group_order, limit, offset));
         }
-        let mut matched = vec![false; s.activities.len()];
-        for i in m.select(&s.packed, &s.activities) {
-            matched[i] = true;
-        }
-        Ok(self.page_in_order(&matched, limit, offset))
+        Ok(self.page_of_hits(m.select(&s.columns, &s.activities), limit, offset))
     }
 
     /// `limit` records of an ordered list from `offset`, counted.
@@ -204,22 +202,48 @@ impl Engine {
         }
     }
 
-    /// The rows of `shown`, newest first, `limit` from `offset`, counted.
-    fn page_in_order(&self, shown: &[bool], limit: u64, offset: u64) -> Page<Activity> {
+    /// The records `hits` (distinct indices), newest first, `limit` from
+    /// `offset`, counted. A few are put in order themselves; many are found
+    /// by walking the kept order until the page is full.
+    fn page_of_hits(&self, mut hits: Vec<usize>, limit: u64, offset: u64) -> Page<Activity> {
         let s = &self.store;
-        let mut count = 0u64;
-        let mut results = Vec::new();
-        for &i in &s.order {
-            if shown[i] {
-                if count >= offset && (results.len() as u64) < limit {
-                    results.push(self.present(&s.activities[i]));
-                }
-                count += 1;
+        let count = hits.len();
+        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(count);
+        let end = start
+            .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
+            .min(count);
+        let newest_first = |&i: &usize| {
+            let a = &s.activities[i];
+            std::cmp::Reverse((a.creation_time, a.id))
+        };
+        let page: Vec<usize> = if start == end {
+            Vec::new()
+        } else if count.saturating_mul(16) < s.activities.len() {
+            if end < count {
+                hits.select_nth_unstable_by_key(end, newest_first);
+                hits.truncate(end);
             }
-        }
+            hits.sort_unstable_by_key(newest_first);
+            hits.drain(start..).collect()
+        } else {
+            let mut hit = vec![false; s.activities.len()];
+            for &i in &hits {
+                hit[i] = true;
+            }
+            s.order
+                .iter()
+                .copied()
+                .filter(|&i| hit[i])
+                .skip(start)
+                .take(end - start)
+                .collect()
+        };
         Page {
-            count,
-            results,
+            count: count as u64,
+            results: page
+                .into_iter()
+                .map(|i| self.present(&s.activities[i]))
+                .collect(),
             next: None,
             previous: None,
         }
@@ -240,26 +264,29 @@ impl Engine {
                 matching_children: Default::default(),
             });
         }
-        let (shown, matched): (Vec<bool>, u64) = {
-            let mut shown = vec![false; s.activities.len()];
-            let mut itself = vec![false; s.activities.len()];
-            let selected = m.select(&s.packed, &s.activities);
-            for &i in &selected {
-                match s.activities[i].parent().and_then(|p| s.index(p)) {
-                    Some(p) => {
-                        shown[p] = true;
-                        *through_children.entry(p).or_default() += 1;
-                    }
-                    None => {
-                        shown[i] = true;
-                        itself[i] = true;
-                    }
+        let selected = m.select(&s.columns, &s.activities);
+        let matched = selected.len() as u64;
+        let mut shown = vec![false; s.activities.len()];
+        let mut itself = vec![false; s.activities.len()];
+        let mut distinct = Vec::new();
+        for &i in &selected {
+            let parent = s.columns.parent[i];
+            let row = match (parent != Columns::NONE).then(|| s.index(parent)).flatten() {
+                Some(p) => {
+                    *through_children.entry(p).or_default() += 1;
+                    p
                 }
+                None => {
+                    itself[i] = true;
+                    i
+                }
+            };
+            if !std::mem::replace(&mut shown[row], true) {
+                distinct.push(row);
             }
-            through_children.retain(|p, _| !itself[*p]);
-            (shown, selected.len() as u64)
-        };
-        let rows = self.page_in_order(&shown, limit, offset);
+        }
+        through_children.retain(|p, _| !itself[*p]);
+        let rows = self.page_of_hits(distinct, limit, offset);
         let matching_children = rows
             .results
             .iter()
@@ -298,7 +325,7 @@ impl Engine {
             .into_iter()
             .filter(|&i| {
                 m.as_ref()
-                    .is_none_or(|m| m.matches_packed(&s.packed[i], &s.activities[i]))
+                    .is_none_or(|m| m.matches_at(&s.columns, i, &s.activities[i]))
             })
             .collect();
         kids.sort_by(|&x, &y| {

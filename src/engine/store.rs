@@ -5,14 +5,15 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::{Activity, ActivityStatus, Computer, Field};
-use crate::query::{ComputerLookup, PackedActivity};
+use crate::query::{Columns, ComputerLookup};
 
 use super::lifecycle::derive;
 
 #[derive(Debug, Clone, Default)]
 pub struct Store {
     pub activities: Vec<Activity>,
-    pub packed: Vec<PackedActivity>,
+    /// The fields queries test, a column each.
+    pub columns: Columns,
     pub by_id: HashMap<u64, usize>,
     /// Parent id → indices of its children.
     pub children: HashMap<u64, Vec<usize>>,
@@ -34,6 +35,10 @@ impl ComputerLookup for Store {
 
     fn for_each_computer(&self, f: &mut dyn FnMut(&Computer)) {
         self.computers.values().for_each(f);
+    }
+
+    fn columns(&self) -> Option<&Columns> {
+        Some(&self.columns)
     }
 }
 
@@ -80,7 +85,7 @@ impl Store {
         if let Some(p) = a.parent() {
             self.children.entry(p).or_default().push(i);
         }
-        self.packed.push(PackedActivity::of(a));
+        self.columns.push(a);
         if moves_with_clock(a) {
             self.live.insert(i);
         }
@@ -93,7 +98,6 @@ impl Store {
         if self.activities.is_empty() {
             self.activities = activities;
             self.by_id.reserve(self.activities.len());
-            self.packed.reserve(self.activities.len());
             for i in 0..self.activities.len() {
                 self.index_record(i);
             }
@@ -162,7 +166,7 @@ impl Store {
     pub fn update(&mut self, i: usize, change: impl FnOnce(&mut Activity)) {
         change(&mut self.activities[i]);
         let a = &self.activities[i];
-        self.packed[i] = PackedActivity::of(a);
+        self.columns.refresh(i, a);
         if moves_with_clock(a) {
             self.live.insert(i);
         } else {
@@ -214,7 +218,7 @@ impl Store {
         {
             p.modification_time = Field::Value(m);
         }
-        self.packed[pi] = PackedActivity::of(&self.activities[pi]);
+        self.columns.refresh(pi, &self.activities[pi]);
     }
 
     pub fn children_of(&self, parent_id: u64) -> impl Iterator<Item = &Activity> {

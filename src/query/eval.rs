@@ -7,12 +7,19 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use chrono::{DateTime, Utc};
 
 use super::ast::{ComputerTermKind, Query, TermKind};
+use super::columns::{Columns, status_code, type_hash};
 use crate::model::{Activity, ActivityStatus, Computer};
 
-/// Read access to the computers that `computer:` terms look at.
+/// Read access to the computers that `computer:` terms look at, and, for a
+/// store that keeps [`Columns`], their numbering of creators and summaries.
 pub trait ComputerLookup {
     fn computer(&self, id: u64) -> Option<&Computer>;
     fn for_each_computer(&self, f: &mut dyn FnMut(&Computer));
+
+    /// The store's columns, when it keeps them.
+    fn columns(&self) -> Option<&Columns> {
+        None
+    }
 }
 
 impl ComputerLookup for Vec<Computer> {
@@ -76,11 +83,48 @@ enum Predicate {
     /// The instant, and the same in Unix seconds for the packed test.
     After(DateTime<Utc>, i64),
     Before(DateTime<Utc>, i64),
-    Creator(String),
-    /// The name and its hash for the packed test.
+    /// The lower-case email, and its number in the store's columns.
+    Creator(String, Numbered),
+    /// The name and its hash for the column test.
     Type(String, u32),
     Computers(ComputerSet),
-    Word(WordFinder),
+    /// The word, and which of the store's distinct summaries contain it.
+    Word(WordFinder, Option<Bits>),
+}
+
+/// What a store's numbering says of a creator.
+#[derive(Debug, Clone, Copy)]
+enum Numbered {
+    /// No columns: test the record.
+    Unknown,
+    Is(u32),
+    /// No activity has it.
+    Nobody,
+}
+
+/// A set of small numbers.
+#[derive(Debug, Clone)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn of(flags: impl Iterator<Item = bool>) -> Bits {
+        let mut words = Vec::new();
+        for (i, on) in flags.enumerate() {
+            if i % 64 == 0 {
+                words.push(0u64);
+            }
+            if on {
+                words[i / 64] |= 1 << (i % 64);
+            }
+        }
+        Bits(words)
+    }
+
+    fn contains(&self, n: u32) -> bool {
+        self.0
+            .get(n as usize / 64)
+            .is_some_and(|w| w & (1 << (n % 64)) != 0)
+    }
 }
 
 /// Computer ids as a bitmap when they are small enough, else sorted.
@@ -170,8 +214,8 @@ impl Predicate {
             Predicate::Status(..) => 1,
             Predicate::Computers(_) => 2,
             Predicate::Type(..) => 3,
-            Predicate::Creator(_) => 4,
-            Predicate::Word(_) => 5,
+            Predicate::Creator(..) => 4,
+            Predicate::Word(..) => 5,
         }
     }
 
@@ -182,7 +226,7 @@ impl Predicate {
             Predicate::Status(s, _) => a.activity_status.get() == Some(s),
             Predicate::After(t, _) => a.creation_time >= *t,
             Predicate::Before(t, _) => a.creation_time < *t,
-            Predicate::Creator(email) => a.creator_email().is_some_and(|e| {
+            Predicate::Creator(email, _) => a.creator_email().is_some_and(|e| {
                 if email.is_ascii() {
                     e.eq_ignore_ascii_case(email)
                 } else {
@@ -191,7 +235,7 @@ impl Predicate {
             }),
             Predicate::Type(t, _) => *a.activity_type == **t,
             Predicate::Computers(set) => a.computer_id.copied().is_some_and(|id| set.contains(id)),
-            Predicate::Word(w) => w.found_in(&a.summary),
+            Predicate::Word(w, _) => w.found_in(&a.summary),
         }
     }
 }
@@ -251,13 +295,21 @@ impl Query {
 }
 
 fn predicate(kind: &TermKind, computers: &dyn ComputerLookup) -> Predicate {
+    let columns = computers.columns();
     match kind {
         TermKind::Id(id) => Predicate::Id(*id),
         TermKind::ParentId(id) => Predicate::ParentId(*id),
         TermKind::Status(s) => Predicate::Status(s.clone(), status_code(s)),
         TermKind::CreatedAfter(d) => Predicate::After(d.start, d.start.timestamp()),
         TermKind::CreatedBefore(d) => Predicate::Before(d.start, d.start.timestamp()),
-        TermKind::Creator(e) => Predicate::Creator(e.to_lowercase()),
+        TermKind::Creator(e) => {
+            let email = e.to_lowercase();
+            let number = match columns {
+                None => Numbered::Unknown,
+                Some(c) => c.creator_id(&email).map_or(Numbered::Nobody, Numbered::Is),
+            };
+            Predicate::Creator(email, number)
+        }
         TermKind::Type(t) => Predicate::Type(t.clone(), type_hash(t)),
         TermKind::Computer(term) => {
             let mut ids = Vec::new();
@@ -268,7 +320,12 @@ fn predicate(kind: &TermKind, computers: &dyn ComputerLookup) -> Predicate {
             });
             Predicate::Computers(ComputerSet::new(ids))
         }
-        TermKind::Word(w) => Predicate::Word(WordFinder::new(w)),
+        TermKind::Word(w) => {
+            let finder = WordFinder::new(w);
+            // Each distinct summary is tried once, not once per activity.
+            let hits = columns.map(|c| Bits::of(c.summaries().iter().map(|s| finder.found_in(s))));
+            Predicate::Word(finder, hits)
+        }
     }
 }
 
@@ -286,76 +343,33 @@ impl Matcher {
     }
 }
 
-/// The fields most terms test, packed into 40 bytes. A store keeps one per
-/// activity beside the records, so a scan over a million activities reads
-/// 40 MB instead of the records' hundreds; strings are read only for the
-/// few activities that pass every packed test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PackedActivity {
-    pub id: u64,
-    /// `NONE` when the activity has no parent.
-    pub parent_id: u64,
-    /// `NONE` when the activity has no computer.
-    pub computer_id: u64,
-    /// Unix seconds.
-    pub created: i64,
-    /// FNV-1a of the type name: unequal hashes are unequal types.
-    pub type_hash: u32,
-    /// Index in [`ActivityStatus::KNOWN`]; `OTHER` or `NO_STATUS` else.
-    pub status: u8,
-}
-
-impl PackedActivity {
-    pub const NONE: u64 = u64::MAX;
-    pub const OTHER: u8 = 254;
-    pub const NO_STATUS: u8 = 255;
-
-    pub fn of(a: &Activity) -> PackedActivity {
-        PackedActivity {
-            id: a.id,
-            parent_id: a.parent_id.copied().unwrap_or(Self::NONE),
-            computer_id: a.computer_id.copied().unwrap_or(Self::NONE),
-            created: a.creation_time.timestamp(),
-            type_hash: type_hash(&a.activity_type),
-            status: a.activity_status.get().map_or(Self::NO_STATUS, status_code),
-        }
-    }
-}
-
-fn status_code(s: &ActivityStatus) -> u8 {
-    ActivityStatus::KNOWN
-        .iter()
-        .position(|k| k == s)
-        .map_or(PackedActivity::OTHER, |i| i as u8)
-}
-
-fn type_hash(name: &str) -> u32 {
-    name.bytes().fold(0x811c_9dc5u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
-}
-
 impl Predicate {
-    /// Tests the packed fields, reading `full` only where they cannot say.
-    fn test_packed(&self, p: &PackedActivity, full: &Activity) -> bool {
+    /// Tests row `i` from the columns, reading the record only where they
+    /// cannot say.
+    fn test_at(&self, c: &Columns, i: usize, full: &Activity) -> bool {
         match self {
-            Predicate::Id(id) => p.id == *id,
-            Predicate::ParentId(id) => p.parent_id == *id && *id != PackedActivity::NONE,
-            Predicate::Status(_, PackedActivity::OTHER) => self.test_record(full),
-            Predicate::Status(_, code) => p.status == *code,
+            Predicate::Id(id) => c.id[i] == *id,
+            Predicate::ParentId(id) => c.parent[i] == *id && *id != Columns::NONE,
+            Predicate::Status(_, Columns::OTHER) => self.test_record(full),
+            Predicate::Status(_, code) => c.status[i] == *code,
             // Query dates are whole seconds, so whole-second creation times decide exactly.
-            Predicate::After(_, secs) => p.created >= *secs,
-            Predicate::Before(_, secs) => p.created < *secs,
-            Predicate::Type(_, hash) => p.type_hash == *hash && self.test_record(full),
+            Predicate::After(_, secs) => c.created[i] >= *secs,
+            Predicate::Before(_, secs) => c.created[i] < *secs,
+            Predicate::Type(_, hash) => c.type_hash[i] == *hash && self.test_record(full),
             Predicate::Computers(set) => {
-                p.computer_id != PackedActivity::NONE && set.contains(p.computer_id)
+                c.computer[i] != Columns::NONE && set.contains(c.computer[i])
             }
-            Predicate::Creator(_) | Predicate::Word(_) => self.test_record(full),
+            Predicate::Creator(_, Numbered::Is(n)) => c.creator[i] == *n,
+            Predicate::Creator(_, Numbered::Nobody) => false,
+            Predicate::Word(_, Some(hits)) => hits.contains(c.summary[i]),
+            Predicate::Creator(_, Numbered::Unknown) | Predicate::Word(_, None) => {
+                self.test_record(full)
+            }
         }
     }
 
     /// Kept out of line so the compiler cannot hoist loads from the record
-    /// above the packed tests (that was a cache miss per activity).
+    /// above the column tests (that was a cache miss per activity).
     #[inline(never)]
     fn test_record(&self, full: &Activity) -> bool {
         self.test(full)
@@ -369,23 +383,20 @@ impl Matcher {
         matches!(self.all.as_slice(), [Group::One(false, Predicate::Type(t, _))] if t == name)
     }
 
-    /// Same answer as [`Matcher::matches`] on `full`, reading `packed` first.
-    pub fn matches_packed(&self, packed: &PackedActivity, full: &Activity) -> bool {
-        self.all.iter().all(|group| group.test_packed(packed, full))
+    /// Same answer as [`Matcher::matches`] on `full`, reading the columns first.
+    pub fn matches_at(&self, columns: &Columns, i: usize, full: &Activity) -> bool {
+        self.all.iter().all(|group| group.test_at(columns, i, full))
     }
-}
 
-impl Matcher {
     /// Indices (ascending) of the activities that match, one group at a
-    /// time: each group is a tight loop of its own (the predicate is chosen
-    /// outside the loop), the cheapest over every row, the others over what
-    /// is left.
-    pub fn select(&self, packed: &[PackedActivity], full: &[Activity]) -> Vec<usize> {
-        let n = packed.len().min(full.len());
-        let (packed, full) = (&packed[..n], &full[..n]);
+    /// time: each group is a tight loop over one column (the predicate is
+    /// chosen outside the loop), the cheapest over every row, the others
+    /// over what is left.
+    pub fn select(&self, columns: &Columns, full: &[Activity]) -> Vec<usize> {
+        let n = columns.len().min(full.len());
         let mut hits: Option<Vec<usize>> = None;
         for group in &self.all {
-            hits = Some(narrow_group(group, hits, packed, full));
+            hits = Some(narrow_group(group, hits, n, columns, full));
         }
         hits.unwrap_or_else(|| (0..n).collect())
     }
@@ -410,36 +421,42 @@ fn narrow<F: Fn(usize) -> bool>(
 fn narrow_group(
     group: &Group,
     hits: Option<Vec<usize>>,
-    packed: &[PackedActivity],
+    n: usize,
+    c: &Columns,
     full: &[Activity],
 ) -> Vec<usize> {
-    let n = packed.len();
     let Group::One(negated, pred) = group else {
-        return narrow(hits, n, false, |i| group.test_packed(&packed[i], &full[i]));
+        return narrow(hits, n, false, |i| group.test_at(c, i, &full[i]));
     };
     let negated = *negated;
     match pred {
-        Predicate::Id(id) => narrow(hits, n, negated, |i| packed[i].id == *id),
-        Predicate::ParentId(id) => narrow(hits, n, negated, |i| packed[i].parent_id == *id),
-        Predicate::After(_, secs) => narrow(hits, n, negated, |i| packed[i].created >= *secs),
-        Predicate::Before(_, secs) => narrow(hits, n, negated, |i| packed[i].created < *secs),
-        Predicate::Status(_, code) if *code != PackedActivity::OTHER => {
-            narrow(hits, n, negated, |i| packed[i].status == *code)
+        Predicate::Id(id) => narrow(hits, n, negated, |i| c.id[i] == *id),
+        Predicate::ParentId(id) => narrow(hits, n, negated, |i| c.parent[i] == *id),
+        Predicate::After(_, secs) => narrow(hits, n, negated, |i| c.created[i] >= *secs),
+        Predicate::Before(_, secs) => narrow(hits, n, negated, |i| c.created[i] < *secs),
+        Predicate::Status(_, code) if *code != Columns::OTHER => {
+            narrow(hits, n, negated, |i| c.status[i] == *code)
         }
         Predicate::Computers(set) => narrow(hits, n, negated, |i| {
-            packed[i].computer_id != PackedActivity::NONE && set.contains(packed[i].computer_id)
+            c.computer[i] != Columns::NONE && set.contains(c.computer[i])
         }),
-        _ => narrow(hits, n, negated, |i| pred.test_packed(&packed[i], &full[i])),
+        Predicate::Creator(_, Numbered::Is(id)) => {
+            narrow(hits, n, negated, |i| c.creator[i] == *id)
+        }
+        Predicate::Word(_, Some(words)) => {
+            narrow(hits, n, negated, |i| words.contains(c.summary[i]))
+        }
+        _ => narrow(hits, n, negated, |i| pred.test_at(c, i, &full[i])),
     }
 }
 
 impl Group {
-    fn test_packed(&self, p: &PackedActivity, full: &Activity) -> bool {
+    fn test_at(&self, c: &Columns, i: usize, full: &Activity) -> bool {
         match self {
-            Group::One(negated, pred) => pred.test_packed(p, full) != *negated,
+            Group::One(negated, pred) => pred.test_at(c, i, full) != *negated,
             Group::Any(ps) => ps
                 .iter()
-                .any(|(negated, pred)| pred.test_packed(p, full) != *negated),
+                .any(|(negated, pred)| pred.test_at(c, i, full) != *negated),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Pure: no I/O; computers are read through a [`ComputerLookup`].
 
 mod ast;
+mod columns;
 mod complete;
 mod display;
 mod error;
@@ -15,9 +16,10 @@ mod vocabulary;
 pub use ast::{
     AnyOf, Clause, ComputerTerm, ComputerTermKind, DateBound, DatePrecision, Query, Term, TermKind,
 };
+pub use columns::Columns;
 pub use complete::{Completion, CompletionValues, Completions, complete};
 pub use error::{QueryError, QueryWarning};
-pub use eval::{ComputerLookup, Matcher, PackedActivity, computer_matches, contains_ignoring_case};
+pub use eval::{ComputerLookup, Matcher, computer_matches, contains_ignoring_case};
 pub use highlight::{Highlight, HighlightKind, highlight};
 pub use vocabulary::{
     ALERTS, COMPUTER_KEYS, KEYS, KNOWN_TYPES, RELEASES, code_name, release_number,

@@ -1,0 +1,138 @@
+//! The fields most terms test, kept a column each beside the records: a
+//! search over a million activities reads a megabyte per term (a status is
+//! one byte) instead of the records' hundreds, and strings that repeat —
+//! creators' emails, summaries — are numbered, so a term compares numbers
+//! and a bare word is tried once per distinct summary.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::model::{Activity, ActivityStatus};
+
+/// Columns of a store's activities, index for index.
+#[derive(Debug, Clone, Default)]
+pub struct Columns {
+    pub id: Vec<u64>,
+    /// [`Columns::NONE`] when the activity has no parent.
+    pub parent: Vec<u64>,
+    /// [`Columns::NONE`] when the activity has no computer.
+    pub computer: Vec<u64>,
+    /// Unix seconds.
+    pub created: Vec<i64>,
+    /// FNV-1a of the type name: unequal hashes are unequal types.
+    pub type_hash: Vec<u32>,
+    /// Index in [`ActivityStatus::KNOWN`]; `OTHER` or `NO_STATUS` else.
+    pub status: Vec<u8>,
+    /// Number of the creator's email (lower case); `NO_CREATOR` when none.
+    pub creator: Vec<u32>,
+    /// Number of the summary.
+    pub summary: Vec<u32>,
+    creators: HashMap<String, u32>,
+    summaries: Vec<Arc<str>>,
+    summary_numbers: HashMap<Arc<str>, u32>,
+}
+
+impl Columns {
+    pub const NONE: u64 = u64::MAX;
+    pub const OTHER: u8 = 254;
+    pub const NO_STATUS: u8 = 255;
+    pub const NO_CREATOR: u32 = u32::MAX;
+
+    pub fn with_capacity(n: usize) -> Columns {
+        Columns {
+            id: Vec::with_capacity(n),
+            parent: Vec::with_capacity(n),
+            computer: Vec::with_capacity(n),
+            created: Vec::with_capacity(n),
+            type_hash: Vec::with_capacity(n),
+            status: Vec::with_capacity(n),
+            creator: Vec::with_capacity(n),
+            summary: Vec::with_capacity(n),
+            ..Columns::default()
+        }
+    }
+
+    pub fn of(activities: &[Activity]) -> Columns {
+        let mut c = Columns::with_capacity(activities.len());
+        for a in activities {
+            c.push(a);
+        }
+        c
+    }
+
+    pub fn len(&self) -> usize {
+        self.id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+
+    pub fn push(&mut self, a: &Activity) {
+        let creator = self.creator_number(a);
+        let summary = self.summary_number(&a.summary);
+        self.id.push(a.id);
+        self.parent.push(a.parent_id.copied().unwrap_or(Self::NONE));
+        self.computer
+            .push(a.computer_id.copied().unwrap_or(Self::NONE));
+        self.created.push(a.creation_time.timestamp());
+        self.type_hash.push(type_hash(&a.activity_type));
+        self.status.push(status_of(a));
+        self.creator.push(creator);
+        self.summary.push(summary);
+    }
+
+    /// Row `i` after its record changed (the fields an action or the clock
+    /// can change: status).
+    pub fn refresh(&mut self, i: usize, a: &Activity) {
+        self.status[i] = status_of(a);
+    }
+
+    /// The number of a lower-case email, when any activity has it.
+    pub fn creator_id(&self, email_lowercase: &str) -> Option<u32> {
+        self.creators.get(email_lowercase).copied()
+    }
+
+    /// Every distinct summary, by number.
+    pub fn summaries(&self) -> &[Arc<str>] {
+        &self.summaries
+    }
+
+    fn creator_number(&mut self, a: &Activity) -> u32 {
+        let Some(email) = a.creator_email() else {
+            return Self::NO_CREATOR;
+        };
+        let key = email.to_lowercase();
+        let next = self.creators.len() as u32;
+        *self.creators.entry(key).or_insert(next)
+    }
+
+    fn summary_number(&mut self, text: &Arc<str>) -> u32 {
+        if let Some(n) = self.summary_numbers.get(text) {
+            return *n;
+        }
+        let n = self.summaries.len() as u32;
+        self.summaries.push(text.clone());
+        self.summary_numbers.insert(text.clone(), n);
+        n
+    }
+}
+
+fn status_of(a: &Activity) -> u8 {
+    a.activity_status
+        .get()
+        .map_or(Columns::NO_STATUS, status_code)
+}
+
+pub(super) fn status_code(s: &ActivityStatus) -> u8 {
+    ActivityStatus::KNOWN
+        .iter()
+        .position(|k| k == s)
+        .map_or(Columns::OTHER, |i| i as u8)
+}
+
+pub(super) fn type_hash(name: &str) -> u32 {
+    name.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
