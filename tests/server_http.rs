@@ -495,3 +495,46 @@ async fn oversized_bodies_are_refused() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn a_refusal_of_thousands_is_a_short_answer() {
+    use chrono::TimeZone;
+    use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
+    use landscape_tui::engine::{DemoOptions, Engine};
+    let engine = Engine::demo(&DemoOptions {
+        seed: 3,
+        computers: 20,
+        activities: 4000,
+        now: chrono::Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap(),
+    });
+    let refused = engine
+        .activities("NOT status:unapproved", 0, 0)
+        .unwrap()
+        .count;
+    assert!(refused > 1000, "{refused}");
+    let backend = EngineBackend::new(
+        engine,
+        EngineOptions {
+            frozen: true,
+            ..EngineOptions::default()
+        },
+    );
+    let s = TestServer::start_with(backend).await;
+    let (status, body) = legacy(
+        &s,
+        "ApproveActivities",
+        &[("query", "NOT status:unapproved")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = body["message"].as_str().unwrap();
+    let lines: Vec<&str> = message.lines().collect();
+    assert_eq!(lines.len(), 501);
+    assert!(lines[0].contains(" => "), "{}", lines[0]);
+    assert!(
+        lines[500].starts_with("… and ") && lines[500].ends_with(" more refused"),
+        "{}",
+        lines[500]
+    );
+    assert!(message.len() < 64 * 1024, "{} bytes", message.len());
+}

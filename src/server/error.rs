@@ -43,20 +43,35 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Refusals listed in one answer at most; the rest are counted, so refusing
+/// a quarter of a million activities is a short answer, not 74 MB.
+pub const LISTED_REFUSALS: usize = 500;
+
+/// `<id> => <reason>` lines, ids ascending, then `… and N more refused`.
+fn refusal_lines(refusals: &[crate::model::Refusal]) -> String {
+    let mut lines: Vec<String> = refusals
+        .iter()
+        .take(LISTED_REFUSALS)
+        .map(ToString::to_string)
+        .collect();
+    if refusals.len() > LISTED_REFUSALS {
+        lines.push(format!(
+            "… and {} more refused",
+            refusals.len() - LISTED_REFUSALS
+        ));
+    }
+    lines.join("\n")
+}
+
 impl From<BackendError> for ApiError {
     fn from(e: BackendError) -> ApiError {
         match e {
             BackendError::InvalidQuery { message, .. } => {
                 ApiError::bad_request("InvalidQuery", message)
             }
-            BackendError::Refused { refusals } => ApiError::bad_request(
-                "InvalidActivityStatusChange",
-                refusals
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
+            BackendError::Refused { refusals } => {
+                ApiError::bad_request("InvalidActivityStatusChange", refusal_lines(&refusals))
+            }
             BackendError::NotFound(id) => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "NotFound",
