@@ -19,8 +19,8 @@ pub struct Columns {
     pub computer: Vec<u64>,
     /// Unix seconds.
     pub created: Vec<i64>,
-    /// FNV-1a of the type name: unequal hashes are unequal types.
-    pub type_hash: Vec<u32>,
+    /// Number of the type name.
+    pub kind: Vec<u16>,
     /// Index in [`ActivityStatus::KNOWN`]; `OTHER` or `NO_STATUS` else.
     pub status: Vec<u8>,
     /// Number of the creator's email (lower case); `NO_CREATOR` when none.
@@ -28,6 +28,7 @@ pub struct Columns {
     /// Number of the summary.
     pub summary: Vec<u32>,
     creators: HashMap<String, u32>,
+    kinds: HashMap<String, u16>,
     summaries: Vec<Arc<str>>,
     summary_numbers: HashMap<Arc<str>, u32>,
 }
@@ -37,6 +38,8 @@ impl Columns {
     pub const OTHER: u8 = 254;
     pub const NO_STATUS: u8 = 255;
     pub const NO_CREATOR: u32 = u32::MAX;
+    /// The type number of names past the table's room: the record decides.
+    pub const SHARED_KIND: u16 = u16::MAX;
 
     pub fn with_capacity(n: usize) -> Columns {
         Columns {
@@ -44,7 +47,7 @@ impl Columns {
             parent: Vec::with_capacity(n),
             computer: Vec::with_capacity(n),
             created: Vec::with_capacity(n),
-            type_hash: Vec::with_capacity(n),
+            kind: Vec::with_capacity(n),
             status: Vec::with_capacity(n),
             creator: Vec::with_capacity(n),
             summary: Vec::with_capacity(n),
@@ -76,7 +79,8 @@ impl Columns {
         self.computer
             .push(a.computer_id.copied().unwrap_or(Self::NONE));
         self.created.push(a.creation_time.timestamp());
-        self.type_hash.push(type_hash(&a.activity_type));
+        let kind = self.kind_number(&a.activity_type);
+        self.kind.push(kind);
         self.status.push(status_of(a));
         self.creator.push(creator);
         self.summary.push(summary);
@@ -93,6 +97,11 @@ impl Columns {
         self.creators.get(email_lowercase).copied()
     }
 
+    /// The number of a type name, when any activity has it.
+    pub fn kind_id(&self, name: &str) -> Option<u16> {
+        self.kinds.get(name).copied()
+    }
+
     /// Every distinct summary, by number.
     pub fn summaries(&self) -> &[Arc<str>] {
         &self.summaries
@@ -105,6 +114,19 @@ impl Columns {
         let key = email.to_lowercase();
         let next = self.creators.len() as u32;
         *self.creators.entry(key).or_insert(next)
+    }
+
+    /// Types are few (Landscape knows a few dozen); past 65,535 distinct
+    /// names the last number is shared and the record decides.
+    fn kind_number(&mut self, name: &str) -> u16 {
+        if let Some(n) = self.kinds.get(name) {
+            return *n;
+        }
+        let n = self.kinds.len().min(usize::from(Self::SHARED_KIND)) as u16;
+        if n < Self::SHARED_KIND {
+            self.kinds.insert(name.to_owned(), n);
+        }
+        n
     }
 
     fn summary_number(&mut self, text: &Arc<str>) -> u32 {
@@ -129,10 +151,4 @@ pub(super) fn status_code(s: &ActivityStatus) -> u8 {
         .iter()
         .position(|k| k == s)
         .map_or(Columns::OTHER, |i| i as u8)
-}
-
-pub(super) fn type_hash(name: &str) -> u32 {
-    name.bytes().fold(0x811c_9dc5u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
 }
