@@ -165,6 +165,21 @@ async fn wrong_credentials_are_an_auth_error() {
     ));
 }
 
+/// A dashboard for `s`, as the binary starts one, at `size`.
+fn remote_app(s: &TestServer, size: (u16, u16)) -> App {
+    let mut app = App::new(
+        BackendInfo {
+            label: s.base.clone(),
+            embedded: false,
+            sends_action_flags: true,
+        },
+        false,
+        vec![],
+    );
+    app.size = size;
+    app
+}
+
 /// Runs the dashboard's commands against `backend` until none are left.
 async fn drive(app: &mut App, backend: &dyn Backend, mut commands: Vec<Command>) {
     while let Some(c) = commands.pop() {
@@ -206,16 +221,7 @@ async fn the_dashboard_works_through_the_remote_backend() {
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let s = TestServer::start(dataset()).await;
     let backend = client(&s, ApiChoice::Auto, false);
-    let mut app = App::new(
-        BackendInfo {
-            label: s.base.clone(),
-            embedded: false,
-            sends_action_flags: true,
-        },
-        false,
-        vec![],
-    );
-    app.size = (120, 40);
+    let mut app = remote_app(&s, (120, 40));
     let cmds = start(&mut app);
     drive(&mut app, backend.as_ref(), cmds).await;
     assert_eq!(app.list.rows.len(), 7);
@@ -287,36 +293,12 @@ async fn computer_titles_come_over_both_apis() {
 
 #[tokio::test]
 async fn the_dashboard_over_http_jumps_to_the_end_and_refreshes_mid_list() {
-    use chrono::TimeZone;
-    use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
-    use landscape_tui::engine::{DemoOptions, Engine};
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    let engine = Engine::demo(&DemoOptions {
-        seed: 11,
-        computers: 40,
-        activities: 8000,
-        now: chrono::Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap(),
-    });
+    let engine = common::demo(11, 40, 8000);
     let expected = engine.top_level("", u64::MAX, 0).unwrap();
-    let backend = EngineBackend::new(
-        engine,
-        EngineOptions {
-            frozen: true,
-            ..EngineOptions::default()
-        },
-    );
-    let s = TestServer::start_with(backend).await;
+    let s = TestServer::start_with(common::frozen(engine)).await;
     let remote = client(&s, ApiChoice::Rest, false);
-    let mut app = App::new(
-        BackendInfo {
-            label: s.base.clone(),
-            embedded: false,
-            sends_action_flags: true,
-        },
-        false,
-        vec![],
-    );
-    app.size = (80, 24);
+    let mut app = remote_app(&s, (80, 24));
     let cmds = start(&mut app);
     drive(&mut app, remote.as_ref(), cmds).await;
     assert_eq!(app.list.total, expected.rows.count);

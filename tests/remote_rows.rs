@@ -8,23 +8,13 @@ mod common;
 
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
 use common::TestServer;
 use landscape_tui::backend::Backend;
-use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
+
 use landscape_tui::backend::remote::{
     ApiChoice, RemoteBackend, RemoteCredentials, RemoteOptions, Secret,
 };
-use landscape_tui::engine::{DemoOptions, Engine};
-
-fn demo() -> Engine {
-    Engine::demo(&DemoOptions {
-        seed: 7,
-        computers: 60,
-        activities: 9000,
-        now: Utc.with_ymd_and_hms(2024, 6, 1, 12, 0, 0).unwrap(),
-    })
-}
+use landscape_tui::engine::Engine;
 
 fn client(s: &TestServer, api: ApiChoice) -> Arc<RemoteBackend> {
     let mut o = RemoteOptions::new(
@@ -94,7 +84,7 @@ async fn same_rows(engine: &Engine, remote: &dyn Backend, what: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn remote_rows_equal_the_engine_rows_page_by_page() {
-    let engine = demo();
+    let engine = common::demo(7, 60, 9000);
     let reference = engine.clone();
     let groups = reference
         .top_level("type:ActivityGroup", 1, 0)
@@ -105,14 +95,7 @@ async fn remote_rows_equal_the_engine_rows_page_by_page() {
     // Some queries must match only some children of a group.
     let partial = reference.top_level("computer:tag:web", 1000, 0).unwrap();
     assert!(!partial.matching_children.is_empty());
-    let backend = EngineBackend::new(
-        engine,
-        EngineOptions {
-            frozen: true,
-            ..EngineOptions::default()
-        },
-    );
-    let s = TestServer::start_with(backend).await;
+    let s = TestServer::start_with(common::frozen(engine)).await;
     same_rows(
         &reference,
         client(&s, ApiChoice::Rest).as_ref(),

@@ -498,28 +498,13 @@ async fn oversized_bodies_are_refused() {
 
 #[tokio::test]
 async fn a_refusal_of_thousands_is_a_short_answer() {
-    use chrono::TimeZone;
-    use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
-    use landscape_tui::engine::{DemoOptions, Engine};
-    let engine = Engine::demo(&DemoOptions {
-        seed: 3,
-        computers: 20,
-        activities: 4000,
-        now: chrono::Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap(),
-    });
+    let engine = common::demo(3, 20, 4000);
     let refused = engine
         .activities("NOT status:unapproved", 0, 0)
         .unwrap()
         .count;
     assert!(refused > 1000, "{refused}");
-    let backend = EngineBackend::new(
-        engine,
-        EngineOptions {
-            frozen: true,
-            ..EngineOptions::default()
-        },
-    );
-    let s = TestServer::start_with(backend).await;
+    let s = TestServer::start_with(common::frozen(engine)).await;
     let (status, body) = legacy(
         &s,
         "ApproveActivities",

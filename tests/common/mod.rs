@@ -18,6 +18,28 @@ pub fn dataset() -> String {
     .unwrap()
 }
 
+/// A generated account of `activities`, frozen on 2024-06-01.
+pub fn demo(seed: u64, computers: usize, activities: usize) -> Engine {
+    use chrono::TimeZone;
+    Engine::demo(&landscape_tui::engine::DemoOptions {
+        seed,
+        computers,
+        activities,
+        now: chrono::Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap(),
+    })
+}
+
+/// `engine` behind a backend whose clock stays still.
+pub fn frozen(engine: Engine) -> Arc<EngineBackend> {
+    EngineBackend::new(
+        engine,
+        EngineOptions {
+            frozen: true,
+            ..EngineOptions::default()
+        },
+    )
+}
+
 pub struct TestServer {
     pub base: String,
     /// `127.0.0.1:PORT`, as clients address it (what signatures cover).
@@ -33,14 +55,7 @@ impl TestServer {
     /// Serves `dataset` on a frozen engine clock.
     pub async fn start(dataset: String) -> TestServer {
         let engine = Engine::from_dataset_str(&dataset).expect("test dataset loads");
-        let backend = EngineBackend::new(
-            engine,
-            EngineOptions {
-                frozen: true,
-                ..EngineOptions::default()
-            },
-        );
-        TestServer::start_with(backend).await
+        TestServer::start_with(frozen(engine)).await
     }
 
     pub async fn start_with(backend: Arc<EngineBackend>) -> TestServer {
