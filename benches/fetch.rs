@@ -5,18 +5,13 @@
 //!
 //! cargo bench --bench fetch
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod support;
 
-use chrono::{TimeZone, Utc};
+use std::path::PathBuf;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use landscape_tui::backend::Backend;
-use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
-use landscape_tui::backend::remote::{
-    ApiChoice, RemoteBackend, RemoteCredentials, RemoteOptions, Secret,
-};
-use landscape_tui::engine::{DemoOptions, Engine};
-use landscape_tui::server::{Credentials, JwtKeys, ServerState, serve};
+use landscape_tui::backend::remote::ApiChoice;
 
 const TOTAL: u64 = 10_000;
 const PAGE: u64 = 1000;
@@ -36,50 +31,9 @@ fn python_client() -> Option<PathBuf> {
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let now = Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
-    let credentials = Credentials {
-        access_key: "BENCHKEY000000000000".into(),
-        secret_key: "bench-secret".into(),
-        email: "admin@example.com".into(),
-        password: "pw".into(),
-        name: "Bench".into(),
-        account: "standalone".into(),
-    };
-    let base = rt.block_on(async {
-        let engine = Engine::demo(&DemoOptions {
-            seed: 9,
-            computers: 200,
-            activities: TOTAL as usize,
-            now,
-        });
-        let backend = EngineBackend::new(
-            engine,
-            EngineOptions {
-                frozen: true,
-                ..EngineOptions::default()
-            },
-        );
-        let state = Arc::new(ServerState {
-            backend,
-            credentials: credentials.clone(),
-            jwt: JwtKeys::random(),
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(serve(listener, state, std::future::pending()));
-        base
-    });
-    let client = |api| {
-        let mut o = RemoteOptions::new(
-            format!("{base}/api/"),
-            RemoteCredentials::AccessKey {
-                key: credentials.access_key.clone(),
-                secret: Secret::new(credentials.secret_key.clone()),
-            },
-        );
-        o.api = api;
-        rt.block_on(async { RemoteBackend::new(o).unwrap() })
-    };
+    let credentials = support::credentials();
+    let (_engine, base) = rt.block_on(support::serve_demo(TOTAL as usize, 200));
+    let client = |api| support::client(&rt, &base, api);
     for (name, api) in [
         ("landscape-tui client, REST v2 (JWT)", ApiChoice::Rest),
         ("landscape-tui client, legacy (signed)", ApiChoice::Legacy),

@@ -6,47 +6,15 @@
 //!
 //! cargo bench --bench serve 2>/dev/null
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod support;
 
-use chrono::{TimeZone, Utc};
-use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
-use landscape_tui::engine::{DemoOptions, Engine};
-use landscape_tui::server::{Credentials, JwtKeys, ServerState, serve};
+use std::time::{Duration, Instant};
 
 const CLIENTS: usize = 50;
 const RUN: Duration = Duration::from_secs(5);
 
 async fn start(activities: usize) -> (String, String) {
-    let engine = Engine::demo(&DemoOptions {
-        seed: 9,
-        computers: (activities / 100).max(10),
-        activities,
-        now: Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap(),
-    });
-    let backend = EngineBackend::new(
-        engine,
-        EngineOptions {
-            frozen: true,
-            ..EngineOptions::default()
-        },
-    );
-    let credentials = Credentials {
-        access_key: "BENCHKEY000000000000".into(),
-        secret_key: "bench-secret".into(),
-        email: "admin@example.com".into(),
-        password: "pw".into(),
-        name: "Bench".into(),
-        account: "standalone".into(),
-    };
-    let state = Arc::new(ServerState {
-        backend,
-        credentials,
-        jwt: JwtKeys::random(),
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(serve(listener, state, std::future::pending()));
+    let (_, base) = support::serve_demo(activities, (activities / 100).max(10)).await;
     let login: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/api/v2/login"))
         .json(&serde_json::json!({"email": "admin@example.com", "password": "pw"}))

@@ -1,0 +1,65 @@
+//! What the HTTP benches share: a frozen demo served on loopback, its
+//! credentials, and our client for it.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
+use landscape_tui::backend::remote::{
+    ApiChoice, RemoteBackend, RemoteCredentials, RemoteOptions, Secret,
+};
+use landscape_tui::engine::{DemoOptions, Engine};
+use landscape_tui::server::{Credentials, JwtKeys, ServerState, serve};
+
+pub fn credentials() -> Credentials {
+    Credentials {
+        access_key: "BENCHKEY000000000000".into(),
+        secret_key: "bench-secret".into(),
+        email: "admin@example.com".into(),
+        password: "pw".into(),
+        name: "Bench".into(),
+        account: "standalone".into(),
+    }
+}
+
+/// A frozen demo of `activities` on `computers`, in process and served on
+/// loopback (call inside a tokio runtime): the backend and the base URL.
+pub async fn serve_demo(activities: usize, computers: usize) -> (Arc<EngineBackend>, String) {
+    let engine = Engine::demo(&DemoOptions {
+        seed: 9,
+        computers,
+        activities,
+        now: Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap(),
+    });
+    let backend = EngineBackend::new(
+        engine,
+        EngineOptions {
+            frozen: true,
+            ..EngineOptions::default()
+        },
+    );
+    let state = Arc::new(ServerState {
+        backend: backend.clone(),
+        credentials: credentials(),
+        jwt: JwtKeys::random(),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(serve(listener, state, std::future::pending()));
+    (backend, base)
+}
+
+/// Our HTTP client for `base` with the bench's access key.
+pub fn client(rt: &tokio::runtime::Runtime, base: &str, api: ApiChoice) -> Arc<RemoteBackend> {
+    let c = credentials();
+    let mut o = RemoteOptions::new(
+        format!("{base}/api/"),
+        RemoteCredentials::AccessKey {
+            key: c.access_key,
+            secret: Secret::new(c.secret_key),
+        },
+    );
+    o.api = api;
+    rt.block_on(async { RemoteBackend::new(o).unwrap() })
+}
