@@ -309,6 +309,12 @@ fn serve_announces_its_address_and_credentials_and_answers() {
             .await
             .unwrap();
         let r = http.get(format!("{uri}v2/activities/130")).bearer_auth(login["token"].as_str().unwrap()).send().await.unwrap();
+        // A hostile action name: a line break and an escape code.
+        let _ = http
+            .get(format!("{uri}?action=GetActivities%0AFORGED%201%1b%5B31m"))
+            .send()
+            .await
+            .unwrap();
         r.status()
     });
     assert_eq!(status, 200);
@@ -317,6 +323,10 @@ fn serve_announces_its_address_and_credentials_and_answers() {
     let mut log = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
     assert!(log.contains("GET /api/v2/activities/130 200"), "{log}");
+    // What a client named is escaped: no forged line, no escape code.
+    assert!(log.contains("GetActivities\\nFORGED 1\\x1b[31m"), "{log}");
+    assert!(!log.lines().any(|l| l.starts_with("FORGED")), "{log}");
+    assert!(!log.contains('\u{1b}'), "{log}");
     // Secrets are printed once at start, never logged.
     assert!(!log.contains(&env["LANDSCAPE_PASSWORD"]));
 }

@@ -523,3 +523,81 @@ async fn a_refusal_of_thousands_is_a_short_answer() {
     );
     assert!(message.len() < 64 * 1024, "{} bytes", message.len());
 }
+
+#[tokio::test]
+async fn every_error_answer_is_json() {
+    let s = TestServer::start(dataset()).await;
+    let token = s.login().await;
+    let check = |r: reqwest::Response, status: StatusCode| async move {
+        assert_eq!(r.status(), status);
+        let body: Value = r.json().await.expect("a JSON body");
+        assert!(
+            body["error"].is_string() && body["message"].is_string(),
+            "{body}"
+        );
+        body
+    };
+    // Wrong method, unknown route, an id that is not one, a body too large.
+    let r = s
+        .http
+        .delete(format!("{}/api/v2/activities", s.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let body = check(r, StatusCode::METHOD_NOT_ALLOWED).await;
+    assert_eq!(body["error"], "MethodNotAllowed");
+    let r = s
+        .http
+        .get(format!("{}/api/v2/nothing", s.base))
+        .send()
+        .await
+        .unwrap();
+    check(r, StatusCode::NOT_FOUND).await;
+    let r = s
+        .http
+        .get(format!("{}/api/v2/activities/%ff", s.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    assert!(status.is_client_error(), "{status}");
+    check(r, status).await;
+    let r = s
+        .http
+        .post(format!("{}/api/v2/login", s.base))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 300 * 1024])
+        .send()
+        .await
+        .unwrap();
+    let body = check(r, StatusCode::PAYLOAD_TOO_LARGE).await;
+    assert_eq!(body["error"], "PayloadTooLarge");
+}
+
+#[tokio::test]
+async fn tokens_live_thirty_days_at_most() {
+    let s = TestServer::start(dataset()).await;
+    let login = |minutes: i64| {
+        s.http
+            .post(format!("{}/api/v2/login/access-key", s.base))
+            .json(&json!({
+                "access_key": s.credentials.access_key,
+                "secret_key": s.credentials.secret_key,
+                "expiry_minutes": minutes,
+            }))
+            .send()
+    };
+    let r = login(9_223_372_036_854_775_807).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("43200 (30 days)"),
+        "{body}"
+    );
+    assert_eq!(login(43_200).await.unwrap().status(), StatusCode::OK);
+}

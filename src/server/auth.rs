@@ -18,6 +18,8 @@ use crate::signature::{SIGNATURE_METHOD, SIGNATURE_VERSION, SignedTarget, TIMEST
 pub const SIGNATURE_WINDOW_SECONDS: i64 = 15 * 60;
 /// Token lifetime when a login does not ask for one (Landscape's default).
 pub const DEFAULT_EXPIRY_MINUTES: i64 = 1440;
+/// The longest a token may live: 30 days.
+pub const MAX_EXPIRY_MINUTES: i64 = 30 * 24 * 60;
 
 /// The one account's credentials. `Debug` never prints the secrets.
 #[derive(Clone)]

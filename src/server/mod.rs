@@ -15,12 +15,14 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
 use crate::backend::Backend;
+use crate::printable::printable;
 
 pub use auth::{Credentials, JwtKeys};
 pub use error::ApiError;
@@ -72,16 +74,52 @@ async fn log_request(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
+    // What a client named is escaped: a `%0A` or an escape code in it must
+    // not forge a log line or reach the operator's terminal.
     let what = match response.extensions().get::<LoggedAction>() {
-        Some(LoggedAction(action)) => format!("{path} {action}"),
-        None => path,
+        Some(LoggedAction(action)) => format!("{} {}", printable(&path), printable(action)),
+        None => printable(&path).into_owned(),
     };
+    let response = json_error_body(response).await;
     eprintln!(
         "{method} {what} {} {:.1}ms",
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );
     response
+}
+
+/// Every error answer is `{"error", "message"}` JSON, also axum's own
+/// rejections (405, 413, a path or query that does not parse), which come
+/// as plain text.
+async fn json_error_body(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        text
+    };
+    let code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "MethodNotAllowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "PayloadTooLarge",
+        StatusCode::URI_TOO_LONG => "UriTooLong",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "HeadersTooLarge",
+        StatusCode::NOT_FOUND => "NotFound",
+        s if s.is_server_error() => "InternalError",
+        _ => "BadRequest",
+    };
+    ApiError::new(status, code, message).into_response()
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves.

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::auth::{DEFAULT_EXPIRY_MINUTES, require_bearer};
+use super::auth::{DEFAULT_EXPIRY_MINUTES, MAX_EXPIRY_MINUTES, require_bearer};
 use super::legacy::number;
 use super::{ApiError, DEFAULT_LIMIT, MAX_LIMIT, ServerState};
 use crate::model::{ActionKind, Page};
@@ -87,10 +87,12 @@ pub async fn login_access_key(
         return Err(ApiError::unauthorised("wrong access key or secret key"));
     }
     let minutes = login.expiry_minutes.unwrap_or(DEFAULT_EXPIRY_MINUTES);
-    if minutes < 0 {
+    if !(0..=MAX_EXPIRY_MINUTES).contains(&minutes) {
         return Err(ApiError::bad_request(
             "BadRequest",
-            "expiry_minutes must not be negative",
+            format!(
+                "expiry_minutes must be from 0 to {MAX_EXPIRY_MINUTES} (30 days), got {minutes}"
+            ),
         ));
     }
     login_answer(&state, minutes)
