@@ -73,6 +73,10 @@ pub enum Command {
         /// Address to listen on (loopback by default).
         #[arg(long, default_value = "127.0.0.1:9091")]
         bind: SocketAddr,
+        /// The address clients use to reach this server (e.g. behind a proxy):
+        /// the base of `next`/`previous` links. Default: the bound address.
+        #[arg(long)]
+        public_url: Option<String>,
     },
     /// List activities matching a query.
     Activities {

@@ -29,13 +29,24 @@ fn main() -> ExitCode {
 
 async fn run(mut cli: Cli) -> ExitCode {
     match cli.command.take() {
-        Some(Command::Serve { bind }) => {
+        Some(Command::Serve { bind, public_url }) => {
+            if let Some(url) = &public_url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                return setup_failed(SetupError(format!(
+                    "--public-url must start with http:// or https://, got {url:?}"
+                )));
+            }
+            let start = match StartCredentials::from_env() {
+                Ok(start) => start,
+                Err(e) => return setup_failed(SetupError(e)),
+            };
             let backend = match build_reporting(&cli).await {
                 Ok(b) => b,
                 Err(e) => return setup_failed(e),
             };
             let mut stdout = std::io::stdout();
-            match server::run(bind, backend, StartCredentials::from_env(), &mut stdout).await {
+            match server::run(bind, public_url, backend, start, &mut stdout).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("landscape-tui serve: {e}");

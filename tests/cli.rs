@@ -273,6 +273,7 @@ fn secrets_stay_out_of_help_and_errors() {
 fn serve_announces_its_address_and_credentials_and_answers() {
     let mut child = bin()
         .args(["--data", DATA, "--frozen", "serve", "--bind", "127.0.0.1:0"])
+        .args(["--public-url", "https://landscape.example.com/"])
         .env_remove("LANDSCAPE_EMAIL")
         .env_remove("LANDSCAPE_PASSWORD")
         .stdout(Stdio::piped())
@@ -309,6 +310,22 @@ fn serve_announces_its_address_and_credentials_and_answers() {
             .await
             .unwrap();
         let r = http.get(format!("{uri}v2/activities/130")).bearer_auth(login["token"].as_str().unwrap()).send().await.unwrap();
+        // Links are built on the public address, never on the Host header.
+        let page: serde_json::Value = http
+            .get(format!("{uri}v2/activities?limit=1"))
+            .header("host", "evil.example")
+            .bearer_auth(login["token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let next = page["next"].as_str().unwrap();
+        assert!(
+            next.starts_with("https://landscape.example.com/api/v2/activities?limit=1&offset=1"),
+            "{next}"
+        );
         // A hostile action name: a line break and an escape code.
         let _ = http
             .get(format!("{uri}?action=GetActivities%0AFORGED%201%1b%5B31m"))
@@ -329,4 +346,24 @@ fn serve_announces_its_address_and_credentials_and_answers() {
     assert!(!log.contains('\u{1b}'), "{log}");
     // Secrets are printed once at start, never logged.
     assert!(!log.contains(&env["LANDSCAPE_PASSWORD"]));
+}
+
+#[test]
+fn serve_refuses_half_configured_credentials() {
+    for (set, missing) in [
+        ("LANDSCAPE_API_KEY", "LANDSCAPE_API_SECRET"),
+        ("LANDSCAPE_PASSWORD", "LANDSCAPE_EMAIL"),
+    ] {
+        let out = bin()
+            .args(["--data", DATA, "serve", "--bind", "127.0.0.1:0"])
+            .env_remove("LANDSCAPE_EMAIL")
+            .env_remove("LANDSCAPE_PASSWORD")
+            .env(set, "something")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(missing) && err.contains(set), "{err}");
+        assert!(out.stdout.is_empty(), "nothing generated or announced");
+    }
 }

@@ -39,13 +39,14 @@ pub async fn serve_demo(activities: usize, computers: usize) -> (Arc<EngineBacke
             ..EngineOptions::default()
         },
     );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
     let state = Arc::new(ServerState {
         backend: backend.clone(),
         credentials: credentials(),
         jwt: JwtKeys::random(),
+        public_url: base.clone(),
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(serve(listener, state, std::future::pending()));
     (backend, base)
 }

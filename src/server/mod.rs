@@ -40,6 +40,9 @@ pub struct ServerState {
     pub backend: Arc<dyn Backend>,
     pub credentials: Credentials,
     pub jwt: JwtKeys,
+    /// Where clients reach the server (`scheme://host[:port]`): the base of
+    /// `next`/`previous` links, never the request's `Host`.
+    pub public_url: String,
 }
 
 /// The routes of both APIs over `state`.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -133,17 +133,9 @@ fn authorised_list(
 }
 
 /// Fills `next`/`previous` with absolute URLs, as Landscape does.
-fn link_page<T>(mut page: Page<T>, headers: &HeaderMap, uri: &Uri, p: &ListParams) -> Page<T> {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
+fn link_page<T>(mut page: Page<T>, base: &str, uri: &Uri, p: &ListParams) -> Page<T> {
     let url = |offset: u64| {
-        let mut url = format!(
-            "http://{host}{}?limit={}&offset={offset}",
-            uri.path(),
-            p.limit
-        );
+        let mut url = format!("{base}{}?limit={}&offset={offset}", uri.path(), p.limit);
         if !p.query.is_empty() {
             url.push_str("&query=");
             url.push_str(&encode(&p.query));
@@ -167,7 +159,7 @@ pub async fn activities(
         .backend
         .activities(&p.query, p.limit, p.offset)
         .await?;
-    Ok(Json(link_page(page, &headers, &uri, &p)).into_response())
+    Ok(Json(link_page(page, &state.public_url, &uri, &p)).into_response())
 }
 
 pub async fn parents(
@@ -180,7 +172,7 @@ pub async fn parents(
     // Implicit AND binds loosest, so appending the caller's query keeps its meaning.
     let query = format!("type:ActivityGroup {}", p.query);
     let page = state.backend.activities(&query, p.limit, p.offset).await?;
-    Ok(Json(link_page(page, &headers, &uri, &p)).into_response())
+    Ok(Json(link_page(page, &state.public_url, &uri, &p)).into_response())
 }
 
 /// This project's extension: the dashboard's rows (top-level activities that
@@ -195,7 +187,7 @@ pub async fn top_level(
 ) -> Result<Response, ApiError> {
     let p = authorised_list(&state, &headers, raw.as_deref())?;
     let mut page = state.backend.top_level(&p.query, p.limit, p.offset).await?;
-    page.rows = link_page(page.rows, &headers, &uri, &p);
+    page.rows = link_page(page.rows, &state.public_url, &uri, &p);
     Ok(Json(page).into_response())
 }
 
@@ -211,7 +203,7 @@ pub async fn computers(
         .backend
         .computers_page(&p.query, p.limit, p.offset)
         .await?;
-    Ok(Json(link_page(page, &headers, &uri, &p)).into_response())
+    Ok(Json(link_page(page, &state.public_url, &uri, &p)).into_response())
 }
 
 /// `GET /computers/<id>`.

@@ -19,27 +19,40 @@ pub struct StartCredentials {
 
 impl StartCredentials {
     /// `LANDSCAPE_API_KEY`/`_SECRET` and `LANDSCAPE_EMAIL`/`_PASSWORD`, each
-    /// pair generated when unset.
-    pub fn from_env() -> StartCredentials {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    /// pair generated when both are unset. Half a pair is an error naming
+    /// the missing variable: nothing is made up in its place.
+    pub fn from_env() -> Result<StartCredentials, String> {
+        StartCredentials::from_vars(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<StartCredentials, String> {
+        let pair = |a: &str, b: &str| match (var(a), var(b)) {
+            (Some(x), Some(y)) => Ok(Some((x, y))),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(format!(
+                "{a} is set but {b} is not: set both, or neither to have a pair generated"
+            )),
+            (None, Some(_)) => Err(format!(
+                "{b} is set but {a} is not: set both, or neither to have a pair generated"
+            )),
+        };
         let mut c = Credentials::random();
-        let mut generated_keys = true;
-        let mut generated_login = true;
-        if let (Some(key), Some(secret)) = (var("LANDSCAPE_API_KEY"), var("LANDSCAPE_API_SECRET")) {
+        let keys = pair("LANDSCAPE_API_KEY", "LANDSCAPE_API_SECRET")?;
+        let login = pair("LANDSCAPE_EMAIL", "LANDSCAPE_PASSWORD")?;
+        let (generated_keys, generated_login) = (keys.is_none(), login.is_none());
+        if let Some((key, secret)) = keys {
             c.access_key = key;
             c.secret_key = secret;
-            generated_keys = false;
         }
-        if let (Some(email), Some(password)) = (var("LANDSCAPE_EMAIL"), var("LANDSCAPE_PASSWORD")) {
+        if let Some((email, password)) = login {
             c.email = email;
             c.password = password;
-            generated_login = false;
         }
-        StartCredentials {
+        Ok(StartCredentials {
             credentials: c,
             generated_keys,
             generated_login,
-        }
+        })
     }
 }
 
@@ -47,6 +60,7 @@ impl StartCredentials {
 /// (and generated secrets, once) go to `out`; the request log to stderr.
 pub async fn run(
     bind: SocketAddr,
+    public_url: Option<String>,
     backend: Arc<dyn Backend>,
     start: StartCredentials,
     out: &mut (dyn Write + Send),
@@ -85,6 +99,7 @@ pub async fn run(
         backend,
         credentials: start.credentials,
         jwt: JwtKeys::random(),
+        public_url: public_url.unwrap_or(base).trim_end_matches('/').to_owned(),
     });
     serve(listener, state, shutdown_signal()).await?;
     eprintln!("landscape-tui serve: stopped");

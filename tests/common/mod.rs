@@ -68,13 +68,14 @@ impl TestServer {
             account: "standalone".into(),
         };
         let jwt = JwtKeys::from_secret(b"test jwt secret");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let host = listener.local_addr().unwrap().to_string();
         let state = Arc::new(ServerState {
             backend: backend.clone(),
             credentials: credentials.clone(),
             jwt: jwt.clone(),
+            public_url: format!("http://{host}"),
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let host = listener.local_addr().unwrap().to_string();
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(serve(listener, state, async {
             let _ = stopped.await;
