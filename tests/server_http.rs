@@ -601,3 +601,125 @@ async fn tokens_live_thirty_days_at_most() {
     );
     assert_eq!(login(43_200).await.unwrap().status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn each_limit_is_a_clear_refusal_naming_it() {
+    let s = TestServer::start(dataset()).await;
+    let token = s.login().await;
+    let get = |path: String| {
+        let (http, token) = (s.http.clone(), token.clone());
+        async move {
+            let r = http.get(path).bearer_auth(token).send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let long_query = "id:1 ".repeat(7000);
+    let (status, body) = get(format!(
+        "{}/api/v2/activities?query={}",
+        s.base,
+        long_query.replace(' ', "%20")
+    ))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "QueryTooLong");
+    assert!(
+        body["message"].as_str().unwrap().contains("32768"),
+        "{body}"
+    );
+    let (status, body) = get(format!(
+        "{}/api/v2/activities?query={}",
+        s.base,
+        "ab".repeat(600)
+    ))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("1024"), "{body}");
+    let (status, body) = get(format!("{}/api/v2/activities?limit=10001", s.base)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "LimitTooLarge");
+    assert!(
+        body["message"].as_str().unwrap().contains("10000"),
+        "{body}"
+    );
+    let (status, _) = get(format!("{}/api/v2/activities?limit=10000", s.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    // The legacy API holds to the same limits.
+    let (status, body) = legacy(&s, "GetActivities", &[("limit", "20000")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "LimitTooLarge");
+    let word = "x".repeat(2000);
+    let (status, body) = legacy(&s, "ApproveActivities", &[("query", word.as_str())]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "QueryTooLong");
+    let ids: Vec<u64> = (1..=10_001).collect();
+    let r = s
+        .http
+        .post(format!("{}/api/v2/activities/reapply", s.base))
+        .bearer_auth(&token)
+        .json(&json!({"activity_ids": ids}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "TooManyIds");
+    assert!(
+        body["message"].as_str().unwrap().contains("10000"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_query_does_not_hold_up_other_clients() {
+    let s = TestServer::start_with(common::frozen(common::demo(4, 50, 50_000))).await;
+    let token = s.login().await;
+    // Two thousand alternatives, each tested on every row: seconds of work.
+    let hostile: String = (0..2000)
+        .map(|i| format!("id:{}", 90_000_000 + i))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    // Two at once: as many as the runtime has workers.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let slow: Vec<_> = (0..2)
+        .map(|_| {
+            let (http, url, token, done, hostile) = (
+                s.http.clone(),
+                format!("{}/api/v2/activities", s.base),
+                token.clone(),
+                done.clone(),
+                hostile.clone(),
+            );
+            tokio::spawn(async move {
+                let r = http
+                    .get(url)
+                    .query(&[("query", hostile.as_str()), ("limit", "1")])
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                r.status()
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // Meanwhile other clients are answered, one after another.
+    for _ in 0..10 {
+        let r = s
+            .http
+            .get(format!("{}/api/v2/activities?limit=5", s.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        done.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "a hostile query finished first: make it heavier"
+    );
+    for q in slow {
+        assert_eq!(q.await.unwrap(), StatusCode::OK);
+    }
+}

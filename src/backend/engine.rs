@@ -105,11 +105,22 @@ impl EngineBackend {
         run: impl FnOnce(&mut Engine) -> Result<T, ActionError>,
     ) -> Result<T, BackendError> {
         self.writable()?;
-        let result = run(&mut self.write());
+        let result = off_the_workers(|| run(&mut self.write()));
         if result.is_ok() {
             self.changed();
         }
         result.map_err(BackendError::from)
+    }
+}
+
+/// Runs engine work (a scan of a million activities, an action) without
+/// holding up the async workers: on a multi-threaded runtime the worker
+/// hands its other tasks on while this one blocks.
+fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
     }
 }
 
@@ -138,7 +149,9 @@ impl Backend for EngineBackend {
         limit: u64,
         offset: u64,
     ) -> Result<Page<Activity>, BackendError> {
-        Ok(self.read().activities(query, limit, offset)?)
+        Ok(off_the_workers(|| {
+            self.read().activities(query, limit, offset)
+        })?)
     }
 
     async fn top_level(
@@ -147,7 +160,9 @@ impl Backend for EngineBackend {
         limit: u64,
         offset: u64,
     ) -> Result<RowPage, BackendError> {
-        Ok(self.read().top_level(query, limit, offset)?)
+        Ok(off_the_workers(|| {
+            self.read().top_level(query, limit, offset)
+        })?)
     }
 
     async fn activity(&self, id: u64) -> Result<Activity, BackendError> {
@@ -159,11 +174,13 @@ impl Backend for EngineBackend {
         parent_id: u64,
         query: Option<&str>,
     ) -> Result<Vec<Activity>, BackendError> {
-        let engine = self.read();
-        if engine.activity(parent_id).is_none() {
-            return Err(BackendError::NotFound(parent_id));
-        }
-        Ok(engine.children(parent_id, query)?)
+        off_the_workers(|| {
+            let engine = self.read();
+            if engine.activity(parent_id).is_none() {
+                return Err(BackendError::NotFound(parent_id));
+            }
+            Ok(engine.children(parent_id, query)?)
+        })
     }
 
     async fn activity_types(&self) -> Result<Vec<String>, BackendError> {
@@ -184,7 +201,9 @@ impl Backend for EngineBackend {
         limit: u64,
         offset: u64,
     ) -> Result<Page<Computer>, BackendError> {
-        Ok(self.read().computers_page(query, limit, offset)?)
+        Ok(off_the_workers(|| {
+            self.read().computers_page(query, limit, offset)
+        })?)
     }
 
     async fn computer_titles(
@@ -196,7 +215,7 @@ impl Backend for EngineBackend {
     }
 
     async fn preview(&self, kind: ActionKind, ids: &[u64]) -> Result<ActionPreview, BackendError> {
-        Ok(self.read().preview(kind, ids))
+        Ok(off_the_workers(|| self.read().preview(kind, ids)))
     }
 
     async fn approve(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::auth::{bearer, verify_signature};
-use super::{ApiError, DEFAULT_LIMIT, LoggedAction, MAX_LIMIT, ServerState};
+use super::{ApiError, DEFAULT_LIMIT, LoggedAction, ServerState, limits};
 use serde_json::json;
 
 use crate::backend::Selection;
@@ -104,16 +104,16 @@ async fn run(
     let backend = &state.backend;
     match action {
         "GetActivities" => {
-            let query = get("query").unwrap_or("");
-            let limit = number(get("limit"), "limit", DEFAULT_LIMIT)?.min(MAX_LIMIT);
+            let query = limits::query(get("query").unwrap_or(""))?;
+            let limit = limits::page_size(number(get("limit"), "limit", DEFAULT_LIMIT)?)?;
             let offset = number(get("offset"), "offset", 0)?;
             let page = backend.activities(query, limit, offset).await?;
             Ok(Json(page.results).into_response())
         }
         "GetActivityTypes" => Ok(Json(backend.activity_types().await?).into_response()),
         "GetComputers" => {
-            let query = get("query").unwrap_or("");
-            let limit = number(get("limit"), "limit", DEFAULT_LIMIT)?.min(MAX_LIMIT);
+            let query = limits::query(get("query").unwrap_or(""))?;
+            let limit = limits::page_size(number(get("limit"), "limit", DEFAULT_LIMIT)?)?;
             let offset = number(get("offset"), "offset", 0)?;
             let with = |name: &str| flag(get(name), name);
             let (annotations, network, hardware) = (
@@ -136,7 +136,7 @@ async fn run(
                     format!("{action}: missing required argument: query"),
                 )
             })?;
-            let selection = Selection::Query(query.to_owned());
+            let selection = Selection::Query(limits::query(query)?.to_owned());
             let ids = if action == "ApproveActivities" {
                 backend.approve(&selection).await?
             } else {

@@ -6,6 +6,7 @@
 mod auth;
 mod error;
 mod legacy;
+pub mod limits;
 mod rest;
 mod run;
 
@@ -28,8 +29,6 @@ pub use auth::{Credentials, JwtKeys};
 pub use error::ApiError;
 pub use run::{StartCredentials, run};
 
-/// The largest `limit` the server honours; a larger one is clamped to it.
-pub const MAX_LIMIT: u64 = 10_000;
 /// `limit` when a request gives none (as Landscape).
 pub const DEFAULT_LIMIT: u64 = 1000;
 /// Request bodies larger than this are refused with 413.

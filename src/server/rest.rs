@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::auth::{DEFAULT_EXPIRY_MINUTES, MAX_EXPIRY_MINUTES, require_bearer};
 use super::legacy::number;
-use super::{ApiError, DEFAULT_LIMIT, MAX_LIMIT, ServerState};
+use super::{ApiError, DEFAULT_LIMIT, ServerState, limits};
 use crate::model::{ActionKind, Page};
 use crate::signature::encode;
 
@@ -116,9 +116,9 @@ fn list_params(raw: Option<&str>) -> Result<ListParams, ApiError> {
             .map(|(_, v)| v.as_str())
     };
     Ok(ListParams {
-        limit: number(get("limit"), "limit", DEFAULT_LIMIT)?.min(MAX_LIMIT),
+        limit: limits::page_size(number(get("limit"), "limit", DEFAULT_LIMIT)?)?,
         offset: number(get("offset"), "offset", 0)?,
-        query: get("query").unwrap_or("").to_owned(),
+        query: limits::query(get("query").unwrap_or(""))?.to_owned(),
     })
 }
 
@@ -270,9 +270,10 @@ async fn create(
 ) -> Result<Response, ApiError> {
     require_bearer(headers, &state.jwt)?;
     let ids: ActivityIds = json_body(body)?;
+    let ids = limits::ids(&ids.activity_ids)?;
     let created = match kind {
-        ActionKind::Revert => state.backend.revert(&ids.activity_ids).await?,
-        _ => state.backend.reapply(&ids.activity_ids).await?,
+        ActionKind::Revert => state.backend.revert(ids).await?,
+        _ => state.backend.reapply(ids).await?,
     };
     Ok(Json(created).into_response())
 }
