@@ -723,3 +723,42 @@ async fn a_hostile_query_does_not_hold_up_other_clients() {
         assert_eq!(q.await.unwrap(), StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn wrong_logins_are_throttled_then_let_through_after_the_block() {
+    use landscape_tui::server::Throttle;
+    let engine = landscape_tui::engine::Engine::from_dataset_str(&dataset()).unwrap();
+    let s = TestServer::start_throttled(
+        common::frozen(engine),
+        Throttle::new(std::time::Duration::from_secs(1)),
+    )
+    .await;
+    let login = |password: &str| {
+        s.http
+            .post(format!("{}/api/v2/login", s.base))
+            .json(&json!({"email": s.credentials.email, "password": password}))
+            .send()
+    };
+    for _ in 0..10 {
+        assert_eq!(
+            login("wrong").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Blocked now, even with the right password.
+    let r = login(&s.credentials.password).await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=1).contains(&retry), "{retry}");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "TooManyAttempts");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        login(&s.credentials.password).await.unwrap().status(),
+        StatusCode::OK
+    );
+}

@@ -46,6 +46,7 @@ pub async fn serve_demo(activities: usize, computers: usize) -> (Arc<EngineBacke
         credentials: credentials(),
         jwt: JwtKeys::random(),
         public_url: base.clone(),
+        throttle: Default::default(),
     });
     tokio::spawn(serve(listener, state, std::future::pending()));
     (backend, base)

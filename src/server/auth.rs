@@ -18,6 +18,20 @@ use crate::signature::{SIGNATURE_METHOD, SIGNATURE_VERSION, SignedTarget, TIMEST
 pub const SIGNATURE_WINDOW_SECONDS: i64 = 15 * 60;
 /// Token lifetime when a login does not ask for one (Landscape's default).
 pub const DEFAULT_EXPIRY_MINUTES: i64 = 1440;
+
+/// Whether two secrets are equal, in time that does not depend on where
+/// they differ (nor on their lengths: their digests are compared).
+pub fn same_secret(given: &str, known: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let (a, b) = (
+        Sha256::digest(given.as_bytes()),
+        Sha256::digest(known.as_bytes()),
+    );
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
 /// The longest a token may live: 30 days.
 pub const MAX_EXPIRY_MINUTES: i64 = 30 * 24 * 60;
 

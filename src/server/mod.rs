@@ -9,6 +9,7 @@ mod legacy;
 pub mod limits;
 mod rest;
 mod run;
+mod throttle;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use crate::printable::printable;
 pub use auth::{Credentials, JwtKeys};
 pub use error::ApiError;
 pub use run::{StartCredentials, run};
+pub use throttle::Throttle;
 
 /// `limit` when a request gives none (as Landscape).
 pub const DEFAULT_LIMIT: u64 = 1000;
@@ -42,6 +44,7 @@ pub struct ServerState {
     /// Where clients reach the server (`scheme://host[:port]`): the base of
     /// `next`/`previous` links, never the request's `Host`.
     pub public_url: String,
+    pub throttle: Throttle,
 }
 
 /// The routes of both APIs over `state`.

@@ -5,14 +5,16 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::auth::{DEFAULT_EXPIRY_MINUTES, MAX_EXPIRY_MINUTES, require_bearer};
+use super::auth::{DEFAULT_EXPIRY_MINUTES, MAX_EXPIRY_MINUTES, require_bearer, same_secret};
 use super::legacy::number;
 use super::{ApiError, DEFAULT_LIMIT, ServerState, limits};
 use crate::model::{ActionKind, Page};
@@ -61,31 +63,62 @@ fn login_answer(state: &ServerState, expiry_minutes: i64) -> Result<Response, Ap
     .into_response())
 }
 
+/// The throttle's keys for a login: the client's address and the account.
+fn throttle_keys(peer: SocketAddr, account: &str) -> [String; 2] {
+    [
+        format!("addr:{}", peer.ip()),
+        format!("account:{}", account.to_lowercase()),
+    ]
+}
+
+/// Refuses with 429 and `Retry-After` while `keys` are blocked.
+fn throttled(state: &ServerState, keys: &[String]) -> Result<(), ApiError> {
+    match state.throttle.wait(keys) {
+        None => Ok(()),
+        Some(wait) => Err(ApiError::too_many_attempts(wait.as_secs().max(1))),
+    }
+}
+
+/// Counts a wrong login and refuses it.
+fn wrong(state: &ServerState, keys: &[String], message: &str) -> ApiError {
+    state.throttle.failed(keys);
+    ApiError::unauthorised(message)
+}
+
 pub async fn login(
     State(state): State<Arc<ServerState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let login: Login = json_body(&body)?;
+    let keys = throttle_keys(peer, &login.email);
+    throttled(&state, &keys)?;
     let c = &state.credentials;
     let known_account = login.account.as_deref().is_none_or(|a| a == c.account);
-    if !login.email.eq_ignore_ascii_case(&c.email) || login.password != c.password {
-        return Err(ApiError::unauthorised("wrong email or password"));
+    let right_email = login.email.eq_ignore_ascii_case(&c.email);
+    if !(same_secret(&login.password, &c.password) && right_email) {
+        return Err(wrong(&state, &keys, "wrong email or password"));
     }
     if !known_account {
         return Err(ApiError::unauthorised("no such account for this user"));
     }
+    state.throttle.succeeded(&keys[1]);
     login_answer(&state, DEFAULT_EXPIRY_MINUTES)
 }
 
 pub async fn login_access_key(
     State(state): State<Arc<ServerState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let login: AccessKeyLogin = json_body(&body)?;
+    let keys = throttle_keys(peer, &login.access_key);
+    throttled(&state, &keys)?;
     let c = &state.credentials;
-    if login.access_key != c.access_key || login.secret_key != c.secret_key {
-        return Err(ApiError::unauthorised("wrong access key or secret key"));
+    if !(same_secret(&login.secret_key, &c.secret_key) && login.access_key == c.access_key) {
+        return Err(wrong(&state, &keys, "wrong access key or secret key"));
     }
+    state.throttle.succeeded(&keys[1]);
     let minutes = login.expiry_minutes.unwrap_or(DEFAULT_EXPIRY_MINUTES);
     if !(0..=MAX_EXPIRY_MINUTES).contains(&minutes) {
         return Err(ApiError::bad_request(

@@ -100,6 +100,7 @@ pub async fn run(
         credentials: start.credentials,
         jwt: JwtKeys::random(),
         public_url: public_url.unwrap_or(base).trim_end_matches('/').to_owned(),
+        throttle: super::Throttle::default(),
     });
     serve(listener, state, shutdown_signal()).await?;
     eprintln!("landscape-tui serve: stopped");

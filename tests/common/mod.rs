@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
 use landscape_tui::engine::Engine;
-use landscape_tui::server::{Credentials, JwtKeys, ServerState, serve};
+use landscape_tui::server::{Credentials, JwtKeys, ServerState, Throttle, serve};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -59,6 +59,11 @@ impl TestServer {
     }
 
     pub async fn start_with(backend: Arc<EngineBackend>) -> TestServer {
+        TestServer::start_throttled(backend, Throttle::default()).await
+    }
+
+    /// With a login throttle of the test's choosing.
+    pub async fn start_throttled(backend: Arc<EngineBackend>, throttle: Throttle) -> TestServer {
         let credentials = Credentials {
             access_key: "TESTACCESSKEY0000000".into(),
             secret_key: "test/secret+key=".into(),
@@ -75,6 +80,7 @@ impl TestServer {
             credentials: credentials.clone(),
             jwt: jwt.clone(),
             public_url: format!("http://{host}"),
+            throttle,
         });
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(serve(listener, state, async {
