@@ -762,3 +762,108 @@ async fn wrong_logins_are_throttled_then_let_through_after_the_block() {
         StatusCode::OK
     );
 }
+
+/// A server whose connection limits are short enough to test.
+async fn hygienic(max_connections: usize) -> TestServer {
+    use landscape_tui::server::{Hygiene, Throttle};
+    let engine = landscape_tui::engine::Engine::from_dataset_str(&dataset()).unwrap();
+    TestServer::start_custom(
+        common::frozen(engine),
+        Throttle::default(),
+        Hygiene {
+            header_timeout: std::time::Duration::from_millis(500),
+            request_timeout: std::time::Duration::from_secs(1),
+            max_connections,
+            drain: std::time::Duration::from_millis(500),
+        },
+    )
+    .await
+}
+
+/// Reads until the server closes the connection; what it sent.
+async fn read_to_close(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut got),
+    )
+    .await
+    .expect("the server closes the connection");
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+#[tokio::test]
+async fn a_client_dripping_headers_is_cut_off() {
+    use tokio::io::AsyncWriteExt;
+    let s = hygienic(64).await;
+    let mut stream = tokio::net::TcpStream::connect(&s.host).await.unwrap();
+    stream
+        .write_all(b"GET /api/v2/activities HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // One byte now and then, never the end of the headers.
+    let drip = async {
+        for b in b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" {
+            if stream.write_all(&[*b]).await.is_err() {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        false
+    };
+    let cut = tokio::time::timeout(std::time::Duration::from_secs(10), drip)
+        .await
+        .unwrap_or(false);
+    let rest = read_to_close(&mut stream).await;
+    assert!(
+        cut || rest.is_empty() || rest.starts_with("HTTP/1.1 408"),
+        "{rest:?}"
+    );
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_are_refused_with_a_reason() {
+    use tokio::io::AsyncWriteExt;
+    let s = hygienic(2).await;
+    let _a = tokio::net::TcpStream::connect(&s.host).await.unwrap();
+    let _b = tokio::net::TcpStream::connect(&s.host).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let mut c = tokio::net::TcpStream::connect(&s.host).await.unwrap();
+    let _ = c
+        .write_all(b"GET /api/v2/nothing HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
+    let answer = read_to_close(&mut c).await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.contains("TooManyConnections") && answer.contains("limit"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_body_ends_in_408_and_shutdown_does_not_wait_for_it() {
+    use tokio::io::AsyncWriteExt;
+    let mut s = hygienic(64).await;
+    let mut stream = tokio::net::TcpStream::connect(&s.host).await.unwrap();
+    stream
+        .write_all(b"POST /api/v2/login HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"em")
+        .await
+        .unwrap();
+    let answer = read_to_close(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("RequestTimeout"), "{answer}");
+    // Another stalled one, then shutdown: it ends within the drain.
+    let mut stalled = tokio::net::TcpStream::connect(&s.host).await.unwrap();
+    stalled
+        .write_all(b"POST /api/v2/login HTTP/1.1\r\nHost: x\r\ncontent-length: 100\r\n\r\n{")
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let served = s.stop();
+    tokio::time::timeout(std::time::Duration::from_secs(5), served)
+        .await
+        .expect("shutdown ends within its drain")
+        .unwrap()
+        .unwrap();
+}

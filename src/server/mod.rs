@@ -4,6 +4,7 @@
 //! against the embedded engine with no real server.
 
 mod auth;
+mod connections;
 mod error;
 mod legacy;
 pub mod limits;
@@ -11,7 +12,6 @@ mod rest;
 mod run;
 mod throttle;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -27,6 +27,7 @@ use crate::backend::Backend;
 use crate::printable::printable;
 
 pub use auth::{Credentials, JwtKeys};
+pub use connections::Hygiene;
 pub use error::ApiError;
 pub use run::{StartCredentials, run};
 pub use throttle::Throttle;
@@ -127,16 +128,40 @@ async fn json_error_body(response: Response) -> Response {
     ApiError::new(status, code, message).into_response()
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves.
+/// Serves `state` on `listener` until `shutdown` resolves, with the
+/// default connection limits.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<ServerState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_with(listener, state, shutdown, Hygiene::default()).await
+}
+
+/// The same with limits of the caller's choosing.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: Arc<ServerState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    hygiene: Hygiene,
+) -> std::io::Result<()> {
+    let timeout = hygiene.request_timeout;
+    let router = router(state).layer(middleware::from_fn(move |request, next| {
+        answer_within(timeout, request, next)
+    }));
+    connections::accept(listener, router, shutdown, hygiene).await
+}
+
+/// A request not answered in time (a body that never finishes arriving)
+/// ends with 408.
+async fn answer_within(limit: std::time::Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            format!("the request was not complete within {} s", limit.as_secs()),
+        )
+        .into_response(),
+    }
 }

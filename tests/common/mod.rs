@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
 use landscape_tui::engine::Engine;
-use landscape_tui::server::{Credentials, JwtKeys, ServerState, Throttle, serve};
+use landscape_tui::server::{Credentials, Hygiene, JwtKeys, ServerState, Throttle, serve_with};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -49,6 +49,7 @@ pub struct TestServer {
     pub http: reqwest::Client,
     pub backend: Arc<EngineBackend>,
     stop: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestServer {
@@ -64,6 +65,15 @@ impl TestServer {
 
     /// With a login throttle of the test's choosing.
     pub async fn start_throttled(backend: Arc<EngineBackend>, throttle: Throttle) -> TestServer {
+        TestServer::start_custom(backend, throttle, Hygiene::default()).await
+    }
+
+    /// With a login throttle and connection limits of the test's choosing.
+    pub async fn start_custom(
+        backend: Arc<EngineBackend>,
+        throttle: Throttle,
+        hygiene: Hygiene,
+    ) -> TestServer {
         let credentials = Credentials {
             access_key: "TESTACCESSKEY0000000".into(),
             secret_key: "test/secret+key=".into(),
@@ -83,9 +93,14 @@ impl TestServer {
             throttle,
         });
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let served = tokio::spawn(serve_with(
+            listener,
+            state,
+            async {
+                let _ = stopped.await;
+            },
+            hygiene,
+        ));
         TestServer {
             base: format!("http://{host}"),
             host,
@@ -94,6 +109,7 @@ impl TestServer {
             http: reqwest::Client::new(),
             backend,
             stop: Some(stop),
+            served: Some(served),
         }
     }
 
@@ -122,6 +138,16 @@ impl TestServer {
             .unwrap();
         assert_eq!(r.status(), reqwest::StatusCode::OK, "{path}");
         r.json().await.unwrap()
+    }
+}
+
+impl TestServer {
+    /// Asks the server to stop; the task that served, to await.
+    pub fn stop(&mut self) -> tokio::task::JoinHandle<std::io::Result<()>> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.served.take().expect("stopped once")
     }
 }
 
