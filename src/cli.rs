@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::server::LogFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -77,6 +78,9 @@ pub enum Command {
         /// the base of `next`/`previous` links. Default: the bound address.
         #[arg(long)]
         public_url: Option<String>,
+        /// How each request is logged on stderr.
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
     },
     /// List activities matching a query.
     Activities {

@@ -29,7 +29,11 @@ fn main() -> ExitCode {
 
 async fn run(mut cli: Cli) -> ExitCode {
     match cli.command.take() {
-        Some(Command::Serve { bind, public_url }) => {
+        Some(Command::Serve {
+            bind,
+            public_url,
+            log_format,
+        }) => {
             if let Some(url) = &public_url
                 && !(url.starts_with("http://") || url.starts_with("https://"))
             {
@@ -46,7 +50,7 @@ async fn run(mut cli: Cli) -> ExitCode {
                 Err(e) => return setup_failed(e),
             };
             let mut stdout = std::io::stdout();
-            match server::run(bind, public_url, backend, start, &mut stdout).await {
+            match server::run(bind, public_url, log_format, backend, start, &mut stdout).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("landscape-tui serve: {e}");

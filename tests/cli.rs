@@ -367,3 +367,45 @@ fn serve_refuses_half_configured_credentials() {
         assert!(out.stdout.is_empty(), "nothing generated or announced");
     }
 }
+
+#[test]
+fn serve_logs_json_lines_for_machines() {
+    let mut child = bin()
+        .args(["--data", DATA, "--frozen", "serve", "--bind", "127.0.0.1:0"])
+        .args(["--log-format", "json"])
+        .env_remove("LANDSCAPE_EMAIL")
+        .env_remove("LANDSCAPE_PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let uri = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find_map(|l| {
+            l.strip_prefix("export LANDSCAPE_API_URI=")
+                .map(str::to_owned)
+        })
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        reqwest::get(format!("{uri}?action=Get%0AForged"))
+            .await
+            .unwrap();
+    });
+    child.kill().unwrap();
+    let _ = child.wait();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| panic!("{log}"));
+    let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(entry["method"], "GET");
+    assert_eq!(entry["path"], "/api/");
+    assert_eq!(entry["action"], "Get\nForged");
+    assert_eq!(entry["status"], 401);
+    assert!(entry["time"].as_str().unwrap().ends_with('Z'));
+    assert!(!log.lines().any(|l| l.starts_with("Forged")), "{log}");
+}

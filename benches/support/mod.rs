@@ -47,6 +47,7 @@ pub async fn serve_demo(activities: usize, computers: usize) -> (Arc<EngineBacke
         jwt: JwtKeys::random(),
         public_url: base.clone(),
         throttle: Default::default(),
+        log: Default::default(),
     });
     tokio::spawn(serve(listener, state, std::future::pending()));
     (backend, base)

@@ -46,6 +46,17 @@ pub struct ServerState {
     /// `next`/`previous` links, never the request's `Host`.
     pub public_url: String,
     pub throttle: Throttle,
+    pub log: LogFormat,
+}
+
+/// How the request log is written on stderr.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// `GET /api/v2/activities 200 1.2ms`, for people.
+    #[default]
+    Text,
+    /// One JSON object a line, for machines.
+    Json,
 }
 
 /// The routes of both APIs over `state`.
@@ -65,7 +76,7 @@ pub fn router(state: Arc<ServerState>) -> Router {
         .route("/api/v2/activities/{id}", get(rest::activity))
         .fallback(rest::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)
 }
 
@@ -75,23 +86,47 @@ pub(crate) struct LoggedAction(pub String);
 
 /// One line per request on stderr: method, path or action, status, duration.
 /// Never parameters or headers, so secrets stay out of the log.
-async fn log_request(request: Request, next: Next) -> Response {
+async fn log_request(
+    axum::extract::State(state): axum::extract::State<Arc<ServerState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
     // What a client named is escaped: a `%0A` or an escape code in it must
     // not forge a log line or reach the operator's terminal.
-    let what = match response.extensions().get::<LoggedAction>() {
-        Some(LoggedAction(action)) => format!("{} {}", printable(&path), printable(action)),
-        None => printable(&path).into_owned(),
-    };
+    let action = response
+        .extensions()
+        .get::<LoggedAction>()
+        .map(|LoggedAction(a)| a.clone());
     let response = json_error_body(response).await;
-    eprintln!(
-        "{method} {what} {} {:.1}ms",
+    let (status, ms) = (
         response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
+        started.elapsed().as_secs_f64() * 1000.0,
     );
+    match state.log {
+        LogFormat::Text => {
+            let what = match &action {
+                Some(action) => format!("{} {}", printable(&path), printable(action)),
+                None => printable(&path).into_owned(),
+            };
+            eprintln!("{method} {what} {status} {ms:.1}ms");
+        }
+        // serde_json escapes every control character itself.
+        LogFormat::Json => eprintln!(
+            "{}",
+            serde_json::json!({
+                "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "method": method.as_str(),
+                "path": path,
+                "action": action,
+                "status": status,
+                "ms": (ms * 10.0).round() / 10.0,
+            })
+        ),
+    }
     response
 }
 

@@ -61,6 +61,7 @@ impl StartCredentials {
 pub async fn run(
     bind: SocketAddr,
     public_url: Option<String>,
+    log: super::LogFormat,
     backend: Arc<dyn Backend>,
     start: StartCredentials,
     out: &mut (dyn Write + Send),
@@ -101,6 +102,7 @@ pub async fn run(
         jwt: JwtKeys::random(),
         public_url: public_url.unwrap_or(base).trim_end_matches('/').to_owned(),
         throttle: super::Throttle::default(),
+        log,
     });
     serve(listener, state, shutdown_signal()).await?;
     eprintln!("landscape-tui serve: stopped");

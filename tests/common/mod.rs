@@ -91,6 +91,7 @@ impl TestServer {
             jwt: jwt.clone(),
             public_url: format!("http://{host}"),
             throttle,
+            log: Default::default(),
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let served = tokio::spawn(serve_with(
