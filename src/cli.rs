@@ -65,6 +65,11 @@ pub struct EngineArgs {
     /// Keep the engine's clock still.
     #[arg(long, global = true)]
     pub frozen: bool,
+    /// Keep the engine's state in FILE (and FILE.journal): loaded at start
+    /// when it exists (over --data and generation), every change on disk
+    /// before it is answered.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ use crate::backend::engine::{EngineBackend, EngineOptions};
 use crate::backend::remote::RemoteBackend;
 use crate::cli::{Cli, EngineArgs};
 use crate::config::{Config, Connection, Environment};
+use crate::engine::state::{self, StateError};
 use crate::engine::{DemoOptions, Engine, Progress, Reading};
 use crate::printable::thousands;
 
@@ -117,15 +118,22 @@ pub fn engine_backend(
     read_only: bool,
     progress: &Progress,
 ) -> Result<Arc<EngineBackend>, SetupError> {
-    Ok(EngineBackend::new(
-        engine(args, progress)?,
-        EngineOptions {
-            speed: args.speed,
-            frozen: args.frozen,
-            read_only,
-            ..EngineOptions::default()
-        },
-    ))
+    let options = EngineOptions {
+        speed: args.speed,
+        frozen: args.frozen,
+        read_only,
+        ..EngineOptions::default()
+    };
+    let Some(path) = &args.state else {
+        return Ok(EngineBackend::new(engine(args, progress)?, options));
+    };
+    let (engine, journal, recovery) = state::open(path, progress, || {
+        engine(args, progress).map_err(|e| StateError(e.0))
+    })
+    .map_err(|e| SetupError(e.to_string()))?;
+    let backend = EngineBackend::with_journal(engine, options, Some(journal));
+    backend.set_start_note(recovery.describe(path));
+    Ok(backend)
 }
 
 /// The engine backend, built now when it is quick, else on a blocking

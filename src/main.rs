@@ -167,7 +167,11 @@ async fn build_reporting(
     .map_err(|e| SetupError(format!("building the engine: {e}")));
     done.store(true, Ordering::Relaxed);
     let _ = reporter.join();
-    built?
+    let backend = built??;
+    if let Some(note) = backend.take_start_note() {
+        eprintln!("landscape-tui serve: {note}");
+    }
+    Ok(backend)
 }
 
 fn setup_failed(e: SetupError) -> ExitCode {

@@ -409,3 +409,163 @@ fn serve_logs_json_lines_for_machines() {
     assert!(entry["time"].as_str().unwrap().ends_with('Z'));
     assert!(!log.lines().any(|l| l.starts_with("Forged")), "{log}");
 }
+
+/// Starts `serve --state` on the small dataset; its API base and process.
+fn serve_state(state: &std::path::Path) -> (String, std::process::Child) {
+    let mut child = bin()
+        .args(["--data", DATA, "--frozen", "--state"])
+        .arg(state)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("LANDSCAPE_API_KEY", "STATEKEY")
+        .env("LANDSCAPE_API_SECRET", "state-secret")
+        .env("LANDSCAPE_EMAIL", "state@example.com")
+        .env("LANDSCAPE_PASSWORD", "pw")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let uri = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find_map(|l| {
+            l.strip_prefix("export LANDSCAPE_API_URI=")
+                .map(str::to_owned)
+        })
+        .unwrap();
+    (uri, child)
+}
+
+#[test]
+fn kill_9_loses_nothing_that_was_answered() {
+    use std::collections::HashMap;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let http = reqwest::Client::new();
+    // Status each acknowledged change left, by id; activities reapply made.
+    let mut expected: HashMap<u64, String> = HashMap::new();
+    let mut created: Vec<u64> = Vec::new();
+    let plan: [&[(&str, u64)]; 3] = [
+        &[("approve", 101), ("cancel", 102), ("reapply", 111)],
+        &[("approve", 103), ("cancel", 130), ("reapply", 150)],
+        &[("cancel", 101), ("reapply", 120)],
+    ];
+    for (round, actions) in plan.iter().enumerate() {
+        let (uri, mut child) = serve_state(&state);
+        rt.block_on(async {
+            let token: serde_json::Value = http
+                .post(format!("{uri}v2/login"))
+                .json(&serde_json::json!({"email": "state@example.com", "password": "pw"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let token = token["token"].as_str().unwrap().to_owned();
+            for (action, id) in *actions {
+                let r = match *action {
+                    "reapply" => http
+                        .post(format!("{uri}v2/activities/reapply"))
+                        .bearer_auth(&token)
+                        .json(&serde_json::json!({"activity_ids": [id]}))
+                        .send()
+                        .await
+                        .unwrap(),
+                    _ => http
+                        .post(&uri)
+                        .bearer_auth(&token)
+                        .form(&[
+                            (
+                                "action",
+                                if *action == "approve" {
+                                    "ApproveActivities"
+                                } else {
+                                    "CancelActivities"
+                                },
+                            ),
+                            ("version", "2011-08-01"),
+                            ("query", &format!("id:{id}")),
+                        ])
+                        .send()
+                        .await
+                        .unwrap(),
+                };
+                assert!(r.status().is_success(), "{action} {id}: {}", r.status());
+                let body: serde_json::Value = r.json().await.unwrap();
+                match *action {
+                    "approve" => {
+                        expected.insert(*id, "undelivered".into());
+                    }
+                    "cancel" => {
+                        expected.insert(*id, "canceled".into());
+                    }
+                    _ => created.extend(
+                        body.as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|a| a["id"].as_u64().unwrap()),
+                    ),
+                }
+            }
+            if round == 1 {
+                // One more request under way when the process dies.
+                let _ = tokio::time::timeout(
+                    std::time::Duration::from_millis(1),
+                    http.post(&uri)
+                        .bearer_auth(&token)
+                        .form(&[
+                            ("action", "ApproveActivities"),
+                            ("version", "2011-08-01"),
+                            ("query", "id:102"),
+                        ])
+                        .send(),
+                )
+                .await;
+            }
+        });
+        // kill -9: no shutdown, no flush.
+        child.kill().unwrap();
+        let _ = child.wait();
+    }
+    let (uri, mut child) = serve_state(&state);
+    let found = rt.block_on(async {
+        let token: serde_json::Value = http
+            .post(format!("{uri}v2/login"))
+            .json(&serde_json::json!({"email": "state@example.com", "password": "pw"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = token["token"].as_str().unwrap().to_owned();
+        let page: serde_json::Value = http
+            .get(format!("{uri}v2/activities?limit=1000"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        page["results"].as_array().unwrap().clone()
+    });
+    child.kill().unwrap();
+    let _ = child.wait();
+    let status = |id: u64| {
+        found
+            .iter()
+            .find(|a| a["id"] == id)
+            .map(|a| a["activity_status"].as_str().unwrap().to_owned())
+    };
+    for (id, want) in &expected {
+        assert_eq!(status(*id).as_deref(), Some(want.as_str()), "activity {id}");
+    }
+    assert_eq!(created.len(), 3);
+    for id in &created {
+        assert!(status(*id).is_some(), "reapplied activity {id} was lost");
+    }
+    // Parents still equal their derivation: 100's children are approved or canceled.
+    assert_eq!(status(100).as_deref(), Some("undelivered"));
+}

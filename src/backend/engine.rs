@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use super::{
     ActionKind, ActionPreview, Backend, BackendError, BackendInfo, CompletionValues, Selection,
 };
+use crate::engine::state::{Journal, Op};
 use crate::engine::{ActionError, Engine};
 use crate::model::{Activity, Computer, Page, RowPage};
 
@@ -41,12 +42,25 @@ pub struct EngineBackend {
     engine: RwLock<Engine>,
     options: EngineOptions,
     changes: watch::Sender<u64>,
+    /// With `--state`: where each change is made durable before it is answered.
+    journal: Option<std::sync::Mutex<Journal>>,
+    /// What the start found (a state loaded, a journal recovered).
+    start_note: std::sync::Mutex<Option<String>>,
 }
 
 impl EngineBackend {
     /// Wraps `engine`; unless frozen, starts the clock task (call inside a
     /// tokio runtime). The task stops when the backend is dropped.
-    pub fn new(mut engine: Engine, options: EngineOptions) -> Arc<EngineBackend> {
+    pub fn new(engine: Engine, options: EngineOptions) -> Arc<EngineBackend> {
+        EngineBackend::with_journal(engine, options, None)
+    }
+
+    /// The same, recording every change in `journal` before answering it.
+    pub fn with_journal(
+        mut engine: Engine,
+        options: EngineOptions,
+        journal: Option<Journal>,
+    ) -> Arc<EngineBackend> {
         if options.frozen {
             engine.freeze_clock();
         } else {
@@ -57,6 +71,8 @@ impl EngineBackend {
             engine: RwLock::new(engine),
             options,
             changes,
+            journal: journal.map(std::sync::Mutex::new),
+            start_note: std::sync::Mutex::new(None),
         });
         if !options.frozen {
             let weak = Arc::downgrade(&backend);
@@ -72,6 +88,18 @@ impl EngineBackend {
             });
         }
         backend
+    }
+
+    pub fn set_start_note(&self, note: String) {
+        *self.start_note.lock().unwrap_or_else(|p| p.into_inner()) = Some(note);
+    }
+
+    /// What the start found, once.
+    pub fn take_start_note(&self) -> Option<String> {
+        self.start_note
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 
     /// Reads never see half an action: actions hold the write lock.
@@ -100,16 +128,32 @@ impl EngineBackend {
     }
 
     /// Runs an action under the write lock; tells watchers when it changed anything.
+    /// With a journal, the change is on disk before this returns, under
+    /// the write lock, so the journal's order is the order things happened.
     fn act<T>(
         &self,
+        op: Op,
         run: impl FnOnce(&mut Engine) -> Result<T, ActionError>,
     ) -> Result<T, BackendError> {
         self.writable()?;
-        let result = off_the_workers(|| run(&mut self.write()));
+        let result: Result<Result<T, BackendError>, ActionError> = off_the_workers(|| {
+            let mut engine = self.write();
+            let done = run(&mut engine)?;
+            if let Some(journal) = &self.journal {
+                let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
+                let at = engine.now();
+                if let Err(e) = journal.record(at, op) {
+                    return Ok(Err(BackendError::Transport(format!(
+                        "the change was made but could not be saved: {e}"
+                    ))));
+                }
+            }
+            Ok(Ok(done))
+        });
         if result.is_ok() {
             self.changed();
         }
-        result.map_err(BackendError::from)
+        result.map_err(BackendError::from)?
     }
 }
 
@@ -219,19 +263,25 @@ impl Backend for EngineBackend {
     }
 
     async fn approve(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {
-        self.act(|e| e.approve(selection))
+        let op = Op::Approve {
+            selection: selection.clone(),
+        };
+        self.act(op, |e| e.approve(selection))
     }
 
     async fn cancel(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {
-        self.act(|e| e.cancel(selection))
+        let op = Op::Cancel {
+            selection: selection.clone(),
+        };
+        self.act(op, |e| e.cancel(selection))
     }
 
     async fn reapply(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
-        self.act(|e| e.reapply(ids))
+        self.act(Op::Reapply { ids: ids.to_vec() }, |e| e.reapply(ids))
     }
 
     async fn revert(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
-        self.act(|e| e.revert(ids))
+        self.act(Op::Revert { ids: ids.to_vec() }, |e| e.revert(ids))
     }
 
     fn changes(&self) -> watch::Receiver<u64> {

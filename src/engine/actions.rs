@@ -11,7 +11,8 @@ use super::Engine;
 use super::lifecycle::{inverse_change, refusal_reason};
 
 /// Which activities an approve or cancel applies to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Selection {
     /// Everything the search-language query selects.
     Query(String),

@@ -156,6 +156,7 @@ impl Engine {
         let mut reader = DatasetReader::new(input);
         let (mut computers, mut activities): (Vec<Computer>, Vec<Activity>) = (vec![], vec![]);
         let (mut clock, mut seed): (Option<DateTime<Utc>>, Option<u64>) = (None, None);
+        let mut journal_seq = 0u64;
         while let Some(entry) = reader.next_entry(&["computers", "activities"])? {
             match entry {
                 Entry::List(key) if key == "computers" => {
@@ -164,6 +165,9 @@ impl Engine {
                 Entry::List(_) => activities = reader.records(parse_activity)?,
                 Entry::Value(key, raw) if key == "clock" => clock = value(&key, &raw)?,
                 Entry::Value(key, raw) if key == "seed" => seed = value(&key, &raw)?,
+                Entry::Value(key, raw) if key == "journal_seq" => {
+                    journal_seq = value(&key, &raw)?;
+                }
                 // Keys this build does not know are passed over.
                 Entry::Value(..) => {}
             }
@@ -247,7 +251,9 @@ impl Engine {
                 a.delivery_time = crate::model::Field::Value(clock - into);
             }
         }
-        Ok(Engine::new(computers, activities, clock, seed))
+        let mut engine = Engine::new(computers, activities, clock, seed);
+        engine.journal_seq = journal_seq;
+        Ok(engine)
     }
 
     /// The engine's state in the dataset format.
@@ -271,6 +277,7 @@ impl Engine {
             activities: &'a [Activity],
             clock: DateTime<Utc>,
             seed: u64,
+            journal_seq: u64,
         }
         let failed = |e: &dyn fmt::Display| DatasetError(format!("{}: {e}", path.display()));
         let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
@@ -280,6 +287,7 @@ impl Engine {
             activities: &self.store.activities,
             clock: self.now,
             seed: self.seed,
+            journal_seq: self.journal_seq,
         };
         serde_json::to_writer(&mut out, &saved).map_err(|e| failed(&e))?;
         std::io::Write::flush(&mut out).map_err(|e| failed(&e))

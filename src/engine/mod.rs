@@ -11,6 +11,7 @@ mod fate;
 pub mod lifecycle;
 mod progress;
 mod simulation;
+pub mod state;
 mod store;
 
 use chrono::{DateTime, Duration, Utc};
@@ -41,6 +42,8 @@ pub struct Engine {
     seed: u64,
     /// Who reapplies and reverts (the caller of this embedded server).
     user: Arc<Creator>,
+    /// The last journal change this state includes (see `state`).
+    journal_seq: u64,
 }
 
 impl Engine {
@@ -63,6 +66,7 @@ impl Engine {
             now,
             seed,
             user: Arc::new(Creator::new("Landscape Admin", "admin@example.com", 1)),
+            journal_seq: 0,
         }
     }
 

@@ -1,0 +1,151 @@
+//! Durable state: whatever sequence of actions and clock steps was
+//! journaled, opening the state again (as after a crash) gives the same
+//! engine; a journal cut short mid-record is recovered up to its last
+//! whole record and says so; a broken snapshot or record stops the start.
+
+use chrono::{DateTime, Duration, Utc};
+use landscape_tui::engine::state::{self, Op, StateError};
+use landscape_tui::engine::{DemoOptions, Engine, Progress, Selection};
+use proptest::prelude::*;
+
+fn fresh() -> Result<Engine, StateError> {
+    let now = DateTime::parse_from_rfc3339("2024-05-01T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    Ok(Engine::demo(&DemoOptions {
+        seed: 8,
+        computers: 8,
+        activities: 150,
+        now,
+    }))
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Approve(Vec<usize>),
+    Cancel(Vec<usize>),
+    Reapply(Vec<usize>),
+    Revert(Vec<usize>),
+    ApproveQuery(usize),
+    Clock(i64),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let picks = prop::collection::vec(0usize..10_000, 1..4);
+    prop_oneof![
+        picks.clone().prop_map(Step::Approve),
+        picks.clone().prop_map(Step::Cancel),
+        picks.clone().prop_map(Step::Reapply),
+        picks.prop_map(Step::Revert),
+        (0usize..3).prop_map(Step::ApproveQuery),
+        (1i64..3600).prop_map(Step::Clock),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn reopening_gives_the_state_every_answered_change_left(steps in prop::collection::vec(step(), 1..20)) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let (mut live, mut journal, _) = state::open(&path, &Progress::default(), fresh).unwrap();
+        for s in steps {
+            let ids: Vec<u64> = live.activities("", u64::MAX, 0).unwrap().results.iter().map(|a| a.id).collect();
+            let pick = |p: &Vec<usize>| p.iter().map(|i| ids[i % ids.len()]).collect::<Vec<u64>>();
+            // What the backend does: act, and when it worked, journal it.
+            let (op, done) = match &s {
+                Step::Approve(p) => { let sel = Selection::Ids(pick(p)); (Op::Approve { selection: sel.clone() }, live.approve(&sel).is_ok()) }
+                Step::Cancel(p) => { let sel = Selection::Ids(pick(p)); (Op::Cancel { selection: sel.clone() }, live.cancel(&sel).is_ok()) }
+                Step::Reapply(p) => { let i = pick(p); (Op::Reapply { ids: i.clone() }, live.reapply(&i).is_ok()) }
+                Step::Revert(p) => { let i = pick(p); (Op::Revert { ids: i.clone() }, live.revert(&i).is_ok()) }
+                Step::ApproveQuery(q) => {
+                    let sel = Selection::Query(["status:unapproved", "computer:tag:web", "NOT status:failed"][*q].into());
+                    (Op::Approve { selection: sel.clone() }, live.approve(&sel).is_ok())
+                }
+                Step::Clock(secs) => { live.step(Duration::seconds(*secs)); continue; }
+            };
+            if done {
+                journal.record(live.now(), op).unwrap();
+            }
+        }
+        drop(journal);
+        // The crash: nothing folded. Open again.
+        let (mut reopened, _, recovery) = state::open(&path, &Progress::default(), || panic!("the state exists")).unwrap();
+        prop_assert!(recovery.snapshot_loaded);
+        // Clock steps after the last change were not journaled; the clock
+        // moves the same way whenever it is stepped.
+        reopened.step(live.now() - reopened.now());
+        prop_assert!(reopened.same_state(&live));
+    }
+}
+
+#[test]
+fn a_journal_cut_short_is_recovered_up_to_its_last_whole_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let (mut live, mut journal, _) = state::open(&path, &Progress::default(), fresh).unwrap();
+    let unapproved: Vec<u64> = live
+        .activities("status:unapproved NOT type:ActivityGroup", 2, 0)
+        .unwrap()
+        .results
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let sel = Selection::Ids(vec![unapproved[0]]);
+    live.approve(&sel).unwrap();
+    journal
+        .record(live.now(), Op::Approve { selection: sel })
+        .unwrap();
+    drop(journal);
+    // A crash in the middle of writing the next record.
+    let journal_path = dir.path().join("state.json.journal");
+    let mut text = std::fs::read(&journal_path).unwrap();
+    text.extend_from_slice(br#"{"seq":2,"at":"2024-05-01T12:00:00Z","op":"approve","sel"#);
+    std::fs::write(&journal_path, &text).unwrap();
+    let (reopened, _, recovery) =
+        state::open(&path, &Progress::default(), || panic!("exists")).unwrap();
+    assert_eq!(recovery.replayed, 1);
+    assert!(recovery.dropped_bytes > 0);
+    assert!(
+        recovery.describe(&path).contains("incomplete"),
+        "{recovery:?}"
+    );
+    assert!(reopened.same_state(&live));
+    assert_eq!(
+        reopened
+            .activity(unapproved[0])
+            .unwrap()
+            .status()
+            .unwrap()
+            .as_str(),
+        "undelivered"
+    );
+}
+
+#[test]
+fn a_broken_snapshot_or_record_stops_the_start_and_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    drop(state::open(&path, &Progress::default(), fresh).unwrap());
+    let journal_path = dir.path().join("state.json.journal");
+    std::fs::write(&journal_path, b"{\"seq\": 1, \"garbage\n").unwrap();
+    let e = state::open(&path, &Progress::default(), fresh).unwrap_err();
+    assert!(
+        e.0.contains("record 1") && e.0.contains("left as it is"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read(&journal_path).unwrap(),
+        b"{\"seq\": 1, \"garbage\n"
+    );
+    std::fs::write(&journal_path, b"").unwrap();
+    let snapshot = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &snapshot[..snapshot.len() / 2]).unwrap();
+    let e = state::open(&path, &Progress::default(), fresh).unwrap_err();
+    assert!(
+        e.0.starts_with("state file") && e.0.contains("left as it is"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap().len(), snapshot.len() / 2);
+}
