@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 const CLIENTS: usize = 50;
 const RUN: Duration = Duration::from_secs(5);
 
-async fn start(activities: usize) -> (String, String) {
-    let (_, base) = support::serve_demo(activities, (activities / 100).max(10)).await;
+async fn start(activities: usize, state: Option<&std::path::Path>) -> (String, String) {
+    let (_, base) = support::serve_demo_kept(activities, (activities / 100).max(10), state).await;
     let login: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/api/v2/login"))
         .json(&serde_json::json!({"email": "admin@example.com", "password": "pw"}))
@@ -27,18 +27,35 @@ async fn start(activities: usize) -> (String, String) {
     (base, login["token"].as_str().unwrap().to_owned())
 }
 
-async fn load(base: &str, token: &str) -> (f64, Duration, Duration) {
+/// What each client sends, again and again.
+#[derive(Clone, Copy)]
+enum Ask {
+    /// `GET /api/v2/activities?limit=100`.
+    Page,
+    /// `POST /api/v2/activities/reapply` of one finished activity: a change.
+    Reapply(u64),
+}
+
+async fn load(base: &str, token: &str, ask: Ask) -> (f64, Duration, Duration) {
     let http = reqwest::Client::new();
     let url = format!("{base}/api/v2/activities?limit=100");
+    let reapply = format!("{base}/api/v2/activities/reapply");
     let until = Instant::now() + RUN;
     let tasks: Vec<_> = (0..CLIENTS)
         .map(|_| {
             let (http, url, token) = (http.clone(), url.clone(), token.to_owned());
+            let reapply = reapply.clone();
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 while Instant::now() < until {
                     let sent = Instant::now();
-                    let r = http.get(&url).bearer_auth(&token).send().await.unwrap();
+                    let request = match ask {
+                        Ask::Page => http.get(&url),
+                        Ask::Reapply(id) => http
+                            .post(&reapply)
+                            .json(&serde_json::json!({"activity_ids": [id]})),
+                    };
+                    let r = request.bearer_auth(&token).send().await.unwrap();
                     assert!(r.status().is_success());
                     let _ = r.bytes().await.unwrap();
                     latencies.push(sent.elapsed());
@@ -59,15 +76,43 @@ async fn load(base: &str, token: &str) -> (f64, Duration, Duration) {
 fn main() {
     // `cargo bench` passes criterion-style flags; this bench has none.
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let report = |what: &str, (rps, p50, p99): (f64, Duration, Duration)| {
+        println!(
+            "serve, {what}: {rps:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms",
+            p50.as_secs_f64() * 1000.0,
+            p99.as_secs_f64() * 1000.0
+        );
+    };
     for activities in [100_000, 1_000_000] {
         rt.block_on(async {
-            let (base, token) = start(activities).await;
-            let (rps, p50, p99) = load(&base, &token).await;
-            println!(
-                "serve, {activities} activities, {CLIENTS} clients, GET /api/v2/activities?limit=100: \
-                 {rps:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms",
-                p50.as_secs_f64() * 1000.0,
-                p99.as_secs_f64() * 1000.0
+            let (base, token) = start(activities, None).await;
+            report(
+                &format!(
+                    "{activities} activities, {CLIENTS} clients, GET /api/v2/activities?limit=100"
+                ),
+                load(&base, &token, Ask::Page).await,
+            );
+        });
+    }
+    // What durability costs: a change a request, with and without --state.
+    let dir = tempfile::tempdir().unwrap();
+    for state in [None, Some(dir.path().join("state.json"))] {
+        rt.block_on(async {
+            let (base, token) = start(100_000, state.as_deref()).await;
+            let finished: serde_json::Value = reqwest::Client::new()
+                .get(format!("{base}/api/v2/activities?query=status:succeeded%20NOT%20type:ActivityGroup&limit=1"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let id = finished["results"][0]["id"].as_u64().unwrap();
+            let kept = if state.is_some() { "with --state" } else { "in memory only" };
+            report(
+                &format!("100000 activities, {CLIENTS} clients, POST reapply, {kept}"),
+                load(&base, &token, Ask::Reapply(id)).await,
             );
         });
     }

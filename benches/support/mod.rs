@@ -26,19 +26,34 @@ pub fn credentials() -> Credentials {
 /// A frozen demo of `activities` on `computers`, in process and served on
 /// loopback (call inside a tokio runtime): the backend and the base URL.
 pub async fn serve_demo(activities: usize, computers: usize) -> (Arc<EngineBackend>, String) {
+    serve_demo_kept(activities, computers, None).await
+}
+
+/// The same, keeping its state (`--state`) at `state` when given.
+pub async fn serve_demo_kept(
+    activities: usize,
+    computers: usize,
+    state: Option<&std::path::Path>,
+) -> (Arc<EngineBackend>, String) {
     let engine = Engine::demo(&DemoOptions {
         seed: 9,
         computers,
         activities,
         now: Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap(),
     });
-    let backend = EngineBackend::new(
-        engine,
-        EngineOptions {
-            frozen: true,
-            ..EngineOptions::default()
-        },
-    );
+    let options = EngineOptions {
+        frozen: true,
+        ..EngineOptions::default()
+    };
+    let backend = match state {
+        None => EngineBackend::new(engine, options),
+        Some(path) => {
+            let (engine, journal, _) =
+                landscape_tui::engine::state::open(path, &Default::default(), || Ok(engine))
+                    .unwrap();
+            EngineBackend::with_journal(engine, options, Some(journal))
+        }
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = Arc::new(ServerState {
