@@ -370,23 +370,12 @@ fn serve_refuses_half_configured_credentials() {
 
 #[test]
 fn serve_logs_json_lines_for_machines() {
-    let mut child = bin()
-        .args(["--data", DATA, "--frozen", "serve", "--bind", "127.0.0.1:0"])
+    let mut cmd = bin();
+    cmd.args(["--data", DATA, "--frozen", "serve", "--bind", "127.0.0.1:0"])
         .args(["--log-format", "json"])
         .env_remove("LANDSCAPE_EMAIL")
-        .env_remove("LANDSCAPE_PASSWORD")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let uri = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(Result::unwrap)
-        .find_map(|l| {
-            l.strip_prefix("export LANDSCAPE_API_URI=")
-                .map(str::to_owned)
-        })
-        .unwrap();
+        .env_remove("LANDSCAPE_PASSWORD");
+    let (uri, mut child) = announced(cmd);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         reqwest::get(format!("{uri}?action=Get%0AForged"))
@@ -410,16 +399,9 @@ fn serve_logs_json_lines_for_machines() {
     assert!(!log.lines().any(|l| l.starts_with("Forged")), "{log}");
 }
 
-/// Starts `serve --state` on the small dataset; its API base and process.
-fn serve_state(state: &std::path::Path) -> (String, std::process::Child) {
-    let mut child = bin()
-        .args(["--data", DATA, "--frozen", "--state"])
-        .arg(state)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("LANDSCAPE_API_KEY", "STATEKEY")
-        .env("LANDSCAPE_API_SECRET", "state-secret")
-        .env("LANDSCAPE_EMAIL", "state@example.com")
-        .env("LANDSCAPE_PASSWORD", "pw")
+/// Starts `serve` as `cmd` says; the API base it announces, and the process.
+fn announced(mut cmd: Command) -> (String, std::process::Child) {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -433,6 +415,33 @@ fn serve_state(state: &std::path::Path) -> (String, std::process::Child) {
         })
         .unwrap();
     (uri, child)
+}
+
+/// Starts `serve --state` on the small dataset; its API base and process.
+fn serve_state(state: &std::path::Path) -> (String, std::process::Child) {
+    let mut cmd = bin();
+    cmd.args(["--data", DATA, "--frozen", "--state"])
+        .arg(state)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("LANDSCAPE_API_KEY", "STATEKEY")
+        .env("LANDSCAPE_API_SECRET", "state-secret")
+        .env("LANDSCAPE_EMAIL", "state@example.com")
+        .env("LANDSCAPE_PASSWORD", "pw");
+    announced(cmd)
+}
+
+/// A REST token for the `serve_state` user.
+async fn state_token(http: &reqwest::Client, uri: &str) -> String {
+    let login: serde_json::Value = http
+        .post(format!("{uri}v2/login"))
+        .json(&serde_json::json!({"email": "state@example.com", "password": "pw"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    login["token"].as_str().unwrap().to_owned()
 }
 
 #[test]
@@ -453,16 +462,7 @@ fn kill_9_loses_nothing_that_was_answered() {
     for (round, actions) in plan.iter().enumerate() {
         let (uri, mut child) = serve_state(&state);
         rt.block_on(async {
-            let token: serde_json::Value = http
-                .post(format!("{uri}v2/login"))
-                .json(&serde_json::json!({"email": "state@example.com", "password": "pw"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let token = token["token"].as_str().unwrap().to_owned();
+            let token = state_token(&http, &uri).await;
             for (action, id) in *actions {
                 let r = match *action {
                     "reapply" => http
@@ -530,16 +530,7 @@ fn kill_9_loses_nothing_that_was_answered() {
     }
     let (uri, mut child) = serve_state(&state);
     let found = rt.block_on(async {
-        let token: serde_json::Value = http
-            .post(format!("{uri}v2/login"))
-            .json(&serde_json::json!({"email": "state@example.com", "password": "pw"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = token["token"].as_str().unwrap().to_owned();
+        let token = state_token(&http, &uri).await;
         let page: serde_json::Value = http
             .get(format!("{uri}v2/activities?limit=1000"))
             .bearer_auth(&token)
