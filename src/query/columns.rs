@@ -15,8 +15,8 @@ pub struct Columns {
     pub id: Vec<u64>,
     /// [`Columns::NONE`] when the activity has no parent.
     pub parent: Vec<u64>,
-    /// [`Columns::NONE`] when the activity has no computer.
-    pub computer: Vec<u64>,
+    /// Number of the computer; [`Columns::NO_COMPUTER`] when none.
+    pub computer: Vec<u32>,
     /// Unix seconds.
     pub created: Vec<i64>,
     /// Number of the type name.
@@ -28,6 +28,7 @@ pub struct Columns {
     /// Number of the summary.
     pub summary: Vec<u32>,
     creators: HashMap<String, u32>,
+    computers: HashMap<u64, u32>,
     kinds: HashMap<String, u16>,
     summaries: Vec<Arc<str>>,
     summary_numbers: HashMap<Arc<str>, u32>,
@@ -38,6 +39,7 @@ impl Columns {
     pub const OTHER: u8 = 254;
     pub const NO_STATUS: u8 = 255;
     pub const NO_CREATOR: u32 = u32::MAX;
+    pub const NO_COMPUTER: u32 = u32::MAX;
     /// The type number of names past the table's room: the record decides.
     pub const SHARED_KIND: u16 = u16::MAX;
 
@@ -76,8 +78,11 @@ impl Columns {
         let summary = self.summary_number(&a.summary);
         self.id.push(a.id);
         self.parent.push(a.parent_id.copied().unwrap_or(Self::NONE));
-        self.computer
-            .push(a.computer_id.copied().unwrap_or(Self::NONE));
+        let computer = match a.computer_id.copied() {
+            Some(id) => self.computer_number(id),
+            None => Self::NO_COMPUTER,
+        };
+        self.computer.push(computer);
         self.created.push(a.creation_time.timestamp());
         let kind = self.kind_number(&a.activity_type);
         self.kind.push(kind);
@@ -95,6 +100,21 @@ impl Columns {
     /// The number of a lower-case email, when any activity has it.
     pub fn creator_id(&self, email_lowercase: &str) -> Option<u32> {
         self.creators.get(email_lowercase).copied()
+    }
+
+    /// The number of a computer, when any activity has it.
+    pub fn computer_id(&self, id: u64) -> Option<u32> {
+        self.computers.get(&id).copied()
+    }
+
+    /// How many computers are numbered.
+    pub fn computer_count(&self) -> usize {
+        self.computers.len()
+    }
+
+    fn computer_number(&mut self, id: u64) -> u32 {
+        let next = self.computers.len() as u32;
+        *self.computers.entry(id).or_insert(next)
     }
 
     /// The number of a type name, when any activity has it.

@@ -87,7 +87,8 @@ enum Predicate {
     Creator(String, Numbered<u32>),
     /// The name, and its number in the store's columns.
     Type(String, Numbered<u16>),
-    Computers(ComputerSet),
+    /// The computers' ids, and the same as a set of the store's numbers.
+    Computers(ComputerSet, Option<Bits>),
     /// The word, and which of the store's distinct summaries contain it.
     Word(WordFinder, Option<Bits>),
 }
@@ -212,7 +213,7 @@ impl Predicate {
             | Predicate::After(..)
             | Predicate::Before(..) => 0,
             Predicate::Status(..) => 1,
-            Predicate::Computers(_) => 2,
+            Predicate::Computers(..) => 2,
             Predicate::Type(..) => 3,
             Predicate::Creator(..) => 4,
             Predicate::Word(..) => 5,
@@ -234,7 +235,9 @@ impl Predicate {
                 }
             }),
             Predicate::Type(t, _) => *a.activity_type == **t,
-            Predicate::Computers(set) => a.computer_id.copied().is_some_and(|id| set.contains(id)),
+            Predicate::Computers(set, _) => {
+                a.computer_id.copied().is_some_and(|id| set.contains(id))
+            }
             Predicate::Word(w, _) => w.found_in(&a.summary),
         }
     }
@@ -325,7 +328,15 @@ fn predicate(kind: &TermKind, computers: &dyn ComputerLookup) -> Predicate {
                     ids.push(c.id);
                 }
             });
-            Predicate::Computers(ComputerSet::new(ids))
+            // Numbered the store's way, a row's test is one bit in a small set.
+            let numbered = columns.map(|c| {
+                let mut on = vec![false; c.computer_count()];
+                for n in ids.iter().filter_map(|id| c.computer_id(*id)) {
+                    on[n as usize] = true;
+                }
+                Bits::of(on.into_iter())
+            });
+            Predicate::Computers(ComputerSet::new(ids), numbered)
         }
         TermKind::Word(w) => {
             let finder = WordFinder::new(w);
@@ -365,9 +376,8 @@ impl Predicate {
             Predicate::Type(_, Numbered::Is(n)) => c.kind[i] == *n,
             Predicate::Type(_, Numbered::Nobody) => false,
             Predicate::Type(_, Numbered::Unknown) => self.test_record(full),
-            Predicate::Computers(set) => {
-                c.computer[i] != Columns::NONE && set.contains(c.computer[i])
-            }
+            Predicate::Computers(_, Some(numbers)) => numbers.contains(c.computer[i]),
+            Predicate::Computers(_, None) => self.test_record(full),
             Predicate::Creator(_, Numbered::Is(n)) => c.creator[i] == *n,
             Predicate::Creator(_, Numbered::Nobody) => false,
             Predicate::Word(_, Some(hits)) => hits.contains(c.summary[i]),
@@ -465,19 +475,36 @@ fn narrow(group: &Group, mut rows: Rows, c: &Columns, full: &[Activity]) -> Rows
     let negated = *negated;
     // One loop per kind of test, so each compiles to a tight pass over a column.
     match pred {
-        Predicate::Id(id) => keep(rows, negated, |i| c.id[i] == *id),
-        Predicate::ParentId(id) => keep(rows, negated, |i| c.parent[i] == *id),
+        Predicate::Id(id) => keep_equal(rows, negated, &c.id, *id),
+        Predicate::ParentId(id) => keep_equal(rows, negated, &c.parent, *id),
         Predicate::After(_, secs) => keep(rows, negated, |i| c.created[i] >= *secs),
         Predicate::Before(_, secs) => keep(rows, negated, |i| c.created[i] < *secs),
-        Predicate::Status(_, code) => keep(rows, negated, |i| c.status[i] == *code),
-        Predicate::Computers(set) => keep(rows, negated, |i| {
-            c.computer[i] != Columns::NONE && set.contains(c.computer[i])
-        }),
-        Predicate::Creator(_, Numbered::Is(id)) => keep(rows, negated, |i| c.creator[i] == *id),
-        Predicate::Type(_, Numbered::Is(id)) => keep(rows, negated, |i| c.kind[i] == *id),
+        Predicate::Status(_, code) => keep_equal(rows, negated, &c.status, *code),
+        Predicate::Computers(_, Some(numbers)) => {
+            keep(rows, negated, |i| numbers.contains(c.computer[i]))
+        }
+        Predicate::Creator(_, Numbered::Is(id)) => keep_equal(rows, negated, &c.creator, *id),
+        Predicate::Type(_, Numbered::Is(id)) => keep_equal(rows, negated, &c.kind, *id),
         Predicate::Word(_, Some(words)) => keep(rows, negated, |i| words.contains(c.summary[i])),
         _ => keep(rows, negated, |i| pred.test_at(c, i, &full[i])),
     }
+}
+
+/// Keeps the rows whose value in `column` equals `value` (or, negated,
+/// does not): a slice compare per 64 rows, which the compiler turns into
+/// vector instructions.
+fn keep_equal<T: Copy + PartialEq>(mut rows: Rows, negated: bool, column: &[T], value: T) -> Rows {
+    for (word, chunk) in rows.words.iter_mut().zip(column.chunks(64)) {
+        if *word == 0 {
+            continue;
+        }
+        let mut bits = 0u64;
+        for (j, v) in chunk.iter().enumerate() {
+            bits |= u64::from(*v == value) << j;
+        }
+        *word &= if negated { !bits } else { bits };
+    }
+    rows
 }
 
 /// Keeps the rows for which `test` differs from `negated`, 64 at a time.
@@ -506,6 +533,7 @@ impl Predicate {
                 false
             }
             Predicate::Word(_, hits) => hits.is_some(),
+            Predicate::Computers(_, numbers) => numbers.is_some(),
             _ => true,
         }
     }
