@@ -183,8 +183,8 @@ fn revert_undoes_succeeded_package_changes() {
     let mut e = small();
     let created = e.revert(&[111]).unwrap();
     let change = &created[0].changes.get().unwrap()[0];
-    assert_eq!(change.package, "nginx");
-    assert_eq!(change.change_type, "remove");
+    assert_eq!(&*change.package, "nginx");
+    assert_eq!(&*change.change_type, "remove");
     assert_eq!(&*created[0].summary, "Revert: Install package nginx");
     // Upgrade becomes downgrade with the versions swapped.
     let mut data = small().to_dataset();
@@ -196,7 +196,7 @@ fn revert_undoes_succeeded_package_changes() {
     }
     let mut e = Engine::from_dataset_str(&data.to_string()).unwrap();
     let c = e.revert(&[111]).unwrap()[0].changes.get().unwrap()[0].clone();
-    assert_eq!(c.change_type, "downgrade");
+    assert_eq!(&*c.change_type, "downgrade");
     assert_eq!(c.install_version, Field::Value("3.0.2-0ubuntu1.12".into()));
     assert_eq!(c.remove_version, Field::Value("3.0.2-0ubuntu1.15".into()));
     // Failed, or not a package change: refused.

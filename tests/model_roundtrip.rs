@@ -35,9 +35,9 @@ fn rest_activities_page_round_trips() {
 fn rest_single_activity_round_trips() {
     let a: Activity = round_trip(&fixture("rest_activity.json"));
     let change = &a.changes.get().unwrap()[0];
-    assert_eq!(change.package, "apt-transport-https");
-    assert_eq!(change.change_type, "downgrade");
-    assert_eq!(change.remove_version.get().unwrap(), "1.0.1ubuntu2.24");
+    assert_eq!(&*change.package, "apt-transport-https");
+    assert_eq!(&*change.change_type, "downgrade");
+    assert_eq!(&**change.remove_version.get().unwrap(), "1.0.1ubuntu2.24");
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn rest_parents_page_round_trips() {
 fn legacy_activities_round_trip() {
     let list: Vec<Activity> = round_trip(&fixture("legacy_get_activities.json"));
     let changes = list[0].changes.get().unwrap();
-    assert_eq!(changes[0].version.get().unwrap(), "1:0.8.0-1");
+    assert_eq!(&**changes[0].version.get().unwrap(), "1:0.8.0-1");
     // Legacy records leave fields out rather than sending null.
     assert!(list[0].result_code.is_absent());
 }

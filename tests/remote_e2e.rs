@@ -112,7 +112,7 @@ async fn exercise(b: &dyn Backend, rest: bool) {
         let new = b.reapply(&[112]).await.unwrap();
         assert_eq!(new[0].status(), Some(&ActivityStatus::Undelivered));
         let new = b.revert(&[120]).await.unwrap();
-        assert_eq!(new[0].changes.get().unwrap()[0].change_type, "remove");
+        assert_eq!(&*new[0].changes.get().unwrap()[0].change_type, "remove");
         assert!(matches!(
             b.reapply(&[101]).await,
             Err(BackendError::Refused { .. })

@@ -268,7 +268,7 @@ impl Engine {
         let mut changes = from.changes.get().cloned().unwrap_or_default();
         if kind == ActionKind::Revert {
             for c in &mut changes {
-                c.change_type = inverse_change(&c.change_type).to_owned();
+                c.change_type = inverse_change(&c.change_type).into();
                 std::mem::swap(&mut c.install_version, &mut c.remove_version);
             }
         }

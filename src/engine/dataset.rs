@@ -91,7 +91,7 @@ fn parse_activity(pool: &mut Shared, raw: RawRecord) -> Result<Activity, Dataset
 
 /// One shared copy of what repeats, so a million activities by a few dozen
 /// people, of a few dozen types, hold each once; the children of a request
-/// share its summary. Creators with fields we do not know stay as they are.
+/// share its summary, and result texts, package names and versions repeat. Creators with fields we do not know stay as they are.
 #[derive(Default)]
 struct Shared {
     creators: HashMap<CreatorKey, Arc<Creator>>,
@@ -102,9 +102,29 @@ struct Shared {
 type CreatorKey = (Option<String>, Option<String>, Option<u64>);
 
 impl Shared {
+    const MOST_TEXTS: usize = 100_000;
+
     fn share(&mut self, a: &mut Activity) {
         a.activity_type = self.text(&a.activity_type);
         a.summary = self.text(&a.summary);
+        if let Field::Value(text) = &a.result_text {
+            a.result_text = Field::Value(self.text(text));
+        }
+        if let Field::Value(changes) = &mut a.changes {
+            for c in changes {
+                c.package = self.text(&c.package);
+                c.change_type = self.text(&c.change_type);
+                for v in [
+                    &mut c.version,
+                    &mut c.install_version,
+                    &mut c.remove_version,
+                ] {
+                    if let Field::Value(text) = v {
+                        *text = self.text(text);
+                    }
+                }
+            }
+        }
         let Field::Value(c) = &mut a.creator else {
             return;
         };
@@ -119,11 +139,16 @@ impl Shared {
             .clone();
     }
 
+    /// The shared copy of `text`. Past [`Shared::MOST_TEXTS`] distinct
+    /// texts, new ones are not kept: a file of unique script outputs must
+    /// not hold a second index of them while it loads.
     fn text(&mut self, text: &Arc<str>) -> Arc<str> {
         match self.texts.get(text) {
             Some(shared) => shared.clone(),
             None => {
-                self.texts.insert(text.clone());
+                if self.texts.len() < Self::MOST_TEXTS {
+                    self.texts.insert(text.clone());
+                }
                 text.clone()
             }
         }

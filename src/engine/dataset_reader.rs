@@ -133,8 +133,18 @@ impl<R: Read> DatasetReader<R> {
             let chunk = &self.buf[self.pos..];
             let mut used = 0;
             let mut done = false;
-            for &b in chunk {
+            while used < chunk.len() {
+                let b = chunk[used];
                 if in_string {
+                    // Most of a record is string text: jump to its next
+                    // quote or backslash.
+                    if !escaped && b != b'"' && b != b'\\' {
+                        match memchr::memchr2(b'"', b'\\', &chunk[used..]) {
+                            Some(at) => used += at,
+                            None => used = chunk.len(),
+                        }
+                        continue;
+                    }
                     used += 1;
                     if escaped {
                         escaped = false;

@@ -433,7 +433,10 @@ impl Generator {
                 for _ in 0..n {
                     let (package, new, old) =
                         *PACKAGES.choose(&mut self.rng).unwrap_or(&PACKAGES[0]);
-                    if changes.iter().any(|c: &PackageChange| c.package == package) {
+                    if changes
+                        .iter()
+                        .any(|c: &PackageChange| &*c.package == package)
+                    {
                         continue;
                     }
                     let (install, remove) = match verb {
@@ -443,16 +446,16 @@ impl Generator {
                         _ => (None, Some(new)),
                     };
                     changes.push(PackageChange {
-                        package: package.to_owned(),
-                        change_type: verb.to_owned(),
+                        package: package.into(),
+                        change_type: verb.into(),
                         complemented: Field::Value(false),
                         version: Field::Absent,
-                        install_version: install.map(str::to_owned).into(),
-                        remove_version: remove.map(str::to_owned).into(),
+                        install_version: install.map(Arc::from).into(),
+                        remove_version: remove.map(Arc::from).into(),
                         extra: Default::default(),
                     });
                 }
-                let names: Vec<&str> = changes.iter().map(|c| c.package.as_str()).collect();
+                let names: Vec<&str> = changes.iter().map(|c| &*c.package).collect();
                 let verb_cap = format!("{}{}", verb[..1].to_uppercase(), &verb[1..]);
                 let summary = if names.len() == 1 {
                     format!("{verb_cap} package {}", names[0])
@@ -620,7 +623,7 @@ impl Generator {
                 match s {
                     ActivityStatus::Succeeded => {
                         a.result_text =
-                            Field::Value(success_text(&a.activity_type, package.as_deref()));
+                            Field::Value(success_text(&a.activity_type, package.as_deref()).into());
                         a.result_code = Field::Value(0);
                         if a.progress.is_some() {
                             a.progress = Field::Value(100);
@@ -629,7 +632,7 @@ impl Generator {
                     ActivityStatus::Failed => {
                         let (text, code) =
                             failure_text(&a.activity_type, f.failure, package.as_deref());
-                        a.result_text = Field::Value(text);
+                        a.result_text = Field::Value(text.into());
                         a.result_code = Field::Value(code);
                         if a.progress.is_some() {
                             a.progress = Field::Value(-1);

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use crate::model::{Activity, Computer, Creator, Field, Page, RowPage};
 use crate::query::{
-    Columns, CompletionValues, KNOWN_TYPES, Matcher, ParseOptions, Query, QueryError,
+    CompletionValues, KNOWN_TYPES, Matcher, ParseOptions, Query, QueryError, RowSet,
 };
 
 pub use actions::{ActionError, Preview, Selection};
@@ -184,73 +184,68 @@ impl Engine {
         if m.is_only_type(crate::model::ACTIVITY_GROUP) {
             return Ok(self.page_of(&s.group_order, limit, offset));
         }
-        Ok(self.page_of_hits(m.select(&s.columns, &s.activities), limit, offset))
+        Ok(self.page_of_hits(&m.select_set(&s.columns, &s.activities), limit, offset))
     }
 
-    /// `limit` records of an ordered list from `offset`, counted.
+    /// `limit` records of a kept list (oldest first) from `offset` counted
+    /// from its newest end, and its length.
     fn page_of(&self, order: &[usize], limit: u64, offset: u64) -> Page<Activity> {
-        let start = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(order.len());
-        let end = start
-            .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
-            .min(order.len());
-        Page {
-            count: order.len() as u64,
-            results: order[start..end]
-                .iter()
-                .map(|&i| self.present(&self.store.activities[i]))
-                .collect(),
-            next: None,
-            previous: None,
-        }
+        let (start, end) = window(order.len(), limit, offset);
+        let rows = order.iter().rev().skip(start).take(end - start);
+        self.page(rows.copied(), order.len())
     }
 
-    /// The records `hits` (distinct indices), newest first, `limit` from
-    /// `offset`, counted. A few are put in order themselves; many are found
-    /// by walking the kept order until the page is full.
-    fn page_of_hits(&self, mut hits: Vec<usize>, limit: u64, offset: u64) -> Page<Activity> {
-        let s = &self.store;
-        let count = hits.len();
-        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(count);
-        let end = start
-            .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
-            .min(count);
-        let newest_first = |&i: &usize| {
-            let a = &s.activities[i];
-            std::cmp::Reverse((a.creation_time, a.id))
-        };
-        let page: Vec<usize> = if start == end {
-            Vec::new()
-        } else if count.saturating_mul(16) < s.activities.len() {
-            if end < count {
-                hits.select_nth_unstable_by_key(end, newest_first);
-                hits.truncate(end);
-            }
-            hits.sort_unstable_by_key(newest_first);
-            hits.drain(start..).collect()
-        } else {
-            let mut hit = vec![false; s.activities.len()];
-            for &i in &hits {
-                hit[i] = true;
-            }
-            s.order
-                .iter()
-                .copied()
-                .filter(|&i| hit[i])
-                .skip(start)
-                .take(end - start)
-                .collect()
-        };
+    fn page(&self, rows: impl Iterator<Item = usize>, count: usize) -> Page<Activity> {
         Page {
             count: count as u64,
-            results: page
-                .into_iter()
-                .map(|i| self.present(&s.activities[i]))
+            results: rows
+                .map(|i| self.present(&self.store.activities[i]))
                 .collect(),
             next: None,
             previous: None,
         }
+    }
+
+    /// The rows of `hits`, newest first, `limit` from `offset`, counted.
+    fn page_of_hits(&self, hits: &RowSet, limit: u64, offset: u64) -> Page<Activity> {
+        let count = hits.count();
+        let (start, end) = window(count, limit, offset);
+        self.page(self.newest(hits, count, start, end).into_iter(), count)
+    }
+
+    /// The rows of `hits` (`count` of them) from the `start`th newest to
+    /// before the `end`th. When rows are in creation order the set is
+    /// walked from its top; otherwise by whichever costs less: the kept
+    /// order walked until the page is full, or the hits ranked.
+    fn newest(&self, hits: &RowSet, count: usize, start: usize, end: usize) -> Vec<usize> {
+        let s = &self.store;
+        if start == end {
+            return Vec::new();
+        }
+        if s.rows_in_order() {
+            return hits.highest(start, end - start);
+        }
+        // Walking visits about end × n / count rows; ranking sorts count.
+        let walk = end.saturating_mul(s.order.len()) / count.max(1);
+        if walk <= count.saturating_mul(4) {
+            return s
+                .order
+                .iter()
+                .rev()
+                .copied()
+                .filter(|&i| hits.contains(i))
+                .skip(start)
+                .take(end - start)
+                .collect();
+        }
+        let mut rows = hits.indices();
+        let newest_first = |&i: &usize| std::cmp::Reverse(s.rank[i]);
+        if end < rows.len() {
+            rows.select_nth_unstable_by_key(end, newest_first);
+            rows.truncate(end);
+        }
+        rows.sort_unstable_by_key(newest_first);
+        rows.drain(start..).collect()
     }
 
     /// Top-level activities (parents and standalone) that match, plus every
@@ -260,7 +255,6 @@ impl Engine {
     pub fn top_level(&self, query: &str, limit: u64, offset: u64) -> Result<RowPage, QueryError> {
         let m = self.matcher(query)?;
         let s = &self.store;
-        let mut through_children: HashMap<usize, u64> = HashMap::new();
         if m.matches_everything() {
             return Ok(RowPage {
                 rows: self.page_of(&s.top_order, limit, offset),
@@ -268,40 +262,32 @@ impl Engine {
                 matching_children: Default::default(),
             });
         }
-        let selected = m.select(&s.columns, &s.activities);
-        let matched = selected.len() as u64;
-        let mut shown = vec![false; s.activities.len()];
-        let mut itself = vec![false; s.activities.len()];
-        let mut distinct = Vec::new();
-        for &i in &selected {
-            let parent = s.columns.parent[i];
-            let row = match (parent != Columns::NONE).then(|| s.index(parent)).flatten() {
-                Some(p) => {
-                    *through_children.entry(p).or_default() += 1;
-                    p
-                }
-                None => {
-                    itself[i] = true;
-                    i
-                }
-            };
-            if !std::mem::replace(&mut shown[row], true) {
-                distinct.push(row);
-            }
+        let hits = m.select_set(&s.columns, &s.activities);
+        let mut shown = RowSet::empty(s.activities.len());
+        for i in hits.iter() {
+            shown.insert(match s.parent_row[i] {
+                Store::NO_ROW => i,
+                parent => parent,
+            });
         }
-        through_children.retain(|p, _| !itself[*p]);
-        let rows = self.page_of_hits(distinct, limit, offset);
+        let rows = self.page_of_hits(&shown, limit, offset);
+        // Only the rows on the page are told how many children match.
         let matching_children = rows
             .results
             .iter()
             .filter_map(|a| {
-                let n = through_children.get(&s.index(a.id)?)?;
-                Some((a.id, *n))
+                let row = s.index(a.id)?;
+                if hits.contains(row) {
+                    return None;
+                }
+                let kids = s.children.get(&a.id)?;
+                let n = kids.iter().filter(|&&k| hits.contains(k)).count() as u64;
+                (n > 0).then_some((a.id, n))
             })
             .collect();
         Ok(RowPage {
             rows,
-            activity_count: matched,
+            activity_count: hits.count() as u64,
             matching_children,
         })
     }
@@ -332,10 +318,7 @@ impl Engine {
                     .is_none_or(|m| m.matches_at(&s.columns, i, &s.activities[i]))
             })
             .collect();
-        kids.sort_by(|&x, &y| {
-            let (a, b) = (&s.activities[x], &s.activities[y]);
-            b.creation_time.cmp(&a.creation_time).then(b.id.cmp(&a.id))
-        });
+        kids.sort_unstable_by_key(|&i| std::cmp::Reverse(s.rank[i]));
         Ok(kids
             .into_iter()
             .map(|i| self.present(&s.activities[i]))
@@ -364,7 +347,7 @@ impl Engine {
             }
         }
         // Creators of recent activities are the ones an operator searches for.
-        for &i in self.store.order.iter().take(20_000) {
+        for &i in self.store.order.iter().rev().take(20_000) {
             if let Some(e) = self.store.activities[i].creator_email() {
                 v.creators.push(e.to_owned());
             }
@@ -381,4 +364,14 @@ impl Engine {
         }
         v
     }
+}
+
+/// The positions `start..end` of a page of `limit` from `offset` in a list
+/// of `len`.
+fn window(len: usize, limit: u64, offset: u64) -> (usize, usize) {
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(len);
+    let end = start
+        .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
+        .min(len);
+    (start, end)
 }

@@ -3,6 +3,8 @@
 //! report progress. Each activity's path is a pure function of its record,
 //! the seed and the time, so stepping the clock in any way gives one state.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{Activity, ActivityStatus, Field};
@@ -41,7 +43,7 @@ fn ready_at(a: &Activity) -> DateTime<Utc> {
         .fold(a.creation_time, DateTime::max)
 }
 
-fn first_package(a: &Activity) -> Option<String> {
+fn first_package(a: &Activity) -> Option<Arc<str>> {
     a.changes
         .get()
         .and_then(|c| c.first())
@@ -113,10 +115,13 @@ fn expire(a: &mut Activity, now: DateTime<Utc>, next: DateTime<Utc>) -> bool {
         Some(deadline) if deadline <= now && deadline <= next => {
             set_status(a, ActivityStatus::Failed, deadline);
             a.completion_time = Field::Value(deadline);
-            a.result_text = Field::Value(format!(
-                "The activity expired: it was not delivered before {}",
-                deadline.format("%Y-%m-%d %H:%M:%SZ")
-            ));
+            a.result_text = Field::Value(
+                format!(
+                    "The activity expired: it was not delivered before {}",
+                    deadline.format("%Y-%m-%d %H:%M:%SZ")
+                )
+                .into(),
+            );
             a.result_code = Field::Value(1);
             true
         }
@@ -128,12 +133,12 @@ fn finish(a: &mut Activity, f: &Fate, at: DateTime<Utc>) {
     let package = first_package(a);
     if f.succeeds {
         set_status(a, ActivityStatus::Succeeded, at);
-        a.result_text = Field::Value(success_text(&a.activity_type, package.as_deref()));
+        a.result_text = Field::Value(success_text(&a.activity_type, package.as_deref()).into());
         a.result_code = Field::Value(0);
     } else {
         let (text, code) = failure_text(&a.activity_type, f.failure, package.as_deref());
         set_status(a, ActivityStatus::Failed, at);
-        a.result_text = Field::Value(text);
+        a.result_text = Field::Value(text.into());
         a.result_code = Field::Value(code);
     }
     a.completion_time = Field::Value(at);

@@ -2,7 +2,11 @@
 //! need: by id, by parent, newest-first order, the packed fields every
 //! search scans, and the set of activities still moving.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::HashMap;
+
+use chrono::{DateTime, Utc};
 
 use crate::model::{Activity, ActivityStatus, Computer, Field};
 use crate::query::{Columns, ComputerLookup};
@@ -17,12 +21,20 @@ pub struct Store {
     pub by_id: HashMap<u64, usize>,
     /// Parent id → indices of its children.
     pub children: HashMap<u64, Vec<usize>>,
-    /// Indices, newest first (ties: highest id first).
+    /// Indices, oldest first (ties: lowest id first), so that an activity
+    /// created now is appended. Pages read it from the end.
     pub order: Vec<usize>,
+    /// Each index's position in `order`.
+    pub rank: Vec<usize>,
+    /// `order` is `0, 1, 2, …`: records were added in creation order.
+    pub(super) in_order: bool,
     /// The top-level ones (no parent) in the same order: the unfiltered list.
     pub top_order: Vec<usize>,
     /// The groups (ActivityGroup) in the same order: `/activities/parents`.
     pub group_order: Vec<usize>,
+    /// Each index's parent's index; [`Store::NO_ROW`] for top-level
+    /// activities and children whose parent is not in the store.
+    pub parent_row: Vec<usize>,
     pub computers: BTreeMap<u64, Computer>,
     /// Indices of activities the clock can still move.
     pub live: BTreeSet<usize>,
@@ -54,6 +66,8 @@ pub fn moves_with_clock(a: &Activity) -> bool {
 }
 
 impl Store {
+    pub const NO_ROW: usize = usize::MAX;
+
     pub fn index(&self, id: u64) -> Option<usize> {
         self.by_id.get(&id).copied()
     }
@@ -85,6 +99,8 @@ impl Store {
         if let Some(p) = a.parent() {
             self.children.entry(p).or_default().push(i);
         }
+        let parent_row = a.parent().and_then(|p| self.index(p));
+        self.parent_row.push(parent_row.unwrap_or(Self::NO_ROW));
         self.columns.push(a);
         if moves_with_clock(a) {
             self.live.insert(i);
@@ -92,11 +108,13 @@ impl Store {
     }
 
     /// Adds activities in bulk (a load or a demo) and builds every index once.
-    /// An empty store takes the list as it is: a million records are never
-    /// held twice.
+    /// An empty store takes the list and puts it in creation order in place
+    /// (a million records are never held twice), so that a query's matches,
+    /// a set of rows, page by themselves.
     pub fn extend(&mut self, activities: Vec<Activity>) {
         if self.activities.is_empty() {
             self.activities = activities;
+            in_creation_order(&mut self.activities);
             self.by_id.reserve(self.activities.len());
             for i in 0..self.activities.len() {
                 self.index_record(i);
@@ -106,14 +124,31 @@ impl Store {
                 self.push(a);
             }
         }
+        // Children in id order, whatever order the records came in, so
+        // actions over a parent do the same in any store.
+        let acts = &self.activities;
+        for kids in self.children.values_mut() {
+            kids.sort_unstable_by_key(|&k| acts[k].id);
+        }
+        // Children that came before their parent learn its index now.
+        for i in 0..self.activities.len() {
+            if self.parent_row[i] == Self::NO_ROW
+                && let Some(p) = self.activities[i].parent()
+            {
+                self.parent_row[i] = self.index(p).unwrap_or(Self::NO_ROW);
+            }
+        }
         self.order = (0..self.activities.len()).collect();
         let acts = &self.activities;
-        self.order.sort_by(|&x, &y| {
-            acts[y]
-                .creation_time
-                .cmp(&acts[x].creation_time)
-                .then(acts[y].id.cmp(&acts[x].id))
-        });
+        if !acts.is_sorted_by_key(|a| (a.creation_time, a.id)) {
+            self.order
+                .sort_unstable_by_key(|&i| (acts[i].creation_time, acts[i].id));
+        }
+        self.rank = vec![0; self.order.len()];
+        for (k, &i) in self.order.iter().enumerate() {
+            self.rank[i] = k;
+        }
+        self.in_order = self.order.iter().enumerate().all(|(k, &i)| k == i);
         self.top_order = self
             .order
             .iter()
@@ -145,21 +180,40 @@ impl Store {
     /// order true.
     pub fn insert(&mut self, a: Activity) -> usize {
         let key = (a.creation_time, a.id);
-        let (top, group) = (a.is_top_level(), a.is_parent());
+        let (top, group, id) = (a.is_top_level(), a.is_parent(), a.id);
         let i = self.push(a);
         let acts = &self.activities;
+        // Usually the newest: an append. Otherwise an insert, and the ranks
+        // after it move up.
         let place = |order: &mut Vec<usize>| {
-            let at = order.partition_point(|&j| (acts[j].creation_time, acts[j].id) > key);
+            let at = order.partition_point(|&j| (acts[j].creation_time, acts[j].id) < key);
             order.insert(at, i);
+            at
         };
-        place(&mut self.order);
+        let at = place(&mut self.order);
+        self.in_order = (self.in_order || i == 0) && at == i;
+        self.rank.push(at);
+        for (k, &j) in self.order.iter().enumerate().skip(at + 1) {
+            self.rank[j] = k;
+        }
         if top {
             place(&mut self.top_order);
         }
         if group {
             place(&mut self.group_order);
         }
+        if let Some(kids) = self.children.get(&id) {
+            for &k in kids {
+                self.parent_row[k] = i;
+            }
+        }
         i
+    }
+
+    /// Whether row order is creation order (true unless records were
+    /// added out of order), so a set of rows pages by itself.
+    pub fn rows_in_order(&self) -> bool {
+        self.in_order
     }
 
     /// Applies `change` to one activity and keeps every index true.
@@ -227,5 +281,35 @@ impl Store {
             .into_iter()
             .flatten()
             .map(|&i| &self.activities[i])
+    }
+}
+
+/// Sorts records by (creation time, id) with swaps: no second copy of them.
+fn in_creation_order(records: &mut [Activity]) {
+    let key = |a: &Activity| (a.creation_time, a.id);
+    if records.is_sorted_by_key(key) {
+        return;
+    }
+    // The keys sorted apart from the records: 24 bytes each, not 500.
+    let mut keys: Vec<(DateTime<Utc>, u64, usize)> = records
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.creation_time, a.id, i))
+        .collect();
+    keys.sort_unstable();
+    let order: Vec<usize> = keys.into_iter().map(|(_, _, i)| i).collect();
+    // Position k takes the record at order[k]: follow each cycle.
+    let mut done = vec![false; records.len()];
+    for start in 0..records.len() {
+        let mut j = start;
+        while !done[j] {
+            done[j] = true;
+            let from = order[j];
+            if from == start {
+                break;
+            }
+            records.swap(j, from);
+            j = from;
+        }
     }
 }

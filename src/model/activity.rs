@@ -43,17 +43,17 @@ impl Creator {
 /// `version`; REST sends `install_version` / `remove_version`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PackageChange {
-    pub package: String,
+    pub package: Arc<str>,
     #[serde(rename = "type")]
-    pub change_type: String,
+    pub change_type: Arc<str>,
     #[serde(default, skip_serializing_if = "Field::is_absent")]
     pub complemented: Field<bool>,
     #[serde(default, skip_serializing_if = "Field::is_absent")]
-    pub version: Field<String>,
+    pub version: Field<Arc<str>>,
     #[serde(default, skip_serializing_if = "Field::is_absent")]
-    pub install_version: Field<String>,
+    pub install_version: Field<Arc<str>>,
     #[serde(default, skip_serializing_if = "Field::is_absent")]
-    pub remove_version: Field<String>,
+    pub remove_version: Field<Arc<str>>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -100,7 +100,7 @@ pub struct Activity {
     pub activity_type: Arc<str>,
     pub summary: Arc<str>,
     #[serde(default, skip_serializing_if = "Field::is_absent")]
-    pub result_text: Field<String>,
+    pub result_text: Field<Arc<str>>,
     #[serde(default, skip_serializing_if = "Field::is_absent")]
     pub computer_id: Field<u64>,
     #[serde(default, skip_serializing_if = "Field::is_absent")]

@@ -4,10 +4,13 @@
 //! creators' emails, summaries — are numbered, so a term compares numbers
 //! and a bare word is tried once per distinct summary.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
+use super::row_set::RowSet;
 use crate::model::{Activity, ActivityStatus};
+
+static EMPTY: RowSet = RowSet::EMPTY;
 
 /// Columns of a store's activities, index for index.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +30,13 @@ pub struct Columns {
     pub creator: Vec<u32>,
     /// Number of the summary.
     pub summary: Vec<u32>,
+    /// The rows of each known status, by code: a status term is a copy.
+    by_status: Vec<RowSet>,
+    /// The rows of each of the first [`Columns::INDEXED_KINDS`] types.
+    by_kind: Vec<RowSet>,
+    /// `created` never decreases down the rows (records in creation
+    /// order), so a date term is a range of rows.
+    created_sorted: bool,
     creators: HashMap<String, u32>,
     computers: HashMap<u64, u32>,
     kinds: HashMap<String, u16>,
@@ -42,6 +52,9 @@ impl Columns {
     pub const NO_COMPUTER: u32 = u32::MAX;
     /// The type number of names past the table's room: the record decides.
     pub const SHARED_KIND: u16 = u16::MAX;
+    /// Types numbered below this keep a set of their rows (Landscape has a
+    /// few dozen types; a set is an eighth of a byte a row).
+    pub const INDEXED_KINDS: u16 = 64;
 
     pub fn with_capacity(n: usize) -> Columns {
         Columns {
@@ -83,10 +96,23 @@ impl Columns {
             None => Self::NO_COMPUTER,
         };
         self.computer.push(computer);
-        self.created.push(a.creation_time.timestamp());
+        let created = a.creation_time.timestamp();
+        self.created_sorted = self.created.last().is_none_or(|&last| last <= created)
+            && (self.created_sorted || self.created.is_empty());
+        self.created.push(created);
         let kind = self.kind_number(&a.activity_type);
         self.kind.push(kind);
-        self.status.push(status_of(a));
+        if kind < Self::INDEXED_KINDS {
+            let k = usize::from(kind);
+            if self.by_kind.len() <= k {
+                self.by_kind.resize(k + 1, RowSet::empty(0));
+            }
+            let n = self.id.len() - 1;
+            self.by_kind[k].set(n, true);
+        }
+        let status = status_of(a);
+        self.status.push(status);
+        self.mark_status(self.id.len() - 1, status, true);
         self.creator.push(creator);
         self.summary.push(summary);
     }
@@ -94,7 +120,44 @@ impl Columns {
     /// Row `i` after its record changed (the fields an action or the clock
     /// can change: status).
     pub fn refresh(&mut self, i: usize, a: &Activity) {
-        self.status[i] = status_of(a);
+        let (old, new) = (self.status[i], status_of(a));
+        if old != new {
+            self.mark_status(i, old, false);
+            self.mark_status(i, new, true);
+            self.status[i] = new;
+        }
+    }
+
+    fn mark_status(&mut self, i: usize, code: u8, on: bool) {
+        if usize::from(code) < ActivityStatus::KNOWN.len() {
+            if self.by_status.is_empty() {
+                self.by_status = vec![RowSet::empty(0); ActivityStatus::KNOWN.len()];
+            }
+            self.by_status[usize::from(code)].set(i, on);
+        }
+    }
+
+    /// The rows with status `code`, when it is a known one.
+    pub fn rows_with_status(&self, code: u8) -> Option<&RowSet> {
+        if usize::from(code) >= ActivityStatus::KNOWN.len() {
+            return None;
+        }
+        Some(self.by_status.get(usize::from(code)).unwrap_or(&EMPTY))
+    }
+
+    /// The rows created before `secs` are `0..n` and the rest follow, when
+    /// rows are in creation order: that n.
+    pub fn created_before_row(&self, secs: i64) -> Option<usize> {
+        self.created_sorted
+            .then(|| self.created.partition_point(|&c| c < secs))
+    }
+
+    /// The rows of type number `kind`, when that type keeps a set.
+    pub fn rows_of_kind(&self, kind: u16) -> Option<&RowSet> {
+        if kind >= Self::INDEXED_KINDS {
+            return None;
+        }
+        Some(self.by_kind.get(usize::from(kind)).unwrap_or(&EMPTY))
     }
 
     /// The number of a lower-case email, when any activity has it.

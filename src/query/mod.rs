@@ -11,6 +11,7 @@ mod eval;
 mod highlight;
 mod lexer;
 mod parser;
+mod row_set;
 mod vocabulary;
 
 pub use ast::{
@@ -21,6 +22,7 @@ pub use complete::{Completion, CompletionValues, Completions, complete};
 pub use error::{QueryError, QueryWarning};
 pub use eval::{ComputerLookup, Matcher, computer_matches, contains_ignoring_case};
 pub use highlight::{Highlight, HighlightKind, highlight};
+pub use row_set::RowSet;
 pub use vocabulary::{
     ALERTS, COMPUTER_KEYS, KEYS, KNOWN_TYPES, RELEASES, code_name, release_number,
 };

@@ -107,9 +107,9 @@ fn change_lines(a: &Activity) -> Vec<Line<'static>> {
                 c.version.get(),
             ) {
                 (Some(from), Some(to), _) => format!("{from} → {to}"),
-                (None, Some(to), _) => to.clone(),
-                (Some(from), None, _) => from.clone(),
-                (None, None, Some(v)) => v.clone(),
+                (None, Some(to), _) => to.to_string(),
+                (Some(from), None, _) => from.to_string(),
+                (None, None, Some(v)) => v.to_string(),
                 _ => String::new(),
             };
             Line::from(vec![
