@@ -144,14 +144,17 @@ pub fn describe(e: &ScriptError) -> String {
         other => return other.to_string(),
     };
     match e {
-        BackendError::Refused { refusals } => {
+        BackendError::Refused { refusals, unlisted } => {
+            let total = refusals.len() + unlisted;
             let mut s = format!(
-                "refused, nothing changed ({} activit{}):",
-                refusals.len(),
-                if refusals.len() == 1 { "y" } else { "ies" }
+                "refused, nothing changed ({total} activit{}):",
+                if total == 1 { "y" } else { "ies" }
             );
             for r in refusals {
                 s.push_str(&format!("\n  {r}"));
+            }
+            if *unlisted > 0 {
+                s.push_str(&format!("\n  … and {unlisted} more refused"));
             }
             s
         }

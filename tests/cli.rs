@@ -406,14 +406,17 @@ fn announced(mut cmd: Command) -> (String, std::process::Child) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let uri = BufReader::new(child.stdout.take().unwrap())
-        .lines()
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let uri = lines
+        .by_ref()
         .map(Result::unwrap)
         .find_map(|l| {
             l.strip_prefix("export LANDSCAPE_API_URI=")
                 .map(str::to_owned)
         })
         .unwrap();
+    // Whatever else serve prints is read, as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
     (uri, child)
 }
 

@@ -83,7 +83,7 @@ async fn exercise(b: &dyn Backend, rest: bool) {
     assert_eq!(preview.allowed.len(), 3);
     assert_eq!(preview.refused.len(), 1);
     match b.approve(&Selection::Ids(vec![101, 111])).await {
-        Err(BackendError::Refused { refusals }) => {
+        Err(BackendError::Refused { refusals, .. }) => {
             assert_eq!(refusals.len(), 1);
             assert_eq!(refusals[0].id, 111);
             assert!(refusals[0].reason.contains("succeeded"));
@@ -326,4 +326,45 @@ async fn the_dashboard_over_http_jumps_to_the_end_and_refreshes_mid_list() {
         app.list.selected_row().map(|a| a.id),
         Some(expected.rows.results[at].id)
     );
+}
+
+/// A server lists 500 refusals and counts the rest; the client reports the
+/// whole number, in the CLI's words and in the dashboard's dialog.
+#[tokio::test]
+async fn thousands_refused_over_http_are_all_counted() {
+    let engine = common::demo(3, 20, 4000);
+    let refused = engine
+        .activities("NOT status:unapproved", 0, 0)
+        .unwrap()
+        .count as usize;
+    assert!(refused > 1000, "{refused}");
+    let s = TestServer::start_with(common::frozen(engine)).await;
+    for api in [ApiChoice::Rest, ApiChoice::Legacy] {
+        let b = client(&s, api, false);
+        match b
+            .approve(&Selection::Query("NOT status:unapproved".into()))
+            .await
+        {
+            Err(e @ BackendError::Refused { .. }) => {
+                let BackendError::Refused { refusals, unlisted } = &e else {
+                    unreachable!()
+                };
+                assert_eq!(refusals.len(), 500, "{api:?}");
+                assert_eq!(refusals.len() + unlisted, refused, "{api:?}");
+                assert_eq!(e.to_string(), format!("{refused} activities refused"));
+                let said = landscape_tui::scripting::describe(
+                    &landscape_tui::scripting::ScriptError::Backend(e.clone()),
+                );
+                assert!(
+                    said.starts_with(&format!("refused, nothing changed ({refused} activities)")),
+                    "{said}"
+                );
+                assert!(
+                    said.ends_with(&format!("… and {unlisted} more refused")),
+                    "{said}"
+                );
+            }
+            other => panic!("{api:?}: {other:?}"),
+        }
+    }
 }

@@ -352,3 +352,19 @@ fn a_large_start_shows_its_progress_from_the_first_frame() {
         assert!(s.contains("q quits"));
     }
 }
+
+#[test]
+fn a_refusal_the_server_cut_short_says_how_many_more() {
+    let mut app = loaded((120, 40));
+    app.dialog = Some(landscape_tui::tui::app::Dialog::Refusals {
+        kind: landscape_tui::model::ActionKind::Approve,
+        refusals: vec![landscape_tui::model::Refusal {
+            id: 7,
+            reason: "activity is succeeded".into(),
+        }],
+        unlisted: 243_000,
+    });
+    let s = screen(&draw(&app));
+    assert!(s.contains("Approve refused for 243001"), "{s}");
+    assert!(s.contains("… and 243000 more refused"), "{s}");
+}

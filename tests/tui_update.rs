@@ -299,6 +299,7 @@ fn refusals_open_a_popup_and_stay_viewable() {
             kind: ActionKind::Approve,
             result: Err(BackendError::Refused {
                 refusals: refusals.clone(),
+                unlisted: 0,
             }),
         }],
     );
@@ -310,7 +311,8 @@ fn refusals_open_a_popup_and_stay_viewable() {
         app.dialog,
         Some(Dialog::Refusals {
             kind: ActionKind::Approve,
-            refusals: refusals.clone()
+            refusals: refusals.clone(),
+            unlisted: 0,
         })
     );
     feed(&mut app, [code(KeyCode::Esc)]);
@@ -644,7 +646,8 @@ fn e_shows_the_refusals_of_the_last_dry_run() {
         app.dialog,
         Some(Dialog::Refusals {
             kind: ActionKind::Approve,
-            refusals: preview.refused
+            refusals: preview.refused,
+            unlisted: 0,
         })
     );
 }

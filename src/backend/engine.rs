@@ -172,7 +172,10 @@ impl From<ActionError> for BackendError {
     fn from(e: ActionError) -> BackendError {
         match e {
             ActionError::Query(q) => q.into(),
-            ActionError::Refused(refusals) => BackendError::Refused { refusals },
+            ActionError::Refused(refusals) => BackendError::Refused {
+                refusals,
+                unlisted: 0,
+            },
         }
     }
 }

@@ -13,8 +13,12 @@ pub enum BackendError {
         span: Option<std::ops::Range<usize>>,
     },
     /// All or nothing: nothing changed because these activities could not.
-    #[error("{} activit{} refused", refusals.len(), if refusals.len() == 1 { "y" } else { "ies" })]
-    Refused { refusals: Vec<Refusal> },
+    /// A server lists a few hundred at most and counts the rest: `unlisted`.
+    #[error("{} activit{} refused", refusals.len() + unlisted, if refusals.len() + unlisted == 1 { "y" } else { "ies" })]
+    Refused {
+        refusals: Vec<Refusal>,
+        unlisted: usize,
+    },
     #[error("activity {0} not found")]
     NotFound(u64),
     /// Credentials missing, wrong or expired (after one re-login).

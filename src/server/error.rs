@@ -69,17 +69,15 @@ impl IntoResponse for ApiError {
 pub const LISTED_REFUSALS: usize = 500;
 
 /// `<id> => <reason>` lines, ids ascending, then `… and N more refused`.
-fn refusal_lines(refusals: &[crate::model::Refusal]) -> String {
+fn refusal_lines(refusals: &[crate::model::Refusal], unlisted: usize) -> String {
     let mut lines: Vec<String> = refusals
         .iter()
         .take(LISTED_REFUSALS)
         .map(ToString::to_string)
         .collect();
-    if refusals.len() > LISTED_REFUSALS {
-        lines.push(format!(
-            "… and {} more refused",
-            refusals.len() - LISTED_REFUSALS
-        ));
+    let more = refusals.len().saturating_sub(LISTED_REFUSALS) + unlisted;
+    if more > 0 {
+        lines.push(format!("… and {more} more refused"));
     }
     lines.join("\n")
 }
@@ -90,9 +88,10 @@ impl From<BackendError> for ApiError {
             BackendError::InvalidQuery { message, .. } => {
                 ApiError::bad_request("InvalidQuery", message)
             }
-            BackendError::Refused { refusals } => {
-                ApiError::bad_request("InvalidActivityStatusChange", refusal_lines(&refusals))
-            }
+            BackendError::Refused { refusals, unlisted } => ApiError::bad_request(
+                "InvalidActivityStatusChange",
+                refusal_lines(&refusals, unlisted),
+            ),
             BackendError::NotFound(id) => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "NotFound",

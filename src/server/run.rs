@@ -75,27 +75,25 @@ pub async fn run(
     }
     let c = &start.credentials;
     let base = format!("http://{addr}");
-    writeln!(out, "landscape-tui serve: listening on {base}")?;
-    writeln!(
-        out,
-        "  legacy API: {base}/api/    REST API v2: {base}/api/v2/"
-    )?;
-    writeln!(out, "export LANDSCAPE_API_URI={base}/api/")?;
+    let mut banner = format!(
+        "landscape-tui serve: listening on {base}\n  legacy API: {base}/api/    REST API v2: {base}/api/v2/\nexport LANDSCAPE_API_URI={base}/api/\n"
+    );
     if start.generated_keys {
-        writeln!(out, "export LANDSCAPE_API_KEY={}", c.access_key)?;
-        writeln!(out, "export LANDSCAPE_API_SECRET={}", c.secret_key)?;
+        banner += &format!("export LANDSCAPE_API_KEY={}\n", c.access_key);
+        banner += &format!("export LANDSCAPE_API_SECRET={}\n", c.secret_key);
     }
     if start.generated_login {
-        writeln!(out, "export LANDSCAPE_EMAIL={}", c.email)?;
-        writeln!(out, "export LANDSCAPE_PASSWORD={}", c.password)?;
+        banner += &format!("export LANDSCAPE_EMAIL={}\n", c.email);
+        banner += &format!("export LANDSCAPE_PASSWORD={}\n", c.password);
     }
     if start.generated_keys || start.generated_login {
-        writeln!(
-            out,
-            "(generated credentials, shown once; set the variables above before starting to choose your own)"
-        )?;
+        banner += "(generated credentials, shown once; set the variables above before starting to choose your own)\n";
     }
-    out.flush()?;
+    // One write; a reader that stopped listening (`| head -3`) must not
+    // stop the server.
+    if let Err(e) = out.write_all(banner.as_bytes()).and_then(|()| out.flush()) {
+        eprintln!("landscape-tui serve: could not print the banner ({e}); serving anyway");
+    }
     let state = Arc::new(ServerState {
         backend,
         credentials: start.credentials,

@@ -90,6 +90,8 @@ pub enum Dialog {
     Refusals {
         kind: ActionKind,
         refusals: Vec<Refusal>,
+        /// Refused but not listed by the server (it lists a few hundred).
+        unlisted: usize,
     },
     Help {
         scroll: u16,
@@ -184,7 +186,7 @@ pub struct App {
     /// result counts the same activities.
     pub acting_on: Option<HashSet<u64>>,
     pub dialog: Option<Dialog>,
-    pub last_refusals: Option<(ActionKind, Vec<Refusal>)>,
+    pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize)>,
     pub message: Option<Message>,
     pub last_refresh: Option<DateTime<Local>>,
     pub paused: bool,

@@ -80,7 +80,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
                 match result {
                     Ok(preview) => {
                         if !preview.refused.is_empty() {
-                            app.last_refusals = Some((kind, preview.refused.clone()));
+                            app.last_refusals = Some((kind, preview.refused.clone(), 0));
                         }
                         c.preview = Some(preview);
                     }
@@ -210,10 +210,11 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             }
         }
         KeyAction::ShowRefusals => match &app.last_refusals {
-            Some((kind, refusals)) => {
+            Some((kind, refusals, unlisted)) => {
                 app.dialog = Some(Dialog::Refusals {
                     kind: *kind,
                     refusals: refusals.clone(),
+                    unlisted: *unlisted,
                 })
             }
             None => app.say(Level::Info, "no refusals to show"),
@@ -657,17 +658,21 @@ fn action_done(
             app.say(Level::Success, format!("{} {}", kind.past(), count(n)));
             refresh(app, out);
         }
-        Err(BackendError::Refused { refusals }) => {
+        Err(BackendError::Refused { refusals, unlisted }) => {
             app.say(
                 Level::Error,
                 format!(
                     "{} refused for {}; nothing changed (e shows why)",
                     kind.verb(),
-                    count(refusals.len())
+                    count(refusals.len() + unlisted)
                 ),
             );
-            app.last_refusals = Some((kind, refusals.clone()));
-            app.dialog = Some(Dialog::Refusals { kind, refusals });
+            app.last_refusals = Some((kind, refusals.clone(), unlisted));
+            app.dialog = Some(Dialog::Refusals {
+                kind,
+                refusals,
+                unlisted,
+            });
             refresh(app, out);
         }
         Err(e) => {

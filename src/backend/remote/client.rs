@@ -389,6 +389,7 @@ impl RemoteBackend {
             },
             (_, "InvalidActivityStatusChange") => BackendError::Refused {
                 refusals: parse_refusals(&message),
+                unlisted: unlisted_refusals(&message),
             },
             (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) => {
                 BackendError::Auth(printable(&message).into_owned())
@@ -851,6 +852,18 @@ pub fn parse_refusals(message: &str) -> Vec<Refusal> {
             })
         })
         .collect()
+}
+
+/// The count in a last line `… and N more refused` (the server's cap).
+pub fn unlisted_refusals(message: &str) -> usize {
+    message
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim().trim_start_matches('…').trim();
+            let n = rest.strip_prefix("and ")?.strip_suffix(" more refused")?;
+            n.trim().parse::<usize>().ok()
+        })
+        .sum()
 }
 
 fn parse_json<T: DeserializeOwned>(body: &str) -> Result<T, BackendError> {

@@ -30,12 +30,16 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             &format!(" {} ", title(c.kind)),
             confirm_lines(app, c),
         ),
-        Some(Dialog::Refusals { kind, refusals }) => {
+        Some(Dialog::Refusals {
+            kind,
+            refusals,
+            unlisted,
+        }) => {
             let mut lines = vec![
                 Line::from(format!(
                     "{} refused for {} — nothing changed:",
                     capital(kind.verb()),
-                    refusals.len()
+                    refusals.len() + unlisted
                 )),
                 Line::from(""),
             ];
@@ -46,6 +50,12 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
                     Span::styled(r.reason.clone(), theme::error()),
                 ])
             }));
+            if *unlisted > 0 {
+                lines.push(Line::from(format!(
+                    "{:>10} … and {unlisted} more refused (the server lists the first few hundred)",
+                    ""
+                )));
+            }
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
                 "Esc / Enter close · e reopens this",
