@@ -1,7 +1,8 @@
 //! `serve` under load: 50 clients on loopback asking for
 //! `GET /api/v2/activities?limit=100` as fast as they can for five seconds,
 //! at 100,000 and 1,000,000 activities. Prints requests a second and the
-//! median and 99th-percentile latency. The server logs each request on
+//! median and 99th-percentile latency, and the process's resident memory
+//! before and after two runs. The server logs each request on
 //! stderr, so run it as:
 //!
 //! cargo bench --bench serve 2>/dev/null
@@ -73,6 +74,18 @@ async fn load(base: &str, token: &str, ask: Ask) -> (f64, Duration, Duration) {
     (all.len() as f64 / RUN.as_secs_f64(), at(0.5), at(0.99))
 }
 
+/// This process's resident memory (VmRSS), MiB.
+fn resident_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}
+
 fn main() {
     // `cargo bench` passes criterion-style flags; this bench has none.
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -86,12 +99,21 @@ fn main() {
     for activities in [100_000, 1_000_000] {
         rt.block_on(async {
             let (base, token) = start(activities, None).await;
-            report(
-                &format!(
-                    "{activities} activities, {CLIENTS} clients, GET /api/v2/activities?limit=100"
-                ),
-                load(&base, &token, Ask::Page).await,
-            );
+            // Memory per request: resident size before, and after each of
+            // two runs (the server runs in this process).
+            let before = resident_mib();
+            for run in 1..=2 {
+                report(
+                    &format!(
+                        "{activities} activities, {CLIENTS} clients, GET /api/v2/activities?limit=100 (run {run})"
+                    ),
+                    load(&base, &token, Ask::Page).await,
+                );
+                println!(
+                    "  resident: {before} MiB before, {} MiB after run {run}",
+                    resident_mib()
+                );
+            }
         });
     }
     // What durability costs: a change a request, with and without --state.

@@ -447,81 +447,133 @@ async fn state_token(http: &reqwest::Client, uri: &str) -> String {
     login["token"].as_str().unwrap().to_owned()
 }
 
+/// A small deterministic random source (xorshift), seeded per run.
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// Every activity of the `serve_state` server, by id.
+async fn every_activity(
+    http: &reqwest::Client,
+    uri: &str,
+    token: &str,
+) -> std::collections::BTreeMap<u64, serde_json::Value> {
+    let page: serde_json::Value = http
+        .get(format!("{uri}v2/activities?limit=10000"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["id"].as_u64().unwrap(), a.clone()))
+        .collect()
+}
+
+/// Random actions against `serve --state`, killed with SIGKILL at random
+/// points (some with a request in flight), restarted each time: every
+/// change that was answered is there afterwards, and the lifecycle holds.
+/// The seed is printed; `CRASH_SEED=<n>` replays a run.
 #[test]
 fn kill_9_loses_nothing_that_was_answered() {
-    use std::collections::HashMap;
+    use std::collections::BTreeMap;
+    let seed = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        });
+    eprintln!("CRASH_SEED={seed}");
+    let mut dice = Dice(seed);
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let http = reqwest::Client::new();
-    // Status each acknowledged change left, by id; activities reapply made.
-    let mut expected: HashMap<u64, String> = HashMap::new();
+    // Every status as of the last answered change, and what reapply and
+    // revert were answered with.
+    let mut expected: BTreeMap<u64, String> = BTreeMap::new();
     let mut created: Vec<u64> = Vec::new();
-    let plan: [&[(&str, u64)]; 3] = [
-        &[("approve", 101), ("cancel", 102), ("reapply", 111)],
-        &[("approve", 103), ("cancel", 130), ("reapply", 150)],
-        &[("cancel", 101), ("reapply", 120)],
-    ];
-    for (round, actions) in plan.iter().enumerate() {
+    let mut answered = 0;
+    for round in 0..4 {
         let (uri, mut child) = serve_state(&state);
         rt.block_on(async {
             let token = state_token(&http, &uri).await;
-            for (action, id) in *actions {
-                let r = match *action {
-                    "reapply" => http
-                        .post(format!("{uri}v2/activities/reapply"))
+            let ids: Vec<u64> = every_activity(&http, &uri, &token)
+                .await
+                .into_keys()
+                .collect();
+            for _ in 0..2 + dice.below(7) {
+                let id = ids[dice.below(ids.len() as u64) as usize];
+                let action = ["approve", "cancel", "reapply", "revert"][dice.below(4) as usize];
+                let r = match action {
+                    "reapply" | "revert" => http
+                        .post(format!("{uri}v2/activities/{action}"))
                         .bearer_auth(&token)
-                        .json(&serde_json::json!({"activity_ids": [id]}))
-                        .send()
-                        .await
-                        .unwrap(),
-                    _ => http
-                        .post(&uri)
-                        .bearer_auth(&token)
-                        .form(&[
-                            (
-                                "action",
-                                if *action == "approve" {
-                                    "ApproveActivities"
-                                } else {
-                                    "CancelActivities"
-                                },
-                            ),
-                            ("version", "2011-08-01"),
-                            ("query", &format!("id:{id}")),
-                        ])
-                        .send()
-                        .await
-                        .unwrap(),
-                };
+                        .json(&serde_json::json!({"activity_ids": [id]})),
+                    _ => http.post(&uri).bearer_auth(&token).form(&[
+                        (
+                            "action",
+                            if action == "approve" {
+                                "ApproveActivities"
+                            } else {
+                                "CancelActivities"
+                            },
+                        ),
+                        ("version", "2011-08-01"),
+                        ("query", &format!("id:{id}")),
+                    ]),
+                }
+                .send()
+                .await
+                .unwrap();
+                // Refusals (a finished activity cannot be approved) change nothing.
+                if r.status() == reqwest::StatusCode::BAD_REQUEST {
+                    continue;
+                }
                 assert!(r.status().is_success(), "{action} {id}: {}", r.status());
+                answered += 1;
                 let body: serde_json::Value = r.json().await.unwrap();
-                match *action {
-                    "approve" => {
-                        expected.insert(*id, "undelivered".into());
-                    }
-                    "cancel" => {
-                        expected.insert(*id, "canceled".into());
-                    }
-                    _ => created.extend(
+                if matches!(action, "reapply" | "revert") {
+                    created.extend(
                         body.as_array()
                             .unwrap()
                             .iter()
                             .map(|a| a["id"].as_u64().unwrap()),
-                    ),
+                    );
                 }
+                // What the server says now, every activity's status, is
+                // what a restart must show (a parent's answer names the
+                // parent; its children changed too).
+                expected = every_activity(&http, &uri, &token)
+                    .await
+                    .into_iter()
+                    .map(|(id, a)| (id, a["activity_status"].as_str().unwrap_or("").to_owned()))
+                    .collect();
             }
-            if round == 1 {
-                // One more request under way when the process dies.
+            if dice.below(2) == 0 {
+                // One more request under way when the process dies: it may
+                // or may not have happened, and either is fine.
                 let _ = tokio::time::timeout(
-                    std::time::Duration::from_millis(1),
-                    http.post(&uri)
+                    std::time::Duration::from_millis(dice.below(3)),
+                    http.post(format!("{uri}v2/activities/reapply"))
                         .bearer_auth(&token)
-                        .form(&[
-                            ("action", "ApproveActivities"),
-                            ("version", "2011-08-01"),
-                            ("query", "id:102"),
-                        ])
+                        .json(&serde_json::json!({"activity_ids": [ids[0]]}))
                         .send(),
                 )
                 .await;
@@ -530,36 +582,54 @@ fn kill_9_loses_nothing_that_was_answered() {
         // kill -9: no shutdown, no flush.
         child.kill().unwrap();
         let _ = child.wait();
+        eprintln!("round {round}: {answered} changes answered so far");
     }
     let (uri, mut child) = serve_state(&state);
     let found = rt.block_on(async {
         let token = state_token(&http, &uri).await;
-        let page: serde_json::Value = http
-            .get(format!("{uri}v2/activities?limit=1000"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        page["results"].as_array().unwrap().clone()
+        every_activity(&http, &uri, &token).await
     });
     child.kill().unwrap();
     let _ = child.wait();
-    let status = |id: u64| {
-        found
-            .iter()
-            .find(|a| a["id"] == id)
-            .map(|a| a["activity_status"].as_str().unwrap().to_owned())
-    };
+    let status = |id: u64| found.get(&id).and_then(|a| a["activity_status"].as_str());
     for (id, want) in &expected {
-        assert_eq!(status(*id).as_deref(), Some(want.as_str()), "activity {id}");
+        assert_eq!(
+            status(*id),
+            Some(want.as_str()),
+            "activity {id} (CRASH_SEED={seed})"
+        );
     }
-    assert_eq!(created.len(), 3);
+    assert!(answered > 0, "nothing was answered (CRASH_SEED={seed})");
     for id in &created {
-        assert!(status(*id).is_some(), "reapplied activity {id} was lost");
+        assert!(
+            found.contains_key(id),
+            "created activity {id} was lost (CRASH_SEED={seed})"
+        );
     }
-    // Parents still equal their derivation: 100's children are approved or canceled.
-    assert_eq!(status(100).as_deref(), Some("undelivered"));
+    // The lifecycle holds: each parent's status and counts are what its
+    // children say.
+    for parent in found.values().filter(|a| a["type"] == "ActivityGroup") {
+        let kids: Vec<&serde_json::Value> = found
+            .values()
+            .filter(|a| a["parent_id"] == parent["id"])
+            .collect();
+        assert_eq!(
+            parent["children_count"].as_u64(),
+            Some(kids.len() as u64),
+            "parent {} (CRASH_SEED={seed})",
+            parent["id"]
+        );
+        let finished = |s: &str| matches!(s, "succeeded" | "failed" | "canceled");
+        let all_final = kids
+            .iter()
+            .all(|k| finished(k["activity_status"].as_str().unwrap_or("")));
+        if !kids.is_empty() {
+            assert_eq!(
+                finished(parent["activity_status"].as_str().unwrap_or("")),
+                all_final,
+                "parent {} (CRASH_SEED={seed})",
+                parent["id"]
+            );
+        }
+    }
 }

@@ -2,12 +2,15 @@
 //! task that runs its clock and tells the dashboard when anything moved.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::Arc;
+
+use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::sync::watch;
 
+use super::reader_first::ReaderFirstLock;
 use super::{
     ActionKind, ActionPreview, Backend, BackendError, BackendInfo, CompletionValues, Selection,
 };
@@ -39,7 +42,7 @@ impl Default for EngineOptions {
 }
 
 pub struct EngineBackend {
-    engine: RwLock<Engine>,
+    engine: ReaderFirstLock<Engine>,
     options: EngineOptions,
     changes: watch::Sender<u64>,
     /// With `--state`: where each change is made durable before it is answered.
@@ -68,7 +71,7 @@ impl EngineBackend {
         }
         let (changes, _) = watch::channel(0);
         let backend = Arc::new(EngineBackend {
-            engine: RwLock::new(engine),
+            engine: ReaderFirstLock::new(engine),
             options,
             changes,
             journal: journal.map(std::sync::Mutex::new),
@@ -102,17 +105,14 @@ impl EngineBackend {
             .take()
     }
 
-    /// Reads never see half an action: actions hold the write lock.
+    /// Reads never see half an action: actions hold the write lock. A
+    /// read does not wait behind a writer that waits (see `reader_first`).
     pub fn read(&self) -> RwLockReadGuard<'_, Engine> {
-        self.engine
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.engine.read()
     }
 
     pub fn write(&self) -> RwLockWriteGuard<'_, Engine> {
-        self.engine
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.engine.write()
     }
 
     fn changed(&self) {

@@ -5,6 +5,7 @@
 
 pub mod engine;
 mod error;
+mod reader_first;
 pub mod remote;
 
 use std::collections::HashMap;

@@ -38,8 +38,10 @@ pub struct Preview {
 /// The plan of an approve or cancel: what changes, what the caller is told
 /// changed, what is refused.
 struct Plan {
-    change: BTreeSet<usize>,
-    reported: BTreeSet<u64>,
+    /// Rows, ascending, each once.
+    change: Vec<usize>,
+    /// Ids, ascending, each once.
+    reported: Vec<u64>,
     refused: Vec<Refusal>,
 }
 
@@ -70,8 +72,8 @@ impl Engine {
 
     fn plan(&self, kind: ActionKind, selection: &Selection) -> Result<Plan, ActionError> {
         let (found, mut refused) = self.selected(selection)?;
-        let mut change = BTreeSet::new();
-        let mut reported = BTreeSet::new();
+        let mut change = Vec::with_capacity(found.len());
+        let mut reported = Vec::with_capacity(found.len());
         for i in found {
             let a = &self.store.activities[i];
             if a.is_parent() {
@@ -88,13 +90,13 @@ impl Engine {
                     });
                 } else {
                     change.extend(allowed);
-                    reported.insert(a.id);
+                    reported.push(a.id);
                 }
             } else {
                 match refusal_reason(kind, a) {
                     None => {
-                        change.insert(i);
-                        reported.insert(a.id);
+                        change.push(i);
+                        reported.push(a.id);
                     }
                     Some(reason) => refused.push(Refusal { id: a.id, reason }),
                 }
@@ -102,6 +104,10 @@ impl Engine {
         }
         refused.sort_by_key(|r| r.id);
         refused.dedup_by_key(|r| r.id);
+        change.sort_unstable();
+        change.dedup();
+        reported.sort_unstable();
+        reported.dedup();
         Ok(Plan {
             change,
             reported,
@@ -127,27 +133,25 @@ impl Engine {
             return Err(ActionError::Refused(plan.refused));
         }
         let now = self.now;
-        for i in plan.change {
-            self.store.update(i, |a| {
-                a.modification_time = Field::Value(now);
-                match kind {
-                    ActionKind::Approve => {
-                        a.approval_time = Field::Value(now);
-                        let later = a.deliver_after_time.get().is_some_and(|t| *t > now);
-                        a.activity_status = Field::Value(if later {
-                            ActivityStatus::Scheduled
-                        } else {
-                            ActivityStatus::Undelivered
-                        });
-                    }
-                    _ => {
-                        a.activity_status = Field::Value(ActivityStatus::Canceled);
-                        a.completion_time = Field::Value(now);
-                    }
+        self.store.update_many(&plan.change, |a| {
+            a.modification_time = Field::Value(now);
+            match kind {
+                ActionKind::Approve => {
+                    a.approval_time = Field::Value(now);
+                    let later = a.deliver_after_time.get().is_some_and(|t| *t > now);
+                    a.activity_status = Field::Value(if later {
+                        ActivityStatus::Scheduled
+                    } else {
+                        ActivityStatus::Undelivered
+                    });
                 }
-            });
-        }
-        Ok(plan.reported.into_iter().collect())
+                _ => {
+                    a.activity_status = Field::Value(ActivityStatus::Canceled);
+                    a.completion_time = Field::Value(now);
+                }
+            }
+        });
+        Ok(plan.reported)
     }
 
     /// A dry run of `kind` on `ids`; nothing changes.

@@ -20,7 +20,7 @@ impl Engine {
             return false;
         }
         self.now = to;
-        let live: Vec<usize> = self.store.live.iter().copied().collect();
+        let live: Vec<usize> = self.store.live.iter().collect();
         let mut changed = false;
         for i in live {
             let a = &self.store.activities[i];

@@ -2,14 +2,14 @@
 //! need: by id, by parent, newest-first order, the packed fields every
 //! search scans, and the set of activities still moving.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use foldhash::HashMap;
 
 use chrono::{DateTime, Utc};
 
 use crate::model::{Activity, ActivityStatus, Computer, Field};
-use crate::query::{Columns, ComputerLookup};
+use crate::query::{Columns, ComputerLookup, RowSet};
 
 use super::lifecycle::derive;
 
@@ -37,7 +37,7 @@ pub struct Store {
     pub parent_row: Vec<usize>,
     pub computers: BTreeMap<u64, Computer>,
     /// Indices of activities the clock can still move.
-    pub live: BTreeSet<usize>,
+    pub live: RowSet,
 }
 
 impl ComputerLookup for Store {
@@ -102,9 +102,7 @@ impl Store {
         let parent_row = a.parent().and_then(|p| self.index(p));
         self.parent_row.push(parent_row.unwrap_or(Self::NO_ROW));
         self.columns.push(a);
-        if moves_with_clock(a) {
-            self.live.insert(i);
-        }
+        self.live.set(i, moves_with_clock(a));
     }
 
     /// Adds activities in bulk (a load or a demo) and builds every index once.
@@ -218,15 +216,30 @@ impl Store {
 
     /// Applies `change` to one activity and keeps every index true.
     pub fn update(&mut self, i: usize, change: impl FnOnce(&mut Activity)) {
-        change(&mut self.activities[i]);
-        let a = &self.activities[i];
-        self.columns.refresh(i, a);
-        if moves_with_clock(a) {
-            self.live.insert(i);
-        } else {
-            self.live.remove(&i);
+        let mut change = Some(change);
+        self.update_many(&[i], |a| {
+            if let Some(change) = change.take() {
+                change(a);
+            }
+        });
+    }
+
+    /// Applies `change` to each of `rows` and keeps every index true; each
+    /// parent they share is derived once, not once per child.
+    pub fn update_many(&mut self, rows: &[usize], mut change: impl FnMut(&mut Activity)) {
+        let mut parents = Vec::new();
+        for &i in rows {
+            change(&mut self.activities[i]);
+            let a = &self.activities[i];
+            self.columns.refresh(i, a);
+            self.live.set(i, moves_with_clock(a));
+            if let Some(p) = a.parent() {
+                parents.push(p);
+            }
         }
-        if let Some(p) = a.parent() {
+        parents.sort_unstable();
+        parents.dedup();
+        for p in parents {
             self.derive_parent(p);
         }
     }

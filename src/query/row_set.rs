@@ -3,7 +3,7 @@
 //! a list of every match.
 
 /// Rows `0..n`, a bit each.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RowSet {
     words: Vec<u64>,
     n: usize,
