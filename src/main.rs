@@ -168,7 +168,7 @@ async fn build_reporting(
     done.store(true, Ordering::Relaxed);
     let _ = reporter.join();
     let backend = built??;
-    if let Some(note) = backend.take_start_note() {
+    if let Some(note) = landscape_tui::backend::Backend::take_start_note(&*backend) {
         eprintln!("landscape-tui serve: {note}");
     }
     Ok(backend)

@@ -46,10 +46,15 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
-    fn reopening_gives_the_state_every_answered_change_left(steps in prop::collection::vec(step(), 1..20)) {
+    fn reopening_gives_the_state_every_answered_change_left(
+        steps in prop::collection::vec(step(), 1..20),
+        fold_after in prop_oneof![Just(0u64), Just(400), Just(u64::MAX)],
+    ) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
         let (mut live, mut journal, _) = state::open(&path, &Progress::default(), fresh).unwrap();
+        // Folds into a new snapshot after every change, now and then, or never.
+        journal.fold_after = fold_after;
         for s in steps {
             let ids: Vec<u64> = live.activities("", u64::MAX, 0).unwrap().results.iter().map(|a| a.id).collect();
             let pick = |p: &Vec<usize>| p.iter().map(|i| ids[i % ids.len()]).collect::<Vec<u64>>();
@@ -66,11 +71,11 @@ proptest! {
                 Step::Clock(secs) => { live.step(Duration::seconds(*secs)); continue; }
             };
             if done {
-                journal.record(live.now(), op).unwrap();
+                journal.record_and_fold(&mut live, op).unwrap();
             }
         }
         drop(journal);
-        // The crash: nothing folded. Open again.
+        // The crash: nothing folded at the end. Open again.
         let (mut reopened, _, recovery) = state::open(&path, &Progress::default(), || panic!("the state exists")).unwrap();
         prop_assert!(recovery.snapshot_loaded);
         // Clock steps after the last change were not journaled; the clock
@@ -148,4 +153,40 @@ fn a_broken_snapshot_or_record_stops_the_start_and_is_left_alone() {
         "{e}"
     );
     assert_eq!(std::fs::read(&path).unwrap().len(), snapshot.len() / 2);
+}
+
+/// A long-running server does not keep its whole history in the journal:
+/// past the fold size the journal is folded into the snapshot and starts
+/// empty, and a start replays only what came after.
+#[test]
+fn a_growing_journal_is_folded_into_the_snapshot_while_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let journal_path = dir.path().join("state.json.journal");
+    let (mut live, mut journal, _) = state::open(&path, &Progress::default(), fresh).unwrap();
+    journal.fold_after = 1_000;
+    let finished: Vec<u64> = live
+        .activities("status:succeeded NOT type:ActivityGroup", 40, 0)
+        .unwrap()
+        .results
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let mut longest = 0;
+    for id in &finished {
+        live.reapply(&[*id]).unwrap();
+        journal
+            .record_and_fold(&mut live, Op::Reapply { ids: vec![*id] })
+            .unwrap();
+        longest = longest.max(std::fs::metadata(&journal_path).unwrap().len());
+    }
+    assert!(
+        longest <= 1_000 + 200,
+        "the journal grew to {longest} bytes"
+    );
+    drop(journal);
+    let (reopened, _, recovery) =
+        state::open(&path, &Progress::default(), || panic!("exists")).unwrap();
+    assert!(recovery.replayed < 20, "{recovery:?}");
+    assert!(reopened.same_state(&live));
 }

@@ -45,9 +45,15 @@ impl Screen {
     }
 }
 
-#[test]
-fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
-    let home = tempfile::tempdir().unwrap();
+/// The dashboard in a 160×40 pseudo-terminal with `args`, its HOME in `home`.
+fn start(
+    args: &[&str],
+    home: &std::path::Path,
+) -> (
+    Screen,
+    Box<dyn portable_pty::Child + Send + Sync>,
+    std::thread::JoinHandle<()>,
+) {
     let pty = native_pty_system();
     let pair = pty
         .openpty(PtySize {
@@ -58,18 +64,13 @@ fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
         })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_landscape-tui"));
-    cmd.args([
-        "--demo",
-        "--data",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo-small.json"),
-        "--frozen",
-    ]);
-    cmd.env("HOME", home.path());
-    cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
-    cmd.env("XDG_DATA_HOME", home.path().join("data"));
+    cmd.args(args);
+    cmd.env("HOME", home);
+    cmd.env("XDG_CONFIG_HOME", home.join("config"));
+    cmd.env("XDG_DATA_HOME", home.join("data"));
     cmd.env("TERM", "xterm-256color");
     cmd.env_remove("LANDSCAPE_API_URI");
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    let child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
     let parser = Arc::new(Mutex::new(vt100::Parser::new(40, 160, 0)));
     let mut reader = pair.master.try_clone_reader().unwrap();
@@ -83,10 +84,19 @@ fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
             sink.lock().unwrap().process(&buf[..n]);
         }
     });
-    let mut s = Screen {
+    let screen = Screen {
         parser,
         writer: pair.master.take_writer().unwrap(),
     };
+    (screen, child, pump)
+}
+
+const SMALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo-small.json");
+
+#[test]
+fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut s, mut child, pump) = start(&["--demo", "--data", SMALL, "--frozen"], home.path());
 
     s.wait_for("Activities: 7");
     assert!(s.parser.lock().unwrap().screen().alternate_screen());
@@ -135,4 +145,35 @@ fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
         "alternate screen not left"
     );
     assert!(!screen.screen().hide_cursor(), "cursor left hidden");
+}
+
+/// A state file kept by the dashboard: the second start says it loaded it
+/// and shows the approval the first one made.
+#[test]
+fn the_dashboard_keeps_its_state_and_says_what_it_loaded() {
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("state.json");
+    let state = state.to_str().unwrap();
+    let args = ["--demo", "--data", SMALL, "--frozen", "--state", state];
+    let (mut s, mut child, pump) = start(&args, home.path());
+    s.wait_for("state.json: new");
+    s.send("/status:unapproved\r");
+    s.wait_for("Children of 100: 3");
+    s.send("\r a");
+    s.wait_for("Approve 1 activit");
+    s.send("y");
+    s.wait_for("approved 1 activit");
+    s.send("q");
+    assert!(child.wait().unwrap().success());
+    drop(s.writer);
+    let _ = pump.join();
+
+    let (mut s, mut child, pump) = start(&args, home.path());
+    s.wait_for("state.json: loaded, 1 change(s) replayed");
+    s.send("/status:unapproved\r");
+    s.wait_for("Children of 100: 2");
+    s.send("q");
+    assert!(child.wait().unwrap().success());
+    drop(s.writer);
+    let _ = pump.join();
 }

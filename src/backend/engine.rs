@@ -97,14 +97,6 @@ impl EngineBackend {
         *self.start_note.lock().unwrap_or_else(|p| p.into_inner()) = Some(note);
     }
 
-    /// What the start found, once.
-    pub fn take_start_note(&self) -> Option<String> {
-        self.start_note
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-    }
-
     /// Reads never see half an action: actions hold the write lock. A
     /// read does not wait behind a writer that waits (see `reader_first`).
     pub fn read(&self) -> RwLockReadGuard<'_, Engine> {
@@ -141,11 +133,19 @@ impl EngineBackend {
             let done = run(&mut engine)?;
             if let Some(journal) = &self.journal {
                 let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
-                let at = engine.now();
-                if let Err(e) = journal.record(at, op) {
+                if let Err(e) = journal.record_change(&mut engine, op) {
                     return Ok(Err(BackendError::Transport(format!(
                         "the change was made but could not be saved: {e}"
                     ))));
+                }
+                if journal.wants_fold() {
+                    // Reads go on while the snapshot is written; changes
+                    // wait (the journal is held).
+                    let engine = parking_lot::RwLockWriteGuard::downgrade(engine);
+                    // A failed fold loses nothing: the change is in the
+                    // journal, and the fold is tried after the next change
+                    // (whose own write would report a full disk).
+                    let _ = journal.fold(&engine);
                 }
             }
             Ok(Ok(done))
@@ -182,6 +182,13 @@ impl From<ActionError> for BackendError {
 
 #[async_trait]
 impl Backend for EngineBackend {
+    fn take_start_note(&self) -> Option<String> {
+        self.start_note
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
     fn info(&self) -> BackendInfo {
         BackendInfo {
             label: "DEMO".into(),

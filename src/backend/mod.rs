@@ -45,6 +45,12 @@ pub struct BackendInfo {
 pub trait Backend: Send + Sync {
     fn info(&self) -> BackendInfo;
 
+    /// What the backend's start found that the operator should hear once
+    /// (a state file loaded, a journal recovered).
+    fn take_start_note(&self) -> Option<String> {
+        None
+    }
+
     /// Activities matching `query`, newest first.
     async fn activities(
         &self,

@@ -11,13 +11,16 @@
 //! this project already reads and writes, and replaying actions through
 //! the engine keeps every lifecycle rule in one place.
 //!
+//! While running, a journal past a quarter of the snapshot's size is folded
+//! the same way (see [`Journal::fold`]).
+//!
 //! A journal cut short (a crash mid-write) is recovered up to its last
 //! whole record, and the start says so. A record that is whole but cannot
 //! be read, or a snapshot that cannot be loaded, stops the start: nothing
 //! is silently replaced.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -56,12 +59,26 @@ impl std::fmt::Display for StateError {
 
 impl std::error::Error for StateError {}
 
-/// The journal file, open for appending.
+/// The journal file, open for appending, and the snapshot it follows.
 #[derive(Debug)]
 pub struct Journal {
     file: File,
     path: PathBuf,
     next_seq: u64,
+    snapshot: PathBuf,
+    /// Bytes written since the last snapshot.
+    written: u64,
+    /// Past this many bytes the journal is folded into a new snapshot.
+    pub fold_after: u64,
+}
+
+/// The journal is folded once it holds a quarter of the snapshot's size
+/// (so a start replays little next to what it loads), and never below this.
+const MIN_FOLD_BYTES: u64 = 16 << 20;
+
+fn fold_threshold(snapshot: &Path) -> u64 {
+    let size = std::fs::metadata(snapshot).map_or(0, |m| m.len());
+    (size / 4).max(MIN_FOLD_BYTES)
 }
 
 /// What a start found, for a person.
@@ -200,6 +217,9 @@ pub fn open(
             file,
             path: jpath,
             next_seq,
+            snapshot: path.to_owned(),
+            written: 0,
+            fold_after: fold_threshold(path),
         },
         recovery,
     ))
@@ -241,6 +261,43 @@ fn read_journal(path: &Path) -> Result<(Vec<Change>, u64, u64), StateError> {
 }
 
 impl Journal {
+    /// Records `op`, just done by `engine`, on disk before returning; the
+    /// engine learns the change's number (a snapshot says what it holds).
+    pub fn record_change(&mut self, engine: &mut Engine, op: Op) -> Result<(), StateError> {
+        let seq = self.next_seq;
+        self.record(engine.now(), op)?;
+        engine.journal_seq = seq;
+        Ok(())
+    }
+
+    /// Whether the journal has grown past [`Journal::fold_after`].
+    pub fn wants_fold(&self) -> bool {
+        self.written > self.fold_after
+    }
+
+    /// Writes `engine` as the new snapshot and starts the journal empty. A
+    /// crash between the two is harmless: the snapshot knows the last
+    /// change it holds, and a start skips the journal's records up to it.
+    pub fn fold(&mut self, engine: &Engine) -> Result<(), StateError> {
+        engine.save_atomically(&self.snapshot)?;
+        self.file
+            .set_len(0)
+            .and_then(|()| self.file.seek(std::io::SeekFrom::Start(0)).map(drop))
+            .and_then(|()| self.file.sync_all())
+            .map_err(|e| StateError(format!("{}: {e}", self.path.display())))?;
+        self.written = 0;
+        Ok(())
+    }
+
+    /// [`Journal::record_change`], then [`Journal::fold`] when it is time.
+    pub fn record_and_fold(&mut self, engine: &mut Engine, op: Op) -> Result<(), StateError> {
+        self.record_change(engine, op)?;
+        if self.wants_fold() {
+            self.fold(engine)?;
+        }
+        Ok(())
+    }
+
     /// Records `op`, done at `at`, on disk before returning.
     pub fn record(&mut self, at: DateTime<Utc>, op: Op) -> Result<(), StateError> {
         let change = Change {
@@ -256,6 +313,7 @@ impl Journal {
             .and_then(|()| self.file.sync_data())
             .map_err(|e| StateError(format!("{}: {e}", self.path.display())))?;
         self.next_seq += 1;
+        self.written += line.len() as u64;
         Ok(())
     }
 }

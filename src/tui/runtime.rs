@@ -52,6 +52,9 @@ pub async fn run(source: Source, options: TuiOptions) -> color_eyre::Result<()> 
         Ok(Some(backend)) => {
             let history = history::load(options.history_file.as_deref());
             let mut app = App::new(backend.info(), options.read_only, history);
+            if let Some(note) = backend.take_start_note() {
+                app.say(super::app::Level::Info, note);
+            }
             if let Some(w) = options.warnings.first() {
                 app.say(super::app::Level::Warning, w.clone());
             }
