@@ -9,6 +9,7 @@ pub mod connection;
 pub mod engine;
 pub mod model;
 pub mod printable;
+pub mod progress;
 pub mod query;
 pub mod scripting;
 pub mod server;

@@ -11,7 +11,7 @@ use landscape_tui::tui::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::style::{Color, Modifier};
+use ratatui::style::Modifier;
 
 fn engine() -> Engine {
     Engine::from_dataset_str(
@@ -155,11 +155,11 @@ fn a_query_error_is_underlined_at_its_span_with_the_message() {
     // The query text starts at column 1 of row 1: "faild" is at 13..18.
     for x in 13..18 {
         let cell = b.cell((x, 1)).unwrap();
-        assert_eq!(cell.fg, Color::Red, "column {x}");
+        assert_eq!(Some(cell.fg), app.theme.error.fg, "column {x}");
         assert!(cell.modifier.contains(Modifier::UNDERLINED));
     }
     // The key before it is highlighted as a key, not an error.
-    assert_eq!(b.cell((6, 1)).unwrap().fg, Color::Cyan);
+    assert_eq!(Some(b.cell((6, 1)).unwrap().fg), app.theme.query_key.fg);
 }
 
 #[test]
@@ -256,8 +256,10 @@ fn action_keys_dim_when_nothing_selected_allows_them() {
     let row = text;
     let c = b.cell((col(" cancel") - 1, last)).unwrap();
     let u = b.cell((col(" revert") - 1, last)).unwrap();
-    assert_eq!(c.fg, Color::Cyan, "{row}");
-    assert_eq!(u.fg, Color::DarkGray, "{row}");
+    // An allowed action's key stands out; one nothing allows is dimmed.
+    assert_eq!(Some(c.fg), app.theme.key.fg, "{row}");
+    assert_eq!(Some(u.fg), app.theme.dim.fg, "{row}");
+    assert_ne!(app.theme.key.fg, app.theme.dim.fg);
 }
 
 #[test]
@@ -340,6 +342,7 @@ fn a_large_start_shows_its_progress_from_the_first_frame() {
         t.draw(|f| {
             view::starting(
                 f,
+                &landscape_tui::tui::theme::Theme::default(),
                 "generating 1,000,000 activities",
                 "412,000 of 1,000,000 activities (41%)",
                 0.412,

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use tokio::sync::watch;
 
-pub use crate::engine::{Preview as ActionPreview, Selection};
 pub use crate::model::ActionKind;
+pub use crate::model::{ActionPreview, Selection};
 use crate::model::{Activity, Computer, Page, RowPage};
 
 pub use crate::query::CompletionValues;
@@ -179,7 +179,7 @@ impl ActionKind {
 /// Uses the record's `actions` flags when the server sent them (a server
 /// knows rules we may not), and the lifecycle rules otherwise.
 pub fn refusal_reason(kind: ActionKind, activity: &Activity) -> Option<String> {
-    let rules = crate::engine::lifecycle::refusal_reason(kind, activity);
+    let rules = kind.refusal(activity);
     let Some(flags) = activity.actions.get() else {
         return rules;
     };

@@ -4,35 +4,19 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::model::{ACTIVITY_GROUP, ActionKind, Activity, ActivityStatus, Field, Refusal};
+use crate::model::{
+    ACTIVITY_GROUP, ActionKind, ActionPreview, Activity, ActivityStatus, Field, Refusal, Selection,
+};
 use crate::query::QueryError;
 
 use super::Engine;
-use super::lifecycle::{inverse_change, refusal_reason};
-
-/// Which activities an approve or cancel applies to.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Selection {
-    /// Everything the search-language query selects.
-    Query(String),
-    /// These activities (a parent stands for its children).
-    Ids(Vec<u64>),
-}
+use super::lifecycle::inverse_change;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActionError {
     Query(QueryError),
     /// Nothing changed, because these could not.
     Refused(Vec<Refusal>),
-}
-
-/// A dry run: what would change and what would be refused.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Preview {
-    /// Activities that would change (or, for reapply and revert, be copied).
-    pub allowed: Vec<Activity>,
-    pub refused: Vec<Refusal>,
 }
 
 /// The plan of an approve or cancel: what changes, what the caller is told
@@ -81,7 +65,7 @@ impl Engine {
                 let allowed: Vec<usize> = self.store.children[&a.id]
                     .iter()
                     .copied()
-                    .filter(|&k| refusal_reason(kind, &self.store.activities[k]).is_none())
+                    .filter(|&k| kind.refusal(&self.store.activities[k]).is_none())
                     .collect();
                 if allowed.is_empty() {
                     refused.push(Refusal {
@@ -93,7 +77,7 @@ impl Engine {
                     reported.push(a.id);
                 }
             } else {
-                match refusal_reason(kind, a) {
+                match kind.refusal(a) {
                     None => {
                         change.push(i);
                         reported.push(a.id);
@@ -155,10 +139,10 @@ impl Engine {
     }
 
     /// A dry run of `kind` on `ids`; nothing changes.
-    pub fn preview(&self, kind: ActionKind, ids: &[u64]) -> Preview {
+    pub fn preview(&self, kind: ActionKind, ids: &[u64]) -> ActionPreview {
         let selection = Selection::Ids(ids.to_vec());
         let Ok((found, mut refused)) = self.selected(&selection) else {
-            return Preview::default();
+            return ActionPreview::default();
         };
         let mut allowed = Vec::new();
         for i in found {
@@ -168,7 +152,7 @@ impl Engine {
             } else {
                 vec![a]
             };
-            if a.is_parent() && units.iter().all(|c| refusal_reason(kind, c).is_some()) {
+            if a.is_parent() && units.iter().all(|c| kind.refusal(c).is_some()) {
                 refused.push(Refusal {
                     id: a.id,
                     reason: format!("no activity of this group can be {}", kind.past()),
@@ -176,7 +160,7 @@ impl Engine {
                 continue;
             }
             for u in units {
-                match refusal_reason(kind, u) {
+                match kind.refusal(u) {
                     None => allowed.push(self.present(u)),
                     // Inside a parent, children that cannot change are skipped, not refused.
                     Some(_) if a.is_parent() => {}
@@ -185,7 +169,7 @@ impl Engine {
             }
         }
         refused.sort_by_key(|r| r.id);
-        Preview { allowed, refused }
+        ActionPreview { allowed, refused }
     }
 
     /// New copies of finished activities, created now by the engine's user.
@@ -207,10 +191,10 @@ impl Engine {
                 let any = self
                     .store
                     .children_of(a.id)
-                    .any(|c| refusal_reason(kind, c).is_none());
+                    .any(|c| kind.refusal(c).is_none());
                 (!any).then(|| format!("no activity of this group can be {}", kind.past()))
             } else {
-                refusal_reason(kind, a)
+                kind.refusal(a)
             };
             if let Some(reason) = reason {
                 refused.push(Refusal { id: a.id, reason });
@@ -232,7 +216,7 @@ impl Engine {
                 let kids: Vec<Activity> = self
                     .store
                     .children_of(original.id)
-                    .filter(|c| refusal_reason(kind, c).is_none())
+                    .filter(|c| kind.refusal(c).is_none())
                     .cloned()
                     .collect();
                 self.store.insert(parent);

@@ -1,14 +1,12 @@
-//! The rules of `reference/lifecycle.md`: which action each status allows,
-//! why one is refused, and how a parent's fields derive from its children.
+//! The engine's side of the lifecycle (`docs/lifecycle.md`): how a parent's
+//! fields derive from its children, and the `actions` flags. Which action
+//! each status allows is a rule every backend speaks: `ActionKind::refusal`.
 
 use std::collections::BTreeSet;
 
 use crate::model::{
     ActionKind, Activity, ActivityActions, ActivityStatus, ChildrenStatuses, Health,
 };
-
-/// The one type whose successful runs can be reverted.
-pub const REVERTIBLE_TYPE: &str = "ChangePackagesRequest";
 
 /// Types that report `progress` while in flight.
 pub const LONG_RUNNING_TYPES: [&str; 4] = [
@@ -22,58 +20,12 @@ pub fn is_long_running(activity_type: &str) -> bool {
     LONG_RUNNING_TYPES.contains(&activity_type)
 }
 
-/// Pending statuses from which an activity may still be canceled.
-pub fn cancelable(status: &ActivityStatus) -> bool {
-    matches!(
-        status,
-        ActivityStatus::Unapproved
-            | ActivityStatus::Undelivered
-            | ActivityStatus::Scheduled
-            | ActivityStatus::Waiting
-            | ActivityStatus::Blocked
-            | ActivityStatus::Delivered
-    )
-}
-
-/// Why `kind` may not apply to this single (non-parent) activity now.
-pub fn refusal_reason(kind: ActionKind, activity: &Activity) -> Option<String> {
-    let status = activity.status();
-    let name = status.map_or("without a status", ActivityStatus::as_str);
-    match kind {
-        ActionKind::Approve => (status != Some(&ActivityStatus::Unapproved))
-            .then(|| format!("activity is {name}; only unapproved activities can be approved")),
-        ActionKind::Cancel => (!status.is_some_and(cancelable)).then(|| {
-            if status.is_some_and(ActivityStatus::is_final) {
-                format!("activity is {name}; it has already finished")
-            } else {
-                format!("activity is {name}; it cannot be canceled")
-            }
-        }),
-        ActionKind::Reapply => (!status.is_some_and(ActivityStatus::is_final))
-            .then(|| format!("activity is {name}; only finished activities can be reapplied")),
-        ActionKind::Revert => {
-            if *activity.activity_type != *REVERTIBLE_TYPE {
-                Some(format!(
-                    "{} cannot be reverted; only package changes can",
-                    activity.activity_type
-                ))
-            } else if status != Some(&ActivityStatus::Succeeded) {
-                Some(format!(
-                    "activity is {name}; only succeeded package changes can be reverted"
-                ))
-            } else {
-                None
-            }
-        }
-    }
-}
-
 /// The `actions` flags of a single activity.
 pub fn flags(activity: &Activity) -> ActivityActions {
     ActivityActions {
-        approvable: refusal_reason(ActionKind::Approve, activity).is_none(),
-        cancelable: refusal_reason(ActionKind::Cancel, activity).is_none(),
-        reappliable: refusal_reason(ActionKind::Reapply, activity).is_none(),
+        approvable: ActionKind::Approve.refusal(activity).is_none(),
+        cancelable: ActionKind::Cancel.refusal(activity).is_none(),
+        reappliable: ActionKind::Reapply.refusal(activity).is_none(),
     }
 }
 
@@ -190,22 +142,22 @@ mod tests {
         for s in ActivityStatus::KNOWN {
             let a = with(s.clone());
             assert_eq!(
-                refusal_reason(ActionKind::Approve, &a).is_none(),
+                ActionKind::Approve.refusal(&a).is_none(),
                 approve_from.contains(&s),
                 "approve {s}"
             );
             assert_eq!(
-                refusal_reason(ActionKind::Cancel, &a).is_none(),
+                ActionKind::Cancel.refusal(&a).is_none(),
                 cancel_from.contains(&s),
                 "cancel {s}"
             );
             assert_eq!(
-                refusal_reason(ActionKind::Reapply, &a).is_none(),
+                ActionKind::Reapply.refusal(&a).is_none(),
                 reapply_from.contains(&s),
                 "reapply {s}"
             );
             assert_eq!(
-                refusal_reason(ActionKind::Revert, &a).is_none(),
+                ActionKind::Revert.refusal(&a).is_none(),
                 s == Succeeded,
                 "revert {s}"
             );
@@ -213,17 +165,14 @@ mod tests {
         let mut restart = with(Succeeded);
         restart.activity_type = "RestartRequest".into();
         assert!(
-            refusal_reason(ActionKind::Revert, &restart)
+            ActionKind::Revert
+                .refusal(&restart)
                 .unwrap()
                 .contains("only package changes")
         );
         // An unknown status from a newer server allows nothing.
         let other = with(ActivityStatus::Other("paused".into()));
-        assert!(
-            ActionKind::ALL
-                .iter()
-                .all(|k| refusal_reason(*k, &other).is_some())
-        );
+        assert!(ActionKind::ALL.iter().all(|k| k.refusal(&other).is_some()));
     }
 
     #[test]

@@ -9,7 +9,6 @@ mod dataset_reader;
 mod demo;
 mod fate;
 pub mod lifecycle;
-mod progress;
 mod simulation;
 pub mod state;
 mod store;
@@ -24,11 +23,12 @@ use crate::query::{
     CompletionValues, KNOWN_TYPES, Matcher, ParseOptions, Query, QueryError, RowSet,
 };
 
-pub use actions::{ActionError, Preview, Selection};
+pub use crate::model::{ActionPreview, Selection};
+pub use crate::progress::{Progress, Reading};
+pub use actions::ActionError;
 pub use clock::Clock;
 pub use dataset::DatasetError;
 pub use demo::DemoOptions;
-pub use progress::{Progress, Reading};
 use store::Store;
 
 /// The engine's whole state. Share it behind a lock: reads take `&self`,

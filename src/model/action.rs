@@ -2,6 +2,42 @@
 
 use std::fmt;
 
+use super::{Activity, ActivityStatus};
+
+/// The one type whose successful runs can be reverted.
+pub const REVERTIBLE_TYPE: &str = "ChangePackagesRequest";
+
+/// Which activities an approve or cancel applies to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Selection {
+    /// Everything the search-language query selects.
+    Query(String),
+    /// These activities (a parent stands for its children).
+    Ids(Vec<u64>),
+}
+
+/// A dry run: what would change and what would be refused.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActionPreview {
+    /// Activities that would change (or, for reapply and revert, be copied).
+    pub allowed: Vec<Activity>,
+    pub refused: Vec<Refusal>,
+}
+
+/// Pending statuses from which an activity may still be canceled.
+pub fn cancelable(status: &ActivityStatus) -> bool {
+    matches!(
+        status,
+        ActivityStatus::Unapproved
+            | ActivityStatus::Undelivered
+            | ActivityStatus::Scheduled
+            | ActivityStatus::Waiting
+            | ActivityStatus::Blocked
+            | ActivityStatus::Delivered
+    )
+}
+
 /// The four things an operator can do to activities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActionKind {
@@ -45,6 +81,40 @@ impl ActionKind {
             ActionKind::Cancel => "canceling",
             ActionKind::Reapply => "reapplying",
             ActionKind::Revert => "reverting",
+        }
+    }
+
+    /// Why this action may not apply to a single (non-parent) activity now,
+    /// by Landscape's lifecycle rules (`docs/lifecycle.md`).
+    pub fn refusal(self, activity: &Activity) -> Option<String> {
+        let status = activity.status();
+        let name = status.map_or("without a status", ActivityStatus::as_str);
+        match self {
+            ActionKind::Approve => (status != Some(&ActivityStatus::Unapproved))
+                .then(|| format!("activity is {name}; only unapproved activities can be approved")),
+            ActionKind::Cancel => (!status.is_some_and(cancelable)).then(|| {
+                if status.is_some_and(ActivityStatus::is_final) {
+                    format!("activity is {name}; it has already finished")
+                } else {
+                    format!("activity is {name}; it cannot be canceled")
+                }
+            }),
+            ActionKind::Reapply => (!status.is_some_and(ActivityStatus::is_final))
+                .then(|| format!("activity is {name}; only finished activities can be reapplied")),
+            ActionKind::Revert => {
+                if *activity.activity_type != *REVERTIBLE_TYPE {
+                    Some(format!(
+                        "{} cannot be reverted; only package changes can",
+                        activity.activity_type
+                    ))
+                } else if status != Some(&ActivityStatus::Succeeded) {
+                    Some(format!(
+                        "activity is {name}; only succeeded package changes can be reverted"
+                    ))
+                } else {
+                    None
+                }
+            }
         }
     }
 

@@ -10,7 +10,7 @@ mod field;
 mod page;
 mod status;
 
-pub use action::{ActionKind, Refusal};
+pub use action::{ActionKind, ActionPreview, REVERTIBLE_TYPE, Refusal, Selection, cancelable};
 pub use activity::{
     ACTIVITY_GROUP, Activity, ActivityActions, ChildrenStatuses, Creator, PackageChange,
 };

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, Local};
+use chrono::{DateTime, Local, Utc};
 use tui_input::Input;
 
 use crate::backend::{ActionPreview, BackendInfo, CompletionValues, refusal_reason};
@@ -189,6 +189,11 @@ pub struct App {
     pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize)>,
     pub message: Option<Message>,
     pub last_refresh: Option<DateTime<Local>>,
+    /// The wall clock as of the event being handled (set by the loop), so
+    /// a screen is a function of the state alone.
+    pub now: DateTime<Utc>,
+    /// The styles every view draws with.
+    pub theme: super::theme::Theme,
     pub paused: bool,
     pub in_flight: Vec<Activity>,
     pub values: CompletionValues,
@@ -231,6 +236,8 @@ impl App {
             last_refusals: None,
             message: None,
             last_refresh: None,
+            now: Utc::now(),
+            theme: super::theme::Theme::default(),
             paused: false,
             in_flight: Vec::new(),
             values: CompletionValues::default(),
@@ -309,13 +316,13 @@ impl App {
 
     /// Rows the list pane has room for at the current size.
     pub fn list_height(&self) -> u64 {
-        u64::from(super::view::list_rows(self))
+        u64::from(super::layout::list_rows(self))
     }
 
     /// Whether the screen is too narrow for the panes side by side: then
     /// only the focused pane is drawn, under a tab line.
     pub fn tabbed(&self) -> bool {
-        self.size.0 < super::view::SIDE_BY_SIDE_WIDTH
+        self.size.0 < super::layout::SIDE_BY_SIDE_WIDTH
     }
 
     pub fn say(&mut self, level: Level, text: impl Into<String>) {

@@ -5,6 +5,7 @@ pub mod app;
 pub mod event;
 pub mod history;
 pub mod keys;
+pub mod layout;
 mod runtime;
 pub mod terminal;
 pub mod theme;

@@ -17,13 +17,14 @@ use tokio::time::MissedTickBehavior;
 
 use super::app::App;
 use super::event::{Command, Event};
+use super::theme::Theme;
 use super::update::{start, update};
 use super::{history, terminal, view};
 use crate::backend::engine::EngineBackend;
 use crate::backend::{ActionOutcome, Backend, Selection};
 use crate::connection::{SetupError, Source};
-use crate::engine::{Progress, Reading};
 use crate::model::ActionKind;
+use crate::progress::{Progress, Reading};
 
 #[derive(Debug, Clone)]
 pub struct TuiOptions {
@@ -79,7 +80,9 @@ async fn wait_for_engine(
     let mut events = EventStream::new();
     loop {
         let reading = progress.read();
-        term.draw(|f| view::starting(f, what, &label(reading), reading.ratio()))?;
+        term.draw(|f| {
+            view::starting(f, &Theme::default(), what, &label(reading), reading.ratio())
+        })?;
         tokio::select! {
             built = &mut task => {
                 return match built {
@@ -143,6 +146,8 @@ async fn run_loop(
             _ = refresh.tick() => Some(Event::RefreshDue),
             _ = tick.tick(), if app.animating() => Some(Event::Tick),
         };
+        // The clock is an input: update and the views read it from here.
+        app.now = chrono::Utc::now();
         if let Some(e) = event {
             commands.extend(update(app, e));
         }

@@ -9,9 +9,9 @@ use tui_input::backend::crossterm::EventHandler;
 use super::app::{App, Confirm, Dialog, Level, MarkAll, PAGE, Pane};
 use super::event::{Command, Event};
 use super::keys::{self, KeyAction};
-use super::view::thousands;
 use crate::backend::BackendError;
 use crate::model::{ActionKind, Activity, RowPage};
+use crate::printable::thousands;
 use crate::query::{ParseOptions, complete, parse_with};
 
 /// How many past queries are kept.
@@ -424,7 +424,7 @@ fn list_loaded(
             app.list.window_start = offset;
             app.list.rows = page.results;
             app.list.loaded_once = true;
-            app.last_refresh = Some(chrono::Local::now());
+            app.last_refresh = Some(app.now.with_timezone(&chrono::Local));
             // Keep the same activity selected if it is still there.
             let found = app
                 .list
@@ -831,19 +831,18 @@ fn on_mouse(app: &mut App, mouse: ratatui::crossterm::event::MouseEvent, out: &m
     if app.dialog.is_some() {
         return;
     }
-    let Some(list) = super::view::areas(app).list else {
+    let Some(list) = super::layout::areas(app).list else {
         return;
     };
+    let table = super::layout::list_table(list);
     let inside = |x: u16, y: u16| {
         x >= list.x && x < list.x + list.width && y >= list.y && y < list.y + list.height
     };
     match mouse.kind {
         MouseEventKind::Down(MouseButton::Left) if inside(mouse.column, mouse.row) => {
             app.focus = Pane::List;
-            // First row under the border and the header.
-            let first = list.y + 2;
-            if mouse.row >= first {
-                let to = app.list.top + u64::from(mouse.row - first);
+            if mouse.row >= table.y && mouse.row < table.y + table.height {
+                let to = app.list.top + u64::from(mouse.row - table.y);
                 if to < app.list.total {
                     select(app, to, out);
                 }

@@ -3,13 +3,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::model::Activity;
 use crate::tui::app::{App, Pane};
-use crate::tui::theme;
+use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let c = &app.children;
@@ -25,9 +24,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let focused = app.focus == Pane::Children && !app.editing;
     let block = Block::bordered().title(title).border_style(if focused {
-        theme::focused_border()
+        app.theme.focused_border
     } else {
-        theme::border()
+        app.theme.border
     });
     let mut lines: Vec<Line> = Vec::new();
     let mut selected_line = 0;
@@ -37,7 +36,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         }
         lines.push(child_line(app, a, focused && i == c.selected));
         if c.expanded.contains(&a.id) {
-            lines.extend(change_lines(a));
+            lines.extend(change_lines(a, &app.theme));
         }
     }
     let height = area.height.saturating_sub(2) as usize;
@@ -51,7 +50,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn child_line<'a>(app: &App, a: &'a Activity, selected: bool) -> Line<'a> {
-    let (symbol, style) = theme::status(a.status());
+    let (symbol, style) = app.theme.status(a.status());
     let computer = a
         .computer()
         .map(|id| {
@@ -82,20 +81,20 @@ fn child_line<'a>(app: &App, a: &'a Activity, selected: bool) -> Line<'a> {
         " "
     };
     let mut line = Line::from(vec![
-        Span::styled(mark, theme::marked()),
+        Span::styled(mark, app.theme.marked),
         Span::raw(expander),
         Span::styled(format!("{symbol} "), style),
         Span::raw(format!("{computer:<16} ")),
         Span::styled(format!("{status:<11} "), style),
-        Span::styled(result.to_owned(), theme::dim()),
+        Span::styled(result.to_owned(), app.theme.dim),
     ]);
     if selected {
-        line = line.style(theme::selected());
+        line = line.style(app.theme.selected);
     }
     line
 }
 
-fn change_lines(a: &Activity) -> Vec<Line<'static>> {
+fn change_lines(a: &Activity, theme: &Theme) -> Vec<Line<'static>> {
     a.changes
         .get()
         .into_iter()
@@ -114,12 +113,9 @@ fn change_lines(a: &Activity) -> Vec<Line<'static>> {
             };
             Line::from(vec![
                 Span::raw("       "),
-                Span::styled(
-                    format!("{:<9}", c.change_type),
-                    Style::new().fg(theme::WARNING),
-                ),
+                Span::styled(format!("{:<9}", c.change_type), theme.warning),
                 Span::raw(format!(" {} ", c.package)),
-                Span::styled(versions, theme::dim()),
+                Span::styled(versions, theme.dim),
             ])
         })
         .collect()

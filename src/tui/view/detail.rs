@@ -3,29 +3,31 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::tui::app::{App, Pane};
-use crate::tui::theme;
+use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let focused = app.focus == Pane::Detail && !app.editing;
     let (title, lines) = match app.detail_activity() {
         Some(a) => (
             format!(" Activity {} — y copies ", a.id),
-            json_lines(&serde_json::to_string_pretty(a).unwrap_or_default()),
+            json_lines(
+                &serde_json::to_string_pretty(a).unwrap_or_default(),
+                &app.theme,
+            ),
         ),
         None => (
             " Detail ".to_owned(),
-            vec![Line::from(Span::styled("nothing selected", theme::dim()))],
+            vec![Line::from(Span::styled("nothing selected", app.theme.dim))],
         ),
     };
     let block = Block::bordered().title(title).border_style(if focused {
-        theme::focused_border()
+        app.theme.focused_border
     } else {
-        theme::border()
+        app.theme.border
     });
     frame.render_widget(
         Paragraph::new(lines)
@@ -36,11 +38,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 /// Colours pretty-printed JSON: keys, strings, numbers, literals.
-pub fn json_lines(json: &str) -> Vec<Line<'static>> {
-    json.lines().map(json_line).collect()
+pub fn json_lines(json: &str, theme: &Theme) -> Vec<Line<'static>> {
+    json.lines().map(|l| json_line(l, theme)).collect()
 }
 
-fn json_line(line: &str) -> Line<'static> {
+fn json_line(line: &str, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
     let mut rest = line;
     while !rest.is_empty() {
@@ -49,26 +51,24 @@ fn json_line(line: &str) -> Line<'static> {
             let end = string_end(rest);
             let (token, after) = rest.split_at(end);
             let is_key = after.trim_start().starts_with(':');
-            let color = if is_key { Color::Cyan } else { Color::Green };
-            spans.push(Span::styled(token.to_owned(), Style::new().fg(color)));
+            let style = if is_key {
+                theme.json_key
+            } else {
+                theme.json_value
+            };
+            spans.push(Span::styled(token.to_owned(), style));
             rest = after;
         } else if c == '-' || c.is_ascii_digit() {
             let end = rest
                 .find(|ch: char| !(ch.is_ascii_digit() || "+-.eE".contains(ch)))
                 .unwrap_or(rest.len());
-            spans.push(Span::styled(
-                rest[..end].to_owned(),
-                Style::new().fg(Color::Magenta),
-            ));
+            spans.push(Span::styled(rest[..end].to_owned(), theme.json_number));
             rest = &rest[end..];
         } else if let Some(word) = ["true", "false", "null"]
             .into_iter()
             .find(|w| rest.starts_with(w))
         {
-            spans.push(Span::styled(
-                word.to_owned(),
-                Style::new().fg(Color::Yellow),
-            ));
+            spans.push(Span::styled(word.to_owned(), theme.json_literal));
             rest = &rest[word.len()..];
         } else {
             let end = rest

@@ -10,9 +10,8 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 
 use crate::model::Activity;
 use crate::printable::printable;
-pub use crate::printable::thousands;
+use crate::printable::thousands;
 use crate::tui::app::{App, Pane};
-use crate::tui::theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let l = &app.list;
@@ -49,12 +48,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Block::bordered()
             .title(title)
             .border_style(if app.focus == Pane::List && !app.editing {
-                theme::focused_border()
+                app.theme.focused_border
             } else {
-                theme::border()
+                app.theme.border
             });
-    let height = area.height.saturating_sub(3) as u64;
-    let now = Utc::now();
+    let height = u64::from(super::super::layout::list_table(area).height);
+    let now = app.now;
     let rows: Vec<Row> = (l.top..(l.top + height).min(l.total))
         .map(|i| match l.row(i) {
             Some(a) => row(app, a, i == l.selected, now),
@@ -62,14 +61,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 // In the summary column, the one wide enough to say why.
                 Some(e) if !l.loading => Row::new(vec![
                     Cell::from(""),
-                    Cell::from(Span::styled("✘ not loaded", theme::error())),
+                    Cell::from(Span::styled("✘ not loaded", app.theme.error)),
                     Cell::from(""),
                     Cell::from(""),
-                    Cell::from(Span::styled(format!("{e} (r retries)"), theme::error())),
+                    Cell::from(Span::styled(format!("{e} (r retries)"), app.theme.error)),
                 ]),
                 _ => Row::new(vec![
                     Cell::from(""),
-                    Cell::from(Span::styled("loading…", theme::dim())),
+                    Cell::from(Span::styled("loading…", app.theme.dim)),
                 ]),
             },
         })
@@ -98,7 +97,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn row<'a>(app: &App, a: &'a Activity, selected: bool, now: DateTime<Utc>) -> Row<'a> {
-    let (symbol, status_style) = theme::status(a.status());
+    let (symbol, status_style) = app.theme.status(a.status());
     let label = a.status().map_or("—", |s| s.label());
     let progress = a
         .progress
@@ -115,15 +114,15 @@ fn row<'a>(app: &App, a: &'a Activity, selected: bool, now: DateTime<Utc>) -> Ro
     let children = match (app.list.partial(a), a.children_count.get()) {
         (Some(n), Some(all)) => Line::from(Span::styled(
             format!("{n} of {all} match"),
-            theme::warning(),
+            app.theme.warning,
         )),
         _ => match a.children_statuses.get() {
             Some(c) => Line::from(vec![
-                Span::styled(c.good.to_string(), Style::new().fg(theme::GOOD)),
+                Span::styled(c.good.to_string(), app.theme.good),
                 Span::raw("/"),
-                Span::styled(c.warning.to_string(), Style::new().fg(theme::WARNING)),
+                Span::styled(c.warning.to_string(), app.theme.pending),
                 Span::raw("/"),
-                Span::styled(c.bad.to_string(), Style::new().fg(theme::BAD)),
+                Span::styled(c.bad.to_string(), app.theme.bad),
             ]),
             None => Line::from(""),
         },
@@ -137,13 +136,13 @@ fn row<'a>(app: &App, a: &'a Activity, selected: bool, now: DateTime<Utc>) -> Ro
     let marked = app.marks.contains(&a.id);
     let mut style = Style::new();
     if app.flash.contains_key(&a.id) {
-        style = style.patch(theme::flash());
+        style = style.patch(app.theme.flash);
     }
     if marked {
-        style = style.patch(theme::marked());
+        style = style.patch(app.theme.marked);
     }
     if selected {
-        style = style.patch(theme::selected());
+        style = style.patch(app.theme.selected);
     }
     Row::new(vec![
         Cell::from(if marked { "●" } else { " " }),

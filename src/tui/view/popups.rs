@@ -7,12 +7,12 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::Areas;
 use crate::model::ActionKind;
 use crate::printable::printable;
 use crate::tui::app::{App, Confirm, Dialog};
 use crate::tui::keys::BINDINGS;
-use crate::tui::theme;
+use crate::tui::layout::Areas;
+use crate::tui::theme::Theme;
 
 /// How many summaries a confirmation lists.
 const LISTED: usize = 5;
@@ -27,6 +27,7 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
     match &app.dialog {
         Some(Dialog::Confirm(c)) => boxed(
             frame,
+            &app.theme,
             &format!(" {} ", title(c.kind)),
             confirm_lines(app, c),
         ),
@@ -45,9 +46,9 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             ];
             lines.extend(refusals.iter().map(|r| {
                 Line::from(vec![
-                    Span::styled(format!("{:>10}", r.id), theme::key()),
+                    Span::styled(format!("{:>10}", r.id), app.theme.key),
                     Span::raw(" => "),
-                    Span::styled(r.reason.clone(), theme::error()),
+                    Span::styled(r.reason.clone(), app.theme.error),
                 ])
             }));
             if *unlisted > 0 {
@@ -59,16 +60,16 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
                 "Esc / Enter close · e reopens this",
-                theme::dim(),
+                app.theme.dim,
             )));
-            boxed(frame, " Refused ", lines);
+            boxed(frame, &app.theme, " Refused ", lines);
         }
         Some(Dialog::Help { scroll }) => {
             let mut lines: Vec<Line> = BINDINGS
                 .iter()
                 .map(|(keys, what, _)| {
                     Line::from(vec![
-                        Span::styled(format!("{keys:>16}  "), theme::key()),
+                        Span::styled(format!("{keys:>16}  "), app.theme.key),
                         Span::raw(*what),
                     ])
                 })
@@ -76,14 +77,14 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
                 "Query: status:failed computer:tag:web OR computer:tag:db NOT creator:bot@example.com",
-                theme::dim(),
+                app.theme.dim,
             )));
             lines.push(Line::from(Span::styled(
                 "Children column: succeeded / pending / failed-or-canceled children (ok/pending/bad)",
-                theme::dim(),
+                app.theme.dim,
             )));
             let lines: Vec<Line> = lines.into_iter().skip(usize::from(*scroll)).collect();
-            boxed(frame, " Keys (↑/↓ scroll, Esc closes) ", lines);
+            boxed(frame, &app.theme, " Keys (↑/↓ scroll, Esc closes) ", lines);
         }
         None => {}
     }
@@ -114,7 +115,7 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
             capital(verb),
         )));
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled("n / Esc abort", theme::dim())));
+        lines.push(Line::from(Span::styled("n / Esc abort", app.theme.dim)));
         return lines;
     };
     let will = preview.allowed.len();
@@ -132,13 +133,13 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
                 "Only the {n} of {all} children of \"{}\" that match the query; A shows all {all}, and the action then takes the whole group.",
                 printable(summary)
             ),
-            theme::warning(),
+            app.theme.warning,
         )));
     }
     if c.by_query.is_some() && preview.refused.is_empty() {
         lines.push(Line::from(Span::styled(
             "Sent as one action by query, as Landscape's \"all\" does.",
-            theme::dim(),
+            app.theme.dim,
         )));
     }
     for a in preview.allowed.iter().take(LISTED) {
@@ -160,12 +161,12 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
             format!("{} will be refused:", preview.refused.len()),
-            theme::error(),
+            app.theme.error,
         )));
         for r in preview.refused.iter().take(LISTED) {
             lines.push(Line::from(Span::styled(
                 format!("  {} => {}", r.id, printable(&r.reason)),
-                theme::error(),
+                app.theme.error,
             )));
         }
         if preview.refused.len() > LISTED {
@@ -187,37 +188,37 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
                     "ies are"
                 }
             ),
-            theme::warning(),
+            app.theme.warning,
         )));
     }
     lines.push(Line::from(""));
     if will == 0 {
         lines.push(Line::from(vec![
-            Span::styled("Nothing can change. ", theme::error()),
-            Span::styled("n / Esc close", theme::key()),
+            Span::styled("Nothing can change. ", app.theme.error),
+            Span::styled("n / Esc close", app.theme.key),
         ]));
     } else if preview.refused.is_empty() {
         lines.push(Line::from(vec![
-            Span::styled("y / Enter ", theme::key()),
+            Span::styled("y / Enter ", app.theme.key),
             Span::raw(format!("{verb}   ")),
-            Span::styled("n / Esc ", theme::key()),
+            Span::styled("n / Esc ", app.theme.key),
             Span::raw("abort"),
         ]));
     } else {
         lines.push(Line::from(vec![
-            Span::styled("y / Enter ", theme::key()),
+            Span::styled("y / Enter ", app.theme.key),
             Span::raw(format!(
                 "{verb} only the {} that can change   ",
                 c.sendable().len()
             )),
-            Span::styled("n / Esc ", theme::key()),
+            Span::styled("n / Esc ", app.theme.key),
             Span::raw("abort"),
         ]));
     }
     lines
 }
 
-fn boxed(frame: &mut Frame, title: &str, lines: Vec<Line<'_>>) {
+fn boxed(frame: &mut Frame, theme: &Theme, title: &str, lines: Vec<Line<'_>>) {
     let area = frame.area();
     let width = area.width.saturating_sub(4).min(90);
     // Wrapped lines take more than one row each.
@@ -235,7 +236,7 @@ fn boxed(frame: &mut Frame, title: &str, lines: Vec<Line<'_>>) {
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
                 .title(title.to_owned())
-                .border_style(theme::focused_border()),
+                .border_style(theme.focused_border),
         ),
         rect,
     );
@@ -267,10 +268,10 @@ fn completion(frame: &mut Frame, app: &App, query: Rect, c: &crate::query::Compl
         .map(|(i, item)| {
             let line = Line::from(vec![
                 Span::raw(item.text.clone()),
-                Span::styled(format!("  {}", item.detail), theme::dim()),
+                Span::styled(format!("  {}", item.detail), app.theme.dim),
             ]);
             if i == app.completion_index {
-                line.style(theme::selected())
+                line.style(app.theme.selected)
             } else {
                 line
             }
@@ -278,7 +279,7 @@ fn completion(frame: &mut Frame, app: &App, query: Rect, c: &crate::query::Compl
         .collect();
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().border_style(theme::focused_border())),
+        Paragraph::new(lines).block(Block::bordered().border_style(app.theme.focused_border)),
         rect,
     );
 }

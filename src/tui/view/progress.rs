@@ -3,12 +3,10 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
 use ratatui::widgets::{Block, Gauge};
 
-use super::MAX_GAUGES;
 use crate::tui::app::App;
-use crate::tui::theme;
+use crate::tui::layout::MAX_GAUGES;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let more = app.in_flight.len().saturating_sub(MAX_GAUGES);
@@ -17,7 +15,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         format!(" In progress: {} ", app.in_flight.len())
     };
-    let block = Block::bordered().title(title).border_style(theme::border());
+    let block = Block::bordered()
+        .title(title)
+        .border_style(app.theme.border);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let shown = app.in_flight.iter().take(MAX_GAUGES).collect::<Vec<_>>();
@@ -26,12 +26,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         let p = a.progress.copied().unwrap_or(0);
         let gauge = if p < 0 {
             Gauge::default()
-                .gauge_style(Style::new().fg(Color::Red))
+                .gauge_style(app.theme.gauge_failed)
                 .ratio(1.0)
                 .label(format!("{} — failed", a.summary))
         } else {
             Gauge::default()
-                .gauge_style(Style::new().fg(Color::Blue).bg(Color::Black))
+                .gauge_style(app.theme.gauge)
                 .ratio((p.clamp(0, 100) as f64) / 100.0)
                 .label(format!("{} {p}%", a.summary))
         };

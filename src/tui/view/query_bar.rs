@@ -3,13 +3,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::query::{HighlightKind, ParseOptions, highlight};
 use crate::tui::app::App;
-use crate::tui::theme;
+use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let text = if app.editing {
@@ -25,6 +25,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             types: &types,
         },
         app.editing,
+        &app.theme,
     );
     let title = if app.editing {
         " Query — Enter run · Esc back · Tab complete · ↑↓ history "
@@ -32,9 +33,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         " Query (/ to edit) "
     };
     let mut block = Block::bordered().title(title).border_style(if app.editing {
-        theme::focused_border()
+        app.theme.focused_border
     } else {
-        theme::border()
+        app.theme.border
     });
     if let Some(e) = app
         .query_error
@@ -43,10 +44,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     {
         block = block.title_bottom(Line::from(Span::styled(
             format!(" ✘ {} ", e.message),
-            theme::error(),
+            app.theme.error,
         )));
     } else if text.is_empty() && !app.editing {
-        block = block.title_bottom(Line::from(Span::styled(" all activities ", theme::dim())));
+        block = block.title_bottom(Line::from(Span::styled(" all activities ", app.theme.dim)));
     }
     let inner_width = area.width.saturating_sub(2) as usize;
     let scroll = if app.editing {
@@ -70,12 +71,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 /// Spans of `text` styled by kind; errors underlined.
-pub fn highlighted<'a>(text: &'a str, options: &ParseOptions, editing: bool) -> Vec<Span<'a>> {
+pub fn highlighted<'a>(
+    text: &'a str,
+    options: &ParseOptions,
+    editing: bool,
+    theme: &Theme,
+) -> Vec<Span<'a>> {
     if text.is_empty() && editing {
-        return vec![Span::styled(
-            "status:failed computer:tag:web …",
-            theme::dim(),
-        )];
+        return vec![Span::styled("status:failed computer:tag:web …", theme.dim)];
     }
     let mut spans = Vec::new();
     let mut at = 0;
@@ -84,12 +87,12 @@ pub fn highlighted<'a>(text: &'a str, options: &ParseOptions, editing: bool) -> 
             spans.push(Span::raw(&text[at..h.span.start]));
         }
         let style = match h.kind {
-            HighlightKind::Key => Style::new().fg(Color::Cyan),
-            HighlightKind::Value => Style::new().fg(Color::Green),
-            HighlightKind::Keyword => Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            HighlightKind::Key => theme.query_key,
+            HighlightKind::Value => theme.query_value,
+            HighlightKind::Keyword => theme.query_keyword,
             HighlightKind::Word => Style::new(),
-            HighlightKind::Error => theme::error().add_modifier(Modifier::UNDERLINED),
-            HighlightKind::Warning => theme::warning().add_modifier(Modifier::UNDERLINED),
+            HighlightKind::Error => theme.error.add_modifier(Modifier::UNDERLINED),
+            HighlightKind::Warning => theme.warning.add_modifier(Modifier::UNDERLINED),
         };
         spans.push(Span::styled(&text[h.span.clone()], style));
         at = h.span.end;

@@ -3,42 +3,38 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::model::ActionKind;
 use crate::printable::printable;
 use crate::tui::app::{App, Level};
-use crate::tui::theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut spans = vec![Span::styled(
         format!(" {} ", app.backend.label),
-        Style::new()
-            .fg(Color::Black)
-            .bg(if app.backend.embedded {
-                Color::Yellow
-            } else {
-                Color::Cyan
-            })
-            .add_modifier(Modifier::BOLD),
+        if app.backend.embedded {
+            app.theme.badge_engine
+        } else {
+            app.theme.badge_server
+        },
     )];
     if app.read_only {
-        spans.push(Span::styled(
-            " READ-ONLY ",
-            Style::new().fg(Color::Black).bg(Color::Red),
-        ));
+        spans.push(Span::styled(" READ-ONLY ", app.theme.badge_read_only));
     }
     if let Some(all) = &app.mark_all {
         spans.push(Span::styled(
-            format!(" all {} matching marked", super::thousands(all.count)),
-            theme::marked(),
+            format!(
+                " all {} matching marked",
+                crate::printable::thousands(all.count)
+            ),
+            app.theme.marked,
         ));
     } else if !app.marks.is_empty() {
         spans.push(Span::styled(
             format!(" {} marked", app.marks.len()),
-            theme::marked(),
+            app.theme.marked,
         ));
     }
     match app.last_refresh {
@@ -48,16 +44,16 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 t.format("%H:%M:%S"),
                 if app.paused { " (paused)" } else { "" }
             ),
-            theme::dim(),
+            app.theme.dim,
         )),
-        None => spans.push(Span::styled(" loading…", theme::dim())),
+        None => spans.push(Span::styled(" loading…", app.theme.dim)),
     }
     if let Some(m) = &app.message {
         let style = match m.level {
             Level::Info => Style::new(),
-            Level::Success => theme::success(),
-            Level::Warning => theme::warning(),
-            Level::Error => theme::error(),
+            Level::Success => app.theme.success,
+            Level::Warning => app.theme.warning,
+            Level::Error => app.theme.error,
         };
         spans.push(Span::raw(" │ "));
         spans.push(Span::styled(printable(&m.text).into_owned(), style));
@@ -81,18 +77,18 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     for (key, what, action) in keys {
         let enabled = action.is_none_or(|k| app.allows(k));
         let (k, w) = if enabled {
-            (theme::key(), Style::new())
+            (app.theme.key, Style::new())
         } else {
-            (theme::dim(), theme::dim())
+            (app.theme.dim, app.theme.dim)
         };
         spans.push(Span::styled(*key, k));
         spans.push(Span::styled(format!(" {what}  "), w));
     }
     // `? help` and `q quit` always show: they are drawn first, at the right.
     let always = Line::from(vec![
-        Span::styled("?", theme::key()),
+        Span::styled("?", app.theme.key),
         Span::raw(" help  "),
-        Span::styled("q", theme::key()),
+        Span::styled("q", app.theme.key),
         Span::raw(" quit "),
     ]);
     let [left, right] = Layout::horizontal([

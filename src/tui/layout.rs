@@ -1,0 +1,94 @@
+//! Where each pane is, from the screen size and the app's mode: computed
+//! here once, so drawing, page sizes and mouse clicks agree.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use super::app::{App, Pane};
+
+/// Smallest size drawn; below it the screen says so.
+pub const MIN_SIZE: (u16, u16) = (20, 6);
+/// Gauges shown at most (more are summarised).
+pub const MAX_GAUGES: usize = 4;
+
+pub struct Areas {
+    pub query: Rect,
+    pub list: Option<Rect>,
+    pub children: Option<Rect>,
+    pub detail: Option<Rect>,
+    /// The tab line over the one pane drawn when the screen is narrow.
+    pub tabs: Option<Rect>,
+    pub progress: Option<Rect>,
+    pub status: Rect,
+}
+
+/// Narrower than this, panes are tabs: only the focused one is drawn.
+pub const SIDE_BY_SIDE_WIDTH: u16 = 90;
+
+pub fn areas(app: &App) -> Areas {
+    let size = app.size;
+    let gauges = app.in_flight.len();
+    let full = Rect::new(0, 0, size.0, size.1);
+    let gauge_rows = if gauges == 0 || size.1 < 16 {
+        0
+    } else {
+        gauges.min(MAX_GAUGES) as u16 + 2
+    };
+    let [query, body, progress, status] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Min(1),
+        Constraint::Length(gauge_rows),
+        Constraint::Length(1),
+    ])
+    .areas(full);
+    let mut a = Areas {
+        query,
+        list: None,
+        children: None,
+        detail: None,
+        tabs: None,
+        progress: (gauge_rows > 0).then_some(progress),
+        status,
+    };
+    if app.tabbed() {
+        let [tabs, pane] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
+        a.tabs = Some(tabs);
+        match app.focus {
+            Pane::List => a.list = Some(pane),
+            Pane::Children => a.children = Some(pane),
+            Pane::Detail => a.detail = Some(pane),
+        }
+    } else {
+        let [list, right] =
+            Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)])
+                .areas(body);
+        let [children, detail] =
+            Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
+        a.list = Some(list);
+        a.children = Some(children);
+        a.detail = Some(detail);
+    }
+    a
+}
+
+/// Table rows that fit in the list pane (inside its border, under its header).
+pub fn list_rows(app: &App) -> u16 {
+    list_table(list_area(app)).height
+}
+
+/// The rows of the list's table inside `pane`: under the top border and
+/// the header line, above the bottom border.
+pub fn list_table(pane: Rect) -> Rect {
+    Rect {
+        x: pane.x.saturating_add(1),
+        y: pane.y.saturating_add(2),
+        width: pane.width.saturating_sub(2),
+        height: pane.height.saturating_sub(3),
+    }
+}
+
+/// Where the list is, or would be when its tab is shown.
+pub fn list_area(app: &App) -> Rect {
+    let a = areas(app);
+    a.list.or(a.children).or(a.detail).unwrap_or(a.query)
+}
