@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::server::LogFormat;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,7 +28,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub read_only: bool,
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<Subcommand>,
 }
 
 #[derive(Debug, Args)]
@@ -72,8 +72,8 @@ pub struct EngineArgs {
     pub state: Option<PathBuf>,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
+#[derive(Debug, clap::Subcommand)]
+pub enum Subcommand {
     /// Serve the embedded engine over HTTP (legacy API at /api/, REST v2 at /api/v2/).
     Serve {
         /// Address to listen on (loopback by default).

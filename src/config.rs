@@ -3,7 +3,6 @@
 //! client's variables), a `*_command` (e.g. a password manager), or the file.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -62,17 +61,66 @@ pub enum AuthMethod {
     Password,
 }
 
-/// A configuration problem, said so that the user can fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(pub String);
+/// A configuration problem, said so that the user can fix it: where
+/// (file, line, key or profile) and what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{}: {message}", path.display())]
+    Read { path: PathBuf, message: String },
+    /// The file is not valid TOML, or a value has the wrong type.
+    #[error(
+        "{}line {line}, column {column}: {message}{}",
+        in_file(path),
+        key_text(key)
+    )]
+    Syntax {
+        path: Option<PathBuf>,
+        line: usize,
+        column: usize,
+        /// `table.key` when the error is at a key.
+        key: Option<String>,
+        message: String,
+    },
+    #[error("no profile {name:?}{}", known_profiles(known))]
+    UnknownProfile { name: String, known: Vec<String> },
+    /// A profile lacks something or has something wrong.
+    #[error("profile {profile}: {message}")]
+    Profile { profile: String, message: String },
+    /// An environment variable holds something unusable.
+    #[error("{variable} {message}")]
+    Environment {
+        variable: &'static str,
+        message: String,
+    },
+}
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+fn in_file(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| format!("{}: ", p.display()))
+        .unwrap_or_default()
+}
+
+fn key_text(key: &Option<String>) -> String {
+    key.as_ref()
+        .map(|k| format!(" (key `{k}`)"))
+        .unwrap_or_default()
+}
+
+fn known_profiles(known: &[String]) -> String {
+    if known.is_empty() {
+        ": the configuration defines no profiles".to_owned()
+    } else {
+        format!("; profiles: {}", known.join(", "))
     }
 }
 
-impl std::error::Error for ConfigError {}
+fn profile_error(profile: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Profile {
+        profile: profile.to_owned(),
+        message: message.into(),
+    }
+}
 
 /// The variables the official client reads, plus our two for passwords.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -139,11 +187,28 @@ impl Config {
                 return Ok((Config::default(), Vec::new()));
             }
             Err(e) => {
-                return Err(ConfigError(format!("{}: {e}", path.display())));
+                return Err(ConfigError::Read {
+                    path: path.to_owned(),
+                    message: e.to_string(),
+                });
             }
         };
-        let config =
-            Config::parse(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let config = Config::parse(&text).map_err(|e| match e {
+            ConfigError::Syntax {
+                line,
+                column,
+                key,
+                message,
+                ..
+            } => ConfigError::Syntax {
+                path: Some(path.to_owned()),
+                line,
+                column,
+                key,
+                message,
+            },
+            other => other,
+        })?;
         let mut warnings = Vec::new();
         if config.has_inline_secrets() && readable_by_others(path) {
             warnings.push(format!(
@@ -156,7 +221,7 @@ impl Config {
 
     /// Parses TOML text; errors name the line, the column and the key.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError(describe_toml_error(text, &e)))
+        toml::from_str(text).map_err(|e| syntax_error(text, &e))
     }
 
     fn has_inline_secrets(&self) -> bool {
@@ -214,11 +279,10 @@ impl Config {
     fn profile(&self, name: &str) -> Result<&Profile, ConfigError> {
         self.profiles.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
-            ConfigError(if known.is_empty() {
-                format!("no profile {name:?}: the configuration defines no profiles")
-            } else {
-                format!("no profile {name:?}; profiles: {}", known.join(", "))
-            })
+            ConfigError::UnknownProfile {
+                name: name.to_owned(),
+                known: known.iter().map(|k| (*k).to_owned()).collect(),
+            }
         })
     }
 }
@@ -233,70 +297,76 @@ fn remote_options(
         .url
         .clone()
         .or_else(|| env.api_uri.clone())
-        .ok_or_else(|| {
-            ConfigError(format!(
-                "profile {name}: no url (set `url` or LANDSCAPE_API_URI)"
-            ))
-        })?;
+        .ok_or_else(|| profile_error(name, "no url (set `url` or LANDSCAPE_API_URI)"))?;
     if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(ConfigError(format!(
-            "profile {name}: url must start with https:// or http://, got {url:?}"
-        )));
+        return Err(profile_error(
+            name,
+            format!("url must start with https:// or http://, got {url:?}"),
+        ));
     }
     let secret = |value: &Option<String>,
                   command: &Option<String>,
                   env: &Option<String>,
                   key: &str| { secret_value(name, value, command, env, key) };
-    let access_key = secret(
-        &p.access_key,
-        &p.access_key_command,
-        &env.api_key,
-        "access_key",
-    )?;
-    let secret_key = secret(
-        &p.secret_key,
-        &p.secret_key_command,
-        &env.api_secret,
-        "secret_key",
-    )?;
-    let password = secret(&p.password, &p.password_command, &env.password, "password")?;
     let email = p.email.clone().or_else(|| env.email.clone());
-    let method = p
-        .auth
-        .unwrap_or(if access_key.is_some() || email.is_none() {
-            AuthMethod::AccessKey
-        } else {
-            AuthMethod::Password
-        });
+    // The method is chosen from what is configured, before any secret is
+    // resolved: a password command is never run for an access-key profile.
+    let has_access_key =
+        p.access_key.is_some() || p.access_key_command.is_some() || env.api_key.is_some();
+    let method = p.auth.unwrap_or(if has_access_key || email.is_none() {
+        AuthMethod::AccessKey
+    } else {
+        AuthMethod::Password
+    });
     let credentials = match method {
-        AuthMethod::AccessKey => RemoteCredentials::AccessKey {
-            key: access_key.ok_or_else(|| {
-                ConfigError(format!(
-                    "profile {name}: no access key (access_key, access_key_command or LANDSCAPE_API_KEY)"
-                ))
-            })?,
-            secret: Secret::new(secret_key.ok_or_else(|| {
-                ConfigError(format!(
-                    "profile {name}: no secret key (secret_key_command, secret_key or LANDSCAPE_API_SECRET)"
-                ))
-            })?),
-        },
-        AuthMethod::Password => RemoteCredentials::Password {
-            email: email.ok_or_else(|| {
-                ConfigError(format!("profile {name}: no email (email or LANDSCAPE_EMAIL)"))
-            })?,
-            password: Secret::new(password.ok_or_else(|| {
-                ConfigError(format!(
-                    "profile {name}: no password (password_command, password or LANDSCAPE_PASSWORD)"
-                ))
-            })?),
-            account: p.account.clone(),
-        },
+        AuthMethod::AccessKey => {
+            let access_key = secret(
+                &p.access_key,
+                &p.access_key_command,
+                &env.api_key,
+                "access_key",
+            )?;
+            let secret_key = secret(
+                &p.secret_key,
+                &p.secret_key_command,
+                &env.api_secret,
+                "secret_key",
+            )?;
+            RemoteCredentials::AccessKey {
+                key: access_key.ok_or_else(|| {
+                    profile_error(
+                        name,
+                        "no access key (access_key, access_key_command or LANDSCAPE_API_KEY)",
+                    )
+                })?,
+                secret: Secret::new(secret_key.ok_or_else(|| {
+                    profile_error(
+                        name,
+                        "no secret key (secret_key_command, secret_key or LANDSCAPE_API_SECRET)",
+                    )
+                })?),
+            }
+        }
+        AuthMethod::Password => {
+            let password = secret(&p.password, &p.password_command, &env.password, "password")?;
+            RemoteCredentials::Password {
+                email: email
+                    .ok_or_else(|| profile_error(name, "no email (email or LANDSCAPE_EMAIL)"))?,
+                password: Secret::new(password.ok_or_else(|| {
+                    profile_error(
+                        name,
+                        "no password (password_command, password or LANDSCAPE_PASSWORD)",
+                    )
+                })?),
+                account: p.account.clone(),
+            }
+        }
     };
     if method == AuthMethod::Password && p.api == ApiChoice::Legacy {
-        return Err(ConfigError(format!(
-            "profile {name}: the legacy API signs with an access key; password login needs api = \"rest\" or \"auto\""
-        )));
+        return Err(profile_error(
+            name,
+            "the legacy API signs with an access key; password login needs api = \"rest\" or \"auto\"",
+        ));
     }
     let ca_file = p
         .ca_file
@@ -319,10 +389,9 @@ fn remote_options(
         options.timeout = Duration::from_secs(s.max(1));
     }
     if let Some(text) = &env.timeout {
-        let s: u64 = text.trim().parse().map_err(|_| {
-            ConfigError(format!(
-                "LANDSCAPE_TUI_TIMEOUT must be a whole number of seconds, got {text:?}"
-            ))
+        let s: u64 = text.trim().parse().map_err(|_| ConfigError::Environment {
+            variable: "LANDSCAPE_TUI_TIMEOUT",
+            message: format!("must be a whole number of seconds, got {text:?}"),
         })?;
         options.timeout = Duration::from_secs(s.max(1));
     }
@@ -353,24 +422,21 @@ fn secret_value(
             .arg("-c")
             .arg(command)
             .output()
-            .map_err(|e| {
-                ConfigError(format!(
-                    "profile {profile}: {key}_command could not run: {e}"
-                ))
-            })?;
+            .map_err(|e| profile_error(profile, format!("{key}_command could not run: {e}")))?;
         if !output.status.success() {
-            return Err(ConfigError(format!(
-                "profile {profile}: {key}_command failed ({})",
-                output.status
-            )));
+            return Err(profile_error(
+                profile,
+                format!("{key}_command failed ({})", output.status),
+            ));
         }
         let text = String::from_utf8_lossy(&output.stdout)
             .trim_end_matches(['\n', '\r'])
             .to_owned();
         if text.is_empty() {
-            return Err(ConfigError(format!(
-                "profile {profile}: {key}_command printed nothing"
-            )));
+            return Err(profile_error(
+                profile,
+                format!("{key}_command printed nothing"),
+            ));
         }
         return Ok(Some(text));
     }
@@ -389,9 +455,16 @@ fn readable_by_others(_path: &Path) -> bool {
 }
 
 /// `line L, column C: message (key `k`)` from toml's error.
-fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+fn syntax_error(text: &str, e: &toml::de::Error) -> ConfigError {
+    let message = e.message().to_owned();
     let Some(span) = e.span() else {
-        return e.message().to_owned();
+        return ConfigError::Syntax {
+            path: None,
+            line: 1,
+            column: 1,
+            key: None,
+            message,
+        };
     };
     let start = span.start.min(text.len());
     let before = &text[..start];
@@ -409,11 +482,17 @@ fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
         .find(|l| l.trim_start().starts_with('['))
         .map(|l| l.trim().trim_matches(['[', ']']).to_owned());
     let key = match (table, key) {
-        (Some(t), Some(k)) => format!(" (key `{t}.{k}`)"),
-        (None, Some(k)) => format!(" (key `{k}`)"),
-        _ => String::new(),
+        (Some(t), Some(k)) => Some(format!("{t}.{k}")),
+        (None, Some(k)) => Some(k.to_owned()),
+        _ => None,
     };
-    format!("line {line}, column {column}: {}{key}", e.message())
+    ConfigError::Syntax {
+        path: None,
+        line,
+        column,
+        key,
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -453,7 +532,7 @@ mod tests {
             ..env()
         };
         let err = config.resolve(None, &e).unwrap_err();
-        assert!(err.0.contains("LANDSCAPE_TUI_TIMEOUT"), "{err}");
+        assert!(err.to_string().contains("LANDSCAPE_TUI_TIMEOUT"), "{err}");
     }
 
     #[test]
@@ -484,23 +563,28 @@ mod tests {
         let text =
             "default_profile = \"prod\"\n[profiles.prod]\nurl = \"https://x/api/\"\nurll = 3\n";
         let e = Config::parse(text).unwrap_err();
-        assert!(e.0.starts_with("line 4, column 1:"), "{e}");
-        assert!(e.0.contains("unknown field `urll`"), "{e}");
-        assert!(e.0.contains("key `profiles.prod.urll`"), "{e}");
+        assert!(
+            matches!(&e, ConfigError::Syntax { line: 4, column: 1, key: Some(k), .. } if k == "profiles.prod.urll"),
+            "{e:?}"
+        );
+        assert!(e.to_string().starts_with("line 4, column 1:"), "{e}");
+        assert!(e.to_string().contains("unknown field `urll`"), "{e}");
+        assert!(e.to_string().contains("key `profiles.prod.urll`"), "{e}");
     }
 
     #[test]
     fn wrong_type_names_the_key() {
         let e = Config::parse("refresh_seconds = \"five\"\n").unwrap_err();
-        assert!(e.0.contains("line 1"), "{e}");
-        assert!(e.0.contains("key `refresh_seconds`"), "{e}");
+        assert!(e.to_string().contains("line 1"), "{e}");
+        assert!(e.to_string().contains("key `refresh_seconds`"), "{e}");
     }
 
     #[test]
     fn unknown_profile_lists_the_known_ones() {
         let c = Config::parse("[profiles.prod]\nurl = \"https://p/api/\"\n[profiles.staging]\nurl = \"https://s/api/\"\n").unwrap();
         let e = c.resolve(Some("qa"), &env()).unwrap_err();
-        assert_eq!(e.0, "no profile \"qa\"; profiles: prod, staging");
+        assert_eq!(e.to_string(), "no profile \"qa\"; profiles: prod, staging");
+        assert!(matches!(&e, ConfigError::UnknownProfile { known, .. } if known.len() == 2));
     }
 
     #[test]
@@ -525,8 +609,31 @@ mod tests {
         )
         .unwrap();
         let e = c.resolve(Some("p"), &env()).unwrap_err();
-        assert!(e.0.contains("secret_key_command failed"), "{e}");
-        assert!(!e.0.contains("leaked"), "{e}");
+        assert!(e.to_string().contains("secret_key_command failed"), "{e}");
+        assert!(!e.to_string().contains("leaked"), "{e}");
+    }
+
+    #[test]
+    fn only_the_chosen_methods_secrets_are_resolved() {
+        let dir = tempfile::tempdir().unwrap();
+        let ran = dir.path().join("password-command-ran");
+        let text = format!(
+            "[profiles.p]\nurl = \"https://p/api/\"\nauth = \"access-key\"\naccess_key = \"K\"\nsecret_key = \"S\"\nemail = \"a@b\"\npassword_command = \"touch {}; echo pw\"\n",
+            ran.display()
+        );
+        let c = Config::parse(&text).unwrap();
+        let r = c.resolve(Some("p"), &env()).unwrap();
+        let Connection::Remote { options, .. } = r.connection else {
+            panic!()
+        };
+        assert!(matches!(
+            options.credentials,
+            RemoteCredentials::AccessKey { .. }
+        ));
+        assert!(
+            !ran.exists(),
+            "the password command ran for an access-key profile"
+        );
     }
 
     #[test]

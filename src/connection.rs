@@ -10,7 +10,7 @@ use crate::backend::Backend;
 use crate::backend::engine::{EngineBackend, EngineOptions};
 use crate::backend::remote::RemoteBackend;
 use crate::cli::{Cli, EngineArgs};
-use crate::config::{Config, Connection, Environment};
+use crate::config::{Config, ConfigError, Connection, Environment};
 use crate::engine::state::{self, StateError};
 use crate::engine::{DemoOptions, Engine, Progress, Reading};
 use crate::printable::thousands;
@@ -23,16 +23,26 @@ pub struct Chosen {
 }
 
 /// An error to print before the terminal is touched; exit code 2.
-#[derive(Debug)]
-pub struct SetupError(pub String);
-
-impl std::fmt::Display for SetupError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("config: {0}")]
+    Config(#[from] ConfigError),
+    /// The dataset file could not be loaded.
+    #[error("dataset: {0}")]
+    Dataset(String),
+    /// The state file (`--state`) could not be opened or recovered.
+    #[error("{0}")]
+    State(String),
+    /// The task building a large engine failed.
+    #[error("building the engine: {0}")]
+    Build(String),
+    /// The HTTP client could not be set up (TLS, a bad URL).
+    #[error("{0}")]
+    Client(String),
+    /// An option or variable that cannot be used.
+    #[error("{0}")]
+    Usage(String),
 }
-
-impl std::error::Error for SetupError {}
 
 /// A backend ready to use, or the embedded engine still being built.
 pub enum Source {
@@ -55,7 +65,7 @@ impl Source {
             Source::Ready(b) => Ok(b),
             Source::Building { task, .. } => match task.await {
                 Ok(built) => built.map(|b| b as Arc<dyn Backend>),
-                Err(e) => Err(SetupError(format!("building the engine: {e}"))),
+                Err(e) => Err(SetupError::Build(e.to_string())),
             },
         }
     }
@@ -99,7 +109,7 @@ pub fn progress_text(args: &EngineArgs, r: Reading) -> String {
 pub fn engine(args: &EngineArgs, progress: &Progress) -> Result<Engine, SetupError> {
     match &args.data {
         Some(path) => Engine::load_with_progress(path, progress)
-            .map_err(|e| SetupError(format!("dataset: {e}"))),
+            .map_err(|e| SetupError::Dataset(e.to_string())),
         None => Ok(Engine::demo_with_progress(
             &DemoOptions {
                 seed: args.seed,
@@ -128,9 +138,9 @@ pub fn engine_backend(
         return Ok(EngineBackend::new(engine(args, progress)?, options));
     };
     let (engine, journal, recovery) = state::open(path, progress, || {
-        engine(args, progress).map_err(|e| StateError(e.0))
+        engine(args, progress).map_err(|e| StateError(e.to_string()))
     })
-    .map_err(|e| SetupError(e.to_string()))?;
+    .map_err(|e| SetupError::State(e.to_string()))?;
     let backend = EngineBackend::with_journal(engine, options, Some(journal));
     backend.set_start_note(recovery.describe(path));
     Ok(backend)
@@ -166,8 +176,7 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
             Some(path) => Config::load(&path, false),
             None => Ok((Config::default(), Vec::new())),
         },
-    }
-    .map_err(|e| SetupError(format!("config: {e}")))?;
+    }?;
     let resolved = if cli.connection.demo {
         config.resolve(None, &Environment::default())
     } else {
@@ -175,15 +184,16 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
             cli.connection.profile.as_deref(),
             &Environment::from_process(),
         )
-    }
-    .map_err(|e| SetupError(format!("config: {e}")))?;
+    }?;
     warnings.extend(resolved.warnings);
     let read_only = cli.read_only || resolved.read_only;
     let backend = match resolved.connection {
         Connection::Demo => start_engine(&cli.engine, read_only)?,
         Connection::Remote { mut options, .. } => {
             options.read_only |= read_only;
-            Source::Ready(RemoteBackend::new(*options).map_err(|e| SetupError(e.to_string()))?)
+            Source::Ready(
+                RemoteBackend::new(*options).map_err(|e| SetupError::Client(e.to_string()))?,
+            )
         }
     };
     Ok(Chosen {

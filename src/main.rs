@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use landscape_tui::cli::{Cli, Command};
+use landscape_tui::cli::{Cli, Subcommand};
 use landscape_tui::connection::{self, SetupError};
 use landscape_tui::server::{self, StartCredentials};
 use landscape_tui::{scripting, tui};
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
 
 async fn run(mut cli: Cli) -> ExitCode {
     match cli.command.take() {
-        Some(Command::Serve {
+        Some(Subcommand::Serve {
             bind,
             public_url,
             log_format,
@@ -37,13 +37,13 @@ async fn run(mut cli: Cli) -> ExitCode {
             if let Some(url) = &public_url
                 && !(url.starts_with("http://") || url.starts_with("https://"))
             {
-                return setup_failed(SetupError(format!(
+                return setup_failed(SetupError::Usage(format!(
                     "--public-url must start with http:// or https://, got {url:?}"
                 )));
             }
             let start = match StartCredentials::from_env() {
                 Ok(start) => start,
-                Err(e) => return setup_failed(SetupError(e)),
+                Err(e) => return setup_failed(SetupError::Usage(e)),
             };
             let backend = match build_reporting(&cli).await {
                 Ok(b) => b,
@@ -96,28 +96,28 @@ async fn run(mut cli: Cli) -> ExitCode {
             let backend = backend.as_ref();
             let mut out = std::io::stdout().lock();
             let result = match command {
-                Command::Activities {
+                Subcommand::Activities {
                     query,
                     limit,
                     offset,
                     format,
                 } => scripting::activities(backend, &query, limit, offset, format, &mut out).await,
-                Command::Approve { query, format } => {
+                Subcommand::Approve { query, format } => {
                     scripting::status_change(backend, true, &query.join(" "), format, &mut out)
                         .await
                 }
-                Command::Cancel { query, format } => {
+                Subcommand::Cancel { query, format } => {
                     scripting::status_change(backend, false, &query.join(" "), format, &mut out)
                         .await
                 }
-                Command::Reapply { ids, format } => {
+                Subcommand::Reapply { ids, format } => {
                     scripting::create(backend, false, &ids, format, &mut out).await
                 }
-                Command::Revert { ids, format } => {
+                Subcommand::Revert { ids, format } => {
                     scripting::create(backend, true, &ids, format, &mut out).await
                 }
-                Command::Types { format } => scripting::types(backend, format, &mut out).await,
-                Command::Serve { .. } => unreachable!("handled above"),
+                Subcommand::Types { format } => scripting::types(backend, format, &mut out).await,
+                Subcommand::Serve { .. } => unreachable!("handled above"),
             };
             let result = result.and_then(|()| Ok(out.flush()?));
             match result {
@@ -164,7 +164,7 @@ async fn build_reporting(
         connection::engine_backend(&args, read_only, &progress)
     })
     .await
-    .map_err(|e| SetupError(format!("building the engine: {e}")));
+    .map_err(|e| SetupError::Build(e.to_string()));
     done.store(true, Ordering::Relaxed);
     let _ = reporter.join();
     let backend = built??;

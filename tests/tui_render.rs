@@ -323,16 +323,76 @@ fn a_failed_page_is_shown_in_the_list() {
     assert!(!s.contains("loading…"), "{s}");
 }
 
+/// Scrolled through at 80×24, the help shows every binding of the key
+/// table, with its keys, and nothing the table does not have.
 #[test]
-fn help_scrolls_to_every_binding() {
+fn help_scrolls_through_exactly_the_key_table() {
+    use landscape_tui::tui::keys::TABLE;
     let mut app = loaded((80, 24));
-    app.dialog = Some(Dialog::Help { scroll: 0 });
-    let s = screen(&draw(&app));
-    assert!(s.contains("edit the query"), "{s}");
-    app.dialog = Some(Dialog::Help { scroll: 20 });
-    let s = screen(&draw(&app));
-    assert!(s.contains("quit"), "{s}");
-    assert!(s.contains("ok/pending/bad"), "{s}");
+    let lines: Vec<String> = landscape_tui::tui::view::help_lines(&app)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let mut seen = String::new();
+    for scroll in (0..lines.len()).step_by(5) {
+        app.dialog = Some(Dialog::Help {
+            scroll: scroll as u16,
+        });
+        seen.push_str(&screen(&draw(&app)));
+    }
+    for b in TABLE {
+        let line = format!("{}  {}", b.keys_text(), b.help);
+        assert!(
+            lines.iter().any(|l| l.trim_start() == line),
+            "{line:?} not in the help"
+        );
+        // Long lines wrap in the box: their start is on one line.
+        let start: String = b.help.chars().take(30).collect();
+        assert!(seen.contains(&start), "{:?} never on screen", b.help);
+    }
+    // Every other line is a heading, a blank or a note: no binding the
+    // table does not have.
+    let bindings = lines
+        .iter()
+        .filter(|l| l.contains("  ") && !l.trim().is_empty());
+    let notes = ["Query:", "Children column:"];
+    for l in bindings {
+        assert!(
+            TABLE
+                .iter()
+                .any(|b| l.trim_start() == format!("{}  {}", b.keys_text(), b.help))
+                || notes.iter().any(|n| l.starts_with(n)),
+            "{l:?} is not in the key table"
+        );
+    }
+    assert!(seen.contains("ok/pending/bad"), "{seen}");
+    // Keys that work are keys the help names: → and l open, like Enter.
+    assert!(
+        lines.iter().any(|l| l.contains("Enter / → / l")),
+        "{lines:?}"
+    );
+}
+
+/// The footer shows the key table's footer bindings, in its order, with
+/// the table's keys and labels.
+#[test]
+fn the_footer_is_built_from_the_key_table() {
+    use landscape_tui::tui::keys::{self, Context};
+    let mut app = loaded((200, 50));
+    for (context, editing) in [(Context::Panes, false), (Context::Editor, true)] {
+        app.editing = editing;
+        let s = screen(&draw(&app));
+        let status = s.lines().last().unwrap_or("").to_owned();
+        let mut at = 0;
+        for b in keys::footer(context) {
+            let label = format!("{} {}", b.keys[0].name(), b.footer.unwrap());
+            let found = status[at..]
+                .find(&label)
+                .or_else(|| status.find(&label))
+                .unwrap_or_else(|| panic!("{label:?} not in {status:?}"));
+            at = at.max(found);
+        }
+    }
 }
 
 #[test]

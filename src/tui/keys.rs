@@ -1,11 +1,36 @@
-//! Every key binding, listed once: the help overlay and the status bar read
-//! this table, and `update` matches on the same actions.
+//! Every key binding, as data: `update` dispatches through [`action`], the
+//! help overlay lists [`TABLE`], and the footer shows the bindings that
+//! have a footer label. A key that works is a key the help names.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::model::ActionKind;
 
-/// What a key asks for outside the query editor.
+/// Where a key is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// The list, the children and the detail.
+    Panes,
+    /// Typing a query.
+    Editor,
+    /// The confirmation of an action.
+    Confirm,
+    /// The refusals of the last action, or the help.
+    Popup,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Panes => "Panes",
+            Context::Editor => "Query editor",
+            Context::Confirm => "Confirmation",
+            Context::Popup => "Help and refusals",
+        }
+    }
+}
+
+/// What a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyAction {
     EditQuery,
@@ -29,79 +54,366 @@ pub enum KeyAction {
     ShowRefusals,
     Help,
     Quit,
+    /// Editor: run the query (or take the highlighted completion).
+    RunQuery,
+    /// Editor: back to the panes, the query as it was (or close the
+    /// completions).
+    LeaveEditor,
+    /// Editor: complete the word at the cursor (or the next completion).
+    Complete,
+    /// Editor: older / newer query from history (or move in completions).
+    HistoryBack,
+    HistoryForward,
+    /// Dialogs: go ahead.
+    Confirm,
+    /// Dialogs: close, nothing done.
+    Close,
+    /// Help: scroll.
+    ScrollDown,
+    ScrollUp,
 }
 
-/// (keys shown, what they do, action)
-pub const BINDINGS: &[(&str, &str, KeyAction)] = &[
-    (
-        "/",
-        "edit the query (Enter run, Esc back, ↑/↓ history, Tab complete)",
-        KeyAction::EditQuery,
+/// One key: a code with or without Ctrl.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chord {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn key(code: KeyCode) -> Chord {
+    Chord { code, ctrl: false }
+}
+
+const fn ch(c: char) -> Chord {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Chord {
+    Chord {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+impl Chord {
+    fn matches(&self, event: &KeyEvent) -> bool {
+        self.code == event.code && self.ctrl == event.modifiers.contains(KeyModifiers::CONTROL)
+    }
+
+    /// How the help writes it: `a`, `Enter`, `Ctrl-C`, `↓`.
+    pub fn name(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_owned(),
+            KeyCode::Char(c) if self.ctrl => c.to_ascii_uppercase().to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".to_owned(),
+            KeyCode::Esc => "Esc".to_owned(),
+            KeyCode::Tab => "Tab".to_owned(),
+            KeyCode::BackTab => "Shift-Tab".to_owned(),
+            KeyCode::Up => "↑".to_owned(),
+            KeyCode::Down => "↓".to_owned(),
+            KeyCode::Left => "←".to_owned(),
+            KeyCode::Right => "→".to_owned(),
+            KeyCode::Home => "Home".to_owned(),
+            KeyCode::End => "End".to_owned(),
+            KeyCode::PageUp => "PgUp".to_owned(),
+            KeyCode::PageDown => "PgDn".to_owned(),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl {
+            format!("Ctrl-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+/// One binding: where, what, which keys, and how the help and the footer
+/// say it.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub context: Context,
+    pub action: KeyAction,
+    pub keys: &'static [Chord],
+    pub help: &'static str,
+    /// The footer's short label, for the bindings the footer shows.
+    pub footer: Option<&'static str>,
+}
+
+impl Binding {
+    /// The keys as the help writes them: `j / ↓`.
+    pub fn keys_text(&self) -> String {
+        self.keys
+            .iter()
+            .map(Chord::name)
+            .collect::<Vec<_>>()
+            .join(" / ")
+    }
+}
+
+const fn bind(
+    context: Context,
+    action: KeyAction,
+    keys: &'static [Chord],
+    help: &'static str,
+    footer: Option<&'static str>,
+) -> Binding {
+    Binding {
+        context,
+        action,
+        keys,
+        help,
+        footer,
+    }
+}
+
+use Context::{Confirm as InConfirm, Editor, Panes, Popup};
+use KeyAction as A;
+
+/// Every binding. Order is the help's order; within a context, the first
+/// binding a key matches wins.
+pub const TABLE: &[Binding] = &[
+    bind(
+        Panes,
+        A::EditQuery,
+        &[ch('/')],
+        "edit the query",
+        Some("query"),
     ),
-    (
-        "Tab / Shift-Tab",
-        "next / previous pane",
-        KeyAction::NextPane,
+    bind(Panes, A::NextPane, &[key(KeyCode::Tab)], "next pane", None),
+    bind(
+        Panes,
+        A::PrevPane,
+        &[key(KeyCode::BackTab)],
+        "previous pane",
+        None,
     ),
-    ("j / ↓", "down", KeyAction::Down),
-    ("k / ↑", "up", KeyAction::Up),
-    ("g / Home", "first", KeyAction::Top),
-    ("G / End", "last", KeyAction::Bottom),
-    ("PgDn / PgUp", "page down / up", KeyAction::PageDown),
-    (
-        "Enter",
+    bind(Panes, A::Down, &[ch('j'), key(KeyCode::Down)], "down", None),
+    bind(Panes, A::Up, &[ch('k'), key(KeyCode::Up)], "up", None),
+    bind(Panes, A::Top, &[ch('g'), key(KeyCode::Home)], "first", None),
+    bind(
+        Panes,
+        A::Bottom,
+        &[ch('G'), key(KeyCode::End)],
+        "last",
+        None,
+    ),
+    bind(
+        Panes,
+        A::PageDown,
+        &[key(KeyCode::PageDown)],
+        "page down",
+        None,
+    ),
+    bind(Panes, A::PageUp, &[key(KeyCode::PageUp)], "page up", None),
+    bind(
+        Panes,
+        A::Open,
+        &[key(KeyCode::Enter), key(KeyCode::Right), ch('l')],
         "open the selected parent's children (in the tree: show changes)",
-        KeyAction::Open,
+        None,
     ),
-    ("Space", "mark / unmark", KeyAction::Mark),
-    ("*", "mark every activity shown", KeyAction::MarkAllShown),
-    ("x", "clear marks", KeyAction::ClearMarks),
-    ("a", "approve", KeyAction::Act(ActionKind::Approve)),
-    ("c", "cancel", KeyAction::Act(ActionKind::Cancel)),
-    ("R", "reapply", KeyAction::Act(ActionKind::Reapply)),
-    ("u", "revert", KeyAction::Act(ActionKind::Revert)),
-    ("r", "refresh now", KeyAction::Refresh),
-    ("p", "pause / resume auto-refresh", KeyAction::TogglePause),
-    (
-        "A",
+    bind(Panes, A::Mark, &[ch(' ')], "mark / unmark", None),
+    bind(
+        Panes,
+        A::MarkAllShown,
+        &[ch('*')],
+        "mark every activity shown",
+        None,
+    ),
+    bind(Panes, A::ClearMarks, &[ch('x')], "clear marks", None),
+    bind(
+        Panes,
+        A::Act(ActionKind::Approve),
+        &[ch('a')],
+        "approve",
+        Some("approve"),
+    ),
+    bind(
+        Panes,
+        A::Act(ActionKind::Cancel),
+        &[ch('c')],
+        "cancel",
+        Some("cancel"),
+    ),
+    bind(
+        Panes,
+        A::Act(ActionKind::Reapply),
+        &[ch('R')],
+        "reapply",
+        Some("reapply"),
+    ),
+    bind(
+        Panes,
+        A::Act(ActionKind::Revert),
+        &[ch('u')],
+        "revert",
+        Some("revert"),
+    ),
+    bind(Panes, A::Refresh, &[ch('r')], "refresh now", None),
+    bind(
+        Panes,
+        A::TogglePause,
+        &[ch('p')],
+        "pause / resume auto-refresh",
+        None,
+    ),
+    bind(
+        Panes,
+        A::ShowAllChildren,
+        &[ch('A')],
         "children: show all / only matching",
-        KeyAction::ShowAllChildren,
+        None,
     ),
-    ("y", "copy the detail JSON (OSC 52)", KeyAction::Copy),
-    ("e", "show the last refusals", KeyAction::ShowRefusals),
-    ("?", "help", KeyAction::Help),
-    ("q / Ctrl-C", "quit", KeyAction::Quit),
+    bind(
+        Panes,
+        A::Copy,
+        &[ch('y')],
+        "copy the detail JSON (OSC 52)",
+        None,
+    ),
+    bind(
+        Panes,
+        A::ShowRefusals,
+        &[ch('e')],
+        "show the last refusals",
+        None,
+    ),
+    bind(Panes, A::Help, &[ch('?')], "help", Some("help")),
+    bind(Panes, A::Quit, &[ch('q'), ctrl('c')], "quit", Some("quit")),
+    bind(
+        Editor,
+        A::RunQuery,
+        &[key(KeyCode::Enter)],
+        "run the query (or take the completion)",
+        Some("run"),
+    ),
+    bind(
+        Editor,
+        A::LeaveEditor,
+        &[key(KeyCode::Esc)],
+        "back, the query as it was (or close the completions)",
+        Some("back"),
+    ),
+    bind(
+        Editor,
+        A::Complete,
+        &[key(KeyCode::Tab)],
+        "complete the word at the cursor (again: next completion)",
+        Some("complete"),
+    ),
+    bind(
+        Editor,
+        A::HistoryBack,
+        &[key(KeyCode::Up)],
+        "older query (in completions: up)",
+        None,
+    ),
+    bind(
+        Editor,
+        A::HistoryForward,
+        &[key(KeyCode::Down)],
+        "newer query (in completions: down)",
+        None,
+    ),
+    bind(Editor, A::Quit, &[ctrl('c')], "quit", None),
+    bind(
+        InConfirm,
+        A::Confirm,
+        &[ch('y'), key(KeyCode::Enter)],
+        "go ahead",
+        None,
+    ),
+    bind(
+        InConfirm,
+        A::Close,
+        &[ch('n'), key(KeyCode::Esc), ch('q')],
+        "abort: nothing changes",
+        None,
+    ),
+    bind(InConfirm, A::Quit, &[ctrl('c')], "quit", None),
+    bind(
+        Popup,
+        A::ScrollDown,
+        &[ch('j'), key(KeyCode::Down)],
+        "scroll down",
+        None,
+    ),
+    bind(
+        Popup,
+        A::ScrollUp,
+        &[ch('k'), key(KeyCode::Up)],
+        "scroll up",
+        None,
+    ),
+    bind(
+        Popup,
+        A::PageDown,
+        &[key(KeyCode::PageDown), ch(' ')],
+        "scroll a page down",
+        None,
+    ),
+    bind(
+        Popup,
+        A::PageUp,
+        &[key(KeyCode::PageUp)],
+        "scroll a page up",
+        None,
+    ),
+    bind(
+        Popup,
+        A::Close,
+        &[
+            key(KeyCode::Esc),
+            key(KeyCode::Enter),
+            ch('q'),
+            ch('n'),
+            ch('?'),
+            ch('e'),
+        ],
+        "close",
+        None,
+    ),
+    bind(Popup, A::Quit, &[ctrl('c')], "quit", None),
 ];
 
-/// The action a key stands for in the panes.
-pub fn action(key: &KeyEvent) -> Option<KeyAction> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    Some(match key.code {
-        KeyCode::Char('c') if ctrl => KeyAction::Quit,
-        KeyCode::Char('/') => KeyAction::EditQuery,
-        KeyCode::Tab => KeyAction::NextPane,
-        KeyCode::BackTab => KeyAction::PrevPane,
-        KeyCode::Char('j') | KeyCode::Down => KeyAction::Down,
-        KeyCode::Char('k') | KeyCode::Up => KeyAction::Up,
-        KeyCode::Char('g') | KeyCode::Home => KeyAction::Top,
-        KeyCode::Char('G') | KeyCode::End => KeyAction::Bottom,
-        KeyCode::PageDown => KeyAction::PageDown,
-        KeyCode::PageUp => KeyAction::PageUp,
-        KeyCode::Enter | KeyCode::Right | KeyCode::Char('l') => KeyAction::Open,
-        KeyCode::Char(' ') => KeyAction::Mark,
-        KeyCode::Char('*') => KeyAction::MarkAllShown,
-        KeyCode::Char('x') => KeyAction::ClearMarks,
-        KeyCode::Char('a') => KeyAction::Act(ActionKind::Approve),
-        KeyCode::Char('c') => KeyAction::Act(ActionKind::Cancel),
-        KeyCode::Char('R') => KeyAction::Act(ActionKind::Reapply),
-        KeyCode::Char('u') => KeyAction::Act(ActionKind::Revert),
-        KeyCode::Char('r') => KeyAction::Refresh,
-        KeyCode::Char('p') => KeyAction::TogglePause,
-        KeyCode::Char('A') => KeyAction::ShowAllChildren,
-        KeyCode::Char('y') => KeyAction::Copy,
-        KeyCode::Char('e') => KeyAction::ShowRefusals,
-        KeyCode::Char('?') => KeyAction::Help,
-        KeyCode::Char('q') => KeyAction::Quit,
-        _ => return None,
-    })
+/// The action `key` stands for in `context`.
+pub fn action(context: Context, key: &KeyEvent) -> Option<KeyAction> {
+    TABLE
+        .iter()
+        .filter(|b| b.context == context)
+        .find(|b| b.keys.iter().any(|k| k.matches(key)))
+        .map(|b| b.action)
+}
+
+/// The bindings the footer shows in `context`.
+pub fn footer(context: Context) -> impl Iterator<Item = &'static Binding> {
+    TABLE
+        .iter()
+        .filter(move |b| b.context == context && b.footer.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_means_two_things_in_one_context() {
+        for (i, a) in TABLE.iter().enumerate() {
+            for b in &TABLE[i + 1..] {
+                if a.context != b.context {
+                    continue;
+                }
+                for k in a.keys {
+                    assert!(
+                        !b.keys.contains(k),
+                        "{} is bound to {:?} and {:?}",
+                        k.name(),
+                        a.action,
+                        b.action
+                    );
+                }
+            }
+        }
+    }
 }

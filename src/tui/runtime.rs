@@ -88,7 +88,7 @@ async fn wait_for_engine(
                 return match built {
                     Ok(Ok(backend)) => Ok(Some(backend)),
                     Ok(Err(e)) => Err(e.into()),
-                    Err(e) => Err(SetupError(format!("building the engine: {e}")).into()),
+                    Err(e) => Err(SetupError::Build(e.to_string()).into()),
                 };
             }
             Some(Ok(ct::Event::Key(key))) = events.next() => {

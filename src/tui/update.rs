@@ -1,14 +1,12 @@
 //! The pure step: `update(app, event) -> commands`. No terminal, no I/O:
 //! requests leave as commands and come back as events.
 
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::app::{App, Confirm, Dialog, Level, MarkAll, PAGE, Pane};
 use super::event::{Command, Event};
-use super::keys::{self, KeyAction};
+use super::keys::{self, Context, KeyAction};
 use crate::backend::BackendError;
 use crate::model::{ActionKind, Activity, RowPage};
 use crate::printable::thousands;
@@ -115,18 +113,24 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
 }
 
 fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
-    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+    let context = match &app.dialog {
+        Some(Dialog::Confirm(_)) => Context::Confirm,
+        Some(_) => Context::Popup,
+        None if app.editing => Context::Editor,
+        None => Context::Panes,
+    };
+    let action = keys::action(context, &key);
+    if action == Some(KeyAction::Quit) {
         app.quit = true;
         out.push(Command::Quit);
         return;
     }
-    if app.dialog.is_some() {
-        return on_dialog_key(app, key, out);
+    match context {
+        Context::Confirm | Context::Popup => return on_dialog_key(app, action, out),
+        Context::Editor => return on_query_key(app, key, action, out),
+        Context::Panes => {}
     }
-    if app.editing {
-        return on_query_key(app, key, out);
-    }
-    let Some(action) = keys::action(&key) else {
+    let Some(action) = action else {
         return;
     };
     match action {
@@ -220,10 +224,8 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             None => app.say(Level::Info, "no refusals to show"),
         },
         KeyAction::Help => app.dialog = Some(Dialog::Help { scroll: 0 }),
-        KeyAction::Quit => {
-            app.quit = true;
-            out.push(Command::Quit);
-        }
+        // Quit is handled above; the rest belong to the editor and dialogs.
+        _ => {}
     }
 }
 
@@ -550,21 +552,17 @@ fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
     out.push(Command::Preview { kind, targets });
 }
 
-fn on_dialog_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
+fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command>) {
     let Some(dialog) = app.dialog.clone() else {
         return;
     };
-    let close = matches!(
-        key.code,
-        KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q')
-    );
+    let close = action == Some(KeyAction::Close);
     match dialog {
         Dialog::Confirm(c) => {
             if close {
                 app.dialog = None;
                 app.say(Level::Info, format!("{} aborted", c.kind.verb()));
-            } else if matches!(key.code, KeyCode::Char('y') | KeyCode::Enter) && c.preview.is_some()
-            {
+            } else if action == Some(KeyAction::Confirm) && c.preview.is_some() {
                 let ids = c.sendable();
                 app.dialog = None;
                 app.consuming_marks = c.from_marks;
@@ -603,27 +601,23 @@ fn on_dialog_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             }
         }
         Dialog::Help { scroll } => {
-            let by: i32 = match key.code {
-                KeyCode::Down | KeyCode::Char('j') => 1,
-                KeyCode::Up | KeyCode::Char('k') => -1,
-                KeyCode::PageDown | KeyCode::Char(' ') => 10,
-                KeyCode::PageUp => -10,
+            let by: i32 = match action {
+                Some(KeyAction::ScrollDown) => 1,
+                Some(KeyAction::ScrollUp) => -1,
+                Some(KeyAction::PageDown) => 10,
+                Some(KeyAction::PageUp) => -10,
                 _ => 0,
             };
             if by != 0 {
-                let scroll = (i32::from(scroll) + by).clamp(0, keys::BINDINGS.len() as i32) as u16;
+                let lines = crate::tui::view::help_lines(app).len() as i32;
+                let scroll = (i32::from(scroll) + by).clamp(0, lines) as u16;
                 app.dialog = Some(Dialog::Help { scroll });
-            } else if close || matches!(key.code, KeyCode::Enter | KeyCode::Char('?')) {
+            } else if close {
                 app.dialog = None;
             }
         }
         Dialog::Refusals { .. } => {
-            if close
-                || matches!(
-                    key.code,
-                    KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('e')
-                )
-            {
+            if close {
                 app.dialog = None;
             }
         }
@@ -713,14 +707,14 @@ fn set_query(app: &mut App, text: String, cursor_chars: usize) {
     revalidate(app);
 }
 
-fn on_query_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
+fn on_query_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &mut Vec<Command>) {
     let popup = app
         .completions
         .as_ref()
         .is_some_and(|c| !c.items.is_empty());
-    match key.code {
-        KeyCode::Enter if popup => apply_completion(app),
-        KeyCode::Enter => {
+    match action {
+        Some(KeyAction::RunQuery) if popup => apply_completion(app),
+        Some(KeyAction::RunQuery) => {
             revalidate(app);
             if let Some(e) = &app.query_error {
                 let message = e.message.clone();
@@ -751,31 +745,32 @@ fn on_query_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
                 out.push(Command::FetchInFlight);
             }
         }
-        KeyCode::Esc if popup => app.completions = None,
-        KeyCode::Esc => {
+        Some(KeyAction::LeaveEditor) if popup => app.completions = None,
+        Some(KeyAction::LeaveEditor) => {
             app.editing = false;
             let applied = app.applied.clone();
             let n = applied.chars().count();
             set_query(app, applied, n);
             app.completions = None;
         }
-        KeyCode::Up | KeyCode::Down if popup => {
+        Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if popup => {
             let n = app.completions.as_ref().map_or(1, |c| c.items.len().max(1));
-            app.completion_index = if key.code == KeyCode::Down {
+            app.completion_index = if action == Some(KeyAction::HistoryForward) {
                 (app.completion_index + 1) % n
             } else {
                 (app.completion_index + n - 1) % n
             };
         }
-        KeyCode::Up | KeyCode::Down => {
+        Some(KeyAction::HistoryBack | KeyAction::HistoryForward) => {
             if app.history.is_empty() {
                 return;
             }
             let last = app.history.len() - 1;
-            let pos = match (app.history_pos, key.code) {
-                (None, KeyCode::Up) => Some(last),
-                (None, _) => None,
-                (Some(p), KeyCode::Up) => Some(p.saturating_sub(1)),
+            let back = action == Some(KeyAction::HistoryBack);
+            let pos = match (app.history_pos, back) {
+                (None, true) => Some(last),
+                (None, false) => None,
+                (Some(p), true) => Some(p.saturating_sub(1)),
                 (Some(p), _) if p < last => Some(p + 1),
                 (Some(_), _) => None,
             };
@@ -784,7 +779,7 @@ fn on_query_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             let n = text.chars().count();
             set_query(app, text, n);
         }
-        KeyCode::Tab => {
+        Some(KeyAction::Complete) => {
             if popup {
                 let n = app.completions.as_ref().map_or(1, |c| c.items.len().max(1));
                 app.completion_index = (app.completion_index + 1) % n;

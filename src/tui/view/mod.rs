@@ -20,6 +20,7 @@ use super::app::{App, Pane};
 use super::theme::Theme;
 
 pub use detail::json_lines;
+pub use popups::help_lines;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::model::ActionKind;
 use crate::printable::printable;
 use crate::tui::app::{App, Confirm, Dialog};
-use crate::tui::keys::BINDINGS;
+use crate::tui::keys::{Context, TABLE};
 use crate::tui::layout::Areas;
 use crate::tui::theme::Theme;
 
@@ -65,25 +65,10 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             boxed(frame, &app.theme, " Refused ", lines);
         }
         Some(Dialog::Help { scroll }) => {
-            let mut lines: Vec<Line> = BINDINGS
-                .iter()
-                .map(|(keys, what, _)| {
-                    Line::from(vec![
-                        Span::styled(format!("{keys:>16}  "), app.theme.key),
-                        Span::raw(*what),
-                    ])
-                })
+            let lines: Vec<Line> = help_lines(app)
+                .into_iter()
+                .skip(usize::from(*scroll))
                 .collect();
-            lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(
-                "Query: status:failed computer:tag:web OR computer:tag:db NOT creator:bot@example.com",
-                app.theme.dim,
-            )));
-            lines.push(Line::from(Span::styled(
-                "Children column: succeeded / pending / failed-or-canceled children (ok/pending/bad)",
-                app.theme.dim,
-            )));
-            let lines: Vec<Line> = lines.into_iter().skip(usize::from(*scroll)).collect();
             boxed(frame, &app.theme, " Keys (↑/↓ scroll, Esc closes) ", lines);
         }
         None => {}
@@ -215,6 +200,42 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
             Span::raw("abort"),
         ]));
     }
+    lines
+}
+
+/// The help overlay: every binding of the key table, by context, then
+/// notes on the query and the columns.
+pub fn help_lines(app: &App) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for context in [
+        Context::Panes,
+        Context::Editor,
+        Context::Confirm,
+        Context::Popup,
+    ] {
+        if !lines.is_empty() {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(Span::styled(
+            context.title(),
+            app.theme.key.add_modifier(Modifier::UNDERLINED),
+        )));
+        for b in TABLE.iter().filter(|b| b.context == context) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:>22}  ", b.keys_text()), app.theme.key),
+                Span::raw(b.help),
+            ]));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Query: status:failed computer:tag:web OR computer:tag:db NOT creator:bot@example.com",
+        app.theme.dim,
+    )));
+    lines.push(Line::from(Span::styled(
+        "Children column: succeeded / pending / failed-or-canceled children (ok/pending/bad)",
+        app.theme.dim,
+    )));
     lines
 }
 

@@ -7,9 +7,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::model::ActionKind;
 use crate::printable::printable;
 use crate::tui::app::{App, Level};
+use crate::tui::keys::{self, Binding, Context, KeyAction};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut spans = vec![Span::styled(
@@ -59,38 +59,35 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(printable(&m.text).into_owned(), style));
     }
     spans.push(Span::raw(" │ "));
-    let keys: &[(&str, &str, Option<ActionKind>)] = if app.editing {
-        &[
-            ("Enter", "run", None),
-            ("Esc", "back", None),
-            ("Tab", "complete", None),
-        ]
+    let context = if app.editing {
+        Context::Editor
     } else {
-        &[
-            ("/", "query", None),
-            ("a", "approve", Some(ActionKind::Approve)),
-            ("c", "cancel", Some(ActionKind::Cancel)),
-            ("R", "reapply", Some(ActionKind::Reapply)),
-            ("u", "revert", Some(ActionKind::Revert)),
-        ]
+        Context::Panes
     };
-    for (key, what, action) in keys {
-        let enabled = action.is_none_or(|k| app.allows(k));
+    // Help and quit always show: they are drawn first, at the right.
+    let always_shown = |b: &Binding| matches!(b.action, KeyAction::Help | KeyAction::Quit);
+    for b in keys::footer(context).filter(|b| !always_shown(b)) {
+        let enabled = match b.action {
+            KeyAction::Act(kind) => app.allows(kind),
+            _ => true,
+        };
         let (k, w) = if enabled {
             (app.theme.key, Style::new())
         } else {
             (app.theme.dim, app.theme.dim)
         };
-        spans.push(Span::styled(*key, k));
-        spans.push(Span::styled(format!(" {what}  "), w));
+        spans.push(Span::styled(b.keys[0].name(), k));
+        spans.push(Span::styled(
+            format!(" {}  ", b.footer.unwrap_or(b.help)),
+            w,
+        ));
     }
-    // `? help` and `q quit` always show: they are drawn first, at the right.
-    let always = Line::from(vec![
-        Span::styled("?", app.theme.key),
-        Span::raw(" help  "),
-        Span::styled("q", app.theme.key),
-        Span::raw(" quit "),
-    ]);
+    let mut always = Vec::new();
+    for b in keys::footer(context).filter(|b| always_shown(b)) {
+        always.push(Span::styled(b.keys[0].name(), app.theme.key));
+        always.push(Span::raw(format!(" {} ", b.footer.unwrap_or(b.help))));
+    }
+    let always = Line::from(always);
     let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
         Constraint::Length(always.width() as u16),
