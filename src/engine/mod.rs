@@ -58,6 +58,7 @@ impl Engine {
             computers: computers.into_iter().map(|c| (c.id, c)).collect(),
             ..Store::default()
         };
+        store.index_computers();
         store.extend(activities);
         let now = clock::whole_seconds(now);
         Engine {
@@ -183,6 +184,17 @@ impl Engine {
         }
         if m.is_only_type(crate::model::ACTIVITY_GROUP) {
             return Ok(self.page_of(&s.group_order, limit, offset));
+        }
+        // One listed term over rows in creation order: counted from the
+        // lists' lengths, paged from their tails, no set of rows built
+        // (deep pages skip by popcount on the set instead).
+        if s.rows_in_order()
+            && offset < 10_000
+            && let Some(lists) = m.row_lists(&s.columns)
+        {
+            let count: usize = lists.iter().map(|l| l.len()).sum();
+            let (start, end) = window(count, limit, offset);
+            return Ok(self.page(newest_of_lists(&lists, start, end).into_iter(), count));
         }
         Ok(self.page_of_hits(&m.select_set(&s.columns, &s.activities), limit, offset))
     }
@@ -374,4 +386,30 @@ fn window(len: usize, limit: u64, offset: u64) -> (usize, usize) {
         .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
         .min(len);
     (start, end)
+}
+
+/// Rows `start..end` counted from the highest of disjoint ascending lists:
+/// a merge from their ends, a heap entry per list.
+fn newest_of_lists(lists: &[&[u32]], start: usize, end: usize) -> Vec<usize> {
+    use std::collections::BinaryHeap;
+    let mut heap: BinaryHeap<(u32, usize, usize)> = lists
+        .iter()
+        .enumerate()
+        .filter_map(|(k, l)| Some((*l.last()?, k, l.len() - 1)))
+        .collect();
+    let mut out = Vec::with_capacity(end.saturating_sub(start).min(1024));
+    let mut at = 0;
+    while at < end {
+        let Some((row, k, i)) = heap.pop() else {
+            break;
+        };
+        if at >= start {
+            out.push(row as usize);
+        }
+        at += 1;
+        if i > 0 {
+            heap.push((lists[k][i - 1], k, i - 1));
+        }
+    }
+    out
 }

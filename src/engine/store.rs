@@ -36,6 +36,8 @@ pub struct Store {
     /// activities and children whose parent is not in the store.
     pub parent_row: Vec<usize>,
     pub computers: BTreeMap<u64, Computer>,
+    /// Computer ids by tag, ascending (see [`Store::index_computers`]).
+    pub by_tag: HashMap<String, Vec<u64>>,
     /// Indices of activities the clock can still move.
     pub live: RowSet,
 }
@@ -52,6 +54,10 @@ impl ComputerLookup for Store {
     fn columns(&self) -> Option<&Columns> {
         Some(&self.columns)
     }
+
+    fn tagged(&self, tag: &str) -> Option<&[u64]> {
+        Some(self.by_tag.get(tag).map_or(&[], Vec::as_slice))
+    }
 }
 
 /// Statuses the clock moves on from.
@@ -67,6 +73,16 @@ pub fn moves_with_clock(a: &Activity) -> bool {
 
 impl Store {
     pub const NO_ROW: usize = usize::MAX;
+
+    /// Indexes the computers (set once, when the store is made).
+    pub fn index_computers(&mut self) {
+        self.by_tag.clear();
+        for c in self.computers.values() {
+            for t in &c.tags {
+                self.by_tag.entry(t.clone()).or_default().push(c.id);
+            }
+        }
+    }
 
     pub fn index(&self, id: u64) -> Option<usize> {
         self.by_id.get(&id).copied()

@@ -34,6 +34,11 @@ pub struct Columns {
     by_status: Vec<RowSet>,
     /// The rows of each of the first [`Columns::INDEXED_KINDS`] types.
     by_kind: Vec<RowSet>,
+    /// The rows of each computer, summary and creator, by number,
+    /// ascending: a term that picks a few of them reads only their rows.
+    by_computer: Vec<Vec<u32>>,
+    by_summary: Vec<Vec<u32>>,
+    by_creator: Vec<Vec<u32>>,
     /// `created` never decreases down the rows (records in creation
     /// order), so a date term is a range of rows.
     created_sorted: bool,
@@ -41,6 +46,10 @@ pub struct Columns {
     computers: HashMap<u64, u32>,
     kinds: HashMap<String, u16>,
     summaries: Vec<Arc<str>>,
+    /// Every distinct summary, each followed by [`Columns::SUMMARY_END`],
+    /// and where each starts: a word is searched for once in all of them.
+    summary_text: String,
+    summary_starts: Vec<u32>,
     summary_numbers: HashMap<Arc<str>, u32>,
 }
 
@@ -55,6 +64,9 @@ impl Columns {
     /// Types numbered below this keep a set of their rows (Landscape has a
     /// few dozen types; a set is an eighth of a byte a row).
     pub const INDEXED_KINDS: u16 = 64;
+    /// Ends each summary in [`Columns::summary_text`]; a word holding it
+    /// is searched summary by summary instead.
+    pub const SUMMARY_END: char = '\0';
 
     pub fn with_capacity(n: usize) -> Columns {
         Columns {
@@ -113,6 +125,21 @@ impl Columns {
         let status = status_of(a);
         self.status.push(status);
         self.mark_status(self.id.len() - 1, status, true);
+        let row = (self.id.len() - 1) as u32;
+        for (postings, n) in [
+            (&mut self.by_computer, computer),
+            (&mut self.by_summary, summary),
+            (&mut self.by_creator, creator),
+        ] {
+            // "No computer" and "no creator" have no list.
+            if n != Self::NO_COMPUTER && n != Self::NO_CREATOR {
+                let n = n as usize;
+                if postings.len() <= n {
+                    postings.resize_with(n + 1, Vec::new);
+                }
+                postings[n].push(row);
+            }
+        }
         self.creator.push(creator);
         self.summary.push(summary);
     }
@@ -158,6 +185,21 @@ impl Columns {
             return None;
         }
         Some(self.by_kind.get(usize::from(kind)).unwrap_or(&EMPTY))
+    }
+
+    /// The rows of computer number `n`, ascending.
+    pub fn rows_of_computer(&self, n: u32) -> &[u32] {
+        self.by_computer.get(n as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The rows of summary number `n`, ascending.
+    pub fn rows_of_summary(&self, n: u32) -> &[u32] {
+        self.by_summary.get(n as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The rows of creator number `n`, ascending.
+    pub fn rows_of_creator(&self, n: u32) -> &[u32] {
+        self.by_creator.get(n as usize).map_or(&[], Vec::as_slice)
     }
 
     /// The number of a lower-case email, when any activity has it.
@@ -219,7 +261,16 @@ impl Columns {
         let n = self.summaries.len() as u32;
         self.summaries.push(text.clone());
         self.summary_numbers.insert(text.clone(), n);
+        self.summary_starts.push(self.summary_text.len() as u32);
+        self.summary_text.push_str(text);
+        self.summary_text.push(Self::SUMMARY_END);
         n
+    }
+
+    /// All distinct summaries in one text, each ended by
+    /// [`Columns::SUMMARY_END`], and the byte where each starts.
+    pub fn summary_text(&self) -> (&str, &[u32]) {
+        (&self.summary_text, &self.summary_starts)
     }
 }
 

@@ -21,6 +21,12 @@ pub trait ComputerLookup {
     fn columns(&self) -> Option<&Columns> {
         None
     }
+
+    /// The ids of the computers with `tag`, ascending, when the store
+    /// keeps that index (`computer:tag:` is the computer term most used).
+    fn tagged(&self, _tag: &str) -> Option<&[u64]> {
+        None
+    }
 }
 
 impl ComputerLookup for Vec<Computer> {
@@ -120,6 +126,40 @@ impl Bits {
     fn contains(&self, n: u32) -> bool {
         self.0[(n as usize).min(self.0.len() - 1)]
     }
+
+    /// The numbers in the set.
+    fn members(&self) -> impl Iterator<Item = u32> + Clone + '_ {
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, on)| **on)
+            .map(|(n, _)| n as u32)
+    }
+}
+
+/// Narrows `rows` to the union of some numbers' row lists when those lists
+/// are shorter than the rows still in (reading a list is cheaper than
+/// testing a row); `None` when testing row by row is cheaper.
+fn by_postings<'a>(
+    rows: &RowSet,
+    negated: bool,
+    lists: impl Iterator<Item = &'a [u32]> + Clone,
+) -> Option<RowSet> {
+    let listed: usize = lists.clone().map(<[u32]>::len).sum();
+    if listed >= rows.count() {
+        return None;
+    }
+    let mut union = RowSet::empty(rows.universe());
+    for list in lists {
+        union.add_all(list);
+    }
+    // The first term of a query narrows every row: the union is the answer.
+    if !negated && rows.count() == rows.universe() {
+        return Some(union);
+    }
+    let mut out = rows.clone();
+    out.intersect(&union, negated);
+    Some(out)
 }
 
 /// Computer ids as a bitmap when they are small enough, else sorted.
@@ -183,6 +223,26 @@ impl WordFinder {
             return WordFinder::Ascii(ac);
         }
         WordFinder::Unicode(word.to_lowercase())
+    }
+
+    /// Which of the summaries in `text` (each ended by `end`, starting at
+    /// `starts`) contain the word: one search over all of them. `None`
+    /// when the word cannot be searched that way.
+    fn found_in_each(&self, text: &str, starts: &[u32], end: char) -> Option<Vec<bool>> {
+        let WordFinder::Ascii(ac) = self else {
+            return None;
+        };
+        let mut found = vec![false; starts.len()];
+        for m in ac.find_iter(text) {
+            if text[m.start()..m.end()].contains(end) {
+                return None;
+            }
+            let k = starts.partition_point(|&s| s as usize <= m.start());
+            if let Some(f) = k.checked_sub(1).and_then(|k| found.get_mut(k)) {
+                *f = true;
+            }
+        }
+        Some(found)
     }
 
     fn found_in(&self, text: &str) -> bool {
@@ -317,12 +377,22 @@ fn predicate(kind: &TermKind, computers: &dyn ComputerLookup) -> Predicate {
             Predicate::Type(t.clone(), number)
         }
         TermKind::Computer(term) => {
-            let mut ids = Vec::new();
-            computers.for_each_computer(&mut |c| {
-                if computer_matches(&term.kind, c) {
-                    ids.push(c.id);
+            let indexed = match &term.kind {
+                ComputerTermKind::Tag(t) => computers.tagged(t),
+                _ => None,
+            };
+            let ids = match indexed {
+                Some(ids) => ids.to_vec(),
+                None => {
+                    let mut ids = Vec::new();
+                    computers.for_each_computer(&mut |c| {
+                        if computer_matches(&term.kind, c) {
+                            ids.push(c.id);
+                        }
+                    });
+                    ids
                 }
-            });
+            };
             // Numbered the store's way, a row's test is one bit in a small set.
             let numbered = columns.map(|c| {
                 let mut on = vec![false; c.computer_count()];
@@ -335,8 +405,15 @@ fn predicate(kind: &TermKind, computers: &dyn ComputerLookup) -> Predicate {
         }
         TermKind::Word(w) => {
             let finder = WordFinder::new(w);
-            // Each distinct summary is tried once, not once per activity.
-            let hits = columns.map(|c| Bits::of(c.summaries().iter().map(|s| finder.found_in(s))));
+            // Each distinct summary is tried once, not once per activity,
+            // and all of them in one search when the word allows it.
+            let hits = columns.map(|c| {
+                let (text, starts) = c.summary_text();
+                match finder.found_in_each(text, starts, Columns::SUMMARY_END) {
+                    Some(found) => Bits::of(found.into_iter()),
+                    None => Bits::of(c.summaries().iter().map(|s| finder.found_in(s))),
+                }
+            });
             Predicate::Word(finder, hits)
         }
     }
@@ -402,6 +479,25 @@ impl Matcher {
         self.all.iter().all(|group| group.test_at(columns, i, full))
     }
 
+    /// For a query of one term that the columns list rows for (a bare word,
+    /// `computer:`, `creator:`): those row lists, ascending and disjoint,
+    /// so a count is their lengths and a page their tails.
+    pub fn row_lists<'c>(&self, c: &'c Columns) -> Option<Vec<&'c [u32]>> {
+        let [Group::One(false, predicate)] = self.all.as_slice() else {
+            return None;
+        };
+        Some(match predicate {
+            Predicate::Word(_, Some(words)) => {
+                words.members().map(|n| c.rows_of_summary(n)).collect()
+            }
+            Predicate::Computers(_, Some(numbers)) => {
+                numbers.members().map(|n| c.rows_of_computer(n)).collect()
+            }
+            Predicate::Creator(_, Numbered::Is(n)) => vec![c.rows_of_creator(*n)],
+            _ => return None,
+        })
+    }
+
     /// Indices (ascending) of the activities that match.
     pub fn select(&self, columns: &Columns, full: &[Activity]) -> Vec<usize> {
         self.select_set(columns, full).indices()
@@ -463,10 +559,31 @@ fn narrow(group: &Group, mut rows: RowSet, c: &Columns, full: &[Activity]) -> Ro
             None => keep_equal(rows, negated, &c.kind, *id),
         },
         Predicate::Computers(_, Some(numbers)) => {
-            keep(rows, negated, |i| numbers.contains(c.computer[i]))
+            match by_postings(
+                &rows,
+                negated,
+                numbers.members().map(|n| c.rows_of_computer(n)),
+            ) {
+                Some(narrowed) => narrowed,
+                None => keep(rows, negated, |i| numbers.contains(c.computer[i])),
+            }
         }
-        Predicate::Creator(_, Numbered::Is(id)) => keep_equal(rows, negated, &c.creator, *id),
-        Predicate::Word(_, Some(words)) => keep(rows, negated, |i| words.contains(c.summary[i])),
+        Predicate::Creator(_, Numbered::Is(id)) => {
+            match by_postings(&rows, negated, std::iter::once(c.rows_of_creator(*id))) {
+                Some(narrowed) => narrowed,
+                None => keep_equal(rows, negated, &c.creator, *id),
+            }
+        }
+        Predicate::Word(_, Some(words)) => {
+            match by_postings(
+                &rows,
+                negated,
+                words.members().map(|n| c.rows_of_summary(n)),
+            ) {
+                Some(narrowed) => narrowed,
+                None => keep(rows, negated, |i| words.contains(c.summary[i])),
+            }
+        }
         _ => keep(rows, negated, |i| pred.test_at(c, i, &full[i])),
     }
 }

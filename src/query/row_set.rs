@@ -54,6 +54,16 @@ impl RowSet {
         new
     }
 
+    /// Adds every row of `rows` (each below the universe).
+    pub fn add_all(&mut self, rows: &[u32]) {
+        for &r in rows {
+            let r = r as usize;
+            if let Some(word) = self.words.get_mut(r / 64) {
+                *word |= 1 << (r % 64);
+            }
+        }
+    }
+
     /// Puts row `i` in or out, growing the universe to include it.
     pub fn set(&mut self, i: usize, on: bool) {
         if i >= self.n {
