@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::model::{
     ACTIVITY_GROUP, ActionKind, ActionPreview, Activity, ActivityStatus, Field, Refusal, Selection,
 };
-use crate::query::QueryError;
+use crate::query::{Columns, QueryError};
 
 use super::Engine;
 use super::lifecycle::inverse_change;
@@ -58,14 +58,30 @@ impl Engine {
         let (found, mut refused) = self.selected(selection)?;
         let mut change = Vec::with_capacity(found.len());
         let mut reported = Vec::with_capacity(found.len());
+        // Approve and cancel look at a single activity's status alone, so
+        // the status column decides; a record is read only to say why one
+        // is refused.
+        let c = &self.store.columns;
+        let allowed_at = |k: usize| c.status_at(k).is_some_and(|s| kind.allowed_in(Some(s)));
+        let group = c.kind_id(ACTIVITY_GROUP);
         for i in found {
+            let single = group.is_none_or(|g| c.kind[i] != g && g != Columns::SHARED_KIND);
+            if single && allowed_at(i) {
+                change.push(i);
+                reported.push(c.id[i]);
+                continue;
+            }
             let a = &self.store.activities[i];
             if a.is_parent() {
                 // A parent stands for each child the rule allows.
-                let allowed: Vec<usize> = self.store.children[&a.id]
-                    .iter()
+                let allowed: Vec<usize> = self
+                    .store
+                    .children
+                    .get(&a.id)
+                    .into_iter()
+                    .flatten()
                     .copied()
-                    .filter(|&k| kind.refusal(&self.store.activities[k]).is_none())
+                    .filter(|&k| allowed_at(k))
                     .collect();
                 if allowed.is_empty() {
                     refused.push(Refusal {

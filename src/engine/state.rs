@@ -2,17 +2,15 @@
 //! format, written atomically (a temporary file, synced, renamed over the
 //! old one), and beside it `FILE.journal`, an append-only log of every
 //! change, one JSON line each, synced to disk before the change is
-//! answered. A start loads the snapshot, replays the journal after it, and
-//! folds both into a fresh snapshot.
+//! answered. A start loads the snapshot and replays the journal after it;
+//! once the journal holds a quarter of the snapshot's size, both are folded
+//! into a new snapshot.
 //!
 //! Why a journal: a change is a line of a few dozen bytes, so making each
 //! one durable costs one small write and one sync, not a rewrite of a
 //! million records. Why not a database: the state is the dataset format
 //! this project already reads and writes, and replaying actions through
 //! the engine keeps every lifecycle rule in one place.
-//!
-//! While running, a journal past a quarter of the snapshot's size is folded
-//! the same way (see [`Journal::fold`]).
 //!
 //! A journal cut short (a crash mid-write) is recovered up to its last
 //! whole record, and the start says so. A record that is whole but cannot
@@ -200,29 +198,39 @@ pub fn open(
             .and_then(|()| f.sync_all())
             .map_err(|e| StateError(format!("{}: {e}", jpath.display())))?;
     }
-    // Fold the journal into a fresh snapshot, then start the journal anew.
-    engine.save_atomically(path)?;
+    // A new state gets its first snapshot. A loaded one keeps its journal
+    // and goes on appending to it: a start costs a load, not a load and a
+    // rewrite of a million records; the journal is folded when it grows.
+    if !recovery.snapshot_loaded {
+        engine.save_atomically(path)?;
+    }
     let file = OpenOptions::new()
         .create(true)
-        .write(true)
-        .truncate(true)
+        .append(true)
         .open(&jpath)
         .map_err(|e| StateError(format!("{}: {e}", jpath.display())))?;
+    let written = if recovery.snapshot_loaded {
+        good_len
+    } else {
+        file.set_len(0)
+            .map_err(|e| StateError(format!("{}: {e}", jpath.display())))?;
+        0
+    };
     file.sync_all()
         .map_err(|e| StateError(format!("{}: {e}", jpath.display())))?;
     let next_seq = engine.journal_seq + 1;
-    Ok((
-        engine,
-        Journal {
-            file,
-            path: jpath,
-            next_seq,
-            snapshot: path.to_owned(),
-            written: 0,
-            fold_after: fold_threshold(path),
-        },
-        recovery,
-    ))
+    let mut journal = Journal {
+        file,
+        path: jpath,
+        next_seq,
+        snapshot: path.to_owned(),
+        written,
+        fold_after: fold_threshold(path),
+    };
+    if journal.wants_fold() {
+        journal.fold(&engine)?;
+    }
+    Ok((engine, journal, recovery))
 }
 
 /// The whole records of a journal, the length they take, and how many

@@ -90,16 +90,16 @@ impl ActionKind {
         let status = activity.status();
         let name = status.map_or("without a status", ActivityStatus::as_str);
         match self {
-            ActionKind::Approve => (status != Some(&ActivityStatus::Unapproved))
+            ActionKind::Approve => (!self.allowed_in(status))
                 .then(|| format!("activity is {name}; only unapproved activities can be approved")),
-            ActionKind::Cancel => (!status.is_some_and(cancelable)).then(|| {
+            ActionKind::Cancel => (!self.allowed_in(status)).then(|| {
                 if status.is_some_and(ActivityStatus::is_final) {
                     format!("activity is {name}; it has already finished")
                 } else {
                     format!("activity is {name}; it cannot be canceled")
                 }
             }),
-            ActionKind::Reapply => (!status.is_some_and(ActivityStatus::is_final))
+            ActionKind::Reapply => (!self.allowed_in(status))
                 .then(|| format!("activity is {name}; only finished activities can be reapplied")),
             ActionKind::Revert => {
                 if *activity.activity_type != *REVERTIBLE_TYPE {
@@ -107,7 +107,7 @@ impl ActionKind {
                         "{} cannot be reverted; only package changes can",
                         activity.activity_type
                     ))
-                } else if status != Some(&ActivityStatus::Succeeded) {
+                } else if !self.allowed_in(status) {
                     Some(format!(
                         "activity is {name}; only succeeded package changes can be reverted"
                     ))
@@ -115,6 +115,17 @@ impl ActionKind {
                     None
                 }
             }
+        }
+    }
+
+    /// Whether an activity's status allows this action (revert also needs
+    /// a package change: see [`ActionKind::refusal`]).
+    pub fn allowed_in(self, status: Option<&ActivityStatus>) -> bool {
+        match self {
+            ActionKind::Approve => status == Some(&ActivityStatus::Unapproved),
+            ActionKind::Cancel => status.is_some_and(cancelable),
+            ActionKind::Reapply => status.is_some_and(ActivityStatus::is_final),
+            ActionKind::Revert => status == Some(&ActivityStatus::Succeeded),
         }
     }
 

@@ -187,6 +187,11 @@ impl Columns {
         Some(self.by_kind.get(usize::from(kind)).unwrap_or(&EMPTY))
     }
 
+    /// The status a row's code stands for, when it is a known one.
+    pub fn status_at(&self, i: usize) -> Option<&'static ActivityStatus> {
+        ActivityStatus::KNOWN.get(usize::from(self.status[i]))
+    }
+
     /// The rows of computer number `n`, ascending.
     pub fn rows_of_computer(&self, n: u32) -> &[u32] {
         self.by_computer.get(n as usize).map_or(&[], Vec::as_slice)
