@@ -1,97 +1,23 @@
 //! What a person reads on screen, drawn on ratatui's TestBackend: rows,
 //! statuses, the error pointed at, dialog text, gauges, at several sizes.
 
-use landscape_tui::backend::{ActionPreview, BackendError, BackendInfo};
-use landscape_tui::engine::Engine;
+use landscape_tui::backend::ActionPreview;
 use landscape_tui::model::{ActionKind, Field, Refusal};
 use landscape_tui::tui::app::{App, Confirm, Dialog};
-use landscape_tui::tui::event::{Command, Event};
-use landscape_tui::tui::update::{start, update};
+use landscape_tui::tui::event::Event;
+use landscape_tui::tui::update::update;
 use landscape_tui::tui::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Modifier;
 
-fn engine() -> Engine {
-    Engine::from_dataset_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/assets/demo-small.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap()
-}
+mod common;
+
+use common::tui::{draw, screen, small_engine as engine};
 
 fn loaded(size: (u16, u16)) -> App {
-    let e = engine();
-    let mut app = App::new(
-        BackendInfo {
-            label: "DEMO".into(),
-            embedded: true,
-            sends_action_flags: true,
-        },
-        false,
-        vec![],
-    );
-    app.size = size;
-    let mut commands = start(&mut app);
-    while let Some(c) = commands.pop() {
-        match c {
-            Command::FetchList {
-                generation,
-                query,
-                offset,
-                limit,
-            } => {
-                let result = e
-                    .top_level(&query, limit, offset)
-                    .map_err(BackendError::from);
-                commands.extend(update(
-                    &mut app,
-                    Event::ListLoaded {
-                        generation,
-                        offset,
-                        result,
-                    },
-                ));
-            }
-            Command::FetchChildren { parent, query } => {
-                let result = e
-                    .children(parent, query.as_deref())
-                    .map_err(BackendError::from);
-                commands.extend(update(&mut app, Event::ChildrenLoaded { parent, result }));
-            }
-            Command::FetchVocabulary => {
-                let computers = e.computers().cloned().collect();
-                update(
-                    &mut app,
-                    Event::Vocabulary(Ok((e.completion_values(), computers))),
-                );
-            }
-            _ => {}
-        }
-    }
-    app
-}
-
-fn draw(app: &App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    t.draw(|f| view::draw(f, app)).unwrap();
-    t
-}
-
-fn screen(t: &Terminal<TestBackend>) -> String {
-    let b = t.backend().buffer();
-    let mut s = String::new();
-    for y in 0..b.area.height {
-        for x in 0..b.area.width {
-            s.push_str(b.cell((x, y)).map_or(" ", |c| c.symbol()));
-        }
-        s.push('\n');
-    }
-    s
+    common::tui::loaded(&engine(), size)
 }
 
 fn key(app: &mut App, c: char) {
@@ -366,6 +292,8 @@ fn help_scrolls_through_exactly_the_key_table() {
         );
     }
     assert!(seen.contains("ok/pending/bad"), "{seen}");
+    // The update step scrolls as far as the help goes.
+    assert_eq!(lines.len(), landscape_tui::tui::keys::help_len());
     // Keys that work are keys the help names: → and l open, like Enter.
     assert!(
         lines.iter().any(|l| l.contains("Enter / → / l")),

@@ -9,104 +9,16 @@ use landscape_tui::tui::event::{Command, Event};
 use landscape_tui::tui::update::{start, update};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-fn engine() -> Engine {
-    Engine::from_dataset_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/assets/demo-small.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap()
-}
+mod common;
+
+use common::tui::{answer, code, feed, key, small_engine as engine, typed};
 
 fn app() -> App {
-    let mut app = App::new(
-        BackendInfo {
-            label: "DEMO".into(),
-            embedded: true,
-            sends_action_flags: true,
-        },
-        false,
-        vec![],
-    );
-    app.size = (120, 40);
-    app
-}
-
-fn key(c: char) -> Event {
-    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-
-fn code(code: KeyCode) -> Event {
-    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn feed(app: &mut App, events: impl IntoIterator<Item = Event>) -> Vec<Command> {
-    events.into_iter().flat_map(|e| update(app, e)).collect()
-}
-
-fn typed(app: &mut App, text: &str) -> Vec<Command> {
-    feed(app, text.chars().map(key))
-}
-
-/// Answers every FetchList and FetchChildren from `engine`, also those the
-/// answers cause; returns the other commands.
-fn answer(app: &mut App, engine: &Engine, mut commands: Vec<Command>) -> Vec<Command> {
-    let mut rest = Vec::new();
-    while !commands.is_empty() {
-        let mut next = Vec::new();
-        for c in commands.drain(..) {
-            answer_one(app, engine, c, &mut next, &mut rest);
-        }
-        commands = next;
-    }
-    rest
-}
-
-fn answer_one(
-    app: &mut App,
-    engine: &Engine,
-    c: Command,
-    next: &mut Vec<Command>,
-    rest: &mut Vec<Command>,
-) {
-    {
-        match c {
-            Command::FetchList {
-                generation,
-                query,
-                offset,
-                limit,
-            } => {
-                let result = engine
-                    .top_level(&query, limit, offset)
-                    .map_err(BackendError::from);
-                next.extend(update(
-                    app,
-                    Event::ListLoaded {
-                        generation,
-                        offset,
-                        result,
-                    },
-                ));
-            }
-            Command::FetchChildren { parent, query } => {
-                let result = engine
-                    .children(parent, query.as_deref())
-                    .map_err(BackendError::from);
-                next.extend(update(app, Event::ChildrenLoaded { parent, result }));
-            }
-            other => rest.push(other),
-        }
-    }
+    common::tui::app(&engine(), (120, 40))
 }
 
 fn loaded(engine: &Engine) -> App {
-    let mut app = app();
-    let cmds = start(&mut app);
-    answer(&mut app, engine, cmds);
-    app
+    common::tui::loaded(engine, (120, 40))
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use tui_input::Input;
 
 use crate::backend::{ActionPreview, BackendInfo, CompletionValues, refusal_reason};
@@ -188,10 +188,13 @@ pub struct App {
     pub dialog: Option<Dialog>,
     pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize)>,
     pub message: Option<Message>,
-    pub last_refresh: Option<DateTime<Local>>,
+    pub last_refresh: Option<DateTime<Utc>>,
     /// The wall clock as of the event being handled (set by the loop), so
     /// a screen is a function of the state alone.
     pub now: DateTime<Utc>,
+    /// The operator's offset from UTC, for the times shown (an input like
+    /// the clock: set by the runtime, UTC in tests).
+    pub offset: FixedOffset,
     /// The styles every view draws with.
     pub theme: super::theme::Theme,
     pub paused: bool,
@@ -237,6 +240,7 @@ impl App {
             message: None,
             last_refresh: None,
             now: Utc::now(),
+            offset: FixedOffset::east_opt(0).expect("UTC"),
             theme: super::theme::Theme::default(),
             paused: false,
             in_flight: Vec::new(),

@@ -377,6 +377,26 @@ pub const TABLE: &[Binding] = &[
     bind(Popup, A::Quit, &[ctrl('c')], "quit", None),
 ];
 
+/// The contexts in the order the help lists them.
+pub const HELP_CONTEXTS: [Context; 4] = [
+    Context::Panes,
+    Context::Editor,
+    Context::Confirm,
+    Context::Popup,
+];
+
+/// What the help says after the bindings.
+pub const HELP_NOTES: [&str; 2] = [
+    "Query: status:failed computer:tag:web OR computer:tag:db NOT creator:bot@example.com",
+    "Children column: succeeded / pending / failed-or-canceled children (ok/pending/bad)",
+];
+
+/// Lines in the help: a heading and the bindings of each context, blank
+/// lines between, then the notes.
+pub fn help_len() -> usize {
+    HELP_CONTEXTS.len() * 2 + TABLE.len() + HELP_NOTES.len()
+}
+
 /// The action `key` stands for in `context`.
 pub fn action(context: Context, key: &KeyEvent) -> Option<KeyAction> {
     TABLE

@@ -148,6 +148,7 @@ async fn run_loop(
         };
         // The clock is an input: update and the views read it from here.
         app.now = chrono::Utc::now();
+        app.offset = *chrono::Local::now().offset();
         if let Some(e) = event {
             commands.extend(update(app, e));
         }

@@ -426,7 +426,7 @@ fn list_loaded(
             app.list.window_start = offset;
             app.list.rows = page.results;
             app.list.loaded_once = true;
-            app.last_refresh = Some(app.now.with_timezone(&chrono::Local));
+            app.last_refresh = Some(app.now);
             // Keep the same activity selected if it is still there.
             let found = app
                 .list
@@ -609,7 +609,7 @@ fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command
                 _ => 0,
             };
             if by != 0 {
-                let lines = crate::tui::view::help_lines(app).len() as i32;
+                let lines = keys::help_len() as i32;
                 let scroll = (i32::from(scroll) + by).clamp(0, lines) as u16;
                 app.dialog = Some(Dialog::Help { scroll });
             } else if close {

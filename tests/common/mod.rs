@@ -1,6 +1,8 @@
 //! A `serve` instance on an ephemeral loopback port, stopped when dropped.
 #![allow(dead_code)]
 
+pub mod tui;
+
 use std::sync::Arc;
 
 use landscape_tui::backend::engine::{EngineBackend, EngineOptions};

@@ -1,7 +1,7 @@
 //! The activity list: only the rows on screen are built, so a million
 //! activities cost what a screenful does.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -154,7 +154,7 @@ fn row<'a>(app: &App, a: &'a Activity, selected: bool, now: DateTime<Utc>) -> Ro
                 status_style
             },
         )),
-        Cell::from(created(a.creation_time, now)),
+        Cell::from(created(a.creation_time, now, app.offset)),
         Cell::from(printable(&a.activity_type).into_owned()),
         Cell::from(printable(&a.summary).into_owned()),
         Cell::from(children),
@@ -164,15 +164,15 @@ fn row<'a>(app: &App, a: &'a Activity, selected: bool, now: DateTime<Utc>) -> Ro
 }
 
 /// Relative for the last day, local date and time before.
-pub fn created(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub fn created(t: DateTime<Utc>, now: DateTime<Utc>, offset: FixedOffset) -> String {
     let age = now - t;
     if age.num_seconds() < 0 {
-        return t.with_timezone(&Local).format("%m-%d %H:%M").to_string();
+        return t.with_timezone(&offset).format("%m-%d %H:%M").to_string();
     }
     match age.num_seconds() {
         0..60 => format!("{}s ago", age.num_seconds()),
         60..3600 => format!("{}m ago", age.num_minutes()),
         3600..86_400 => format!("{}h ago", age.num_hours()),
-        _ => t.with_timezone(&Local).format("%Y-%m-%d").to_string(),
+        _ => t.with_timezone(&offset).format("%Y-%m-%d").to_string(),
     }
 }

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::model::ActionKind;
 use crate::printable::printable;
 use crate::tui::app::{App, Confirm, Dialog};
-use crate::tui::keys::{Context, TABLE};
+use crate::tui::keys::{HELP_CONTEXTS, HELP_NOTES, TABLE};
 use crate::tui::layout::Areas;
 use crate::tui::theme::Theme;
 
@@ -207,12 +207,7 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
 /// notes on the query and the columns.
 pub fn help_lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for context in [
-        Context::Panes,
-        Context::Editor,
-        Context::Confirm,
-        Context::Popup,
-    ] {
+    for context in HELP_CONTEXTS {
         if !lines.is_empty() {
             lines.push(Line::from(""));
         }
@@ -228,14 +223,9 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "Query: status:failed computer:tag:web OR computer:tag:db NOT creator:bot@example.com",
-        app.theme.dim,
-    )));
-    lines.push(Line::from(Span::styled(
-        "Children column: succeeded / pending / failed-or-canceled children (ok/pending/bad)",
-        app.theme.dim,
-    )));
+    for note in HELP_NOTES {
+        lines.push(Line::from(Span::styled(note, app.theme.dim)));
+    }
     lines
 }
 

@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Some(t) => spans.push(Span::styled(
             format!(
                 " ⟳ {}{}",
-                t.format("%H:%M:%S"),
+                t.with_timezone(&app.offset).format("%H:%M:%S"),
                 if app.paused { " (paused)" } else { "" }
             ),
             app.theme.dim,
@@ -64,8 +64,16 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         Context::Panes
     };
-    // Help and quit always show: they are drawn first, at the right.
+    // Help and quit always show, at the right; the other keys as many as
+    // fit whole before them.
     let always_shown = |b: &Binding| matches!(b.action, KeyAction::Help | KeyAction::Quit);
+    let mut always = vec![Span::raw(" ")];
+    for b in keys::footer(context).filter(|b| always_shown(b)) {
+        always.push(Span::styled(b.keys[0].name(), app.theme.key));
+        always.push(Span::raw(format!(" {} ", b.footer.unwrap_or(b.help))));
+    }
+    let always = Line::from(always);
+    let room = usize::from(area.width).saturating_sub(always.width());
     for b in keys::footer(context).filter(|b| !always_shown(b)) {
         let enabled = match b.action {
             KeyAction::Act(kind) => app.allows(kind),
@@ -76,18 +84,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             (app.theme.dim, app.theme.dim)
         };
-        spans.push(Span::styled(b.keys[0].name(), k));
-        spans.push(Span::styled(
-            format!(" {}  ", b.footer.unwrap_or(b.help)),
-            w,
-        ));
+        let name = b.keys[0].name();
+        let label = format!(" {}  ", b.footer.unwrap_or(b.help));
+        let used: usize = spans.iter().map(Span::width).sum();
+        if used + name.chars().count() + label.trim_end().chars().count() > room {
+            break;
+        }
+        spans.push(Span::styled(name, k));
+        spans.push(Span::styled(label, w));
     }
-    let mut always = Vec::new();
-    for b in keys::footer(context).filter(|b| always_shown(b)) {
-        always.push(Span::styled(b.keys[0].name(), app.theme.key));
-        always.push(Span::raw(format!(" {} ", b.footer.unwrap_or(b.help))));
-    }
-    let always = Line::from(always);
     let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
         Constraint::Length(always.width() as u16),

@@ -1,0 +1,127 @@
+//! The dashboard without a terminal: an app on the small dataset, events
+//! fed to the pure update, commands answered from an engine the way the
+//! runtime's tasks would, screens drawn on ratatui's `TestBackend`.
+
+use landscape_tui::backend::{BackendError, BackendInfo};
+use landscape_tui::engine::Engine;
+use landscape_tui::tui::app::App;
+use landscape_tui::tui::event::{Command, Event};
+use landscape_tui::tui::update::{start, update};
+use landscape_tui::tui::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// The hand-written small dataset, frozen.
+pub fn small_engine() -> Engine {
+    Engine::from_dataset_str(&super::dataset()).unwrap()
+}
+
+/// A fresh app for the embedded demo at `size`, its clock at the engine's.
+pub fn app(engine: &Engine, size: (u16, u16)) -> App {
+    let mut app = App::new(
+        BackendInfo {
+            label: "DEMO".into(),
+            embedded: true,
+            sends_action_flags: true,
+        },
+        false,
+        vec![],
+    );
+    app.size = size;
+    // Screens are a function of the state: "5m ago" is measured from here.
+    app.now = engine.now();
+    app
+}
+
+/// An app that has started and had its first answers (pages, children,
+/// the vocabulary for completion).
+pub fn loaded(engine: &Engine, size: (u16, u16)) -> App {
+    let mut app = app(engine, size);
+    let commands = start(&mut app);
+    for c in answer(&mut app, engine, commands) {
+        if c == Command::FetchVocabulary {
+            let computers = engine.computers().cloned().collect();
+            update(
+                &mut app,
+                Event::Vocabulary(Ok((engine.completion_values(), computers))),
+            );
+        }
+    }
+    app
+}
+
+pub fn key(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+pub fn code(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn feed(app: &mut App, events: impl IntoIterator<Item = Event>) -> Vec<Command> {
+    events.into_iter().flat_map(|e| update(app, e)).collect()
+}
+
+pub fn typed(app: &mut App, text: &str) -> Vec<Command> {
+    feed(app, text.chars().map(key))
+}
+
+/// Answers list pages and children from `engine`, also those the answers
+/// cause, as the runtime's tasks would; returns the other commands.
+pub fn answer(app: &mut App, engine: &Engine, mut commands: Vec<Command>) -> Vec<Command> {
+    let mut rest = Vec::new();
+    while !commands.is_empty() {
+        let mut next = Vec::new();
+        for c in commands.drain(..) {
+            match c {
+                Command::FetchList {
+                    generation,
+                    query,
+                    offset,
+                    limit,
+                } => {
+                    let result = engine
+                        .top_level(&query, limit, offset)
+                        .map_err(BackendError::from);
+                    next.extend(update(
+                        app,
+                        Event::ListLoaded {
+                            generation,
+                            offset,
+                            result,
+                        },
+                    ));
+                }
+                Command::FetchChildren { parent, query } => {
+                    let result = engine
+                        .children(parent, query.as_deref())
+                        .map_err(BackendError::from);
+                    next.extend(update(app, Event::ChildrenLoaded { parent, result }));
+                }
+                other => rest.push(other),
+            }
+        }
+        commands = next;
+    }
+    rest
+}
+
+pub fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| view::draw(f, app)).unwrap();
+    t
+}
+
+/// The screen's text, a line per row.
+pub fn screen(t: &Terminal<TestBackend>) -> String {
+    let b = t.backend().buffer();
+    let mut s = String::new();
+    for y in 0..b.area.height {
+        for x in 0..b.area.width {
+            s.push_str(b.cell((x, y)).map_or(" ", |c| c.symbol()));
+        }
+        s.push('\n');
+    }
+    s
+}

@@ -1,0 +1,128 @@
+//! Whole screens of the dashboard's main states on the small dataset, with
+//! the engine's frozen clock, at 80×24, 160×45 and 200×50. A change to any
+//! of them shows up as a snapshot diff: review with `cargo insta review`.
+
+mod common;
+
+use common::tui::{answer, code, draw, feed, key, loaded, screen, small_engine, typed};
+use landscape_tui::backend::{BackendError, Selection};
+use landscape_tui::engine::Engine;
+use landscape_tui::model::ActionKind;
+use landscape_tui::tui::app::App;
+use landscape_tui::tui::event::{Command, Event};
+use landscape_tui::tui::update::update;
+use ratatui::crossterm::event::KeyCode;
+
+const SIZES: [(u16, u16); 3] = [(80, 24), (160, 45), (200, 50)];
+
+/// Answers the dry runs a confirmation waits for, and the reads.
+fn settle(app: &mut App, engine: &Engine, commands: Vec<Command>) {
+    for c in answer(app, engine, commands) {
+        if let Command::Preview { kind, targets } = c {
+            let result = Ok(engine.preview(kind, &targets));
+            let more = update(
+                app,
+                Event::PreviewLoaded {
+                    kind,
+                    targets,
+                    result,
+                },
+            );
+            settle(app, engine, more);
+        }
+    }
+}
+
+/// The app after `steps`, at `size`.
+fn state(size: (u16, u16), steps: impl Fn(&mut App, &Engine)) -> String {
+    let engine = small_engine();
+    let mut app = loaded(&engine, size);
+    steps(&mut app, &engine);
+    screen(&draw(&app))
+}
+
+fn check(name: &str, steps: impl Fn(&mut App, &Engine)) {
+    for size in SIZES {
+        let text = state(size, &steps);
+        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), text);
+    }
+}
+
+#[test]
+fn the_list() {
+    check("list", |_, _| {});
+}
+
+#[test]
+fn a_parent_open_on_its_children() {
+    check("children", |app, engine| {
+        let c = feed(app, [code(KeyCode::Enter)]);
+        settle(app, engine, c);
+    });
+}
+
+#[test]
+fn the_detail_pane() {
+    check("detail", |app, engine| {
+        let c = feed(app, [code(KeyCode::Enter), code(KeyCode::Tab)]);
+        settle(app, engine, c);
+    });
+}
+
+#[test]
+fn a_confirmation_with_what_changes_and_what_is_refused() {
+    check("confirm", |app, engine| {
+        let mut c = typed(app, "/status:unapproved");
+        c.extend(feed(app, [code(KeyCode::Enter)]));
+        settle(app, engine, c);
+        let c = feed(app, [code(KeyCode::Enter), key('A'), key('a')]);
+        settle(app, engine, c);
+    });
+}
+
+#[test]
+fn a_refusal_popup() {
+    check("refusals", |app, engine| {
+        // What the engine says when asked to approve finished activities.
+        let mut scratch = engine.clone();
+        let finished: Vec<u64> = engine
+            .activities("status:succeeded", 3, 0)
+            .unwrap()
+            .results
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        let result = scratch
+            .approve(&Selection::Ids(finished))
+            .map_err(|e| match e {
+                landscape_tui::engine::ActionError::Refused(refusals) => BackendError::Refused {
+                    refusals,
+                    unlisted: 0,
+                },
+                other => panic!("{other:?}"),
+            });
+        assert!(result.is_err());
+        let c = update(
+            app,
+            Event::ActionDone {
+                kind: ActionKind::Approve,
+                result,
+            },
+        );
+        settle(app, engine, c);
+    });
+}
+
+#[test]
+fn an_error_in_the_query() {
+    check("query_error", |app, _| {
+        typed(app, "/status:faild computer:tag:web");
+    });
+}
+
+#[test]
+fn the_help() {
+    check("help", |app, _| {
+        feed(app, [key('?')]);
+    });
+}
