@@ -104,13 +104,22 @@ pub enum Subcommand {
         /// The query (words are joined with spaces).
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
+        /// Print what would change and what would be refused; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
     /// Cancel the activities a query selects (all or nothing).
     Cancel {
+        /// The query (words are joined with spaces).
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
+        /// Print what would change and what would be refused; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
@@ -130,9 +139,37 @@ pub enum Subcommand {
     },
     /// List the activity types the server knows.
     Types {
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
+    /// Print a shell completion script (e.g. `landscape-tui completions bash > ~/.local/share/bash-completion/completions/landscape-tui`).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `landscape-tui man | man -l -`.
+    Man,
+}
+
+impl Cli {
+    /// Writes a completion script for `shell`. (Generated into memory
+    /// first: the generator panics on a write error, `| head` is not one.)
+    pub fn completions(
+        shell: clap_complete::Shell,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let mut command = <Cli as clap::CommandFactory>::command();
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut command, "landscape-tui", &mut script);
+        out.write_all(&script)
+    }
+
+    /// Writes the man page.
+    pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let command = <Cli as clap::CommandFactory>::command();
+        clap_mangen::Man::new(command).render(out)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

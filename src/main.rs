@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use landscape_tui::cli::{Cli, Subcommand};
 use landscape_tui::connection::{self, SetupError};
+use landscape_tui::model::ActionKind;
 use landscape_tui::server::{self, StartCredentials};
 use landscape_tui::{scripting, tui};
 
@@ -29,6 +30,10 @@ fn main() -> ExitCode {
 
 async fn run(mut cli: Cli) -> ExitCode {
     match cli.command.take() {
+        Some(Subcommand::Completions { shell }) => {
+            printed(Cli::completions(shell, &mut std::io::stdout().lock()))
+        }
+        Some(Subcommand::Man) => printed(Cli::man(&mut std::io::stdout().lock())),
         Some(Subcommand::Serve {
             bind,
             public_url,
@@ -102,13 +107,31 @@ async fn run(mut cli: Cli) -> ExitCode {
                     offset,
                     format,
                 } => scripting::activities(backend, &query, limit, offset, format, &mut out).await,
-                Subcommand::Approve { query, format } => {
-                    scripting::status_change(backend, true, &query.join(" "), format, &mut out)
-                        .await
+                Subcommand::Approve {
+                    query,
+                    dry_run,
+                    format,
+                } => {
+                    let query = query.join(" ");
+                    if dry_run {
+                        scripting::dry_run(backend, ActionKind::Approve, &query, format, &mut out)
+                            .await
+                    } else {
+                        scripting::status_change(backend, true, &query, format, &mut out).await
+                    }
                 }
-                Subcommand::Cancel { query, format } => {
-                    scripting::status_change(backend, false, &query.join(" "), format, &mut out)
-                        .await
+                Subcommand::Cancel {
+                    query,
+                    dry_run,
+                    format,
+                } => {
+                    let query = query.join(" ");
+                    if dry_run {
+                        scripting::dry_run(backend, ActionKind::Cancel, &query, format, &mut out)
+                            .await
+                    } else {
+                        scripting::status_change(backend, false, &query, format, &mut out).await
+                    }
                 }
                 Subcommand::Reapply { ids, format } => {
                     scripting::create(backend, false, &ids, format, &mut out).await
@@ -117,7 +140,9 @@ async fn run(mut cli: Cli) -> ExitCode {
                     scripting::create(backend, true, &ids, format, &mut out).await
                 }
                 Subcommand::Types { format } => scripting::types(backend, format, &mut out).await,
-                Subcommand::Serve { .. } => unreachable!("handled above"),
+                Subcommand::Serve { .. } | Subcommand::Completions { .. } | Subcommand::Man => {
+                    unreachable!("handled above")
+                }
             };
             let result = result.and_then(|()| Ok(out.flush()?));
             match result {
@@ -172,6 +197,18 @@ async fn build_reporting(
         eprintln!("landscape-tui serve: {note}");
     }
     Ok(backend)
+}
+
+/// The exit code of a command that only prints; a closed pipe is not an error.
+fn printed(result: std::io::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("landscape-tui: writing the output: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn setup_failed(e: SetupError) -> ExitCode {

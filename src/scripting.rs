@@ -7,7 +7,7 @@ use std::io::Write;
 
 use crate::backend::{Backend, BackendError, Selection};
 use crate::cli::Format;
-use crate::model::Activity;
+use crate::model::{ActionKind, Activity};
 use crate::printable::printable;
 
 /// Columns of the table, CSV and TSV forms. The table names computers by
@@ -237,6 +237,49 @@ pub async fn status_change(
             writeln!(out, "{verb} {} activities", ids.len())?;
             for id in ids {
                 writeln!(out, "{id}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What `kind` would do to what `query` selects, changing nothing: the
+/// activities that would change, then those refused and why.
+pub async fn dry_run(
+    backend: &dyn Backend,
+    kind: ActionKind,
+    query: &str,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<(), ScriptError> {
+    let preview = backend.preview_query(kind, query).await?;
+    let ids: Vec<u64> = preview.allowed.iter().map(|a| a.id).collect();
+    match format {
+        Format::Json => {
+            let refused: Vec<serde_json::Value> = preview
+                .refused
+                .iter()
+                .map(|r| serde_json::json!({"id": r.id, "reason": r.reason}))
+                .collect();
+            let answer = serde_json::json!({"would_change": ids, "refused": refused});
+            writeln!(out, "{answer}")?;
+        }
+        _ => {
+            writeln!(
+                out,
+                "dry run: would {} {} activit{} (nothing changed)",
+                kind.verb(),
+                ids.len(),
+                if ids.len() == 1 { "y" } else { "ies" }
+            )?;
+            for a in &preview.allowed {
+                writeln!(out, "  {}  {}", a.id, printable(&a.summary))?;
+            }
+            if !preview.refused.is_empty() {
+                writeln!(out, "refused: {}", preview.refused.len())?;
+                for r in &preview.refused {
+                    writeln!(out, "  {} => {}", r.id, printable(&r.reason))?;
+                }
             }
         }
     }

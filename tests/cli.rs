@@ -633,3 +633,83 @@ fn kill_9_loses_nothing_that_was_answered() {
         }
     }
 }
+
+/// `--dry-run` says what would change and what would be refused, and
+/// changes nothing: with a state file, the next run sees every status as it
+/// was and nothing in the journal.
+#[test]
+fn dry_run_prints_the_plan_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let run = |args: &[&str]| {
+        let out = bin()
+            .args(["--data", DATA, "--frozen", "--state"])
+            .arg(&state)
+            .args(args)
+            .env_remove("LANDSCAPE_API_URI")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let before = run(&["activities", "--format", "json", "--limit", "1000"]);
+    let table = run(&[
+        "approve",
+        "--dry-run",
+        "--format",
+        "table",
+        "status:unapproved OR status:succeeded",
+    ]);
+    assert!(
+        table.starts_with("dry run: would approve 3 activities (nothing changed)"),
+        "{table}"
+    );
+    assert!(table.contains("refused: 2"), "{table}");
+    assert!(
+        table.contains("111 => activity is succeeded; only unapproved activities can be approved"),
+        "{table}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["cancel", "--dry-run", "status:unapproved"])).unwrap();
+    assert_eq!(json["would_change"], serde_json::json!([101, 102, 103]));
+    assert_eq!(json["refused"], serde_json::json!([]));
+    let after = run(&["activities", "--format", "json", "--limit", "1000"]);
+    assert_eq!(before, after, "a dry run changed something");
+    assert_eq!(
+        std::fs::metadata(dir.path().join("state.json.journal"))
+            .unwrap()
+            .len(),
+        0,
+        "a dry run was journaled"
+    );
+}
+
+#[test]
+fn completions_and_the_man_page_are_printed() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = bin().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Every subcommand and the options are offered (fish writes
+        // `-l dry-run`, the others `--dry-run`).
+        for word in ["serve", "activities", "approve", "dry-run", "state"] {
+            assert!(text.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let out = bin().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH landscape-tui 1"), "{page}");
+    assert!(
+        page.contains("LANDSCAPE_API_URI"),
+        "the page explains the variables"
+    );
+    assert!(
+        page.contains("completions"),
+        "the page lists the subcommands"
+    );
+}
