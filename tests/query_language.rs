@@ -496,3 +496,43 @@ fn column_selection_agrees_with_record_matching() {
         assert_eq!(by_columns, by_record, "{q}");
     }
 }
+
+/// Habits from other query languages are named, not silently misread.
+#[test]
+fn brackets_and_a_bare_and_are_named() {
+    for (q, span) in [
+        ("(status:failed OR status:canceled)", 0..1),
+        ("status:failed (nginx", 14..15),
+        ("status:failed nginx)", 19..20),
+    ] {
+        let e = error(q);
+        assert_eq!(e.span, span, "{q}");
+        assert!(e.message.contains("no brackets"), "{q}: {}", e.message);
+        assert!(
+            e.message.contains(" OR "),
+            "says what to write: {}",
+            e.message
+        );
+    }
+    // A word with brackets inside is a word; quoted brackets are text.
+    for q in ["f(x)", "\"(draft)\""] {
+        assert!(landscape_tui::query::parse(q).is_ok(), "{q} should parse");
+    }
+    let parsed = landscape_tui::query::parse_with(
+        "status:failed AND nginx",
+        &landscape_tui::query::ParseOptions::default(),
+    )
+    .unwrap();
+    let w = &parsed.warnings[0];
+    assert_eq!(w.span, 14..17);
+    assert!(w.message.contains("already joined by AND"), "{}", w.message);
+    // It still runs, AND searched as a word, as Landscape would.
+    assert_eq!(parsed.query.all.len(), 3);
+    // Quoted, it is searched without a warning.
+    let quoted = landscape_tui::query::parse_with(
+        "status:failed \"AND\"",
+        &landscape_tui::query::ParseOptions::default(),
+    )
+    .unwrap();
+    assert!(quoted.warnings.is_empty());
+}

@@ -359,3 +359,13 @@ fn a_refusal_the_server_cut_short_says_how_many_more() {
     assert!(s.contains("Approve refused for 243001"), "{s}");
     assert!(s.contains("… and 243000 more refused"), "{s}");
 }
+
+#[test]
+fn a_bare_and_is_explained_under_the_query() {
+    let mut app = loaded((120, 30));
+    for c in "/status:failed AND nginx".chars() {
+        key(&mut app, c);
+    }
+    let s = screen(&draw(&app));
+    assert!(s.contains("⚠ terms are already joined by AND"), "{s}");
+}

@@ -117,6 +117,7 @@ impl Parser<'_> {
         }
         let token = &tokens[*i];
         *i += 1;
+        self.traps(token)?;
         let term = match &token.kind {
             TokenKind::Word => Term {
                 kind: TermKind::Word(unquote(self.input, token.span.clone())),
@@ -128,6 +129,33 @@ impl Parser<'_> {
             TokenKind::Or | TokenKind::Not => unreachable!("handled above"),
         };
         Ok(Clause { negated, term })
+    }
+
+    /// Habits from other query languages, named: brackets are an error at
+    /// the bracket; a bare `AND` is searched as a word, with a warning.
+    fn traps(&mut self, token: &Token) -> Result<(), QueryError> {
+        let text = &self.input[token.span.clone()];
+        let quoted = text.contains('"');
+        let brackets = "the search language has no brackets: terms side by side must all match, \
+             and OR joins the two terms beside it (status:failed OR status:canceled computer:tag:web)";
+        if !quoted && text.starts_with('(') {
+            let at = token.span.start;
+            return Err(QueryError::new(at..at + 1, brackets));
+        }
+        // (A word like `f(x)` is a word; a `)` with no `(` closes a bracket.)
+        if !quoted && text.ends_with(')') && !text.contains('(') {
+            let at = token.span.end - 1;
+            return Err(QueryError::new(at..at + 1, brackets));
+        }
+        if token.kind == TokenKind::Word && text == "AND" {
+            self.warnings.push(QueryWarning {
+                span: token.span.clone(),
+                message: "terms are already joined by AND, so AND is searched as a word: \
+                          leave it out (or write \"AND\" to search for it)"
+                    .into(),
+            });
+        }
+        Ok(())
     }
 
     fn term(

@@ -170,6 +170,8 @@ pub struct App {
     pub applied: String,
     pub editing: bool,
     pub query_error: Option<QueryError>,
+    /// What the query means that its writer may not expect (a bare `AND`).
+    pub query_warning: Option<crate::query::QueryWarning>,
     pub completions: Option<Completions>,
     pub completion_index: usize,
     pub history: Vec<String>,
@@ -223,6 +225,7 @@ impl App {
             applied: String::new(),
             editing: false,
             query_error: None,
+            query_warning: None,
             completions: None,
             completion_index: 0,
             history,

@@ -699,7 +699,12 @@ fn revalidate(app: &mut App) {
         mode: app.mode,
         types: &types,
     };
-    app.query_error = parse_with(app.query.value(), &options).err();
+    let parsed = parse_with(app.query.value(), &options);
+    app.query_warning = parsed
+        .as_ref()
+        .ok()
+        .and_then(|p| p.warnings.first().cloned());
+    app.query_error = parsed.err();
 }
 
 fn set_query(app: &mut App, text: String, cursor_chars: usize) {

@@ -46,6 +46,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             format!(" ✘ {} ", e.message),
             app.theme.error,
         )));
+    } else if let Some(w) = &app.query_warning {
+        block = block.title_bottom(Line::from(Span::styled(
+            format!(" ⚠ {} ", w.message),
+            app.theme.warning,
+        )));
     } else if text.is_empty() && !app.editing {
         block = block.title_bottom(Line::from(Span::styled(" all activities ", app.theme.dim)));
     }
