@@ -189,7 +189,7 @@ fn approve_prints_ids_and_refusals_fail_with_reasons() {
     assert!(!ok);
     assert!(out.is_empty());
     assert!(err.contains("refused, nothing changed"), "{err}");
-    assert!(err.contains("111 => activity is succeeded"), "{err}");
+    assert!(err.contains("111 => it has succeeded"), "{err}");
 }
 
 #[test]
@@ -670,7 +670,7 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
     );
     assert!(table.contains("refused: 2"), "{table}");
     assert!(
-        table.contains("111 => activity is succeeded; only unapproved activities can be approved"),
+        table.contains("111 => it has succeeded; only unapproved activities can be approved"),
         "{table}"
     );
     let json: serde_json::Value =

@@ -98,7 +98,7 @@ fn the_confirmation_says_what_will_change_and_what_is_refused() {
         refused: vec![
             Refusal {
                 id: 111,
-                reason: "activity is succeeded; only unapproved activities can be approved".into(),
+                reason: "it has succeeded; only unapproved activities can be approved".into(),
             },
             Refusal {
                 id: 999,
@@ -119,7 +119,7 @@ fn the_confirmation_says_what_will_change_and_what_is_refused() {
     assert!(s.contains("Approve 2 activities (from 4 selected)"), "{s}");
     assert!(s.contains("101 Upgrade package openssl on web-01"), "{s}");
     assert!(s.contains("2 will be refused"));
-    assert!(s.contains("111 => activity is succeeded"));
+    assert!(s.contains("111 => it has succeeded"));
     assert!(s.contains("2 marked activities are not shown by the current query"));
     assert!(s.contains("approve only the 2 that can change"));
 }
@@ -351,7 +351,7 @@ fn a_refusal_the_server_cut_short_says_how_many_more() {
         kind: landscape_tui::model::ActionKind::Approve,
         refusals: vec![landscape_tui::model::Refusal {
             id: 7,
-            reason: "activity is succeeded".into(),
+            reason: "it has succeeded".into(),
         }],
         unlisted: 243_000,
     });

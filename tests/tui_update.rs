@@ -163,7 +163,7 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
         allowed: vec![e.activity(marked[0]).unwrap()],
         refused: vec![Refusal {
             id: marked[1],
-            reason: "activity is delivered; it cannot be canceled".into(),
+            reason: "it is delivered; it cannot be canceled".into(),
         }],
     };
     feed(
@@ -203,7 +203,7 @@ fn refusals_open_a_popup_and_stay_viewable() {
     let mut app = loaded(&engine());
     let refusals = vec![Refusal {
         id: 111,
-        reason: "activity is succeeded; only unapproved activities can be approved".into(),
+        reason: "it has succeeded; only unapproved activities can be approved".into(),
     }];
     let cmds = feed(
         &mut app,

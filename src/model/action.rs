@@ -88,19 +88,19 @@ impl ActionKind {
     /// by Landscape's lifecycle rules (`docs/lifecycle.md`).
     pub fn refusal(self, activity: &Activity) -> Option<String> {
         let status = activity.status();
-        let name = status.map_or("without a status", ActivityStatus::as_str);
+        let name = state_of(status);
         match self {
             ActionKind::Approve => (!self.allowed_in(status))
-                .then(|| format!("activity is {name}; only unapproved activities can be approved")),
+                .then(|| format!("it {name}; only unapproved activities can be approved")),
             ActionKind::Cancel => (!self.allowed_in(status)).then(|| {
                 if status.is_some_and(ActivityStatus::is_final) {
-                    format!("activity is {name}; it has already finished")
+                    format!("it {name}; it has already finished")
                 } else {
-                    format!("activity is {name}; it cannot be canceled")
+                    format!("it {name}; it cannot be canceled")
                 }
             }),
             ActionKind::Reapply => (!self.allowed_in(status))
-                .then(|| format!("activity is {name}; only finished activities can be reapplied")),
+                .then(|| format!("it {name}; only finished activities can be reapplied")),
             ActionKind::Revert => {
                 if *activity.activity_type != *REVERTIBLE_TYPE {
                     Some(format!(
@@ -109,7 +109,7 @@ impl ActionKind {
                     ))
                 } else if !self.allowed_in(status) {
                     Some(format!(
-                        "activity is {name}; only succeeded package changes can be reverted"
+                        "it {name}; only succeeded package changes can be reverted"
                     ))
                 } else {
                     None
@@ -145,5 +145,18 @@ pub struct Refusal {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} => {}", self.id, self.reason)
+    }
+}
+
+/// "is unapproved", "has succeeded", …: a status said as English, with
+/// Landscape's status name in it.
+fn state_of(status: Option<&ActivityStatus>) -> String {
+    match status {
+        None => "has no status".to_owned(),
+        Some(s @ (ActivityStatus::Succeeded | ActivityStatus::Failed)) => {
+            format!("has {}", s.as_str())
+        }
+        Some(ActivityStatus::Canceled) => "was canceled".to_owned(),
+        Some(s) => format!("is {}", s.as_str()),
     }
 }

@@ -386,9 +386,12 @@ pub const HELP_CONTEXTS: [Context; 4] = [
 ];
 
 /// What the help says after the bindings.
-pub const HELP_NOTES: [&str; 2] = [
+pub const HELP_NOTES: [&str; 3] = [
     "Query: status:failed computer:tag:web OR computer:tag:db NOT creator:bot@example.com",
     "Children column: succeeded / pending / failed-or-canceled children (ok/pending/bad)",
+    "A real server: set LANDSCAPE_API_URI with LANDSCAPE_API_KEY and LANDSCAPE_API_SECRET \
+     (or LANDSCAPE_EMAIL and LANDSCAPE_PASSWORD), or run with --profile NAME from \
+     ~/.config/landscape-tui/config.toml (see config.example.toml)",
 ];
 
 /// Lines in the help: a heading and the bindings of each context, blank

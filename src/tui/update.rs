@@ -856,6 +856,10 @@ fn on_mouse(app: &mut App, mouse: ratatui::crossterm::event::MouseEvent, out: &m
 
 /// The commands that start the dashboard: first page, vocabulary, gauges.
 pub fn start(app: &mut App) -> Vec<Command> {
+    // (What the start or the config said comes first.)
+    if app.backend.embedded && app.message.is_none() {
+        app.say(Level::Info, "demo engine: ? shows how to connect");
+    }
     vec![
         fetch_list(app, 0),
         Command::FetchVocabulary,

@@ -900,13 +900,13 @@ mod tests {
 
     #[test]
     fn refusal_lines_parse() {
-        let r = parse_refusals("12 => activity is succeeded\n7 => no such activity\ngarbage");
+        let r = parse_refusals("12 => it has succeeded\n7 => no such activity\ngarbage");
         assert_eq!(
             r,
             vec![
                 Refusal {
                     id: 12,
-                    reason: "activity is succeeded".into()
+                    reason: "it has succeeded".into()
                 },
                 Refusal {
                     id: 7,
