@@ -112,26 +112,18 @@ async fn run(mut cli: Cli) -> ExitCode {
                     dry_run,
                     format,
                 } => {
+                    let kind = ActionKind::Approve;
                     let query = query.join(" ");
-                    if dry_run {
-                        scripting::dry_run(backend, ActionKind::Approve, &query, format, &mut out)
-                            .await
-                    } else {
-                        scripting::status_change(backend, true, &query, format, &mut out).await
-                    }
+                    scripting::status_change(backend, kind, &query, dry_run, format, &mut out).await
                 }
                 Subcommand::Cancel {
                     query,
                     dry_run,
                     format,
                 } => {
+                    let kind = ActionKind::Cancel;
                     let query = query.join(" ");
-                    if dry_run {
-                        scripting::dry_run(backend, ActionKind::Cancel, &query, format, &mut out)
-                            .await
-                    } else {
-                        scripting::status_change(backend, false, &query, format, &mut out).await
-                    }
+                    scripting::status_change(backend, kind, &query, dry_run, format, &mut out).await
                 }
                 Subcommand::Reapply { ids, format } => {
                     scripting::create(backend, false, &ids, format, &mut out).await

@@ -217,14 +217,21 @@ async fn titles_of(
         .unwrap_or_default()
 }
 
+/// Approves or cancels what `query` selects, or with `dry_run` says what
+/// that would do.
 pub async fn status_change(
     backend: &dyn Backend,
-    approve: bool,
+    kind: ActionKind,
     query: &str,
+    dry_run: bool,
     format: Format,
     out: &mut dyn Write,
 ) -> Result<(), ScriptError> {
+    if dry_run {
+        return dry_run_of(backend, kind, query, format, out).await;
+    }
     let selection = Selection::Query(query.to_owned());
+    let approve = kind == ActionKind::Approve;
     let ids = if approve {
         backend.approve(&selection).await?
     } else {
@@ -245,7 +252,7 @@ pub async fn status_change(
 
 /// What `kind` would do to what `query` selects, changing nothing: the
 /// activities that would change, then those refused and why.
-pub async fn dry_run(
+async fn dry_run_of(
     backend: &dyn Backend,
     kind: ActionKind,
     query: &str,
