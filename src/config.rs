@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::backend::remote::{ApiChoice, RemoteCredentials, RemoteOptions, Secret};
+use crate::tui::keys::{Chord, Keymap};
 
 /// The whole file. Unknown keys are errors: a typo must not silently fall
 /// back to a default on a production profile.
@@ -25,6 +26,19 @@ pub struct Config {
     pub read_only: bool,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// `[keys]`: action = key or list of keys (the rest keep their defaults).
+    #[serde(default)]
+    keys: BTreeMap<String, toml::Spanned<KeySpec>>,
+    /// The key table with `[keys]` applied (checked when parsed).
+    #[serde(skip)]
+    pub keymap: Keymap,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum KeySpec {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -221,7 +235,9 @@ impl Config {
 
     /// Parses TOML text; errors name the line, the column and the key.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| syntax_error(text, &e))
+        let mut config: Config = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
+        config.keymap = keymap(text, &config.keys)?;
+        Ok(config)
     }
 
     fn has_inline_secrets(&self) -> bool {
@@ -455,6 +471,55 @@ fn readable_by_others(_path: &Path) -> bool {
 }
 
 /// `line L, column C: message (key `k`)` from toml's error.
+/// The default key table with `[keys]` applied; an unknown action, a key
+/// that is not one, or a key bound twice is an error at its line.
+fn keymap(
+    text: &str,
+    keys: &BTreeMap<String, toml::Spanned<KeySpec>>,
+) -> Result<Keymap, ConfigError> {
+    let at = |name: &str, span: std::ops::Range<usize>, message: String| {
+        let (line, column) = line_and_column(text, span.start);
+        ConfigError::Syntax {
+            path: None,
+            line,
+            column,
+            key: Some(format!("keys.{name}")),
+            message,
+        }
+    };
+    let mut map = Keymap::default();
+    for (name, spec) in keys {
+        let texts = match spec.get_ref() {
+            KeySpec::One(k) => vec![k.clone()],
+            KeySpec::Many(ks) => ks.clone(),
+        };
+        let chords = texts
+            .iter()
+            .map(|t| Chord::parse(t))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|m| at(name, spec.span(), m))?;
+        map.remap(name, chords)
+            .map_err(|m| at(name, spec.span(), m))?;
+    }
+    map.check().map_err(|(message, actions)| {
+        // At the line of a remapped one of the two.
+        let (name, span) = actions
+            .iter()
+            .find_map(|a| keys.get(*a).map(|s| (*a, s.span())))
+            .unwrap_or(("", 0..0));
+        at(name, span, message)
+    })?;
+    Ok(map)
+}
+
+fn line_and_column(text: &str, at: usize) -> (usize, usize) {
+    let at = at.min(text.len());
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..at].chars().count() + 1)
+}
+
 fn syntax_error(text: &str, e: &toml::de::Error) -> ConfigError {
     let message = e.message().to_owned();
     let Some(span) = e.span() else {
@@ -658,5 +723,67 @@ mod tests {
     fn secrets_never_show_in_debug() {
         let s = format!("{:?}", Secret::new("hunter2"));
         assert!(!s.contains("hunter2"));
+    }
+
+    #[test]
+    fn keys_remap_actions_and_keep_the_rest() {
+        use crate::model::ActionKind;
+        use crate::tui::keys::{Context, KeyAction};
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let c =
+            Config::parse("[keys]\napprove = \"ctrl-a\"\ncancel = [\"c\", \"delete\"]\n").unwrap();
+        let at = |code, mods| c.keymap.action(Context::Panes, &KeyEvent::new(code, mods));
+        assert_eq!(
+            at(KeyCode::Char('a'), KeyModifiers::CONTROL),
+            Some(KeyAction::Act(ActionKind::Approve))
+        );
+        assert_eq!(at(KeyCode::Char('a'), KeyModifiers::NONE), None);
+        assert_eq!(
+            at(KeyCode::Delete, KeyModifiers::NONE),
+            Some(KeyAction::Act(ActionKind::Cancel))
+        );
+        assert_eq!(
+            at(KeyCode::Char('j'), KeyModifiers::NONE),
+            Some(KeyAction::Down)
+        );
+    }
+
+    #[test]
+    fn bad_keys_config_names_line_key_and_both_actions() {
+        for (text, line, key, says) in [
+            (
+                "[keys]\naprove = \"a\"\n",
+                2,
+                "keys.aprove",
+                "unknown action \"aprove\"",
+            ),
+            (
+                "[keys]\nrefresh = \"ctrl-\"\n",
+                2,
+                "keys.refresh",
+                "is not a key",
+            ),
+            ("[keys]\nhelp = \"f13\"\n", 2, "keys.help", "is not a key"),
+            (
+                "refresh_seconds = 5\n[keys]\napprove = \"c\"\n",
+                3,
+                "keys.approve",
+                "c is bound to both approve and cancel",
+            ),
+        ] {
+            let e = Config::parse(text).unwrap_err();
+            match &e {
+                ConfigError::Syntax {
+                    line: l,
+                    key: Some(k),
+                    message,
+                    ..
+                } => {
+                    assert_eq!((*l, k.as_str()), (line, key), "{text}");
+                    assert!(message.contains(says), "{text}: {message}");
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
     }
 }

@@ -20,6 +20,8 @@ pub struct Chosen {
     pub refresh: Duration,
     pub read_only: bool,
     pub warnings: Vec<String>,
+    /// The key table with the config's `[keys]`.
+    pub keymap: crate::tui::keys::Keymap,
 }
 
 /// An error to print before the terminal is touched; exit code 2.
@@ -201,6 +203,7 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
         refresh: resolved.refresh,
         read_only,
         warnings,
+        keymap: config.keymap.clone(),
     })
 }
 

@@ -73,6 +73,7 @@ async fn run(mut cli: Cli) -> ExitCode {
                 read_only: chosen.read_only,
                 history_file: tui::history::default_path(),
                 warnings: chosen.warnings,
+                keymap: chosen.keymap,
             };
             match tui::run(chosen.backend, options).await {
                 Ok(()) => ExitCode::SUCCESS,

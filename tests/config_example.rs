@@ -27,6 +27,19 @@ fn example_config_parses_and_every_profile_resolves_with_env_secrets() {
         );
     }
     assert!(config.resolve(Some("prod"), &env).unwrap().read_only);
+    // The example's [keys]: Delete cancels too.
+    let delete = ratatui::crossterm::event::KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Delete,
+        ratatui::crossterm::event::KeyModifiers::NONE,
+    );
+    assert_eq!(
+        config
+            .keymap
+            .action(landscape_tui::tui::keys::Context::Panes, &delete),
+        Some(landscape_tui::tui::keys::KeyAction::Act(
+            landscape_tui::model::ActionKind::Cancel
+        ))
+    );
     // No default profile in the example: the dashboard opens on the demo.
     assert_eq!(
         config

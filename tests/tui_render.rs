@@ -305,20 +305,35 @@ fn help_scrolls_through_exactly_the_key_table() {
 /// the table's keys and labels.
 #[test]
 fn the_footer_is_built_from_the_key_table() {
-    use landscape_tui::tui::keys::{self, Context};
+    use landscape_tui::tui::keys::{Chord, Context};
     let mut app = loaded((200, 50));
-    for (context, editing) in [(Context::Panes, false), (Context::Editor, true)] {
-        app.editing = editing;
-        let s = screen(&draw(&app));
-        let status = s.lines().last().unwrap_or("").to_owned();
-        let mut at = 0;
-        for b in keys::footer(context) {
-            let label = format!("{} {}", b.keys[0].name(), b.footer.unwrap());
-            let found = status[at..]
-                .find(&label)
-                .or_else(|| status.find(&label))
-                .unwrap_or_else(|| panic!("{label:?} not in {status:?}"));
-            at = at.max(found);
+    // With the operator's own key for approve, too.
+    for remapped in [false, true] {
+        if remapped {
+            app.keymap
+                .remap("approve", vec![Chord::parse("ctrl-a").unwrap()])
+                .unwrap();
+            app.editing = false;
+            let s = screen(&draw(&app));
+            assert!(s.contains("Ctrl-A approve"), "{s}");
+            app.dialog = Some(Dialog::Help { scroll: 0 });
+            let help = screen(&draw(&app));
+            assert!(help.contains("Ctrl-A  approve"), "{help}");
+            app.dialog = None;
+        }
+        for (context, editing) in [(Context::Panes, false), (Context::Editor, true)] {
+            app.editing = editing;
+            let s = screen(&draw(&app));
+            let status = s.lines().last().unwrap_or("").to_owned();
+            let mut at = 0;
+            for (b, keys) in app.keymap.footer(context) {
+                let label = format!("{} {}", keys[0].name(), b.footer.unwrap());
+                let found = status[at..]
+                    .find(&label)
+                    .or_else(|| status.find(&label))
+                    .unwrap_or_else(|| panic!("{label:?} not in {status:?}"));
+                at = at.max(found);
+            }
         }
     }
 }

@@ -199,6 +199,8 @@ pub struct App {
     pub offset: FixedOffset,
     /// The styles every view draws with.
     pub theme: super::theme::Theme,
+    /// The key table with the operator's own keys.
+    pub keymap: super::keys::Keymap,
     pub paused: bool,
     pub in_flight: Vec<Activity>,
     pub values: CompletionValues,
@@ -245,6 +247,7 @@ impl App {
             now: Utc::now(),
             offset: FixedOffset::east_opt(0).expect("UTC"),
             theme: super::theme::Theme::default(),
+            keymap: super::keys::Keymap::default(),
             paused: false,
             in_flight: Vec::new(),
             values: CompletionValues::default(),

@@ -73,15 +73,20 @@ pub enum KeyAction {
     ScrollUp,
 }
 
-/// One key: a code with or without Ctrl.
+/// One key: a code with or without Ctrl or Alt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Chord {
     pub code: KeyCode,
     pub ctrl: bool,
+    pub alt: bool,
 }
 
 const fn key(code: KeyCode) -> Chord {
-    Chord { code, ctrl: false }
+    Chord {
+        code,
+        ctrl: false,
+        alt: false,
+    }
 }
 
 const fn ch(c: char) -> Chord {
@@ -92,12 +97,67 @@ const fn ctrl(c: char) -> Chord {
     Chord {
         code: KeyCode::Char(c),
         ctrl: true,
+        alt: false,
     }
 }
 
 impl Chord {
     fn matches(&self, event: &KeyEvent) -> bool {
-        self.code == event.code && self.ctrl == event.modifiers.contains(KeyModifiers::CONTROL)
+        self.code == event.code
+            && self.ctrl == event.modifiers.contains(KeyModifiers::CONTROL)
+            && self.alt == event.modifiers.contains(KeyModifiers::ALT)
+    }
+
+    /// Reads a key as the config writes it: `a`, `A`, `ctrl-a`, `alt-x`,
+    /// `enter`, `esc`, `tab`, `backtab`, `space`, `f5`, `pgdn`, `up`, ….
+    pub fn parse(text: &str) -> Result<Chord, String> {
+        let mut rest = text;
+        let (mut ctrl, mut alt) = (false, false);
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if lower.starts_with("ctrl-") && rest.len() > 5 {
+                ctrl = true;
+                rest = &rest[5..];
+            } else if lower.starts_with("alt-") && rest.len() > 4 {
+                alt = true;
+                rest = &rest[4..];
+            } else {
+                break;
+            }
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
+            _ => match rest.to_ascii_lowercase().as_str() {
+                "enter" | "return" => KeyCode::Enter,
+                "esc" | "escape" => KeyCode::Esc,
+                "tab" => KeyCode::Tab,
+                "backtab" | "shift-tab" => KeyCode::BackTab,
+                "space" => KeyCode::Char(' '),
+                "backspace" => KeyCode::Backspace,
+                "delete" | "del" => KeyCode::Delete,
+                "insert" => KeyCode::Insert,
+                "up" => KeyCode::Up,
+                "down" => KeyCode::Down,
+                "left" => KeyCode::Left,
+                "right" => KeyCode::Right,
+                "home" => KeyCode::Home,
+                "end" => KeyCode::End,
+                "pgup" | "pageup" => KeyCode::PageUp,
+                "pgdn" | "pagedown" => KeyCode::PageDown,
+                f if f.starts_with('f')
+                    && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+                {
+                    KeyCode::F(f[1..].parse().unwrap_or(1))
+                }
+                _ => {
+                    return Err(format!(
+                        "{text:?} is not a key (write a character, ctrl-a, alt-x, enter, esc, tab, backtab, space, f1…f12, pgup, pgdn, up, down, left, right, home, end, delete, backspace)"
+                    ));
+                }
+            },
+        };
+        Ok(Chord { code, ctrl, alt })
     }
 
     /// How the help writes it: `a`, `Enter`, `Ctrl-C`, `↓`.
@@ -120,10 +180,18 @@ impl Chord {
             KeyCode::PageDown => "PgDn".to_owned(),
             other => format!("{other:?}"),
         };
-        if self.ctrl {
-            format!("Ctrl-{base}")
-        } else {
-            base
+        let base = match self.code {
+            KeyCode::F(n) => format!("F{n}"),
+            KeyCode::Delete => "Delete".to_owned(),
+            KeyCode::Backspace => "Backspace".to_owned(),
+            KeyCode::Insert => "Insert".to_owned(),
+            _ => base,
+        };
+        match (self.ctrl, self.alt) {
+            (true, true) => format!("Ctrl-Alt-{base}"),
+            (true, false) => format!("Ctrl-{base}"),
+            (false, true) => format!("Alt-{base}"),
+            (false, false) => base,
         }
     }
 }
@@ -141,13 +209,9 @@ pub struct Binding {
 }
 
 impl Binding {
-    /// The keys as the help writes them: `j / ↓`.
+    /// The default keys as the help writes them: `j / ↓`.
     pub fn keys_text(&self) -> String {
-        self.keys
-            .iter()
-            .map(Chord::name)
-            .collect::<Vec<_>>()
-            .join(" / ")
+        keys_text(self.keys)
     }
 }
 
@@ -400,20 +464,125 @@ pub fn help_len() -> usize {
     HELP_CONTEXTS.len() * 2 + TABLE.len() + HELP_NOTES.len()
 }
 
-/// The action `key` stands for in `context`.
-pub fn action(context: Context, key: &KeyEvent) -> Option<KeyAction> {
-    TABLE
-        .iter()
-        .filter(|b| b.context == context)
-        .find(|b| b.keys.iter().any(|k| k.matches(key)))
-        .map(|b| b.action)
+/// The name a `[keys]` config entry gives an action of the panes.
+pub fn action_name(action: KeyAction) -> Option<&'static str> {
+    Some(match action {
+        A::EditQuery => "edit-query",
+        A::NextPane => "next-pane",
+        A::PrevPane => "prev-pane",
+        A::Down => "down",
+        A::Up => "up",
+        A::Top => "top",
+        A::Bottom => "bottom",
+        A::PageDown => "page-down",
+        A::PageUp => "page-up",
+        A::Open => "open",
+        A::Mark => "mark",
+        A::MarkAllShown => "mark-all",
+        A::ClearMarks => "clear-marks",
+        A::Act(ActionKind::Approve) => "approve",
+        A::Act(ActionKind::Cancel) => "cancel",
+        A::Act(ActionKind::Reapply) => "reapply",
+        A::Act(ActionKind::Revert) => "revert",
+        A::Refresh => "refresh",
+        A::TogglePause => "pause",
+        A::ShowAllChildren => "show-all-children",
+        A::Copy => "copy",
+        A::ShowRefusals => "show-refusals",
+        A::Help => "help",
+        A::Quit => "quit",
+        _ => return None,
+    })
 }
 
-/// The bindings the footer shows in `context`.
-pub fn footer(context: Context) -> impl Iterator<Item = &'static Binding> {
-    TABLE
-        .iter()
-        .filter(move |b| b.context == context && b.footer.is_some())
+/// The key table with the operator's keys: each binding of [`TABLE`] with
+/// its keys, replaced where the config says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keymap {
+    keys: Vec<Vec<Chord>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Keymap {
+        Keymap {
+            keys: TABLE.iter().map(|b| b.keys.to_vec()).collect(),
+        }
+    }
+}
+
+impl Keymap {
+    /// Binds the panes' action `name` to `chords` instead of its default
+    /// keys.
+    pub fn remap(&mut self, name: &str, chords: Vec<Chord>) -> Result<(), String> {
+        let Some(i) = TABLE
+            .iter()
+            .position(|b| b.context == Context::Panes && action_name(b.action) == Some(name))
+        else {
+            let names: Vec<&str> = TABLE
+                .iter()
+                .filter(|b| b.context == Context::Panes)
+                .filter_map(|b| action_name(b.action))
+                .collect();
+            return Err(format!(
+                "unknown action {name:?}; actions: {}",
+                names.join(", ")
+            ));
+        };
+        if chords.is_empty() {
+            return Err(format!("{name} needs at least one key"));
+        }
+        self.keys[i] = chords;
+        Ok(())
+    }
+
+    /// An error naming both actions (and their names) when one key means
+    /// two in a context.
+    pub fn check(&self) -> Result<(), (String, [&'static str; 2])> {
+        for (i, a) in TABLE.iter().enumerate() {
+            for (j, b) in TABLE.iter().enumerate().skip(i + 1) {
+                if a.context != b.context {
+                    continue;
+                }
+                if let Some(k) = self.keys[i].iter().find(|k| self.keys[j].contains(k)) {
+                    let name = |x: &Binding| action_name(x.action).unwrap_or(x.help);
+                    return Err((
+                        format!("{} is bound to both {} and {}", k.name(), name(a), name(b)),
+                        [name(a), name(b)],
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The action `key` stands for in `context`.
+    pub fn action(&self, context: Context, key: &KeyEvent) -> Option<KeyAction> {
+        TABLE
+            .iter()
+            .zip(&self.keys)
+            .filter(|(b, _)| b.context == context)
+            .find(|(_, keys)| keys.iter().any(|k| k.matches(key)))
+            .map(|(b, _)| b.action)
+    }
+
+    /// Each binding of `context` with its keys, in the table's order.
+    pub fn bindings(&self, context: Context) -> impl Iterator<Item = (&'static Binding, &[Chord])> {
+        TABLE
+            .iter()
+            .zip(&self.keys)
+            .filter(move |(b, _)| b.context == context)
+            .map(|(b, k)| (b, k.as_slice()))
+    }
+
+    /// The bindings the footer shows in `context`.
+    pub fn footer(&self, context: Context) -> impl Iterator<Item = (&'static Binding, &[Chord])> {
+        self.bindings(context).filter(|(b, _)| b.footer.is_some())
+    }
+}
+
+/// Keys as the help writes them: `j / ↓`.
+pub fn keys_text(keys: &[Chord]) -> String {
+    keys.iter().map(Chord::name).collect::<Vec<_>>().join(" / ")
 }
 
 #[cfg(test)]

@@ -34,6 +34,8 @@ pub struct TuiOptions {
     pub history_file: Option<PathBuf>,
     /// Warnings to show at start (config, TLS).
     pub warnings: Vec<String>,
+    /// The key table with the operator's keys.
+    pub keymap: super::keys::Keymap,
 }
 
 /// Runs the dashboard until the operator quits. A large engine still being
@@ -53,6 +55,7 @@ pub async fn run(source: Source, options: TuiOptions) -> color_eyre::Result<()> 
         Ok(Some(backend)) => {
             let history = history::load(options.history_file.as_deref());
             let mut app = App::new(backend.info(), options.read_only, history);
+            app.keymap = options.keymap.clone();
             if let Some(note) = backend.take_start_note() {
                 app.say(super::app::Level::Info, note);
             }

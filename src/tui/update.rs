@@ -119,7 +119,7 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
         None if app.editing => Context::Editor,
         None => Context::Panes,
     };
-    let action = keys::action(context, &key);
+    let action = app.keymap.action(context, &key);
     if action == Some(KeyAction::Quit) {
         app.quit = true;
         out.push(Command::Quit);

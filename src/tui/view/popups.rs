@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::model::ActionKind;
 use crate::printable::printable;
 use crate::tui::app::{App, Confirm, Dialog};
-use crate::tui::keys::{HELP_CONTEXTS, HELP_NOTES, TABLE};
+use crate::tui::keys::{HELP_CONTEXTS, HELP_NOTES, keys_text};
 use crate::tui::layout::Areas;
 use crate::tui::theme::Theme;
 
@@ -215,9 +215,9 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
             context.title(),
             app.theme.key.add_modifier(Modifier::UNDERLINED),
         )));
-        for b in TABLE.iter().filter(|b| b.context == context) {
+        for (b, keys) in app.keymap.bindings(context) {
             lines.push(Line::from(vec![
-                Span::styled(format!("{:>22}  ", b.keys_text()), app.theme.key),
+                Span::styled(format!("{:>22}  ", keys_text(keys)), app.theme.key),
                 Span::raw(b.help),
             ]));
         }

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::printable::printable;
 use crate::tui::app::{App, Level};
-use crate::tui::keys::{self, Binding, Context, KeyAction};
+use crate::tui::keys::{Binding, Chord, Context, KeyAction};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut spans = vec![Span::styled(
@@ -67,14 +67,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     // Help and quit always show, at the right; the other keys as many as
     // fit whole before them.
     let always_shown = |b: &Binding| matches!(b.action, KeyAction::Help | KeyAction::Quit);
+    let first_key = |keys: &[Chord]| keys.first().map(Chord::name).unwrap_or_default();
     let mut always = vec![Span::raw(" ")];
-    for b in keys::footer(context).filter(|b| always_shown(b)) {
-        always.push(Span::styled(b.keys[0].name(), app.theme.key));
+    for (b, keys) in app.keymap.footer(context).filter(|(b, _)| always_shown(b)) {
+        always.push(Span::styled(first_key(keys), app.theme.key));
         always.push(Span::raw(format!(" {} ", b.footer.unwrap_or(b.help))));
     }
     let always = Line::from(always);
     let room = usize::from(area.width).saturating_sub(always.width());
-    for b in keys::footer(context).filter(|b| !always_shown(b)) {
+    for (b, keys) in app.keymap.footer(context).filter(|(b, _)| !always_shown(b)) {
         let enabled = match b.action {
             KeyAction::Act(kind) => app.allows(kind),
             _ => true,
@@ -84,7 +85,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             (app.theme.dim, app.theme.dim)
         };
-        let name = b.keys[0].name();
+        let name = first_key(keys);
         let label = format!(" {}  ", b.footer.unwrap_or(b.help));
         let used: usize = spans.iter().map(Span::width).sum();
         if used + name.chars().count() + label.trim_end().chars().count() > room {
