@@ -2,6 +2,8 @@
 //! clear errors, configuration mistakes caught before the terminal is
 //! touched, and `serve` announcing itself.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
@@ -300,21 +302,24 @@ fn serve_announces_its_address_and_credentials_and_answers() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let status = rt.block_on(async {
         let http = reqwest::Client::new();
-        let login: serde_json::Value = http
-            .post(format!("{uri}v2/login"))
-            .json(&serde_json::json!({"email": env["LANDSCAPE_EMAIL"], "password": env["LANDSCAPE_PASSWORD"]}))
+        let token = common::rest_token(
+            &http,
+            &uri,
+            &env["LANDSCAPE_EMAIL"],
+            &env["LANDSCAPE_PASSWORD"],
+        )
+        .await;
+        let r = http
+            .get(format!("{uri}v2/activities/130"))
+            .bearer_auth(&token)
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
             .unwrap();
-        let r = http.get(format!("{uri}v2/activities/130")).bearer_auth(login["token"].as_str().unwrap()).send().await.unwrap();
         // Links are built on the public address, never on the Host header.
         let page: serde_json::Value = http
             .get(format!("{uri}v2/activities?limit=1"))
             .header("host", "evil.example")
-            .bearer_auth(login["token"].as_str().unwrap())
+            .bearer_auth(&token)
             .send()
             .await
             .unwrap()
@@ -435,16 +440,7 @@ fn serve_state(state: &std::path::Path) -> (String, std::process::Child) {
 
 /// A REST token for the `serve_state` user.
 async fn state_token(http: &reqwest::Client, uri: &str) -> String {
-    let login: serde_json::Value = http
-        .post(format!("{uri}v2/login"))
-        .json(&serde_json::json!({"email": "state@example.com", "password": "pw"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    login["token"].as_str().unwrap().to_owned()
+    common::rest_token(http, uri, "state@example.com", "pw").await
 }
 
 /// A small deterministic random source (xorshift), seeded per run.

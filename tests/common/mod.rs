@@ -11,6 +11,20 @@ use landscape_tui::server::{Credentials, Hygiene, JwtKeys, ServerState, Throttle
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+/// A REST v2 token from the server whose API base (`…/api/`) is `api`.
+pub async fn rest_token(http: &reqwest::Client, api: &str, email: &str, password: &str) -> String {
+    let r: Value = http
+        .post(format!("{api}v2/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["token"].as_str().unwrap().to_owned()
+}
+
 /// The hand-written dataset the HTTP tests pin their expectations on.
 pub fn dataset() -> String {
     std::fs::read_to_string(concat!(
@@ -117,17 +131,14 @@ impl TestServer {
     }
 
     pub async fn login(&self) -> String {
-        let r: Value = self
-            .http
-            .post(format!("{}/api/v2/login", self.base))
-            .json(&serde_json::json!({"email": self.credentials.email, "password": self.credentials.password}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        r["token"].as_str().unwrap().to_owned()
+        let api = format!("{}/api/", self.base);
+        rest_token(
+            &self.http,
+            &api,
+            &self.credentials.email,
+            &self.credentials.password,
+        )
+        .await
     }
 
     /// GET a REST path with a fresh token; panics unless 200.
