@@ -4,33 +4,23 @@
 
 use chrono::{DateTime, Duration, Utc};
 use landscape_tui::engine::lifecycle::derive;
-use landscape_tui::engine::{DemoOptions, Engine, Selection};
+use landscape_tui::engine::{DemoOptions, Engine};
 use landscape_tui::model::{Activity, ActivityStatus, Computer, Field};
 use landscape_tui::query::parse;
 use proptest::prelude::*;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone)]
-enum Step {
-    Approve(Vec<usize>),
-    Cancel(Vec<usize>),
-    Reapply(Vec<usize>),
-    Revert(Vec<usize>),
-    ApproveQuery(usize),
-    Clock(i64),
-}
+mod common;
 
-fn step() -> impl Strategy<Value = Step> {
-    let picks = prop::collection::vec(0usize..10_000, 1..4);
-    prop_oneof![
-        picks.clone().prop_map(Step::Approve),
-        picks.clone().prop_map(Step::Cancel),
-        picks.clone().prop_map(Step::Reapply),
-        picks.prop_map(Step::Revert),
-        (0usize..4).prop_map(Step::ApproveQuery),
-        (1i64..7200).prop_map(Step::Clock),
-    ]
-}
+use common::steps::{apply, step};
+
+/// The queries the lifecycle test approves by.
+const APPROVE_QUERIES: [&str; 4] = [
+    "status:unapproved",
+    "computer:tag:web",
+    "type:ActivityGroup",
+    "NOT status:failed",
+];
 
 fn all(e: &Engine) -> Vec<Activity> {
     e.activities("", u64::MAX, 0).unwrap().results
@@ -99,24 +89,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn lifecycle_invariants_hold(steps in prop::collection::vec(step(), 1..25)) {
+    fn lifecycle_invariants_hold(steps in prop::collection::vec(step(4, 7200), 1..25)) {
         let now = DateTime::parse_from_rfc3339("2024-05-01T12:00:00Z").unwrap().with_timezone(&Utc);
         let mut e = Engine::demo(&DemoOptions { seed: 5, computers: 8, activities: 120, now });
         for s in steps {
             let before: HashMap<u64, ActivityStatus> = all(&e).into_iter().map(|a| (a.id, a.status().cloned().unwrap_or(ActivityStatus::Undelivered))).collect();
             let ids: Vec<u64> = before.keys().copied().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-            let pick = |p: &Vec<usize>| p.iter().map(|i| ids[i % ids.len()]).collect::<Vec<u64>>();
-            match &s {
-                Step::Approve(p) => { let _ = e.approve(&Selection::Ids(pick(p))); }
-                Step::Cancel(p) => { let _ = e.cancel(&Selection::Ids(pick(p))); }
-                Step::Reapply(p) => { let _ = e.reapply(&pick(p)); }
-                Step::Revert(p) => { let _ = e.revert(&pick(p)); }
-                Step::ApproveQuery(q) => {
-                    let q = ["status:unapproved", "computer:tag:web", "type:ActivityGroup", "NOT status:failed"][*q];
-                    let _ = e.approve(&Selection::Query(q.into()));
-                }
-                Step::Clock(secs) => { e.step(Duration::seconds(*secs)); }
-            }
+            apply(&mut e, &s, &ids, &APPROVE_QUERIES);
             check(&e, &before)?;
         }
     }
@@ -242,7 +221,7 @@ proptest! {
     #[test]
     fn indexed_answers_equal_the_scan_in_any_row_order(
         shuffle in any::<u64>(),
-        steps in prop::collection::vec(step(), 0..12),
+        steps in prop::collection::vec(step(4, 7200), 0..12),
     ) {
         let now = DateTime::parse_from_rfc3339("2024-05-01T12:00:00Z").unwrap().with_timezone(&Utc);
         let demo = Engine::demo(&DemoOptions { seed: 9, computers: 8, activities: 150, now });
@@ -281,15 +260,7 @@ proptest! {
         for s in steps {
             for e in &mut engines {
                 let ids: Vec<u64> = ids(&all(e)).into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-                let pick = |p: &Vec<usize>| p.iter().map(|i| ids[i % ids.len()]).collect::<Vec<u64>>();
-                match &s {
-                    Step::Approve(p) => { let _ = e.approve(&Selection::Ids(pick(p))); }
-                    Step::Cancel(p) => { let _ = e.cancel(&Selection::Ids(pick(p))); }
-                    Step::Reapply(p) => { let _ = e.reapply(&pick(p)); }
-                    Step::Revert(p) => { let _ = e.revert(&pick(p)); }
-                    Step::ApproveQuery(q) => { let _ = e.approve(&Selection::Query(QUERIES[*q].into())); }
-                    Step::Clock(secs) => { e.step(Duration::seconds(*secs)); }
-                }
+                apply(e, &s, &ids, &QUERIES[..4]);
                 indexes_equal_the_oracle(e)?;
             }
             prop_assert!(engines[0].same_state(&engines[1]));

@@ -3,7 +3,7 @@
 //! engine; a journal cut short mid-record is recovered up to its last
 //! whole record and says so; a broken snapshot or record stops the start.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use landscape_tui::engine::state::{self, Op, StateError};
 use landscape_tui::engine::{DemoOptions, Engine, Progress, Selection};
 use proptest::prelude::*;
@@ -20,34 +20,19 @@ fn fresh() -> Result<Engine, StateError> {
     }))
 }
 
-#[derive(Debug, Clone)]
-enum Step {
-    Approve(Vec<usize>),
-    Cancel(Vec<usize>),
-    Reapply(Vec<usize>),
-    Revert(Vec<usize>),
-    ApproveQuery(usize),
-    Clock(i64),
-}
+mod common;
 
-fn step() -> impl Strategy<Value = Step> {
-    let picks = prop::collection::vec(0usize..10_000, 1..4);
-    prop_oneof![
-        picks.clone().prop_map(Step::Approve),
-        picks.clone().prop_map(Step::Cancel),
-        picks.clone().prop_map(Step::Reapply),
-        picks.prop_map(Step::Revert),
-        (0usize..3).prop_map(Step::ApproveQuery),
-        (1i64..3600).prop_map(Step::Clock),
-    ]
-}
+use common::steps::{apply, step};
+
+/// The queries the state test approves by.
+const APPROVE_QUERIES: [&str; 3] = ["status:unapproved", "computer:tag:web", "NOT status:failed"];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
     fn reopening_gives_the_state_every_answered_change_left(
-        steps in prop::collection::vec(step(), 1..20),
+        steps in prop::collection::vec(step(3, 3600), 1..20),
         fold_after in prop_oneof![Just(0u64), Just(400), Just(u64::MAX)],
     ) {
         let dir = tempfile::tempdir().unwrap();
@@ -57,18 +42,9 @@ proptest! {
         journal.fold_after = fold_after;
         for s in steps {
             let ids: Vec<u64> = live.activities("", u64::MAX, 0).unwrap().results.iter().map(|a| a.id).collect();
-            let pick = |p: &Vec<usize>| p.iter().map(|i| ids[i % ids.len()]).collect::<Vec<u64>>();
             // What the backend does: act, and when it worked, journal it.
-            let (op, done) = match &s {
-                Step::Approve(p) => { let sel = Selection::Ids(pick(p)); (Op::Approve { selection: sel.clone() }, live.approve(&sel).is_ok()) }
-                Step::Cancel(p) => { let sel = Selection::Ids(pick(p)); (Op::Cancel { selection: sel.clone() }, live.cancel(&sel).is_ok()) }
-                Step::Reapply(p) => { let i = pick(p); (Op::Reapply { ids: i.clone() }, live.reapply(&i).is_ok()) }
-                Step::Revert(p) => { let i = pick(p); (Op::Revert { ids: i.clone() }, live.revert(&i).is_ok()) }
-                Step::ApproveQuery(q) => {
-                    let sel = Selection::Query(["status:unapproved", "computer:tag:web", "NOT status:failed"][*q].into());
-                    (Op::Approve { selection: sel.clone() }, live.approve(&sel).is_ok())
-                }
-                Step::Clock(secs) => { live.step(Duration::seconds(*secs)); continue; }
+            let Some((op, done)) = apply(&mut live, &s, &ids, &APPROVE_QUERIES) else {
+                continue;
             };
             if done {
                 journal.record_and_fold(&mut live, op).unwrap();

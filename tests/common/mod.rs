@@ -1,6 +1,7 @@
 //! A `serve` instance on an ephemeral loopback port, stopped when dropped.
 #![allow(dead_code)]
 
+pub mod steps;
 pub mod tui;
 
 use std::sync::Arc;
