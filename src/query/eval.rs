@@ -139,27 +139,28 @@ impl Bits {
 
 /// Narrows `rows` to the union of some numbers' row lists when those lists
 /// are shorter than the rows still in (reading a list is cheaper than
-/// testing a row); `None` when testing row by row is cheaper.
+/// testing a row); hands `rows` back untouched when testing row by row is
+/// cheaper.
 fn by_postings<'a>(
-    rows: &RowSet,
+    mut rows: RowSet,
     negated: bool,
     lists: impl Iterator<Item = &'a [u32]> + Clone,
-) -> Option<RowSet> {
+) -> Result<RowSet, RowSet> {
+    let still_in = rows.count();
     let listed: usize = lists.clone().map(<[u32]>::len).sum();
-    if listed >= rows.count() {
-        return None;
+    if listed >= still_in {
+        return Err(rows);
     }
     let mut union = RowSet::empty(rows.universe());
     for list in lists {
         union.add_all(list);
     }
     // The first term of a query narrows every row: the union is the answer.
-    if !negated && rows.count() == rows.universe() {
-        return Some(union);
+    if !negated && still_in == rows.universe() {
+        return Ok(union);
     }
-    let mut out = rows.clone();
-    out.intersect(&union, negated);
-    Some(out)
+    rows.intersect(&union, negated);
+    Ok(rows)
 }
 
 /// Computer ids as a bitmap when they are small enough, else sorted.
@@ -560,28 +561,24 @@ fn narrow(group: &Group, mut rows: RowSet, c: &Columns, full: &[Activity]) -> Ro
         },
         Predicate::Computers(_, Some(numbers)) => {
             match by_postings(
-                &rows,
+                rows,
                 negated,
                 numbers.members().map(|n| c.rows_of_computer(n)),
             ) {
-                Some(narrowed) => narrowed,
-                None => keep(rows, negated, |i| numbers.contains(c.computer[i])),
+                Ok(narrowed) => narrowed,
+                Err(rows) => keep(rows, negated, |i| numbers.contains(c.computer[i])),
             }
         }
         Predicate::Creator(_, Numbered::Is(id)) => {
-            match by_postings(&rows, negated, std::iter::once(c.rows_of_creator(*id))) {
-                Some(narrowed) => narrowed,
-                None => keep_equal(rows, negated, &c.creator, *id),
+            match by_postings(rows, negated, std::iter::once(c.rows_of_creator(*id))) {
+                Ok(narrowed) => narrowed,
+                Err(rows) => keep_equal(rows, negated, &c.creator, *id),
             }
         }
         Predicate::Word(_, Some(words)) => {
-            match by_postings(
-                &rows,
-                negated,
-                words.members().map(|n| c.rows_of_summary(n)),
-            ) {
-                Some(narrowed) => narrowed,
-                None => keep(rows, negated, |i| words.contains(c.summary[i])),
+            match by_postings(rows, negated, words.members().map(|n| c.rows_of_summary(n))) {
+                Ok(narrowed) => narrowed,
+                Err(rows) => keep(rows, negated, |i| words.contains(c.summary[i])),
             }
         }
         _ => keep(rows, negated, |i| pred.test_at(c, i, &full[i])),
