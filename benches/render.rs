@@ -29,6 +29,7 @@ fn bench(c: &mut Criterion) {
             label: "DEMO".into(),
             embedded: true,
             sends_action_flags: true,
+            sorts_every_column: true,
         },
         false,
         vec![],

@@ -10,7 +10,9 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::backend::remote::{ApiChoice, RemoteCredentials, RemoteOptions, Secret};
-use crate::tui::keys::{Chord, Keymap};
+use crate::tui::keys::{Chord, Context, Keymap};
+use crate::tui::theme::{ROLE_NAMES, StyleOverride, THEME_NAMES};
+use crate::tui::views::SavedView;
 
 /// The whole file. Unknown keys are errors: a typo must not silently fall
 /// back to a default on a production profile.
@@ -32,6 +34,37 @@ pub struct Config {
     /// The key table with `[keys]` applied (checked when parsed).
     #[serde(skip)]
     pub keymap: Keymap,
+    /// `[theme]`: a built-in theme and overrides by role.
+    #[serde(default)]
+    theme: ThemeSection,
+    /// `[[views]]`: saved queries on keys.
+    #[serde(default, rename = "views")]
+    view_specs: Vec<ViewSpec>,
+    /// The theme's name (checked when parsed).
+    #[serde(skip)]
+    pub theme_name: Option<String>,
+    /// `[theme.styles]`, role by role (checked when parsed).
+    #[serde(skip)]
+    pub theme_styles: Vec<(String, StyleOverride)>,
+    /// The views, or the default ones when none are configured.
+    #[serde(skip)]
+    pub views: Vec<SavedView>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeSection {
+    name: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    styles: BTreeMap<String, toml::Spanned<StyleOverride>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ViewSpec {
+    key: toml::Spanned<String>,
+    name: String,
+    query: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -237,6 +270,43 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
         let mut config: Config = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
         config.keymap = keymap(text, &config.keys)?;
+        config.views = views(text, &config.view_specs, &config.keymap)?;
+        let at = |span: std::ops::Range<usize>, key: String, message: String| {
+            let (line, column) = line_and_column(text, span.start);
+            ConfigError::Syntax {
+                path: None,
+                line,
+                column,
+                key: Some(key),
+                message,
+            }
+        };
+        if let Some(name) = &config.theme.name {
+            if !THEME_NAMES.contains(&name.get_ref().as_str()) {
+                return Err(at(
+                    name.span(),
+                    "theme.name".into(),
+                    format!(
+                        "no theme {:?}; themes: {}",
+                        name.get_ref(),
+                        THEME_NAMES.join(", ")
+                    ),
+                ));
+            }
+            config.theme_name = Some(name.get_ref().clone());
+        }
+        for (role, style) in &config.theme.styles {
+            if !ROLE_NAMES.contains(&role.as_str()) {
+                return Err(at(
+                    style.span(),
+                    format!("theme.styles.{role}"),
+                    format!("no role {role:?}; roles: {}", ROLE_NAMES.join(", ")),
+                ));
+            }
+            config
+                .theme_styles
+                .push((role.clone(), style.get_ref().clone()));
+        }
         Ok(config)
     }
 
@@ -512,6 +582,53 @@ fn keymap(
     Ok(map)
 }
 
+/// The configured views on their keys, or the defaults (those whose key
+/// an action took are left out); a view key that is not a key, is used
+/// twice, or is an action's key is an error at its line.
+fn views(text: &str, specs: &[ViewSpec], keymap: &Keymap) -> Result<Vec<SavedView>, ConfigError> {
+    if specs.is_empty() {
+        return Ok(SavedView::defaults()
+            .into_iter()
+            .filter(|v| keymap.taken(Context::Panes, &v.key).is_none())
+            .collect());
+    }
+    let mut out: Vec<SavedView> = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let fail = |message: String| {
+            let (line, column) = line_and_column(text, spec.key.span().start);
+            ConfigError::Syntax {
+                path: None,
+                line,
+                column,
+                key: Some(format!("views[{i}].key")),
+                message,
+            }
+        };
+        let key = Chord::parse(spec.key.get_ref()).map_err(fail)?;
+        if let Some(action) = keymap.taken(Context::Panes, &key) {
+            return Err(fail(format!(
+                "{} is the key of {action}; pick another for view {:?}",
+                key.name(),
+                spec.name
+            )));
+        }
+        if let Some(other) = out.iter().find(|v| v.key == key) {
+            return Err(fail(format!(
+                "{} is the key of both views {:?} and {:?}",
+                key.name(),
+                other.name,
+                spec.name
+            )));
+        }
+        out.push(SavedView {
+            key,
+            name: spec.name.clone(),
+            query: spec.query.clone(),
+        });
+    }
+    Ok(out)
+}
+
 fn line_and_column(text: &str, at: usize) -> (usize, usize) {
     let at = at.min(text.len());
     let before = &text[..at];
@@ -780,6 +897,91 @@ mod tests {
                     ..
                 } => {
                     assert_eq!((*l, k.as_str()), (line, key), "{text}");
+                    assert!(message.contains(says), "{text}: {message}");
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn theme_and_views_are_read() {
+        let c = Config::parse(
+            "[theme]\nname = \"light\"\n[theme.styles]\nselected = { fg = \"black\", bg = \"#00ffff\", bold = true }\n\
+             [[views]]\nkey = \"F2\"\nname = \"Web failures\"\nquery = \"status:failed computer:tag:web\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.theme_name.as_deref(), Some("light"));
+        assert_eq!(c.theme_styles[0].0, "selected");
+        assert_eq!(c.views.len(), 1);
+        assert_eq!(c.views[0].key, Chord::parse("f2").unwrap());
+        assert_eq!(c.views[0].name, "Web failures");
+        // No views configured: the four defaults.
+        let c = Config::parse("").unwrap();
+        let names: Vec<&str> = c.views.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Needs approval",
+                "In progress",
+                "Failed today",
+                "Everything"
+            ]
+        );
+        // A default view whose key an action took is left out.
+        let c = Config::parse("[keys]\nrefresh = \"1\"\n").unwrap();
+        assert_eq!(c.views.len(), 3);
+    }
+
+    #[test]
+    fn bad_theme_and_views_name_line_and_key() {
+        for (text, line, key, says) in [
+            (
+                "[theme]\nname = \"solarized\"\n",
+                2,
+                "theme.name",
+                "no theme \"solarized\"; themes: dark, light, mono",
+            ),
+            (
+                "[theme.styles]\nselcted = { bold = true }\n",
+                2,
+                "theme.styles.selcted",
+                "no role \"selcted\"",
+            ),
+            (
+                "[theme.styles]\nselected = { fg = \"chartreuse-ish\" }\n",
+                2,
+                "theme.styles.selected",
+                "is not a colour",
+            ),
+            (
+                "[[views]]\nkey = \"ctrl-\"\nname = \"x\"\nquery = \"\"\n",
+                2,
+                "views[0].key",
+                "is not a key",
+            ),
+            (
+                "[[views]]\nkey = \"a\"\nname = \"Mine\"\nquery = \"\"\n",
+                2,
+                "views[0].key",
+                "a is the key of approve",
+            ),
+            (
+                "[[views]]\nkey = \"1\"\nname = \"A\"\nquery = \"\"\n[[views]]\nkey = \"1\"\nname = \"B\"\nquery = \"\"\n",
+                6,
+                "views[1].key",
+                "1 is the key of both views \"A\" and \"B\"",
+            ),
+        ] {
+            let e = Config::parse(text).unwrap_err();
+            match &e {
+                ConfigError::Syntax {
+                    line: l,
+                    key: Some(k),
+                    message,
+                    ..
+                } => {
+                    assert_eq!((*l, k.as_str()), (line, key), "{text}: {message}");
                     assert!(message.contains(says), "{text}: {message}");
                 }
                 other => panic!("{text}: {other:?}"),

@@ -22,6 +22,8 @@ pub struct Chosen {
     pub warnings: Vec<String>,
     /// The key table with the config's `[keys]`.
     pub keymap: crate::tui::keys::Keymap,
+    /// `[theme]` and `[[views]]` as the dashboard uses them.
+    pub looks: crate::tui::Looks,
 }
 
 /// An error to print before the terminal is touched; exit code 2.
@@ -204,6 +206,15 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
         read_only,
         warnings,
         keymap: config.keymap.clone(),
+        looks: crate::tui::Looks {
+            theme_name: config
+                .theme_name
+                .clone()
+                .unwrap_or_else(|| "dark".to_owned()),
+            theme_styles: config.theme_styles.clone(),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            views: config.views.clone(),
+        },
     })
 }
 

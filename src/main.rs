@@ -74,6 +74,7 @@ async fn run(mut cli: Cli) -> ExitCode {
                 history_file: tui::history::default_path(),
                 warnings: chosen.warnings,
                 keymap: chosen.keymap,
+                looks: chosen.looks,
             };
             match tui::run(chosen.backend, options).await {
                 Ok(()) => ExitCode::SUCCESS,

@@ -72,3 +72,44 @@ mod tests {
         assert_eq!(printable("naïve ☃"), "naïve ☃");
     }
 }
+
+/// `s` cut to `width` terminal columns, ending in `…` when cut.
+pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
+    use unicode_width::UnicodeWidthStr;
+    if s.width() <= width {
+        return Cow::Borrowed(s);
+    }
+    if width == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out = String::with_capacity(width + 3);
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    Cow::Owned(out)
+}
+
+/// Terminal columns `s` takes.
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+
+    #[test]
+    fn cuts_by_columns_with_an_ellipsis() {
+        assert_eq!(fit("ChangePackages", 20), "ChangePackages");
+        assert_eq!(fit("ChangePackages", 8), "ChangeP…");
+        assert_eq!(fit("日本語テキスト", 5), "日本…");
+        assert_eq!(fit("abc", 0), "");
+    }
+}

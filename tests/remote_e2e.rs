@@ -172,6 +172,7 @@ fn remote_app(s: &TestServer, size: (u16, u16)) -> App {
             label: s.base.clone(),
             embedded: false,
             sends_action_flags: true,
+            sorts_every_column: false,
         },
         false,
         vec![],
@@ -189,10 +190,11 @@ async fn drive(app: &mut App, backend: &dyn Backend, mut commands: Vec<Command>)
                 query,
                 offset,
                 limit,
+                sort,
             } => Event::ListLoaded {
                 generation,
                 offset,
-                result: backend.top_level(&query, limit, offset).await,
+                result: backend.top_level_sorted(&query, sort, limit, offset).await,
             },
             Command::FetchChildren { parent, query } => Event::ChildrenLoaded {
                 parent,

@@ -118,7 +118,7 @@ fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
     s.send("y");
     s.wait_for("approved 2 activities");
     // Only web-01 still matches the query; A shows all children: the two
-    // approved (newest first: db-01, web-02) are queued now.
+    // approved (newest first: db-01, web-02) are undelivered now.
     s.wait_for("Children of 100: 1 (matching");
     s.send("A");
     let text = s.wait("all three children", |t| {
@@ -130,8 +130,8 @@ fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
             .unwrap_or("")
             .to_owned()
     };
-    assert!(line("db-01").contains("queued"), "{text}");
-    assert!(line("web-02").contains("queued"), "{text}");
+    assert!(line("db-01").contains("undelivered"), "{text}");
+    assert!(line("web-02").contains("undelivered"), "{text}");
     assert!(line("web-01").contains("unapproved"), "{text}");
 
     s.send("q");

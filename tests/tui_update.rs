@@ -265,6 +265,7 @@ fn read_only_refuses_actions_up_front() {
             label: "DEMO".into(),
             embedded: true,
             sends_action_flags: true,
+            sorts_every_column: true,
         },
         true,
         vec![],

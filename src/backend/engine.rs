@@ -194,6 +194,7 @@ impl Backend for EngineBackend {
             label: "DEMO".into(),
             embedded: true,
             sends_action_flags: true,
+            sorts_every_column: true,
         }
     }
 
@@ -216,6 +217,18 @@ impl Backend for EngineBackend {
     ) -> Result<RowPage, BackendError> {
         Ok(off_the_workers(|| {
             self.read().top_level(query, limit, offset)
+        })?)
+    }
+
+    async fn top_level_sorted(
+        &self,
+        query: &str,
+        sort: crate::model::ListSort,
+        limit: u64,
+        offset: u64,
+    ) -> Result<RowPage, BackendError> {
+        Ok(off_the_workers(|| {
+            self.read().top_level_sorted(query, sort, limit, offset)
         })?)
     }
 

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 
 pub use crate::model::ActionKind;
 pub use crate::model::{ActionPreview, Selection};
-use crate::model::{Activity, Computer, Page, RowPage};
+use crate::model::{Activity, Computer, ListSort, Page, RowPage, SortColumn};
 
 pub use crate::query::CompletionValues;
 pub use error::{BackendError, Refusal};
@@ -39,6 +39,9 @@ pub struct BackendInfo {
     pub embedded: bool,
     /// Whether the backend sends per-activity `actions` flags.
     pub sends_action_flags: bool,
+    /// Whether [`Backend::top_level_sorted`] sorts by every column (else
+    /// only by creation time, and the dashboard sorts loaded rows).
+    pub sorts_every_column: bool,
 }
 
 #[async_trait]
@@ -68,6 +71,27 @@ pub trait Backend: Send + Sync {
         limit: u64,
         offset: u64,
     ) -> Result<RowPage, BackendError>;
+
+    /// [`Backend::top_level`] in `sort`'s order. Servers order by creation
+    /// time only: oldest first is read from the far end, and any other
+    /// column is left to the caller (see [`BackendInfo::sorts_every_column`]).
+    async fn top_level_sorted(
+        &self,
+        query: &str,
+        sort: ListSort,
+        limit: u64,
+        offset: u64,
+    ) -> Result<RowPage, BackendError> {
+        if sort.column != SortColumn::Created || sort.descending {
+            return self.top_level(query, limit, offset).await;
+        }
+        let count = self.top_level(query, 1, 0).await?.rows.count;
+        let end = count.saturating_sub(offset);
+        let start = end.saturating_sub(limit);
+        let mut page = self.top_level(query, end - start, start).await?;
+        page.rows.results.reverse();
+        Ok(page)
+    }
 
     async fn activity(&self, id: u64) -> Result<Activity, BackendError>;
 

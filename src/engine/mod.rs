@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::{Activity, Computer, Creator, Field, Page, RowPage};
+use crate::model::{Activity, Computer, Creator, Field, ListSort, Page, RowPage};
 use crate::query::{
     CompletionValues, KNOWN_TYPES, Matcher, ParseOptions, Query, QueryError, RowSet,
 };
@@ -260,16 +260,57 @@ impl Engine {
         rows.drain(start..).collect()
     }
 
+    /// `limit` of `rows` from `offset` in `sort`'s order: only the rows up
+    /// to the page's end are sorted, the rest only partitioned.
+    fn sorted_page(
+        &self,
+        mut rows: Vec<usize>,
+        sort: ListSort,
+        limit: u64,
+        offset: u64,
+    ) -> Page<Activity> {
+        let count = rows.len();
+        let (start, end) = window(count, limit, offset);
+        if start == end {
+            return self.page(std::iter::empty(), count);
+        }
+        let acts = &self.store.activities;
+        let order = |a: &usize, b: &usize| sort.compare(&acts[*a], &acts[*b]);
+        if end < count && end > 0 {
+            rows.select_nth_unstable_by(end - 1, order);
+            rows.truncate(end);
+        }
+        rows.sort_unstable_by(order);
+        rows.truncate(end);
+        self.page(rows.drain(start.min(rows.len())..), count)
+    }
+
     /// Top-level activities (parents and standalone) that match, plus every
     /// parent with a matching child; newest first. Counts rows and matching
     /// activities, and how many children match for parents shown only
     /// through some of them.
     pub fn top_level(&self, query: &str, limit: u64, offset: u64) -> Result<RowPage, QueryError> {
+        self.top_level_sorted(query, ListSort::default(), limit, offset)
+    }
+
+    /// [`Engine::top_level`] in `sort`'s order.
+    pub fn top_level_sorted(
+        &self,
+        query: &str,
+        sort: ListSort,
+        limit: u64,
+        offset: u64,
+    ) -> Result<RowPage, QueryError> {
         let m = self.matcher(query)?;
         let s = &self.store;
         if m.matches_everything() {
+            let rows = if sort.is_default() {
+                self.page_of(&s.top_order, limit, offset)
+            } else {
+                self.sorted_page(s.top_order.clone(), sort, limit, offset)
+            };
             return Ok(RowPage {
-                rows: self.page_of(&s.top_order, limit, offset),
+                rows,
                 activity_count: s.activities.len() as u64,
                 matching_children: Default::default(),
             });
@@ -282,7 +323,11 @@ impl Engine {
                 parent => parent,
             });
         }
-        let rows = self.page_of_hits(&shown, limit, offset);
+        let rows = if sort.is_default() {
+            self.page_of_hits(&shown, limit, offset)
+        } else {
+            self.sorted_page(shown.indices(), sort, limit, offset)
+        };
         // Only the rows on the page are told how many children match.
         let matching_children = rows
             .results

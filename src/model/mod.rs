@@ -8,6 +8,7 @@ mod computer;
 mod extra;
 mod field;
 mod page;
+mod sort;
 mod status;
 
 pub use action::{ActionKind, ActionPreview, REVERTIBLE_TYPE, Refusal, Selection, cancelable};
@@ -18,4 +19,5 @@ pub use computer::Computer;
 pub use extra::Extra;
 pub use field::Field;
 pub use page::{Page, RowPage};
+pub use sort::{ListSort, SortColumn};
 pub use status::{ActivityStatus, Health};

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use tui_input::Input;
 
 use crate::backend::{ActionPreview, BackendInfo, CompletionValues, refusal_reason};
-use crate::model::{ActionKind, Activity, Refusal};
+use crate::model::{ActionKind, Activity, ListSort, Refusal, SortColumn};
 use crate::query::{Completions, Mode, QueryError};
 
 /// Rows fetched around the selection at a time.
@@ -49,6 +49,9 @@ pub struct ListState {
     pub error: Option<String>,
     /// A new query is loading: its answer starts at the top.
     pub new_query: bool,
+    /// The rows were sorted here, not by the backend: the order holds
+    /// within the loaded rows only.
+    pub sorted_locally: bool,
 }
 
 impl ListState {
@@ -201,6 +204,12 @@ pub struct App {
     pub theme: super::theme::Theme,
     /// The key table with the operator's own keys.
     pub keymap: super::keys::Keymap,
+    /// The theme's name, overrides and views from the config.
+    pub looks: super::Looks,
+    /// The saved view the list shows, while its query is the one applied.
+    pub view: Option<String>,
+    /// The list's order.
+    pub sort: ListSort,
     pub paused: bool,
     pub in_flight: Vec<Activity>,
     pub values: CompletionValues,
@@ -248,6 +257,13 @@ impl App {
             offset: FixedOffset::east_opt(0).expect("UTC"),
             theme: super::theme::Theme::default(),
             keymap: super::keys::Keymap::default(),
+            looks: super::Looks {
+                theme_name: "dark".to_owned(),
+                views: super::views::SavedView::defaults(),
+                ..super::Looks::default()
+            },
+            view: None,
+            sort: ListSort::default(),
             paused: false,
             in_flight: Vec::new(),
             values: CompletionValues::default(),
@@ -257,6 +273,20 @@ impl App {
             spinner: 0,
             quit: false,
         }
+    }
+
+    /// Whether the list's order is the dashboard's own, over loaded rows:
+    /// a server sorts by creation time only.
+    pub fn sorts_locally(&self) -> bool {
+        !self.backend.sorts_every_column && self.sort.column != SortColumn::Created
+    }
+
+    /// Takes the config's theme and views.
+    pub fn set_looks(&mut self, looks: super::Looks) {
+        if let Some(theme) = looks.theme(&looks.theme_name) {
+            self.theme = theme;
+        }
+        self.looks = looks;
     }
 
     /// The activity the detail pane shows: the selected child when the

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use crate::backend::{ActionPreview, BackendError, CompletionValues};
 use std::collections::HashMap;
 
-use crate::model::{ActionKind, Activity, Computer, RowPage};
+use crate::model::{ActionKind, Activity, Computer, ListSort, RowPage};
 
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -51,6 +51,9 @@ pub enum Command {
         query: String,
         offset: u64,
         limit: u64,
+        /// What the backend sorts by (the dashboard sorts loaded rows by
+        /// the columns a server cannot).
+        sort: ListSort,
     },
     FetchChildren {
         parent: u64,

@@ -54,6 +54,9 @@ pub enum KeyAction {
     ShowRefusals,
     Help,
     Quit,
+    /// The list: next sort column / reverse the order.
+    Sort,
+    ReverseSort,
     /// Editor: run the query (or take the highlighted completion).
     RunQuery,
     /// Editor: back to the panes, the query as it was (or close the
@@ -102,7 +105,12 @@ const fn ctrl(c: char) -> Chord {
 }
 
 impl Chord {
-    fn matches(&self, event: &KeyEvent) -> bool {
+    /// A plain character key.
+    pub const fn char(c: char) -> Chord {
+        ch(c)
+    }
+
+    pub fn matches(&self, event: &KeyEvent) -> bool {
         self.code == event.code
             && self.ctrl == event.modifiers.contains(KeyModifiers::CONTROL)
             && self.alt == event.modifiers.contains(KeyModifiers::ALT)
@@ -343,6 +351,20 @@ pub const TABLE: &[Binding] = &[
         "show the last refusals",
         None,
     ),
+    bind(
+        Panes,
+        A::Sort,
+        &[ch('s')],
+        "sort by the next column (created, status, type, summary, children, computers)",
+        Some("sort"),
+    ),
+    bind(
+        Panes,
+        A::ReverseSort,
+        &[ch('S')],
+        "reverse the sort order",
+        None,
+    ),
     bind(Panes, A::Help, &[ch('?')], "help", Some("help")),
     bind(Panes, A::Quit, &[ch('q'), ctrl('c')], "quit", Some("quit")),
     bind(
@@ -459,9 +481,11 @@ pub const HELP_NOTES: [&str; 3] = [
 ];
 
 /// Lines in the help: a heading and the bindings of each context, blank
-/// lines between, then the notes.
-pub fn help_len() -> usize {
-    HELP_CONTEXTS.len() * 2 + TABLE.len() + HELP_NOTES.len()
+/// lines between, the `views` saved views under their own heading, then
+/// the notes.
+pub fn help_len(views: usize) -> usize {
+    let views = if views == 0 { 0 } else { views + 2 };
+    HELP_CONTEXTS.len() * 2 + TABLE.len() + views + HELP_NOTES.len()
 }
 
 /// The name a `[keys]` config entry gives an action of the panes.
@@ -490,6 +514,8 @@ pub fn action_name(action: KeyAction) -> Option<&'static str> {
         A::Copy => "copy",
         A::ShowRefusals => "show-refusals",
         A::Help => "help",
+        A::Sort => "sort",
+        A::ReverseSort => "reverse-sort",
         A::Quit => "quit",
         _ => return None,
     })
@@ -553,6 +579,15 @@ impl Keymap {
             }
         }
         Ok(())
+    }
+
+    /// The name (or help) of the action `chord` is bound to in `context`.
+    pub fn taken(&self, context: Context, chord: &Chord) -> Option<&'static str> {
+        TABLE
+            .iter()
+            .zip(&self.keys)
+            .find(|(b, keys)| b.context == context && keys.contains(chord))
+            .map(|(b, _)| action_name(b.action).unwrap_or(b.help))
     }
 
     /// The action `key` stands for in `context`.

@@ -11,5 +11,26 @@ pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
+pub mod views;
+
+/// How the dashboard looks and what its view keys do, from the config and
+/// the environment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Looks {
+    /// `dark`, `light` or `mono`.
+    pub theme_name: String,
+    /// `[theme.styles]`, applied over whichever theme is chosen.
+    pub theme_styles: Vec<(String, theme::StyleOverride)>,
+    /// `NO_COLOR` is set: no colour, whatever the theme.
+    pub no_color: bool,
+    pub views: Vec<views::SavedView>,
+}
+
+impl Looks {
+    /// The theme called `name` with the operator's overrides.
+    pub fn theme(&self, name: &str) -> Option<theme::Theme> {
+        theme::Theme::build(name, &self.theme_styles, self.no_color)
+    }
+}
 
 pub use runtime::{TuiOptions, run};

@@ -36,6 +36,7 @@ pub struct TuiOptions {
     pub warnings: Vec<String>,
     /// The key table with the operator's keys.
     pub keymap: super::keys::Keymap,
+    pub looks: super::Looks,
 }
 
 /// Runs the dashboard until the operator quits. A large engine still being
@@ -56,6 +57,7 @@ pub async fn run(source: Source, options: TuiOptions) -> color_eyre::Result<()> 
             let history = history::load(options.history_file.as_deref());
             let mut app = App::new(backend.info(), options.read_only, history);
             app.keymap = options.keymap.clone();
+            app.set_looks(options.looks.clone());
             if let Some(note) = backend.take_start_note() {
                 app.say(super::app::Level::Info, note);
             }
@@ -197,9 +199,10 @@ fn execute_command(
             query,
             offset,
             limit,
+            sort,
         } => {
             tokio::spawn(async move {
-                let result = backend.top_level(&query, limit, offset).await;
+                let result = backend.top_level_sorted(&query, sort, limit, offset).await;
                 let _ = tx.send(Event::ListLoaded {
                     generation,
                     offset,

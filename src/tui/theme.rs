@@ -54,6 +54,10 @@ pub struct Theme {
     pub in_progress: Style,
     pub held: Style,
     pub unknown_status: Style,
+    /// The list's column headings.
+    pub header: Style,
+    /// A search match in the zoomed detail.
+    pub search_match: Style,
 }
 
 impl Default for Theme {
@@ -104,7 +108,158 @@ impl Theme {
             in_progress: fg(Color::Blue),
             held: fg(Color::Magenta),
             unknown_status: fg(Color::Gray),
+            header: Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            search_match: fg(Color::Black).bg(Color::Yellow),
         }
+    }
+
+    /// For a light terminal background: darker hues, no grey on white.
+    pub fn light() -> Theme {
+        let fg = |c: Color| Style::new().fg(c);
+        Theme {
+            border: fg(Color::Gray),
+            focused_border: fg(Color::Blue),
+            dim: fg(Color::Rgb(110, 110, 110)),
+            key: fg(Color::Blue).add_modifier(Modifier::BOLD),
+            marked: fg(Color::Rgb(150, 90, 0)).add_modifier(Modifier::BOLD),
+            flash: Style::new().bg(Color::Rgb(200, 240, 200)),
+            warning: fg(Color::Rgb(150, 90, 0)),
+            pending: fg(Color::Rgb(150, 90, 0)),
+            unapproved: fg(Color::Rgb(150, 90, 0)),
+            query_key: fg(Color::Blue),
+            query_value: fg(Color::Rgb(0, 120, 0)),
+            json_key: fg(Color::Blue),
+            json_value: fg(Color::Rgb(0, 120, 0)),
+            json_literal: fg(Color::Rgb(150, 90, 0)),
+            succeeded: fg(Color::Rgb(0, 120, 0)),
+            good: fg(Color::Rgb(0, 120, 0)),
+            success: fg(Color::Rgb(0, 120, 0)),
+            canceled: fg(Color::Rgb(110, 110, 110)),
+            queued: fg(Color::Rgb(0, 110, 140)),
+            unknown_status: fg(Color::Rgb(110, 110, 110)),
+            gauge: fg(Color::Blue).bg(Color::Rgb(225, 225, 225)),
+            ..Theme::dark()
+        }
+    }
+
+    /// No colour at all: bold, reverse and underline only (what
+    /// `NO_COLOR` asks for). Statuses still read by their symbols.
+    pub fn mono() -> Theme {
+        let plain = Style::new();
+        let bold = plain.add_modifier(Modifier::BOLD);
+        let reversed = plain.add_modifier(Modifier::REVERSED);
+        let underlined = plain.add_modifier(Modifier::UNDERLINED);
+        Theme {
+            border: plain,
+            focused_border: bold,
+            selected: reversed,
+            marked: bold,
+            flash: underlined,
+            dim: plain,
+            key: bold,
+            error: bold,
+            warning: bold,
+            success: plain,
+            good: plain,
+            pending: plain,
+            bad: bold,
+            query_key: bold,
+            query_value: plain,
+            query_keyword: bold.add_modifier(Modifier::UNDERLINED),
+            json_key: bold,
+            json_value: plain,
+            gauge: reversed,
+            gauge_failed: bold,
+            json_number: plain,
+            json_literal: plain,
+            badge_engine: reversed.add_modifier(Modifier::BOLD),
+            badge_server: reversed.add_modifier(Modifier::BOLD),
+            badge_read_only: reversed,
+            succeeded: plain,
+            failed: bold,
+            canceled: plain,
+            unapproved: bold,
+            queued: plain,
+            in_progress: plain,
+            held: plain,
+            unknown_status: plain,
+            header: bold.add_modifier(Modifier::UNDERLINED),
+            search_match: reversed,
+        }
+    }
+
+    /// The built-in theme called `name`.
+    pub fn named(name: &str) -> Option<Theme> {
+        match name {
+            "dark" => Some(Theme::dark()),
+            "light" => Some(Theme::light()),
+            "mono" => Some(Theme::mono()),
+            _ => None,
+        }
+    }
+
+    /// The theme `name` with the operator's `overrides`; with `no_color`
+    /// (`NO_COLOR` set) it is `mono` and overrides keep only their
+    /// bold, reverse or underline.
+    pub fn build(
+        name: &str,
+        overrides: &[(String, StyleOverride)],
+        no_color: bool,
+    ) -> Option<Theme> {
+        let mut theme = if no_color {
+            Theme::mono()
+        } else {
+            Theme::named(name)?
+        };
+        for (role, o) in overrides {
+            if let Some(style) = theme.role_mut(role) {
+                *style = o.apply(*style, !no_color);
+            }
+        }
+        Some(theme)
+    }
+
+    /// The style of the role `name` (kebab-case, as `[theme.styles]`
+    /// writes it).
+    pub fn role_mut(&mut self, name: &str) -> Option<&mut Style> {
+        Some(match name {
+            "border" => &mut self.border,
+            "focused-border" => &mut self.focused_border,
+            "selected" => &mut self.selected,
+            "marked" => &mut self.marked,
+            "flash" => &mut self.flash,
+            "dim" => &mut self.dim,
+            "key" => &mut self.key,
+            "error" => &mut self.error,
+            "warning" => &mut self.warning,
+            "success" => &mut self.success,
+            "good" => &mut self.good,
+            "pending" => &mut self.pending,
+            "bad" => &mut self.bad,
+            "query-key" => &mut self.query_key,
+            "query-value" => &mut self.query_value,
+            "query-keyword" => &mut self.query_keyword,
+            "json-key" => &mut self.json_key,
+            "json-value" => &mut self.json_value,
+            "gauge" => &mut self.gauge,
+            "gauge-failed" => &mut self.gauge_failed,
+            "json-number" => &mut self.json_number,
+            "json-literal" => &mut self.json_literal,
+            "badge-engine" => &mut self.badge_engine,
+            "badge-server" => &mut self.badge_server,
+            "badge-read-only" => &mut self.badge_read_only,
+            "succeeded" => &mut self.succeeded,
+            "failed" => &mut self.failed,
+            "canceled" => &mut self.canceled,
+            "unapproved" => &mut self.unapproved,
+            "queued" => &mut self.queued,
+            "in-progress" => &mut self.in_progress,
+            "held" => &mut self.held,
+            "unknown-status" => &mut self.unknown_status,
+            "header" => &mut self.header,
+            "search-match" => &mut self.search_match,
+            _ => return None,
+        })
     }
 
     /// A status's symbol and style, readable without colour too.
@@ -120,6 +275,102 @@ impl Theme {
             Some(ActivityStatus::Other(_)) | None => self.unknown_status,
         };
         (status_symbol(s), style)
+    }
+}
+
+/// The themes `[theme] name` and `:theme` know.
+pub const THEME_NAMES: [&str; 3] = ["dark", "light", "mono"];
+
+/// Every role `[theme.styles]` can set.
+pub const ROLE_NAMES: &[&str] = &[
+    "border",
+    "focused-border",
+    "selected",
+    "marked",
+    "flash",
+    "dim",
+    "key",
+    "error",
+    "warning",
+    "success",
+    "good",
+    "pending",
+    "bad",
+    "query-key",
+    "query-value",
+    "query-keyword",
+    "json-key",
+    "json-value",
+    "gauge",
+    "gauge-failed",
+    "json-number",
+    "json-literal",
+    "badge-engine",
+    "badge-server",
+    "badge-read-only",
+    "succeeded",
+    "failed",
+    "canceled",
+    "unapproved",
+    "queued",
+    "in-progress",
+    "held",
+    "unknown-status",
+    "header",
+    "search-match",
+];
+
+/// One role's style as the config writes it: colours by name (`red`,
+/// `darkgray`), index (`208`) or hex (`#ff8800`), and modifiers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StyleOverride {
+    #[serde(default, deserialize_with = "colour")]
+    pub fg: Option<Color>,
+    #[serde(default, deserialize_with = "colour")]
+    pub bg: Option<Color>,
+    pub bold: Option<bool>,
+    pub italic: Option<bool>,
+    pub underline: Option<bool>,
+    pub reverse: Option<bool>,
+    pub dim: Option<bool>,
+}
+
+fn colour<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Color>, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    text.parse::<Color>().map(Some).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "{text:?} is not a colour (a name like red or darkgray, an index 0-255, or #rrggbb)"
+        ))
+    })
+}
+
+impl StyleOverride {
+    /// `base` with this override; colours only when `colour` is allowed.
+    pub fn apply(&self, base: Style, colour: bool) -> Style {
+        let mut style = base;
+        if colour {
+            if let Some(c) = self.fg {
+                style = style.fg(c);
+            }
+            if let Some(c) = self.bg {
+                style = style.bg(c);
+            }
+        }
+        for (flag, modifier) in [
+            (self.bold, Modifier::BOLD),
+            (self.italic, Modifier::ITALIC),
+            (self.underline, Modifier::UNDERLINED),
+            (self.reverse, Modifier::REVERSED),
+            (self.dim, Modifier::DIM),
+        ] {
+            match flag {
+                Some(true) => style = style.add_modifier(modifier),
+                Some(false) => style = style.remove_modifier(modifier),
+                None => {}
+            }
+        }
+        style
     }
 }
 

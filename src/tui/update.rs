@@ -8,7 +8,7 @@ use super::app::{App, Confirm, Dialog, Level, MarkAll, PAGE, Pane};
 use super::event::{Command, Event};
 use super::keys::{self, Context, KeyAction};
 use crate::backend::BackendError;
-use crate::model::{ActionKind, Activity, RowPage};
+use crate::model::{ActionKind, Activity, ListSort, RowPage};
 use crate::printable::thousands;
 use crate::query::{ParseOptions, complete, parse_with};
 
@@ -131,6 +131,9 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
         Context::Panes => {}
     }
     let Some(action) = action else {
+        if let Some(i) = app.looks.views.iter().position(|v| v.key.matches(&key)) {
+            apply_view(app, i, out);
+        }
         return;
     };
     match action {
@@ -224,6 +227,11 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             None => app.say(Level::Info, "no refusals to show"),
         },
         KeyAction::Help => app.dialog = Some(Dialog::Help { scroll: 0 }),
+        KeyAction::Sort => {
+            let next = ListSort::by(app.sort.column.next());
+            set_sort(app, next, out);
+        }
+        KeyAction::ReverseSort => set_sort(app, app.sort.reversed(), out),
         // Quit is handled above; the rest belong to the editor and dialogs.
         _ => {}
     }
@@ -370,6 +378,11 @@ fn fetch_list(app: &mut App, offset: u64) -> Command {
         query: app.applied.clone(),
         offset,
         limit: PAGE,
+        sort: if app.sorts_locally() {
+            ListSort::default()
+        } else {
+            app.sort
+        },
     }
 }
 
@@ -425,6 +438,11 @@ fn list_loaded(
             }
             app.list.window_start = offset;
             app.list.rows = page.results;
+            app.list.sorted_locally = app.sorts_locally();
+            if app.list.sorted_locally {
+                let sort = app.sort;
+                app.list.rows.sort_by(|a, b| sort.compare(a, b));
+            }
             app.list.loaded_once = true;
             app.last_refresh = Some(app.now);
             // Keep the same activity selected if it is still there.
@@ -609,7 +627,7 @@ fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command
                 _ => 0,
             };
             if by != 0 {
-                let lines = keys::help_len() as i32;
+                let lines = keys::help_len(app.looks.views.len()) as i32;
                 let scroll = (i32::from(scroll) + by).clamp(0, lines) as u16;
                 app.dialog = Some(Dialog::Help { scroll });
             } else if close {
@@ -737,18 +755,8 @@ fn on_query_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &m
                 }
                 out.push(Command::SaveHistory(app.history.clone()));
             }
-            app.focus = Pane::List;
-            if text != app.applied || !app.list.loaded_once {
-                // The old rows stay on screen until the new ones arrive.
-                app.applied = text;
-                app.list.new_query = true;
-                app.list.selected_id = None;
-                app.mark_all = None;
-                out.push(fetch_list(app, 0));
-                app.children.parent = None;
-                app.children.rows.clear();
-                out.push(Command::FetchInFlight);
-            }
+            app.view = None;
+            apply_query(app, text, out);
         }
         Some(KeyAction::LeaveEditor) if popup => app.completions = None,
         Some(KeyAction::LeaveEditor) => {
@@ -809,6 +817,60 @@ fn on_query_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &m
             revalidate(app);
         }
     }
+}
+
+/// Shows what `text` matches in the list, from its top.
+fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
+    app.focus = Pane::List;
+    if text != app.applied || !app.list.loaded_once {
+        // The old rows stay on screen until the new ones arrive.
+        app.applied = text;
+        app.list.new_query = true;
+        app.list.selected_id = None;
+        app.mark_all = None;
+        out.push(fetch_list(app, 0));
+        app.children.parent = None;
+        app.children.rows.clear();
+        out.push(Command::FetchInFlight);
+    }
+}
+
+/// Orders the list by `sort`, from its top.
+pub(super) fn set_sort(app: &mut App, sort: ListSort, out: &mut Vec<Command>) {
+    app.sort = sort;
+    app.list.new_query = true;
+    app.list.selected_id = None;
+    out.push(fetch_list(app, 0));
+    let what = format!("sorted by {} {}", sort.column.name(), sort.arrow());
+    if app.sorts_locally() {
+        app.say(
+            Level::Warning,
+            format!(
+                "{what}: loaded rows only (the server sorts by creation time; {} loaded of {})",
+                thousands((app.list.rows.len() as u64).min(app.list.total)),
+                thousands(app.list.total)
+            ),
+        );
+    } else {
+        app.say(Level::Info, what);
+    }
+}
+
+/// Applies the saved view `index`: its query, named after it.
+fn apply_view(app: &mut App, index: usize, out: &mut Vec<Command>) {
+    let Some(view) = app.looks.views.get(index).cloned() else {
+        return;
+    };
+    let text = view.query_at(app.now, app.offset);
+    let n = text.chars().count();
+    set_query(app, text.clone(), n);
+    if let Some(e) = &app.query_error {
+        let message = format!("view {:?}: {}", view.name, e.message);
+        app.say(Level::Error, message);
+        return;
+    }
+    app.view = Some(view.name.clone());
+    apply_query(app, text, out);
 }
 
 fn apply_completion(app: &mut App) {

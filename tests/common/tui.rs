@@ -24,6 +24,7 @@ pub fn app(engine: &Engine, size: (u16, u16)) -> App {
             label: "DEMO".into(),
             embedded: true,
             sends_action_flags: true,
+            sorts_every_column: true,
         },
         false,
         vec![],
@@ -80,9 +81,10 @@ pub fn answer(app: &mut App, engine: &Engine, mut commands: Vec<Command>) -> Vec
                     query,
                     offset,
                     limit,
+                    sort,
                 } => {
                     let result = engine
-                        .top_level(&query, limit, offset)
+                        .top_level_sorted(&query, sort, limit, offset)
                         .map_err(BackendError::from);
                     next.extend(update(
                         app,

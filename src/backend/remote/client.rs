@@ -563,6 +563,7 @@ impl Backend for RemoteBackend {
             label: self.endpoints.legacy.clone(),
             embedded: false,
             sends_action_flags: true,
+            sorts_every_column: false,
         }
     }
 

@@ -60,7 +60,7 @@ fn child_line<'a>(app: &App, a: &'a Activity, selected: bool) -> Line<'a> {
                 .unwrap_or_else(|| format!("computer {id}"))
         })
         .unwrap_or_else(|| "—".into());
-    let status = a.status().map_or("—", |s| s.label());
+    let status = a.status().map_or("—", |s| s.as_str());
     let result = a
         .result_text
         .get()

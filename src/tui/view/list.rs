@@ -4,24 +4,25 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
 use crate::model::Activity;
-use crate::printable::printable;
-use crate::printable::thousands;
+use crate::model::SortColumn;
+use crate::printable::{fit, printable, thousands, width};
 use crate::tui::app::{App, Pane};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let l = &app.list;
     let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][app.spinner % 10];
+    let name = app.view.as_deref().unwrap_or("Activities");
     let title = if !l.loaded_once {
-        format!(" Activities {spinner} loading ")
+        format!(" {name} {spinner} loading ")
     } else if l.total == 0 && l.loading {
-        format!(" Activities {spinner} ")
+        format!(" {name} {spinner} ")
     } else if l.total == 0 {
-        " Activities — none match ".to_owned()
+        format!(" {name} — none match ")
     } else {
         let of_all = match l.total_all {
             Some(all) if !app.applied.trim().is_empty() => format!(" of {}", thousands(all)),
@@ -33,7 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             String::new()
         };
         format!(
-            " Activities: {} row{}{of_all}{activities} · row {}{} ",
+            " {name}: {} row{}{of_all}{activities} · row {}{} ",
             thousands(l.total),
             if l.total == 1 { "" } else { "s" },
             thousands(l.selected + 1),
@@ -52,19 +53,37 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             } else {
                 app.theme.border
             });
-    let height = u64::from(super::super::layout::list_table(area).height);
-    let now = app.now;
-    let rows: Vec<Row> = (l.top..(l.top + height).min(l.total))
-        .map(|i| match l.row(i) {
-            Some(a) => row(app, a, i == l.selected, now),
-            None => match &l.error {
+    let table_area = super::super::layout::list_table(area);
+    let height = u64::from(table_area.height);
+    let cells: Vec<(u64, Option<Cells>)> = (l.top..(l.top + height).min(l.total))
+        .map(|i| (i, l.row(i).map(|a| cells(app, a))))
+        .collect();
+    let mut widths = fit_columns(
+        app,
+        usize::from(table_area.width),
+        cells.iter().filter_map(|(_, c)| c.as_ref()),
+    );
+    if cells.iter().any(|(_, c)| c.is_none()) {
+        // Room in the status column to say a row is not there.
+        let grow = width("✘ not loaded").saturating_sub(widths[1]);
+        widths[1] += grow;
+        widths[4] = widths[4].saturating_sub(grow);
+    }
+    let rows: Vec<Row> = cells
+        .iter()
+        .map(|(i, c)| match (c, l.row(*i)) {
+            (Some(c), Some(a)) => row(app, a, c, &widths, *i == l.selected),
+            _ => match &l.error {
                 // In the summary column, the one wide enough to say why.
                 Some(e) if !l.loading => Row::new(vec![
                     Cell::from(""),
                     Cell::from(Span::styled("✘ not loaded", app.theme.error)),
                     Cell::from(""),
                     Cell::from(""),
-                    Cell::from(Span::styled(format!("{e} (r retries)"), app.theme.error)),
+                    Cell::from(Span::styled(
+                        fit(&format!("{e} (r retries)"), widths[4]).into_owned(),
+                        app.theme.error,
+                    )),
                 ]),
                 _ => Row::new(vec![
                     Cell::from(""),
@@ -73,22 +92,22 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             },
         })
         .collect();
-    let header = Row::new([
-        "", "status", "created", "type", "summary", "children", "comp.",
-    ])
-    .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
-    let widths = [
-        Constraint::Length(1),
-        Constraint::Length(13),
-        Constraint::Length(10),
-        Constraint::Length(18),
-        Constraint::Fill(1),
-        // Wide enough for "12 of 40 match".
-        Constraint::Length(14),
-        Constraint::Length(5),
-    ];
+    let header = Row::new(
+        HEADINGS
+            .iter()
+            .zip(widths)
+            .map(|((name, column), w)| {
+                let text = match column {
+                    Some(c) if *c == app.sort.column => format!("{name} {}", app.sort.arrow()),
+                    _ => (*name).to_owned(),
+                };
+                Cell::from(fit(&text, w).into_owned())
+            })
+            .collect::<Vec<_>>(),
+    )
+    .style(app.theme.header);
     frame.render_widget(
-        Table::new(rows, widths)
+        Table::new(rows, widths.map(|w| Constraint::Length(w as u16)))
             .header(header)
             .block(block)
             .column_spacing(1),
@@ -96,9 +115,39 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-fn row<'a>(app: &App, a: &'a Activity, selected: bool, now: DateTime<Utc>) -> Row<'a> {
-    let (symbol, status_style) = app.theme.status(a.status());
-    let label = a.status().map_or("—", |s| s.label());
+/// The columns' headings, and the sort column each stands for.
+const HEADINGS: [(&str, Option<SortColumn>); 7] = [
+    ("", None),
+    ("status", Some(SortColumn::Status)),
+    ("created", Some(SortColumn::Created)),
+    ("type", Some(SortColumn::Type)),
+    ("summary", Some(SortColumn::Summary)),
+    ("children", Some(SortColumn::Children)),
+    ("comp.", Some(SortColumn::Computers)),
+];
+
+/// The summary is given at least this much before other columns shrink.
+const SUMMARY_MIN: usize = 20;
+/// Shrinking stops here: a cut type still says what it is.
+const TYPE_MIN: usize = 10;
+const CHILDREN_MIN: usize = 8;
+
+/// One row's texts, before fitting.
+struct Cells {
+    status: String,
+    created: String,
+    activity_type: String,
+    summary: String,
+    /// Plain text of the children column (its spans are built when drawn).
+    children: String,
+    /// Shown only through some of its children.
+    partial: bool,
+    computers: String,
+}
+
+fn cells(app: &App, a: &Activity) -> Cells {
+    let (symbol, _) = app.theme.status(a.status());
+    let label = a.status().map_or("—", |s| s.as_str());
     let progress = a
         .progress
         .copied()
@@ -112,27 +161,97 @@ fn row<'a>(app: &App, a: &'a Activity, selected: bool, now: DateTime<Utc>) -> Ro
         })
         .unwrap_or_default();
     let children = match (app.list.partial(a), a.children_count.get()) {
-        (Some(n), Some(all)) => Line::from(Span::styled(
-            format!("{n} of {all} match"),
+        (Some(n), Some(all)) => format!("{n} of {all} match"),
+        _ => a
+            .children_statuses
+            .get()
+            .map(|c| format!("{}/{}/{}", c.good, c.warning, c.bad))
+            .unwrap_or_default(),
+    };
+    Cells {
+        status: format!("{symbol} {label}{progress}"),
+        created: created(a.creation_time, app.now, app.offset),
+        activity_type: printable(&a.activity_type).into_owned(),
+        summary: printable(&a.summary).into_owned(),
+        children,
+        partial: app.list.partial(a).is_some(),
+        computers: a
+            .computer_count
+            .copied()
+            .map(|n| n.to_string())
+            .or_else(|| a.computer().map(|_| "1".to_owned()))
+            .unwrap_or_default(),
+    }
+}
+
+/// Column widths for `inner` columns: each as wide as its widest value on
+/// screen (or its heading); the summary takes the rest. When the summary
+/// would get less than [`SUMMARY_MIN`], the type and then the children
+/// give up room down to their minimums, and their texts are cut with `…`.
+fn fit_columns<'a>(app: &App, inner: usize, rows: impl Iterator<Item = &'a Cells>) -> [usize; 7] {
+    let heading = |i: usize| {
+        let (name, column) = HEADINGS[i];
+        width(name)
+            + if column == Some(app.sort.column) {
+                2
+            } else {
+                0
+            }
+    };
+    let mut w: [usize; 7] = std::array::from_fn(heading);
+    w[0] = 1;
+    // "2 of 3 match" is never cut: it says why a row is there.
+    let mut partial = 0;
+    for c in rows {
+        if c.partial {
+            partial = partial.max(width(&c.children));
+        }
+        for (i, text) in [
+            (1, &c.status),
+            (2, &c.created),
+            (3, &c.activity_type),
+            (5, &c.children),
+            (6, &c.computers),
+        ] {
+            w[i] = w[i].max(width(text));
+        }
+    }
+    let spacing = w.len() - 1;
+    let others = |w: &[usize; 7]| {
+        w.iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 4)
+            .map(|(_, x)| x)
+            .sum::<usize>()
+    };
+    for (i, floor) in [(3, TYPE_MIN), (5, CHILDREN_MIN.max(partial))] {
+        let room = inner.saturating_sub(others(&w) + spacing);
+        if room >= SUMMARY_MIN {
+            break;
+        }
+        let give = (SUMMARY_MIN - room).min(w[i].saturating_sub(floor.max(heading(i))));
+        w[i] -= give;
+    }
+    w[4] = inner.saturating_sub(others(&w) + spacing);
+    w
+}
+
+fn row<'a>(app: &App, a: &Activity, c: &Cells, w: &[usize; 7], selected: bool) -> Row<'a> {
+    let (_, status_style) = app.theme.status(a.status());
+    let children = match a.children_statuses.get() {
+        Some(s) if app.list.partial(a).is_none() && width(&c.children) <= w[5] => Line::from(vec![
+            Span::styled(s.good.to_string(), app.theme.good),
+            Span::raw("/"),
+            Span::styled(s.warning.to_string(), app.theme.pending),
+            Span::raw("/"),
+            Span::styled(s.bad.to_string(), app.theme.bad),
+        ]),
+        _ if app.list.partial(a).is_some() => Line::from(Span::styled(
+            fit(&c.children, w[5]).into_owned(),
             app.theme.warning,
         )),
-        _ => match a.children_statuses.get() {
-            Some(c) => Line::from(vec![
-                Span::styled(c.good.to_string(), app.theme.good),
-                Span::raw("/"),
-                Span::styled(c.warning.to_string(), app.theme.pending),
-                Span::raw("/"),
-                Span::styled(c.bad.to_string(), app.theme.bad),
-            ]),
-            None => Line::from(""),
-        },
+        _ => Line::from(fit(&c.children, w[5]).into_owned()),
     };
-    let computers = a
-        .computer_count
-        .copied()
-        .map(|n| n.to_string())
-        .or_else(|| a.computer().map(|_| "1".to_owned()))
-        .unwrap_or_default();
     let marked = app.marks.contains(&a.id);
     let mut style = Style::new();
     if app.flash.contains_key(&a.id) {
@@ -147,18 +266,18 @@ fn row<'a>(app: &App, a: &'a Activity, selected: bool, now: DateTime<Utc>) -> Ro
     Row::new(vec![
         Cell::from(if marked { "●" } else { " " }),
         Cell::from(Span::styled(
-            format!("{symbol} {label}{progress}"),
+            fit(&c.status, w[1]).into_owned(),
             if marked || selected {
                 Style::new()
             } else {
                 status_style
             },
         )),
-        Cell::from(created(a.creation_time, now, app.offset)),
-        Cell::from(printable(&a.activity_type).into_owned()),
-        Cell::from(printable(&a.summary).into_owned()),
+        Cell::from(fit(&c.created, w[2]).into_owned()),
+        Cell::from(fit(&c.activity_type, w[3]).into_owned()),
+        Cell::from(fit(&c.summary, w[4]).into_owned()),
         Cell::from(children),
-        Cell::from(computers),
+        Cell::from(fit(&c.computers, w[6]).into_owned()),
     ])
     .style(style)
 }

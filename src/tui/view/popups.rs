@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::model::ActionKind;
 use crate::printable::printable;
 use crate::tui::app::{App, Confirm, Dialog};
-use crate::tui::keys::{HELP_CONTEXTS, HELP_NOTES, keys_text};
+use crate::tui::keys::{Context, HELP_CONTEXTS, HELP_NOTES, keys_text};
 use crate::tui::layout::Areas;
 use crate::tui::theme::Theme;
 
@@ -220,6 +220,25 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
                 Span::styled(format!("{:>22}  ", keys_text(keys)), app.theme.key),
                 Span::raw(b.help),
             ]));
+        }
+        if context == Context::Panes && !app.looks.views.is_empty() {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "Views (saved queries, [[views]] in the config)",
+                app.theme.key.add_modifier(Modifier::UNDERLINED),
+            )));
+            for v in &app.looks.views {
+                let query = if v.query.is_empty() {
+                    "(everything)"
+                } else {
+                    &v.query
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{:>22}  ", v.key.name()), app.theme.key),
+                    Span::raw(format!("{}: ", v.name)),
+                    Span::styled(query.to_owned(), app.theme.dim),
+                ]));
+            }
         }
     }
     lines.push(Line::from(""));
