@@ -24,6 +24,33 @@ pub struct Chosen {
     pub keymap: crate::tui::keys::Keymap,
     /// `[theme]` and `[[views]]` as the dashboard uses them.
     pub looks: crate::tui::Looks,
+    /// The config's profiles, for `:profile`.
+    pub profiles: crate::tui::Profiles,
+}
+
+/// Connects to the config's profiles by name, as `--profile` would (the
+/// environment's secrets included); `--read-only` holds for all of them.
+pub fn profiles(config: &Config, read_only: bool) -> crate::tui::Profiles {
+    let names = config.profiles.keys().cloned().collect();
+    let config = config.clone();
+    let connect = move |name: &str| -> Result<(Arc<dyn Backend>, bool), String> {
+        let resolved = config
+            .resolve(Some(name), &Environment::from_process())
+            .map_err(|e| e.to_string())?;
+        let read_only = read_only || resolved.read_only;
+        match resolved.connection {
+            Connection::Remote { mut options, .. } => {
+                options.read_only |= read_only;
+                let backend = RemoteBackend::new(*options).map_err(|e| e.to_string())?;
+                Ok((backend as Arc<dyn Backend>, read_only))
+            }
+            Connection::Demo => Err(format!("profile {name} names no server")),
+        }
+    };
+    crate::tui::Profiles {
+        names,
+        connect: Some(Arc::new(connect)),
+    }
 }
 
 /// An error to print before the terminal is touched; exit code 2.
@@ -201,6 +228,7 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
         }
     };
     Ok(Chosen {
+        profiles: profiles(&config, cli.read_only),
         backend,
         refresh: resolved.refresh,
         read_only,

@@ -75,6 +75,7 @@ async fn run(mut cli: Cli) -> ExitCode {
                 warnings: chosen.warnings,
                 keymap: chosen.keymap,
                 looks: chosen.looks,
+                profiles: chosen.profiles,
             };
             match tui::run(chosen.backend, options).await {
                 Ok(()) => ExitCode::SUCCESS,

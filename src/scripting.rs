@@ -176,6 +176,43 @@ pub async fn activities(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<(), ScriptError> {
+    let (list, count) = fetch(backend, query, limit, offset).await?;
+    let titles = titles_of(backend, &list, format).await;
+    write_activities(out, &list, &titles, format)?;
+    if format == Format::Table {
+        writeln!(out, "({} of {} matching)", list.len(), count)?;
+    }
+    Ok(())
+}
+
+/// Every activity `query` matches, newest first, written to `path` as
+/// `activities` prints them (the dashboard's `:export`). Written beside
+/// it and renamed, so a failed export leaves no half file.
+pub async fn export(
+    backend: &dyn Backend,
+    query: &str,
+    path: &std::path::Path,
+    format: Format,
+) -> Result<usize, ScriptError> {
+    let (list, _) = fetch(backend, query, u64::MAX, 0).await?;
+    let titles = titles_of(backend, &list, format).await;
+    let mut text = Vec::new();
+    write_activities(&mut text, &list, &titles, format)?;
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    std::fs::write(&partial, &text)?;
+    std::fs::rename(&partial, path)?;
+    Ok(list.len())
+}
+
+/// `limit` matches of `query` from `offset`, a page at a time, and how
+/// many match in all.
+async fn fetch(
+    backend: &dyn Backend,
+    query: &str,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<Activity>, u64), ScriptError> {
     let mut list: Vec<Activity> = Vec::new();
     let mut count = 0;
     while (list.len() as u64) < limit {
@@ -190,12 +227,7 @@ pub async fn activities(
             break;
         }
     }
-    let titles = titles_of(backend, &list, format).await;
-    write_activities(out, &list, &titles, format)?;
-    if format == Format::Table {
-        writeln!(out, "({} of {} matching)", list.len(), count)?;
-    }
-    Ok(())
+    Ok((list, count))
 }
 
 /// Computer titles for the people-facing formats; JSON keeps the records

@@ -214,3 +214,354 @@ fn mono_and_no_color_draw_without_any_colour() {
     // The dark theme does use colour (the check can fail).
     assert!(colourless(&loaded(&e, (160, 45))).is_err());
 }
+
+/// A script's output: 60 lines, one far too long for the pane, a match
+/// near the end.
+fn script_output() -> String {
+    let mut text = String::new();
+    for i in 0..60 {
+        if i == 45 {
+            text.push_str("ERROR: disk full on /var\n");
+        } else if i == 10 {
+            text.push_str(&"word ".repeat(60));
+            text.push('\n');
+        } else {
+            text.push_str(&format!("step {i} ok\n"));
+        }
+    }
+    text
+}
+
+/// The app at 80×24 with row 120 (a standalone activity) selected and
+/// the script output as its result.
+fn with_script_output() -> App {
+    let e = engine();
+    let mut app = loaded(&e, (80, 24));
+    let row = app.list.rows.iter().position(|a| a.id == 120).unwrap();
+    app.list.rows[row].result_text = landscape_tui::model::Field::Value(script_output().into());
+    for _ in 0..row {
+        let cmds = feed(&mut app, [key('j')]);
+        answer(&mut app, &e, cmds);
+    }
+    assert_eq!(app.list.selected_row().unwrap().id, 120);
+    app
+}
+
+#[test]
+fn zoomed_detail_wraps_the_result_and_finds_in_it() {
+    let mut app = with_script_output();
+    feed(&mut app, [code(KeyCode::Tab), code(KeyCode::Tab), key('z')]);
+    assert!(app.zoomed);
+    let s = screen(&draw(&app));
+    assert!(s.contains("Activity 120 — z / Esc returns"), "{s}");
+    assert!(s.contains("Summary     Install package htop"), "{s}");
+    assert!(s.contains("Status      succeeded"), "{s}");
+    // Nothing is cut at the pane's edge: the long line wraps.
+    let lines = app.detail_text_lines();
+    let width = landscape_tui::tui::layout::detail_text_width(&app);
+    assert!(
+        lines.iter().all(|l| l.chars().count() <= width),
+        "{lines:?}"
+    );
+    assert!(lines.iter().filter(|l| l.starts_with("word word")).count() > 3);
+    assert!(!s.contains("ERROR: disk full"));
+
+    // f types the search; the view jumps to the match as it is typed.
+    feed(&mut app, [key('f')]);
+    common::tui::typed(&mut app, "DISK full");
+    let s = screen(&draw(&app));
+    assert!(s.contains("/DISK full"), "{s}");
+    feed(&mut app, [code(KeyCode::Enter)]);
+    assert!(app.prompt.is_none());
+    let s = screen(&draw(&app));
+    assert!(s.contains("ERROR: disk full on /var"), "{s}");
+    assert!(s.contains("\"DISK full\": 1 matching lines"), "{s}");
+    // The match is marked.
+    let t = draw(&app);
+    let b = t.backend().buffer();
+    let (x, y) = (0..b.area.height)
+        .flat_map(|y| (0..b.area.width).map(move |x| (x, y)))
+        .find(|&(x, y)| {
+            b.cell((x, y)).unwrap().symbol() == "d"
+                && b.cell((x + 1, y)).unwrap().symbol() == "i"
+                && b.cell((x + 2, y)).unwrap().symbol() == "s"
+                && b.cell((x + 3, y)).unwrap().symbol() == "k"
+        })
+        .unwrap();
+    assert_eq!(
+        b.cell((x, y)).unwrap().style().bg,
+        app.theme.search_match.bg
+    );
+
+    // "step" is on many lines: n walks forward, N back, and it wraps.
+    feed(&mut app, [key('f')]);
+    for _ in 0.."DISK full".len() {
+        feed(&mut app, [code(KeyCode::Backspace)]);
+    }
+    common::tui::typed(&mut app, "step 5");
+    feed(&mut app, [code(KeyCode::Enter)]);
+    // From where the view is (the error line): "step 50" is the next.
+    let first = app.search_at.unwrap();
+    let text = app.message.clone().unwrap().text;
+    assert!(text.contains("\"step 5\": match 2 of 11"), "{text}");
+    assert!(app.detail_text_lines()[first].contains("step 50"));
+    // On screen: the match is the scroll's top or below it.
+    assert!(usize::from(app.detail_scroll) <= first);
+    feed(&mut app, [key('n')]);
+    assert!(app.detail_text_lines()[app.search_at.unwrap()].contains("step 51"));
+    feed(&mut app, [key('N')]);
+    assert_eq!(app.search_at, Some(first));
+    // Past the last match, n comes round to the first.
+    for _ in 0..10 {
+        feed(&mut app, [key('n')]);
+    }
+    let text = app.message.clone().unwrap().text;
+    assert!(text.contains("match 1 of 11"), "{text}");
+    // The first, "step 5", is far above: the view scrolled back to it.
+    let at = app.search_at.unwrap();
+    assert!(app.detail_text_lines()[at].contains("step 5 ok"));
+    assert_eq!(usize::from(app.detail_scroll), at - 2);
+
+    // Esc: back to the panes, the search cleared.
+    feed(&mut app, [code(KeyCode::Esc)]);
+    assert!(!app.zoomed);
+    assert!(app.search.is_empty());
+}
+
+#[test]
+fn z_zooms_the_list_to_the_whole_screen() {
+    let e = engine();
+    let mut app = loaded(&e, (160, 45));
+    let before = screen(&draw(&app));
+    assert!(before.contains("Children of"));
+    feed(&mut app, [key('z')]);
+    let s = screen(&draw(&app));
+    assert!(!s.contains("Children of"), "{s}");
+    assert!(s.contains("┌ Activities: 7 rows"), "{s}");
+    // The list is the whole width.
+    let top = s.lines().find(|l| l.contains("┌ Activities")).unwrap();
+    assert_eq!(top.chars().count(), 160);
+    assert!(top.ends_with('┐'));
+    feed(&mut app, [key('z')]);
+    assert!(screen(&draw(&app)).contains("Children of"));
+}
+
+fn command(app: &mut App, line: &str) -> Vec<Command> {
+    feed(app, [key(':')]);
+    common::tui::typed(app, line);
+    feed(app, [code(KeyCode::Enter)])
+}
+
+#[test]
+fn the_command_line_completes_runs_and_remembers() {
+    let e = engine();
+    let mut app = loaded(&e, (120, 40));
+    feed(&mut app, [key(':')]);
+    common::tui::typed(&mut app, "so");
+    let s = screen(&draw(&app));
+    assert!(s.contains(":so"), "{s}");
+    assert!(s.contains(":sort "), "{s}");
+    feed(&mut app, [code(KeyCode::Tab)]);
+    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "sort ");
+    assert_eq!(
+        app.command_completions,
+        [
+            "sort created",
+            "sort status",
+            "sort type",
+            "sort summary",
+            "sort children",
+            "sort computers"
+        ]
+    );
+    common::tui::typed(&mut app, "ty");
+    feed(&mut app, [code(KeyCode::Tab)]);
+    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "sort type");
+    common::tui::typed(&mut app, " desc");
+    let cmds = feed(&mut app, [code(KeyCode::Enter)]);
+    assert!(cmds.iter().any(|c| matches!(
+        c,
+        Command::FetchList { sort, .. } if *sort == ListSort::by(SortColumn::Type).reversed()
+    )));
+    answer(&mut app, &e, cmds);
+    assert!(heading(&screen(&draw(&app))).contains("type ▼"));
+    // ↑ brings it back.
+    feed(&mut app, [key(':'), code(KeyCode::Up)]);
+    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "sort type desc");
+    feed(&mut app, [code(KeyCode::Esc)]);
+    assert!(app.prompt.is_none());
+
+    // :view by name, :theme, a mistake, :q.
+    let cmds = command(&mut app, "view needs approval");
+    answer(&mut app, &e, cmds);
+    assert!(screen(&draw(&app)).contains("┌ Needs approval"));
+    command(&mut app, "theme mono");
+    colourless(&app).unwrap();
+    assert!(command(&mut app, "sort colour").is_empty());
+    let text = app.message.clone().unwrap().text;
+    assert!(
+        text.contains("no column \"colour\"; columns: created"),
+        "{text}"
+    );
+    assert!(command(&mut app, "q").contains(&Command::Quit));
+}
+
+#[test]
+fn export_asks_for_every_match_in_the_format_its_extension_names() {
+    let e = engine();
+    let mut app = loaded(&e, (120, 40));
+    let cmds = command(&mut app, "view failed today");
+    answer(&mut app, &e, cmds);
+    let cmds = command(&mut app, "export /tmp/out.JSON");
+    assert_eq!(
+        cmds,
+        [Command::Export {
+            query: app.applied.clone(),
+            path: "/tmp/out.JSON".into(),
+            format: landscape_tui::cli::Format::Json
+        }]
+    );
+    assert!(command(&mut app, "export out.xlsx").is_empty());
+    assert!(
+        app.message
+            .clone()
+            .unwrap()
+            .text
+            .contains(".tsv, .csv or .json")
+    );
+}
+
+#[tokio::test]
+async fn export_writes_what_the_cli_prints() {
+    use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
+    use landscape_tui::cli::Format;
+    let backend = EngineBackend::new(
+        engine(),
+        EngineOptions {
+            frozen: true,
+            ..EngineOptions::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (name, format) in [
+        ("a.csv", Format::Csv),
+        ("a.tsv", Format::Tsv),
+        ("a.json", Format::Json),
+    ] {
+        let path = dir.path().join(name);
+        let n = landscape_tui::scripting::export(backend.as_ref(), "nginx", &path, format)
+            .await
+            .unwrap();
+        assert_eq!(n, 3);
+        let mut printed = Vec::new();
+        landscape_tui::scripting::activities(
+            backend.as_ref(),
+            "nginx",
+            u64::MAX,
+            0,
+            format,
+            &mut printed,
+        )
+        .await
+        .unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(written, String::from_utf8(printed).unwrap());
+        assert!(!dir.path().join(format!("{name}.partial")).exists());
+    }
+    let csv = std::fs::read_to_string(dir.path().join("a.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].starts_with("id,status,created,type,summary"),
+        "{csv}"
+    );
+    // Newest first; equal times by id, highest first.
+    assert!(lines[1].starts_with("112,failed,"), "{csv}");
+    assert!(lines[3].starts_with("110,failed,"), "{csv}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("a.json")).unwrap()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 3);
+    // A directory that is not there: an error, nothing written.
+    let bad = dir.path().join("nope/a.csv");
+    assert!(
+        landscape_tui::scripting::export(backend.as_ref(), "", &bad, Format::Csv)
+            .await
+            .is_err()
+    );
+}
+
+#[test]
+fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
+    use landscape_tui::tui::app::Dialog;
+    use landscape_tui::tui::event::Event;
+    let e = engine();
+    let mut app = loaded(&e, (120, 40));
+    app.profiles = vec!["prod".into(), "staging".into()];
+    assert!(command(&mut app, "profile prd").is_empty());
+    let text = app.message.clone().unwrap().text;
+    assert!(
+        text.contains("no profile \"prd\"; profiles: prod, staging"),
+        "{text}"
+    );
+
+    let cmds = command(&mut app, "view needs");
+    answer(&mut app, &e, cmds);
+    feed(&mut app, [key(' ')]);
+    assert_eq!(app.marks.len(), 1);
+    assert!(command(&mut app, "profile prod").is_empty());
+    assert!(matches!(
+        app.dialog,
+        Some(Dialog::SwitchProfile { marks: 1, .. })
+    ));
+    let s = screen(&draw(&app));
+    assert!(s.contains("Connect to profile prod?"), "{s}");
+    assert!(
+        s.contains("1 marked activity of DEMO will be dropped"),
+        "{s}"
+    );
+    // n stays, marks kept.
+    feed(&mut app, [key('n')]);
+    assert!(app.dialog.is_none());
+    assert_eq!(app.marks.len(), 1);
+    command(&mut app, "profile prod");
+    let cmds = feed(&mut app, [key('y')]);
+    assert_eq!(cmds, [Command::SwitchProfile("prod".into())]);
+
+    // A failure keeps everything as it was.
+    feed(
+        &mut app,
+        [Event::ProfileSwitched {
+            name: "prod".into(),
+            result: Err("password_command failed".into()),
+        }],
+    );
+    assert_eq!(app.marks.len(), 1);
+    assert!(app.message.clone().unwrap().text.contains("still on DEMO"));
+
+    let remote = BackendInfo {
+        label: "https://landscape.example.com/api/".into(),
+        embedded: false,
+        sends_action_flags: true,
+        sorts_every_column: false,
+    };
+    let cmds = feed(
+        &mut app,
+        [Event::ProfileSwitched {
+            name: "prod".into(),
+            result: Ok((remote.clone(), true)),
+        }],
+    );
+    assert!(app.marks.is_empty());
+    assert!(app.list.rows.is_empty());
+    assert_eq!(app.applied, "");
+    assert_eq!(app.query.value(), "");
+    assert!(app.view.is_none());
+    assert!(app.read_only);
+    assert_eq!(app.backend, remote);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::FetchList { offset: 0, .. }))
+    );
+    let s = screen(&draw(&app));
+    assert!(s.contains("connected to profile prod"), "{s}");
+    assert!(s.contains("READ-ONLY"), "{s}");
+}

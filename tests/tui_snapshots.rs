@@ -126,3 +126,55 @@ fn the_help() {
         feed(app, [key('?')]);
     });
 }
+
+#[test]
+fn sorted_by_type() {
+    check("sorted_by_type", |app, engine| {
+        let c = feed(app, [key('s'), key('s')]);
+        settle(app, engine, c);
+    });
+}
+
+#[test]
+fn a_saved_view() {
+    check("view_needs_approval", |app, engine| {
+        let c = feed(app, [key('1')]);
+        settle(app, engine, c);
+    });
+}
+
+#[test]
+fn the_detail_zoomed_with_a_search() {
+    check("detail_zoomed_search", |app, engine| {
+        // The failed child of the nginx install: its result and changes.
+        let c = feed(app, [key('/')]);
+        settle(app, engine, c);
+        typed(app, "id:112");
+        let c = feed(app, [code(KeyCode::Enter)]);
+        settle(app, engine, c);
+        let c = feed(app, [code(KeyCode::Enter)]);
+        settle(app, engine, c);
+        feed(app, [key('f')]);
+        typed(app, "nginx");
+        feed(app, [code(KeyCode::Enter)]);
+    });
+}
+
+#[test]
+fn the_command_line_completing() {
+    check("command_line", |app, _| {
+        feed(app, [key(':')]);
+        typed(app, "sort ");
+    });
+}
+
+#[test]
+fn the_mono_theme() {
+    // Text as any theme draws it; no colour anywhere (see tui_daily).
+    check("mono", |app, _| {
+        let mut looks = app.looks.clone();
+        looks.theme_name = "mono".into();
+        app.set_looks(looks);
+        feed(app, [key('?')]);
+    });
+}

@@ -99,6 +99,11 @@ pub enum Dialog {
     Help {
         scroll: u16,
     },
+    /// `:profile NAME` with marks set: leaving drops them.
+    SwitchProfile {
+        name: String,
+        marks: usize,
+    },
 }
 
 /// `*`: every activity the query matches, acted on by query.
@@ -148,6 +153,21 @@ impl Confirm {
     }
 }
 
+/// A line typed at the bottom of the screen.
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub input: Input,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// `f`: what to find in the zoomed detail.
+    Search,
+    /// `:`: a command (`:sort type`, `:export file.csv`, …).
+    Command,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Info,
@@ -182,6 +202,24 @@ pub struct App {
     pub list: ListState,
     pub children: ChildrenState,
     pub detail_scroll: u16,
+    /// Columns the zoomed detail's JSON is scrolled right.
+    pub detail_hscroll: u16,
+    /// The focused pane fills the screen.
+    pub zoomed: bool,
+    /// What the zoomed detail searches for (`f`; `n` / `N` move).
+    pub search: String,
+    /// The text view's line of the current match.
+    pub search_at: Option<usize>,
+    /// The line being typed at the bottom: a search or a command.
+    pub prompt: Option<Prompt>,
+    /// Commands run before (`:` then ↑).
+    pub command_history: Vec<String>,
+    pub command_history_pos: Option<usize>,
+    /// Completions of the command line, and the highlighted one.
+    pub command_completions: Vec<String>,
+    pub command_completion: usize,
+    /// The config's profiles, for `:profile`.
+    pub profiles: Vec<String>,
     pub focus: Pane,
     pub marks: BTreeSet<u64>,
     pub mark_all: Option<MarkAll>,
@@ -244,6 +282,16 @@ impl App {
             list: ListState::default(),
             children: ChildrenState::default(),
             detail_scroll: 0,
+            detail_hscroll: 0,
+            zoomed: false,
+            search: String::new(),
+            search_at: None,
+            prompt: None,
+            command_history: Vec::new(),
+            command_history_pos: None,
+            command_completions: Vec::new(),
+            command_completion: 0,
+            profiles: Vec::new(),
             focus: Pane::List,
             marks: BTreeSet::new(),
             mark_all: None,
@@ -272,6 +320,18 @@ impl App {
             size: (80, 24),
             spinner: 0,
             quit: false,
+        }
+    }
+
+    /// The zoomed detail's text view, wrapped to its width.
+    pub fn detail_text_lines(&self) -> Vec<String> {
+        let width = super::layout::detail_text_width(self);
+        match self.detail_activity() {
+            Some(a) if width > 0 => super::detail_text::wrap(
+                &super::detail_text::lines(a, &self.computer_titles, self.offset),
+                width,
+            ),
+            _ => Vec::new(),
         }
     }
 

@@ -3,7 +3,10 @@
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::backend::{ActionPreview, BackendError, CompletionValues};
+use std::path::PathBuf;
+
+use crate::backend::{ActionPreview, BackendError, BackendInfo, CompletionValues};
+use crate::cli::Format;
 use std::collections::HashMap;
 
 use crate::model::{ActionKind, Activity, Computer, ListSort, RowPage};
@@ -42,6 +45,17 @@ pub enum Event {
     InFlightLoaded(Result<Vec<Activity>, BackendError>),
     TitlesLoaded(Result<HashMap<u64, String>, BackendError>),
     Vocabulary(Result<(CompletionValues, Vec<Computer>), BackendError>),
+    /// `:export` wrote `count` activities to `path`, or could not.
+    Exported {
+        path: PathBuf,
+        result: Result<usize, String>,
+    },
+    /// `:profile` connected to `name` (its backend now answers; whether
+    /// the profile is read-only), or not.
+    ProfileSwitched {
+        name: String,
+        result: Result<(BackendInfo, bool), String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,5 +101,13 @@ pub enum Command {
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     SaveHistory(Vec<String>),
+    /// Write every activity `query` matches (newest first) to `path`.
+    Export {
+        query: String,
+        path: PathBuf,
+        format: Format,
+    },
+    /// Leave this backend for the config's profile `name`.
+    SwitchProfile(String),
     Quit,
 }

@@ -23,7 +23,7 @@ impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Panes => "Panes",
-            Context::Editor => "Query editor",
+            Context::Editor => "Query editor, search and command line",
             Context::Confirm => "Confirmation",
             Context::Popup => "Help and refusals",
         }
@@ -57,6 +57,17 @@ pub enum KeyAction {
     /// The list: next sort column / reverse the order.
     Sort,
     ReverseSort,
+    /// The focused pane full screen, and back.
+    Zoom,
+    Back,
+    /// The zoomed detail: type a search; next and previous match.
+    Find,
+    NextMatch,
+    PrevMatch,
+    /// The detail's JSON: scroll left (Open scrolls right).
+    ScrollLeft,
+    /// The `:` command line.
+    Command,
     /// Editor: run the query (or take the highlighted completion).
     RunQuery,
     /// Editor: back to the panes, the query as it was (or close the
@@ -282,7 +293,7 @@ pub const TABLE: &[Binding] = &[
         Panes,
         A::Open,
         &[key(KeyCode::Enter), key(KeyCode::Right), ch('l')],
-        "open the selected parent's children (in the tree: show changes)",
+        "open the selected parent's children (in the tree: show changes; in the detail: scroll right)",
         None,
     ),
     bind(Panes, A::Mark, &[ch(' ')], "mark / unmark", None),
@@ -364,6 +375,43 @@ pub const TABLE: &[Binding] = &[
         &[ch('S')],
         "reverse the sort order",
         None,
+    ),
+    bind(
+        Panes,
+        A::Zoom,
+        &[ch('z')],
+        "zoom: the focused pane full screen (the detail as text beside its JSON)",
+        None,
+    ),
+    bind(
+        Panes,
+        A::Back,
+        &[key(KeyCode::Esc)],
+        "back from the zoom (and clear the search)",
+        None,
+    ),
+    bind(
+        Panes,
+        A::Find,
+        &[ch('f')],
+        "find text in the detail (zooms it)",
+        None,
+    ),
+    bind(Panes, A::NextMatch, &[ch('n')], "next match", None),
+    bind(Panes, A::PrevMatch, &[ch('N')], "previous match", None),
+    bind(
+        Panes,
+        A::ScrollLeft,
+        &[ch('h'), key(KeyCode::Left)],
+        "detail: scroll left",
+        None,
+    ),
+    bind(
+        Panes,
+        A::Command,
+        &[ch(':')],
+        "command line: sort, view, theme, export, profile, q (Tab completes)",
+        Some("command"),
     ),
     bind(Panes, A::Help, &[ch('?')], "help", Some("help")),
     bind(Panes, A::Quit, &[ch('q'), ctrl('c')], "quit", Some("quit")),
@@ -515,6 +563,13 @@ pub fn action_name(action: KeyAction) -> Option<&'static str> {
         A::ShowRefusals => "show-refusals",
         A::Help => "help",
         A::Sort => "sort",
+        A::Zoom => "zoom",
+        A::Back => "back",
+        A::Find => "find",
+        A::NextMatch => "next-match",
+        A::PrevMatch => "prev-match",
+        A::ScrollLeft => "scroll-left",
+        A::Command => "command",
         A::ReverseSort => "reverse-sort",
         A::Quit => "quit",
         _ => return None,

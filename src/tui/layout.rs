@@ -15,6 +15,8 @@ pub struct Areas {
     pub list: Option<Rect>,
     pub children: Option<Rect>,
     pub detail: Option<Rect>,
+    /// The zoomed detail's text view, beside the JSON.
+    pub detail_text: Option<Rect>,
     /// The tab line over the one pane drawn when the screen is narrow.
     pub tabs: Option<Rect>,
     pub progress: Option<Rect>,
@@ -45,11 +47,24 @@ pub fn areas(app: &App) -> Areas {
         list: None,
         children: None,
         detail: None,
+        detail_text: None,
         tabs: None,
         progress: (gauge_rows > 0).then_some(progress),
         status,
     };
-    if app.tabbed() {
+    if app.zoomed {
+        match app.focus {
+            Pane::List => a.list = Some(body),
+            Pane::Children => a.children = Some(body),
+            Pane::Detail => {
+                let [text, json] =
+                    Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                        .areas(body);
+                a.detail_text = Some(text);
+                a.detail = Some(json);
+            }
+        }
+    } else if app.tabbed() {
         let [tabs, pane] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
         a.tabs = Some(tabs);
@@ -85,6 +100,13 @@ pub fn list_table(pane: Rect) -> Rect {
         width: pane.width.saturating_sub(2),
         height: pane.height.saturating_sub(3),
     }
+}
+
+/// Columns of text inside the zoomed detail's text view.
+pub fn detail_text_width(app: &App) -> usize {
+    areas(app)
+        .detail_text
+        .map_or(0, |r| usize::from(r.width.saturating_sub(2)))
 }
 
 /// Where the list is, or would be when its tab is shown.

@@ -2,6 +2,8 @@
 //! and an async loop that moves events and backend answers between them.
 
 pub mod app;
+pub mod command_line;
+pub mod detail_text;
 pub mod event;
 pub mod history;
 pub mod keys;
@@ -11,6 +13,7 @@ pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
+pub use runtime::{Connect, Profiles};
 pub mod views;
 
 /// How the dashboard looks and what its view keys do, from the config and

@@ -37,6 +37,27 @@ pub struct TuiOptions {
     /// The key table with the operator's keys.
     pub keymap: super::keys::Keymap,
     pub looks: super::Looks,
+    /// The config's profiles, for `:profile`.
+    pub profiles: Profiles,
+}
+
+/// Connects to a profile of the config by name: its backend, and whether
+/// the profile is read-only.
+pub type Connect = dyn Fn(&str) -> Result<(Arc<dyn Backend>, bool), String> + Send + Sync;
+
+/// The profiles `:profile` can switch to.
+#[derive(Clone, Default)]
+pub struct Profiles {
+    pub names: Vec<String>,
+    pub connect: Option<Arc<Connect>>,
+}
+
+impl std::fmt::Debug for Profiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profiles")
+            .field("names", &self.names)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Runs the dashboard until the operator quits. A large engine still being
@@ -58,6 +79,7 @@ pub async fn run(source: Source, options: TuiOptions) -> color_eyre::Result<()> 
             let mut app = App::new(backend.info(), options.read_only, history);
             app.keymap = options.keymap.clone();
             app.set_looks(options.looks.clone());
+            app.profiles = options.profiles.names.clone();
             if let Some(note) = backend.take_start_note() {
                 app.say(super::app::Level::Info, note);
             }
@@ -111,7 +133,7 @@ async fn wait_for_engine(
 async fn run_loop(
     term: &mut DefaultTerminal,
     app: &mut App,
-    backend: Arc<dyn Backend>,
+    mut backend: Arc<dyn Backend>,
     options: &TuiOptions,
 ) -> color_eyre::Result<()> {
     let size = term.size()?;
@@ -130,6 +152,21 @@ async fn run_loop(
         for command in commands.drain(..) {
             if command == Command::Quit {
                 return Ok(());
+            }
+            if let Command::SwitchProfile(name) = command {
+                // The loop's backend is replaced here; answers still on
+                // their way from the old one are for older generations.
+                let result = match &options.profiles.connect {
+                    Some(connect) => connect(&name),
+                    None => Err("this dashboard was started without a config".to_owned()),
+                };
+                let result = result.map(|(new, read_only)| {
+                    backend = new;
+                    changes = backend.changes();
+                    (backend.info(), read_only)
+                });
+                let _ = tx.send(Event::ProfileSwitched { name, result });
+                continue;
             }
             execute_command(command, &backend, &tx, options);
         }
@@ -287,6 +324,18 @@ fn execute_command(
                 });
             }
         }
-        Command::Quit => {}
+        Command::Export {
+            query,
+            path,
+            format,
+        } => {
+            tokio::spawn(async move {
+                let result = crate::scripting::export(backend.as_ref(), &query, &path, format)
+                    .await
+                    .map_err(|e| crate::scripting::describe(&e));
+                let _ = tx.send(Event::Exported { path, result });
+            });
+        }
+        Command::Quit | Command::SwitchProfile(_) => {}
     }
 }

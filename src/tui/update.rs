@@ -4,7 +4,8 @@
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::app::{App, Confirm, Dialog, Level, MarkAll, PAGE, Pane};
+use super::app::{App, Confirm, Dialog, Level, MarkAll, PAGE, Pane, Prompt, PromptKind};
+use super::command_line::{self, CommandLine};
 use super::event::{Command, Event};
 use super::keys::{self, Context, KeyAction};
 use crate::backend::BackendError;
@@ -102,6 +103,23 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             Ok(titles) => app.computer_titles.extend(titles),
             Err(e) => app.say(Level::Warning, format!("computer names: {e}")),
         },
+        Event::Exported { path, result } => match result {
+            Ok(n) => app.say(
+                Level::Success,
+                format!("exported {} to {}", count(n), path.display()),
+            ),
+            Err(e) => app.say(
+                Level::Error,
+                format!("export to {} failed: {e}", path.display()),
+            ),
+        },
+        Event::ProfileSwitched { name, result } => match result {
+            Ok((info, read_only)) => out.extend(profile_switched(app, name, info, read_only)),
+            Err(e) => app.say(
+                Level::Error,
+                format!("profile {name}: {e} (still on {})", app.backend.label),
+            ),
+        },
         Event::Vocabulary(result) => {
             if let Ok((values, computers)) = result {
                 app.values = values;
@@ -114,9 +132,9 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
 
 fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
     let context = match &app.dialog {
-        Some(Dialog::Confirm(_)) => Context::Confirm,
+        Some(Dialog::Confirm(_) | Dialog::SwitchProfile { .. }) => Context::Confirm,
         Some(_) => Context::Popup,
-        None if app.editing => Context::Editor,
+        None if app.editing || app.prompt.is_some() => Context::Editor,
         None => Context::Panes,
     };
     let action = app.keymap.action(context, &key);
@@ -127,6 +145,7 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
     }
     match context {
         Context::Confirm | Context::Popup => return on_dialog_key(app, action, out),
+        Context::Editor if app.prompt.is_some() => return on_prompt_key(app, key, action, out),
         Context::Editor => return on_query_key(app, key, action, out),
         Context::Panes => {}
     }
@@ -166,7 +185,7 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
                     }
                 }
             }
-            Pane::Detail => {}
+            Pane::Detail => app.detail_hscroll = app.detail_hscroll.saturating_add(8).min(4000),
         },
         KeyAction::Mark => {
             let target = match app.focus {
@@ -232,6 +251,39 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             set_sort(app, next, out);
         }
         KeyAction::ReverseSort => set_sort(app, app.sort.reversed(), out),
+        KeyAction::Zoom => {
+            app.zoomed = !app.zoomed;
+            keep_visible(app);
+        }
+        KeyAction::Back => {
+            if app.zoomed {
+                app.zoomed = false;
+                keep_visible(app);
+            }
+            app.search.clear();
+            app.search_at = None;
+        }
+        KeyAction::Find => {
+            app.focus = Pane::Detail;
+            app.zoomed = true;
+            app.prompt = Some(Prompt {
+                kind: PromptKind::Search,
+                input: tui_input::Input::new(app.search.clone()),
+            });
+        }
+        KeyAction::NextMatch => find(app, true, false),
+        KeyAction::PrevMatch => find(app, false, false),
+        KeyAction::ScrollLeft if app.focus == Pane::Detail => {
+            app.detail_hscroll = app.detail_hscroll.saturating_sub(8);
+        }
+        KeyAction::Command => {
+            app.prompt = Some(Prompt {
+                kind: PromptKind::Command,
+                input: tui_input::Input::default(),
+            });
+            app.command_history_pos = None;
+            complete_command(app);
+        }
         // Quit is handled above; the rest belong to the editor and dialogs.
         _ => {}
     }
@@ -306,6 +358,7 @@ fn step(app: &mut App, by: i64, out: &mut Vec<Command>) {
             app.children.selected =
                 (app.children.selected as i64 + by).clamp(0, last.max(0)) as usize;
             app.detail_scroll = 0;
+            app.search_at = None;
         }
         Pane::Detail => {
             app.detail_scroll =
@@ -330,6 +383,7 @@ fn select(app: &mut App, to: u64, out: &mut Vec<Command>) {
     }
     if changed {
         app.detail_scroll = 0;
+        app.search_at = None;
         follow_selection(app, out);
     }
 }
@@ -639,6 +693,15 @@ fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command
                 app.dialog = None;
             }
         }
+        Dialog::SwitchProfile { name, .. } => {
+            if close {
+                app.dialog = None;
+                app.say(Level::Info, "staying: marks kept");
+            } else if action == Some(KeyAction::Confirm) {
+                app.dialog = None;
+                switch_profile(app, name, out);
+            }
+        }
     }
 }
 
@@ -833,6 +896,286 @@ fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
         app.children.rows.clear();
         out.push(Command::FetchInFlight);
     }
+}
+
+/// Scrolls the zoomed detail to the next (or previous) line holding the
+/// search; `here` counts the line at the top too.
+fn find(app: &mut App, forward: bool, here: bool) {
+    if app.search.is_empty() {
+        app.say(Level::Info, "nothing to find: f types a search");
+        return;
+    }
+    if !(app.zoomed && app.focus == Pane::Detail) {
+        app.focus = Pane::Detail;
+        app.zoomed = true;
+    }
+    let lines = app.detail_text_lines();
+    let found = super::detail_text::matches(&lines, &app.search);
+    if found.is_empty() {
+        let text = format!("no match for {:?}", app.search);
+        app.say(Level::Warning, text);
+        return;
+    }
+    // From the current match, or from the top of what is on screen.
+    let at = app.search_at.unwrap_or(usize::from(app.detail_scroll));
+    let pick = if forward {
+        found
+            .iter()
+            .position(|&l| if here { l >= at } else { l > at })
+            .unwrap_or(0)
+    } else {
+        found
+            .iter()
+            .rposition(|&l| l < at)
+            .unwrap_or(found.len() - 1)
+    };
+    let line = found[pick];
+    app.search_at = Some(line);
+    // Scroll only when the match is off screen, and then keep two lines
+    // of what leads to it.
+    let height = super::layout::areas(app)
+        .detail_text
+        .map_or(1, |r| usize::from(r.height.saturating_sub(2)).max(1));
+    let top = usize::from(app.detail_scroll);
+    if line < top || line >= top + height {
+        app.detail_scroll = u16::try_from(line.saturating_sub(2)).unwrap_or(u16::MAX);
+    }
+    app.say(
+        Level::Info,
+        format!(
+            "{:?}: match {} of {} (n next, N previous)",
+            app.search,
+            pick + 1,
+            found.len()
+        ),
+    );
+}
+
+fn on_prompt_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &mut Vec<Command>) {
+    let Some(prompt) = app.prompt.as_mut() else {
+        return;
+    };
+    let kind = prompt.kind;
+    let completing = kind == PromptKind::Command && !app.command_completions.is_empty();
+    match action {
+        Some(KeyAction::RunQuery) => {
+            let text = prompt.input.value().trim().to_owned();
+            app.prompt = None;
+            app.command_completions.clear();
+            match kind {
+                PromptKind::Search => {
+                    app.search = text;
+                    app.search_at = None;
+                    find(app, true, true);
+                }
+                PromptKind::Command => {
+                    if !text.is_empty() {
+                        app.command_history.retain(|h| *h != text);
+                        app.command_history.push(text.clone());
+                    }
+                    run_command(app, &text, out);
+                }
+            }
+        }
+        Some(KeyAction::LeaveEditor) => {
+            app.prompt = None;
+            app.command_completions.clear();
+        }
+        Some(KeyAction::Complete) if kind == PromptKind::Command => {
+            if let Some(line) = app.command_completions.get(app.command_completion).cloned() {
+                let n = line.chars().count();
+                prompt.input = tui_input::Input::new(line).with_cursor(n);
+            }
+            complete_command(app);
+            if app.command_completions.is_empty()
+                && app
+                    .prompt
+                    .as_ref()
+                    .is_some_and(|p| p.input.value().is_empty())
+            {
+                // Tab on an empty line: every command.
+                app.command_completions = command_line::complete("", &Default::default());
+            }
+        }
+        Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if completing => {
+            let n = app.command_completions.len();
+            app.command_completion = if action == Some(KeyAction::HistoryForward) {
+                (app.command_completion + 1) % n
+            } else {
+                (app.command_completion + n - 1) % n
+            };
+        }
+        Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if kind == PromptKind::Command => {
+            let history = &app.command_history;
+            if history.is_empty() {
+                return;
+            }
+            let last = history.len() - 1;
+            let pos = match (
+                app.command_history_pos,
+                action == Some(KeyAction::HistoryBack),
+            ) {
+                (None, true) => Some(last),
+                (None, false) => None,
+                (Some(p), true) => Some(p.saturating_sub(1)),
+                (Some(p), false) if p < last => Some(p + 1),
+                (Some(_), false) => None,
+            };
+            app.command_history_pos = pos;
+            let text = pos.map(|p| history[p].clone()).unwrap_or_default();
+            let n = text.chars().count();
+            prompt.input = tui_input::Input::new(text).with_cursor(n);
+            app.command_completions.clear();
+        }
+        _ => {
+            prompt
+                .input
+                .handle_event(&ratatui::crossterm::event::Event::Key(key));
+            match kind {
+                // As you type: the next match from where the view is.
+                PromptKind::Search => {
+                    app.search = prompt.input.value().to_owned();
+                    app.search_at = None;
+                    if !app.search.is_empty() {
+                        find(app, true, true);
+                    }
+                }
+                PromptKind::Command => {
+                    app.command_history_pos = None;
+                    complete_command(app);
+                }
+            }
+        }
+    }
+}
+
+/// The completions of the command line as typed.
+fn complete_command(app: &mut App) {
+    let Some(prompt) = &app.prompt else {
+        return;
+    };
+    let words = command_line::Vocabulary {
+        profiles: &app.profiles,
+        views: app.looks.views.iter().map(|v| v.name.as_str()).collect(),
+    };
+    // Nothing typed yet: ↑ is history, not a list of every command.
+    app.command_completions = if prompt.input.value().is_empty() {
+        Vec::new()
+    } else {
+        command_line::complete(prompt.input.value(), &words)
+    };
+    app.command_completion = 0;
+}
+
+fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
+    let command = match command_line::parse(text) {
+        Ok(c) => c,
+        Err(e) => {
+            app.say(Level::Error, format!(":{text}: {e}"));
+            return;
+        }
+    };
+    match command {
+        CommandLine::Quit => {
+            app.quit = true;
+            out.push(Command::Quit);
+        }
+        CommandLine::Sort(sort) => set_sort(app, sort, out),
+        CommandLine::Theme(name) => match app.looks.theme(&name) {
+            Some(theme) => {
+                app.theme = theme;
+                app.say(Level::Info, format!("theme {name}"));
+                app.looks.theme_name = name;
+            }
+            None => app.say(Level::Error, format!("no theme {name:?}")),
+        },
+        CommandLine::View(name) => {
+            let lower = name.to_lowercase();
+            let found = app
+                .looks
+                .views
+                .iter()
+                .position(|v| v.name.to_lowercase() == lower)
+                .or_else(|| {
+                    app.looks
+                        .views
+                        .iter()
+                        .position(|v| v.name.to_lowercase().starts_with(&lower))
+                });
+            match found {
+                Some(i) => apply_view(app, i, out),
+                None => {
+                    let names: Vec<&str> =
+                        app.looks.views.iter().map(|v| v.name.as_str()).collect();
+                    let text = format!("no view {name:?}; views: {}", names.join(", "));
+                    app.say(Level::Error, text);
+                }
+            }
+        }
+        CommandLine::Export { path, format } => {
+            app.say(
+                Level::Info,
+                format!("exporting what the query matches to {} …", path.display()),
+            );
+            out.push(Command::Export {
+                query: app.applied.clone(),
+                path,
+                format,
+            });
+        }
+        CommandLine::Profile(name) => {
+            if !app.profiles.contains(&name) {
+                let known = if app.profiles.is_empty() {
+                    "the config defines no profiles".to_owned()
+                } else {
+                    format!("profiles: {}", app.profiles.join(", "))
+                };
+                app.say(Level::Error, format!("no profile {name:?}; {known}"));
+                return;
+            }
+            let marks = if app.mark_all.is_some() {
+                app.list.activity_count as usize
+            } else {
+                app.marks.len()
+            };
+            if marks > 0 {
+                app.dialog = Some(Dialog::SwitchProfile { name, marks });
+            } else {
+                switch_profile(app, name, out);
+            }
+        }
+    }
+}
+
+fn switch_profile(app: &mut App, name: String, out: &mut Vec<Command>) {
+    app.say(Level::Info, format!("connecting to profile {name} …"));
+    out.push(Command::SwitchProfile(name));
+}
+
+/// Another backend answers now: nothing of the old one is kept (rows,
+/// marks, query, names, refusals), and the list starts again.
+fn profile_switched(
+    app: &mut App,
+    name: String,
+    info: crate::backend::BackendInfo,
+    read_only: bool,
+) -> Vec<Command> {
+    let history = std::mem::take(&mut app.history);
+    let mut fresh = App::new(info, read_only, history);
+    // Answers the old backend still sends are for older requests.
+    fresh.list.generation = app.list.generation;
+    fresh.now = app.now;
+    fresh.offset = app.offset;
+    fresh.size = app.size;
+    fresh.theme = app.theme.clone();
+    fresh.keymap = app.keymap.clone();
+    fresh.looks = app.looks.clone();
+    fresh.profiles = std::mem::take(&mut app.profiles);
+    fresh.command_history = std::mem::take(&mut app.command_history);
+    fresh.sort = app.sort;
+    *app = fresh;
+    app.say(Level::Success, format!("connected to profile {name}"));
+    start(app)
 }
 
 /// Orders the list by `sort`, from its top.

@@ -11,13 +11,21 @@ use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let focused = app.focus == Pane::Detail && !app.editing;
+    let zoomed = app.zoomed && app.focus == Pane::Detail;
     let (title, lines) = match app.detail_activity() {
         Some(a) => (
-            format!(" Activity {} — y copies ", a.id),
+            if zoomed {
+                " JSON — y copies, h / l scroll sideways ".to_owned()
+            } else {
+                format!(" Activity {} — y copies, z zooms ", a.id)
+            },
             json_lines(
                 &serde_json::to_string_pretty(a).unwrap_or_default(),
                 &app.theme,
-            ),
+            )
+            .into_iter()
+            .map(|l| mark_matches(l, &app.search, app.theme.search_match))
+            .collect(),
         ),
         None => (
             " Detail ".to_owned(),
@@ -30,11 +38,79 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         app.theme.border
     });
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(lines).block(block).scroll((
+            app.detail_scroll,
+            if zoomed { app.detail_hscroll } else { 0 },
+        )),
+        area,
+    );
+}
+
+/// The zoomed detail's text view: fields, then the result, wrapped; the
+/// search's matches marked.
+pub fn draw_text(frame: &mut Frame, app: &App, area: Rect) {
+    let lines = app.detail_text_lines();
+    let title = match app.detail_activity() {
+        Some(a) => format!(" Activity {} — z / Esc returns, f finds ", a.id),
+        None => " Detail ".to_owned(),
+    };
+    let found = crate::tui::detail_text::matches(&lines, &app.search).len();
+    let mut block = Block::bordered()
+        .title(title)
+        .border_style(app.theme.focused_border);
+    if !app.search.is_empty() {
+        block = block.title_bottom(Line::from(Span::styled(
+            format!(" {:?}: {found} matching lines · n / N ", app.search),
+            if found == 0 {
+                app.theme.warning
+            } else {
+                app.theme.dim
+            },
+        )));
+    }
+    let text: Vec<Line> = lines
+        .into_iter()
+        .map(|l| mark_matches(Line::from(l), &app.search, app.theme.search_match))
+        .collect();
+    frame.render_widget(
+        Paragraph::new(text)
             .block(block)
             .scroll((app.detail_scroll, 0)),
         area,
     );
+}
+
+/// `line` with each case-insensitive occurrence of `term` in `style`.
+fn mark_matches(line: Line<'static>, term: &str, style: ratatui::style::Style) -> Line<'static> {
+    if term.is_empty() {
+        return line;
+    }
+    let term = term.to_lowercase();
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let text = span.content.to_string();
+        let lower = text.to_lowercase();
+        // Lower-casing can change byte lengths: mark only when it did not.
+        if lower.len() != text.len() || !lower.contains(&term) {
+            spans.push(span);
+            continue;
+        }
+        let mut at = 0;
+        for (i, _) in lower.match_indices(&term) {
+            if i > at {
+                spans.push(Span::styled(text[at..i].to_owned(), span.style));
+            }
+            spans.push(Span::styled(
+                text[i..i + term.len()].to_owned(),
+                span.style.patch(style),
+            ));
+            at = i + term.len();
+        }
+        if at < text.len() {
+            spans.push(Span::styled(text[at..].to_owned(), span.style));
+        }
+    }
+    Line::from(spans).style(line.style)
 }
 
 /// Colours pretty-printed JSON: keys, strings, numbers, literals.

@@ -48,6 +48,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if let Some(r) = a.detail {
         detail::draw(frame, app, r);
     }
+    if let Some(r) = a.detail_text {
+        detail::draw_text(frame, app, r);
+    }
     if let Some(r) = a.progress {
         progress::draw(frame, app, r);
     }

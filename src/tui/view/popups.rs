@@ -24,6 +24,9 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
     {
         completion(frame, app, areas.query, c);
     }
+    if app.prompt.is_some() && !app.command_completions.is_empty() {
+        command_completions(frame, app, areas.status);
+    }
     match &app.dialog {
         Some(Dialog::Confirm(c)) => boxed(
             frame,
@@ -64,6 +67,27 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             )));
             boxed(frame, &app.theme, " Refused ", lines);
         }
+        Some(Dialog::SwitchProfile { name, marks }) => boxed(
+            frame,
+            &app.theme,
+            " Switch profile ",
+            vec![
+                Line::from(format!("Connect to profile {name}?")),
+                Line::from(""),
+                Line::from(format!(
+                    "{marks} marked activit{} of {} will be dropped: nothing of this server is kept.",
+                    if *marks == 1 { "y" } else { "ies" },
+                    app.backend.label
+                )),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("y / Enter", app.theme.key),
+                    Span::raw(" switch   "),
+                    Span::styled("n / Esc", app.theme.key),
+                    Span::raw(" stay"),
+                ]),
+            ],
+        ),
         Some(Dialog::Help { scroll }) => {
             let lines: Vec<Line> = help_lines(app)
                 .into_iter()
@@ -301,6 +325,44 @@ fn completion(frame: &mut Frame, app: &App, query: Rect, c: &crate::query::Compl
                 Span::styled(format!("  {}", item.detail), app.theme.dim),
             ]);
             if i == app.completion_index {
+                line.style(app.theme.selected)
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().border_style(app.theme.focused_border)),
+        rect,
+    );
+}
+
+/// The command line's completions, over the status line.
+fn command_completions(frame: &mut Frame, app: &App, status: Rect) {
+    let items = &app.command_completions;
+    let shown = items.len().min(8) as u16;
+    let width = items
+        .iter()
+        .map(|i| i.chars().count() + 2)
+        .max()
+        .unwrap_or(10) as u16;
+    let height = (shown + 2).min(status.y);
+    let rect = Rect::new(
+        status.x,
+        status.y.saturating_sub(height),
+        (width + 2).min(status.width),
+        height,
+    );
+    let start = app.command_completion.saturating_sub(shown as usize - 1);
+    let lines: Vec<Line> = items
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(shown as usize)
+        .map(|(i, item)| {
+            let line = Line::from(format!(":{item}"));
+            if i == app.command_completion {
                 line.style(app.theme.selected)
             } else {
                 line

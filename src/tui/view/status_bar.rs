@@ -8,10 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::printable::printable;
-use crate::tui::app::{App, Level};
+use crate::tui::app::{App, Level, Prompt, PromptKind};
 use crate::tui::keys::{Binding, Chord, Context, KeyAction};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    if let Some(prompt) = &app.prompt {
+        return draw_prompt(frame, app, prompt, area);
+    }
     let mut spans = vec![Span::styled(
         format!(" {} ", app.backend.label),
         if app.backend.embedded {
@@ -101,4 +104,32 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     .areas(area);
     frame.render_widget(Paragraph::new(always), right);
     frame.render_widget(Paragraph::new(Line::from(spans)), left);
+}
+
+/// The line being typed (`/` a search, `:` a command), with its cursor,
+/// and what Enter, Tab and Esc do.
+fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
+    let (lead, hint) = match prompt.kind {
+        PromptKind::Search => ("/", "  Enter find  Esc back"),
+        PromptKind::Command => (":", "  Enter run  Tab complete  ↑↓ history  Esc back"),
+    };
+    let hint = Span::styled(hint, app.theme.dim);
+    let room = usize::from(area.width)
+        .saturating_sub(hint.width() + 1)
+        .max(1);
+    let scroll = prompt.input.visual_scroll(room);
+    let text: String = prompt.input.value().chars().skip(scroll).collect();
+    let line = Line::from(vec![
+        Span::styled(lead, app.theme.key),
+        Span::raw(crate::printable::fit(&printable(&text), room).into_owned()),
+        hint,
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+    if app.dialog.is_none() {
+        let x = area.x + 1 + (prompt.input.visual_cursor().saturating_sub(scroll)) as u16;
+        frame.set_cursor_position(ratatui::layout::Position::new(
+            x.min(area.right().saturating_sub(1)),
+            area.y,
+        ));
+    }
 }

@@ -1,0 +1,211 @@
+//! The `:` command line, like k9s's: what a line means, and how the word
+//! being typed completes. Pure: the update step runs what it parses.
+
+use std::path::PathBuf;
+
+use crate::cli::Format;
+use crate::model::{ListSort, SortColumn};
+
+use super::theme::THEME_NAMES;
+
+/// A command, parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CommandLine {
+    /// Connect to another profile of the config.
+    Profile(String),
+    /// Write what the query matches to a file, in the format its
+    /// extension names.
+    Export {
+        path: PathBuf,
+        format: Format,
+    },
+    Theme(String),
+    Sort(ListSort),
+    View(String),
+    Quit,
+}
+
+/// What names complete against.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary<'a> {
+    pub profiles: &'a [String],
+    pub views: Vec<&'a str>,
+}
+
+/// The commands, with what each takes, for the help and completion.
+pub const COMMANDS: [(&str, &str); 6] = [
+    ("sort", "COLUMN [asc|desc]"),
+    ("view", "NAME"),
+    ("theme", "dark|light|mono"),
+    ("export", "PATH.tsv|.csv|.json"),
+    ("profile", "NAME"),
+    ("q", ""),
+];
+
+/// Reads a command line (without its `:`).
+pub fn parse(line: &str) -> Result<CommandLine, String> {
+    let line = line.trim();
+    let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+    let rest = rest.trim();
+    let needs = |what: &str| format!(":{word} needs {what}");
+    match word {
+        "q" | "quit" | "q!" => Ok(CommandLine::Quit),
+        "sort" => {
+            let mut words = rest.split_whitespace();
+            let column = words.next().ok_or_else(|| needs("a column"))?;
+            let column = SortColumn::parse(column).ok_or_else(|| {
+                format!(
+                    "no column {column:?}; columns: {}",
+                    SortColumn::ALL.map(SortColumn::name).join(", ")
+                )
+            })?;
+            let mut sort = ListSort::by(column);
+            match words.next() {
+                None => {}
+                Some("asc") => sort.descending = false,
+                Some("desc") => sort.descending = true,
+                Some(other) => return Err(format!("{other:?}: write asc or desc")),
+            }
+            Ok(CommandLine::Sort(sort))
+        }
+        "view" if rest.is_empty() => Err(needs("a view's name")),
+        "view" => Ok(CommandLine::View(rest.to_owned())),
+        "theme" if THEME_NAMES.contains(&rest) => Ok(CommandLine::Theme(rest.to_owned())),
+        "theme" => Err(format!(
+            "no theme {rest:?}; themes: {}",
+            THEME_NAMES.join(", ")
+        )),
+        "profile" if rest.is_empty() => Err(needs("a profile's name")),
+        "profile" => Ok(CommandLine::Profile(rest.to_owned())),
+        "export" if rest.is_empty() => Err(needs("a file (.tsv, .csv or .json)")),
+        "export" => {
+            let path = PathBuf::from(expand_home(rest));
+            let format = match path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+            {
+                Some("tsv") => Format::Tsv,
+                Some("csv") => Format::Csv,
+                Some("json") => Format::Json,
+                _ => {
+                    return Err(format!(
+                        "{rest}: the file's extension names the format: .tsv, .csv or .json"
+                    ));
+                }
+            };
+            Ok(CommandLine::Export { path, format })
+        }
+        "" => Err("type a command: sort, view, theme, export, profile or q".to_owned()),
+        other => Err(format!(
+            "no command {other:?}; commands: {}",
+            COMMANDS.map(|(c, _)| c).join(", ")
+        )),
+    }
+}
+
+fn expand_home(path: &str) -> String {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => format!("{}/{rest}", home.to_string_lossy()),
+        _ => path.to_owned(),
+    }
+}
+
+/// Whole lines the line typed so far can become: commands, then their
+/// arguments. Prefix matches only, in a fixed order.
+pub fn complete(line: &str, words: &Vocabulary) -> Vec<String> {
+    let Some((command, arg)) = line.split_once(' ') else {
+        return COMMANDS
+            .iter()
+            .map(|(c, _)| *c)
+            .filter(|c| c.starts_with(line) && *c != line)
+            .map(|c| {
+                if c == "q" {
+                    c.to_owned()
+                } else {
+                    format!("{c} ")
+                }
+            })
+            .collect();
+    };
+    let options: Vec<String> = match command {
+        "sort" => match arg.split_once(' ') {
+            None => SortColumn::ALL.map(|c| c.name().to_owned()).to_vec(),
+            Some((column, _)) => ["asc", "desc"].map(|d| format!("{column} {d}")).to_vec(),
+        },
+        "view" => words.views.iter().map(|v| (*v).to_owned()).collect(),
+        "theme" => THEME_NAMES.map(str::to_owned).to_vec(),
+        "profile" => words.profiles.to_vec(),
+        _ => Vec::new(),
+    };
+    let lower = arg.to_lowercase();
+    options
+        .into_iter()
+        .filter(|o| o.to_lowercase().starts_with(&lower) && *o != arg)
+        .map(|o| format!("{command} {o}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_parse_and_bad_ones_say_what_to_write() {
+        assert_eq!(
+            parse("sort type desc"),
+            Ok(CommandLine::Sort(ListSort::by(SortColumn::Type).reversed()))
+        );
+        assert_eq!(
+            parse("sort created"),
+            Ok(CommandLine::Sort(ListSort::default()))
+        );
+        assert_eq!(
+            parse("export /tmp/x.CSV"),
+            Ok(CommandLine::Export {
+                path: "/tmp/x.CSV".into(),
+                format: Format::Csv
+            })
+        );
+        assert_eq!(parse(" q "), Ok(CommandLine::Quit));
+        assert!(
+            parse("sort colour")
+                .unwrap_err()
+                .contains("columns: created, status")
+        );
+        assert!(
+            parse("export x.xlsx")
+                .unwrap_err()
+                .contains(".tsv, .csv or .json")
+        );
+        assert!(
+            parse("theme neon")
+                .unwrap_err()
+                .contains("dark, light, mono")
+        );
+        assert!(parse("frobnicate").unwrap_err().contains("commands: sort"));
+    }
+
+    #[test]
+    fn completion_offers_commands_then_their_arguments() {
+        let profiles = vec!["prod".to_owned(), "staging".to_owned()];
+        let words = Vocabulary {
+            profiles: &profiles,
+            views: vec!["Needs approval", "Failed today"],
+        };
+        assert_eq!(complete("s", &words), ["sort "]);
+        assert_eq!(complete("", &words).len(), COMMANDS.len());
+        assert_eq!(complete("sort t", &words), ["sort type"]);
+        assert_eq!(
+            complete("sort type ", &words),
+            ["sort type asc", "sort type desc"]
+        );
+        assert_eq!(complete("view f", &words), ["view Failed today"]);
+        assert_eq!(
+            complete("profile ", &words),
+            ["profile prod", "profile staging"]
+        );
+        assert_eq!(complete("theme l", &words), ["theme light"]);
+    }
+}
