@@ -27,6 +27,11 @@ pub struct Cli {
     /// Disable approve, cancel, reapply and revert.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Write logs of backend calls (with timings; never secrets) to FILE.
+    /// RUST_LOG sets what is logged (default landscape_tui=debug); with
+    /// RUST_LOG alone the dashboard logs to its state directory.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Option<Subcommand>,
 }
@@ -92,10 +97,14 @@ pub enum Subcommand {
         /// A query in Landscape's activity search language.
         #[arg(long, short, default_value = "")]
         query: String,
+        /// How many activities to print at most (newest first).
         #[arg(long, default_value_t = 100)]
         limit: u64,
+        /// How many of the newest matches to skip first.
         #[arg(long, default_value_t = 0)]
         offset: u64,
+        /// Output format: json (the records as the API sends them), table
+        /// (for people), csv or tsv (for spreadsheets).
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -125,15 +134,19 @@ pub enum Subcommand {
     },
     /// Reapply finished activities: prints the new ones.
     Reapply {
+        /// Ids of the activities to reapply.
         #[arg(required = true, num_args = 1..)]
         ids: Vec<u64>,
+        /// Output format: the activities created.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
     /// Revert succeeded package changes: prints the new activities.
     Revert {
+        /// Ids of the package changes to revert.
         #[arg(required = true, num_args = 1..)]
         ids: Vec<u64>,
+        /// Output format: the activities created.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },

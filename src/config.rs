@@ -988,4 +988,46 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn keys_of_the_editor_and_dialogs_remap_without_taking_typed_letters() {
+        use crate::tui::keys::{Context, KeyAction};
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let c = Config::parse(
+            "[keys]\ncomplete = \"ctrl-space\"\nquit = [\"Q\", \"ctrl-q\"]\nconfirm = [\"Y\", \"enter\"]\nrun = [\"x\", \"f5\"]\n",
+        )
+        .unwrap();
+        let at = |context, code, mods| c.keymap.action(context, &KeyEvent::new(code, mods));
+        let ctrl = KeyModifiers::CONTROL;
+        let none = KeyModifiers::NONE;
+        assert_eq!(
+            at(Context::Editor, KeyCode::Char(' '), ctrl),
+            Some(KeyAction::Complete)
+        );
+        assert_eq!(at(Context::Editor, KeyCode::Tab, none), None);
+        // Q quits from the panes; in the editor Q is a letter, ctrl-q quits.
+        assert_eq!(
+            at(Context::Panes, KeyCode::Char('Q'), none),
+            Some(KeyAction::Quit)
+        );
+        assert_eq!(at(Context::Editor, KeyCode::Char('Q'), none), None);
+        assert_eq!(
+            at(Context::Editor, KeyCode::Char('q'), ctrl),
+            Some(KeyAction::Quit)
+        );
+        assert_eq!(
+            at(Context::Confirm, KeyCode::Char('q'), ctrl),
+            Some(KeyAction::Quit)
+        );
+        assert_eq!(
+            at(Context::Confirm, KeyCode::Char('Y'), none),
+            Some(KeyAction::Confirm)
+        );
+        // Run takes F5 but not x: x must still type an x.
+        assert_eq!(
+            at(Context::Editor, KeyCode::F(5), none),
+            Some(KeyAction::RunQuery)
+        );
+        assert_eq!(at(Context::Editor, KeyCode::Char('x'), none), None);
+    }
 }

@@ -42,7 +42,8 @@ pub fn profiles(config: &Config, read_only: bool) -> crate::tui::Profiles {
             Connection::Remote { mut options, .. } => {
                 options.read_only |= read_only;
                 let backend = RemoteBackend::new(*options).map_err(|e| e.to_string())?;
-                Ok((backend as Arc<dyn Backend>, read_only))
+                tracing::info!("switching to profile {name}");
+                Ok((crate::backend::logged::when_logging(backend), read_only))
             }
             Connection::Demo => Err(format!("profile {name} names no server")),
         }

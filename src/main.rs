@@ -29,6 +29,12 @@ fn main() -> ExitCode {
 }
 
 async fn run(mut cli: Cli) -> ExitCode {
+    // The dashboard owns the terminal: its logs go to a file.
+    let dashboard = cli.command.is_none();
+    let log_file = match landscape_tui::logging::init(cli.log.as_deref(), dashboard) {
+        Ok(file) => file,
+        Err(e) => return setup_failed(SetupError::Usage(e)),
+    };
     match cli.command.take() {
         Some(Subcommand::Completions { shell }) => {
             printed(Cli::completions(shell, &mut std::io::stdout().lock()))
@@ -72,7 +78,14 @@ async fn run(mut cli: Cli) -> ExitCode {
                 refresh: chosen.refresh,
                 read_only: chosen.read_only,
                 history_file: tui::history::default_path(),
-                warnings: chosen.warnings,
+                warnings: {
+                    let mut w = chosen.warnings;
+                    if let (None, Some(file)) = (&cli.log, &log_file) {
+                        // RUST_LOG alone: say where the logs went.
+                        w.push(format!("RUST_LOG is set: logging to {}", file.display()));
+                    }
+                    w
+                },
                 keymap: chosen.keymap,
                 looks: chosen.looks,
                 profiles: chosen.profiles,
@@ -98,7 +111,7 @@ async fn run(mut cli: Cli) -> ExitCode {
                 eprintln!("landscape-tui: warning: {w}");
             }
             let backend = match chosen.backend.ready().await {
-                Ok(b) => b,
+                Ok(b) => landscape_tui::backend::logged::when_logging(b),
                 Err(e) => return setup_failed(e),
             };
             let backend = backend.as_ref();

@@ -709,3 +709,57 @@ fn completions_and_the_man_page_are_printed() {
         "the page lists the subcommands"
     );
 }
+
+#[test]
+fn log_writes_timed_backend_calls_and_never_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let (uri, mut server) = serve_state(&state);
+    let log = dir.path().join("logs/calls.log");
+    for (key, secret) in [("STATEKEY", "state-secret"), ("STATEKEY", "wrong-secret")] {
+        let out = bin()
+            .args(["--log"])
+            .arg(&log)
+            .args(["activities", "-q", "status:failed", "--format", "tsv"])
+            .env("LANDSCAPE_API_URI", &uri)
+            .env("LANDSCAPE_API_KEY", key)
+            .env("LANDSCAPE_API_SECRET", secret)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        // Nothing of the log on the terminal.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("ms"), "{stderr}");
+    }
+    server.kill().unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    // The call, its time and its outcome; the HTTP exchange under it.
+    assert!(
+        text.lines()
+            .any(|l| l.contains("activities \"status:failed\" limit")
+                && l.contains(" ms")
+                && l.contains(" of ")),
+        "{text}"
+    );
+    assert!(text.contains("HTTP POST /login/access-key"), "{text}");
+    assert!(text.contains("failed in"), "{text}");
+    for secret in ["state-secret", "wrong-secret", "Bearer", "signature="] {
+        assert!(!text.contains(secret), "{secret} in the log:\n{text}");
+    }
+}
+
+#[test]
+fn every_option_of_every_command_has_help() {
+    use clap::CommandFactory;
+    let cli = landscape_tui::cli::Cli::command();
+    let mut missing = Vec::new();
+    for command in std::iter::once(&cli).chain(cli.get_subcommands()) {
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if arg.get_help().is_none() && !["help", "version"].contains(&id) {
+                missing.push(format!("{} --{id}", command.get_name()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "options without help: {missing:?}");
+}

@@ -5,6 +5,7 @@
 
 pub mod engine;
 mod error;
+pub mod logged;
 mod reader_first;
 pub mod remote;
 

@@ -121,6 +121,11 @@ impl Chord {
         ch(c)
     }
 
+    /// Whether the key types a character where text is typed.
+    pub fn types(&self) -> bool {
+        matches!(self.code, KeyCode::Char(_)) && !self.ctrl && !self.alt
+    }
+
     pub fn matches(&self, event: &KeyEvent) -> bool {
         self.code == event.code
             && self.ctrl == event.modifiers.contains(KeyModifiers::CONTROL)
@@ -536,9 +541,9 @@ pub fn help_len(views: usize) -> usize {
     HELP_CONTEXTS.len() * 2 + TABLE.len() + views + HELP_NOTES.len()
 }
 
-/// The name a `[keys]` config entry gives an action of the panes.
-pub fn action_name(action: KeyAction) -> Option<&'static str> {
-    Some(match action {
+/// The name a `[keys]` config entry gives an action.
+pub fn action_name(action: KeyAction) -> &'static str {
+    match action {
         A::EditQuery => "edit-query",
         A::NextPane => "next-pane",
         A::PrevPane => "prev-pane",
@@ -570,10 +575,18 @@ pub fn action_name(action: KeyAction) -> Option<&'static str> {
         A::PrevMatch => "prev-match",
         A::ScrollLeft => "scroll-left",
         A::Command => "command",
+        A::RunQuery => "run",
+        A::LeaveEditor => "leave",
+        A::Complete => "complete",
+        A::HistoryBack => "history-back",
+        A::HistoryForward => "history-forward",
+        A::Confirm => "confirm",
+        A::Close => "close",
+        A::ScrollDown => "scroll-down",
+        A::ScrollUp => "scroll-up",
         A::ReverseSort => "reverse-sort",
         A::Quit => "quit",
-        _ => return None,
-    })
+    }
 }
 
 /// The key table with the operator's keys: each binding of [`TABLE`] with
@@ -592,28 +605,44 @@ impl Default for Keymap {
 }
 
 impl Keymap {
-    /// Binds the panes' action `name` to `chords` instead of its default
-    /// keys.
+    /// Binds the action `name` to `chords` instead of its default keys.
+    /// An action in several contexts (quit, page-down, close) takes all
+    /// the keys in its first one and, in the others, only keys that type
+    /// no character: `quit = "Q"` must not stop anyone typing a Q in the
+    /// query, nor take a dialog's own letters. Where none are left, the
+    /// default stays.
     pub fn remap(&mut self, name: &str, chords: Vec<Chord>) -> Result<(), String> {
-        let Some(i) = TABLE
-            .iter()
-            .position(|b| b.context == Context::Panes && action_name(b.action) == Some(name))
-        else {
-            let names: Vec<&str> = TABLE
-                .iter()
-                .filter(|b| b.context == Context::Panes)
-                .filter_map(|b| action_name(b.action))
-                .collect();
-            return Err(format!(
-                "unknown action {name:?}; actions: {}",
-                names.join(", ")
-            ));
-        };
         if chords.is_empty() {
             return Err(format!("{name} needs at least one key"));
         }
-        self.keys[i] = chords;
-        Ok(())
+        let mut home = None;
+        for (b, keys) in TABLE.iter().zip(self.keys.iter_mut()) {
+            if action_name(b.action) != name {
+                continue;
+            }
+            let home = *home.get_or_insert(b.context);
+            let usable: Vec<Chord> = if b.context == home && b.context != Context::Editor {
+                chords.clone()
+            } else {
+                chords.iter().copied().filter(|c| !c.types()).collect()
+            };
+            if !usable.is_empty() {
+                *keys = usable;
+            }
+        }
+        if home.is_some() {
+            return Ok(());
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for b in TABLE {
+            if !names.contains(&action_name(b.action)) {
+                names.push(action_name(b.action));
+            }
+        }
+        Err(format!(
+            "unknown action {name:?}; actions: {}",
+            names.join(", ")
+        ))
     }
 
     /// An error naming both actions (and their names) when one key means
@@ -625,7 +654,7 @@ impl Keymap {
                     continue;
                 }
                 if let Some(k) = self.keys[i].iter().find(|k| self.keys[j].contains(k)) {
-                    let name = |x: &Binding| action_name(x.action).unwrap_or(x.help);
+                    let name = |x: &Binding| action_name(x.action);
                     return Err((
                         format!("{} is bound to both {} and {}", k.name(), name(a), name(b)),
                         [name(a), name(b)],
@@ -642,7 +671,7 @@ impl Keymap {
             .iter()
             .zip(&self.keys)
             .find(|(b, keys)| b.context == context && keys.contains(chord))
-            .map(|(b, _)| action_name(b.action).unwrap_or(b.help))
+            .map(|(b, _)| action_name(b.action))
     }
 
     /// The action `key` stands for in `context`.

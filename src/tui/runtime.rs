@@ -75,6 +75,7 @@ pub async fn run(source: Source, options: TuiOptions) -> color_eyre::Result<()> 
     };
     let result = match backend {
         Ok(Some(backend)) => {
+            let backend = crate::backend::logged::when_logging(backend);
             let history = history::load(options.history_file.as_deref());
             let mut app = App::new(backend.info(), options.read_only, history);
             app.keymap = options.keymap.clone();

@@ -191,7 +191,14 @@ impl RemoteBackend {
             }
         };
         let url = format!("{}/{path}", self.endpoints.rest);
+        let start = Instant::now();
         let answer = self.send(self.http.post(&url).json(&body)).await?;
+        // The status only: the credentials and the token stay out.
+        tracing::debug!(
+            "HTTP POST /{path}: {} in {:.1} ms",
+            answer.status.as_u16(),
+            start.elapsed().as_secs_f64() * 1000.0
+        );
         match answer.status {
             s if s.is_success() => {
                 let v: Value = parse_json(&answer.body)?;
@@ -266,8 +273,17 @@ impl RemoteBackend {
             if let Some(body) = body {
                 request = request.json(body);
             }
+            let start = Instant::now();
             let answer = self.send(request).await?;
+            // The path and status only: the token and bodies stay out.
+            tracing::debug!(
+                "HTTP {method} {path}: {} ({} bytes) in {:.1} ms",
+                answer.status.as_u16(),
+                answer.body.len(),
+                start.elapsed().as_secs_f64() * 1000.0
+            );
             if answer.status == StatusCode::UNAUTHORIZED && attempt == 0 {
+                tracing::info!("HTTP 401: logging in again");
                 self.relogin().await?;
                 continue;
             }
@@ -323,7 +339,15 @@ impl RemoteBackend {
                     request.bearer_auth(token).body(body)
                 }
             };
+            let start = Instant::now();
             let answer = self.send(request).await?;
+            // The action and status only: keys, signatures and tokens stay out.
+            tracing::debug!(
+                "legacy {action}: {} ({} bytes) in {:.1} ms",
+                answer.status.as_u16(),
+                answer.body.len(),
+                start.elapsed().as_secs_f64() * 1000.0
+            );
             if answer.status == StatusCode::UNAUTHORIZED && api == Api::Rest && attempt == 0 {
                 self.relogin().await?;
                 continue;
@@ -360,6 +384,12 @@ impl RemoteBackend {
                 && Instant::now() + delay < deadline;
             if !retry {
                 return result;
+            }
+            if let Err(e) = &result {
+                tracing::warn!(
+                    "attempt {attempt} failed ({e}); retrying in {} ms",
+                    delay.as_millis()
+                );
             }
             tokio::time::sleep(delay).await;
             delay *= 2;
