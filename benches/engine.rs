@@ -15,6 +15,7 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use landscape_tui::backend::Selection;
 use landscape_tui::engine::{DemoOptions, Engine};
+use landscape_tui::model::{ListSort, SortColumn};
 
 const N: usize = 1_000_000;
 
@@ -118,6 +119,28 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("query page {query:?}"), |b| {
             b.iter(|| engine.activities(black_box(query), 100, 0).unwrap().count)
         });
+    }
+    // The list sorted by a column other than time: every top-level row
+    // (or every match) is partitioned around the page, the page sorted.
+    for (query, column) in [
+        ("", SortColumn::Type),
+        ("", SortColumn::Summary),
+        ("", SortColumn::Children),
+        ("status:failed", SortColumn::Status),
+    ] {
+        let sort = ListSort::by(column);
+        c.bench_function(
+            &format!("first page sorted by {} of {query:?}", column.name()),
+            |b| {
+                b.iter(|| {
+                    engine
+                        .top_level_sorted(black_box(query), sort, 100, 0)
+                        .unwrap()
+                        .rows
+                        .count
+                })
+            },
+        );
     }
     // Approve by query: pick a window of unapproved activities of about 10,000.
     let unapproved = engine.activities("status:unapproved", u64::MAX, 0).unwrap();

@@ -40,6 +40,11 @@ fn example_config_parses_and_every_profile_resolves_with_env_secrets() {
             landscape_tui::model::ActionKind::Cancel
         ))
     );
+    // Its theme and views.
+    assert_eq!(config.theme_name.as_deref(), Some("dark"));
+    assert_eq!(config.theme_styles[0].0, "selected");
+    let views: Vec<&str> = config.views.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(views, ["Needs approval", "Failed today", "Web servers"]);
     // No default profile in the example: the dashboard opens on the demo.
     assert_eq!(
         config

@@ -45,20 +45,24 @@ impl Screen {
     }
 }
 
-/// The dashboard in a 160×40 pseudo-terminal with `args`, its HOME in `home`.
-fn start(
-    args: &[&str],
-    home: &std::path::Path,
-) -> (
+type Running = (
     Screen,
     Box<dyn portable_pty::Child + Send + Sync>,
     std::thread::JoinHandle<()>,
-) {
+);
+
+/// The dashboard in a 160×40 pseudo-terminal with `args`, its HOME in `home`.
+fn start(args: &[&str], home: &std::path::Path) -> Running {
+    start_sized(args, home, (160, 40))
+}
+
+/// The same at `(cols, rows)`.
+fn start_sized(args: &[&str], home: &std::path::Path, (cols, rows): (u16, u16)) -> Running {
     let pty = native_pty_system();
     let pair = pty
         .openpty(PtySize {
-            rows: 40,
-            cols: 160,
+            rows,
+            cols,
             pixel_width: 0,
             pixel_height: 0,
         })
@@ -70,9 +74,11 @@ fn start(
     cmd.env("XDG_DATA_HOME", home.join("data"));
     cmd.env("TERM", "xterm-256color");
     cmd.env_remove("LANDSCAPE_API_URI");
+    cmd.env_remove("RUST_LOG");
+    cmd.env_remove("NO_COLOR");
     let child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(40, 160, 0)));
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
     let mut reader = pair.master.try_clone_reader().unwrap();
     let sink = parser.clone();
     let pump = std::thread::spawn(move || {
@@ -176,4 +182,68 @@ fn the_dashboard_keeps_its_state_and_says_what_it_loaded() {
     assert!(child.wait().unwrap().success());
     drop(s.writer);
     let _ = pump.join();
+}
+
+/// An operator's own config at 80×24: approve on Ctrl-A, a saved view on
+/// `v`. The view key applies it, Ctrl-A approves (plain `a` no longer
+/// does), `:export` writes what the view matches, `:q` quits.
+#[test]
+fn own_keys_a_view_an_approval_and_an_export() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("mine.toml");
+    std::fs::write(
+        &config,
+        "[keys]\napprove = \"ctrl-a\"\n\n[[views]]\nkey = \"v\"\nname = \"Waiting on me\"\nquery = \"status:unapproved\"\n",
+    )
+    .unwrap();
+    let export = home.path().join("waiting.csv");
+    let args = [
+        "--demo",
+        "--data",
+        SMALL,
+        "--frozen",
+        "--config",
+        config.to_str().unwrap(),
+    ];
+    let (mut s, mut child, pump) = start_sized(&args, home.path(), (80, 24));
+    s.wait_for("Activities: 7 rows");
+    // The footer names the operator's key.
+    s.wait_for("Ctrl-A approve");
+
+    s.send("v");
+    s.wait_for("Waiting on me: 1 row of 7 · 4 activities");
+    // Open the parent's children, mark the first, approve with Ctrl-A.
+    s.send("\r ");
+    s.wait_for("1 marked");
+    s.send("\x01");
+    s.wait_for("Approve 1 activit");
+    s.send("y");
+    s.wait_for("approved 1 activit");
+    // At 80 columns the children are their own tab: two still wait.
+    s.wait_for("Children of 100: 2 (matching");
+
+    s.send(":export ");
+    s.send(export.to_str().unwrap());
+    s.send("\r");
+    s.wait_for("exported 3 activities to");
+    let csv = std::fs::read_to_string(&export).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[0].starts_with("id,status,created"), "{csv}");
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l.split(',').nth(1) == Some("unapproved")),
+        "{csv}"
+    );
+
+    s.send(":q\r");
+    assert!(child.wait().unwrap().success());
+    drop(s.writer);
+    let _ = pump.join();
+    let screen = s.parser.lock().unwrap();
+    assert!(
+        !screen.screen().alternate_screen(),
+        "alternate screen not left"
+    );
 }

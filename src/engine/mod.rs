@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::{Activity, Computer, Creator, Field, ListSort, Page, RowPage};
+use crate::model::{Activity, Computer, Creator, Field, ListSort, Page, RowPage, SortColumn};
 use crate::query::{
     CompletionValues, KNOWN_TYPES, Matcher, ParseOptions, Query, QueryError, RowSet,
 };
@@ -274,8 +274,27 @@ impl Engine {
         if start == end {
             return self.page(std::iter::empty(), count);
         }
-        let acts = &self.store.activities;
-        let order = |a: &usize, b: &usize| sort.compare(&acts[*a], &acts[*b]);
+        let s = &self.store;
+        let acts = &s.activities;
+        // Summaries compare as their rank among the distinct texts (a few
+        // hundred), not as text for every pair of rows.
+        let ranks = (sort.column == SortColumn::Summary)
+            .then(|| s.columns.summary_ranks(crate::model::caseless));
+        let order = |a: &usize, b: &usize| match &ranks {
+            Some(r) => {
+                let (x, y) = (
+                    r[s.columns.summary[*a] as usize],
+                    r[s.columns.summary[*b] as usize],
+                );
+                let key = if sort.descending {
+                    y.cmp(&x)
+                } else {
+                    x.cmp(&y)
+                };
+                key.then_with(|| sort.compare(&acts[*a], &acts[*b]))
+            }
+            None => sort.compare(&acts[*a], &acts[*b]),
+        };
         if end < count && end > 0 {
             rows.select_nth_unstable_by(end - 1, order);
             rows.truncate(end);

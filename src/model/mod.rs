@@ -19,5 +19,5 @@ pub use computer::Computer;
 pub use extra::Extra;
 pub use field::Field;
 pub use page::{Page, RowPage};
-pub use sort::{ListSort, SortColumn};
+pub use sort::{ListSort, SortColumn, caseless};
 pub use status::{ActivityStatus, Health};

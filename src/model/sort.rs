@@ -101,8 +101,16 @@ impl ListSort {
         let key = match self.column {
             SortColumn::Created => Ordering::Equal,
             SortColumn::Status => status_name(a).cmp(status_name(b)),
+            // Rows share their type and summary text: the same text is equal
+            // without reading it.
+            SortColumn::Type if std::sync::Arc::ptr_eq(&a.activity_type, &b.activity_type) => {
+                Ordering::Equal
+            }
             SortColumn::Type => a.activity_type.cmp(&b.activity_type),
-            SortColumn::Summary => lower(&a.summary).cmp(lower(&b.summary)),
+            SortColumn::Summary if std::sync::Arc::ptr_eq(&a.summary, &b.summary) => {
+                Ordering::Equal
+            }
+            SortColumn::Summary => caseless(&a.summary, &b.summary),
             SortColumn::Children => children_key(a).cmp(&children_key(b)),
             SortColumn::Computers => computers(a).cmp(&computers(b)),
         };
@@ -116,9 +124,18 @@ impl ListSort {
     }
 }
 
-/// Case-insensitive order without allocating per comparison.
-fn lower(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.chars().flat_map(char::to_lowercase)
+/// Case-insensitive order without allocating per comparison (bytes when
+/// both are ASCII, as summaries nearly always are).
+pub fn caseless(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()));
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .cmp(b.chars().flat_map(char::to_lowercase))
 }
 
 fn status_name(a: &Activity) -> &str {

@@ -272,6 +272,18 @@ impl Columns {
         n
     }
 
+    /// Each summary number's place among all summaries in `order`: rows
+    /// sort by summary as numbers, the texts compared once each.
+    pub fn summary_ranks(&self, order: impl Fn(&str, &str) -> std::cmp::Ordering) -> Vec<u32> {
+        let mut numbers: Vec<u32> = (0..self.summaries.len() as u32).collect();
+        numbers.sort_by(|a, b| order(&self.summaries[*a as usize], &self.summaries[*b as usize]));
+        let mut ranks = vec![0; numbers.len()];
+        for (rank, n) in numbers.into_iter().enumerate() {
+            ranks[n as usize] = rank as u32;
+        }
+        ranks
+    }
+
     /// All distinct summaries in one text, each ended by
     /// [`Columns::SUMMARY_END`], and the byte where each starts.
     pub fn summary_text(&self) -> (&str, &[u32]) {
