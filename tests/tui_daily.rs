@@ -253,7 +253,7 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     feed(&mut app, [code(KeyCode::Tab), code(KeyCode::Tab), key('z')]);
     assert!(app.zoomed);
     let s = screen(&draw(&app));
-    assert!(s.contains("Activity 120 — z / Esc returns"), "{s}");
+    assert!(s.contains("Activity 120 · Esc back"), "{s}");
     assert!(s.contains("Summary     Install package htop"), "{s}");
     assert!(s.contains("Status      succeeded"), "{s}");
     // Nothing is cut at the pane's edge: the long line wraps.
@@ -275,7 +275,7 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     assert!(app.prompt.is_none());
     let s = screen(&draw(&app));
     assert!(s.contains("ERROR: disk full on /var"), "{s}");
-    assert!(s.contains("\"DISK full\": 1 matching lines"), "{s}");
+    assert!(s.contains("\"DISK full\": 1 matching line "), "{s}");
     // The match is marked.
     let t = draw(&app);
     let b = t.backend().buffer();

@@ -9,6 +9,9 @@ use chrono::{DateTime, FixedOffset, Utc};
 use crate::model::Activity;
 use crate::printable::{printable, printable_lines, width};
 
+/// Columns of a field's name: its value's wrapped lines start under it.
+const LABEL: usize = 12;
+
 /// The activity's lines before wrapping.
 pub fn lines(a: &Activity, titles: &HashMap<u64, String>, offset: FixedOffset) -> Vec<String> {
     let time = |t: &DateTime<Utc>| {
@@ -21,7 +24,7 @@ pub fn lines(a: &Activity, titles: &HashMap<u64, String>, offset: FixedOffset) -
         a.id,
         printable(&a.activity_type)
     )];
-    let mut field = |name: &str, value: String| out.push(format!("{name:<12}{value}"));
+    let mut field = |name: &str, value: String| out.push(format!("{name:<LABEL$}{value}"));
     field("Summary", printable(&a.summary).into_owned());
     if let Some(s) = a.status() {
         // Landscape's name first; the web UI's label beside it when it differs.
@@ -115,7 +118,8 @@ pub fn lines(a: &Activity, titles: &HashMap<u64, String>, offset: FixedOffset) -
 }
 
 /// `lines` wrapped to `width` columns, at spaces where a line has them;
-/// an empty line stays one empty line.
+/// an empty line stays one empty line. A field's value goes on under its
+/// value, not under its name.
 pub fn wrap(lines: &[String], width_limit: usize) -> Vec<String> {
     let limit = width_limit.max(1);
     let mut out = Vec::with_capacity(lines.len());
@@ -124,13 +128,19 @@ pub fn wrap(lines: &[String], width_limit: usize) -> Vec<String> {
             out.push(line.clone());
             continue;
         }
+        let hang = if is_field(line) && limit > LABEL * 2 {
+            " ".repeat(LABEL)
+        } else {
+            String::new()
+        };
         let mut current = String::new();
         let mut used = 0;
         for word in line.split_inclusive(' ') {
             let w = width(word);
-            if used + w > limit && !current.is_empty() {
+            if used + w > limit && !current.trim().is_empty() {
                 out.push(std::mem::take(&mut current).trim_end().to_owned());
-                used = 0;
+                current.push_str(&hang);
+                used = hang.len();
             }
             if w > limit {
                 // A word longer than the line: cut it by columns.
@@ -151,6 +161,15 @@ pub fn wrap(lines: &[String], width_limit: usize) -> Vec<String> {
         out.push(current.trim_end().to_owned());
     }
     out
+}
+
+/// A `Name        value` line of [`lines`].
+fn is_field(line: &str) -> bool {
+    line.len() > LABEL
+        && line.is_char_boundary(LABEL)
+        && line[..LABEL].ends_with("  ")
+        && line.starts_with(|c: char| c.is_ascii_uppercase())
+        && !line[LABEL..].starts_with(' ')
 }
 
 /// The lines that contain `term`, ignoring case.
@@ -183,5 +202,18 @@ mod tests {
             ["one two", "three", "four", "", "abcdefghi", "j"]
         );
         assert_eq!(matches(&wrap(&lines, 9), "THREE"), [1]);
+        // A field's value wraps under its value.
+        let field = vec![format!(
+            "{:<12}{}",
+            "Summary", "Sync pocket 'release' of series 'noble'"
+        )];
+        assert_eq!(
+            wrap(&field, 30),
+            [
+                "Summary     Sync pocket",
+                "            'release' of",
+                "            series 'noble'"
+            ]
+        );
     }
 }

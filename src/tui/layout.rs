@@ -30,7 +30,8 @@ pub fn areas(app: &App) -> Areas {
     let size = app.size;
     let gauges = app.in_flight.len();
     let full = Rect::new(0, 0, size.0, size.1);
-    let gauge_rows = if gauges == 0 || size.1 < 16 {
+    // A zoomed pane takes the gauges' rows too.
+    let gauge_rows = if gauges == 0 || size.1 < 16 || app.zoomed {
         0
     } else {
         gauges.min(MAX_GAUGES) as u16 + 2

@@ -1188,11 +1188,7 @@ pub(super) fn set_sort(app: &mut App, sort: ListSort, out: &mut Vec<Command>) {
     if app.sorts_locally() {
         app.say(
             Level::Warning,
-            format!(
-                "{what}: loaded rows only (the server sorts by creation time; {} loaded of {})",
-                thousands((app.list.rows.len() as u64).min(app.list.total)),
-                thousands(app.list.total)
-            ),
+            format!("{what} (loaded rows only: the server sorts by time)"),
         );
     } else {
         app.say(Level::Info, what);

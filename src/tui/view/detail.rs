@@ -51,16 +51,22 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 pub fn draw_text(frame: &mut Frame, app: &App, area: Rect) {
     let lines = app.detail_text_lines();
     let title = match app.detail_activity() {
-        Some(a) => format!(" Activity {} — z / Esc returns, f finds ", a.id),
+        Some(a) => format!(" Activity {} · Esc back ", a.id),
         None => " Detail ".to_owned(),
     };
     let found = crate::tui::detail_text::matches(&lines, &app.search).len();
     let mut block = Block::bordered()
         .title(title)
         .border_style(app.theme.focused_border);
-    if !app.search.is_empty() {
+    if app.search.is_empty() {
+        block = block.title_bottom(Line::from(Span::styled(" f finds ", app.theme.dim)));
+    } else {
         block = block.title_bottom(Line::from(Span::styled(
-            format!(" {:?}: {found} matching lines · n / N ", app.search),
+            format!(
+                " {:?}: {found} matching line{} · n / N ",
+                app.search,
+                if found == 1 { "" } else { "s" }
+            ),
             if found == 0 {
                 app.theme.warning
             } else {

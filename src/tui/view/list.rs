@@ -33,8 +33,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             String::new()
         };
+        let local = if l.sorted_locally {
+            format!(" · {} ▸ loaded rows only", app.sort.column.name())
+        } else {
+            String::new()
+        };
         format!(
-            " {name}: {} row{}{of_all}{activities} · row {}{} ",
+            " {name}: {} row{}{of_all}{activities} · row {}{local}{} ",
             thousands(l.total),
             if l.total == 1 { "" } else { "s" },
             thousands(l.selected + 1),
