@@ -231,7 +231,7 @@ impl Config {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
-                return Ok((Config::default(), Vec::new()));
+                return Ok((Config::empty(), Vec::new()));
             }
             Err(e) => {
                 return Err(ConfigError::Read {
@@ -264,6 +264,13 @@ impl Config {
             ));
         }
         Ok((config, warnings))
+    }
+
+    /// No file: every default, the default views included.
+    pub fn empty() -> Config {
+        let mut config = Config::default();
+        config.views = views("", &[], &config.keymap).unwrap_or_default();
+        config
     }
 
     /// Parses TOML text; errors name the line, the column and the key.
@@ -916,7 +923,8 @@ mod tests {
         assert_eq!(c.views.len(), 1);
         assert_eq!(c.views[0].key, Chord::parse("f2").unwrap());
         assert_eq!(c.views[0].name, "Web failures");
-        // No views configured: the four defaults.
+        // No views configured, or no file at all: the four defaults.
+        assert_eq!(Config::empty().views.len(), 4);
         let c = Config::parse("").unwrap();
         let names: Vec<&str> = c.views.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(

@@ -206,7 +206,7 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
         Some(path) => Config::load(path, true),
         None => match Config::default_path() {
             Some(path) => Config::load(&path, false),
-            None => Ok((Config::default(), Vec::new())),
+            None => Ok((Config::empty(), Vec::new())),
         },
     }?;
     let resolved = if cli.connection.demo {

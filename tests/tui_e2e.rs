@@ -107,6 +107,12 @@ fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
     s.wait_for("Activities: 7");
     assert!(s.parser.lock().unwrap().screen().alternate_screen());
 
+    // No config file: the default views are on 1-4.
+    s.send("1");
+    s.wait_for("Needs approval: 1 row of 7");
+    s.send("4");
+    s.wait_for("Everything: 7 rows");
+
     // Search: the parent with unapproved children is the one match.
     s.send("/status:unapproved\r");
     s.wait_for("Activities: 1 row of 7 · 4 activities");

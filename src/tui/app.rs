@@ -429,7 +429,7 @@ impl App {
         self.message = Some(Message {
             text: text.into(),
             level,
-            ttl: if level == Level::Error { 30 } else { 6 },
+            ttl: if level == Level::Error { 30 } else { 15 },
         });
     }
 

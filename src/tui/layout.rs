@@ -23,8 +23,9 @@ pub struct Areas {
     pub status: Rect,
 }
 
-/// Narrower than this, panes are tabs: only the focused one is drawn.
-pub const SIDE_BY_SIDE_WIDTH: u16 = 90;
+/// Narrower than this, panes are tabs: only the focused one is drawn
+/// (side by side, the list's summary would get under 20 columns).
+pub const SIDE_BY_SIDE_WIDTH: u16 = 110;
 
 pub fn areas(app: &App) -> Areas {
     let size = app.size;
@@ -75,9 +76,14 @@ pub fn areas(app: &App) -> Areas {
             Pane::Detail => a.detail = Some(pane),
         }
     } else {
-        let [list, right] =
-            Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)])
-                .areas(body);
+        // Below 140 columns the list's share grows, so its summary keeps
+        // room.
+        let share = if size.0 < 140 { 70 } else { 64 };
+        let [list, right] = Layout::horizontal([
+            Constraint::Percentage(share),
+            Constraint::Percentage(100 - share),
+        ])
+        .areas(body);
         let [children, detail] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
         a.list = Some(list);
