@@ -17,6 +17,15 @@ fn ids(app: &App) -> Vec<u64> {
     app.list.rows.iter().map(|a| a.id).collect()
 }
 
+/// The rows' statuses as Landscape names them.
+fn statuses(app: &App) -> Vec<String> {
+    app.list
+        .rows
+        .iter()
+        .map(|a| a.status().unwrap().as_str().to_owned())
+        .collect()
+}
+
 /// The heading line of the list.
 fn heading(s: &str) -> String {
     s.lines()
@@ -39,15 +48,9 @@ fn s_cycles_the_sort_column_and_capital_s_reverses_it() {
         Command::FetchList { sort, offset: 0, .. } if *sort == ListSort::by(SortColumn::Status)
     )));
     answer(&mut app, &e, cmds);
-    let statuses: Vec<String> = app
-        .list
-        .rows
-        .iter()
-        .map(|a| a.status().unwrap().as_str().to_owned())
-        .collect();
-    let mut sorted = statuses.clone();
+    let mut sorted = statuses(&app);
     sorted.sort();
-    assert_eq!(statuses, sorted);
+    assert_eq!(statuses(&app), sorted);
     let s = screen(&draw(&app));
     assert!(heading(&s).contains("status ▲"), "{s}");
     assert!(!heading(&s).contains("created ▼"), "{s}");
@@ -58,13 +61,7 @@ fn s_cycles_the_sort_column_and_capital_s_reverses_it() {
     answer(&mut app, &e, cmds);
     let mut reversed = sorted.clone();
     reversed.reverse();
-    let statuses: Vec<String> = app
-        .list
-        .rows
-        .iter()
-        .map(|a| a.status().unwrap().as_str().to_owned())
-        .collect();
-    assert_eq!(statuses, reversed);
+    assert_eq!(statuses(&app), reversed);
     assert!(heading(&screen(&draw(&app))).contains("status ▼"));
 
     // Through type, summary, children and computers back to created.

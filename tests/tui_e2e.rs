@@ -102,7 +102,7 @@ const SMALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo-small.json
 #[test]
 fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
     let home = tempfile::tempdir().unwrap();
-    let (mut s, mut child, pump) = start(&["--demo", "--data", SMALL, "--frozen"], home.path());
+    let (mut s, child, pump) = start(&["--demo", "--data", SMALL, "--frozen"], home.path());
 
     s.wait_for("Activities: 7");
     assert!(s.parser.lock().unwrap().screen().alternate_screen());
@@ -146,9 +146,14 @@ fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
     assert!(line("web-02").contains("undelivered"), "{text}");
     assert!(line("web-01").contains("unapproved"), "{text}");
 
-    s.send("q");
-    let status = child.wait().unwrap();
-    assert!(status.success());
+    quit_restores_the_terminal((s, child, pump), "q");
+}
+
+/// Sends `keys` (a quit), and checks the dashboard ended well and left
+/// the terminal as it found it.
+fn quit_restores_the_terminal((mut s, mut child, pump): Running, keys: &str) {
+    s.send(keys);
+    assert!(child.wait().unwrap().success());
     drop(s.writer);
     let _ = pump.join();
     let screen = s.parser.lock().unwrap();
@@ -211,7 +216,7 @@ fn own_keys_a_view_an_approval_and_an_export() {
         "--config",
         config.to_str().unwrap(),
     ];
-    let (mut s, mut child, pump) = start_sized(&args, home.path(), (80, 24));
+    let (mut s, child, pump) = start_sized(&args, home.path(), (80, 24));
     s.wait_for("Activities: 7 rows");
     // The footer names the operator's key.
     s.wait_for("Ctrl-A approve");
@@ -243,13 +248,5 @@ fn own_keys_a_view_an_approval_and_an_export() {
         "{csv}"
     );
 
-    s.send(":q\r");
-    assert!(child.wait().unwrap().success());
-    drop(s.writer);
-    let _ = pump.join();
-    let screen = s.parser.lock().unwrap();
-    assert!(
-        !screen.screen().alternate_screen(),
-        "alternate screen not left"
-    );
+    quit_restores_the_terminal((s, child, pump), ":q\r");
 }

@@ -312,19 +312,32 @@ fn completion(frame: &mut Frame, app: &App, query: Rect, c: &crate::query::Compl
         (width + 2).min(screen.width),
         (shown + 2).min(screen.height.saturating_sub(query.bottom())),
     );
-    let start = app.completion_index.saturating_sub(shown as usize - 1);
-    let lines: Vec<Line> = c
-        .items
-        .iter()
+    let lines = c.items.iter().map(|item| {
+        Line::from(vec![
+            Span::raw(item.text.clone()),
+            Span::styled(format!("  {}", item.detail), app.theme.dim),
+        ])
+    });
+    choices(frame, app, rect, lines, app.completion_index);
+}
+
+/// A bordered list of choices in `rect`, scrolled so `selected` shows,
+/// which is highlighted.
+fn choices<'a>(
+    frame: &mut Frame,
+    app: &App,
+    rect: Rect,
+    lines: impl Iterator<Item = Line<'a>>,
+    selected: usize,
+) {
+    let shown = usize::from(rect.height.saturating_sub(2)).max(1);
+    let start = selected.saturating_sub(shown - 1);
+    let lines: Vec<Line> = lines
         .enumerate()
         .skip(start)
-        .take(shown as usize)
-        .map(|(i, item)| {
-            let line = Line::from(vec![
-                Span::raw(item.text.clone()),
-                Span::styled(format!("  {}", item.detail), app.theme.dim),
-            ]);
-            if i == app.completion_index {
+        .take(shown)
+        .map(|(i, line)| {
+            if i == selected {
                 line.style(app.theme.selected)
             } else {
                 line
@@ -354,24 +367,6 @@ fn command_completions(frame: &mut Frame, app: &App, status: Rect) {
         (width + 2).min(status.width),
         height,
     );
-    let start = app.command_completion.saturating_sub(shown as usize - 1);
-    let lines: Vec<Line> = items
-        .iter()
-        .enumerate()
-        .skip(start)
-        .take(shown as usize)
-        .map(|(i, item)| {
-            let line = Line::from(format!(":{item}"));
-            if i == app.command_completion {
-                line.style(app.theme.selected)
-            } else {
-                line
-            }
-        })
-        .collect();
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().border_style(app.theme.focused_border)),
-        rect,
-    );
+    let lines = items.iter().map(|item| Line::from(format!(":{item}")));
+    choices(frame, app, rect, lines, app.command_completion);
 }
