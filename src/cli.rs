@@ -91,6 +91,13 @@ pub enum Subcommand {
         /// How each request is logged on stderr.
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
+        /// Also serve a built Landscape web UI from DIR under /new_dashboard/
+        /// (Canonical's landscape-ui, built separately; AGPL-3.0).
+        #[arg(long, value_name = "DIR")]
+        web_ui: Option<std::path::PathBuf>,
+        /// A feature flag to report enabled at /api/v2/features (repeatable).
+        #[arg(long = "feature", value_name = "KEY")]
+        features: Vec<String>,
     },
     /// List activities matching a query.
     Activities {

@@ -44,7 +44,17 @@ async fn run(mut cli: Cli) -> ExitCode {
             bind,
             public_url,
             log_format,
+            web_ui,
+            features,
         }) => {
+            if let Some(dir) = &web_ui
+                && !dir.join("index.html").is_file()
+            {
+                return setup_failed(SetupError::Usage(format!(
+                    "--web-ui {}: no index.html there (give the directory of a built landscape-ui)",
+                    dir.display()
+                )));
+            }
             if let Some(url) = &public_url
                 && !(url.starts_with("http://") || url.starts_with("https://"))
             {
@@ -60,8 +70,25 @@ async fn run(mut cli: Cli) -> ExitCode {
                 Ok(b) => b,
                 Err(e) => return setup_failed(e),
             };
+            // Activities created through serve are the logged-in user's.
+            backend.set_user(landscape_tui::model::Creator::new(
+                &start.credentials.name,
+                &start.credentials.email,
+                1,
+            ));
+            let site = server::site::Site { web_ui, features };
             let mut stdout = std::io::stdout();
-            match server::run(bind, public_url, log_format, backend, start, &mut stdout).await {
+            match server::run(
+                bind,
+                public_url,
+                log_format,
+                backend,
+                start,
+                site,
+                &mut stdout,
+            )
+            .await
+            {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("landscape-tui serve: {e}");

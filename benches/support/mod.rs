@@ -20,6 +20,7 @@ pub fn credentials() -> Credentials {
         password: "pw".into(),
         name: "Bench".into(),
         account: "standalone".into(),
+        account_title: "standalone".into(),
     }
 }
 
@@ -63,6 +64,8 @@ pub async fn serve_demo_kept(
         public_url: base.clone(),
         throttle: Default::default(),
         log: Default::default(),
+        site: Default::default(),
+        sessions: Default::default(),
     });
     tokio::spawn(serve(listener, state, std::future::pending()));
     (backend, base)

@@ -99,6 +99,12 @@ impl EngineBackend {
 
     /// Reads never see half an action: actions hold the write lock. A
     /// read does not wait behind a writer that waits (see `reader_first`).
+    /// Whose activities reapply and revert create from now on (`serve`'s
+    /// logged-in user).
+    pub fn set_user(&self, user: crate::model::Creator) {
+        self.write().set_user(user);
+    }
+
     pub fn read(&self) -> RwLockReadGuard<'_, Engine> {
         self.engine.read()
     }

@@ -41,7 +41,7 @@ pub struct Engine {
     now: DateTime<Utc>,
     seed: u64,
     /// Who reapplies and reverts (the caller of this embedded server).
-    user: Arc<Creator>,
+    pub(crate) user: Arc<Creator>,
     /// The last journal change this state includes (see `state`).
     journal_seq: u64,
 }

@@ -33,6 +33,10 @@ pub struct Change {
     pub seq: u64,
     /// The engine's time when it happened.
     pub at: DateTime<Utc>,
+    /// Whose change it was: what it creates is theirs when replayed too.
+    /// (Journals from before this field replay as the engine's user.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<std::sync::Arc<crate::model::Creator>>,
     #[serde(flatten)]
     pub op: Op,
 }
@@ -124,12 +128,20 @@ impl Engine {
         if change.at > self.now() {
             self.step(change.at - self.now());
         }
-        match &change.op {
+        let user = change
+            .by
+            .clone()
+            .map(|by| std::mem::replace(&mut self.user, by));
+        let done = match &change.op {
             Op::Approve { selection } => self.approve(selection).map(drop),
             Op::Cancel { selection } => self.cancel(selection).map(drop),
             Op::Reapply { ids } => self.reapply(ids).map(drop),
             Op::Revert { ids } => self.revert(ids).map(drop),
-        }?;
+        };
+        if let Some(user) = user {
+            self.user = user;
+        }
+        done?;
         self.journal_seq = change.seq;
         Ok(())
     }
@@ -273,7 +285,7 @@ impl Journal {
     /// engine learns the change's number (a snapshot says what it holds).
     pub fn record_change(&mut self, engine: &mut Engine, op: Op) -> Result<(), StateError> {
         let seq = self.next_seq;
-        self.record(engine.now(), op)?;
+        self.write(engine.now(), Some(engine.user.clone()), op)?;
         engine.journal_seq = seq;
         Ok(())
     }
@@ -308,9 +320,19 @@ impl Journal {
 
     /// Records `op`, done at `at`, on disk before returning.
     pub fn record(&mut self, at: DateTime<Utc>, op: Op) -> Result<(), StateError> {
+        self.write(at, None, op)
+    }
+
+    fn write(
+        &mut self,
+        at: DateTime<Utc>,
+        by: Option<std::sync::Arc<crate::model::Creator>>,
+        op: Op,
+    ) -> Result<(), StateError> {
         let change = Change {
             seq: self.next_seq,
             at,
+            by,
             op,
         };
         let mut line = serde_json::to_vec(&change)

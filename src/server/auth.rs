@@ -42,8 +42,11 @@ pub struct Credentials {
     pub secret_key: String,
     pub email: String,
     pub password: String,
+    /// The user's name, as login and `/me` answer it.
     pub name: String,
     pub account: String,
+    /// The account's title (the web UI shows it).
+    pub account_title: String,
 }
 
 impl fmt::Debug for Credentials {
@@ -72,8 +75,9 @@ impl Credentials {
             secret_key: token(40),
             email: "admin@example.com".to_owned(),
             password: token(16),
-            name: "Landscape Admin".to_owned(),
+            name: "admin".to_owned(),
             account: "standalone".to_owned(),
+            account_title: "standalone".to_owned(),
         }
     }
 }
@@ -113,11 +117,19 @@ impl JwtKeys {
         expiry_minutes: i64,
     ) -> Result<String, ApiError> {
         let now = Utc::now().timestamp();
+        self.issue_until(
+            credentials,
+            now.saturating_add(expiry_minutes.saturating_mul(60)),
+        )
+    }
+
+    /// A token that expires at `exp` (Unix seconds).
+    pub fn issue_until(&self, credentials: &Credentials, exp: i64) -> Result<String, ApiError> {
         let claims = Claims {
             sub: credentials.email.clone(),
             account: credentials.account.clone(),
-            iat: now,
-            exp: now.saturating_add(expiry_minutes.saturating_mul(60)),
+            iat: Utc::now().timestamp(),
+            exp,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
             ApiError::new(

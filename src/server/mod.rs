@@ -10,6 +10,8 @@ mod legacy;
 pub mod limits;
 mod rest;
 mod run;
+pub mod session;
+pub mod site;
 mod throttle;
 
 use std::sync::Arc;
@@ -47,6 +49,10 @@ pub struct ServerState {
     pub public_url: String,
     pub throttle: Throttle,
     pub log: LogFormat,
+    /// The web UI's extras: its files, feature flags.
+    pub site: site::Site,
+    /// Sessions of the web UI's logins (cookies).
+    pub sessions: session::Sessions,
 }
 
 /// How the request log is written on stderr.
@@ -74,7 +80,18 @@ pub fn router(state: Arc<ServerState>) -> Router {
         .route("/api/v2/activities/reapply", post(rest::reapply))
         .route("/api/v2/activities/revert", post(rest::revert))
         .route("/api/v2/activities/{id}", get(rest::activity))
-        .fallback(rest::not_found)
+        .route("/api/v2/me", get(site::me))
+        .route("/api/v2/logout", post(site::logout))
+        .route("/api/v2/login/methods", get(site::login_methods))
+        .route("/api/v2/about", get(site::about))
+        .route("/api/v2/standalone-account", get(site::standalone_account))
+        .route("/api/v2/features", get(site::features))
+        .route(
+            "/api/v2/classic_dashboard_url",
+            get(site::classic_dashboard_url),
+        )
+        .route("/api/v2/alerts/summary", get(site::alerts_summary))
+        .fallback(site::fallback)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)

@@ -12,7 +12,6 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
 
 use super::auth::{DEFAULT_EXPIRY_MINUTES, MAX_EXPIRY_MINUTES, require_bearer, same_secret};
 use super::legacy::number;
@@ -50,17 +49,22 @@ fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         .map_err(|e| ApiError::bad_request("BadRequest", format!("invalid JSON body: {e}")))
 }
 
-fn login_answer(state: &ServerState, expiry_minutes: i64) -> Result<Response, ApiError> {
-    let c = &state.credentials;
-    let token = state.jwt.issue(c, expiry_minutes)?;
-    Ok(Json(json!({
-        "token": token,
-        "email": c.email,
-        "name": c.name,
-        "accounts": [{"name": c.account, "title": c.account, "default": true}],
-        "current_account": c.account,
-    }))
-    .into_response())
+/// The user with a token of `expiry_minutes`; with `session`, also a
+/// session cookie that ends with the token (the web UI's login).
+fn login_answer(
+    state: &ServerState,
+    expiry_minutes: i64,
+    session: bool,
+) -> Result<Response, ApiError> {
+    let now = chrono::Utc::now().timestamp();
+    let exp = now.saturating_add(expiry_minutes.saturating_mul(60));
+    let token = state.jwt.issue_until(&state.credentials, exp)?;
+    let mut headers = HeaderMap::new();
+    if session {
+        let id = state.sessions.open(exp, now);
+        super::session::set_cookie(&mut headers, &id, exp - now, super::site::secure(state));
+    }
+    Ok((headers, Json(super::site::user(state, &token))).into_response())
 }
 
 /// The throttle's keys for a login: the client's address and the account.
@@ -103,7 +107,7 @@ pub async fn login(
         return Err(ApiError::unauthorised("no such account for this user"));
     }
     state.throttle.succeeded(&keys[1]);
-    login_answer(&state, DEFAULT_EXPIRY_MINUTES)
+    login_answer(&state, DEFAULT_EXPIRY_MINUTES, true)
 }
 
 pub async fn login_access_key(
@@ -128,7 +132,7 @@ pub async fn login_access_key(
             ),
         ));
     }
-    login_answer(&state, minutes)
+    login_answer(&state, minutes, false)
 }
 
 /// `limit`, `offset` and `query` of a list route.

@@ -48,6 +48,16 @@ impl StartCredentials {
             c.email = email;
             c.password = password;
         }
+        // The user's name: its own variable, else the email's local part.
+        c.name = var("LANDSCAPE_USER_NAME")
+            .unwrap_or_else(|| c.email.split('@').next().unwrap_or(&c.email).to_owned());
+        if let Some(account) = var("LANDSCAPE_ACCOUNT") {
+            c.account_title = account.clone();
+            c.account = account;
+        }
+        if let Some(title) = var("LANDSCAPE_ACCOUNT_TITLE") {
+            c.account_title = title;
+        }
         Ok(StartCredentials {
             credentials: c,
             generated_keys,
@@ -64,6 +74,7 @@ pub async fn run(
     log: super::LogFormat,
     backend: Arc<dyn Backend>,
     start: StartCredentials,
+    site: super::site::Site,
     out: &mut (dyn Write + Send),
 ) -> std::io::Result<()> {
     let listener = TcpListener::bind(bind).await?;
@@ -89,6 +100,9 @@ pub async fn run(
     if start.generated_keys || start.generated_login {
         banner += "(generated credentials, shown once; set the variables above before starting to choose your own)\n";
     }
+    if site.web_ui.is_some() {
+        banner += &format!("web UI: {base}/new_dashboard/ (log in as {})\n", c.email);
+    }
     // One write; a reader that stopped listening (`| head -3`) must not
     // stop the server.
     if let Err(e) = out.write_all(banner.as_bytes()).and_then(|()| out.flush()) {
@@ -101,6 +115,8 @@ pub async fn run(
         public_url: public_url.unwrap_or(base).trim_end_matches('/').to_owned(),
         throttle: super::Throttle::default(),
         log,
+        site,
+        sessions: Default::default(),
     });
     serve(listener, state, shutdown_signal()).await?;
     eprintln!("landscape-tui serve: stopped");

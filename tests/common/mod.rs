@@ -91,6 +91,16 @@ impl TestServer {
         throttle: Throttle,
         hygiene: Hygiene,
     ) -> TestServer {
+        TestServer::start_site(backend, throttle, hygiene, Default::default()).await
+    }
+
+    /// With the web UI's extras (`--web-ui`, `--feature`) too.
+    pub async fn start_site(
+        backend: Arc<EngineBackend>,
+        throttle: Throttle,
+        hygiene: Hygiene,
+        site: landscape_tui::server::site::Site,
+    ) -> TestServer {
         let credentials = Credentials {
             access_key: "TESTACCESSKEY0000000".into(),
             secret_key: "test/secret+key=".into(),
@@ -98,6 +108,7 @@ impl TestServer {
             password: "correct horse".into(),
             name: "Test Admin".into(),
             account: "standalone".into(),
+            account_title: "Test Lab".into(),
         };
         let jwt = JwtKeys::from_secret(b"test jwt secret");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -109,6 +120,8 @@ impl TestServer {
             public_url: format!("http://{host}"),
             throttle,
             log: Default::default(),
+            site,
+            sessions: Default::default(),
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let served = tokio::spawn(serve_with(

@@ -1,0 +1,270 @@
+//! What Canonical's web UI asks for around the activity routes: the login
+//! methods, the server's description, features, alerts, the logged-in
+//! user (`/me`, by session cookie), logout, and optionally the UI's own
+//! files. Answered from the engine and `serve`'s configuration.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{Value, json};
+
+use super::auth::require_bearer;
+use super::session::set_cookie;
+use super::{ApiError, ServerState};
+
+/// What `serve` says about itself beyond the engine.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// A built web UI to serve (`--web-ui DIR`).
+    pub web_ui: Option<PathBuf>,
+    /// Feature flags reported enabled (`--feature KEY`).
+    pub features: Vec<String>,
+}
+
+/// The user as login and `/me` answer it, with `token`.
+pub fn user(state: &ServerState, token: &str) -> Value {
+    let c = &state.credentials;
+    json!({
+        "token": token,
+        "email": c.email,
+        "name": c.name,
+        "current_account": c.account,
+        "accounts": [{
+            "name": c.account,
+            "title": c.account_title,
+            "subdomain": null,
+            "classic_dashboard_url": classic_url(state),
+            "default": true,
+        }],
+        "has_password": true,
+        "return_to": null,
+        "attach_code": null,
+    })
+}
+
+fn classic_url(state: &ServerState) -> String {
+    format!("{}/", state.public_url)
+}
+
+/// Whether clients reach the server over HTTPS (then cookies are `Secure`).
+pub fn secure(state: &ServerState) -> bool {
+    state.public_url.starts_with("https://")
+}
+
+/// `GET /me`: the user of a live session cookie, else `{}`. Its token
+/// ends when the session does.
+pub async fn me(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let now = chrono::Utc::now().timestamp();
+    let Some((_, end)) = state.sessions.find(&headers, now) else {
+        return Ok(Json(json!({})).into_response());
+    };
+    let token = state.jwt.issue_until(&state.credentials, end)?;
+    Ok(Json(user(&state, &token)).into_response())
+}
+
+/// `POST /logout`: ends the cookie's session and clears the cookie.
+pub async fn logout(State(state): State<Arc<ServerState>>, headers: HeaderMap) -> Response {
+    let now = chrono::Utc::now().timestamp();
+    if let Some((id, _)) = state.sessions.find(&headers, now) {
+        state.sessions.close(&id);
+    }
+    let mut out = HeaderMap::new();
+    set_cookie(&mut out, "", 0, secure(&state));
+    (StatusCode::OK, out, Json(json!({}))).into_response()
+}
+
+/// `GET /login/methods`: password login only.
+pub async fn login_methods() -> Json<Value> {
+    let off = json!({"available": false, "enabled": false});
+    Json(json!({
+        "password": {"available": true, "enabled": true},
+        "pam": off,
+        "standalone_oidc": off,
+        "ubuntu_one": off,
+        "oidc": {"available": false, "configurations": []},
+    }))
+}
+
+/// `GET /about`: a self-hosted server of this crate's version.
+pub async fn about() -> Json<Value> {
+    Json(json!({
+        "self_hosted": true,
+        "package_version": env!("CARGO_PKG_VERSION"),
+        "revision": concat!("landscape-tui ", env!("CARGO_PKG_VERSION")),
+        "display_disa_stig_banner": false,
+    }))
+}
+
+/// `GET /standalone-account`: the one account exists.
+pub async fn standalone_account() -> Json<Value> {
+    Json(json!({"exists": true}))
+}
+
+/// `GET /features`: the `--feature` flags, enabled.
+pub async fn features(State(state): State<Arc<ServerState>>) -> Json<Value> {
+    let results: Vec<Value> = state
+        .site
+        .features
+        .iter()
+        .map(|key| json!({"key": key, "enabled": true}))
+        .collect();
+    Json(json!({
+        "count": results.len(),
+        "next": null,
+        "previous": null,
+        "results": results,
+    }))
+}
+
+/// `GET /classic_dashboard_url`.
+pub async fn classic_dashboard_url(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    require_bearer(&headers, &state.jwt)?;
+    Ok(Json(json!({"url": classic_url(&state)})))
+}
+
+/// The web UI's name and summary of each computer alert the engine knows.
+const ALERTS: [(&str, &str, &str); 6] = [
+    (
+        "package-upgrades",
+        "PackageUpgradesAlert",
+        "have package upgrades available",
+    ),
+    (
+        "security-upgrades",
+        "SecurityUpgradesAlert",
+        "have security upgrades available",
+    ),
+    (
+        "package-profiles",
+        "PackageProfilesAlert",
+        "have package profiles available",
+    ),
+    (
+        "package-reporter",
+        "PackageReporterAlert",
+        "have package reporter problems",
+    ),
+    ("computer-offline", "ComputerOfflineAlert", "are offline"),
+    ("computer-reboot", "ComputerRebootAlert", "need a reboot"),
+];
+
+/// `GET /alerts/summary`: each alert raised on any computer, with how
+/// many computers raise it.
+pub async fn alerts_summary(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    require_bearer(&headers, &state.jwt)?;
+    let computers = state.backend.computers().await?;
+    let since = chrono::Utc::now()
+        .format("%Y-%m-%d %H:%M:%S%.6f")
+        .to_string();
+    let summary: Vec<Value> = ALERTS
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (name, kind, says))| {
+            let n = computers
+                .iter()
+                .filter(|c| c.alerts.iter().any(|a| a == name))
+                .count();
+            (n > 0).then(|| {
+                json!({
+                    "id": i + 1,
+                    "alert_type": kind,
+                    "summary": format!("{n} computer{} {says}", if n == 1 { "" } else { "s" }),
+                    "activation_time": since,
+                })
+            })
+        })
+        .collect();
+    Ok(Json(json!({"alerts_summary": summary})))
+}
+
+/// Everything not an API route: the web UI's files when `--web-ui` is
+/// given (its routes answer `index.html`), else a JSON 404.
+pub async fn fallback(State(state): State<Arc<ServerState>>, uri: Uri) -> Response {
+    let path = uri.path();
+    let Some(dir) = state
+        .site
+        .web_ui
+        .as_ref()
+        .filter(|_| !path.starts_with("/api"))
+    else {
+        return super::rest::not_found(uri).await.into_response();
+    };
+    if path == "/" {
+        return Redirect::temporary("/new_dashboard/").into_response();
+    }
+    let relative = path.strip_prefix("/new_dashboard").unwrap_or(path);
+    let file = safe_join(dir, relative).filter(|f| f.is_file());
+    let (file, cache) = match file {
+        Some(f) => (f, relative.starts_with("/assets/")),
+        None => (dir.join("index.html"), false),
+    };
+    match tokio::fs::read(&file).await {
+        Ok(bytes) => {
+            let mut headers = HeaderMap::new();
+            if let Ok(v) = content_type(&file).parse() {
+                headers.insert(header::CONTENT_TYPE, v);
+            }
+            // Built assets carry a hash in their names; the page does not.
+            let policy = if cache {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
+            if let Ok(v) = policy.parse() {
+                headers.insert(header::CACHE_CONTROL, v);
+            }
+            (StatusCode::OK, headers, bytes).into_response()
+        }
+        Err(e) => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("the web UI has no {}: {e}", file.display()),
+        )
+        .into_response(),
+    }
+}
+
+/// `dir` joined with a URL path, refusing `..` and anything that is not a
+/// plain name.
+fn safe_join(dir: &std::path::Path, path: &str) -> Option<PathBuf> {
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    let mut out = dir.to_path_buf();
+    for part in decoded.split('/').filter(|p| !p.is_empty()) {
+        if part == "." || part == ".." || part.contains('\\') || part.contains('\0') {
+            return None;
+        }
+        out.push(part);
+    }
+    Some(out)
+}
+
+fn content_type(file: &std::path::Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" | "map" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
