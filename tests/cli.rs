@@ -763,3 +763,86 @@ fn every_option_of_every_command_has_help() {
     }
     assert!(missing.is_empty(), "options without help: {missing:?}");
 }
+
+/// `serve --state` as jane@example.com (named by LANDSCAPE_USER_NAME).
+fn serve_as_jane(state: &std::path::Path) -> (String, std::process::Child) {
+    let mut cmd = bin();
+    cmd.args(["--data", DATA, "--frozen", "--state"])
+        .arg(state)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("LANDSCAPE_EMAIL", "jane@example.com")
+        .env("LANDSCAPE_PASSWORD", "pw")
+        .env("LANDSCAPE_USER_NAME", "Jane Doe")
+        .env("LANDSCAPE_ACCOUNT", "lab")
+        .env_remove("LANDSCAPE_API_KEY")
+        .env_remove("LANDSCAPE_API_SECRET");
+    announced(cmd)
+}
+
+#[test]
+fn what_a_user_redoes_through_serve_is_theirs_also_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let http = reqwest::Client::new();
+    let (uri, mut server) = serve_as_jane(&state);
+    let created: serde_json::Value = rt.block_on(async {
+        let login: serde_json::Value = http
+            .post(format!("{uri}v2/login"))
+            .json(&serde_json::json!({"email": "jane@example.com", "password": "pw"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(login["name"], "Jane Doe");
+        assert_eq!(login["current_account"], "lab");
+        assert_eq!(login["accounts"][0]["name"], "lab");
+        let token = login["token"].as_str().unwrap();
+        http.post(format!("{uri}v2/activities/reapply"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"activity_ids": [112]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    let new = created.as_array().unwrap();
+    assert!(!new.is_empty(), "{created}");
+    for a in new {
+        assert_eq!(a["creator"]["email"], "jane@example.com", "{a}");
+        assert_eq!(a["creator"]["name"], "Jane Doe", "{a}");
+    }
+    let id = new.last().unwrap()["id"].as_u64().unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    // Started again as someone else, the journal replays jane's redo as hers.
+    let mut cmd = bin();
+    cmd.args(["--data", DATA, "--frozen", "--state"])
+        .arg(&state)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("LANDSCAPE_EMAIL", "bob@example.com")
+        .env("LANDSCAPE_PASSWORD", "pw2")
+        .env_remove("LANDSCAPE_USER_NAME")
+        .env_remove("LANDSCAPE_API_KEY")
+        .env_remove("LANDSCAPE_API_SECRET");
+    let (uri, mut server) = announced(cmd);
+    let again: serde_json::Value = rt.block_on(async {
+        let token = common::rest_token(&http, &uri, "bob@example.com", "pw2").await;
+        http.get(format!("{uri}v2/activities/{id}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    server.kill().unwrap();
+    assert_eq!(again["creator"]["email"], "jane@example.com", "{again}");
+    assert_eq!(again["creator"]["name"], "Jane Doe", "{again}");
+}

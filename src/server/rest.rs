@@ -262,7 +262,13 @@ pub async fn computer(
         .backend
         .computers_page(&format!("id:{n}"), 1, 0)
         .await?;
-    let computer = page.results.into_iter().next().ok_or_else(missing)?;
+    let mut computer = page.results.into_iter().next().ok_or_else(missing)?;
+    // The web UI's details panel reads `parent` (a child computer's host):
+    // none here.
+    computer
+        .extra
+        .entry("parent")
+        .or_insert(serde_json::Value::Null);
     Ok(Json(computer).into_response())
 }
 

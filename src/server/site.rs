@@ -132,30 +132,45 @@ pub async fn classic_dashboard_url(
     Ok(Json(json!({"url": classic_url(&state)})))
 }
 
-/// The web UI's name and summary of each computer alert the engine knows.
-const ALERTS: [(&str, &str, &str); 6] = [
+/// The web UI's name and summary (one computer, several) of each
+/// computer alert the engine knows.
+const ALERTS: [(&str, &str, &str, &str); 6] = [
     (
         "package-upgrades",
         "PackageUpgradesAlert",
+        "has package upgrades available",
         "have package upgrades available",
     ),
     (
         "security-upgrades",
         "SecurityUpgradesAlert",
+        "has security upgrades available",
         "have security upgrades available",
     ),
     (
         "package-profiles",
         "PackageProfilesAlert",
+        "has package profiles available",
         "have package profiles available",
     ),
     (
         "package-reporter",
         "PackageReporterAlert",
+        "has package reporter problems",
         "have package reporter problems",
     ),
-    ("computer-offline", "ComputerOfflineAlert", "are offline"),
-    ("computer-reboot", "ComputerRebootAlert", "need a reboot"),
+    (
+        "computer-offline",
+        "ComputerOfflineAlert",
+        "is offline",
+        "are offline",
+    ),
+    (
+        "computer-reboot",
+        "ComputerRebootAlert",
+        "needs a reboot",
+        "need a reboot",
+    ),
 ];
 
 /// `GET /alerts/summary`: each alert raised on any computer, with how
@@ -172,7 +187,7 @@ pub async fn alerts_summary(
     let summary: Vec<Value> = ALERTS
         .iter()
         .enumerate()
-        .filter_map(|(i, (name, kind, says))| {
+        .filter_map(|(i, (name, kind, one, many))| {
             let n = computers
                 .iter()
                 .filter(|c| c.alerts.iter().any(|a| a == name))
@@ -181,7 +196,11 @@ pub async fn alerts_summary(
                 json!({
                     "id": i + 1,
                     "alert_type": kind,
-                    "summary": format!("{n} computer{} {says}", if n == 1 { "" } else { "s" }),
+                    "summary": if n == 1 {
+                        format!("1 computer {one}")
+                    } else {
+                        format!("{n} computers {many}")
+                    },
                     "activation_time": since,
                 })
             })
