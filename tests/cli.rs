@@ -404,38 +404,38 @@ fn serve_logs_json_lines_for_machines() {
     assert!(!log.lines().any(|l| l.starts_with("Forged")), "{log}");
 }
 
-/// Starts `serve` as `cmd` says; the API base it announces, and the process.
-fn announced(mut cmd: Command) -> (String, std::process::Child) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let uri = lines
-        .by_ref()
-        .map(Result::unwrap)
-        .find_map(|l| {
-            l.strip_prefix("export LANDSCAPE_API_URI=")
-                .map(str::to_owned)
-        })
-        .unwrap();
-    // Whatever else serve prints is read, as a terminal would.
-    std::thread::spawn(move || lines.for_each(drop));
-    (uri, child)
-}
+use common::announced;
 
-/// Starts `serve --state` on the small dataset; its API base and process.
-fn serve_state(state: &std::path::Path) -> (String, std::process::Child) {
+/// Starts `serve --state` on the small dataset with `env` set (`None`
+/// unsets); its API base and process.
+fn serve_on_state(
+    state: &std::path::Path,
+    env: &[(&str, Option<&str>)],
+) -> (String, std::process::Child) {
     let mut cmd = bin();
     cmd.args(["--data", DATA, "--frozen", "--state"])
         .arg(state)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("LANDSCAPE_API_KEY", "STATEKEY")
-        .env("LANDSCAPE_API_SECRET", "state-secret")
-        .env("LANDSCAPE_EMAIL", "state@example.com")
-        .env("LANDSCAPE_PASSWORD", "pw");
+        .args(["serve", "--bind", "127.0.0.1:0"]);
+    for (name, value) in env {
+        match value {
+            Some(v) => cmd.env(name, v),
+            None => cmd.env_remove(name),
+        };
+    }
     announced(cmd)
+}
+
+/// `serve --state` with an access key and a login of its own.
+fn serve_state(state: &std::path::Path) -> (String, std::process::Child) {
+    serve_on_state(
+        state,
+        &[
+            ("LANDSCAPE_API_KEY", Some("STATEKEY")),
+            ("LANDSCAPE_API_SECRET", Some("state-secret")),
+            ("LANDSCAPE_EMAIL", Some("state@example.com")),
+            ("LANDSCAPE_PASSWORD", Some("pw")),
+        ],
+    )
 }
 
 /// A REST token for the `serve_state` user.
@@ -766,17 +766,17 @@ fn every_option_of_every_command_has_help() {
 
 /// `serve --state` as jane@example.com (named by LANDSCAPE_USER_NAME).
 fn serve_as_jane(state: &std::path::Path) -> (String, std::process::Child) {
-    let mut cmd = bin();
-    cmd.args(["--data", DATA, "--frozen", "--state"])
-        .arg(state)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("LANDSCAPE_EMAIL", "jane@example.com")
-        .env("LANDSCAPE_PASSWORD", "pw")
-        .env("LANDSCAPE_USER_NAME", "Jane Doe")
-        .env("LANDSCAPE_ACCOUNT", "lab")
-        .env_remove("LANDSCAPE_API_KEY")
-        .env_remove("LANDSCAPE_API_SECRET");
-    announced(cmd)
+    serve_on_state(
+        state,
+        &[
+            ("LANDSCAPE_EMAIL", Some("jane@example.com")),
+            ("LANDSCAPE_PASSWORD", Some("pw")),
+            ("LANDSCAPE_USER_NAME", Some("Jane Doe")),
+            ("LANDSCAPE_ACCOUNT", Some("lab")),
+            ("LANDSCAPE_API_KEY", None),
+            ("LANDSCAPE_API_SECRET", None),
+        ],
+    )
 }
 
 #[test]
@@ -821,16 +821,16 @@ fn what_a_user_redoes_through_serve_is_theirs_also_after_a_restart() {
     server.wait().unwrap();
 
     // Started again as someone else, the journal replays jane's redo as hers.
-    let mut cmd = bin();
-    cmd.args(["--data", DATA, "--frozen", "--state"])
-        .arg(&state)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("LANDSCAPE_EMAIL", "bob@example.com")
-        .env("LANDSCAPE_PASSWORD", "pw2")
-        .env_remove("LANDSCAPE_USER_NAME")
-        .env_remove("LANDSCAPE_API_KEY")
-        .env_remove("LANDSCAPE_API_SECRET");
-    let (uri, mut server) = announced(cmd);
+    let (uri, mut server) = serve_on_state(
+        &state,
+        &[
+            ("LANDSCAPE_EMAIL", Some("bob@example.com")),
+            ("LANDSCAPE_PASSWORD", Some("pw2")),
+            ("LANDSCAPE_USER_NAME", None),
+            ("LANDSCAPE_API_KEY", None),
+            ("LANDSCAPE_API_SECRET", None),
+        ],
+    );
     let again: serde_json::Value = rt.block_on(async {
         let token = common::rest_token(&http, &uri, "bob@example.com", "pw2").await;
         http.get(format!("{uri}v2/activities/{id}"))

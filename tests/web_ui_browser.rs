@@ -12,9 +12,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -47,36 +46,19 @@ fn needs() -> Result<(PathBuf, PathBuf), String> {
 
 /// `serve --web-ui` on the small dataset as jane@example.com: its base.
 fn serve(ui: &std::path::Path) -> (String, std::process::Child) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_landscape-tui"))
-        .args([
-            "--data",
-            DATA,
-            "--frozen",
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--web-ui",
-        ])
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_landscape-tui"));
+    cmd.args(["--data", DATA, "--frozen", "serve"])
+        .args(["--bind", "127.0.0.1:0", "--web-ui"])
         .arg(ui)
         .env("LANDSCAPE_EMAIL", "jane@example.com")
         .env("LANDSCAPE_PASSWORD", "correct horse")
         .env("LANDSCAPE_USER_NAME", "Jane Doe")
         .env("LANDSCAPE_API_KEY", "BROWSERTESTKEY")
-        .env("LANDSCAPE_API_SECRET", "browser-test-secret")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let uri = lines
-        .by_ref()
-        .map(Result::unwrap)
-        .find_map(|l| {
-            l.strip_prefix("export LANDSCAPE_API_URI=")
-                .map(str::to_owned)
-        })
-        .unwrap();
-    std::thread::spawn(move || lines.for_each(drop));
+        .env("LANDSCAPE_API_SECRET", "browser-test-secret");
+    let (uri, mut child) = common::announced(cmd);
+    // The request log: read, so a long run never fills its pipe.
+    let mut log = child.stderr.take().unwrap();
+    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
     (uri.trim_end_matches("/api/").to_owned(), child)
 }
 

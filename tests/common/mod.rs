@@ -186,3 +186,28 @@ impl Drop for TestServer {
         }
     }
 }
+
+/// Starts `serve` as `cmd` says: the API base it announces
+/// (`LANDSCAPE_API_URI`), and the process, its stderr (the request log)
+/// piped for the caller. What else it prints on stdout is read on, as a
+/// terminal would.
+pub fn announced(mut cmd: std::process::Command) -> (String, std::process::Child) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let uri = lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find_map(|l| {
+            l.strip_prefix("export LANDSCAPE_API_URI=")
+                .map(str::to_owned)
+        })
+        .unwrap();
+    std::thread::spawn(move || lines.for_each(drop));
+    (uri, child)
+}
