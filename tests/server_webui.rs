@@ -279,6 +279,17 @@ async fn the_servers_description_and_alerts() {
             ("ComputerOfflineAlert", "1 computer is offline"),
         ]
     );
+    // A queued activity the dataset wrote without `completion_time` is
+    // sent with it `null`, as a server does (the UI reads a missing one as
+    // "completed now").
+    let queued = s.get("/api/v2/activities/162").await;
+    assert_eq!(queued["activity_status"], "undelivered");
+    assert_eq!(
+        queued.get("completion_time"),
+        Some(&Value::Null),
+        "{queued}"
+    );
+    assert_eq!(queued.get("result_text"), Some(&Value::Null), "{queued}");
     // The details panel's computer: id, title and parent.
     let computer = s.get("/api/v2/computers/1").await;
     assert_eq!(computer["id"], 1);

@@ -160,6 +160,7 @@ impl Engine {
     /// The record as the REST API returns it: with its `actions` flags.
     pub fn present(&self, a: &Activity) -> Activity {
         let mut out = a.clone();
+        out.fill_standard_fields();
         out.actions = Field::Value(if a.is_parent() {
             lifecycle::parent_flags(self.store.children_of(a.id))
         } else {

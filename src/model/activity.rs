@@ -192,6 +192,31 @@ impl Activity {
         }
     }
 
+    /// Every field a server always sends, `null` where a record (a
+    /// dataset's, say) left it out: clients such as the web UI read a
+    /// missing `completion_time` as "now", a `null` one as "not yet".
+    pub fn fill_standard_fields(&mut self) {
+        fn null<T>(f: &mut Field<T>) {
+            if f.is_absent() {
+                *f = Field::Null;
+            }
+        }
+        null(&mut self.creator);
+        null(&mut self.result_text);
+        null(&mut self.computer_id);
+        null(&mut self.approval_time);
+        null(&mut self.delivery_time);
+        null(&mut self.deliver_after_time);
+        null(&mut self.deliver_before_time);
+        null(&mut self.parent_id);
+        null(&mut self.modification_time);
+        null(&mut self.completion_time);
+        null(&mut self.schedule_before_time);
+        null(&mut self.schedule_after_time);
+        null(&mut self.result_code);
+        null(&mut self.activity_status);
+    }
+
     pub fn is_parent(&self) -> bool {
         *self.activity_type == *ACTIVITY_GROUP
     }
