@@ -301,7 +301,10 @@ async fn rest_login_and_token_failures() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let expired = s.jwt.issue(&s.credentials, -2).unwrap();
+    let expired = s
+        .jwt
+        .issue_until(&s.credentials, chrono::Utc::now().timestamp() - 120)
+        .unwrap();
     let r = s
         .http
         .get(format!("{}/api/v2/activities", s.base))

@@ -111,18 +111,6 @@ impl JwtKeys {
         JwtKeys::from_secret(&secret)
     }
 
-    pub fn issue(
-        &self,
-        credentials: &Credentials,
-        expiry_minutes: i64,
-    ) -> Result<String, ApiError> {
-        let now = Utc::now().timestamp();
-        self.issue_until(
-            credentials,
-            now.saturating_add(expiry_minutes.saturating_mul(60)),
-        )
-    }
-
     /// A token that expires at `exp` (Unix seconds).
     pub fn issue_until(&self, credentials: &Credentials, exp: i64) -> Result<String, ApiError> {
         let claims = Claims {
