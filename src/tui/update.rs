@@ -811,11 +811,7 @@ fn on_query_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &m
             app.editing = false;
             app.completions = None;
             if !text.is_empty() {
-                app.history.retain(|h| *h != text);
-                app.history.push(text.clone());
-                if app.history.len() > HISTORY {
-                    app.history.remove(0);
-                }
+                remember(&mut app.history, &text);
                 out.push(Command::SaveHistory(app.history.clone()));
             }
             app.view = None;
@@ -831,25 +827,15 @@ fn on_query_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &m
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if popup => {
             let n = app.completions.as_ref().map_or(1, |c| c.items.len().max(1));
-            app.completion_index = if action == Some(KeyAction::HistoryForward) {
-                (app.completion_index + 1) % n
-            } else {
-                (app.completion_index + n - 1) % n
-            };
+            let down = action == Some(KeyAction::HistoryForward);
+            app.completion_index = cycle(app.completion_index, n, down);
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) => {
             if app.history.is_empty() {
                 return;
             }
-            let last = app.history.len() - 1;
             let back = action == Some(KeyAction::HistoryBack);
-            let pos = match (app.history_pos, back) {
-                (None, true) => Some(last),
-                (None, false) => None,
-                (Some(p), true) => Some(p.saturating_sub(1)),
-                (Some(p), _) if p < last => Some(p + 1),
-                (Some(_), _) => None,
-            };
+            let pos = history_step(app.history_pos, app.history.len(), back);
             app.history_pos = pos;
             let text = pos.map(|p| app.history[p].clone()).unwrap_or_default();
             let n = text.chars().count();
@@ -858,7 +844,7 @@ fn on_query_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &m
         Some(KeyAction::Complete) => {
             if popup {
                 let n = app.completions.as_ref().map_or(1, |c| c.items.len().max(1));
-                app.completion_index = (app.completion_index + 1) % n;
+                app.completion_index = cycle(app.completion_index, n, true);
                 return;
             }
             let c = complete(app.query.value(), cursor_byte(app), &app.values);
@@ -970,8 +956,7 @@ fn on_prompt_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &
                 }
                 PromptKind::Command => {
                     if !text.is_empty() {
-                        app.command_history.retain(|h| *h != text);
-                        app.command_history.push(text.clone());
+                        remember(&mut app.command_history, &text);
                     }
                     run_command(app, &text, out);
                 }
@@ -999,28 +984,16 @@ fn on_prompt_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if completing => {
             let n = app.command_completions.len();
-            app.command_completion = if action == Some(KeyAction::HistoryForward) {
-                (app.command_completion + 1) % n
-            } else {
-                (app.command_completion + n - 1) % n
-            };
+            let down = action == Some(KeyAction::HistoryForward);
+            app.command_completion = cycle(app.command_completion, n, down);
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if kind == PromptKind::Command => {
             let history = &app.command_history;
             if history.is_empty() {
                 return;
             }
-            let last = history.len() - 1;
-            let pos = match (
-                app.command_history_pos,
-                action == Some(KeyAction::HistoryBack),
-            ) {
-                (None, true) => Some(last),
-                (None, false) => None,
-                (Some(p), true) => Some(p.saturating_sub(1)),
-                (Some(p), false) if p < last => Some(p + 1),
-                (Some(_), false) => None,
-            };
+            let back = action == Some(KeyAction::HistoryBack);
+            let pos = history_step(app.command_history_pos, history.len(), back);
             app.command_history_pos = pos;
             let text = pos.map(|p| history[p].clone()).unwrap_or_default();
             let n = text.chars().count();
@@ -1210,6 +1183,38 @@ fn apply_view(app: &mut App, index: usize, out: &mut Vec<Command>) {
     }
     app.view = Some(view.name.clone());
     apply_query(app, text, out);
+}
+
+/// `text` as the newest entry of `history`, once; the oldest go past
+/// [`HISTORY`] entries.
+fn remember(history: &mut Vec<String>, text: &str) {
+    history.retain(|h| h != text);
+    history.push(text.to_owned());
+    if history.len() > HISTORY {
+        history.remove(0);
+    }
+}
+
+/// Where ↑ (`back`) or ↓ moves in a history of `len` (> 0) entries from
+/// `pos`; `None` is the line being typed, below the newest.
+fn history_step(pos: Option<usize>, len: usize, back: bool) -> Option<usize> {
+    let last = len - 1;
+    match (pos, back) {
+        (None, true) => Some(last),
+        (None, false) => None,
+        (Some(p), true) => Some(p.saturating_sub(1)),
+        (Some(p), false) if p < last => Some(p + 1),
+        (Some(_), false) => None,
+    }
+}
+
+/// The next (`forward`) or previous of `n` choices after `i`, round.
+fn cycle(i: usize, n: usize, forward: bool) -> usize {
+    if forward {
+        (i + 1) % n
+    } else {
+        (i + n - 1) % n
+    }
 }
 
 fn apply_completion(app: &mut App) {
