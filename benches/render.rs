@@ -24,16 +24,7 @@ fn bench(c: &mut Criterion) {
         activities: 1_000_000,
         now,
     });
-    let mut app = App::new(
-        BackendInfo {
-            label: "DEMO".into(),
-            embedded: true,
-            sends_action_flags: true,
-            sorts_every_column: true,
-        },
-        false,
-        vec![],
-    );
+    let mut app = App::new(BackendInfo::embedded_engine(), false, vec![]);
     app.size = (200, 50);
     let generation = start(&mut app)
         .into_iter()

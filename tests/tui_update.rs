@@ -260,16 +260,7 @@ fn errors_keep_the_rows_query_and_marks() {
 
 #[test]
 fn read_only_refuses_actions_up_front() {
-    let mut app = App::new(
-        BackendInfo {
-            label: "DEMO".into(),
-            embedded: true,
-            sends_action_flags: true,
-            sorts_every_column: true,
-        },
-        true,
-        vec![],
-    );
+    let mut app = App::new(BackendInfo::embedded_engine(), true, vec![]);
     let cmds = start(&mut app);
     answer(&mut app, &engine(), cmds);
     assert!(feed(&mut app, [key('a')]).is_empty());

@@ -196,12 +196,7 @@ impl Backend for EngineBackend {
     }
 
     fn info(&self) -> BackendInfo {
-        BackendInfo {
-            label: "DEMO".into(),
-            embedded: true,
-            sends_action_flags: true,
-            sorts_every_column: true,
-        }
+        BackendInfo::embedded_engine()
     }
 
     async fn activities(

@@ -45,6 +45,18 @@ pub struct BackendInfo {
     pub sorts_every_column: bool,
 }
 
+impl BackendInfo {
+    /// The embedded engine: it sends action flags and sorts by any column.
+    pub fn embedded_engine() -> BackendInfo {
+        BackendInfo {
+            label: "DEMO".into(),
+            embedded: true,
+            sends_action_flags: true,
+            sorts_every_column: true,
+        }
+    }
+}
+
 #[async_trait]
 pub trait Backend: Send + Sync {
     fn info(&self) -> BackendInfo;

@@ -19,16 +19,7 @@ pub fn small_engine() -> Engine {
 
 /// A fresh app for the embedded demo at `size`, its clock at the engine's.
 pub fn app(engine: &Engine, size: (u16, u16)) -> App {
-    let mut app = App::new(
-        BackendInfo {
-            label: "DEMO".into(),
-            embedded: true,
-            sends_action_flags: true,
-            sorts_every_column: true,
-        },
-        false,
-        vec![],
-    );
+    let mut app = App::new(BackendInfo::embedded_engine(), false, vec![]);
     app.size = size;
     // Screens are a function of the state: "5m ago" is measured from here.
     app.now = engine.now();
