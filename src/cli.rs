@@ -7,6 +7,12 @@ use std::path::PathBuf;
 use crate::server::LogFormat;
 use clap::{Args, Parser, ValueEnum};
 
+/// The exit codes of the scripting commands (`scripting::Exit`).
+pub const EXIT_CODES: &str = "Exit codes: 0 done (a dry run: the action would be done) · \
+1 refused, nothing changed (a dry run: Landscape would refuse it) · 2 usage error or bad query · \
+3 authentication failed · 4 server unreachable, timed out or failing (5xx) · \
+5 partly done, or an answer was lost: check before trying again";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "landscape-tui",
@@ -17,7 +23,8 @@ With no server configured (no profile, no LANDSCAPE_API_URI) it runs on an embed
 that behaves like a Landscape server, so everything works as a demo.\n\n\
 Server credentials come from the environment (LANDSCAPE_API_URI, LANDSCAPE_API_KEY, \
 LANDSCAPE_API_SECRET, LANDSCAPE_API_SSL_CA_FILE, LANDSCAPE_EMAIL, LANDSCAPE_PASSWORD) or \
-from a profile in the config file (see config.example.toml)."
+from a profile in the config file (see config.example.toml).",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -116,47 +123,17 @@ pub enum Subcommand {
         format: Format,
     },
     /// Approve the activities a query selects (all or nothing).
-    Approve {
-        /// The query (words are joined with spaces).
-        #[arg(required = true, num_args = 1..)]
-        query: Vec<String>,
-        /// Print what would change and what would be refused; change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Json)]
-        format: Format,
-    },
+    #[command(after_help = EXIT_CODES)]
+    Approve(ActionArgs),
     /// Cancel the activities a query selects (all or nothing).
-    Cancel {
-        /// The query (words are joined with spaces).
-        #[arg(required = true, num_args = 1..)]
-        query: Vec<String>,
-        /// Print what would change and what would be refused; change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Json)]
-        format: Format,
-    },
-    /// Reapply finished activities: prints the new ones.
-    Reapply {
-        /// Ids of the activities to reapply.
-        #[arg(required = true, num_args = 1..)]
-        ids: Vec<u64>,
-        /// Output format: the activities created.
-        #[arg(long, value_enum, default_value_t = Format::Json)]
-        format: Format,
-    },
-    /// Revert succeeded package changes: prints the new activities.
-    Revert {
-        /// Ids of the package changes to revert.
-        #[arg(required = true, num_args = 1..)]
-        ids: Vec<u64>,
-        /// Output format: the activities created.
-        #[arg(long, value_enum, default_value_t = Format::Json)]
-        format: Format,
-    },
+    #[command(after_help = EXIT_CODES)]
+    Cancel(ActionArgs),
+    /// Reapply the finished activities a query (or ids) selects: prints the new ones.
+    #[command(after_help = EXIT_CODES)]
+    Reapply(ActionArgs),
+    /// Revert the succeeded package changes a query (or ids) selects: prints the new activities.
+    #[command(after_help = EXIT_CODES)]
+    Revert(ActionArgs),
     /// List the activity types the server knows.
     Types {
         /// Output format.
@@ -190,6 +167,29 @@ impl Cli {
         let command = <Cli as clap::CommandFactory>::command();
         clap_mangen::Man::new(command).render(out)
     }
+}
+
+/// What every action takes. A group the query matches stands for its
+/// children; a child the query excludes is never acted on.
+#[derive(Debug, Clone, Args)]
+pub struct ActionArgs {
+    /// The query (words are joined with spaces), or activity ids.
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Print what would change and what would be refused (exact counts,
+    /// the first of each); change nothing. Exits as the action would.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send only the activities the action allows, so Landscape's all or
+    /// nothing refuses none.
+    #[arg(long)]
+    pub only_changeable: bool,
+    /// With --dry-run: list the id of every activity that would change.
+    #[arg(long, requires = "dry_run")]
+    pub ids: bool,
+    /// Output format: json (ids, or the activities created), table, csv or tsv.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@ use clap::Parser;
 use landscape_tui::cli::{Cli, Subcommand};
 use landscape_tui::connection::{self, SetupError};
 use landscape_tui::model::ActionKind;
+use landscape_tui::scripting::{ActionRequest, Exit, ScriptError};
 use landscape_tui::server::{self, StartCredentials};
 use landscape_tui::{scripting, tui};
 
@@ -149,48 +150,58 @@ async fn run(mut cli: Cli) -> ExitCode {
                     limit,
                     offset,
                     format,
-                } => scripting::activities(backend, &query, limit, offset, format, &mut out).await,
-                Subcommand::Approve {
-                    query,
-                    dry_run,
-                    format,
-                } => {
-                    let kind = ActionKind::Approve;
-                    let query = query.join(" ");
-                    scripting::status_change(backend, kind, &query, dry_run, format, &mut out).await
+                } => scripting::activities(backend, &query, limit, offset, format, &mut out)
+                    .await
+                    .map(|()| Exit::Done),
+                Subcommand::Approve(args) => {
+                    action(backend, ActionKind::Approve, args, &mut out).await
                 }
-                Subcommand::Cancel {
-                    query,
-                    dry_run,
-                    format,
-                } => {
-                    let kind = ActionKind::Cancel;
-                    let query = query.join(" ");
-                    scripting::status_change(backend, kind, &query, dry_run, format, &mut out).await
+                Subcommand::Cancel(args) => {
+                    action(backend, ActionKind::Cancel, args, &mut out).await
                 }
-                Subcommand::Reapply { ids, format } => {
-                    scripting::create(backend, false, &ids, format, &mut out).await
+                Subcommand::Reapply(args) => {
+                    action(backend, ActionKind::Reapply, args, &mut out).await
                 }
-                Subcommand::Revert { ids, format } => {
-                    scripting::create(backend, true, &ids, format, &mut out).await
+                Subcommand::Revert(args) => {
+                    action(backend, ActionKind::Revert, args, &mut out).await
                 }
-                Subcommand::Types { format } => scripting::types(backend, format, &mut out).await,
+                Subcommand::Types { format } => scripting::types(backend, format, &mut out)
+                    .await
+                    .map(|()| Exit::Done),
                 Subcommand::Serve { .. } | Subcommand::Completions { .. } | Subcommand::Man => {
                     unreachable!("handled above")
                 }
             };
-            let result = result.and_then(|()| Ok(out.flush()?));
+            let result = result.and_then(|exit| Ok(out.flush().map(|()| exit)?));
             match result {
-                Ok(()) => ExitCode::SUCCESS,
+                Ok(exit) => ExitCode::from(exit as u8),
                 // `| head` closed the pipe: the reader has what it wanted.
                 Err(e) if e.is_closed_output() => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("landscape-tui: {}", scripting::describe(&e));
-                    ExitCode::FAILURE
+                    ExitCode::from(Exit::of(&e) as u8)
                 }
             }
         }
     }
+}
+
+/// A scripting action, as the dashboard's confirmation would plan and send it.
+async fn action(
+    backend: &dyn landscape_tui::backend::Backend,
+    kind: ActionKind,
+    args: landscape_tui::cli::ActionArgs,
+    out: &mut dyn Write,
+) -> Result<Exit, ScriptError> {
+    let request = ActionRequest {
+        kind,
+        words: args.query,
+        dry_run: args.dry_run,
+        only_changeable: args.only_changeable,
+        list_ids: args.ids,
+        format: args.format,
+    };
+    scripting::action(backend, &request, out, &mut std::io::stderr()).await
 }
 
 /// Builds the engine for `serve`, saying on stderr how far it has got

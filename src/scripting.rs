@@ -5,10 +5,12 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use crate::backend::{Backend, BackendError, Selection};
+use crate::backend::action_plan::{self, ActionPlan, ActionReport, Outcome};
+use crate::backend::{Backend, BackendError};
 use crate::cli::Format;
+use crate::model::scope::{Scope, ids_chain};
 use crate::model::{ActionKind, Activity};
-use crate::printable::printable;
+use crate::printable::{printable, thousands};
 
 /// Columns of the table, CSV and TSV forms. The table names computers by
 /// title; CSV and TSV keep the id and add the title last.
@@ -249,96 +251,221 @@ async fn titles_of(
         .unwrap_or_default()
 }
 
-/// Approves or cancels what `query` selects, or with `dry_run` says what
-/// that would do.
-pub async fn status_change(
-    backend: &dyn Backend,
-    kind: ActionKind,
-    query: &str,
-    dry_run: bool,
-    format: Format,
-    out: &mut dyn Write,
-) -> Result<(), ScriptError> {
-    if dry_run {
-        return dry_run_of(backend, kind, query, format, out).await;
+/// How a command ended, as its exit code says (README, `--help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Done (or, for a dry run, the action would be done).
+    Done = 0,
+    /// Refused by the lifecycle or the server: nothing changed.
+    Refused = 1,
+    /// A usage error or a bad query.
+    Usage = 2,
+    /// Credentials missing, wrong or expired.
+    Auth = 3,
+    /// The server could not be reached, timed out or failed (5xx).
+    Unreachable = 4,
+    /// Partly done, or an answer was lost: check before trying again.
+    Unknown = 5,
+}
+
+impl Exit {
+    /// The exit code a failure ends the command with.
+    pub fn of(e: &ScriptError) -> Exit {
+        let ScriptError::Backend(e) = e else {
+            return Exit::Unreachable;
+        };
+        match e {
+            BackendError::Refused { .. } | BackendError::ReadOnly | BackendError::NotFound(_) => {
+                Exit::Refused
+            }
+            BackendError::InvalidQuery { .. } | BackendError::Unsupported(_) => Exit::Usage,
+            BackendError::Auth(_) => Exit::Auth,
+            BackendError::Http { status, .. } if *status < 500 => Exit::Refused,
+            BackendError::Unreachable(_)
+            | BackendError::Transport(_)
+            | BackendError::Http { .. }
+            | BackendError::Protocol(_) => Exit::Unreachable,
+        }
     }
-    let selection = Selection::Query(query.to_owned());
-    let approve = kind == ActionKind::Approve;
-    let ids = if approve {
-        backend.approve(&selection).await?
-    } else {
-        backend.cancel(&selection).await?
-    };
-    match format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string(&ids).unwrap_or_default())?,
+
+    fn of_report(report: &ActionReport) -> Exit {
+        match &report.outcome {
+            _ if report.changed > 0 && !report.complete() => Exit::Unknown,
+            Outcome::Done | Outcome::NothingToDo => Exit::Done,
+            Outcome::Refused => Exit::Refused,
+            Outcome::NotSent(_) => Exit::Unreachable,
+            Outcome::Unknown(_) => Exit::Unknown,
+            Outcome::Failed(e) => Exit::of(&ScriptError::Backend(e.clone())),
+        }
+    }
+}
+
+/// An action from the command line: what it acts on and how.
+#[derive(Debug, Clone)]
+pub struct ActionRequest {
+    pub kind: ActionKind,
+    /// The query's words; ids alone (`reapply 112 120`) name activities.
+    pub words: Vec<String>,
+    pub dry_run: bool,
+    /// Send only what the action allows, so nothing is refused.
+    pub only_changeable: bool,
+    /// With `--dry-run`: list the id of every activity that would change.
+    pub list_ids: bool,
+    pub format: Format,
+}
+
+impl ActionRequest {
+    /// The scope: every match of the query (ids alone are `id:` terms, a
+    /// group standing for its children).
+    pub fn scope(&self) -> Scope {
+        let ids: Option<Vec<u64>> = self.words.iter().map(|w| w.parse().ok()).collect();
+        match ids {
+            Some(ids) if !ids.is_empty() => Scope::every_match(&ids_chain(ids)),
+            _ => Scope::every_match(&self.words.join(" ")),
+        }
+    }
+}
+
+/// Runs (or with `dry_run` plans) an action: the same plan the
+/// dashboard's confirmation shows, and the same sending. The exit code
+/// says how it ended.
+pub async fn action(
+    backend: &dyn Backend,
+    request: &ActionRequest,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, ScriptError> {
+    let kind = request.kind;
+    let plan = action_plan::plan(backend, kind, &request.scope()).await?;
+    if request.dry_run {
+        let ids = if request.list_ids {
+            Some(action_plan::acted_on_ids(backend, &plan).await?)
+        } else {
+            None
+        };
+        write_plan(&plan, ids.as_deref(), request, out)?;
+        let refused = plan.would_be_refused() && !request.only_changeable;
+        return Ok(if refused { Exit::Refused } else { Exit::Done });
+    }
+    let report = action_plan::carry_out(backend, &plan, request.only_changeable).await;
+    let changed_nothing = report.changed == 0 && !report.complete();
+    match request.format {
+        // Stdout carries what was done; a failure that did nothing says so on stderr alone.
+        _ if changed_nothing => {}
+        Format::Json if kind.creates() => {
+            serde_json::to_writer_pretty(&mut *out, &report.created)
+                .map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&report.ids).unwrap_or_default()
+        )?,
+        _ if kind.creates() => {
+            writeln!(out, "{}", report.summary())?;
+            let titles = titles_of(backend, &report.created, request.format).await;
+            write_activities(out, &report.created, &titles, request.format)?;
+        }
         _ => {
-            let verb = if approve { "approved" } else { "canceled" };
-            writeln!(out, "{verb} {} activities", ids.len())?;
-            for id in ids {
+            writeln!(out, "{}", report.summary())?;
+            for id in &report.ids {
                 writeln!(out, "{id}")?;
             }
         }
     }
-    Ok(())
+    if !report.complete() {
+        writeln!(err, "landscape-tui: {}", report.summary())?;
+        for r in &report.refusals {
+            writeln!(err, "  {r}")?;
+        }
+        if report.unlisted > 0 {
+            writeln!(err, "  … and {} more refused", report.unlisted)?;
+        }
+    }
+    Ok(Exit::of_report(&report))
 }
 
-/// What `kind` would do to what `query` selects, changing nothing: the
-/// activities that would change, then those refused and why.
-async fn dry_run_of(
-    backend: &dyn Backend,
-    kind: ActionKind,
-    query: &str,
-    format: Format,
+/// What a dry run prints: how many would change and be refused (exact),
+/// the first of each, and (with `--ids`) every id that would change.
+fn write_plan(
+    plan: &ActionPlan,
+    ids: Option<&[u64]>,
+    request: &ActionRequest,
     out: &mut dyn Write,
-) -> Result<(), ScriptError> {
-    let preview = backend.preview_query(kind, query).await?;
-    let ids: Vec<u64> = preview.allowed.iter().map(|a| a.id).collect();
-    match format {
-        Format::Json => {
-            let refused: Vec<serde_json::Value> = preview
-                .refused
-                .iter()
-                .map(|r| serde_json::json!({"id": r.id, "reason": r.reason}))
-                .collect();
-            let answer = serde_json::json!({"would_change": ids, "refused": refused});
-            writeln!(out, "{answer}")?;
+) -> std::io::Result<()> {
+    let kind = plan.kind;
+    let (changes, refused) = (plan.changes(), plan.refused());
+    let sent_whole_refused = refused > 0 && !request.only_changeable;
+    if request.format == Format::Json {
+        let refusals: Vec<serde_json::Value> = plan
+            .refusals
+            .iter()
+            .map(|r| serde_json::json!({"id": r.id, "reason": r.reason}))
+            .collect();
+        let mut answer = serde_json::json!({
+            "action": kind.verb(),
+            "would_change": if sent_whole_refused { 0 } else { changes },
+            "changeable": changes,
+            "refused": refused,
+            "groups": plan.groups(),
+            "would_be_refused": sent_whole_refused,
+            "refusals": refusals,
+        });
+        if let Some(ids) = ids {
+            answer["ids"] = serde_json::json!(ids);
         }
-        _ => {
-            writeln!(
-                out,
-                "dry run: would {} {} activit{} (nothing changed)",
-                kind.verb(),
-                ids.len(),
-                if ids.len() == 1 { "y" } else { "ies" }
-            )?;
-            for a in &preview.allowed {
+        return writeln!(out, "{answer}");
+    }
+    if sent_whole_refused {
+        writeln!(
+            out,
+            "dry run: {} would be refused: {} of the selected cannot be {}, and Landscape refuses all or nothing (nothing changed; --only-changeable sends only the {} that can)",
+            kind.verb(),
+            thousands(refused),
+            kind.past(),
+            thousands(changes),
+        )?;
+    } else {
+        writeln!(
+            out,
+            "dry run: would {} {} activit{} (nothing changed)",
+            kind.verb(),
+            thousands(changes),
+            if changes == 1 { "y" } else { "ies" }
+        )?;
+    }
+    match ids {
+        Some(ids) => {
+            for id in ids {
+                writeln!(out, "  {id}")?;
+            }
+        }
+        None => {
+            for a in &plan.sample {
                 writeln!(out, "  {}  {}", a.id, printable(&a.summary))?;
             }
-            if !preview.refused.is_empty() {
-                writeln!(out, "refused: {}", preview.refused.len())?;
-                for r in &preview.refused {
-                    writeln!(out, "  {} => {}", r.id, printable(&r.reason))?;
-                }
+            let listed = plan.sample.len() as u64;
+            if changes > listed {
+                writeln!(
+                    out,
+                    "  … and {} more (--ids lists them all)",
+                    thousands(changes - listed)
+                )?;
             }
         }
     }
+    if refused > 0 {
+        writeln!(out, "refused: {}", thousands(refused))?;
+        for r in &plan.refusals {
+            writeln!(out, "  {} => {}", r.id, printable(&r.reason))?;
+        }
+        let listed = plan.refusals.len() as u64;
+        if refused > listed {
+            writeln!(out, "  … and {} more", thousands(refused - listed))?;
+        }
+    }
     Ok(())
-}
-
-pub async fn create(
-    backend: &dyn Backend,
-    revert: bool,
-    ids: &[u64],
-    format: Format,
-    out: &mut dyn Write,
-) -> Result<(), ScriptError> {
-    let created = if revert {
-        backend.revert(ids).await?
-    } else {
-        backend.reapply(ids).await?
-    };
-    let titles = titles_of(backend, &created, format).await;
-    Ok(write_activities(out, &created, &titles, format)?)
 }
 
 pub async fn types(

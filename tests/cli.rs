@@ -189,9 +189,176 @@ fn approve_prints_ids_and_refusals_fail_with_reasons() {
     assert_eq!(out.trim(), "[101,102,103]");
     let (ok, out, err) = run(&["--data", DATA, "approve", "id:101", "OR", "id:111"]);
     assert!(!ok);
-    assert!(out.is_empty());
-    assert!(err.contains("refused, nothing changed"), "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("approve refused for 1 activity; nothing changed"),
+        "{err}"
+    );
     assert!(err.contains("111 => it has succeeded"), "{err}");
+}
+
+fn code(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = bin().args(args).envs(env.iter().copied()).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A legacy-only server that lists one activity and drops the connection
+/// of every approve or cancel without answering: the answer is lost.
+fn losing_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(200) {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            // The head, then a body of Content-Length bytes.
+            let (head, body_len) = loop {
+                let Ok(n) = stream.read(&mut buf) else {
+                    break (String::new(), 0);
+                };
+                if n == 0 {
+                    break (String::new(), 0);
+                }
+                request.extend_from_slice(&buf[..n]);
+                if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&request[..end]).to_lowercase();
+                    let len = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    break (head, end + 4 + len);
+                }
+            };
+            while request.len() < body_len {
+                match stream.read(&mut buf) {
+                    Ok(n) if n > 0 => request.extend_from_slice(&buf[..n]),
+                    _ => break,
+                }
+            }
+            let text = String::from_utf8_lossy(&request).into_owned();
+            if text.contains("ApproveActivities") || text.contains("CancelActivities") {
+                continue; // dropped: the answer is lost
+            }
+            let (status, body) = if head.contains("/api/v2/") {
+                ("404 Not Found", "{}".to_owned())
+            } else if text.contains("offset=0") || !text.contains("offset=") {
+                (
+                    "200 OK",
+                    r#"[{"id": 7, "creation_time": "2024-02-07T17:30:05Z", "type": "RestartRequest", "summary": "Restart web-01", "activity_status": "undelivered", "parent_id": null}]"#.to_owned(),
+                )
+            } else {
+                ("200 OK", "[]".to_owned())
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+/// Each cause ends the command with its own exit code (README, --help).
+#[test]
+fn exit_codes_say_why() {
+    // 0: done.
+    let (c, _, err) = code(&["--data", DATA, "approve", "parent-id:100"], &[]);
+    assert_eq!(c, 0, "{err}");
+    // 1: refused, nothing changed; a dry run of it exits the same.
+    let (c, _, _) = code(&["--data", DATA, "approve", "id:101", "OR", "id:111"], &[]);
+    assert_eq!(c, 1);
+    let (c, out, _) = code(
+        &[
+            "--data",
+            DATA,
+            "approve",
+            "--dry-run",
+            "--format",
+            "table",
+            "id:101",
+            "OR",
+            "id:111",
+        ],
+        &[],
+    );
+    assert_eq!(c, 1);
+    assert!(
+        out.starts_with("dry run: approve would be refused"),
+        "{out}"
+    );
+    let (c, out, _) = code(
+        &[
+            "--data",
+            DATA,
+            "approve",
+            "--dry-run",
+            "--only-changeable",
+            "--format",
+            "table",
+            "id:101",
+            "OR",
+            "id:111",
+        ],
+        &[],
+    );
+    assert_eq!(c, 0);
+    assert!(
+        out.starts_with("dry run: would approve 1 activity"),
+        "{out}"
+    );
+    // 2: a bad query (and a usage error).
+    let (c, _, err) = code(&["--data", DATA, "cancel", "status:faild"], &[]);
+    assert_eq!(c, 2, "{err}");
+    assert!(err.contains("invalid query (at 7..12)"), "{err}");
+    let (c, _, _) = code(&["--data", DATA, "cancel", "--ids", "x"], &[]);
+    assert_eq!(c, 2, "--ids needs --dry-run");
+    // 3: authentication, against serve with a wrong secret.
+    let dir = tempfile::tempdir().unwrap();
+    let (uri, mut server) = serve_state(&dir.path().join("state.json"));
+    let env = [
+        ("LANDSCAPE_API_URI", uri.as_str()),
+        ("LANDSCAPE_API_KEY", "STATEKEY"),
+        ("LANDSCAPE_API_SECRET", "wrong"),
+    ];
+    let (c, _, err) = code(&["approve", "id:101"], &env);
+    assert_eq!(c, 3, "{err}");
+    let _ = server.kill();
+    let _ = server.wait();
+    // 4: nothing listens there.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let uri = format!("http://127.0.0.1:{port}/api/");
+    let env = [
+        ("LANDSCAPE_API_URI", uri.as_str()),
+        ("LANDSCAPE_API_KEY", "K"),
+        ("LANDSCAPE_API_SECRET", "S"),
+    ];
+    let (c, _, err) = code(&["approve", "id:101"], &env);
+    assert_eq!(c, 4, "{err}");
+    // 5: the approve was sent and its answer lost.
+    let uri = losing_server();
+    let env = [
+        ("LANDSCAPE_API_URI", uri.as_str()),
+        ("LANDSCAPE_API_KEY", "K"),
+        ("LANDSCAPE_API_SECRET", "S"),
+    ];
+    let (c, out, err) = code(&["cancel", "--only-changeable", "id:7"], &env);
+    assert_eq!(c, 5, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("may or may not have been applied"), "{err}");
+    // --help says all of this.
+    let (_, help, _) = run(&["approve", "--help"]);
+    assert!(help.contains("Exit codes: 0 done"), "{help}");
 }
 
 #[test]
@@ -656,6 +823,7 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
     let table = run(&[
         "approve",
         "--dry-run",
+        "--only-changeable",
         "--format",
         "table",
         "status:unapproved OR status:succeeded",
@@ -670,9 +838,17 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
         "{table}"
     );
     let json: serde_json::Value =
-        serde_json::from_str(&run(&["cancel", "--dry-run", "status:unapproved"])).unwrap();
-    assert_eq!(json["would_change"], serde_json::json!([101, 102, 103]));
-    assert_eq!(json["refused"], serde_json::json!([]));
+        serde_json::from_str(&run(&["cancel", "--dry-run", "--ids", "status:unapproved"])).unwrap();
+    assert_eq!(json["would_change"], 3);
+    assert_eq!(json["ids"], serde_json::json!([101, 102, 103]));
+    assert_eq!(json["refused"], 0);
+    assert_eq!(json["would_be_refused"], false);
+    // Reapply and revert by query plan the same way.
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["reapply", "--dry-run", "--ids", "status:failed"])).unwrap();
+    // Group 110 failed: it matches in its own right and brings its
+    // finished children, 111 (succeeded) beside 112 (failed).
+    assert_eq!(json["ids"], serde_json::json!([111, 112]));
     let after = run(&["activities", "--format", "json", "--limit", "1000"]);
     assert_eq!(before, after, "a dry run changed something");
     assert_eq!(

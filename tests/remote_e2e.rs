@@ -7,11 +7,13 @@ mod common;
 use std::sync::Arc;
 
 use common::{TestServer, dataset};
+use landscape_tui::backend::action_plan;
 use landscape_tui::backend::remote::{
     ApiChoice, RemoteBackend, RemoteCredentials, RemoteOptions, Secret,
 };
 use landscape_tui::backend::{Backend, BackendError, BackendInfo, Selection};
 use landscape_tui::model::ActivityStatus;
+use landscape_tui::model::scope::Scope;
 use landscape_tui::tui::app::{App, Dialog};
 use landscape_tui::tui::event::{Command, Event};
 use landscape_tui::tui::update::{start, update};
@@ -76,12 +78,24 @@ async fn exercise(b: &dyn Backend, rest: bool) {
         other => panic!("{other:?}"),
     }
     // Approve: all or nothing, with reasons.
-    let preview = b
-        .preview(landscape_tui::model::ActionKind::Approve, &[100, 111])
-        .await
-        .unwrap();
-    assert_eq!(preview.allowed.len(), 3);
-    assert_eq!(preview.refused.len(), 1);
+    let plan = action_plan::plan(
+        b,
+        landscape_tui::model::ActionKind::Approve,
+        &Scope::every_match("id:100 OR id:111"),
+    )
+    .await
+    .unwrap();
+    assert_eq!((plan.changes(), plan.refused()), (3, 1), "rest: {rest}");
+    // Counts are exact over both APIs (the legacy one is probed).
+    assert_eq!(b.count("").await.unwrap(), 14, "rest: {rest}");
+    // The three children and their group.
+    assert_eq!(
+        b.count("status:unapproved").await.unwrap(),
+        4,
+        "rest: {rest}"
+    );
+    assert!(b.count("status:faild OR x").await.is_err());
+    assert_eq!(b.count("nothing-matches-this").await.unwrap(), 0);
     match b.approve(&Selection::Ids(vec![101, 111])).await {
         Err(BackendError::Refused { refusals, .. }) => {
             assert_eq!(refusals.len(), 1);
@@ -200,18 +214,15 @@ async fn drive(app: &mut App, backend: &dyn Backend, mut commands: Vec<Command>)
                 parent,
                 result: backend.children(parent, query.as_deref()).await,
             },
-            Command::Preview { kind, targets } => Event::PreviewLoaded {
+            Command::Plan { kind, scope } => Event::PlanLoaded {
                 kind,
-                result: backend.preview(kind, &targets).await,
-                targets,
+                result: action_plan::plan(backend, kind, &scope).await,
+                scope,
             },
-            Command::Run { kind, ids } => Event::ActionDone {
-                kind,
-                result: kind
-                    .run(backend, &ids)
-                    .await
-                    .map(landscape_tui::backend::ActionOutcome::ids),
-            },
+            Command::CarryOut {
+                plan,
+                only_changeable,
+            } => Event::ActionDone(action_plan::carry_out(backend, &plan, only_changeable).await),
             _ => continue,
         };
         commands.extend(update(app, event));
@@ -239,7 +250,7 @@ async fn the_dashboard_works_through_the_remote_backend() {
     drive(&mut app, backend.as_ref(), cmds).await;
     // The dialog counts the group's approvable children; the result agrees.
     let promised = match &app.dialog {
-        Some(Dialog::Confirm(c)) => c.preview.as_ref().unwrap().allowed.len(),
+        Some(Dialog::Confirm(c)) => c.plan.as_ref().unwrap().changes(),
         other => panic!("no confirmation: {other:?}"),
     };
     assert_eq!(promised, 3);

@@ -12,8 +12,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use landscape_tui::backend::action_plan::{self, Outcome};
 use landscape_tui::backend::remote::{RemoteBackend, RemoteCredentials, RemoteOptions, Secret};
 use landscape_tui::backend::{Backend, BackendError, Selection};
+use landscape_tui::model::ActionKind;
+use landscape_tui::model::scope::Scope;
 use serde_json::json;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -179,7 +182,7 @@ async fn an_expired_token_logs_in_again_once() {
 }
 
 #[tokio::test]
-async fn refused_connections_are_transport_errors() {
+async fn refused_connections_are_unreachable_and_an_action_there_is_not_sent() {
     // Bind then drop, so the port is (almost certainly) closed.
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -188,9 +191,11 @@ async fn refused_connections_are_transport_errors() {
     let backend = RemoteBackend::new(options(&format!("http://127.0.0.1:{port}/api/"))).unwrap();
     let err = backend.activities("", 10, 0).await.unwrap_err();
     assert!(
-        matches!(&err, BackendError::Transport(m) if m.contains("could not connect")),
+        matches!(&err, BackendError::Unreachable(m) if m.contains("could not connect")),
         "{err:?}"
     );
+    let err = backend.approve(&Selection::Ids(vec![7])).await.unwrap_err();
+    assert!(matches!(&err, BackendError::Unreachable(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -198,11 +203,21 @@ async fn an_action_whose_answer_is_lost_is_not_sent_again() {
     let (url, state) = start(Fault::ExpireFirstToken).await;
     let backend = RemoteBackend::new(options(&url)).unwrap();
     let err = backend.approve(&Selection::Ids(vec![7])).await.unwrap_err();
-    assert!(
-        matches!(&err, BackendError::Transport(m) if m.contains("may or may not have been applied")),
-        "{err:?}"
-    );
+    assert!(matches!(&err, BackendError::Transport(_)), "{err:?}");
     assert_eq!(state.actions.load(Ordering::SeqCst), 1);
+    // Through the plan, as the dashboard and the CLI send it: the report
+    // says the answer was lost, never "nothing changed".
+    let scope = Scope::every_match("id:7");
+    let plan = action_plan::plan(&*backend, ActionKind::Cancel, &scope)
+        .await
+        .unwrap();
+    assert_eq!(plan.changes(), 1);
+    let report = action_plan::carry_out(&*backend, &plan, false).await;
+    assert!(matches!(report.outcome, Outcome::Unknown(_)), "{report:?}");
+    let text = report.summary();
+    assert!(text.contains("may or may not have been applied"), "{text}");
+    assert!(!text.contains("nothing changed"), "{text}");
+    assert_eq!(state.actions.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]

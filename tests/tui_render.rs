@@ -1,9 +1,8 @@
 //! What a person reads on screen, drawn on ratatui's TestBackend: rows,
 //! statuses, the error pointed at, dialog text, gauges, at several sizes.
 
-use landscape_tui::backend::ActionPreview;
-use landscape_tui::model::{ActionKind, Field, Refusal};
-use landscape_tui::tui::app::{App, Confirm, Dialog};
+use landscape_tui::model::Field;
+use landscape_tui::tui::app::{App, Dialog};
 use landscape_tui::tui::event::Event;
 use landscape_tui::tui::update::update;
 use landscape_tui::tui::view;
@@ -90,38 +89,29 @@ fn a_query_error_is_underlined_at_its_span_with_the_message() {
 
 #[test]
 fn the_confirmation_says_what_will_change_and_what_is_refused() {
-    let e = engine();
+    let mut e = engine();
     let mut app = loaded((120, 40));
-    app.marks.extend([101, 102, 111, 999]);
-    let preview = ActionPreview {
-        allowed: vec![e.activity(101).unwrap(), e.activity(102).unwrap()],
-        refused: vec![
-            Refusal {
-                id: 111,
-                reason: "it has succeeded; only unapproved activities can be approved".into(),
-            },
-            Refusal {
-                id: 999,
-                reason: "no such activity".into(),
-            },
-        ],
-    };
-    app.dialog = Some(Dialog::Confirm(Confirm {
-        kind: ActionKind::Approve,
-        targets: vec![101, 102, 111, 999],
-        preview: Some(preview),
-        hidden_marked: 2,
-        by_query: None,
-        partial: None,
-        from_marks: true,
-    }));
+    // Marked: a group of three unapproved, a succeeded child, one gone.
+    app.marks.extend([100, 111, 999]);
+    let cmds = update(
+        &mut app,
+        Event::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE)),
+    );
+    common::tui::answer_actions(&mut app, &mut e, cmds);
     let s = screen(&draw(&app));
-    assert!(s.contains("Approve 2 activities (from 4 selected)"), "{s}");
+    assert!(s.contains("Approve 3 activities (from 3 marked)"), "{s}");
     assert!(s.contains("101 Upgrade package openssl on web-01"), "{s}");
-    assert!(s.contains("2 will be refused"));
-    assert!(s.contains("111 => it has succeeded"));
-    assert!(s.contains("2 marked activities are not shown by the current query"));
-    assert!(s.contains("approve only the 2 that can change"));
+    assert!(
+        s.contains("1 would be refused, and Landscape refuses all or nothing"),
+        "{s}"
+    );
+    assert!(s.contains("111 => it has succeeded"), "{s}");
+    // 111 is a child of a group not open; 999 is gone.
+    assert!(
+        s.contains("2 marked activities are not shown by the current query"),
+        "{s}"
+    );
+    assert!(s.contains("approve only the 3 that can change"), "{s}");
 }
 
 #[test]

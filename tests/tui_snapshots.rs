@@ -4,10 +4,11 @@
 
 mod common;
 
-use common::tui::{answer, code, draw, feed, key, loaded, screen, small_engine, typed};
-use landscape_tui::backend::{BackendError, Selection};
+use common::tui::{code, draw, feed, key, loaded, screen, small_engine, typed};
+use landscape_tui::backend::action_plan;
 use landscape_tui::engine::Engine;
 use landscape_tui::model::ActionKind;
+use landscape_tui::model::scope::Scope;
 use landscape_tui::tui::app::App;
 use landscape_tui::tui::event::{Command, Event};
 use landscape_tui::tui::update::update;
@@ -17,20 +18,9 @@ const SIZES: [(u16, u16); 3] = [(80, 24), (160, 45), (200, 50)];
 
 /// Answers the dry runs a confirmation waits for, and the reads.
 fn settle(app: &mut App, engine: &Engine, commands: Vec<Command>) {
-    for c in answer(app, engine, commands) {
-        if let Command::Preview { kind, targets } = c {
-            let result = Ok(engine.preview(kind, &targets));
-            let more = update(
-                app,
-                Event::PreviewLoaded {
-                    kind,
-                    targets,
-                    result,
-                },
-            );
-            settle(app, engine, more);
-        }
-    }
+    // Dry runs change nothing: a scratch copy answers them.
+    let mut scratch = engine.clone();
+    common::tui::answer_actions(app, &mut scratch, commands);
 }
 
 /// The app after `steps`, at `size`.
@@ -84,31 +74,19 @@ fn a_confirmation_with_what_changes_and_what_is_refused() {
 fn a_refusal_popup() {
     check("refusals", |app, engine| {
         // What the engine says when asked to approve finished activities.
-        let mut scratch = engine.clone();
-        let finished: Vec<u64> = engine
-            .activities("status:succeeded", 3, 0)
-            .unwrap()
-            .results
-            .iter()
-            .map(|a| a.id)
-            .collect();
-        let result = scratch
-            .approve(&Selection::Ids(finished))
-            .map_err(|e| match e {
-                landscape_tui::engine::ActionError::Refused(refusals) => BackendError::Refused {
-                    refusals,
-                    unlisted: 0,
-                },
-                other => panic!("{other:?}"),
-            });
-        assert!(result.is_err());
-        let c = update(
-            app,
-            Event::ActionDone {
-                kind: ActionKind::Approve,
-                result,
-            },
-        );
+        let backend = common::tui::backend_of(engine);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let scope = Scope::every_match("status:succeeded");
+        let report = rt.block_on(async {
+            let plan = action_plan::plan(backend.as_ref(), ActionKind::Approve, &scope)
+                .await
+                .unwrap();
+            action_plan::carry_out(backend.as_ref(), &plan, false).await
+        });
+        assert!(!report.refusals.is_empty());
+        let c = update(app, Event::ActionDone(report));
         settle(app, engine, c);
     });
 }

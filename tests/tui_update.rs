@@ -1,9 +1,11 @@
 //! The dashboard's pure update step: key sequences and backend answers in,
 //! state and commands out. No terminal, no backend.
 
-use landscape_tui::backend::{ActionPreview, BackendError, BackendInfo};
+use landscape_tui::backend::action_plan::{ActionReport, Outcome};
+use landscape_tui::backend::{BackendError, BackendInfo};
 use landscape_tui::engine::Engine;
-use landscape_tui::model::{ActionKind, Refusal};
+use landscape_tui::model::scope::{PickedChild, PickedRow, Scope};
+use landscape_tui::model::{ActionKind, ActivityStatus, Refusal};
 use landscape_tui::tui::app::{App, Dialog, Pane};
 use landscape_tui::tui::event::{Command, Event};
 use landscape_tui::tui::update::{start, update};
@@ -11,7 +13,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 mod common;
 
-use common::tui::{answer, code, feed, key, small_engine as engine, typed};
+use common::tui::{answer, answer_actions, code, feed, key, small_engine as engine, typed};
 
 fn app() -> App {
     common::tui::app(&engine(), (120, 40))
@@ -132,12 +134,14 @@ fn selection_follows_the_activity_across_refreshes() {
 
 #[test]
 fn marks_survive_queries_and_refreshes_and_drive_actions() {
-    let e = engine();
+    let mut e = engine();
     let mut app = loaded(&e);
-    // Mark the first two rows (Space marks and moves down).
-    feed(&mut app, [key(' '), key(' ')]);
+    // Space marks where the cursor is and stays there.
+    feed(&mut app, [key(' ')]);
+    assert_eq!(app.list.selected, 0, "Space does not move");
+    feed(&mut app, [key('G'), key(' ')]);
     let marked: Vec<u64> = app.marks.iter().copied().collect();
-    assert_eq!(marked.len(), 2);
+    assert_eq!(marked, vec![150, 160]);
     feed(&mut app, [key('/')]);
     typed(&mut app, "status:failed");
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
@@ -147,42 +151,63 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     let Some(Dialog::Confirm(c)) = &app.dialog else {
         panic!("no dialog")
     };
-    assert_eq!(c.targets, marked);
     assert_eq!(c.hidden_marked, 2, "the query hides both marked activities");
+    // The marks under the query: what it matches among them.
+    // Marked under another query and not shown by this one: how they
+    // match it is not known, so each is named with its children.
+    let rows = vec![PickedRow::new(150, None), PickedRow::new(160, None)];
+    let scope = Scope::picked("status:failed", rows, vec![]);
     assert_eq!(
         cmds,
-        vec![Command::Preview {
+        vec![Command::Plan {
             kind: ActionKind::Cancel,
-            targets: marked.clone()
+            scope
         }]
     );
     // Auto-refresh waits while the dialog is open.
     assert!(feed(&mut app, [Event::RefreshDue, Event::BackendChanged]).is_empty());
-    // The dry run refuses one: confirming sends only the other.
-    let preview = ActionPreview {
-        allowed: vec![e.activity(marked[0]).unwrap()],
-        refused: vec![Refusal {
-            id: marked[1],
-            reason: "it is delivered; it cannot be canceled".into(),
-        }],
+    answer_actions(&mut app, &mut e, cmds);
+    let Some(Dialog::Confirm(c)) = &app.dialog else {
+        panic!("no dialog")
     };
-    feed(
-        &mut app,
-        [Event::PreviewLoaded {
-            kind: ActionKind::Cancel,
-            targets: marked.clone(),
-            result: Ok(preview),
-        }],
+    // Nothing marked is a failed activity: nothing to cancel, nothing sent.
+    assert_eq!(c.plan.as_ref().unwrap().changes(), 0);
+    assert!(feed(&mut app, [key('y')]).is_empty());
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("nothing to cancel")
     );
+    // Without the query: 160's two pending children can change, 150 (canceled) cannot.
+    let mut cmds = feed(&mut app, [key('/'), code(KeyCode::Esc)]);
+    cmds.extend(feed(&mut app, [key('/')]));
+    for _ in 0.."status:failed".len() {
+        cmds.extend(feed(&mut app, [code(KeyCode::Backspace)]));
+    }
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.applied, "");
+    let cmds = feed(&mut app, [key('c')]);
+    answer_actions(&mut app, &mut e, cmds);
+    let Some(Dialog::Confirm(c)) = &app.dialog else {
+        panic!("no dialog")
+    };
+    let plan = c.plan.clone().unwrap();
+    assert_eq!((plan.changes(), plan.refused()), (2, 1));
+    assert!(c.only_changeable());
     let cmds = feed(&mut app, [key('y')]);
-    assert_eq!(
-        cmds,
-        vec![Command::Run {
-            kind: ActionKind::Cancel,
-            ids: vec![marked[0]]
-        }]
-    );
     assert!(app.dialog.is_none());
+    answer_actions(&mut app, &mut e, cmds);
+    assert_eq!(app.message.as_ref().unwrap().text, "canceled 2 activities");
+    for id in [161, 162] {
+        assert_eq!(
+            e.activity(id).unwrap().status(),
+            Some(&ActivityStatus::Canceled)
+        );
+    }
+    assert!(app.marks.is_empty(), "marks consumed");
 }
 
 #[test]
@@ -205,15 +230,21 @@ fn refusals_open_a_popup_and_stay_viewable() {
         id: 111,
         reason: "it has succeeded; only unapproved activities can be approved".into(),
     }];
-    let cmds = feed(
-        &mut app,
-        [Event::ActionDone {
-            kind: ActionKind::Approve,
-            result: Err(BackendError::Refused {
-                refusals: refusals.clone(),
-                unlisted: 0,
-            }),
-        }],
+    let report = ActionReport {
+        kind: ActionKind::Approve,
+        outcome: Outcome::Refused,
+        changed: 0,
+        ids: vec![],
+        created: vec![],
+        refusals: refusals.clone(),
+        unlisted: 0,
+        not_reached: 1,
+        moved: false,
+    };
+    let cmds = feed(&mut app, [Event::ActionDone(report)]);
+    assert_eq!(
+        app.message.as_ref().unwrap().text,
+        "approve refused for 1 activity; nothing changed (e shows why)"
     );
     assert!(
         cmds.iter().any(|c| matches!(c, Command::FetchList { .. })),
@@ -278,8 +309,15 @@ fn enter_on_a_parent_opens_its_children() {
     assert_eq!(app.children.rows.len(), 2);
     feed(&mut app, [code(KeyCode::Enter)]);
     assert_eq!(app.focus, Pane::Children);
-    // An action now targets the selected child.
-    assert_eq!(app.targets(), vec![app.children.rows[0].id]);
+    // An action now takes the selected child.
+    let child = PickedChild {
+        id: app.children.rows[0].id,
+        parent: 160,
+        brought: false,
+    };
+    let (scope, picked) = app.action_scope().unwrap();
+    assert_eq!(scope, Scope::picked("", vec![], vec![child]));
+    assert_eq!(picked, format!("child {}", child.id));
 }
 
 #[test]
@@ -367,10 +405,11 @@ fn a_failed_page_says_so_instead_of_loading_forever() {
 
 #[test]
 fn a_row_matching_through_some_children_acts_on_those_only() {
-    let e = engine();
+    let mut e = engine();
     let mut app = loaded(&e);
+    let query = "computer:tag:web status:unapproved";
     let mut cmds = feed(&mut app, [key('/')]);
-    cmds.extend(typed(&mut app, "computer:tag:web status:unapproved"));
+    cmds.extend(typed(&mut app, query));
     cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
     answer(&mut app, &e, cmds);
     let row = app.list.selected_row().unwrap().clone();
@@ -378,28 +417,45 @@ fn a_row_matching_through_some_children_acts_on_those_only() {
     assert_eq!(app.list.partial(&row), Some(2));
     assert_eq!(app.list.activity_count, 2);
     assert_eq!(app.focus, Pane::List);
-    assert_eq!(app.targets(), vec![102, 101]);
+    // Showing all children does not widen what an action takes.
+    let cmds = feed(&mut app, [key('A')]);
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.children.rows.len(), 3);
     let cmds = feed(&mut app, [key('a')]);
-    assert!(cmds.contains(&Command::Preview {
-        kind: ActionKind::Approve,
-        targets: vec![102, 101]
-    }));
+    assert_eq!(
+        cmds,
+        vec![Command::Plan {
+            kind: ActionKind::Approve,
+            scope: Scope::picked(query, vec![PickedRow::new(100, Some(true))], vec![])
+        }]
+    );
+    answer_actions(&mut app, &mut e, cmds);
     match &app.dialog {
         Some(Dialog::Confirm(c)) => {
-            assert_eq!(c.partial, Some(("Upgrade package openssl".into(), 2, 3)))
+            assert_eq!(c.partial, Some(("Upgrade package openssl".into(), 2, 3)));
+            assert_eq!(c.plan.as_ref().unwrap().changes(), 2);
         }
         other => panic!("{other:?}"),
     }
-    // The whole group is one key away: show all children, act on the row.
-    feed(&mut app, [code(KeyCode::Esc)]);
-    let cmds = feed(&mut app, [key('A')]);
-    answer(&mut app, &e, cmds);
-    assert_eq!(app.targets(), vec![100]);
+    let cmds = feed(&mut app, [key('y')]);
+    answer_actions(&mut app, &mut e, cmds);
+    assert_eq!(app.message.as_ref().unwrap().text, "approved 2 activities");
+    // db-01's child (103) was not matched and is untouched.
+    assert_eq!(
+        e.activity(103).unwrap().status(),
+        Some(&ActivityStatus::Unapproved)
+    );
+    for id in [101, 102] {
+        assert_eq!(
+            e.activity(id).unwrap().status(),
+            Some(&ActivityStatus::Undelivered)
+        );
+    }
 }
 
 #[test]
 fn star_marks_every_match_and_acts_by_query() {
-    let e = demo();
+    let mut e = demo();
     let mut app = loaded(&e);
     let mut cmds = feed(&mut app, [key('/')]);
     cmds.extend(typed(&mut app, "status:unapproved"));
@@ -413,54 +469,28 @@ fn star_marks_every_match_and_acts_by_query() {
     let cmds = feed(&mut app, [key('a')]);
     assert_eq!(
         cmds,
-        vec![Command::PreviewQuery {
+        vec![Command::Plan {
             kind: ActionKind::Approve,
-            query: "status:unapproved".into()
+            scope: Scope::every_match("status:unapproved")
         }]
     );
-    let ids: Vec<u64> = e
-        .activities("status:unapproved", u64::MAX, 0)
+    answer_actions(&mut app, &mut e, cmds);
+    // Every unapproved activity that is not a group: the groups stand
+    // for their children, which match too.
+    let promised = e
+        .activities("status:unapproved NOT type:ActivityGroup", 1, 0)
         .unwrap()
-        .results
-        .iter()
-        .map(|a| a.id)
-        .collect();
-    let mut preview = e.preview(ActionKind::Approve, &ids);
-    let mut seen = std::collections::HashSet::new();
-    preview.allowed.retain(|a| seen.insert(a.id));
-    assert!(preview.refused.is_empty());
-    let promised = preview.allowed.len();
-    update(
-        &mut app,
-        Event::PreviewLoaded {
-            kind: ActionKind::Approve,
-            targets: vec![],
-            result: Ok(preview),
-        },
-    );
+        .count;
+    let Some(Dialog::Confirm(c)) = &app.dialog else {
+        panic!("no dialog")
+    };
+    assert_eq!(c.plan.as_ref().unwrap().changes(), promised);
+    assert!(promised > 10_000 / 100, "{promised}");
     let cmds = feed(&mut app, [key('y')]);
-    assert_eq!(
-        cmds,
-        vec![Command::RunQuery {
-            kind: ActionKind::Approve,
-            query: "status:unapproved".into()
-        }]
-    );
-    let mut e2 = e.clone();
-    let changed = e2
-        .approve(&landscape_tui::backend::Selection::Query(
-            "status:unapproved".into(),
-        ))
-        .unwrap();
-    update(
-        &mut app,
-        Event::ActionDone {
-            kind: ActionKind::Approve,
-            result: Ok(changed),
-        },
-    );
+    answer_actions(&mut app, &mut e, cmds);
     let message = app.message.clone().unwrap().text;
     assert_eq!(message, format!("approved {promised} activities"));
+    assert_eq!(e.activities("status:unapproved", 1, 0).unwrap().count, 0);
     assert!(
         app.mark_all.is_none() && app.marks.is_empty(),
         "marks consumed"
@@ -532,25 +562,27 @@ fn e_shows_the_refusals_of_the_last_dry_run() {
     let cmds = feed(&mut app, (0..at).map(|_| key('j')));
     answer(&mut app, &e, cmds);
     let cmds = feed(&mut app, [key('a')]);
-    let Some(Command::Preview { kind, targets }) = cmds.into_iter().next() else {
-        panic!("no dry run asked for")
+    let mut scratch = e.clone();
+    answer_actions(&mut app, &mut scratch, cmds);
+    let Some(Dialog::Confirm(c)) = &app.dialog else {
+        panic!("no dialog")
     };
-    let preview = e.preview(kind, &targets);
-    assert!(!preview.refused.is_empty());
-    update(
-        &mut app,
-        Event::PreviewLoaded {
-            kind,
-            targets,
-            result: Ok(preview.clone()),
-        },
+    let plan = c.plan.clone().unwrap();
+    // The group alone is named (not its finished children one by one).
+    assert_eq!(
+        plan.refusals,
+        vec![Refusal {
+            id: 110,
+            reason: "no activity of this group can be approved".into()
+        }]
     );
+    assert_eq!(plan.refused(), 1);
     feed(&mut app, [code(KeyCode::Esc), key('e')]);
     assert_eq!(
         app.dialog,
         Some(Dialog::Refusals {
             kind: ActionKind::Approve,
-            refusals: preview.refused,
+            refusals: plan.refusals,
             unlisted: 0,
         })
     );

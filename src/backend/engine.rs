@@ -11,9 +11,7 @@ use async_trait::async_trait;
 use tokio::sync::watch;
 
 use super::reader_first::ReaderFirstLock;
-use super::{
-    ActionKind, ActionPreview, Backend, BackendError, BackendInfo, CompletionValues, Selection,
-};
+use super::{Backend, BackendError, BackendInfo, CompletionValues, Selection};
 use crate::engine::state::{Journal, Op};
 use crate::engine::{ActionError, Engine};
 use crate::model::{Activity, Computer, Page, RowPage};
@@ -280,10 +278,6 @@ impl Backend for EngineBackend {
         _fresh: bool,
     ) -> Result<HashMap<u64, String>, BackendError> {
         Ok(self.read().computer_titles(ids))
-    }
-
-    async fn preview(&self, kind: ActionKind, ids: &[u64]) -> Result<ActionPreview, BackendError> {
-        Ok(off_the_workers(|| self.read().preview(kind, ids)))
     }
 
     async fn approve(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {

@@ -24,7 +24,12 @@ pub enum BackendError {
     /// Credentials missing, wrong or expired (after one re-login).
     #[error("authentication failed: {0}")]
     Auth(String),
-    /// No answer: the connection failed, broke or timed out.
+    /// The request never reached the server (no connection could be
+    /// made): nothing it asked happened.
+    #[error("{0}")]
+    Unreachable(String),
+    /// No answer: the connection broke or timed out after the request
+    /// was sent, so what it asked may or may not have happened.
     #[error("{0}")]
     Transport(String),
     /// The server answered with an error status (its error code and
@@ -39,6 +44,9 @@ pub enum BackendError {
     /// larger than the client accepts.
     #[error("{0}")]
     Protocol(String),
+    /// The server cannot do this (it has no such route or API).
+    #[error("{0}")]
+    Unsupported(String),
     /// The backend is read-only and refuses every action.
     #[error("read-only: actions are disabled")]
     ReadOnly,
@@ -58,7 +66,7 @@ impl BackendError {
     /// server-side failures (5xx), never a refusal or a 4xx.
     pub fn is_retryable(&self) -> bool {
         match self {
-            BackendError::Transport(_) => true,
+            BackendError::Transport(_) | BackendError::Unreachable(_) => true,
             BackendError::Http { status, .. } => *status >= 500,
             _ => false,
         }

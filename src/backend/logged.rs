@@ -9,9 +9,7 @@ use std::time::Instant;
 use async_trait::async_trait;
 use tokio::sync::watch;
 
-use super::{
-    ActionKind, ActionPreview, Backend, BackendError, BackendInfo, CompletionValues, Selection,
-};
+use super::{Backend, BackendError, BackendInfo, CompletionValues, Selection};
 use crate::model::{Activity, Computer, ListSort, Page, RowPage};
 
 pub struct Logged {
@@ -210,24 +208,11 @@ impl Backend for Logged {
         .await
     }
 
-    async fn preview(&self, kind: ActionKind, list: &[u64]) -> Result<ActionPreview, BackendError> {
+    async fn count(&self, query: &str) -> Result<u64, BackendError> {
         timed(
-            format!("dry run of {} on {}", kind.verb(), ids(list)),
-            |p: &ActionPreview| format!("{} allowed, {} refused", p.allowed.len(), p.refused.len()),
-            self.inner.preview(kind, list),
-        )
-        .await
-    }
-
-    async fn preview_query(
-        &self,
-        kind: ActionKind,
-        query: &str,
-    ) -> Result<ActionPreview, BackendError> {
-        timed(
-            format!("dry run of {} on query {query:?}", kind.verb()),
-            |p: &ActionPreview| format!("{} allowed, {} refused", p.allowed.len(), p.refused.len()),
-            self.inner.preview_query(kind, query),
+            format!("count {query:?}"),
+            |n: &u64| format!("{n} match"),
+            self.inner.count(query),
         )
         .await
     }

@@ -3,6 +3,7 @@
 //! Implemented in process by the embedded engine and over HTTP by the remote
 //! client, so everything above this module works the same on both.
 
+pub mod action_plan;
 pub mod engine;
 mod error;
 pub mod logged;
@@ -15,22 +16,11 @@ use async_trait::async_trait;
 use tokio::sync::watch;
 
 pub use crate::model::ActionKind;
-pub use crate::model::{ActionPreview, Selection};
+pub use crate::model::Selection;
 use crate::model::{Activity, Computer, ListSort, Page, RowPage, SortColumn};
 
 pub use crate::query::CompletionValues;
 pub use error::{BackendError, Refusal};
-
-/// How many matches a dry run by query looks at.
-pub const BULK_PREVIEW_LIMIT: u64 = 10_000;
-
-/// What an action did: ids changed (approve, cancel) or activities created
-/// (reapply, revert).
-#[derive(Debug, Clone, PartialEq)]
-pub enum ActionOutcome {
-    Changed(Vec<u64>),
-    Created(Vec<Activity>),
-}
 
 /// A short description for the status bar: `DEMO` or the server URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,30 +132,10 @@ pub trait Backend: Send + Sync {
         fresh: bool,
     ) -> Result<HashMap<u64, String>, BackendError>;
 
-    /// Dry run of `kind` on `ids`: nothing changes.
-    async fn preview(&self, kind: ActionKind, ids: &[u64]) -> Result<ActionPreview, BackendError>;
-
-    /// Dry run of `kind` on every activity `query` matches (the first
-    /// [`BULK_PREVIEW_LIMIT`] of them).
-    async fn preview_query(
-        &self,
-        kind: ActionKind,
-        query: &str,
-    ) -> Result<ActionPreview, BackendError> {
-        let mut ids = Vec::new();
-        while (ids.len() as u64) < BULK_PREVIEW_LIMIT {
-            let page = self.activities(query, 1000, ids.len() as u64).await?;
-            let last = page.results.len() < 1000;
-            ids.extend(page.results.iter().map(|a| a.id));
-            if last {
-                break;
-            }
-        }
-        let mut preview = self.preview(kind, &ids).await?;
-        // A matching parent and its matching children name the same activities.
-        let mut seen = std::collections::HashSet::new();
-        preview.allowed.retain(|a| seen.insert(a.id));
-        Ok(preview)
+    /// How many activities match `query`, exactly (what a page's `count`
+    /// says; a server whose pages have no count is probed).
+    async fn count(&self, query: &str) -> Result<u64, BackendError> {
+        Ok(self.activities(query, 1, 0).await?.count)
     }
 
     async fn approve(&self, selection: &Selection) -> Result<Vec<u64>, BackendError>;
@@ -177,39 +147,6 @@ pub trait Backend: Send + Sync {
     /// clock moving); the dashboard refreshes on it. Remote backends that
     /// cannot know bump on their own poll interval.
     fn changes(&self) -> watch::Receiver<u64>;
-}
-
-impl ActionOutcome {
-    /// The ids changed, or the ids of the activities created (without the
-    /// new groups, so a reapplied group counts its activities, as the
-    /// confirmation did).
-    pub fn ids(self) -> Vec<u64> {
-        match self {
-            ActionOutcome::Changed(ids) => ids,
-            ActionOutcome::Created(created) => created
-                .into_iter()
-                .filter(|a| !a.is_parent())
-                .map(|a| a.id)
-                .collect(),
-        }
-    }
-}
-
-impl ActionKind {
-    /// Runs this action on `ids` through `backend`.
-    pub async fn run(
-        self,
-        backend: &dyn Backend,
-        ids: &[u64],
-    ) -> Result<ActionOutcome, BackendError> {
-        let selection = Selection::Ids(ids.to_vec());
-        Ok(match self {
-            ActionKind::Approve => ActionOutcome::Changed(backend.approve(&selection).await?),
-            ActionKind::Cancel => ActionOutcome::Changed(backend.cancel(&selection).await?),
-            ActionKind::Reapply => ActionOutcome::Created(backend.reapply(ids).await?),
-            ActionKind::Revert => ActionOutcome::Created(backend.revert(ids).await?),
-        })
-    }
 }
 
 /// Why `kind` may not be applied to `activity` now, or `None` when it may.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::model::{
-    ACTIVITY_GROUP, ActionKind, ActionPreview, Activity, ActivityStatus, Field, Refusal, Selection,
+    ACTIVITY_GROUP, ActionKind, Activity, ActivityStatus, Field, Refusal, Selection,
 };
 use crate::query::{Columns, QueryError};
 
@@ -152,40 +152,6 @@ impl Engine {
             }
         });
         Ok(plan.reported)
-    }
-
-    /// A dry run of `kind` on `ids`; nothing changes.
-    pub fn preview(&self, kind: ActionKind, ids: &[u64]) -> ActionPreview {
-        let selection = Selection::Ids(ids.to_vec());
-        let Ok((found, mut refused)) = self.selected(&selection) else {
-            return ActionPreview::default();
-        };
-        let mut allowed = Vec::new();
-        for i in found {
-            let a = &self.store.activities[i];
-            let units: Vec<&Activity> = if a.is_parent() {
-                self.store.children_of(a.id).collect()
-            } else {
-                vec![a]
-            };
-            if a.is_parent() && units.iter().all(|c| kind.refusal(c).is_some()) {
-                refused.push(Refusal {
-                    id: a.id,
-                    reason: format!("no activity of this group can be {}", kind.past()),
-                });
-                continue;
-            }
-            for u in units {
-                match kind.refusal(u) {
-                    None => allowed.push(self.present(u)),
-                    // Inside a parent, children that cannot change are skipped, not refused.
-                    Some(_) if a.is_parent() => {}
-                    Some(reason) => refused.push(Refusal { id: u.id, reason }),
-                }
-            }
-        }
-        refused.sort_by_key(|r| r.id);
-        ActionPreview { allowed, refused }
     }
 
     /// New copies of finished activities, created now by the engine's user.

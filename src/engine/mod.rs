@@ -23,7 +23,7 @@ use crate::query::{
     CompletionValues, KNOWN_TYPES, Matcher, ParseOptions, Query, QueryError, RowSet,
 };
 
-pub use crate::model::{ActionPreview, Selection};
+pub use crate::model::Selection;
 pub use crate::progress::{Progress, Reading};
 pub use actions::ActionError;
 pub use clock::Clock;

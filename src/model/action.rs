@@ -17,14 +17,6 @@ pub enum Selection {
     Ids(Vec<u64>),
 }
 
-/// A dry run: what would change and what would be refused.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ActionPreview {
-    /// Activities that would change (or, for reapply and revert, be copied).
-    pub allowed: Vec<Activity>,
-    pub refused: Vec<Refusal>,
-}
-
 /// Pending statuses from which an activity may still be canceled.
 pub fn cancelable(status: &ActivityStatus) -> bool {
     matches!(

@@ -8,10 +8,11 @@ mod computer;
 mod extra;
 mod field;
 mod page;
+pub mod scope;
 mod sort;
 mod status;
 
-pub use action::{ActionKind, ActionPreview, REVERTIBLE_TYPE, Refusal, Selection, cancelable};
+pub use action::{ActionKind, REVERTIBLE_TYPE, Refusal, Selection, cancelable};
 pub use activity::{
     ACTIVITY_GROUP, Activity, ActivityActions, ChildrenStatuses, Creator, PackageChange,
 };

@@ -104,6 +104,8 @@ impl From<BackendError> for ApiError {
                 "this server is read-only",
             ),
             e @ (BackendError::Transport(_)
+            | BackendError::Unreachable(_)
+            | BackendError::Unsupported(_)
             | BackendError::Http { .. }
             | BackendError::Protocol(_)) => {
                 ApiError::new(StatusCode::BAD_GATEWAY, "BackendError", e.to_string())

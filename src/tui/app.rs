@@ -5,7 +5,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::{DateTime, FixedOffset, Utc};
 use tui_input::Input;
 
-use crate::backend::{ActionPreview, BackendInfo, CompletionValues, refusal_reason};
+use crate::backend::action_plan::ActionPlan;
+use crate::backend::{BackendInfo, CompletionValues, refusal_reason};
+use crate::model::scope::{PickedChild, PickedRow, Scope};
 use crate::model::{ActionKind, Activity, ListSort, Refusal, SortColumn};
 use crate::query::{Completions, Mode, QueryError};
 
@@ -85,11 +87,14 @@ pub struct ChildrenState {
     pub loading: bool,
     /// Whether `rows` are only the children the query matches.
     pub filtered: bool,
+    /// The parent matches the query in its own right, so every child is
+    /// in an action's scope.
+    pub brought: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
-    Confirm(Confirm),
+    Confirm(Box<Confirm>),
     Refusals {
         kind: ActionKind,
         refusals: Vec<Refusal>,
@@ -117,39 +122,26 @@ pub struct MarkAll {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
     pub kind: ActionKind,
-    /// What the operator asked for (marked, or the selection).
-    pub targets: Vec<u64>,
+    /// What the action acts on; the plan counts it and proceeding sends it.
+    pub scope: Scope,
+    /// What was picked, said for the operator ("2 marked", "row 7").
+    pub picked: String,
     /// Filled in by the dry run; `None` while it runs.
-    pub preview: Option<ActionPreview>,
+    pub plan: Option<ActionPlan>,
     /// Marked activities the current query does not show.
     pub hidden_marked: usize,
-    /// Acting on every match of this query (`*`), not on ids.
-    pub by_query: Option<String>,
-    /// Acting on only the matching children of a row shown through them:
-    /// (parent summary, matching, all children).
+    /// The selected row is shown only through some children:
+    /// (its summary, matching children, all children).
     pub partial: Option<(String, u64, u64)>,
     /// The marks this action consumes when it succeeds.
     pub from_marks: bool,
 }
 
 impl Confirm {
-    /// What "proceed" sends: for approve and cancel the activities the dry
-    /// run found allowed (a parent stands for its children, so the answer
-    /// counts what the dialog counted); for reapply and revert the targets
-    /// it did not refuse.
-    pub fn sendable(&self) -> Vec<u64> {
-        let Some(preview) = &self.preview else {
-            return Vec::new();
-        };
-        if matches!(self.kind, ActionKind::Approve | ActionKind::Cancel) {
-            return preview.allowed.iter().map(|a| a.id).collect();
-        }
-        let refused: HashSet<u64> = preview.refused.iter().map(|r| r.id).collect();
-        self.targets
-            .iter()
-            .copied()
-            .filter(|id| !refused.contains(id))
-            .collect()
+    /// Proceeding sends only what can change when Landscape would refuse
+    /// the whole (all or nothing).
+    pub fn only_changeable(&self) -> bool {
+        self.plan.as_ref().is_some_and(ActionPlan::would_be_refused)
     }
 }
 
@@ -222,12 +214,14 @@ pub struct App {
     pub profiles: Vec<String>,
     pub focus: Pane,
     pub marks: BTreeSet<u64>,
+    /// Marks set in the children pane: which group each belongs to.
+    pub marked_children: HashMap<u64, PickedChild>,
+    /// Marked rows: the query they were marked under and whether they
+    /// matched it only through some children.
+    pub marked_rows: HashMap<u64, (String, bool)>,
     pub mark_all: Option<MarkAll>,
     /// The marks the action under way will consume when it succeeds.
     pub consuming_marks: bool,
-    /// What the confirmation of the action under way counted, so the
-    /// result counts the same activities.
-    pub acting_on: Option<HashSet<u64>>,
     pub dialog: Option<Dialog>,
     pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize)>,
     pub message: Option<Message>,
@@ -294,9 +288,10 @@ impl App {
             profiles: Vec::new(),
             focus: Pane::List,
             marks: BTreeSet::new(),
+            marked_children: HashMap::new(),
+            marked_rows: HashMap::new(),
             mark_all: None,
             consuming_marks: false,
-            acting_on: None,
             dialog: None,
             last_refusals: None,
             message: None,
@@ -360,49 +355,97 @@ impl App {
         self.list.selected_row()
     }
 
-    /// What an action applies to: the marked activities, else the selected
-    /// child (when the children pane has focus), else the selected row — or,
-    /// for a row shown only through some children, those children.
-    pub fn targets(&self) -> Vec<u64> {
+    /// What an action applies to (the rule is `model::scope`'s): every
+    /// match after `*`; else the marked rows and children; else the
+    /// selected child (when the children pane has focus); else the
+    /// selected row. With what was picked, said for the operator.
+    pub fn action_scope(&self) -> Option<(Scope, String)> {
+        let query = self.applied.as_str();
+        if let Some(all) = &self.mark_all {
+            let picked = if all.query.trim().is_empty() {
+                "every activity".to_owned()
+            } else {
+                format!(
+                    "every match of \"{}\"",
+                    crate::printable::printable(&all.query)
+                )
+            };
+            return Some((Scope::every_match(&all.query), picked));
+        }
         if !self.marks.is_empty() {
-            return self.marks.iter().copied().collect();
+            let (children, rows): (Vec<u64>, Vec<u64>) = self
+                .marks
+                .iter()
+                .partition(|id| self.marked_children.contains_key(id));
+            let children = children.iter().map(|id| self.marked_children[id]).collect();
+            let rows = rows.into_iter().map(|id| self.row_pick(id)).collect();
+            let picked = format!("{} marked", self.marks.len());
+            return Some((Scope::picked(query, rows, children), picked));
         }
         if self.focus == Pane::Children
-            && let Some(c) = self.children.rows.get(self.children.selected)
+            && let Some(child) = self.selected_child()
         {
-            return vec![c.id];
+            let picked = format!("child {}", child.id);
+            return Some((Scope::picked(query, Vec::new(), vec![child]), picked));
         }
-        match self.partial_selection() {
-            Some(children) => children,
-            None => self
-                .list
-                .selected_row()
-                .map(|a| vec![a.id])
-                .unwrap_or_default(),
-        }
+        let row = self.list.selected_row()?;
+        Some((
+            Scope::picked(query, vec![self.row_pick(row.id)], Vec::new()),
+            format!("row {}", row.id),
+        ))
     }
 
-    /// The matching children of the selected row when it is shown only
-    /// through them and they are loaded (filtered) in the children pane.
-    pub fn partial_selection(&self) -> Option<Vec<u64>> {
-        let row = self.list.selected_row()?;
-        self.list.partial(row)?;
-        (self.children.parent == Some(row.id) && self.children.filtered && !self.children.loading)
-            .then(|| self.children.rows.iter().map(|a| a.id).collect())
+    /// Row `id` as a pick: whether it matches the applied query in its own
+    /// right or through children, from the loaded rows, else from when it
+    /// was marked under the same query, else not known.
+    pub fn row_pick(&self, id: u64) -> PickedRow {
+        if self.applied.trim().is_empty() {
+            return PickedRow::new(id, Some(false));
+        }
+        if let Some(row) = self.list.rows.iter().find(|a| a.id == id) {
+            return PickedRow::new(id, Some(self.list.partial(row).is_some()));
+        }
+        let known = self
+            .marked_rows
+            .get(&id)
+            .filter(|(query, _)| *query == self.applied)
+            .map(|(_, through)| *through);
+        PickedRow::new(id, known)
+    }
+
+    /// The child under the cursor in the children pane, as a pick.
+    pub fn selected_child(&self) -> Option<PickedChild> {
+        let c = self.children.rows.get(self.children.selected)?;
+        Some(PickedChild {
+            id: c.id,
+            parent: self.children.parent?,
+            brought: self.children.brought,
+        })
     }
 
     /// Whether anything the action would apply to allows it (for dimming
-    /// the key). Targets not loaded here are given the benefit of the doubt.
+    /// the key). Picks not loaded here, and every match, are given the
+    /// benefit of the doubt.
     pub fn allows(&self, kind: ActionKind) -> bool {
         if self.read_only {
             return false;
         }
-        let targets = self.targets();
-        !targets.is_empty()
-            && targets.iter().any(|id| match self.find(*id) {
-                Some(a) => refusal_reason(kind, a).is_none(),
-                None => true,
-            })
+        if self.mark_all.is_some() {
+            return true;
+        }
+        let picked: Vec<u64> = if !self.marks.is_empty() {
+            self.marks.iter().copied().collect()
+        } else if self.focus == Pane::Children
+            && let Some(c) = self.children.rows.get(self.children.selected)
+        {
+            vec![c.id]
+        } else {
+            self.list.selected_row().map(|a| a.id).into_iter().collect()
+        };
+        picked.iter().any(|id| match self.find(*id) {
+            Some(a) => refusal_reason(kind, a).is_none(),
+            None => true,
+        })
     }
 
     /// A loaded record by id.

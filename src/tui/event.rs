@@ -5,8 +5,10 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use std::path::PathBuf;
 
-use crate::backend::{ActionPreview, BackendError, BackendInfo, CompletionValues};
+use crate::backend::action_plan::{ActionPlan, ActionReport};
+use crate::backend::{BackendError, BackendInfo, CompletionValues};
 use crate::cli::Format;
+use crate::model::scope::Scope;
 use std::collections::HashMap;
 
 use crate::model::{ActionKind, Activity, Computer, ListSort, RowPage};
@@ -31,17 +33,14 @@ pub enum Event {
         parent: u64,
         result: Result<Vec<Activity>, BackendError>,
     },
-    /// A dry run's answer: for `targets`, or (targets empty) for the
-    /// query of a `*` selection.
-    PreviewLoaded {
+    /// A dry run's answer: the plan of `kind` on `scope`.
+    PlanLoaded {
         kind: ActionKind,
-        targets: Vec<u64>,
-        result: Result<ActionPreview, BackendError>,
+        scope: Scope,
+        result: Result<ActionPlan, BackendError>,
     },
-    ActionDone {
-        kind: ActionKind,
-        result: Result<Vec<u64>, BackendError>,
-    },
+    /// What a confirmed action did.
+    ActionDone(ActionReport),
     InFlightLoaded(Result<Vec<Activity>, BackendError>),
     TitlesLoaded(Result<HashMap<u64, String>, BackendError>),
     Vocabulary(Result<(CompletionValues, Vec<Computer>), BackendError>),
@@ -73,23 +72,16 @@ pub enum Command {
         parent: u64,
         query: Option<String>,
     },
-    Preview {
+    /// Count what `kind` on `scope` would do (the confirmation's dry run).
+    Plan {
         kind: ActionKind,
-        targets: Vec<u64>,
+        scope: Scope,
     },
-    /// Dry run of `kind` on every activity `query` matches.
-    PreviewQuery {
-        kind: ActionKind,
-        query: String,
-    },
-    Run {
-        kind: ActionKind,
-        ids: Vec<u64>,
-    },
-    /// One approve or cancel by query (`*`, "all N").
-    RunQuery {
-        kind: ActionKind,
-        query: String,
+    /// Send what the confirmed plan counted; with `only_changeable`, only
+    /// what the action allows.
+    CarryOut {
+        plan: Box<ActionPlan>,
+        only_changeable: bool,
     },
     /// Titles of these computers; `fresh` asks the server again.
     FetchTitles {

@@ -21,9 +21,8 @@ use super::theme::Theme;
 use super::update::{start, update};
 use super::{history, terminal, view};
 use crate::backend::engine::EngineBackend;
-use crate::backend::{ActionOutcome, Backend, Selection};
+use crate::backend::{Backend, action_plan};
 use crate::connection::{SetupError, Source};
-use crate::model::ActionKind;
 use crate::progress::{Progress, Reading};
 
 #[derive(Debug, Clone)]
@@ -254,49 +253,29 @@ fn execute_command(
                 let _ = tx.send(Event::ChildrenLoaded { parent, result });
             });
         }
-        Command::Preview { kind, targets } => {
+        Command::Plan { kind, scope } => {
             tokio::spawn(async move {
-                let result = backend.preview(kind, &targets).await;
-                let _ = tx.send(Event::PreviewLoaded {
+                let result = action_plan::plan(backend.as_ref(), kind, &scope).await;
+                let _ = tx.send(Event::PlanLoaded {
                     kind,
-                    targets,
+                    scope,
                     result,
                 });
             });
         }
-        Command::PreviewQuery { kind, query } => {
+        Command::CarryOut {
+            plan,
+            only_changeable,
+        } => {
             tokio::spawn(async move {
-                let result = backend.preview_query(kind, &query).await;
-                let _ = tx.send(Event::PreviewLoaded {
-                    kind,
-                    targets: Vec::new(),
-                    result,
-                });
-            });
-        }
-        Command::RunQuery { kind, query } => {
-            tokio::spawn(async move {
-                let selection = Selection::Query(query);
-                let result = match kind {
-                    ActionKind::Cancel => backend.cancel(&selection).await,
-                    _ => backend.approve(&selection).await,
-                };
-                let _ = tx.send(Event::ActionDone { kind, result });
+                let report = action_plan::carry_out(backend.as_ref(), &plan, only_changeable).await;
+                let _ = tx.send(Event::ActionDone(report));
             });
         }
         Command::FetchTitles { ids, fresh } => {
             tokio::spawn(async move {
                 let result = backend.computer_titles(&ids, fresh).await;
                 let _ = tx.send(Event::TitlesLoaded(result));
-            });
-        }
-        Command::Run { kind, ids } => {
-            tokio::spawn(async move {
-                let result = kind
-                    .run(backend.as_ref(), &ids)
-                    .await
-                    .map(ActionOutcome::ids);
-                let _ = tx.send(Event::ActionDone { kind, result });
             });
         }
         Command::FetchInFlight => {

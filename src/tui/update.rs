@@ -9,6 +9,7 @@ use super::command_line::{self, CommandLine};
 use super::event::{Command, Event};
 use super::keys::{self, Context, KeyAction};
 use crate::backend::BackendError;
+use crate::backend::action_plan::ActionReport;
 use crate::model::{ActionKind, Activity, ListSort, RowPage};
 use crate::printable::thousands;
 use crate::query::{ParseOptions, complete, parse_with};
@@ -67,21 +68,23 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
                 }
             }
         }
-        Event::PreviewLoaded {
+        Event::PlanLoaded {
             kind,
-            targets,
+            scope,
             result,
         } => {
             if let Some(Dialog::Confirm(c)) = &mut app.dialog
                 && c.kind == kind
-                && c.targets == targets
+                && c.scope == scope
             {
                 match result {
-                    Ok(preview) => {
-                        if !preview.refused.is_empty() {
-                            app.last_refusals = Some((kind, preview.refused.clone(), 0));
+                    Ok(plan) => {
+                        if !plan.refusals.is_empty() {
+                            let unlisted =
+                                (plan.refused() as usize).saturating_sub(plan.refusals.len());
+                            app.last_refusals = Some((kind, plan.refusals.clone(), unlisted));
                         }
-                        c.preview = Some(preview);
+                        c.plan = Some(plan);
                     }
                     Err(e) => {
                         app.dialog = None;
@@ -90,7 +93,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
                 }
             }
         }
-        Event::ActionDone { kind, result } => action_done(app, kind, result, &mut out),
+        Event::ActionDone(report) => action_done(app, report, &mut out),
         Event::InFlightLoaded(result) => {
             if let Ok(list) = result {
                 app.in_flight = list
@@ -106,7 +109,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         Event::Exported { path, result } => match result {
             Ok(n) => app.say(
                 Level::Success,
-                format!("exported {} to {}", count(n), path.display()),
+                format!("exported {} to {}", count(n as u64), path.display()),
             ),
             Err(e) => app.say(
                 Level::Error,
@@ -187,21 +190,24 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             }
             Pane::Detail => app.detail_hscroll = app.detail_hscroll.saturating_add(8).min(4000),
         },
-        KeyAction::Mark => {
-            let target = match app.focus {
-                Pane::Children => app.children.rows.get(app.children.selected).map(|a| a.id),
-                _ => app.list.selected_row().map(|a| a.id),
-            };
-            if let Some(id) = target {
-                if !app.marks.remove(&id) {
-                    app.marks.insert(id);
+        // Marks where the cursor is and stays: the operator sees what was marked.
+        KeyAction::Mark => match app.focus {
+            Pane::Children => {
+                if let Some(child) = app.selected_child() {
+                    toggle_mark(app, child.id, Some(child));
                 }
-                step(app, 1, out);
             }
-        }
+            _ => {
+                if let Some(id) = app.list.selected_row().map(|a| a.id) {
+                    toggle_mark(app, id, None);
+                }
+            }
+        },
         KeyAction::MarkAllShown => mark_all(app),
         KeyAction::ClearMarks => {
             app.marks.clear();
+            app.marked_children.clear();
+            app.marked_rows.clear();
             app.mark_all = None;
             app.say(Level::Info, "marks cleared");
         }
@@ -289,13 +295,53 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
     }
 }
 
+/// Space: marks `id`, or unmarks it (a child remembers its group).
+fn toggle_mark(app: &mut App, id: u64, child: Option<crate::model::scope::PickedChild>) {
+    if app.marks.remove(&id) {
+        app.marked_children.remove(&id);
+        app.marked_rows.remove(&id);
+        return;
+    }
+    app.marks.insert(id);
+    match child {
+        Some(child) => {
+            app.marked_children.insert(id, child);
+        }
+        None => {
+            if let Some(through) = app.row_pick(id).through_children {
+                app.marked_rows.insert(id, (app.applied.clone(), through));
+            }
+        }
+    }
+}
+
 /// `*`: everything the query matches, not only the rows loaded; in the
-/// children pane, every child shown.
+/// children pane, the children shown when they are the ones the query
+/// takes (the matching ones, or all of a group that matches).
 fn mark_all(app: &mut App) {
     if app.focus == Pane::Children {
-        let ids: Vec<u64> = app.children.rows.iter().map(|a| a.id).collect();
-        let n = ids.len();
-        app.marks.extend(ids);
+        if !app.children.filtered && !app.children.brought {
+            app.say(
+                Level::Warning,
+                "these are all the children, not only the matching ones: A shows the matching ones, then * marks them",
+            );
+            return;
+        }
+        let picks: Vec<_> = (0..app.children.rows.len())
+            .filter_map(|i| {
+                let c = &app.children.rows[i];
+                Some(crate::model::scope::PickedChild {
+                    id: c.id,
+                    parent: app.children.parent?,
+                    brought: app.children.brought,
+                })
+            })
+            .collect();
+        let n = picks.len();
+        for p in picks {
+            app.marks.insert(p.id);
+            app.marked_children.insert(p.id, p);
+        }
         app.say(
             Level::Info,
             format!("marked {n} children; {} marked in all", app.marks.len()),
@@ -415,10 +461,18 @@ fn follow_selection(app: &mut App, out: &mut Vec<Command>) {
     }
 }
 
+/// A group shown only through some children lists those (unless `A`
+/// asks for all); a group that matches in its own right takes all its
+/// children, so all are listed.
 fn fetch_children(app: &mut App, parent: u64) -> Command {
     app.children.loading = true;
-    let query =
-        (!app.children.show_all && !app.applied.trim().is_empty()).then(|| app.applied.clone());
+    let through_children = app
+        .list
+        .selected_row()
+        .filter(|row| row.id == parent)
+        .is_some_and(|row| app.list.partial(row).is_some());
+    app.children.brought = !app.applied.trim().is_empty() && !through_children;
+    let query = (!app.children.show_all && through_children).then(|| app.applied.clone());
     app.children.filtered = query.is_some();
     Command::FetchChildren { parent, query }
 }
@@ -554,56 +608,21 @@ fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
         app.say(Level::Warning, "read-only: actions are disabled");
         return;
     }
-    if let Some(all) = app.mark_all.clone() {
-        if all.query != app.applied {
-            app.say(
-                Level::Warning,
-                "the query changed since * marked every match: press * again (or x to clear)",
-            );
-            return;
-        }
-        app.dialog = Some(Dialog::Confirm(Confirm {
-            kind,
-            targets: Vec::new(),
-            preview: None,
-            hidden_marked: 0,
-            by_query: Some(all.query.clone()),
-            partial: None,
-            from_marks: true,
-        }));
-        out.push(Command::PreviewQuery {
-            kind,
-            query: all.query,
-        });
-        return;
-    }
-    let partial_row = app
-        .list
-        .selected_row()
-        .filter(|_| app.marks.is_empty() && app.focus != Pane::Children)
-        .and_then(|row| Some((row, app.list.partial(row)?)));
-    let partial = match partial_row {
-        Some((row, n)) => {
-            if app.partial_selection().is_none() {
-                app.say(
-                    Level::Info,
-                    "loading the matching children of this row; try again in a moment",
-                );
-                return;
-            }
-            let all = row.children_count.copied().unwrap_or(n);
-            Some((row.summary.to_string(), n, all))
-        }
-        None => None,
-    };
-    let targets = app.targets();
-    if targets.is_empty() {
+    let Some((scope, picked)) = app.action_scope() else {
         app.say(
             Level::Info,
             format!("nothing to {}: select or mark activities", kind.verb()),
         );
         return;
-    }
+    };
+    let partial = match (app.marks.is_empty() && app.mark_all.is_none(), app.focus) {
+        (true, Pane::List | Pane::Detail) => app.list.selected_row().and_then(|row| {
+            let n = app.list.partial(row)?;
+            let all = row.children_count.copied().unwrap_or(n);
+            Some((row.summary.to_string(), n, all))
+        }),
+        _ => None,
+    };
     let shown: std::collections::HashSet<u64> = app
         .list
         .rows
@@ -611,17 +630,21 @@ fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
         .chain(app.children.rows.iter())
         .map(|a| a.id)
         .collect();
-    let hidden_marked = app.marks.iter().filter(|id| !shown.contains(id)).count();
-    app.dialog = Some(Dialog::Confirm(Confirm {
+    let hidden_marked = if app.mark_all.is_some() {
+        0
+    } else {
+        app.marks.iter().filter(|id| !shown.contains(id)).count()
+    };
+    app.dialog = Some(Dialog::Confirm(Box::new(Confirm {
         kind,
-        targets: targets.clone(),
-        preview: None,
+        scope: scope.clone(),
+        picked,
+        plan: None,
         hidden_marked,
-        by_query: None,
         partial,
-        from_marks: !app.marks.is_empty(),
-    }));
-    out.push(Command::Preview { kind, targets });
+        from_marks: !app.marks.is_empty() || app.mark_all.is_some(),
+    })));
+    out.push(Command::Plan { kind, scope });
 }
 
 fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command>) {
@@ -634,42 +657,27 @@ fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command
             if close {
                 app.dialog = None;
                 app.say(Level::Info, format!("{} aborted", c.kind.verb()));
-            } else if action == Some(KeyAction::Confirm) && c.preview.is_some() {
-                let ids = c.sendable();
+            } else if action == Some(KeyAction::Confirm)
+                && let Some(plan) = &c.plan
+            {
                 app.dialog = None;
-                app.consuming_marks = c.from_marks;
-                app.acting_on = c
-                    .preview
-                    .as_ref()
-                    .map(|p| p.allowed.iter().map(|a| a.id).collect());
-                let nothing_refused = c.preview.as_ref().is_some_and(|p| p.refused.is_empty());
-                let by_query = c.by_query.clone().filter(|_| {
-                    nothing_refused && matches!(c.kind, ActionKind::Approve | ActionKind::Cancel)
-                });
-                if let Some(query) = by_query {
-                    app.say(
-                        Level::Info,
-                        format!("{} every match of the query …", c.kind.ongoing()),
-                    );
-                    out.push(Command::RunQuery {
-                        kind: c.kind,
-                        query,
-                    });
-                } else if ids.is_empty() {
+                if plan.changes() == 0 {
                     app.say(
                         Level::Warning,
-                        format!(
-                            "nothing can be {}: every activity was refused",
-                            c.kind.past()
-                        ),
+                        format!("nothing to {}: nothing selected can change", c.kind.verb()),
                     );
-                } else {
-                    app.say(
-                        Level::Info,
-                        format!("{} {} …", c.kind.ongoing(), count(ids.len())),
-                    );
-                    out.push(Command::Run { kind: c.kind, ids });
+                    return;
                 }
+                let only_changeable = c.only_changeable();
+                app.consuming_marks = c.from_marks;
+                app.say(
+                    Level::Info,
+                    format!("{} {} …", c.kind.ongoing(), count(plan.changes())),
+                );
+                out.push(Command::CarryOut {
+                    plan: Box::new(plan.clone()),
+                    only_changeable,
+                });
             }
         }
         Dialog::Help { scroll } => {
@@ -705,59 +713,40 @@ fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command
     }
 }
 
-fn action_done(
-    app: &mut App,
-    kind: ActionKind,
-    result: Result<Vec<u64>, BackendError>,
-    out: &mut Vec<Command>,
-) {
+fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Command>) {
+    use crate::backend::action_plan::Outcome;
     let consumed = std::mem::take(&mut app.consuming_marks);
-    let counted = app.acting_on.take();
-    match result {
-        Ok(ids) => {
-            if consumed {
-                app.marks.clear();
-                app.mark_all = None;
-            }
-            for id in &ids {
-                app.flash.insert(*id, FLASH_TICKS);
-            }
-            // Count what the confirmation counted (an approve by query also
-            // reports the groups it touched).
-            let n = match &counted {
-                Some(set) if ids.iter().any(|id| set.contains(id)) => {
-                    ids.iter().filter(|id| set.contains(id)).count()
-                }
-                _ => ids.len(),
-            };
-            app.say(Level::Success, format!("{} {}", kind.past(), count(n)));
-            refresh(app, out);
-        }
-        Err(BackendError::Refused { refusals, unlisted }) => {
-            app.say(
-                Level::Error,
-                format!(
-                    "{} refused for {}; nothing changed (e shows why)",
-                    kind.verb(),
-                    count(refusals.len() + unlisted)
-                ),
-            );
-            app.last_refusals = Some((kind, refusals.clone(), unlisted));
-            app.dialog = Some(Dialog::Refusals {
-                kind,
-                refusals,
-                unlisted,
-            });
-            refresh(app, out);
-        }
-        Err(e) => {
-            app.say(Level::Error, format!("{} failed: {e}", kind.verb()));
-            refresh(app, out);
-        }
+    if consumed && report.complete() {
+        app.marks.clear();
+        app.marked_children.clear();
+        app.marked_rows.clear();
+        app.mark_all = None;
     }
+    for id in &report.ids {
+        app.flash.insert(*id, FLASH_TICKS);
+    }
+    let level = match &report.outcome {
+        _ if report.moved => Level::Warning,
+        Outcome::Done => Level::Success,
+        Outcome::NothingToDo => Level::Info,
+        Outcome::Unknown(_) => Level::Warning,
+        Outcome::Refused | Outcome::NotSent(_) | Outcome::Failed(_) => Level::Error,
+    };
+    let mut text = report.summary();
+    if !report.refusals.is_empty() {
+        text.push_str(" (e shows why)");
+        app.last_refusals = Some((report.kind, report.refusals.clone(), report.unlisted));
+        app.dialog = Some(Dialog::Refusals {
+            kind: report.kind,
+            refusals: report.refusals.clone(),
+            unlisted: report.unlisted,
+        });
+    }
+    app.say(level, text);
+    refresh(app, out);
 }
 
-fn count(n: usize) -> String {
+fn count(n: u64) -> String {
     if n == 1 {
         "1 activity".into()
     } else {

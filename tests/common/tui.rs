@@ -2,6 +2,8 @@
 //! fed to the pure update, commands answered from an engine the way the
 //! runtime's tasks would, screens drawn on ratatui's `TestBackend`.
 
+use landscape_tui::backend::action_plan;
+use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
 use landscape_tui::backend::{BackendError, BackendInfo};
 use landscape_tui::engine::Engine;
 use landscape_tui::tui::app::App;
@@ -117,4 +119,61 @@ pub fn screen(t: &Terminal<TestBackend>) -> String {
         s.push('\n');
     }
     s
+}
+
+/// The engine as the runtime's backend (frozen): what the action
+/// commands are answered by.
+pub fn backend_of(engine: &Engine) -> std::sync::Arc<EngineBackend> {
+    let options = EngineOptions {
+        frozen: true,
+        ..EngineOptions::default()
+    };
+    EngineBackend::new(engine.clone(), options)
+}
+
+/// Answers the action commands (the dry run and the action itself) as the
+/// runtime's tasks would, through the engine as a backend, and the list
+/// and children pages they cause; `engine` takes what the action changed.
+/// Returns the other commands.
+pub fn answer_actions(app: &mut App, engine: &mut Engine, commands: Vec<Command>) -> Vec<Command> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut rest = Vec::new();
+    let mut commands = commands;
+    while !commands.is_empty() {
+        let mut next = Vec::new();
+        for c in answer(app, engine, std::mem::take(&mut commands)) {
+            match c {
+                Command::Plan { kind, scope } => {
+                    let backend = backend_of(engine);
+                    let result = rt.block_on(action_plan::plan(backend.as_ref(), kind, &scope));
+                    next.extend(update(
+                        app,
+                        Event::PlanLoaded {
+                            kind,
+                            scope,
+                            result,
+                        },
+                    ));
+                }
+                Command::CarryOut {
+                    plan,
+                    only_changeable,
+                } => {
+                    let backend = backend_of(engine);
+                    let report = rt.block_on(action_plan::carry_out(
+                        backend.as_ref(),
+                        &plan,
+                        only_changeable,
+                    ));
+                    *engine = backend.read().clone();
+                    next.extend(update(app, Event::ActionDone(report)));
+                }
+                other => rest.push(other),
+            }
+        }
+        commands = next;
+    }
+    rest
 }

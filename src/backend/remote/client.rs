@@ -19,10 +19,7 @@ use tokio::sync::{Mutex, watch};
 use super::endpoints::Endpoints;
 use super::options::{ApiChoice, RemoteCredentials, RemoteOptions};
 use super::rows::{Fold, Folded, RAW_PAGE};
-use crate::backend::{
-    ActionKind, ActionPreview, Backend, BackendError, BackendInfo, CompletionValues, Refusal,
-    Selection, refusal_reason,
-};
+use crate::backend::{Backend, BackendError, BackendInfo, CompletionValues, Refusal, Selection};
 use crate::model::{Activity, Computer, Page, RowPage};
 use crate::printable::printable;
 use crate::query::{Mode, ParseOptions};
@@ -555,12 +552,9 @@ impl RemoteBackend {
                 Ok(ids)
             }
             // The answer was lost: the change may have happened. Re-read, never re-send.
-            Err(BackendError::Transport(why)) => {
+            Err(e @ BackendError::Transport(_)) => {
                 self.changes.send_modify(|n| *n += 1);
-                Err(BackendError::Transport(format!(
-                    "{why}; the {} may or may not have been applied — the list was re-read, check it before trying again",
-                    action.trim_end_matches("Activities").to_ascii_lowercase()
-                )))
+                Err(e)
             }
             Err(e) => Err(e),
         }
@@ -571,7 +565,7 @@ impl RemoteBackend {
             return Err(BackendError::ReadOnly);
         }
         if self.api().await? == Api::Legacy {
-            return Err(BackendError::Transport(
+            return Err(BackendError::Unsupported(
                 "reapply and revert need the REST API (Landscape 24.04 or later)".into(),
             ));
         }
@@ -749,35 +743,34 @@ impl Backend for RemoteBackend {
             .collect())
     }
 
-    async fn preview(&self, kind: ActionKind, ids: &[u64]) -> Result<ActionPreview, BackendError> {
-        let mut preview = ActionPreview::default();
-        let found = self.by_ids(ids).await?;
-        for id in ids {
-            if !found.iter().any(|a| a.id == *id) {
-                preview.refused.push(Refusal {
-                    id: *id,
-                    reason: "no such activity".into(),
-                });
+    /// REST pages carry the count. A legacy answer is a bare list, so
+    /// there the count is found by probing offsets with one-record pages
+    /// (doubling, then halving): about 2·log2(count) small requests.
+    async fn count(&self, query: &str) -> Result<u64, BackendError> {
+        if self.api().await? == Api::Rest {
+            return Ok(self.page(query, 1, 0).await?.count);
+        }
+        let exists = |offset: u64| async move {
+            Ok::<bool, BackendError>(!self.page(query, 1, offset).await?.results.is_empty())
+        };
+        if !exists(0).await? {
+            return Ok(0);
+        }
+        // Invariant: a match at `low`, none at `high`.
+        let (mut low, mut high) = (0u64, 1u64);
+        while exists(high).await? {
+            low = high;
+            high = high.saturating_mul(2);
+        }
+        while high - low > 1 {
+            let mid = low + (high - low) / 2;
+            if exists(mid).await? {
+                low = mid;
+            } else {
+                high = mid;
             }
         }
-        for a in found {
-            // Approve and cancel of a parent apply to its children.
-            let targets =
-                if a.is_parent() && matches!(kind, ActionKind::Approve | ActionKind::Cancel) {
-                    self.children(a.id, None).await?
-                } else {
-                    vec![a]
-                };
-            for t in targets {
-                match refusal_reason(kind, &t) {
-                    None => preview.allowed.push(t),
-                    Some(reason) => preview.refused.push(Refusal { id: t.id, reason }),
-                }
-            }
-        }
-        preview.refused.sort_by_key(|r| r.id);
-        preview.refused.dedup_by_key(|r| r.id);
-        Ok(preview)
+        Ok(high)
     }
 
     async fn approve(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {
@@ -914,14 +907,15 @@ fn error_message(body: &str) -> String {
 }
 
 fn transport(e: reqwest::Error) -> BackendError {
+    // reqwest's Display can include the URL but never credentials we send in bodies.
+    if e.is_connect() {
+        return BackendError::Unreachable(format!("could not connect: {e}"));
+    }
     let what = if e.is_timeout() {
         "timed out"
-    } else if e.is_connect() {
-        "could not connect"
     } else {
         "request failed"
     };
-    // reqwest's Display can include the URL but never credentials we send in bodies.
     BackendError::Transport(format!("{what}: {e}"))
 }
 

@@ -12,8 +12,14 @@ use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let c = &app.children;
-    let scope = if c.show_all || app.applied.trim().is_empty() {
+    // Says which children an action takes: all of a group that matches
+    // in its own right, else the matching ones (A shows the rest).
+    let scope = if app.applied.trim().is_empty() {
         "all"
+    } else if c.brought {
+        "all: the group matches"
+    } else if c.show_all {
+        "all · A: matching"
     } else {
         "matching · A: all"
     };

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::model::ActionKind;
-use crate::printable::printable;
+use crate::printable::{printable, thousands};
 use crate::tui::app::{App, Confirm, Dialog};
 use crate::tui::keys::{Context, HELP_CONTEXTS, HELP_NOTES, keys_text};
 use crate::tui::layout::Areas;
@@ -113,25 +113,26 @@ fn capital(s: &str) -> String {
 fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
     let verb = c.kind.verb();
     let mut lines = Vec::new();
-    let selected = match &c.by_query {
-        Some(q) if q.trim().is_empty() => "every activity".to_owned(),
-        Some(q) => format!("every match of \"{}\"", printable(q)),
-        None => format!("{} selected", c.targets.len()),
-    };
-    let Some(preview) = &c.preview else {
+    let selected = &c.picked;
+    let Some(plan) = &c.plan else {
         lines.push(Line::from(format!(
-            "{} {selected}: checking what would change…",
+            "{} {selected}: counting what would change…",
             capital(verb),
         )));
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled("n / Esc abort", app.theme.dim)));
         return lines;
     };
-    let will = preview.allowed.len();
+    let will = plan.changes();
+    let refused = plan.refused();
     lines.push(Line::from(vec![
         Span::raw(format!("{} ", capital(verb))),
         Span::styled(
-            format!("{will} activit{}", if will == 1 { "y" } else { "ies" }),
+            format!(
+                "{} activit{}",
+                thousands(will),
+                if will == 1 { "y" } else { "ies" }
+            ),
             Style::new().add_modifier(Modifier::BOLD),
         ),
         Span::raw(format!(" (from {selected}):")),
@@ -139,19 +140,28 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
     if let Some((summary, n, all)) = &c.partial {
         lines.push(Line::from(Span::styled(
             format!(
-                "Only the {n} of {all} children of \"{}\" that match the query; A shows all {all}, and the action then takes the whole group.",
+                "Only the {n} of {all} children of \"{}\" that match the query; clear the query to act on the whole group.",
                 printable(summary)
             ),
             app.theme.warning,
         )));
     }
-    if c.by_query.is_some() && preview.refused.is_empty() {
+    let groups = plan.groups();
+    if groups > 0 {
         lines.push(Line::from(Span::styled(
-            "Sent as one action by query, as Landscape's \"all\" does.",
+            format!(
+                "{} group{} match{} in {} own right and bring{} {} children.",
+                thousands(groups),
+                if groups == 1 { "" } else { "s" },
+                if groups == 1 { "es" } else { "" },
+                if groups == 1 { "its" } else { "their" },
+                if groups == 1 { "s" } else { "" },
+                if groups == 1 { "its" } else { "their" },
+            ),
             app.theme.dim,
         )));
     }
-    for a in preview.allowed.iter().take(LISTED) {
+    for a in plan.sample.iter().take(LISTED) {
         let computer = a
             .computer()
             .and_then(|id| app.computer_titles.get(&id).cloned())
@@ -163,25 +173,33 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
             printable(&a.summary)
         )));
     }
-    if will > LISTED {
-        lines.push(Line::from(format!("  … and {} more", will - LISTED)));
+    let listed = plan.sample.len().min(LISTED) as u64;
+    if will > listed {
+        lines.push(Line::from(format!(
+            "  … and {} more",
+            thousands(will - listed)
+        )));
     }
-    if !preview.refused.is_empty() {
+    if refused > 0 {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
-            format!("{} will be refused:", preview.refused.len()),
+            format!(
+                "{} would be refused, and Landscape refuses all or nothing:",
+                thousands(refused)
+            ),
             app.theme.error,
         )));
-        for r in preview.refused.iter().take(LISTED) {
+        for r in plan.refusals.iter().take(LISTED) {
             lines.push(Line::from(Span::styled(
                 format!("  {} => {}", r.id, printable(&r.reason)),
                 app.theme.error,
             )));
         }
-        if preview.refused.len() > LISTED {
+        let listed = plan.refusals.len().min(LISTED) as u64;
+        if refused > listed {
             lines.push(Line::from(format!(
                 "  … and {} more",
-                preview.refused.len() - LISTED
+                thousands(refused - listed)
             )));
         }
     }
@@ -206,7 +224,7 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
             Span::styled("Nothing can change. ", app.theme.error),
             Span::styled("n / Esc close", app.theme.key),
         ]));
-    } else if preview.refused.is_empty() {
+    } else if refused == 0 {
         lines.push(Line::from(vec![
             Span::styled("y / Enter ", app.theme.key),
             Span::raw(format!("{verb}   ")),
@@ -218,7 +236,7 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
             Span::styled("y / Enter ", app.theme.key),
             Span::raw(format!(
                 "{verb} only the {} that can change   ",
-                c.sendable().len()
+                thousands(will)
             )),
             Span::styled("n / Esc ", app.theme.key),
             Span::raw("abort"),

@@ -1,0 +1,506 @@
+//! An action from its confirmation to its report, as one computation: the
+//! plan counts what a [`Scope`] acts on (the dialog shows it, `--dry-run`
+//! prints it), [`carry_out`] sends exactly the plan's queries, and the
+//! report counts in the plan's terms.
+//!
+//! The plan is a few counts per query of the scope, never a walk over
+//! every match: what the action allows and refuses among single activities
+//! (`Q NOT type:ActivityGroup status:…`), and for groups that match in
+//! their own right (they stand for their children) their allowed children
+//! less those already counted. Exact at any size; the cost grows only
+//! with the number of such groups (a count per 200 of them).
+
+use std::collections::HashSet;
+
+use super::{Backend, BackendError};
+use crate::model::scope::{GROUPS, NOT_GROUPS, Scope, and, parents_chain};
+use crate::model::{ActionKind, Activity, Refusal, Selection};
+
+/// Refusals and examples the plan lists (the rest are counted).
+pub const LISTED: usize = 50;
+/// Groups named in one count of their children.
+const GROUPS_PER_COUNT: usize = 200;
+/// Activities read per page when ids are needed.
+const PAGE: u64 = 1000;
+/// Ids sent in one reapply or revert.
+const IDS_PER_CREATE: usize = 1000;
+
+/// What one query of the scope selects for an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryPlan {
+    pub query: String,
+    /// Single activities (standalone or children) it matches that the
+    /// action allows, and refuses.
+    pub singles_allowed: u64,
+    pub singles_refused: u64,
+    /// Groups it matches with a child the action allows: they stand for
+    /// those children.
+    pub groups_allowed: Vec<u64>,
+    /// Groups it matches with no child the action allows.
+    pub groups_refused: Vec<u64>,
+    /// Activities that change (approve, cancel) or are copied (reapply,
+    /// revert): the allowed singles and the allowed children of allowed
+    /// groups, each once.
+    pub changes: u64,
+}
+
+impl QueryPlan {
+    /// How many ids a successful approve or cancel of this query answers
+    /// (a group once, as Landscape reports it).
+    fn answered(&self) -> u64 {
+        self.singles_allowed + self.groups_allowed.len() as u64
+    }
+
+    fn refused(&self) -> u64 {
+        self.singles_refused + self.groups_refused.len() as u64
+    }
+}
+
+/// The confirmation's content: exact counts, the first refusals with
+/// their reasons, the first activities that would change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionPlan {
+    pub kind: ActionKind,
+    pub scope: Scope,
+    pub parts: Vec<QueryPlan>,
+    /// The first [`LISTED`] refused, ids ascending within each query.
+    pub refusals: Vec<Refusal>,
+    /// The first [`LISTED`] that would change.
+    pub sample: Vec<Activity>,
+}
+
+impl ActionPlan {
+    /// Activities that would change or be copied.
+    pub fn changes(&self) -> u64 {
+        self.parts.iter().map(|p| p.changes).sum()
+    }
+
+    /// Selected activities (a group once) the action would refuse.
+    pub fn refused(&self) -> u64 {
+        self.parts.iter().map(QueryPlan::refused).sum()
+    }
+
+    /// Groups that stand for their children.
+    pub fn groups(&self) -> u64 {
+        self.parts
+            .iter()
+            .map(|p| p.groups_allowed.len() as u64)
+            .sum()
+    }
+
+    /// Landscape refuses all or nothing: sent whole, this plan changes nothing.
+    pub fn would_be_refused(&self) -> bool {
+        self.refused() > 0
+    }
+}
+
+/// How an action ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Everything sent was done.
+    Done,
+    /// Nothing was sent: nothing in the scope could change.
+    NothingToDo,
+    /// The server refused; nothing changed (or, with `changed > 0`, only
+    /// the earlier parts of a scope sent in several requests changed).
+    Refused,
+    /// A request never reached the server: nothing of it changed.
+    NotSent(String),
+    /// An answer was lost: what it asked may or may not have happened.
+    Unknown(String),
+    /// Another error (authentication, a bad query, an HTTP error).
+    Failed(BackendError),
+}
+
+/// What an action did, counted as its plan counted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionReport {
+    pub kind: ActionKind,
+    pub outcome: Outcome,
+    /// Activities changed or created (a new group's children, not the group).
+    pub changed: u64,
+    /// What the server answered: the ids approved or canceled (a group
+    /// once), or the activities created (new groups included).
+    pub ids: Vec<u64>,
+    pub created: Vec<Activity>,
+    pub refusals: Vec<Refusal>,
+    /// Refused but not listed by the server.
+    pub unlisted: usize,
+    /// Activities planned but not reached (after a refusal or a failure).
+    pub not_reached: u64,
+    /// The server answered other ids than the plan expected: the data moved
+    /// between the confirmation and the action.
+    pub moved: bool,
+}
+
+impl ActionReport {
+    fn new(kind: ActionKind) -> ActionReport {
+        ActionReport {
+            kind,
+            outcome: Outcome::Done,
+            changed: 0,
+            ids: Vec::new(),
+            created: Vec::new(),
+            refusals: Vec::new(),
+            unlisted: 0,
+            not_reached: 0,
+            moved: false,
+        }
+    }
+
+    /// The report in one line, for the status bar and the CLI.
+    pub fn summary(&self) -> String {
+        let n = |k: u64| count(k);
+        let past = self.kind.past();
+        let verb = self.kind.verb();
+        let changed = match self.changed {
+            0 => String::new(),
+            k => format!("{past} {}", n(k)),
+        };
+        let refused = self.refusals.len() + self.unlisted;
+        let mut text = match &self.outcome {
+            Outcome::Done => changed,
+            Outcome::NothingToDo => format!("nothing to {verb}"),
+            Outcome::Refused if self.changed == 0 => {
+                format!("{verb} refused for {}; nothing changed", n(refused as u64))
+            }
+            Outcome::Refused => format!("{changed}; then refused for {}", n(refused as u64)),
+            Outcome::NotSent(why) if self.changed == 0 => {
+                format!("not sent ({why}); nothing changed")
+            }
+            Outcome::NotSent(why) => format!("{changed}; the rest was not sent ({why})"),
+            Outcome::Unknown(why) => {
+                let done = if self.changed > 0 {
+                    format!("{changed}; ")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{done}answer lost ({why}): the {verb} may or may not have been applied — check before trying again"
+                )
+            }
+            Outcome::Failed(e) if self.changed == 0 => format!("{verb} failed: {e}"),
+            Outcome::Failed(e) => format!("{changed}; then failed: {e}"),
+        };
+        if self.not_reached > 0 && self.changed > 0 {
+            text.push_str(&format!(" ({} not reached)", n(self.not_reached)));
+        }
+        if self.moved {
+            text.push_str(
+                " — the server's answer differs from the confirmation: the data moved in between",
+            );
+        }
+        text
+    }
+
+    /// Whether every planned activity changed.
+    pub fn complete(&self) -> bool {
+        matches!(self.outcome, Outcome::Done | Outcome::NothingToDo) && self.not_reached == 0
+    }
+}
+
+fn count(n: u64) -> String {
+    if n == 1 {
+        "1 activity".into()
+    } else {
+        format!("{n} activities")
+    }
+}
+
+/// Counts what `kind` on `scope` would do; changes nothing.
+pub async fn plan(
+    backend: &dyn Backend,
+    kind: ActionKind,
+    scope: &Scope,
+) -> Result<ActionPlan, BackendError> {
+    let mut plan = ActionPlan {
+        kind,
+        scope: scope.clone(),
+        parts: Vec::new(),
+        refusals: Vec::new(),
+        sample: Vec::new(),
+    };
+    for query in scope.queries() {
+        let part = plan_query(backend, kind, &query, &mut plan).await?;
+        plan.parts.push(part);
+    }
+    // A child the query matches is also its group's: show it once.
+    let mut seen = HashSet::new();
+    plan.sample.retain(|a| seen.insert(a.id));
+    Ok(plan)
+}
+
+async fn plan_query(
+    backend: &dyn Backend,
+    kind: ActionKind,
+    query: &str,
+    plan: &mut ActionPlan,
+) -> Result<QueryPlan, BackendError> {
+    let allowed = kind.allowed_terms();
+    let singles = and(query, NOT_GROUPS);
+    let allowed_singles = and(&singles, &allowed);
+    let refused_singles = and(&singles, &kind.refused_terms());
+    let singles_allowed = backend.count(&allowed_singles).await?;
+    let singles_refused = backend.count(&refused_singles).await?;
+    if singles_refused > 0 && plan.refusals.len() < LISTED {
+        let want = (LISTED - plan.refusals.len()) as u64;
+        for a in backend.activities(&refused_singles, want, 0).await?.results {
+            let reason = super::refusal_reason(kind, &a)
+                .unwrap_or_else(|| format!("the server does not allow {}", kind.verb()));
+            plan.refusals.push(Refusal { id: a.id, reason });
+        }
+    }
+    if singles_allowed > 0 && plan.sample.len() < LISTED {
+        let want = (LISTED - plan.sample.len()) as u64;
+        plan.sample
+            .extend(backend.activities(&allowed_singles, want, 0).await?.results);
+    }
+    let mut part = QueryPlan {
+        query: query.to_owned(),
+        singles_allowed,
+        singles_refused,
+        groups_allowed: Vec::new(),
+        groups_refused: Vec::new(),
+        changes: singles_allowed,
+    };
+    let groups = and(query, GROUPS);
+    if backend.count(&groups).await? == 0 {
+        return Ok(part);
+    }
+    for g in all_matches(backend, &groups).await? {
+        if group_allows(backend, kind, &g).await? {
+            part.groups_allowed.push(g.id);
+        } else {
+            part.groups_refused.push(g.id);
+            if plan.refusals.len() < LISTED {
+                plan.refusals.push(Refusal {
+                    id: g.id,
+                    reason: format!("no activity of this group can be {}", kind.past()),
+                });
+            }
+        }
+    }
+    // The allowed children of allowed groups, less those the query
+    // matched directly (already counted as singles).
+    for chunk in part.groups_allowed.chunks(GROUPS_PER_COUNT) {
+        let children = and(&parents_chain(chunk.iter().copied()), &allowed);
+        let all = backend.count(&children).await?;
+        let direct = backend
+            .count(&and(
+                &allowed_singles,
+                &parents_chain(chunk.iter().copied()),
+            ))
+            .await?;
+        part.changes += all.saturating_sub(direct);
+        if plan.sample.len() < LISTED {
+            let want = (LISTED - plan.sample.len()) as u64;
+            plan.sample
+                .extend(backend.activities(&children, want, 0).await?.results);
+        }
+    }
+    Ok(part)
+}
+
+/// Whether group `g` has a child `kind` allows, from its record where
+/// the lifecycle makes that exact (a group's status follows its
+/// children), else by counting.
+async fn group_allows(
+    backend: &dyn Backend,
+    kind: ActionKind,
+    g: &Activity,
+) -> Result<bool, BackendError> {
+    let status = g.status();
+    match kind {
+        // Unapproved while any child is; pending while any child is.
+        ActionKind::Approve | ActionKind::Cancel => Ok(kind.allowed_in(status)),
+        ActionKind::Reapply if g.children_statuses.get().is_some() => {
+            let s = g.children_statuses.get().expect("checked");
+            Ok(s.good + s.bad > 0)
+        }
+        _ => {
+            let children = and(&format!("parent-id:{}", g.id), &kind.allowed_terms());
+            Ok(backend.count(&children).await? > 0)
+        }
+    }
+}
+
+/// Every match of `query`, a page at a time.
+async fn all_matches(backend: &dyn Backend, query: &str) -> Result<Vec<Activity>, BackendError> {
+    let mut all: Vec<Activity> = Vec::new();
+    loop {
+        let page = backend.activities(query, PAGE, all.len() as u64).await?;
+        let last = (page.results.len() as u64) < PAGE;
+        all.extend(page.results);
+        if last {
+            return Ok(all);
+        }
+    }
+}
+
+/// The ids of every activity the plan would change or copy (its
+/// `--ids` listing): the allowed singles, then the allowed children of
+/// allowed groups, each once, ascending.
+pub async fn acted_on_ids(
+    backend: &dyn Backend,
+    plan: &ActionPlan,
+) -> Result<Vec<u64>, BackendError> {
+    let allowed = plan.kind.allowed_terms();
+    let mut ids = std::collections::BTreeSet::new();
+    for part in &plan.parts {
+        let singles = and(&and(&part.query, NOT_GROUPS), &allowed);
+        ids.extend(all_matches(backend, &singles).await?.iter().map(|a| a.id));
+        for chunk in part.groups_allowed.chunks(GROUPS_PER_COUNT) {
+            let children = and(&parents_chain(chunk.iter().copied()), &allowed);
+            ids.extend(all_matches(backend, &children).await?.iter().map(|a| a.id));
+        }
+    }
+    Ok(ids.into_iter().collect())
+}
+
+/// Sends what `plan` counted: its queries (approve, cancel) or the ids
+/// they select (reapply, revert). With `only_changeable`, the queries are
+/// narrowed to what the action allows, so nothing is refused.
+pub async fn carry_out(
+    backend: &dyn Backend,
+    plan: &ActionPlan,
+    only_changeable: bool,
+) -> ActionReport {
+    let mut report = ActionReport::new(plan.kind);
+    if plan.changes() == 0 && (only_changeable || plan.refused() == 0) {
+        report.outcome = Outcome::NothingToDo;
+        return report;
+    }
+    let mut parts = plan.parts.iter();
+    while let Some(part) = parts.next() {
+        if part.changes == 0 && (only_changeable || part.refused() == 0) {
+            continue;
+        }
+        let step = if plan.kind.creates() {
+            create_part(backend, plan.kind, part, only_changeable, &mut report).await
+        } else {
+            change_part(backend, plan.kind, part, only_changeable, &mut report).await
+        };
+        if let Err(e) = step {
+            report.outcome = outcome_of(e, &mut report);
+            report.not_reached += parts.map(|p| p.changes).sum::<u64>();
+            return report;
+        }
+    }
+    report
+}
+
+async fn change_part(
+    backend: &dyn Backend,
+    kind: ActionKind,
+    part: &QueryPlan,
+    only_changeable: bool,
+    report: &mut ActionReport,
+) -> Result<(), (BackendError, u64)> {
+    let query = if only_changeable {
+        and(&part.query, &kind.allowed_terms())
+    } else {
+        part.query.clone()
+    };
+    let selection = Selection::Query(query);
+    let answer = match kind {
+        ActionKind::Cancel => backend.cancel(&selection).await,
+        _ => backend.approve(&selection).await,
+    };
+    let ids = answer.map_err(|e| (e, part.changes))?;
+    if ids.len() as u64 != part.answered() {
+        report.moved = true;
+    }
+    report.changed += part.changes;
+    report.ids.extend(ids);
+    Ok(())
+}
+
+async fn create_part(
+    backend: &dyn Backend,
+    kind: ActionKind,
+    part: &QueryPlan,
+    only_changeable: bool,
+    report: &mut ActionReport,
+) -> Result<(), (BackendError, u64)> {
+    // Reading the ids sends nothing: a lost read is "not sent".
+    let ids = create_ids(backend, kind, part, only_changeable)
+        .await
+        .map_err(|e| match e {
+            BackendError::Transport(why) => (BackendError::Unreachable(why), part.changes),
+            e => (e, part.changes),
+        })?;
+    let mut left = part.changes;
+    for chunk in ids.chunks(IDS_PER_CREATE) {
+        let answer = match kind {
+            ActionKind::Revert => backend.revert(chunk).await,
+            _ => backend.reapply(chunk).await,
+        };
+        let created = answer.map_err(|e| (e, left))?;
+        let copies = created.iter().filter(|a| !a.is_parent()).count() as u64;
+        left = left.saturating_sub(copies);
+        report.changed += copies;
+        report.ids.extend(created.iter().map(|a| a.id));
+        report.created.extend(created);
+    }
+    if left > 0 {
+        report.moved = true;
+    }
+    Ok(())
+}
+
+/// The ids a reapply or revert of `part` names: the groups (each stands
+/// for its children) and the singles whose group is not among them.
+async fn create_ids(
+    backend: &dyn Backend,
+    kind: ActionKind,
+    part: &QueryPlan,
+    only_changeable: bool,
+) -> Result<Vec<u64>, BackendError> {
+    let mut singles = and(&part.query, NOT_GROUPS);
+    if only_changeable {
+        singles = and(&singles, &kind.allowed_terms());
+    }
+    let groups: HashSet<u64> = part
+        .groups_allowed
+        .iter()
+        .chain(&part.groups_refused)
+        .copied()
+        .collect();
+    let mut ids: Vec<u64> = if only_changeable {
+        part.groups_allowed.clone()
+    } else {
+        groups.iter().copied().collect()
+    };
+    if part.singles_allowed + part.singles_refused > 0 {
+        ids.extend(
+            all_matches(backend, &singles)
+                .await?
+                .iter()
+                .filter(|a| a.parent().is_none_or(|p| !groups.contains(&p)))
+                .map(|a| a.id),
+        );
+    }
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// How the error of a part ends the report.
+fn outcome_of((e, planned): (BackendError, u64), report: &mut ActionReport) -> Outcome {
+    match e {
+        BackendError::Refused { refusals, unlisted } => {
+            report.refusals = refusals;
+            report.unlisted = unlisted;
+            report.not_reached += planned;
+            Outcome::Refused
+        }
+        BackendError::Unreachable(why) => {
+            report.not_reached += planned;
+            Outcome::NotSent(why)
+        }
+        BackendError::Transport(why) => Outcome::Unknown(why),
+        other => {
+            report.not_reached += planned;
+            Outcome::Failed(other)
+        }
+    }
+}
