@@ -587,3 +587,76 @@ fn e_shows_the_refusals_of_the_last_dry_run() {
         })
     );
 }
+
+#[test]
+fn a_new_query_drops_star_and_its_message() {
+    let e = engine();
+    let mut app = loaded(&e);
+    feed(&mut app, [key('*')]);
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("all 14 matching marked")
+    );
+    let mut cmds = feed(&mut app, [key('/')]);
+    cmds.extend(typed(&mut app, "status:failed"));
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    answer(&mut app, &e, cmds);
+    assert!(app.mark_all.is_none());
+    assert_eq!(
+        app.message.as_ref().unwrap().text,
+        "the new query dropped * (every match of the old one)"
+    );
+}
+
+#[test]
+fn star_in_the_children_marks_what_the_query_takes() {
+    let e = engine();
+    let mut app = loaded(&e);
+    let mut cmds = feed(&mut app, [key('/')]);
+    cmds.extend(typed(&mut app, "computer:tag:web status:unapproved"));
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    answer(&mut app, &e, cmds);
+    // The matching children of 100 (web-01, web-02), not db-01.
+    let cmds = feed(&mut app, [code(KeyCode::Enter)]);
+    answer(&mut app, &e, cmds);
+    feed(&mut app, [key('*')]);
+    assert_eq!(
+        app.marks.iter().copied().collect::<Vec<_>>(),
+        vec![101, 102]
+    );
+    // With all children shown, * does not guess which match.
+    feed(&mut app, [key('x')]);
+    let cmds = feed(&mut app, [key('A')]);
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.children.rows.len(), 3);
+    feed(&mut app, [key('*')]);
+    assert!(app.marks.is_empty());
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("A shows the matching ones")
+    );
+}
+
+#[test]
+fn a_group_found_by_id_lists_and_takes_all_its_children() {
+    let mut e = engine();
+    let mut app = loaded(&e);
+    let mut cmds = feed(&mut app, [key('/')]);
+    cmds.extend(typed(&mut app, "id:100"));
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.children.rows.len(), 3, "not '0 (matching)'");
+    assert!(app.children.brought);
+    let cmds = feed(&mut app, [key('a')]);
+    answer_actions(&mut app, &mut e, cmds);
+    let Some(Dialog::Confirm(c)) = &app.dialog else {
+        panic!("no dialog")
+    };
+    assert_eq!(c.plan.as_ref().unwrap().changes(), 3);
+}

@@ -357,8 +357,8 @@ impl App {
 
     /// What an action applies to (the rule is `model::scope`'s): every
     /// match after `*`; else the marked rows and children; else the
-    /// selected child (when the children pane has focus); else the
-    /// selected row. With what was picked, said for the operator.
+    /// selected child (when the children or detail pane has focus, as the
+    /// detail shows it); else the selected row. With what was picked, said for the operator.
     pub fn action_scope(&self) -> Option<(Scope, String)> {
         let query = self.applied.as_str();
         if let Some(all) = &self.mark_all {
@@ -382,7 +382,8 @@ impl App {
             let picked = format!("{} marked", self.marks.len());
             return Some((Scope::picked(query, rows, children), picked));
         }
-        if self.focus == Pane::Children
+        // The child the detail pane shows, when it shows one.
+        if self.focus != Pane::List
             && let Some(child) = self.selected_child()
         {
             let picked = format!("child {}", child.id);
@@ -435,7 +436,7 @@ impl App {
         }
         let picked: Vec<u64> = if !self.marks.is_empty() {
             self.marks.iter().copied().collect()
-        } else if self.focus == Pane::Children
+        } else if self.focus != Pane::List
             && let Some(c) = self.children.rows.get(self.children.selected)
         {
             vec![c.id]

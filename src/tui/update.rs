@@ -616,7 +616,7 @@ fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
         return;
     };
     let partial = match (app.marks.is_empty() && app.mark_all.is_none(), app.focus) {
-        (true, Pane::List | Pane::Detail) => app.list.selected_row().and_then(|row| {
+        (true, Pane::List) => app.list.selected_row().and_then(|row| {
             let n = app.list.partial(row)?;
             let all = row.children_count.copied().unwrap_or(n);
             Some((row.summary.to_string(), n, all))
@@ -865,7 +865,13 @@ fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
         app.applied = text;
         app.list.new_query = true;
         app.list.selected_id = None;
-        app.mark_all = None;
+        // `*` was every match of the old query: its message goes with it.
+        if app.mark_all.take().is_some() {
+            app.say(
+                Level::Info,
+                "the new query dropped * (every match of the old one)",
+            );
+        }
         out.push(fetch_list(app, 0));
         app.children.parent = None;
         app.children.rows.clear();

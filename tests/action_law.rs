@@ -1,0 +1,330 @@
+//! The law of actions: for random accounts, queries, marks, cursor and
+//! pane, the activities the confirmation counts, the ones it lists with
+//! `--ids`, the ones the engine then changes, and a plain scan of the
+//! records by the rule all agree.
+//!
+//! The rule, said once: an action acts on the activities the query
+//! matches among what was picked; a group that matches in its own right
+//! stands for all its children; a child the query excludes is never
+//! acted on. Of those, the ones the lifecycle allows change.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+
+use common::tui::{answer, backend_of, code, feed, key, typed};
+use landscape_tui::backend::Backend;
+use landscape_tui::backend::action_plan::{self, Outcome};
+use landscape_tui::backend::remote::{
+    ApiChoice, RemoteBackend, RemoteCredentials, RemoteOptions, Secret,
+};
+use landscape_tui::engine::Engine;
+use landscape_tui::model::scope::Scope;
+use landscape_tui::model::{ActionKind, Activity, ActivityStatus, Computer};
+use landscape_tui::query::parse;
+use landscape_tui::tui::app::{App, Pane};
+use landscape_tui::tui::event::Command;
+use proptest::prelude::*;
+use ratatui::crossterm::event::KeyCode;
+
+const QUERIES: [&str; 14] = [
+    "",
+    "status:unapproved",
+    "computer:tag:web",
+    "status:unapproved computer:tag:web",
+    "status:failed",
+    "NOT status:succeeded",
+    "type:ActivityGroup",
+    "upgrade",
+    "status:succeeded OR status:failed",
+    "NOT computer:tag:web",
+    "status:delivered OR status:undelivered",
+    "type:ChangePackagesRequest",
+    "NOT status:unapproved computer:tag:web",
+    "GROUP",
+];
+
+/// What the operator does before pressing the action's key.
+#[derive(Debug, Clone)]
+enum Op {
+    /// To row `n` of the list (wrapping).
+    Row(usize),
+    /// Into the selected group's children, then down `n`.
+    Child(usize),
+    Mark,
+    MarkAll,
+    /// `A`: all children, not only the matching ones.
+    ShowAll,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0usize..40).prop_map(Op::Row),
+        (0usize..6).prop_map(Op::Child),
+        Just(Op::Mark),
+        Just(Op::Mark),
+        Just(Op::MarkAll),
+        Just(Op::ShowAll),
+    ]
+}
+
+fn kind() -> impl Strategy<Value = ActionKind> {
+    prop_oneof![
+        Just(ActionKind::Approve),
+        Just(ActionKind::Cancel),
+        Just(ActionKind::Reapply),
+        Just(ActionKind::Revert),
+    ]
+}
+
+fn run(app: &mut App, engine: &Engine, events: Vec<landscape_tui::tui::event::Event>) {
+    let commands = feed(app, events);
+    answer(app, engine, commands);
+}
+
+fn do_op(app: &mut App, engine: &Engine, op: &Op) {
+    match op {
+        Op::Row(n) => {
+            while app.focus != Pane::List {
+                run(app, engine, vec![code(KeyCode::Tab)]);
+            }
+            let total = app.list.total.max(1) as usize;
+            let mut events = vec![key('g')];
+            events.extend((0..n % total).map(|_| key('j')));
+            run(app, engine, events);
+        }
+        Op::Child(n) => {
+            if app.focus == Pane::List {
+                run(app, engine, vec![code(KeyCode::Enter)]);
+            }
+            if app.focus == Pane::Children {
+                run(app, engine, (0..*n).map(|_| key('j')).collect());
+            }
+        }
+        Op::Mark => run(app, engine, vec![key(' ')]),
+        Op::MarkAll => run(app, engine, vec![key('*')]),
+        Op::ShowAll => run(app, engine, vec![key('A')]),
+    }
+}
+
+/// The rule, by a plain scan of the records: the single activities the
+/// app's picks take under `query`, those the lifecycle allows.
+fn scan(engine: &Engine, app: &App, query: &str, kind: ActionKind) -> BTreeSet<u64> {
+    let computers: Vec<Computer> = engine.computers().cloned().collect();
+    let m = parse(query).unwrap().matcher(&computers);
+    let all = engine.activities("", u64::MAX, 0).unwrap().results;
+    let by_id: HashMap<u64, &Activity> = all.iter().map(|a| (a.id, a)).collect();
+    let matches = |id: u64| by_id.get(&id).is_some_and(|a| m.matches(a));
+    // A single activity is taken when it matches or its group does.
+    let taken = |a: &Activity| matches(a.id) || a.parent().is_some_and(matches);
+    let picked: Vec<u64> = if app.mark_all.is_some() {
+        all.iter().map(|a| a.id).collect()
+    } else if !app.marks.is_empty() {
+        app.marks.iter().copied().collect()
+    } else if app.focus != Pane::List && !app.children.rows.is_empty() {
+        vec![app.children.rows[app.children.selected].id]
+    } else {
+        app.list.selected_row().map(|a| a.id).into_iter().collect()
+    };
+    let mut units = BTreeSet::new();
+    for id in picked {
+        let Some(a) = by_id.get(&id) else { continue };
+        let singles: Vec<&Activity> = if a.is_parent() {
+            all.iter().filter(|c| c.parent() == Some(id)).collect()
+        } else {
+            vec![a]
+        };
+        for s in singles {
+            if taken(s) && kind.refusal(s).is_none() {
+                units.insert(s.id);
+            }
+        }
+    }
+    units
+}
+
+/// What the engine changed: the singles whose status moved (approve,
+/// cancel), or, for reapply and revert, the originals of the copies made
+/// (matched by computer and summary, as a multiset).
+fn changed(before: &Engine, after: &Engine, kind: ActionKind) -> Vec<(Option<u64>, String)> {
+    let old = before.activities("", u64::MAX, 0).unwrap().results;
+    let new = after.activities("", u64::MAX, 0).unwrap().results;
+    let mut out: Vec<(Option<u64>, String)> = if kind.creates() {
+        let known: BTreeSet<u64> = old.iter().map(|a| a.id).collect();
+        new.iter()
+            .filter(|a| !known.contains(&a.id) && !a.is_parent())
+            .map(|a| (a.computer(), a.summary.to_string()))
+            .collect()
+    } else {
+        let status: HashMap<u64, Option<ActivityStatus>> =
+            old.iter().map(|a| (a.id, a.status().cloned())).collect();
+        new.iter()
+            .filter(|a| !a.is_parent() && status.get(&a.id) != Some(&a.status().cloned()))
+            .map(|a| (Some(a.id), String::new()))
+            .collect()
+    };
+    out.sort();
+    out
+}
+
+/// `units` in the terms `changed` speaks.
+fn expected(
+    engine: &Engine,
+    units: &BTreeSet<u64>,
+    kind: ActionKind,
+) -> Vec<(Option<u64>, String)> {
+    let mut out: Vec<(Option<u64>, String)> = units
+        .iter()
+        .map(|id| {
+            let a = engine.activity(*id).unwrap();
+            match kind {
+                ActionKind::Reapply => (a.computer(), a.summary.to_string()),
+                ActionKind::Revert => (a.computer(), format!("Revert: {}", a.summary)),
+                _ => (Some(a.id), String::new()),
+            }
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The app after the operator's `ops` under `query`, the scope its
+/// action key asks a plan for, and the scan's set; `None` when nothing
+/// was picked (the scan must then take nothing).
+fn picked(
+    engine: &Engine,
+    query: &str,
+    ops: &[Op],
+    kind: ActionKind,
+) -> Result<Option<(Scope, BTreeSet<u64>)>, TestCaseError> {
+    let mut app = common::tui::loaded(engine, (120, 40));
+    if !query.is_empty() {
+        let mut commands = typed(&mut app, &format!("/{query}"));
+        commands.extend(feed(&mut app, [code(KeyCode::Enter)]));
+        answer(&mut app, engine, commands);
+    }
+    for o in ops {
+        do_op(&mut app, engine, o);
+    }
+    let want = scan(engine, &app, query, kind);
+    let key = match kind {
+        ActionKind::Approve => 'a',
+        ActionKind::Cancel => 'c',
+        ActionKind::Reapply => 'R',
+        ActionKind::Revert => 'u',
+    };
+    let commands = feed(&mut app, [common::tui::key(key)]);
+    match commands.into_iter().find_map(|c| match c {
+        Command::Plan { scope, .. } => Some(scope),
+        _ => None,
+    }) {
+        Some(scope) => Ok(Some((scope, want))),
+        None => {
+            prop_assert!(want.is_empty(), "no dialog, but the scan takes {:?}", want);
+            Ok(None)
+        }
+    }
+}
+
+/// The law through `backend` (which serves `engine`); `after` reads the
+/// engine once the action is done.
+async fn holds(
+    engine: &Engine,
+    backend: &dyn Backend,
+    after: impl Fn() -> Engine,
+    (scope, want): (Scope, BTreeSet<u64>),
+    kind: ActionKind,
+    only_changeable: bool,
+) -> Result<(), TestCaseError> {
+    let plan = action_plan::plan(backend, kind, &scope).await.unwrap();
+    // The dialog's number and its `--ids` listing are the scan's set.
+    prop_assert_eq!(plan.changes(), want.len() as u64, "{:?} {:?}", scope, plan);
+    let ids = action_plan::acted_on_ids(backend, &plan).await.unwrap();
+    prop_assert_eq!(ids.iter().copied().collect::<BTreeSet<u64>>(), want.clone());
+    // What the engine changes is that set, and the report counts it.
+    let report = action_plan::carry_out(backend, &plan, only_changeable).await;
+    let after = after();
+    if plan.would_be_refused() && !only_changeable {
+        prop_assert_eq!(&report.outcome, &Outcome::Refused, "{:?}", report);
+        prop_assert!(
+            engine.same_state(&after),
+            "a refused action changed something"
+        );
+        prop_assert_eq!(report.changed, 0);
+    } else {
+        prop_assert!(report.complete(), "{:?}", report);
+        prop_assert!(!report.moved, "{:?}", report);
+        prop_assert_eq!(report.changed, want.len() as u64);
+        prop_assert_eq!(changed(engine, &after, kind), expected(engine, &want, kind));
+    }
+    Ok(())
+}
+
+/// A demo account and one of the queries (one names a group by id, so
+/// it matches in its own right).
+fn account(seed: u64, query: usize) -> (Engine, String) {
+    let engine = common::demo(seed, 8, 160);
+    let group = engine
+        .activities("type:ActivityGroup", 1, 0)
+        .unwrap()
+        .results[0]
+        .id;
+    let query = match QUERIES[query] {
+        "GROUP" => format!("id:{group}"),
+        q => q.to_owned(),
+    };
+    (engine, query)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn the_dialog_the_action_and_the_scan_are_one_set(
+        seed in 0u64..1000,
+        query in 0usize..QUERIES.len(),
+        ops in prop::collection::vec(op(), 0..8),
+        kind in kind(),
+        only_changeable in any::<bool>(),
+    ) {
+        let (engine, query) = account(seed, query);
+        let Some(picked) = picked(&engine, &query, &ops, kind)? else { return Ok(()) };
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let backend = backend_of(&engine);
+        rt.block_on(holds(&engine, backend.as_ref(), || backend.read().clone(), picked, kind, only_changeable))?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// The same over HTTP: `serve` and the client, by REST and by the
+    /// legacy API (whose pages have no count: it is probed), which has
+    /// no reapply or revert.
+    #[test]
+    fn the_law_holds_over_both_apis(
+        seed in 0u64..1000,
+        query in 0usize..QUERIES.len(),
+        ops in prop::collection::vec(op(), 0..8),
+        kind in kind(),
+        only_changeable in any::<bool>(),
+        legacy in any::<bool>(),
+    ) {
+        let kind = if legacy && kind.creates() { ActionKind::Cancel } else { kind };
+        let (engine, query) = account(seed, query);
+        let Some(picked) = picked(&engine, &query, &ops, kind)? else { return Ok(()) };
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async {
+            let server = common::TestServer::start_with(common::frozen(engine.clone())).await;
+            let credentials = RemoteCredentials::AccessKey {
+                key: server.credentials.access_key.clone(),
+                secret: Secret::new(server.credentials.secret_key.clone()),
+            };
+            let mut options = RemoteOptions::new(format!("{}/api/", server.base), credentials);
+            options.api = if legacy { ApiChoice::Legacy } else { ApiChoice::Rest };
+            let client = RemoteBackend::new(options).unwrap();
+            let served = server.backend.clone();
+            holds(&engine, client.as_ref(), || served.read().clone(), picked, kind, only_changeable).await
+        })?;
+    }
+}
