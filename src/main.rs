@@ -106,6 +106,7 @@ async fn run(mut cli: Cli) -> ExitCode {
                 refresh: chosen.refresh,
                 read_only: chosen.read_only,
                 history_file: tui::history::default_path(),
+                action_log_file: tui::action_log::default_path(),
                 warnings: {
                     let mut w = chosen.warnings;
                     if let (None, Some(file)) = (&cli.log, &log_file) {
@@ -200,6 +201,7 @@ async fn action(
         only_changeable: args.only_changeable,
         list_ids: args.ids,
         format: args.format,
+        log: tui::action_log::default_path(),
     };
     scripting::action(backend, &request, out, &mut std::io::stderr()).await
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use crate::backend::action_plan::{self, ActionPlan, ActionReport, Outcome};
+use crate::backend::action_plan::{self, ActionPlan, ActionRecord, ActionReport, Outcome};
 use crate::backend::{Backend, BackendError};
 use crate::cli::Format;
 use crate::model::scope::{Scope, ids_chain};
@@ -312,6 +312,8 @@ pub struct ActionRequest {
     /// With `--dry-run`: list the id of every activity that would change.
     pub list_ids: bool,
     pub format: Format,
+    /// The action log to append to (the dashboard's), if any.
+    pub log: Option<std::path::PathBuf>,
 }
 
 impl ActionRequest {
@@ -348,6 +350,23 @@ pub async fn action(
         return Ok(if refused { Exit::Refused } else { Exit::Done });
     }
     let report = action_plan::carry_out(backend, &plan, request.only_changeable).await;
+    let picked = request.words.join(" ");
+    let record = ActionRecord::new(
+        &report,
+        chrono::Utc::now(),
+        &backend.info().label,
+        &picked,
+        request.only_changeable,
+    );
+    if let Some(path) = &request.log
+        && let Err(e) = crate::tui::action_log::append(path, &record)
+    {
+        writeln!(
+            err,
+            "landscape-tui: warning: the action log {}: {e}",
+            path.display()
+        )?;
+    }
     let changed_nothing = report.changed == 0 && !report.complete();
     match request.format {
         // Stdout carries what was done; a failure that did nothing says so on stderr alone.
@@ -363,12 +382,12 @@ pub async fn action(
             serde_json::to_string(&report.ids).unwrap_or_default()
         )?,
         _ if kind.creates() => {
-            writeln!(out, "{}", report.summary())?;
+            write_facts(&record, out)?;
             let titles = titles_of(backend, &report.created, request.format).await;
             write_activities(out, &report.created, &titles, request.format)?;
         }
         _ => {
-            writeln!(out, "{}", report.summary())?;
+            write_facts(&record, out)?;
             for id in &report.ids {
                 writeln!(out, "{id}")?;
             }
@@ -384,6 +403,16 @@ pub async fn action(
         }
     }
     Ok(Exit::of_report(&report))
+}
+
+/// What an action did, as its action log entry says it: the report, then
+/// what was sent.
+fn write_facts(record: &ActionRecord, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "{}", record.outcome)?;
+    for q in &record.sent {
+        writeln!(out, "sent: {}", printable(q))?;
+    }
+    Ok(())
 }
 
 /// What a dry run prints: how many would change and be refused (exact),

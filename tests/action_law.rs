@@ -328,3 +328,51 @@ proptest! {
         })?;
     }
 }
+
+/// A plan costs a few requests whatever the account's size: the same
+/// number at 2,000 and at 20,000 activities over REST; over the legacy
+/// API (no counts in its pages) a probe per doubling of the matches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_costs_a_few_requests_not_a_walk_over_the_matches() {
+    let mut rest_cost = Vec::new();
+    for activities in [2_000, 20_000] {
+        let engine = common::demo(4, 40, activities);
+        let matches = engine
+            .activities("status:unapproved computer:tag:web", 1, 0)
+            .unwrap()
+            .count;
+        assert!(matches > 5, "{matches}");
+        let (server, counted) = common::TestServer::start_counted(common::frozen(engine)).await;
+        for api in [ApiChoice::Rest, ApiChoice::Legacy] {
+            let credentials = RemoteCredentials::AccessKey {
+                key: server.credentials.access_key.clone(),
+                secret: Secret::new(server.credentials.secret_key.clone()),
+            };
+            let mut options = RemoteOptions::new(format!("{}/api/", server.base), credentials);
+            options.api = api;
+            let client = RemoteBackend::new(options).unwrap();
+            let scope = Scope::every_match("status:unapproved computer:tag:web");
+            counted.reset();
+            let plan = action_plan::plan(client.as_ref(), ActionKind::Approve, &scope)
+                .await
+                .unwrap();
+            let calls = counted.calls();
+            assert!(plan.changes() > 5);
+            match api {
+                // Two counts and two short pages for the singles, a count of groups.
+                ApiChoice::Rest => {
+                    assert!(calls <= 5, "{calls} requests at {activities}");
+                    rest_cost.push(calls);
+                }
+                _ => {
+                    let probes = 2 * (64 - matches.leading_zeros() as usize) + 2;
+                    assert!(
+                        calls <= 3 * probes + 2,
+                        "{calls} requests for {matches} matches"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(rest_cost[0], rest_cost[1], "the cost grew with the account");
+}

@@ -1022,3 +1022,36 @@ fn what_a_user_redoes_through_serve_is_theirs_also_after_a_restart() {
     assert_eq!(again["creator"]["email"], "jane@example.com", "{again}");
     assert_eq!(again["creator"]["name"], "Jane Doe", "{again}");
 }
+
+/// Scripted actions land in the same action log as the dashboard's, and
+/// print its facts.
+#[test]
+fn scripted_actions_are_logged_beside_the_dashboards() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bin()
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .args([
+            "--data",
+            DATA,
+            "cancel",
+            "--format",
+            "table",
+            "parent-id:160",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("canceled 2 activities\nsent: parent-id:160\n"),
+        "{text}"
+    );
+    let log =
+        std::fs::read_to_string(home.path().join("data/landscape-tui/actions.jsonl")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    assert_eq!(record["action"], "cancel");
+    assert_eq!(record["changed"], 2);
+    assert_eq!(record["ids"], serde_json::json!([161, 162]));
+    assert_eq!(record["server"], "DEMO");
+}

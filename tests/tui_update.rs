@@ -240,6 +240,8 @@ fn refusals_open_a_popup_and_stay_viewable() {
         unlisted: 0,
         not_reached: 1,
         moved: false,
+        sent: vec!["id:111".into()],
+        planned: 0,
     };
     let cmds = feed(&mut app, [Event::ActionDone(report)]);
     assert_eq!(
@@ -659,4 +661,65 @@ fn a_group_found_by_id_lists_and_takes_all_its_children() {
         panic!("no dialog")
     };
     assert_eq!(c.plan.as_ref().unwrap().changes(), 3);
+}
+
+#[test]
+fn every_action_is_logged_and_the_log_opens_its_activities() {
+    let mut e = engine();
+    let mut app = loaded(&e);
+    assert!(app.action_log.is_empty());
+    feed(&mut app, [key('L')]);
+    assert!(app.dialog.is_none(), "nothing logged yet");
+    // Reapply the failed group (110): one new group over its two finished children.
+    let at = app.list.rows.iter().position(|a| a.id == 110).unwrap();
+    let cmds = feed(&mut app, (0..at).map(|_| key('j')));
+    answer(&mut app, &e, cmds);
+    let cmds = feed(&mut app, [key('R')]);
+    let mut rest = answer_actions(&mut app, &mut e, cmds);
+    let cmds = feed(&mut app, [key('y')]);
+    rest.extend(answer_actions(&mut app, &mut e, cmds));
+    let record = app.action_log[0].clone();
+    assert!(rest.contains(&Command::LogAction(Box::new(record.clone()))));
+    assert_eq!(record.action, "reapply");
+    assert_eq!(record.picked, "row 110");
+    assert_eq!((record.planned, record.changed, record.refused), (2, 2, 0));
+    assert_eq!(record.sent, vec!["id:110".to_owned()]);
+    assert_eq!(record.ids.len(), 3, "the new group and its two children");
+    assert_eq!(record.outcome, "reapplied 2 activities");
+    // L opens it; Enter shows the new activities.
+    feed(&mut app, [key('L')]);
+    assert_eq!(app.dialog, Some(Dialog::ActionLog { selected: 0 }));
+    let cmds = feed(&mut app, [code(KeyCode::Enter)]);
+    answer(&mut app, &e, cmds);
+    assert!(app.dialog.is_none());
+    assert_eq!(app.applied, record.query());
+    assert_eq!(app.list.activity_count, 3);
+}
+
+#[test]
+fn v_marks_a_range_of_rows() {
+    let e = engine();
+    let mut app = loaded(&e);
+    let cmds = feed(&mut app, [key('j'), key('V'), key('j'), key('j'), key('V')]);
+    answer(&mut app, &e, cmds);
+    let want: Vec<u64> = app.list.rows[1..4].iter().map(|a| a.id).collect();
+    let mut marked: Vec<u64> = app.marks.iter().copied().collect();
+    marked.sort_unstable();
+    let mut want_sorted = want.clone();
+    want_sorted.sort_unstable();
+    assert_eq!(marked, want_sorted);
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("marked 3 in the range")
+    );
+    // Esc stops a range before its end.
+    feed(
+        &mut app,
+        [key('x'), key('V'), code(KeyCode::Esc), key('j'), key('V')],
+    );
+    assert!(app.marks.is_empty());
+    assert!(app.range_from.is_some(), "the second V started a new range");
 }

@@ -131,6 +131,72 @@ pub struct ActionReport {
     /// The server answered other ids than the plan expected: the data moved
     /// between the confirmation and the action.
     pub moved: bool,
+    /// What was sent: the queries of approve and cancel, or the queries
+    /// whose ids a reapply or revert named.
+    pub sent: Vec<String>,
+    /// What the plan counted.
+    pub planned: u64,
+}
+
+/// One action as the action log keeps it (a JSON line): when, what was
+/// picked, what was sent, what it changed or created, what was refused.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ActionRecord {
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// `approve`, `cancel`, `reapply`, `revert`.
+    pub action: String,
+    /// Where: `DEMO` or the server's URL.
+    pub server: String,
+    /// What the operator picked ("2 marked", "every match of …", a query).
+    pub picked: String,
+    pub sent: Vec<String>,
+    pub only_changeable: bool,
+    pub planned: u64,
+    pub changed: u64,
+    pub refused: u64,
+    /// The report in one line.
+    pub outcome: String,
+    /// The ids answered: approved or canceled (a group once), or the new
+    /// activities of a reapply or revert.
+    pub ids: Vec<u64>,
+}
+
+impl ActionRecord {
+    pub fn new(
+        report: &ActionReport,
+        at: chrono::DateTime<chrono::Utc>,
+        server: &str,
+        picked: &str,
+        only_changeable: bool,
+    ) -> ActionRecord {
+        ActionRecord {
+            at,
+            action: report.kind.verb().to_owned(),
+            server: server.to_owned(),
+            picked: picked.to_owned(),
+            sent: report.sent.clone(),
+            only_changeable,
+            planned: report.planned,
+            changed: report.changed,
+            refused: (report.refusals.len() + report.unlisted) as u64,
+            outcome: report.summary(),
+            ids: report.ids.clone(),
+        }
+    }
+
+    /// A query that shows the record's activities: those answered, else
+    /// what was sent.
+    pub fn query(&self) -> String {
+        if self.ids.is_empty() {
+            return self.sent.first().cloned().unwrap_or_default();
+        }
+        crate::model::scope::ids_chain(
+            self.ids
+                .iter()
+                .copied()
+                .take(crate::model::scope::IDS_PER_QUERY),
+        )
+    }
 }
 
 impl ActionReport {
@@ -145,6 +211,8 @@ impl ActionReport {
             unlisted: 0,
             not_reached: 0,
             moved: false,
+            sent: Vec::new(),
+            planned: 0,
         }
     }
 
@@ -366,6 +434,7 @@ pub async fn carry_out(
     only_changeable: bool,
 ) -> ActionReport {
     let mut report = ActionReport::new(plan.kind);
+    report.planned = plan.changes();
     if plan.changes() == 0 && (only_changeable || plan.refused() == 0) {
         report.outcome = Outcome::NothingToDo;
         return report;
@@ -401,6 +470,7 @@ async fn change_part(
     } else {
         part.query.clone()
     };
+    report.sent.push(query.clone());
     let selection = Selection::Query(query);
     let answer = match kind {
         ActionKind::Cancel => backend.cancel(&selection).await,
@@ -429,6 +499,7 @@ async fn create_part(
             BackendError::Transport(why) => (BackendError::Unreachable(why), part.changes),
             e => (e, part.changes),
         })?;
+    report.sent.push(part.query.clone());
     let mut left = part.changes;
     for chunk in ids.chunks(IDS_PER_CREATE) {
         let answer = match kind {

@@ -104,6 +104,10 @@ pub enum Dialog {
     Help {
         scroll: u16,
     },
+    /// The action log, newest first, the entry `selected` highlighted.
+    ActionLog {
+        selected: usize,
+    },
     /// `:profile NAME` with marks set: leaving drops them.
     SwitchProfile {
         name: String,
@@ -222,6 +226,14 @@ pub struct App {
     pub mark_all: Option<MarkAll>,
     /// The marks the action under way will consume when it succeeds.
     pub consuming_marks: bool,
+    /// What the action under way was picked as, and whether it sends only
+    /// what can change: for its log entry.
+    pub acting: Option<(String, bool)>,
+    /// Every action taken here and by scripts, newest first.
+    pub action_log: Vec<crate::backend::action_plan::ActionRecord>,
+    /// `V` was pressed at this row (list) or child (children pane): the
+    /// next `V` marks everything in between.
+    pub range_from: Option<(Pane, u64)>,
     pub dialog: Option<Dialog>,
     pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize)>,
     pub message: Option<Message>,
@@ -292,6 +304,9 @@ impl App {
             marked_rows: HashMap::new(),
             mark_all: None,
             consuming_marks: false,
+            acting: None,
+            action_log: Vec::new(),
+            range_from: None,
             dialog: None,
             last_refusals: None,
             message: None,
@@ -416,7 +431,12 @@ impl App {
 
     /// The child under the cursor in the children pane, as a pick.
     pub fn selected_child(&self) -> Option<PickedChild> {
-        let c = self.children.rows.get(self.children.selected)?;
+        self.selected_child_at(self.children.selected)
+    }
+
+    /// The child at `index` of the children pane, as a pick.
+    pub fn selected_child_at(&self, index: usize) -> Option<PickedChild> {
+        let c = self.children.rows.get(index)?;
         Some(PickedChild {
             id: c.id,
             parent: self.children.parent?,

@@ -22,6 +22,8 @@ pub enum CommandLine {
     Theme(String),
     Sort(ListSort),
     View(String),
+    /// The action log.
+    Log,
     Quit,
 }
 
@@ -33,12 +35,13 @@ pub struct Vocabulary<'a> {
 }
 
 /// The commands, with what each takes, for the help and completion.
-pub const COMMANDS: [(&str, &str); 6] = [
+pub const COMMANDS: [(&str, &str); 7] = [
     ("sort", "COLUMN [asc|desc]"),
     ("view", "NAME"),
     ("theme", "dark|light|mono"),
     ("export", "PATH.tsv|.csv|.json"),
     ("profile", "NAME"),
+    ("log", ""),
     ("q", ""),
 ];
 
@@ -50,6 +53,7 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
     let needs = |what: &str| format!(":{word} needs {what}");
     match word {
         "q" | "quit" | "q!" => Ok(CommandLine::Quit),
+        "log" => Ok(CommandLine::Log),
         "sort" => {
             let mut words = rest.split_whitespace();
             let column = words.next().ok_or_else(|| needs("a column"))?;
@@ -97,7 +101,7 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
             };
             Ok(CommandLine::Export { path, format })
         }
-        "" => Err("type a command: sort, view, theme, export, profile or q".to_owned()),
+        "" => Err("type a command: sort, view, theme, export, profile, log or q".to_owned()),
         other => Err(format!(
             "no command {other:?}; commands: {}",
             COMMANDS.map(|(c, _)| c).join(", ")

@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use std::path::PathBuf;
 
-use crate::backend::action_plan::{ActionPlan, ActionReport};
+use crate::backend::action_plan::{ActionPlan, ActionRecord, ActionReport};
 use crate::backend::{BackendError, BackendInfo, CompletionValues};
 use crate::cli::Format;
 use crate::model::scope::Scope;
@@ -93,6 +93,8 @@ pub enum Command {
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     SaveHistory(Vec<String>),
+    /// Keep this action in the action log.
+    LogAction(Box<ActionRecord>),
     /// Write every activity `query` matches (newest first) to `path`.
     Export {
         query: String,

@@ -52,6 +52,10 @@ pub enum KeyAction {
     ShowAllChildren,
     Copy,
     ShowRefusals,
+    /// The action log, newest first.
+    ActionLog,
+    /// Marks every row between here and where the cursor goes next.
+    RangeMark,
     Help,
     Quit,
     /// The list: next sort column / reverse the order.
@@ -312,6 +316,13 @@ pub const TABLE: &[Binding] = &[
     bind(Panes, A::ClearMarks, &[ch('x')], "clear marks", None),
     bind(
         Panes,
+        A::RangeMark,
+        &[ch('V')],
+        "range mark: V, move, V marks every row in between (Esc stops)",
+        None,
+    ),
+    bind(
+        Panes,
         A::Act(ActionKind::Approve),
         &[ch('a')],
         "approve",
@@ -365,6 +376,13 @@ pub const TABLE: &[Binding] = &[
         A::ShowRefusals,
         &[ch('e')],
         "show the last refusals",
+        None,
+    ),
+    bind(
+        Panes,
+        A::ActionLog,
+        &[ch('L')],
+        "the action log: what was done and refused, newest first (also :log)",
         None,
     ),
     bind(
@@ -501,15 +519,15 @@ pub const TABLE: &[Binding] = &[
     ),
     bind(
         Popup,
+        A::Open,
+        &[key(KeyCode::Enter), ch('o')],
+        "action log: show the entry's activities (elsewhere: close)",
+        None,
+    ),
+    bind(
+        Popup,
         A::Close,
-        &[
-            key(KeyCode::Esc),
-            key(KeyCode::Enter),
-            ch('q'),
-            ch('n'),
-            ch('?'),
-            ch('e'),
-        ],
+        &[key(KeyCode::Esc), ch('q'), ch('n'), ch('?'), ch('e')],
         "close",
         None,
     ),
@@ -566,6 +584,8 @@ pub fn action_name(action: KeyAction) -> &'static str {
         A::ShowAllChildren => "show-all-children",
         A::Copy => "copy",
         A::ShowRefusals => "show-refusals",
+        A::ActionLog => "action-log",
+        A::RangeMark => "range-mark",
         A::Help => "help",
         A::Sort => "sort",
         A::Zoom => "zoom",

@@ -31,6 +31,8 @@ pub struct TuiOptions {
     pub read_only: bool,
     /// Where past queries are kept; `None` keeps them for this run only.
     pub history_file: Option<PathBuf>,
+    /// Where the action log is kept; `None` keeps it for this run only.
+    pub action_log_file: Option<PathBuf>,
     /// Warnings to show at start (config, TLS).
     pub warnings: Vec<String>,
     /// The key table with the operator's keys.
@@ -77,6 +79,7 @@ pub async fn run(source: Source, options: TuiOptions) -> color_eyre::Result<()> 
             let backend = crate::backend::logged::when_logging(backend);
             let history = history::load(options.history_file.as_deref());
             let mut app = App::new(backend.info(), options.read_only, history);
+            app.action_log = super::action_log::load(options.action_log_file.as_deref());
             app.keymap = options.keymap.clone();
             app.set_looks(options.looks.clone());
             app.profiles = options.profiles.names.clone();
@@ -315,6 +318,15 @@ fn execute_command(
                     .map_err(|e| crate::scripting::describe(&e));
                 let _ = tx.send(Event::Exported { path, result });
             });
+        }
+        Command::LogAction(record) => {
+            if let Some(path) = options.action_log_file.clone() {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = super::action_log::append(&path, &record) {
+                        tracing::warn!("the action log {}: {e}", path.display());
+                    }
+                });
+            }
         }
         Command::Quit | Command::SwitchProfile(_) => {}
     }

@@ -9,7 +9,7 @@ use super::command_line::{self, CommandLine};
 use super::event::{Command, Event};
 use super::keys::{self, Context, KeyAction};
 use crate::backend::BackendError;
-use crate::backend::action_plan::ActionReport;
+use crate::backend::action_plan::{ActionRecord, ActionReport};
 use crate::model::{ActionKind, Activity, ListSort, RowPage};
 use crate::printable::thousands;
 use crate::query::{ParseOptions, complete, parse_with};
@@ -252,6 +252,8 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             None => app.say(Level::Info, "no refusals to show"),
         },
         KeyAction::Help => app.dialog = Some(Dialog::Help { scroll: 0 }),
+        KeyAction::ActionLog => open_action_log(app),
+        KeyAction::RangeMark => range_mark(app),
         KeyAction::Sort => {
             let next = ListSort::by(app.sort.column.next());
             set_sort(app, next, out);
@@ -262,6 +264,9 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             keep_visible(app);
         }
         KeyAction::Back => {
+            if app.range_from.take().is_some() {
+                app.say(Level::Info, "range stopped");
+            }
             if app.zoomed {
                 app.zoomed = false;
                 keep_visible(app);
@@ -670,6 +675,7 @@ fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command
                 }
                 let only_changeable = c.only_changeable();
                 app.consuming_marks = c.from_marks;
+                app.acting = Some((c.picked.clone(), only_changeable));
                 app.say(
                     Level::Info,
                     format!("{} {} …", c.kind.ongoing(), count(plan.changes())),
@@ -692,13 +698,39 @@ fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command
                 let lines = keys::help_len(app.looks.views.len()) as i32;
                 let scroll = (i32::from(scroll) + by).clamp(0, lines) as u16;
                 app.dialog = Some(Dialog::Help { scroll });
-            } else if close {
+            } else if close || action == Some(KeyAction::Open) {
                 app.dialog = None;
             }
         }
         Dialog::Refusals { .. } => {
-            if close {
+            if close || action == Some(KeyAction::Open) {
                 app.dialog = None;
+            }
+        }
+        Dialog::ActionLog { selected } => {
+            let last = app.action_log.len().saturating_sub(1);
+            match action {
+                Some(KeyAction::ScrollDown) => {
+                    app.dialog = Some(Dialog::ActionLog {
+                        selected: (selected + 1).min(last),
+                    })
+                }
+                Some(KeyAction::ScrollUp) => {
+                    app.dialog = Some(Dialog::ActionLog {
+                        selected: selected.saturating_sub(1),
+                    })
+                }
+                Some(KeyAction::Open) => {
+                    app.dialog = None;
+                    if let Some(record) = app.action_log.get(selected) {
+                        let query = record.query();
+                        let len = query.chars().count();
+                        set_query(app, query.clone(), len);
+                        apply_query(app, query, out);
+                    }
+                }
+                _ if close => app.dialog = None,
+                _ => {}
             }
         }
         Dialog::SwitchProfile { name, .. } => {
@@ -743,7 +775,77 @@ fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Command>) {
         });
     }
     app.say(level, text);
+    let (picked, only_changeable) = app.acting.take().unwrap_or_default();
+    let record = ActionRecord::new(
+        &report,
+        app.now,
+        &app.backend.label,
+        &picked,
+        only_changeable,
+    );
+    app.action_log.insert(0, record.clone());
+    out.push(Command::LogAction(Box::new(record)));
     refresh(app, out);
+}
+
+/// `L` / `:log`: what was done, newest first.
+fn open_action_log(app: &mut App) {
+    if app.action_log.is_empty() {
+        app.say(Level::Info, "the action log is empty: no action taken yet");
+    } else {
+        app.dialog = Some(Dialog::ActionLog { selected: 0 });
+    }
+}
+
+/// `V`: starts a range where the cursor is; the next `V` marks every row
+/// (or child) from there to the cursor.
+fn range_mark(app: &mut App) {
+    let here = match app.focus {
+        Pane::Children => (Pane::Children, app.children.selected as u64),
+        _ => (Pane::List, app.list.selected),
+    };
+    let Some((pane, from)) = app.range_from.take() else {
+        app.range_from = Some(here);
+        app.say(
+            Level::Info,
+            "range: move, then V marks every row in between (Esc stops)",
+        );
+        return;
+    };
+    if pane != here.0 {
+        app.say(
+            Level::Warning,
+            "a range stays in one pane: V starts a new one here",
+        );
+        app.range_from = Some(here);
+        return;
+    }
+    let (low, high) = (from.min(here.1), from.max(here.1));
+    let mut marked = 0;
+    for i in low..=high {
+        let pick = match pane {
+            Pane::Children => app.selected_child_at(i as usize).map(|c| (c.id, Some(c))),
+            _ => app.list.row(i).map(|a| (a.id, None)),
+        };
+        if let Some((id, child)) = pick
+            && !app.marks.contains(&id)
+        {
+            toggle_mark(app, id, child);
+            marked += 1;
+        }
+    }
+    let unloaded = (high - low + 1).saturating_sub(marked as u64);
+    let mut text = format!(
+        "marked {marked} in the range; {} marked in all",
+        app.marks.len()
+    );
+    if pane == Pane::List
+        && unloaded > 0
+        && high >= app.list.window_start + app.list.rows.len() as u64
+    {
+        text.push_str(" (rows not loaded yet were left out)");
+    }
+    app.say(Level::Info, text);
 }
 
 fn count(n: u64) -> String {
@@ -1048,6 +1150,7 @@ fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
             app.quit = true;
             out.push(Command::Quit);
         }
+        CommandLine::Log => open_action_log(app),
         CommandLine::Sort(sort) => set_sort(app, sort, out),
         CommandLine::Theme(name) => match app.looks.theme(&name) {
             Some(theme) => {

@@ -1,6 +1,7 @@
 //! A `serve` instance on an ephemeral loopback port, stopped when dropped.
 #![allow(dead_code)]
 
+pub mod counting;
 pub mod steps;
 pub mod tui;
 
@@ -101,6 +102,34 @@ impl TestServer {
         hygiene: Hygiene,
         site: landscape_tui::server::site::Site,
     ) -> TestServer {
+        let served: Arc<dyn landscape_tui::backend::Backend> = backend.clone();
+        TestServer::start_serving(backend, served, throttle, hygiene, site).await
+    }
+
+    /// Serves `backend` through a counter of the calls that reach it: each
+    /// list page, count or action a client asks is one.
+    pub async fn start_counted(
+        backend: Arc<EngineBackend>,
+    ) -> (TestServer, Arc<counting::Counting>) {
+        let counted = counting::Counting::new(backend.clone());
+        let server = TestServer::start_serving(
+            backend,
+            counted.clone(),
+            Throttle::default(),
+            Hygiene::default(),
+            Default::default(),
+        )
+        .await;
+        (server, counted)
+    }
+
+    async fn start_serving(
+        backend: Arc<EngineBackend>,
+        served: Arc<dyn landscape_tui::backend::Backend>,
+        throttle: Throttle,
+        hygiene: Hygiene,
+        site: landscape_tui::server::site::Site,
+    ) -> TestServer {
         let credentials = Credentials {
             access_key: "TESTACCESSKEY0000000".into(),
             secret_key: "test/secret+key=".into(),
@@ -114,7 +143,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let host = listener.local_addr().unwrap().to_string();
         let state = Arc::new(ServerState {
-            backend: backend.clone(),
+            backend: served,
             credentials: credentials.clone(),
             jwt: jwt.clone(),
             public_url: format!("http://{host}"),

@@ -88,6 +88,12 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
                 ]),
             ],
         ),
+        Some(Dialog::ActionLog { selected }) => boxed(
+            frame,
+            &app.theme,
+            " Action log (newest first) ",
+            action_log_lines(app, *selected),
+        ),
         Some(Dialog::Help { scroll }) => {
             let lines: Vec<Line> = help_lines(app)
                 .into_iter()
@@ -242,6 +248,84 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
             Span::raw("abort"),
         ]));
     }
+    lines
+}
+
+/// The action log: an entry a line (when, what, on what, how it ended),
+/// the selected one opened below with what was sent.
+fn action_log_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    // Keep the selected entry on screen: show the ten around it.
+    let first = selected.saturating_sub(9);
+    for (i, r) in app.action_log.iter().enumerate().skip(first).take(10) {
+        let when =
+            r.at.with_timezone(&app.offset)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string();
+        let style = if r.refused > 0 || r.changed < r.planned {
+            app.theme.warning
+        } else {
+            Style::new()
+        };
+        let style = if i == selected {
+            style.add_modifier(Modifier::REVERSED)
+        } else {
+            style
+        };
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{when}  {:<8} {}: {}",
+                r.action,
+                printable(&r.picked),
+                printable(&r.outcome)
+            ),
+            style,
+        )));
+    }
+    if let Some(r) = app.action_log.get(selected) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(format!(
+            "On {}: planned {}, changed {}, refused {}{}",
+            printable(&r.server),
+            thousands(r.planned),
+            thousands(r.changed),
+            thousands(r.refused),
+            if r.only_changeable {
+                " (only what could change was sent)"
+            } else {
+                ""
+            }
+        )));
+        for q in r.sent.iter().take(3) {
+            lines.push(Line::from(Span::styled(
+                format!("  sent: {}", printable(q)),
+                app.theme.dim,
+            )));
+        }
+        if !r.ids.is_empty() {
+            let shown: Vec<String> = r.ids.iter().take(12).map(u64::to_string).collect();
+            let more = r.ids.len().saturating_sub(12);
+            lines.push(Line::from(format!(
+                "  {} ids: {}{}",
+                if r.action == "reapply" || r.action == "revert" {
+                    "new"
+                } else {
+                    "answered"
+                },
+                shown.join(" "),
+                if more > 0 {
+                    format!(" … and {more} more")
+                } else {
+                    String::new()
+                }
+            )));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "j / k move · Enter shows the entry's activities · Esc closes",
+        app.theme.dim,
+    )));
     lines
 }
 
