@@ -140,7 +140,7 @@ fn help_lists_every_binding() {
         "cancel",
         "reapply",
         "revert",
-        "mark every activity shown",
+        "mark every match of the query",
         "copy the detail JSON",
     ] {
         assert!(s.contains(what), "{what}\n{s}");
