@@ -439,7 +439,11 @@ pub async fn carry_out(
         report.outcome = Outcome::NothingToDo;
         return report;
     }
-    let mut parts = plan.parts.iter();
+    // A scope sent in several requests is all or nothing only if a part
+    // that would be refused goes first: its refusal stops the rest.
+    let mut ordered: Vec<&QueryPlan> = plan.parts.iter().collect();
+    ordered.sort_by_key(|p| p.refused() == 0);
+    let mut parts = ordered.into_iter();
     while let Some(part) = parts.next() {
         if part.changes == 0 && (only_changeable || part.refused() == 0) {
             continue;

@@ -536,6 +536,14 @@ fn narrow(group: &Group, mut rows: RowSet, c: &Columns, full: &[Activity]) -> Ro
         return rows;
     }
     let Group::One(negated, pred) = group else {
+        if let Some((ids, parents)) = group.id_sets() {
+            // `id:a OR parent-id:b OR …` (a pick, a plan's group chunk):
+            // one set lookup a row, not a compare per term.
+            return keep(rows, false, |i| {
+                ids.contains(&c.id[i])
+                    || (c.parent[i] != Columns::NONE && parents.contains(&c.parent[i]))
+            });
+        }
         return keep(rows, false, |i| group.test_at(c, i, &full[i]));
     };
     let negated = *negated;
@@ -671,7 +679,30 @@ impl Predicate {
     }
 }
 
+/// Above this many `id:` / `parent-id:` terms an OR group is tested by
+/// set lookups (below it, comparing each term is as fast).
+const ID_SET_TERMS: usize = 8;
+
 impl Group {
+    /// For an OR group of only `id:` and `parent-id:` terms (none negated,
+    /// more than [`ID_SET_TERMS`]): the ids and the parent ids it names.
+    fn id_sets(&self) -> Option<(foldhash::HashSet<u64>, foldhash::HashSet<u64>)> {
+        let Group::Any(ps) = self else { return None };
+        if ps.len() <= ID_SET_TERMS {
+            return None;
+        }
+        let mut ids = foldhash::HashSet::default();
+        let mut parents = foldhash::HashSet::default();
+        for (negated, p) in ps {
+            match (negated, p) {
+                (false, Predicate::Id(id)) => ids.insert(*id),
+                (false, Predicate::ParentId(id)) => parents.insert(*id),
+                _ => return None,
+            };
+        }
+        Some((ids, parents))
+    }
+
     fn columns_decide(&self) -> bool {
         match self {
             Group::One(_, p) => p.columns_decide(),

@@ -33,6 +33,8 @@ const READ_ATTEMPTS: u32 = 3;
 const CHILDREN_LIMIT: u64 = 5000;
 /// Activities asked for by id in one request (`id:1 OR id:2 …`).
 const IDS_PER_REQUEST: usize = 100;
+/// A legacy count first reads this many matches: fewer is the count.
+const COUNT_FIRST_PAGE: u64 = 100;
 /// Up to this many unknown computers are asked for one by one.
 const COMPUTERS_ONE_BY_ONE: usize = 24;
 /// Pages of computers read at most when learning the whole fleet's titles.
@@ -744,20 +746,23 @@ impl Backend for RemoteBackend {
     }
 
     /// REST pages carry the count. A legacy answer is a bare list, so
-    /// there the count is found by probing offsets with one-record pages
-    /// (doubling, then halving): about 2·log2(count) small requests.
+    /// there a short first page says a small count, and a larger one is
+    /// found by probing offsets with one-record pages (doubling, then
+    /// halving): about 2·log2(count / 100) small requests more.
     async fn count(&self, query: &str) -> Result<u64, BackendError> {
         if self.api().await? == Api::Rest {
             return Ok(self.page(query, 1, 0).await?.count);
         }
+        // Most counts are small: one short page says them exactly.
+        let first = self.page(query, COUNT_FIRST_PAGE, 0).await?.results.len() as u64;
+        if first < COUNT_FIRST_PAGE {
+            return Ok(first);
+        }
         let exists = |offset: u64| async move {
             Ok::<bool, BackendError>(!self.page(query, 1, offset).await?.results.is_empty())
         };
-        if !exists(0).await? {
-            return Ok(0);
-        }
         // Invariant: a match at `low`, none at `high`.
-        let (mut low, mut high) = (0u64, 1u64);
+        let (mut low, mut high) = (COUNT_FIRST_PAGE - 1, 2 * COUNT_FIRST_PAGE);
         while exists(high).await? {
             low = high;
             high = high.saturating_mul(2);
