@@ -257,3 +257,55 @@ fn own_keys_a_view_an_approval_and_an_export() {
 
     quit_restores_the_terminal((s, child, pump), ":q\r");
 }
+
+/// What the operator confirms is what happens, seen on screen: two marked
+/// groups that match only through some children change only those
+/// children; reapply of every match copies what the dialog counted; the
+/// action log (L) says what was sent and what changed, and is kept.
+#[test]
+fn marked_partial_groups_every_match_and_the_action_log() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut s, child, pump) = start(&["--demo", "--data", SMALL, "--frozen"], home.path());
+    s.wait_for("Activities: 7");
+    s.send("/computer:tag:web\r");
+    s.wait_for("Activities: 3 rows of 7 · 6 activities");
+    // Rows 160 (2 of 2 match) and 100 (2 of 3: db-01 is not on the web).
+    s.send(" ");
+    s.send("j");
+    s.send(" ");
+    s.wait_for("2 marked");
+    s.send("c");
+    let dialog = s.wait_for("Cancel 4 activities (from 2 marked)");
+    assert!(!dialog.contains("103"), "db-01's child is not in the dialog\n{dialog}");
+    s.send("y");
+    s.wait_for("canceled 4 activities");
+    // Without the query, 100's db-01 child is still unapproved.
+    s.send("/");
+    s.send(&"\x7f".repeat("computer:tag:web".len()));
+    s.send("\r");
+    s.wait_for("Activities: 7 rows");
+    s.send("jjj");
+    s.wait("100's children", |t| {
+        t.contains("Children of 100") && t.lines().any(|l| l.contains("db-01") && l.contains("unapproved"))
+    });
+    // Reapply every failed one: the failed group brings both its children.
+    s.send("/status:failed\r");
+    s.wait_for("Activities: 1 row of 7");
+    s.send("*");
+    s.wait_for("all 2 matching marked");
+    s.send("R");
+    s.wait_for("Reapply 2 activities (from every match of \"status:failed\")");
+    s.send("y");
+    s.wait_for("reapplied 2 activities");
+    s.send("L");
+    let log = s.wait_for("Action log (newest first)");
+    assert!(log.contains("reapply  every match of \"status:failed\": reapplied 2 activities"), "{log}");
+    assert!(log.contains("cancel   2 marked: canceled 4 activities"), "{log}");
+    assert!(log.contains("sent: status:failed"), "{log}");
+    s.send("\x1b");
+    // (q right after Esc would read as Alt-q.)
+    s.wait("the log closed", |t| !t.contains("Action log (newest first)"));
+    quit_restores_the_terminal((s, child, pump), "q");
+    let kept = std::fs::read_to_string(home.path().join("data/landscape-tui/actions.jsonl")).unwrap();
+    assert_eq!(kept.lines().count(), 2, "{kept}");
+}
