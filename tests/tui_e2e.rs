@@ -276,7 +276,10 @@ fn marked_partial_groups_every_match_and_the_action_log() {
     s.wait_for("2 marked");
     s.send("c");
     let dialog = s.wait_for("Cancel 4 activities (from 2 marked)");
-    assert!(!dialog.contains("103"), "db-01's child is not in the dialog\n{dialog}");
+    assert!(
+        !dialog.contains("103"),
+        "db-01's child is not in the dialog\n{dialog}"
+    );
     s.send("y");
     s.wait_for("canceled 4 activities");
     // Without the query, 100's db-01 child is still unapproved.
@@ -286,7 +289,9 @@ fn marked_partial_groups_every_match_and_the_action_log() {
     s.wait_for("Activities: 7 rows");
     s.send("jjj");
     s.wait("100's children", |t| {
-        t.contains("Children of 100") && t.lines().any(|l| l.contains("db-01") && l.contains("unapproved"))
+        t.contains("Children of 100")
+            && t.lines()
+                .any(|l| l.contains("db-01") && l.contains("unapproved"))
     });
     // Reapply every failed one: the failed group brings both its children.
     s.send("/status:failed\r");
@@ -299,13 +304,22 @@ fn marked_partial_groups_every_match_and_the_action_log() {
     s.wait_for("reapplied 2 activities");
     s.send("L");
     let log = s.wait_for("Action log (newest first)");
-    assert!(log.contains("reapply  every match of \"status:failed\": reapplied 2 activities"), "{log}");
-    assert!(log.contains("cancel   2 marked: canceled 4 activities"), "{log}");
+    assert!(
+        log.contains("reapply  every match of \"status:failed\": reapplied 2 activities"),
+        "{log}"
+    );
+    assert!(
+        log.contains("cancel   2 marked: canceled 4 activities"),
+        "{log}"
+    );
     assert!(log.contains("sent: status:failed"), "{log}");
     s.send("\x1b");
     // (q right after Esc would read as Alt-q.)
-    s.wait("the log closed", |t| !t.contains("Action log (newest first)"));
+    s.wait("the log closed", |t| {
+        !t.contains("Action log (newest first)")
+    });
     quit_restores_the_terminal((s, child, pump), "q");
-    let kept = std::fs::read_to_string(home.path().join("data/landscape-tui/actions.jsonl")).unwrap();
+    let kept =
+        std::fs::read_to_string(home.path().join("data/landscape-tui/actions.jsonl")).unwrap();
     assert_eq!(kept.lines().count(), 2, "{kept}");
 }

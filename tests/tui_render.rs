@@ -371,6 +371,7 @@ fn a_refusal_the_server_cut_short_says_how_many_more() {
             reason: "it has succeeded".into(),
         }],
         unlisted: 243_000,
+        when: landscape_tui::tui::app::RefusedWhen::Refused { changed: 0 },
     });
     let s = screen(&draw(&app));
     assert!(s.contains("Approve refused for 243001"), "{s}");

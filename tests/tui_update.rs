@@ -6,7 +6,7 @@ use landscape_tui::backend::{BackendError, BackendInfo};
 use landscape_tui::engine::Engine;
 use landscape_tui::model::scope::{PickedChild, PickedRow, Scope};
 use landscape_tui::model::{ActionKind, ActivityStatus, Refusal};
-use landscape_tui::tui::app::{App, Dialog, Pane};
+use landscape_tui::tui::app::{App, Dialog, Pane, RefusedWhen};
 use landscape_tui::tui::event::{Command, Event};
 use landscape_tui::tui::update::{start, update};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -200,13 +200,30 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     let cmds = feed(&mut app, [key('y')]);
     assert!(app.dialog.is_none());
     answer_actions(&mut app, &mut e, cmds);
-    assert_eq!(app.message.as_ref().unwrap().text, "canceled 2 activities");
+    assert_eq!(
+        app.message.as_ref().unwrap().text,
+        "canceled 2 activities (e shows what was left out)"
+    );
     for id in [161, 162] {
         assert_eq!(
             e.activity(id).unwrap().status(),
             Some(&ActivityStatus::Canceled)
         );
     }
+    // The dry run's refusal is shown as left out, never as "nothing changed".
+    feed(&mut app, [key('e')]);
+    let Some(Dialog::Refusals { when, refusals, .. }) = &app.dialog else {
+        panic!("no refusals")
+    };
+    assert_eq!(*when, RefusedWhen::LeftOut);
+    assert_eq!(refusals[0].id, 150);
+    let s = common::tui::screen(&common::tui::draw(&app));
+    assert!(
+        s.contains("1 left out of the cancel: they cannot be canceled; the rest was canceled"),
+        "{s}"
+    );
+    assert!(!s.contains("nothing changed"), "{s}");
+    feed(&mut app, [code(KeyCode::Esc)]);
     assert!(app.marks.is_empty(), "marks consumed");
 }
 
@@ -258,6 +275,7 @@ fn refusals_open_a_popup_and_stay_viewable() {
             kind: ActionKind::Approve,
             refusals: refusals.clone(),
             unlisted: 0,
+            when: RefusedWhen::Refused { changed: 0 },
         })
     );
     feed(&mut app, [code(KeyCode::Esc)]);
@@ -586,6 +604,7 @@ fn e_shows_the_refusals_of_the_last_dry_run() {
             kind: ActionKind::Approve,
             refusals: plan.refusals,
             unlisted: 0,
+            when: RefusedWhen::WouldBe,
         })
     );
 }

@@ -100,6 +100,7 @@ pub enum Dialog {
         refusals: Vec<Refusal>,
         /// Refused but not listed by the server (it lists a few hundred).
         unlisted: usize,
+        when: RefusedWhen,
     },
     Help {
         scroll: u16,
@@ -113,6 +114,19 @@ pub enum Dialog {
         name: String,
         marks: usize,
     },
+}
+
+/// What a list of refusals is about, so it is never read as more (or
+/// less) than what happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusedWhen {
+    /// The dry run found them; nothing was sent yet.
+    WouldBe,
+    /// Only what could change was sent, and it changed: these were left out.
+    LeftOut,
+    /// The server refused; after `changed` activities (of earlier
+    /// requests of the same action) had changed.
+    Refused { changed: u64 },
 }
 
 /// `*`: every activity the query matches, acted on by query.
@@ -235,7 +249,7 @@ pub struct App {
     /// next `V` marks everything in between.
     pub range_from: Option<(Pane, u64)>,
     pub dialog: Option<Dialog>,
-    pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize)>,
+    pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize, RefusedWhen)>,
     pub message: Option<Message>,
     pub last_refresh: Option<DateTime<Utc>>,
     /// The wall clock as of the event being handled (set by the loop), so

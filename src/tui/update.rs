@@ -4,7 +4,9 @@
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::app::{App, Confirm, Dialog, Level, MarkAll, PAGE, Pane, Prompt, PromptKind};
+use super::app::{
+    App, Confirm, Dialog, Level, MarkAll, PAGE, Pane, Prompt, PromptKind, RefusedWhen,
+};
 use super::command_line::{self, CommandLine};
 use super::event::{Command, Event};
 use super::keys::{self, Context, KeyAction};
@@ -82,7 +84,8 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
                         if !plan.refusals.is_empty() {
                             let unlisted =
                                 (plan.refused() as usize).saturating_sub(plan.refusals.len());
-                            app.last_refusals = Some((kind, plan.refusals.clone(), unlisted));
+                            app.last_refusals =
+                                Some((kind, plan.refusals.clone(), unlisted, RefusedWhen::WouldBe));
                         }
                         c.plan = Some(plan);
                     }
@@ -242,11 +245,12 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             }
         }
         KeyAction::ShowRefusals => match &app.last_refusals {
-            Some((kind, refusals, unlisted)) => {
+            Some((kind, refusals, unlisted, when)) => {
                 app.dialog = Some(Dialog::Refusals {
                     kind: *kind,
                     refusals: refusals.clone(),
                     unlisted: *unlisted,
+                    when: *when,
                 })
             }
             None => app.say(Level::Info, "no refusals to show"),
@@ -767,12 +771,29 @@ fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Command>) {
     let mut text = report.summary();
     if !report.refusals.is_empty() {
         text.push_str(" (e shows why)");
-        app.last_refusals = Some((report.kind, report.refusals.clone(), report.unlisted));
+        let when = RefusedWhen::Refused {
+            changed: report.changed,
+        };
+        app.last_refusals = Some((report.kind, report.refusals.clone(), report.unlisted, when));
         app.dialog = Some(Dialog::Refusals {
             kind: report.kind,
             refusals: report.refusals.clone(),
             unlisted: report.unlisted,
+            when,
         });
+    } else if let Some((kind, _, _, when)) = &mut app.last_refusals
+        && *kind == report.kind
+        && *when == RefusedWhen::WouldBe
+    {
+        // The dry run's refusals were left out of what was sent.
+        *when = if report.complete() {
+            text.push_str(" (e shows what was left out)");
+            RefusedWhen::LeftOut
+        } else {
+            RefusedWhen::Refused {
+                changed: report.changed,
+            }
+        };
     }
     app.say(level, text);
     let (picked, only_changeable) = app.acting.take().unwrap_or_default();

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::model::ActionKind;
 use crate::printable::{printable, thousands};
-use crate::tui::app::{App, Confirm, Dialog};
+use crate::tui::app::{App, Confirm, Dialog, RefusedWhen};
 use crate::tui::keys::{Context, HELP_CONTEXTS, HELP_NOTES, keys_text};
 use crate::tui::layout::Areas;
 use crate::tui::theme::Theme;
@@ -38,15 +38,26 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             kind,
             refusals,
             unlisted,
+            when,
         }) => {
-            let mut lines = vec![
-                Line::from(format!(
-                    "{} refused for {} — nothing changed:",
-                    capital(kind.verb()),
-                    refusals.len() + unlisted
-                )),
-                Line::from(""),
-            ];
+            let n = refusals.len() + unlisted;
+            let (verb, past) = (kind.verb(), kind.past());
+            let head = match when {
+                RefusedWhen::WouldBe => {
+                    format!("{n} would be refused by {verb} (the dry run); nothing was sent:")
+                }
+                RefusedWhen::LeftOut => format!(
+                    "{n} left out of the {verb}: they cannot be {past}; the rest was {past}:"
+                ),
+                RefusedWhen::Refused { changed: 0 } => {
+                    format!("{} refused for {n} — nothing changed:", capital(verb))
+                }
+                RefusedWhen::Refused { changed } => format!(
+                    "{} refused for {n} after {changed} had been {past}; the rest was not sent:",
+                    capital(verb)
+                ),
+            };
+            let mut lines = vec![Line::from(head), Line::from("")];
             lines.extend(refusals.iter().map(|r| {
                 Line::from(vec![
                     Span::styled(format!("{:>10}", r.id), app.theme.key),
