@@ -10,7 +10,6 @@
 mod counting;
 mod support;
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -19,7 +18,6 @@ use landscape_tui::backend::action_plan;
 use landscape_tui::backend::remote::ApiChoice;
 use landscape_tui::model::ActionKind;
 use landscape_tui::model::scope::Scope;
-use landscape_tui::server::{JwtKeys, ServerState, serve};
 
 const ACTIVITIES: usize = 1_000_000;
 /// Matches single activities only: no group matches in its own right.
@@ -32,19 +30,7 @@ fn bench(c: &mut Criterion) {
     let (counted, base) = rt.block_on(async {
         let (engine, _) = support::serve_demo(ACTIVITIES, ACTIVITIES / 100).await;
         let counted = counting::Counting::new(engine);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = Arc::new(ServerState {
-            backend: counted.clone(),
-            credentials: support::credentials(),
-            jwt: JwtKeys::random(),
-            public_url: base.clone(),
-            throttle: Default::default(),
-            log: Default::default(),
-            site: Default::default(),
-            sessions: Default::default(),
-        });
-        tokio::spawn(serve(listener, state, std::future::pending()));
+        let base = support::serve_backend(counted.clone()).await;
         (counted, base)
     });
     let mut group = c.benchmark_group("plan at 1M through serve");

@@ -323,3 +323,44 @@ fn marked_partial_groups_every_match_and_the_action_log() {
         std::fs::read_to_string(home.path().join("data/landscape-tui/actions.jsonl")).unwrap();
     assert_eq!(kept.lines().count(), 2, "{kept}");
 }
+
+/// A group found by its id lists (and takes) all its children; an action
+/// that sent only what could change reports the rest as left out, never
+/// as "nothing changed".
+#[test]
+fn a_group_by_id_and_a_partial_cancel_report() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut s, child, pump) = start(&["--demo", "--data", SMALL, "--frozen"], home.path());
+    s.wait_for("Activities: 7");
+    s.send("/id:100\r");
+    s.wait_for("Children of 100: 3 (all: the group matches)");
+    s.send("a");
+    s.wait_for("Approve 3 activities (from row 100)");
+    s.send("n");
+    s.wait_for("approve aborted");
+    // Row 160 (two pending children) and row 150 (canceled long ago).
+    s.send("/");
+    s.send(&"\x7f".repeat("id:100".len()));
+    s.send("\r");
+    s.wait_for("Activities: 7 rows");
+    s.send(" G ");
+    s.wait_for("2 marked");
+    s.send("c");
+    let dialog = s.wait_for("Cancel 2 activities (from 2 marked)");
+    assert!(dialog.contains("1 would be refused"), "{dialog}");
+    assert!(
+        dialog.contains("cancel only the 2 that can change"),
+        "{dialog}"
+    );
+    s.send("y");
+    s.wait_for("canceled 2 activities (e shows what was left out)");
+    s.send("e");
+    let popup = s.wait_for("left out of the cancel");
+    assert!(popup.contains("150 => it was canceled"), "{popup}");
+    assert!(!popup.contains("nothing changed"), "{popup}");
+    s.send("q");
+    s.wait("the popup closed", |t| {
+        !t.contains("left out of the cancel")
+    });
+    quit_restores_the_terminal((s, child, pump), "q");
+}

@@ -55,10 +55,16 @@ pub async fn serve_demo_kept(
             EngineBackend::with_journal(engine, options, Some(journal))
         }
     };
+    let base = serve_backend(backend.clone()).await;
+    (backend, base)
+}
+
+/// Serves `backend` on loopback with the bench's credentials: its base URL.
+pub async fn serve_backend(backend: Arc<dyn landscape_tui::backend::Backend>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = Arc::new(ServerState {
-        backend: backend.clone(),
+        backend,
         credentials: credentials(),
         jwt: JwtKeys::random(),
         public_url: base.clone(),
@@ -68,7 +74,7 @@ pub async fn serve_demo_kept(
         sessions: Default::default(),
     });
     tokio::spawn(serve(listener, state, std::future::pending()));
-    (backend, base)
+    base
 }
 
 /// Our HTTP client for `base` with the bench's access key.

@@ -271,7 +271,7 @@ fn count(n: u64) -> String {
     if n == 1 {
         "1 activity".into()
     } else {
-        format!("{n} activities")
+        format!("{} activities", crate::printable::thousands(n))
     }
 }
 

@@ -181,34 +181,20 @@ impl ActionKind {
     /// For approve and cancel they also match exactly the groups with a
     /// child the action allows (a group's status follows its children).
     pub fn allowed_terms(self) -> String {
-        let any = |statuses: &[&str]| {
-            statuses
-                .iter()
-                .map(|s| format!("status:{s}"))
-                .collect::<Vec<_>>()
-                .join(" OR ")
-        };
         match self {
             ActionKind::Approve => "status:unapproved".into(),
-            ActionKind::Cancel => any(&CANCELABLE),
-            ActionKind::Reapply => any(&FINISHED),
+            ActionKind::Cancel => statuses("status:", &CANCELABLE, " OR "),
+            ActionKind::Reapply => statuses("status:", &FINISHED, " OR "),
             ActionKind::Revert => format!("status:succeeded type:{}", super::REVERTIBLE_TYPE),
         }
     }
 
     /// Terms that match exactly the single activities this action refuses.
     pub fn refused_terms(self) -> String {
-        let none = |statuses: &[&str]| {
-            statuses
-                .iter()
-                .map(|s| format!("NOT status:{s}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
         match self {
             ActionKind::Approve => "NOT status:unapproved".into(),
-            ActionKind::Cancel => none(&CANCELABLE),
-            ActionKind::Reapply => none(&FINISHED),
+            ActionKind::Cancel => statuses("NOT status:", &CANCELABLE, " "),
+            ActionKind::Reapply => statuses("NOT status:", &FINISHED, " "),
             ActionKind::Revert => {
                 format!(
                     "NOT status:succeeded OR NOT type:{}",
@@ -217,6 +203,15 @@ impl ActionKind {
             }
         }
     }
+}
+
+/// `status:a OR status:b …` (or `NOT status:a NOT status:b …`).
+fn statuses(term: &str, names: &[&str], joined: &str) -> String {
+    names
+        .iter()
+        .map(|s| format!("{term}{s}"))
+        .collect::<Vec<_>>()
+        .join(joined)
 }
 
 /// Matches single activities only (children and standalone ones).
