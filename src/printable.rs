@@ -41,6 +41,15 @@ fn escape(s: &str, keep_newlines: bool) -> Cow<'_, str> {
 }
 
 /// `1234567` as `1,234,567`.
+/// "1 activity", "3,618 activities".
+pub fn activities(n: u64) -> String {
+    if n == 1 {
+        "1 activity".into()
+    } else {
+        format!("{} activities", thousands(n))
+    }
+}
+
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);

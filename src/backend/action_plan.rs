@@ -218,7 +218,7 @@ impl ActionReport {
 
     /// The report in one line, for the status bar and the CLI.
     pub fn summary(&self) -> String {
-        let n = |k: u64| count(k);
+        let n = crate::printable::activities;
         let past = self.kind.past();
         let verb = self.kind.verb();
         let changed = match self.changed {
@@ -264,14 +264,6 @@ impl ActionReport {
     /// Whether every planned activity changed.
     pub fn complete(&self) -> bool {
         matches!(self.outcome, Outcome::Done | Outcome::NothingToDo) && self.not_reached == 0
-    }
-}
-
-fn count(n: u64) -> String {
-    if n == 1 {
-        "1 activity".into()
-    } else {
-        format!("{} activities", crate::printable::thousands(n))
     }
 }
 

@@ -13,7 +13,7 @@ use super::keys::{self, Context, KeyAction};
 use crate::backend::BackendError;
 use crate::backend::action_plan::{ActionRecord, ActionReport};
 use crate::model::{ActionKind, Activity, ListSort, RowPage};
-use crate::printable::thousands;
+use crate::printable::{activities, thousands};
 use crate::query::{ParseOptions, complete, parse_with};
 
 /// How many past queries are kept.
@@ -112,7 +112,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         Event::Exported { path, result } => match result {
             Ok(n) => app.say(
                 Level::Success,
-                format!("exported {} to {}", count(n as u64), path.display()),
+                format!("exported {} to {}", activities(n as u64), path.display()),
             ),
             Err(e) => app.say(
                 Level::Error,
@@ -682,7 +682,7 @@ fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command
                 app.acting = Some((c.picked.clone(), only_changeable));
                 app.say(
                     Level::Info,
-                    format!("{} {} …", c.kind.ongoing(), count(plan.changes())),
+                    format!("{} {} …", c.kind.ongoing(), activities(plan.changes())),
                 );
                 out.push(Command::CarryOut {
                     plan: Box::new(plan.clone()),
@@ -867,14 +867,6 @@ fn range_mark(app: &mut App) {
         text.push_str(" (rows not loaded yet were left out)");
     }
     app.say(Level::Info, text);
-}
-
-fn count(n: u64) -> String {
-    if n == 1 {
-        "1 activity".into()
-    } else {
-        format!("{n} activities")
-    }
 }
 
 /// Byte offset of the editor's cursor (tui-input counts characters).
