@@ -359,9 +359,9 @@ async fn a_plan_costs_a_few_requests_not_a_walk_over_the_matches() {
             let calls = counted.calls();
             assert!(plan.changes() > 5);
             match api {
-                // Two counts and two short pages for the singles, a count of groups.
+                // Two counted pages for the singles, a count of groups.
                 ApiChoice::Rest => {
-                    assert!(calls <= 5, "{calls} requests at {activities}");
+                    assert!(calls <= 3, "{calls} requests at {activities}");
                     rest_cost.push(calls);
                 }
                 _ => {

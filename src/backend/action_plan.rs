@@ -300,21 +300,18 @@ async fn plan_query(
     let singles = and(query, NOT_GROUPS);
     let allowed_singles = and(&singles, &allowed);
     let refused_singles = and(&singles, &kind.refused_terms());
-    let singles_allowed = backend.count(&allowed_singles).await?;
-    let singles_refused = backend.count(&refused_singles).await?;
-    if singles_refused > 0 && plan.refusals.len() < LISTED {
-        let want = (LISTED - plan.refusals.len()) as u64;
-        for a in backend.activities(&refused_singles, want, 0).await?.results {
-            let reason = super::refusal_reason(kind, &a)
-                .unwrap_or_else(|| format!("the server does not allow {}", kind.verb()));
-            plan.refusals.push(Refusal { id: a.id, reason });
+    let room = LISTED.saturating_sub(plan.sample.len());
+    let singles_allowed = counted(backend, &allowed_singles, room, &mut plan.sample).await?;
+    let room = LISTED.saturating_sub(plan.refusals.len());
+    let mut refused = Vec::new();
+    let singles_refused = counted(backend, &refused_singles, room, &mut refused).await?;
+    plan.refusals.extend(refused.iter().map(|a| {
+        Refusal {
+            id: a.id,
+            reason: super::refusal_reason(kind, a)
+                .unwrap_or_else(|| format!("the server does not allow {}", kind.verb())),
         }
-    }
-    if singles_allowed > 0 && plan.sample.len() < LISTED {
-        let want = (LISTED - plan.sample.len()) as u64;
-        plan.sample
-            .extend(backend.activities(&allowed_singles, want, 0).await?.results);
-    }
+    }));
     let mut part = QueryPlan {
         query: query.to_owned(),
         singles_allowed,
@@ -344,7 +341,8 @@ async fn plan_query(
     // matched directly (already counted as singles).
     for chunk in part.groups_allowed.chunks(GROUPS_PER_COUNT) {
         let children = and(&parents_chain(chunk.iter().copied()), &allowed);
-        let all = backend.count(&children).await?;
+        let room = LISTED.saturating_sub(plan.sample.len());
+        let all = counted(backend, &children, room, &mut plan.sample).await?;
         let direct = backend
             .count(&and(
                 &allowed_singles,
@@ -352,11 +350,6 @@ async fn plan_query(
             ))
             .await?;
         part.changes += all.saturating_sub(direct);
-        if plan.sample.len() < LISTED {
-            let want = (LISTED - plan.sample.len()) as u64;
-            plan.sample
-                .extend(backend.activities(&children, want, 0).await?.results);
-        }
     }
     Ok(part)
 }
@@ -382,6 +375,19 @@ async fn group_allows(
             Ok(backend.count(&children).await? > 0)
         }
     }
+}
+
+/// How many match `query`, exactly, with the first `room` of them added
+/// to `into`: one request where pages carry their count.
+async fn counted(
+    backend: &dyn Backend,
+    query: &str,
+    room: usize,
+    into: &mut Vec<Activity>,
+) -> Result<u64, BackendError> {
+    let page = backend.first_page(query, room.max(1) as u64).await?;
+    into.extend(page.results.into_iter().take(room));
+    Ok(page.count)
 }
 
 /// Every match of `query`, a page at a time.

@@ -208,6 +208,15 @@ impl Backend for Logged {
         .await
     }
 
+    async fn first_page(&self, query: &str, limit: u64) -> Result<Page<Activity>, BackendError> {
+        timed(
+            format!("first {limit} of {query:?}, counted"),
+            rows,
+            self.inner.first_page(query, limit),
+        )
+        .await
+    }
+
     async fn count(&self, query: &str) -> Result<u64, BackendError> {
         timed(
             format!("count {query:?}"),

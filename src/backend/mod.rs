@@ -138,6 +138,13 @@ pub trait Backend: Send + Sync {
         Ok(self.activities(query, 1, 0).await?.count)
     }
 
+    /// The first `limit` matches of `query` with their exact count: one
+    /// request where pages carry the count (a server whose pages do not
+    /// counts first).
+    async fn first_page(&self, query: &str, limit: u64) -> Result<Page<Activity>, BackendError> {
+        self.activities(query, limit, 0).await
+    }
+
     async fn approve(&self, selection: &Selection) -> Result<Vec<u64>, BackendError>;
     async fn cancel(&self, selection: &Selection) -> Result<Vec<u64>, BackendError>;
     async fn reapply(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError>;

@@ -103,6 +103,10 @@ impl Backend for Counting {
         self.one();
         self.inner.computer_titles(ids, fresh).await
     }
+    async fn first_page(&self, q: &str, limit: u64) -> Result<Page<Activity>, BackendError> {
+        self.one();
+        self.inner.first_page(q, limit).await
+    }
     async fn count(&self, q: &str) -> Result<u64, BackendError> {
         self.one();
         self.inner.count(q).await

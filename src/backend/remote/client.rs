@@ -745,6 +745,19 @@ impl Backend for RemoteBackend {
             .collect())
     }
 
+    async fn first_page(&self, query: &str, limit: u64) -> Result<Page<Activity>, BackendError> {
+        if self.api().await? == Api::Rest {
+            return self.page(query, limit, 0).await;
+        }
+        let count = self.count(query).await?;
+        let mut page = match count {
+            0 => Page::empty(),
+            _ => self.page(query, limit, 0).await?,
+        };
+        page.count = count;
+        Ok(page)
+    }
+
     /// REST pages carry the count. A legacy answer is a bare list, so
     /// there a short first page says a small count, and a larger one is
     /// found by probing offsets with one-record pages (doubling, then
