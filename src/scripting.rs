@@ -10,7 +10,7 @@ use crate::backend::{Backend, BackendError};
 use crate::cli::Format;
 use crate::model::scope::{Scope, ids_chain};
 use crate::model::{ActionKind, Activity};
-use crate::printable::{printable, thousands};
+use crate::printable::{self, printable, thousands};
 
 /// Columns of the table, CSV and TSV forms. The table names computers by
 /// title; CSV and TSV keep the id and add the title last.
@@ -271,9 +271,13 @@ pub enum Exit {
 impl Exit {
     /// The exit code a failure ends the command with.
     pub fn of(e: &ScriptError) -> Exit {
-        let ScriptError::Backend(e) = e else {
-            return Exit::Unreachable;
-        };
+        match e {
+            ScriptError::Backend(e) => Exit::of_backend(e),
+            ScriptError::Output(_) => Exit::Unreachable,
+        }
+    }
+
+    fn of_backend(e: &BackendError) -> Exit {
         match e {
             BackendError::Refused { .. } | BackendError::ReadOnly | BackendError::NotFound(_) => {
                 Exit::Refused
@@ -295,7 +299,7 @@ impl Exit {
             Outcome::Refused => Exit::Refused,
             Outcome::NotSent(_) => Exit::Unreachable,
             Outcome::Unknown(_) => Exit::Unknown,
-            Outcome::Failed(e) => Exit::of(&ScriptError::Backend(e.clone())),
+            Outcome::Failed(e) => Exit::of_backend(e),
         }
     }
 }
@@ -458,10 +462,9 @@ fn write_plan(
     } else {
         writeln!(
             out,
-            "dry run: would {} {} activit{} (nothing changed)",
+            "dry run: would {} {} (nothing changed)",
             kind.verb(),
-            thousands(changes),
-            if changes == 1 { "y" } else { "ies" }
+            printable::activities(changes)
         )?;
     }
     match ids {

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::model::ActionKind;
-use crate::printable::{printable, thousands};
+use crate::printable::{activities, printable, thousands};
 use crate::tui::app::{App, Confirm, Dialog, RefusedWhen};
 use crate::tui::keys::{Context, HELP_CONTEXTS, HELP_NOTES, keys_text};
 use crate::tui::layout::Areas;
@@ -144,14 +144,7 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
     let refused = plan.refused();
     lines.push(Line::from(vec![
         Span::raw(format!("{} ", capital(verb))),
-        Span::styled(
-            format!(
-                "{} activit{}",
-                thousands(will),
-                if will == 1 { "y" } else { "ies" }
-            ),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
+        Span::styled(activities(will), Style::new().add_modifier(Modifier::BOLD)),
         Span::raw(format!(" (from {selected}):")),
     ]));
     if let Some((summary, n, all)) = &c.partial {
