@@ -385,8 +385,11 @@ async fn counted(
     room: usize,
     into: &mut Vec<Activity>,
 ) -> Result<u64, BackendError> {
-    let page = backend.first_page(query, room.max(1) as u64).await?;
-    into.extend(page.results.into_iter().take(room));
+    if room == 0 {
+        return backend.count(query).await;
+    }
+    let page = backend.first_page(query, room as u64).await?;
+    into.extend(page.results);
     Ok(page.count)
 }
 
