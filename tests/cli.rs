@@ -1007,9 +1007,11 @@ fn scripted_actions_are_logged_beside_the_dashboards() {
     let out = bin()
         .env("HOME", home.path())
         .env("XDG_DATA_HOME", home.path().join("data"))
+        // Frozen: a running clock may finish 161 between the plan and the cancel.
         .args([
             "--data",
             DATA,
+            "--frozen",
             "cancel",
             "--format",
             "table",
@@ -1017,8 +1019,12 @@ fn scripted_actions_are_logged_beside_the_dashboards() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(
         text.starts_with("canceled 2 activities\nsent: parent-id:160\n"),
         "{text}"

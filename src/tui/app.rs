@@ -7,7 +7,7 @@ use tui_input::Input;
 
 use crate::backend::action_plan::ActionPlan;
 use crate::backend::{BackendInfo, CompletionValues, refusal_reason};
-use crate::model::scope::{PickedChild, PickedRow, Scope};
+use crate::model::scope::{PickedChild, PickedRow, Scope, Target};
 use crate::model::{ActionKind, Activity, ListSort, Refusal, SortColumn};
 use crate::query::{Completions, Mode, QueryError};
 
@@ -465,19 +465,18 @@ impl App {
         if self.read_only {
             return false;
         }
-        if self.mark_all.is_some() {
-            return true;
-        }
-        let picked: Vec<u64> = if !self.marks.is_empty() {
-            self.marks.iter().copied().collect()
-        } else if self.focus != Pane::List
-            && let Some(c) = self.children.rows.get(self.children.selected)
-        {
-            vec![c.id]
-        } else {
-            self.list.selected_row().map(|a| a.id).into_iter().collect()
+        // What the action would take, by the same precedence.
+        let Some((scope, _)) = self.action_scope() else {
+            return false;
         };
-        picked.iter().any(|id| match self.find(*id) {
+        let Target::Picked { rows, children } = &scope.target else {
+            return true;
+        };
+        let mut ids = rows
+            .iter()
+            .map(|r| r.id)
+            .chain(children.iter().map(|c| c.id));
+        ids.any(|id| match self.find(id) {
             Some(a) => refusal_reason(kind, a).is_none(),
             None => true,
         })
