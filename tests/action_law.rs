@@ -376,3 +376,29 @@ async fn a_plan_costs_a_few_requests_not_a_walk_over_the_matches() {
     }
     assert_eq!(rest_cost[0], rest_cost[1], "the cost grew with the account");
 }
+
+/// Found by the law: reapply of every match of `upgrade`, sent whole. A
+/// matched group brings its children, and an unfinished child the query
+/// also matches directly must be named too: the plan counts it refused,
+/// so the server must refuse (nothing is copied).
+#[test]
+fn a_refused_child_of_a_matched_group_is_sent_and_refused() {
+    let (engine, query) = account(554, 7);
+    assert_eq!(query, "upgrade");
+    let picked = picked(&engine, &query, &[Op::MarkAll], ActionKind::Reapply)
+        .unwrap()
+        .expect("every match picked");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let backend = backend_of(&engine);
+    rt.block_on(holds(
+        &engine,
+        backend.as_ref(),
+        || backend.read().clone(),
+        picked,
+        ActionKind::Reapply,
+        false,
+    ))
+    .unwrap();
+}

@@ -525,7 +525,8 @@ async fn create_part(
 }
 
 /// The ids a reapply or revert of `part` names: the groups (each stands
-/// for its children) and the singles whose group is not among them.
+/// for its children), the singles whose group is not among them, and the
+/// refused singles whose group is.
 async fn create_ids(
     backend: &dyn Backend,
     kind: ActionKind,
@@ -552,7 +553,13 @@ async fn create_ids(
             all_matches(backend, &singles)
                 .await?
                 .iter()
-                .filter(|a| a.parent().is_none_or(|p| !groups.contains(&p)))
+                // A matched group brings its children; one it brings that the
+                // action refuses is named too, so the refusal the plan
+                // counted is the server's (Landscape refuses all or nothing).
+                .filter(|a| {
+                    a.parent().is_none_or(|p| !groups.contains(&p))
+                        || super::refusal_reason(kind, a).is_some()
+                })
                 .map(|a| a.id),
         );
     }
