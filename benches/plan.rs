@@ -6,7 +6,7 @@
 //!
 //! cargo bench --bench plan
 
-#[path = "../tests/common/counting.rs"]
+#[path = "../tests/it/common/counting.rs"]
 mod counting;
 mod support;
 

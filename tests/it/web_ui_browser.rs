@@ -10,7 +10,7 @@
 //! `LANDSCAPE_BROWSER_TEST=required`, so in CI a missing piece fails the
 //! test; elsewhere it is skipped with a note.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

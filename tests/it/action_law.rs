@@ -8,7 +8,7 @@
 //! stands for all its children; a child the query excludes is never
 //! acted on. Of those, the ones the lifecycle allows change.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -20,7 +20,7 @@ fn fresh() -> Result<Engine, StateError> {
     }))
 }
 
-mod common;
+use crate::common;
 
 use common::steps::{apply, step};
 

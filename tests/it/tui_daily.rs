@@ -9,7 +9,7 @@ use landscape_tui::tui::event::Command;
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
 
-mod common;
+use crate::common;
 
 use common::tui::{answer, code, draw, feed, key, loaded, screen, small_engine as engine};
 

@@ -11,7 +11,7 @@ use landscape_tui::tui::event::{Command, Event};
 use landscape_tui::tui::update::{start, update};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-mod common;
+use crate::common;
 
 use common::tui::{answer, answer_actions, code, feed, key, small_engine as engine, typed};
 

@@ -2,7 +2,7 @@
 //! authenticating (REST JWT and legacy signatures): the same answers as the
 //! engine gives in process, typed errors, and the dashboard driven through it.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

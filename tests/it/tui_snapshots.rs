@@ -2,7 +2,7 @@
 //! the engine's frozen clock, at 80×24, 160×45 and 200×50. A change to any
 //! of them shows up as a snapshot diff: review with `cargo insta review`.
 
-mod common;
+use crate::common;
 
 use common::tui::{code, draw, feed, key, loaded, screen, small_engine, typed};
 use landscape_tui::backend::action_plan;
@@ -34,7 +34,10 @@ fn state(size: (u16, u16), steps: impl Fn(&mut App, &Engine)) -> String {
 fn check(name: &str, steps: impl Fn(&mut App, &Engine)) {
     for size in SIZES {
         let text = state(size, &steps);
-        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), text);
+        // The names and place the files had when this was its own test binary.
+        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(format!("tui_snapshots__{name}_{}x{}", size.0, size.1), text);
+        });
     }
 }
 

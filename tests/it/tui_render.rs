@@ -11,7 +11,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Modifier;
 
-mod common;
+use crate::common;
 
 use common::tui::{draw, screen, small_engine as engine};
 

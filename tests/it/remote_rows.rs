@@ -4,7 +4,7 @@
 //! server's own rows route (REST) and through the client's fold of raw
 //! pages (the legacy API, as against a Landscape without that route).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -10,7 +10,7 @@ use landscape_tui::query::parse;
 use proptest::prelude::*;
 use std::collections::HashMap;
 
-mod common;
+use crate::common;
 
 use common::steps::{apply, step};
 

@@ -1,7 +1,7 @@
 //! `serve` over real HTTP on an ephemeral loopback port: every route of both
 //! APIs, their errors, auth failures, paging edges and Unicode queries.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use common::{TestServer, dataset};

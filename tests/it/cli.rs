@@ -2,7 +2,7 @@
 //! clear errors, configuration mistakes caught before the terminal is
 //! touched, and `serve` announcing itself.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

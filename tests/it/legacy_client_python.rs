@@ -3,7 +3,7 @@
 //! virtualenv; on CI its absence is a failure, elsewhere the test says it
 //! could not run.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

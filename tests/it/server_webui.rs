@@ -2,7 +2,7 @@
 //! over HTTP: the session cookie, `/me`, logout, the login answer, the
 //! server's description, alerts, and the UI's own files.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, dataset, frozen};
 use landscape_tui::engine::Engine;

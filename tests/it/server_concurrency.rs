@@ -2,7 +2,7 @@
 //! activity changes at most once per action, and every final state is a
 //! legal lifecycle path.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -1,0 +1,29 @@
+//! The integration tests, one binary: one link after an edit instead of one per file.
+//! Each module is a former test file; `cargo test --test it tui_snapshots::` runs one.
+
+mod common;
+
+mod action_law;
+mod cli;
+mod config_example;
+mod engine_dataset;
+mod engine_lifecycle;
+mod engine_props;
+mod engine_state;
+mod legacy_client_python;
+mod model_roundtrip;
+mod query_language;
+mod query_props;
+mod remote_e2e;
+mod remote_faults;
+mod remote_rows;
+mod server_concurrency;
+mod server_http;
+mod server_webui;
+mod signature_vectors;
+mod tui_daily;
+mod tui_e2e;
+mod tui_render;
+mod tui_snapshots;
+mod tui_update;
+mod web_ui_browser;
