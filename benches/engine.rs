@@ -5,6 +5,8 @@
 //!
 //! cargo bench --bench engine
 
+#![allow(clippy::unwrap_used)] // a bench stops at the first failure
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -5,6 +5,8 @@
 //!
 //! cargo bench --bench fetch
 
+#![allow(clippy::unwrap_used)] // a bench stops at the first failure
+
 mod support;
 
 use std::path::PathBuf;

@@ -6,6 +6,8 @@
 //!
 //! cargo bench --bench plan
 
+#![allow(clippy::unwrap_used)] // a bench stops at the first failure
+
 #[path = "../tests/it/common/counting.rs"]
 mod counting;
 mod support;

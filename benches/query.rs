@@ -3,6 +3,8 @@
 //!
 //! cargo bench --bench query
 
+#![allow(clippy::unwrap_used)] // a bench stops at the first failure
+
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use landscape_tui::model::{Activity, ActivityStatus, Computer, Creator, Field};

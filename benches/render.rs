@@ -3,6 +3,8 @@
 //!
 //! cargo bench --bench render
 
+#![allow(clippy::unwrap_used)] // a bench stops at the first failure
+
 use std::hint::black_box;
 
 use chrono::{TimeZone, Utc};

@@ -5,6 +5,8 @@
 //!
 //! cargo bench --bench rows
 
+#![allow(clippy::unwrap_used)] // a bench stops at the first failure
+
 mod support;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};

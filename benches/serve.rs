@@ -7,6 +7,10 @@
 //!
 //! cargo bench --bench serve 2>/dev/null
 
+#![allow(clippy::unwrap_used)] // a bench stops at the first failure
+
+#[path = "../tests/it/common/login.rs"]
+mod login;
 mod support;
 
 use std::time::{Duration, Instant};
@@ -16,16 +20,9 @@ const RUN: Duration = Duration::from_secs(5);
 
 async fn start(activities: usize, state: Option<&std::path::Path>) -> (String, String) {
     let (_, base) = support::serve_demo_kept(activities, (activities / 100).max(10), state).await;
-    let login: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}/api/v2/login"))
-        .json(&serde_json::json!({"email": "admin@example.com", "password": "pw"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (base, login["token"].as_str().unwrap().to_owned())
+    let api = format!("{base}/api/");
+    let token = login::rest_token(&reqwest::Client::new(), &api, "admin@example.com", "pw").await;
+    (base, token)
 }
 
 /// What each client sends, again and again.

@@ -4,8 +4,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+pub use crate::export::Format;
 use crate::server::LogFormat;
-use clap::{Args, Parser, ValueEnum};
+use clap::{Args, Parser};
 
 /// The exit codes of the scripting commands (`scripting::Exit`).
 pub const EXIT_CODES: &str = "Exit codes: 0 done (a dry run: the action would be done) · \
@@ -190,12 +191,4 @@ pub struct ActionArgs {
     /// Output format: json (ids, or the activities created), table, csv or tsv.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Json,
-    Table,
-    Csv,
-    Tsv,
 }

@@ -10,9 +10,6 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::backend::remote::{ApiChoice, RemoteCredentials, RemoteOptions, Secret};
-use crate::tui::keys::{Chord, Context, Keymap};
-use crate::tui::theme::{ROLE_NAMES, StyleOverride, THEME_NAMES};
-use crate::tui::views::SavedView;
 
 /// The whole file. Unknown keys are errors: a typo must not silently fall
 /// back to a default on a production profile.
@@ -28,50 +25,53 @@ pub struct Config {
     pub read_only: bool,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
-    /// `[keys]`: action = key or list of keys (the rest keep their defaults).
+    /// `[keys]`: action = key or list of keys (the rest keep their
+    /// defaults). The dashboard reads this and the next two sections.
     #[serde(default)]
-    keys: BTreeMap<String, toml::Spanned<KeySpec>>,
-    /// The key table with `[keys]` applied (checked when parsed).
-    #[serde(skip)]
-    pub keymap: Keymap,
+    pub keys: BTreeMap<String, toml::Spanned<KeySpec>>,
     /// `[theme]`: a built-in theme and overrides by role.
     #[serde(default)]
-    theme: ThemeSection,
+    pub theme: ThemeSection,
     /// `[[views]]`: saved queries on keys.
-    #[serde(default, rename = "views")]
-    view_specs: Vec<ViewSpec>,
-    /// The theme's name (checked when parsed).
+    #[serde(default)]
+    pub views: Vec<ViewSpec>,
+    /// Where the file is and what it says, to point at a line.
     #[serde(skip)]
-    pub theme_name: Option<String>,
-    /// `[theme.styles]`, role by role (checked when parsed).
-    #[serde(skip)]
-    pub theme_styles: Vec<(String, StyleOverride)>,
-    /// The views, or the default ones when none are configured.
-    #[serde(skip)]
-    pub views: Vec<SavedView>,
+    source: Option<(Option<PathBuf>, String)>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ThemeSection {
-    name: Option<toml::Spanned<String>>,
+pub struct ThemeSection {
+    pub name: Option<toml::Spanned<String>>,
+    /// Role = style, as written (the dashboard knows the roles).
     #[serde(default)]
-    styles: BTreeMap<String, toml::Spanned<StyleOverride>>,
+    pub styles: BTreeMap<String, toml::Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ViewSpec {
-    key: toml::Spanned<String>,
-    name: String,
-    query: String,
+pub struct ViewSpec {
+    pub key: toml::Spanned<String>,
+    pub name: String,
+    pub query: String,
 }
 
+/// One key or several.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-enum KeySpec {
+pub enum KeySpec {
     One(String),
     Many(Vec<String>),
+}
+
+impl KeySpec {
+    pub fn texts(&self) -> Vec<&str> {
+        match self {
+            KeySpec::One(k) => vec![k.as_str()],
+            KeySpec::Many(ks) => ks.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -140,6 +140,28 @@ pub enum ConfigError {
         variable: &'static str,
         message: String,
     },
+}
+
+impl ConfigError {
+    /// A syntax error of the text, said of the file at `path`.
+    fn in_file(self, path: &Path) -> ConfigError {
+        match self {
+            ConfigError::Syntax {
+                line,
+                column,
+                key,
+                message,
+                ..
+            } => ConfigError::Syntax {
+                path: Some(path.to_owned()),
+                line,
+                column,
+                key,
+                message,
+            },
+            other => other,
+        }
+    }
 }
 
 fn in_file(path: &Option<PathBuf>) -> String {
@@ -240,22 +262,10 @@ impl Config {
                 });
             }
         };
-        let config = Config::parse(&text).map_err(|e| match e {
-            ConfigError::Syntax {
-                line,
-                column,
-                key,
-                message,
-                ..
-            } => ConfigError::Syntax {
-                path: Some(path.to_owned()),
-                line,
-                column,
-                key,
-                message,
-            },
-            other => other,
-        })?;
+        let mut config = Config::parse(&text).map_err(|e| e.in_file(path))?;
+        if let Some((at, _)) = &mut config.source {
+            *at = Some(path.to_owned());
+        }
         let mut warnings = Vec::new();
         if config.has_inline_secrets() && readable_by_others(path) {
             warnings.push(format!(
@@ -266,55 +276,38 @@ impl Config {
         Ok((config, warnings))
     }
 
-    /// No file: every default, the default views included.
+    /// No file: every default.
     pub fn empty() -> Config {
-        let mut config = Config::default();
-        config.views = views("", &[], &config.keymap).unwrap_or_default();
-        config
+        Config::default()
     }
 
     /// Parses TOML text; errors name the line, the column and the key.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
         let mut config: Config = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
-        config.keymap = keymap(text, &config.keys)?;
-        config.views = views(text, &config.view_specs, &config.keymap)?;
-        let at = |span: std::ops::Range<usize>, key: String, message: String| {
-            let (line, column) = line_and_column(text, span.start);
-            ConfigError::Syntax {
-                path: None,
-                line,
-                column,
-                key: Some(key),
-                message,
-            }
-        };
-        if let Some(name) = &config.theme.name {
-            if !THEME_NAMES.contains(&name.get_ref().as_str()) {
-                return Err(at(
-                    name.span(),
-                    "theme.name".into(),
-                    format!(
-                        "no theme {:?}; themes: {}",
-                        name.get_ref(),
-                        THEME_NAMES.join(", ")
-                    ),
-                ));
-            }
-            config.theme_name = Some(name.get_ref().clone());
-        }
-        for (role, style) in &config.theme.styles {
-            if !ROLE_NAMES.contains(&role.as_str()) {
-                return Err(at(
-                    style.span(),
-                    format!("theme.styles.{role}"),
-                    format!("no role {role:?}; roles: {}", ROLE_NAMES.join(", ")),
-                ));
-            }
-            config
-                .theme_styles
-                .push((role.clone(), style.get_ref().clone()));
-        }
+        config.source = Some((None, text.to_owned()));
         Ok(config)
+    }
+
+    /// An error at `span` of the file, under `key`: for what is read from
+    /// the file after it parsed (the dashboard's sections).
+    pub fn error_at(
+        &self,
+        span: std::ops::Range<usize>,
+        key: String,
+        message: String,
+    ) -> ConfigError {
+        let (path, text) = match &self.source {
+            Some((path, text)) => (path.clone(), text.as_str()),
+            None => (None, ""),
+        };
+        let (line, column) = line_and_column(text, span.start);
+        ConfigError::Syntax {
+            path,
+            line,
+            column,
+            key: Some(key),
+            message,
+        }
     }
 
     fn has_inline_secrets(&self) -> bool {
@@ -548,94 +541,6 @@ fn readable_by_others(_path: &Path) -> bool {
 }
 
 /// `line L, column C: message (key `k`)` from toml's error.
-/// The default key table with `[keys]` applied; an unknown action, a key
-/// that is not one, or a key bound twice is an error at its line.
-fn keymap(
-    text: &str,
-    keys: &BTreeMap<String, toml::Spanned<KeySpec>>,
-) -> Result<Keymap, ConfigError> {
-    let at = |name: &str, span: std::ops::Range<usize>, message: String| {
-        let (line, column) = line_and_column(text, span.start);
-        ConfigError::Syntax {
-            path: None,
-            line,
-            column,
-            key: Some(format!("keys.{name}")),
-            message,
-        }
-    };
-    let mut map = Keymap::default();
-    for (name, spec) in keys {
-        let texts = match spec.get_ref() {
-            KeySpec::One(k) => vec![k.clone()],
-            KeySpec::Many(ks) => ks.clone(),
-        };
-        let chords = texts
-            .iter()
-            .map(|t| Chord::parse(t))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|m| at(name, spec.span(), m))?;
-        map.remap(name, chords)
-            .map_err(|m| at(name, spec.span(), m))?;
-    }
-    map.check().map_err(|(message, actions)| {
-        // At the line of a remapped one of the two.
-        let (name, span) = actions
-            .iter()
-            .find_map(|a| keys.get(*a).map(|s| (*a, s.span())))
-            .unwrap_or(("", 0..0));
-        at(name, span, message)
-    })?;
-    Ok(map)
-}
-
-/// The configured views on their keys, or the defaults (those whose key
-/// an action took are left out); a view key that is not a key, is used
-/// twice, or is an action's key is an error at its line.
-fn views(text: &str, specs: &[ViewSpec], keymap: &Keymap) -> Result<Vec<SavedView>, ConfigError> {
-    if specs.is_empty() {
-        return Ok(SavedView::defaults()
-            .into_iter()
-            .filter(|v| keymap.taken(Context::Panes, &v.key).is_none())
-            .collect());
-    }
-    let mut out: Vec<SavedView> = Vec::new();
-    for (i, spec) in specs.iter().enumerate() {
-        let fail = |message: String| {
-            let (line, column) = line_and_column(text, spec.key.span().start);
-            ConfigError::Syntax {
-                path: None,
-                line,
-                column,
-                key: Some(format!("views[{i}].key")),
-                message,
-            }
-        };
-        let key = Chord::parse(spec.key.get_ref()).map_err(fail)?;
-        if let Some(action) = keymap.taken(Context::Panes, &key) {
-            return Err(fail(format!(
-                "{} is the key of {action}; pick another for view {:?}",
-                key.name(),
-                spec.name
-            )));
-        }
-        if let Some(other) = out.iter().find(|v| v.key == key) {
-            return Err(fail(format!(
-                "{} is the key of both views {:?} and {:?}",
-                key.name(),
-                other.name,
-                spec.name
-            )));
-        }
-        out.push(SavedView {
-            key,
-            name: spec.name.clone(),
-            query: spec.query.clone(),
-        });
-    }
-    Ok(out)
-}
-
 fn line_and_column(text: &str, at: usize) -> (usize, usize) {
     let at = at.min(text.len());
     let before = &text[..at];
@@ -847,195 +752,5 @@ mod tests {
     fn secrets_never_show_in_debug() {
         let s = format!("{:?}", Secret::new("hunter2"));
         assert!(!s.contains("hunter2"));
-    }
-
-    #[test]
-    fn keys_remap_actions_and_keep_the_rest() {
-        use crate::model::ActionKind;
-        use crate::tui::keys::{Context, KeyAction};
-        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-        let c =
-            Config::parse("[keys]\napprove = \"ctrl-a\"\ncancel = [\"c\", \"delete\"]\n").unwrap();
-        let at = |code, mods| c.keymap.action(Context::Panes, &KeyEvent::new(code, mods));
-        assert_eq!(
-            at(KeyCode::Char('a'), KeyModifiers::CONTROL),
-            Some(KeyAction::Act(ActionKind::Approve))
-        );
-        assert_eq!(at(KeyCode::Char('a'), KeyModifiers::NONE), None);
-        assert_eq!(
-            at(KeyCode::Delete, KeyModifiers::NONE),
-            Some(KeyAction::Act(ActionKind::Cancel))
-        );
-        assert_eq!(
-            at(KeyCode::Char('j'), KeyModifiers::NONE),
-            Some(KeyAction::Down)
-        );
-    }
-
-    #[test]
-    fn bad_keys_config_names_line_key_and_both_actions() {
-        for (text, line, key, says) in [
-            (
-                "[keys]\naprove = \"a\"\n",
-                2,
-                "keys.aprove",
-                "unknown action \"aprove\"",
-            ),
-            (
-                "[keys]\nrefresh = \"ctrl-\"\n",
-                2,
-                "keys.refresh",
-                "is not a key",
-            ),
-            ("[keys]\nhelp = \"f13\"\n", 2, "keys.help", "is not a key"),
-            (
-                "refresh_seconds = 5\n[keys]\napprove = \"c\"\n",
-                3,
-                "keys.approve",
-                "c is bound to both approve and cancel",
-            ),
-        ] {
-            let e = Config::parse(text).unwrap_err();
-            match &e {
-                ConfigError::Syntax {
-                    line: l,
-                    key: Some(k),
-                    message,
-                    ..
-                } => {
-                    assert_eq!((*l, k.as_str()), (line, key), "{text}");
-                    assert!(message.contains(says), "{text}: {message}");
-                }
-                other => panic!("{text}: {other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn theme_and_views_are_read() {
-        let c = Config::parse(
-            "[theme]\nname = \"light\"\n[theme.styles]\nselected = { fg = \"black\", bg = \"#00ffff\", bold = true }\n\
-             [[views]]\nkey = \"F2\"\nname = \"Web failures\"\nquery = \"status:failed computer:tag:web\"\n",
-        )
-        .unwrap();
-        assert_eq!(c.theme_name.as_deref(), Some("light"));
-        assert_eq!(c.theme_styles[0].0, "selected");
-        assert_eq!(c.views.len(), 1);
-        assert_eq!(c.views[0].key, Chord::parse("f2").unwrap());
-        assert_eq!(c.views[0].name, "Web failures");
-        // No views configured, or no file at all: the four defaults.
-        assert_eq!(Config::empty().views.len(), 4);
-        let c = Config::parse("").unwrap();
-        let names: Vec<&str> = c.views.iter().map(|v| v.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "Needs approval",
-                "In progress",
-                "Failed today",
-                "Everything"
-            ]
-        );
-        // A default view whose key an action took is left out.
-        let c = Config::parse("[keys]\nrefresh = \"1\"\n").unwrap();
-        assert_eq!(c.views.len(), 3);
-    }
-
-    #[test]
-    fn bad_theme_and_views_name_line_and_key() {
-        for (text, line, key, says) in [
-            (
-                "[theme]\nname = \"solarized\"\n",
-                2,
-                "theme.name",
-                "no theme \"solarized\"; themes: dark, light, mono",
-            ),
-            (
-                "[theme.styles]\nselcted = { bold = true }\n",
-                2,
-                "theme.styles.selcted",
-                "no role \"selcted\"",
-            ),
-            (
-                "[theme.styles]\nselected = { fg = \"chartreuse-ish\" }\n",
-                2,
-                "theme.styles.selected",
-                "is not a colour",
-            ),
-            (
-                "[[views]]\nkey = \"ctrl-\"\nname = \"x\"\nquery = \"\"\n",
-                2,
-                "views[0].key",
-                "is not a key",
-            ),
-            (
-                "[[views]]\nkey = \"a\"\nname = \"Mine\"\nquery = \"\"\n",
-                2,
-                "views[0].key",
-                "a is the key of approve",
-            ),
-            (
-                "[[views]]\nkey = \"1\"\nname = \"A\"\nquery = \"\"\n[[views]]\nkey = \"1\"\nname = \"B\"\nquery = \"\"\n",
-                6,
-                "views[1].key",
-                "1 is the key of both views \"A\" and \"B\"",
-            ),
-        ] {
-            let e = Config::parse(text).unwrap_err();
-            match &e {
-                ConfigError::Syntax {
-                    line: l,
-                    key: Some(k),
-                    message,
-                    ..
-                } => {
-                    assert_eq!((*l, k.as_str()), (line, key), "{text}: {message}");
-                    assert!(message.contains(says), "{text}: {message}");
-                }
-                other => panic!("{text}: {other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn keys_of_the_editor_and_dialogs_remap_without_taking_typed_letters() {
-        use crate::tui::keys::{Context, KeyAction};
-        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-        let c = Config::parse(
-            "[keys]\ncomplete = \"ctrl-space\"\nquit = [\"Q\", \"ctrl-q\"]\nconfirm = [\"Y\", \"enter\"]\nrun = [\"x\", \"f5\"]\n",
-        )
-        .unwrap();
-        let at = |context, code, mods| c.keymap.action(context, &KeyEvent::new(code, mods));
-        let ctrl = KeyModifiers::CONTROL;
-        let none = KeyModifiers::NONE;
-        assert_eq!(
-            at(Context::Editor, KeyCode::Char(' '), ctrl),
-            Some(KeyAction::Complete)
-        );
-        assert_eq!(at(Context::Editor, KeyCode::Tab, none), None);
-        // Q quits from the panes; in the editor Q is a letter, ctrl-q quits.
-        assert_eq!(
-            at(Context::Panes, KeyCode::Char('Q'), none),
-            Some(KeyAction::Quit)
-        );
-        assert_eq!(at(Context::Editor, KeyCode::Char('Q'), none), None);
-        assert_eq!(
-            at(Context::Editor, KeyCode::Char('q'), ctrl),
-            Some(KeyAction::Quit)
-        );
-        assert_eq!(
-            at(Context::Confirm, KeyCode::Char('q'), ctrl),
-            Some(KeyAction::Quit)
-        );
-        assert_eq!(
-            at(Context::Confirm, KeyCode::Char('Y'), none),
-            Some(KeyAction::Confirm)
-        );
-        // Run takes F5 but not x: x must still type an x.
-        assert_eq!(
-            at(Context::Editor, KeyCode::F(5), none),
-            Some(KeyAction::RunQuery)
-        );
-        assert_eq!(at(Context::Editor, KeyCode::Char('x'), none), None);
     }
 }

@@ -20,10 +20,8 @@ pub struct Chosen {
     pub refresh: Duration,
     pub read_only: bool,
     pub warnings: Vec<String>,
-    /// The key table with the config's `[keys]`.
-    pub keymap: crate::tui::keys::Keymap,
-    /// `[theme]` and `[[views]]` as the dashboard uses them.
-    pub looks: crate::tui::Looks,
+    /// `[keys]`, `[theme]` and `[[views]]` as the dashboard uses them.
+    pub settings: crate::tui::settings::Settings,
     /// The config's profiles, for `:profile`.
     pub profiles: crate::tui::Profiles,
 }
@@ -76,30 +74,12 @@ pub enum SetupError {
     Usage(String),
 }
 
-/// A backend ready to use, or the embedded engine still being built.
-pub enum Source {
-    Ready(Arc<dyn Backend>),
-    /// A large demo or dataset, generated or loaded on a blocking thread
-    /// while the dashboard shows how far it has got.
-    Building {
-        what: String,
-        progress: Arc<Progress>,
-        /// How far it has got, for a person.
-        label: Box<dyn Fn(Reading) -> String + Send>,
-        task: tokio::task::JoinHandle<Result<Arc<EngineBackend>, SetupError>>,
-    },
-}
+/// The backend this run uses, or the engine it is building.
+pub type Source = crate::backend::source::Source<SetupError>;
 
-impl Source {
-    /// The backend, once it is built.
-    pub async fn ready(self) -> Result<Arc<dyn Backend>, SetupError> {
-        match self {
-            Source::Ready(b) => Ok(b),
-            Source::Building { task, .. } => match task.await {
-                Ok(built) => built.map(|b| b as Arc<dyn Backend>),
-                Err(e) => Err(SetupError::Build(e.to_string())),
-            },
-        }
+impl From<tokio::task::JoinError> for SetupError {
+    fn from(e: tokio::task::JoinError) -> SetupError {
+        SetupError::Build(e.to_string())
     }
 }
 
@@ -196,7 +176,9 @@ pub fn start_engine(args: &EngineArgs, read_only: bool) -> Result<Source, SetupE
         what: describe_start(&args),
         progress,
         label: Box::new(move |r| progress_text(&labelled, r)),
-        task: tokio::task::spawn_blocking(move || engine_backend(&args, read_only, &watched)),
+        task: tokio::task::spawn_blocking(move || {
+            engine_backend(&args, read_only, &watched).map(|b| b as Arc<dyn Backend>)
+        }),
     })
 }
 
@@ -234,16 +216,10 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
         refresh: resolved.refresh,
         read_only,
         warnings,
-        keymap: config.keymap.clone(),
-        looks: crate::tui::Looks {
-            theme_name: config
-                .theme_name
-                .clone()
-                .unwrap_or_else(|| "dark".to_owned()),
-            theme_styles: config.theme_styles.clone(),
-            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
-            views: config.views.clone(),
-        },
+        settings: crate::tui::settings::Settings::from_config(
+            &config,
+            std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        )?,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod connection;
 pub mod engine;
+pub mod export;
 pub mod logging;
 pub mod model;
 pub mod printable;

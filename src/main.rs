@@ -106,7 +106,7 @@ async fn run(mut cli: Cli) -> ExitCode {
                 refresh: chosen.refresh,
                 read_only: chosen.read_only,
                 history_file: tui::history::default_path(),
-                action_log_file: tui::action_log::default_path(),
+                action_log_file: landscape_tui::backend::action_log::default_path(),
                 warnings: {
                     let mut w = chosen.warnings;
                     if let (None, Some(file)) = (&cli.log, &log_file) {
@@ -115,8 +115,8 @@ async fn run(mut cli: Cli) -> ExitCode {
                     }
                     w
                 },
-                keymap: chosen.keymap,
-                looks: chosen.looks,
+                keymap: chosen.settings.keymap,
+                looks: chosen.settings.looks,
                 profiles: chosen.profiles,
             };
             match tui::run(chosen.backend, options).await {
@@ -179,7 +179,7 @@ async fn run(mut cli: Cli) -> ExitCode {
                 // `| head` closed the pipe: the reader has what it wanted.
                 Err(e) if e.is_closed_output() => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("landscape-tui: {}", scripting::describe(&e));
+                    eprintln!("landscape-tui: {}", e.explain());
                     ExitCode::from(Exit::of(&e) as u8)
                 }
             }
@@ -201,7 +201,7 @@ async fn action(
         only_changeable: args.only_changeable,
         list_ids: args.ids,
         format: args.format,
-        log: tui::action_log::default_path(),
+        log: landscape_tui::backend::action_log::default_path(),
     };
     scripting::action(backend, &request, out, &mut std::io::stderr()).await
 }

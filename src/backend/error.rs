@@ -73,6 +73,34 @@ impl BackendError {
     }
 }
 
+impl BackendError {
+    /// Said for a person: a refusal lists each activity and why, a query
+    /// error says where it is.
+    pub fn explain(&self) -> String {
+        match self {
+            BackendError::Refused { refusals, unlisted } => {
+                let total = refusals.len() + unlisted;
+                let mut s = format!(
+                    "refused, nothing changed ({total} activit{}):",
+                    if total == 1 { "y" } else { "ies" }
+                );
+                for r in refusals {
+                    s.push_str(&format!("\n  {r}"));
+                }
+                if *unlisted > 0 {
+                    s.push_str(&format!("\n  … and {unlisted} more refused"));
+                }
+                s
+            }
+            BackendError::InvalidQuery {
+                message,
+                span: Some(span),
+            } => format!("invalid query (at {}..{}): {message}", span.start, span.end),
+            other => other.to_string(),
+        }
+    }
+}
+
 fn http_text(status: u16, code: &str, message: &str) -> String {
     match (code.is_empty(), message.is_empty()) {
         (true, true) => format!("HTTP {status}"),

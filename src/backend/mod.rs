@@ -3,12 +3,14 @@
 //! Implemented in process by the embedded engine and over HTTP by the remote
 //! client, so everything above this module works the same on both.
 
+pub mod action_log;
 pub mod action_plan;
 pub mod engine;
 mod error;
 pub mod logged;
 mod reader_first;
 pub mod remote;
+pub mod source;
 
 use std::collections::HashMap;
 

@@ -11,20 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::dataset_reader::{DatasetReader, Entry, RawRecord, value};
+use super::dataset_reader::{DatasetError, DatasetReader, Entry, RawRecord, value};
 use super::{Engine, Progress};
 use crate::model::{Activity, ActivityStatus, Computer, Creator, Field};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DatasetError(pub String);
-
-impl fmt::Display for DatasetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for DatasetError {}
 
 /// A reader that counts what passes through it.
 struct Counted<'a, R> {

@@ -10,7 +10,17 @@ use std::sync::mpsc;
 
 use serde::de::DeserializeOwned;
 
-use super::dataset::DatasetError;
+/// Why a dataset file could not be read, with where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetError(pub String);
+
+impl std::fmt::Display for DatasetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DatasetError {}
 
 /// Records handed to a parsing thread at a time.
 const BATCH_RECORDS: usize = 2048;

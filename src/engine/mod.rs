@@ -27,7 +27,7 @@ pub use crate::model::Selection;
 pub use crate::progress::{Progress, Reading};
 pub use actions::ActionError;
 pub use clock::Clock;
-pub use dataset::DatasetError;
+pub use dataset_reader::DatasetError;
 pub use demo::DemoOptions;
 use store::Store;
 

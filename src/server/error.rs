@@ -48,6 +48,15 @@ impl ApiError {
     }
 }
 
+/// A path no route answers.
+pub fn no_route(uri: &axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        format!("no route {}", uri.path()),
+    )
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (

@@ -320,11 +320,3 @@ async fn create(
     };
     Ok(Json(created).into_response())
 }
-
-pub async fn not_found(uri: Uri) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "NotFound",
-        format!("no route {}", uri.path()),
-    )
-}

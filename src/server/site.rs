@@ -219,7 +219,7 @@ pub async fn fallback(State(state): State<Arc<ServerState>>, uri: Uri) -> Respon
         .as_ref()
         .filter(|_| !path.starts_with("/api"))
     else {
-        return super::rest::not_found(uri).await.into_response();
+        return super::error::no_route(&uri).into_response();
     };
     if path == "/" {
         return Redirect::temporary("/new_dashboard/").into_response();

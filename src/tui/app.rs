@@ -347,18 +347,6 @@ impl App {
         }
     }
 
-    /// The zoomed detail's text view, wrapped to its width.
-    pub fn detail_text_lines(&self) -> Vec<String> {
-        let width = super::layout::detail_text_width(self);
-        match self.detail_activity() {
-            Some(a) if width > 0 => super::detail_text::wrap(
-                &super::detail_text::lines(a, &self.computer_titles, self.offset),
-                width,
-            ),
-            _ => Vec::new(),
-        }
-    }
-
     /// Whether the list's order is the dashboard's own, over loaded rows:
     /// a server sorts by creation time only.
     pub fn sorts_locally(&self) -> bool {
@@ -489,17 +477,6 @@ impl App {
             .iter()
             .chain(self.children.rows.iter())
             .find(|a| a.id == id)
-    }
-
-    /// Rows the list pane has room for at the current size.
-    pub fn list_height(&self) -> u64 {
-        u64::from(super::layout::list_rows(self))
-    }
-
-    /// Whether the screen is too narrow for the panes side by side: then
-    /// only the focused pane is drawn, under a tab line.
-    pub fn tabbed(&self) -> bool {
-        self.size.0 < super::layout::SIDE_BY_SIDE_WIDTH
     }
 
     pub fn say(&mut self, level: Level, text: impl Into<String>) {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::Format;
+use crate::export::Format;
 use crate::model::{ListSort, SortColumn};
 
 use super::theme::THEME_NAMES;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::backend::action_plan::{ActionPlan, ActionRecord, ActionReport};
 use crate::backend::{BackendError, BackendInfo, CompletionValues};
-use crate::cli::Format;
+use crate::export::Format;
 use crate::model::scope::Scope;
 use std::collections::HashMap;
 

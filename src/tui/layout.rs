@@ -66,7 +66,7 @@ pub fn areas(app: &App) -> Areas {
                 a.detail = Some(json);
             }
         }
-    } else if app.tabbed() {
+    } else if tabbed(app) {
         let [tabs, pane] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
         a.tabs = Some(tabs);
@@ -91,6 +91,29 @@ pub fn areas(app: &App) -> Areas {
         a.detail = Some(detail);
     }
     a
+}
+
+/// Whether the screen is too narrow for the panes side by side: then
+/// only the focused pane is drawn, under a tab line.
+pub fn tabbed(app: &App) -> bool {
+    app.size.0 < SIDE_BY_SIDE_WIDTH
+}
+
+/// Rows the list pane has room for at the current size.
+pub fn list_height(app: &App) -> u64 {
+    u64::from(list_rows(app))
+}
+
+/// The zoomed detail's text view, wrapped to its width.
+pub fn detail_text_lines(app: &App) -> Vec<String> {
+    let width = detail_text_width(app);
+    match app.detail_activity() {
+        Some(a) if width > 0 => super::detail_text::wrap(
+            &super::detail_text::lines(a, &app.computer_titles, app.offset),
+            width,
+        ),
+        _ => Vec::new(),
+    }
 }
 
 /// Table rows that fit in the list pane (inside its border, under its header).

@@ -1,7 +1,6 @@
 //! The dashboard: app state with a pure `update`, views that only read it,
 //! and an async loop that moves events and backend answers between them.
 
-pub mod action_log;
 pub mod app;
 pub mod command_line;
 pub mod detail_text;
@@ -10,6 +9,7 @@ pub mod history;
 pub mod keys;
 pub mod layout;
 mod runtime;
+pub mod settings;
 pub mod terminal;
 pub mod theme;
 pub mod update;

@@ -20,9 +20,8 @@ use super::event::{Command, Event};
 use super::theme::Theme;
 use super::update::{start, update};
 use super::{history, terminal, view};
-use crate::backend::engine::EngineBackend;
+use crate::backend::source::Source;
 use crate::backend::{Backend, action_plan};
-use crate::connection::{SetupError, Source};
 use crate::progress::{Progress, Reading};
 
 #[derive(Debug, Clone)]
@@ -63,7 +62,10 @@ impl std::fmt::Debug for Profiles {
 
 /// Runs the dashboard until the operator quits. A large engine still being
 /// built is waited for with a progress bar on screen from the first frame.
-pub async fn run(source: Source, options: TuiOptions) -> color_eyre::Result<()> {
+pub async fn run<E>(source: Source<E>, options: TuiOptions) -> color_eyre::Result<()>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
     let mut term = terminal::enter()?;
     let backend = match source {
         Source::Ready(backend) => Ok(Some(backend)),
@@ -79,7 +81,7 @@ pub async fn run(source: Source, options: TuiOptions) -> color_eyre::Result<()> 
             let backend = crate::backend::logged::when_logging(backend);
             let history = history::load(options.history_file.as_deref());
             let mut app = App::new(backend.info(), options.read_only, history);
-            app.action_log = super::action_log::load(options.action_log_file.as_deref());
+            app.action_log = crate::backend::action_log::load(options.action_log_file.as_deref());
             app.keymap = options.keymap.clone();
             app.set_looks(options.looks.clone());
             app.profiles = options.profiles.names.clone();
@@ -100,13 +102,16 @@ pub async fn run(source: Source, options: TuiOptions) -> color_eyre::Result<()> 
 
 /// Draws the start's progress until the engine is built; `None` when the
 /// operator quit first.
-async fn wait_for_engine(
+async fn wait_for_engine<E>(
     term: &mut DefaultTerminal,
     what: &str,
     progress: &Progress,
     label: &(dyn Fn(Reading) -> String + Send),
-    mut task: tokio::task::JoinHandle<Result<Arc<EngineBackend>, SetupError>>,
-) -> color_eyre::Result<Option<Arc<dyn Backend>>> {
+    mut task: tokio::task::JoinHandle<Result<Arc<dyn Backend>, E>>,
+) -> color_eyre::Result<Option<Arc<dyn Backend>>>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
     let mut events = EventStream::new();
     loop {
         let reading = progress.read();
@@ -118,7 +123,7 @@ async fn wait_for_engine(
                 return match built {
                     Ok(Ok(backend)) => Ok(Some(backend)),
                     Ok(Err(e)) => Err(e.into()),
-                    Err(e) => Err(SetupError::Build(e.to_string()).into()),
+                    Err(e) => Err(color_eyre::eyre::eyre!("building the engine: {e}")),
                 };
             }
             Some(Ok(ct::Event::Key(key))) = events.next() => {
@@ -313,16 +318,16 @@ fn execute_command(
             format,
         } => {
             tokio::spawn(async move {
-                let result = crate::scripting::export(backend.as_ref(), &query, &path, format)
+                let result = crate::export::export(backend.as_ref(), &query, &path, format)
                     .await
-                    .map_err(|e| crate::scripting::describe(&e));
+                    .map_err(|e| e.explain());
                 let _ = tx.send(Event::Exported { path, result });
             });
         }
         Command::LogAction(record) => {
             if let Some(path) = options.action_log_file.clone() {
                 tokio::task::spawn_blocking(move || {
-                    if let Err(e) = super::action_log::append(&path, &record) {
+                    if let Err(e) = crate::backend::action_log::append(&path, &record) {
                         tracing::warn!("the action log {}: {e}", path.display());
                     }
                 });

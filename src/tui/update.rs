@@ -171,8 +171,8 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
         KeyAction::PrevPane => app.focus = next_pane(app.focus, false),
         KeyAction::Down => step(app, 1, out),
         KeyAction::Up => step(app, -1, out),
-        KeyAction::PageDown => step(app, app.list_height().max(1) as i64, out),
-        KeyAction::PageUp => step(app, -(app.list_height().max(1) as i64), out),
+        KeyAction::PageDown => step(app, super::layout::list_height(app).max(1) as i64, out),
+        KeyAction::PageUp => step(app, -(super::layout::list_height(app).max(1) as i64), out),
         KeyAction::Top => step(app, i64::MIN / 2, out),
         KeyAction::Bottom => step(app, i64::MAX / 2, out),
         KeyAction::Open => match app.focus {
@@ -444,7 +444,7 @@ fn select(app: &mut App, to: u64, out: &mut Vec<Command>) {
 }
 
 fn keep_visible(app: &mut App) {
-    let h = app.list_height().max(1);
+    let h = super::layout::list_height(app).max(1);
     if app.list.selected < app.list.top {
         app.list.top = app.list.selected;
     } else if app.list.selected >= app.list.top + h {
@@ -1005,7 +1005,7 @@ fn find(app: &mut App, forward: bool, here: bool) {
         app.focus = Pane::Detail;
         app.zoomed = true;
     }
-    let lines = app.detail_text_lines();
+    let lines = super::layout::detail_text_lines(app);
     let found = super::detail_text::matches(&lines, &app.search);
     if found.is_empty() {
         let text = format!("no match for {:?}", app.search);

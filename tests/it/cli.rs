@@ -939,15 +939,7 @@ fn what_a_user_redoes_through_serve_is_theirs_also_after_a_restart() {
     let http = reqwest::Client::new();
     let (uri, mut server) = serve_as_jane(&state);
     let created: serde_json::Value = rt.block_on(async {
-        let login: serde_json::Value = http
-            .post(format!("{uri}v2/login"))
-            .json(&serde_json::json!({"email": "jane@example.com", "password": "pw"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let login = common::rest_login(&http, &uri, "jane@example.com", "pw").await;
         assert_eq!(login["name"], "Jane Doe");
         assert_eq!(login["current_account"], "lab");
         assert_eq!(login["accounts"][0]["name"], "lab");

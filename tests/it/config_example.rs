@@ -1,6 +1,7 @@
 //! The shipped example configuration parses and resolves each profile.
 
 use landscape_tui::config::{Config, Connection, Environment};
+use landscape_tui::tui::settings::Settings;
 
 #[test]
 fn example_config_parses_and_every_profile_resolves_with_env_secrets() {
@@ -32,8 +33,9 @@ fn example_config_parses_and_every_profile_resolves_with_env_secrets() {
         ratatui::crossterm::event::KeyCode::Delete,
         ratatui::crossterm::event::KeyModifiers::NONE,
     );
+    let settings = Settings::from_config(&config, false).unwrap();
     assert_eq!(
-        config
+        settings
             .keymap
             .action(landscape_tui::tui::keys::Context::Panes, &delete),
         Some(landscape_tui::tui::keys::KeyAction::Act(
@@ -41,9 +43,14 @@ fn example_config_parses_and_every_profile_resolves_with_env_secrets() {
         ))
     );
     // Its theme and views.
-    assert_eq!(config.theme_name.as_deref(), Some("dark"));
-    assert_eq!(config.theme_styles[0].0, "selected");
-    let views: Vec<&str> = config.views.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(settings.looks.theme_name, "dark");
+    assert_eq!(settings.looks.theme_styles[0].0, "selected");
+    let views: Vec<&str> = settings
+        .looks
+        .views
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
     assert_eq!(views, ["Needs approval", "Failed today", "Web servers"]);
     // No default profile in the example: the dashboard opens on the demo.
     assert_eq!(

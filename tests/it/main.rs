@@ -1,9 +1,13 @@
 //! The integration tests, one binary: one link after an edit instead of one per file.
 //! Each module is a former test file; `cargo test --test it tui_snapshots::` runs one.
 
+// Tests may unwrap: a failure is the report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 mod action_law;
+mod architecture;
 mod cli;
 mod config_example;
 mod engine_dataset;

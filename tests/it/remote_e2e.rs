@@ -365,9 +365,7 @@ async fn thousands_refused_over_http_are_all_counted() {
                 assert_eq!(refusals.len(), 500, "{api:?}");
                 assert_eq!(refusals.len() + unlisted, refused, "{api:?}");
                 assert_eq!(e.to_string(), format!("{refused} activities refused"));
-                let said = landscape_tui::scripting::describe(
-                    &landscape_tui::scripting::ScriptError::Backend(e.clone()),
-                );
+                let said = e.explain();
                 assert!(
                     said.starts_with(&format!("refused, nothing changed ({refused} activities)")),
                     "{said}"

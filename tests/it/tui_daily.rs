@@ -254,7 +254,7 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     assert!(s.contains("Summary     Install package htop"), "{s}");
     assert!(s.contains("Status      succeeded"), "{s}");
     // Nothing is cut at the pane's edge: the long line wraps.
-    let lines = app.detail_text_lines();
+    let lines = landscape_tui::tui::layout::detail_text_lines(&app);
     let width = landscape_tui::tui::layout::detail_text_width(&app);
     assert!(
         lines.iter().all(|l| l.chars().count() <= width),
@@ -301,11 +301,14 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     let first = app.search_at.unwrap();
     let text = app.message.clone().unwrap().text;
     assert!(text.contains("\"step 5\": match 2 of 11"), "{text}");
-    assert!(app.detail_text_lines()[first].contains("step 50"));
+    assert!(landscape_tui::tui::layout::detail_text_lines(&app)[first].contains("step 50"));
     // On screen: the match is the scroll's top or below it.
     assert!(usize::from(app.detail_scroll) <= first);
     feed(&mut app, [key('n')]);
-    assert!(app.detail_text_lines()[app.search_at.unwrap()].contains("step 51"));
+    assert!(
+        landscape_tui::tui::layout::detail_text_lines(&app)[app.search_at.unwrap()]
+            .contains("step 51")
+    );
     feed(&mut app, [key('N')]);
     assert_eq!(app.search_at, Some(first));
     // Past the last match, n comes round to the first.
@@ -316,7 +319,7 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     assert!(text.contains("match 1 of 11"), "{text}");
     // The first, "step 5", is far above: the view scrolled back to it.
     let at = app.search_at.unwrap();
-    assert!(app.detail_text_lines()[at].contains("step 5 ok"));
+    assert!(landscape_tui::tui::layout::detail_text_lines(&app)[at].contains("step 5 ok"));
     assert_eq!(usize::from(app.detail_scroll), at - 2);
 
     // Esc: back to the panes, the search cleared.
@@ -446,7 +449,7 @@ async fn export_writes_what_the_cli_prints() {
         ("a.json", Format::Json),
     ] {
         let path = dir.path().join(name);
-        let n = landscape_tui::scripting::export(backend.as_ref(), "nginx", &path, format)
+        let n = landscape_tui::export::export(backend.as_ref(), "nginx", &path, format)
             .await
             .unwrap();
         assert_eq!(n, 3);
@@ -480,7 +483,7 @@ async fn export_writes_what_the_cli_prints() {
     // A directory that is not there: an error, nothing written.
     let bad = dir.path().join("nope/a.csv");
     assert!(
-        landscape_tui::scripting::export(backend.as_ref(), "", &bad, Format::Csv)
+        landscape_tui::export::export(backend.as_ref(), "", &bad, Format::Csv)
             .await
             .is_err()
     );

@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 /// The zoomed detail's text view: fields, then the result, wrapped; the
 /// search's matches marked.
 pub fn draw_text(frame: &mut Frame, app: &App, area: Rect) {
-    let lines = app.detail_text_lines();
+    let lines = crate::tui::layout::detail_text_lines(app);
     let title = match app.detail_activity() {
         Some(a) => format!(" Activity {} · Esc back ", a.id),
         None => " Detail ".to_owned(),

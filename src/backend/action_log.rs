@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::backend::action_plan::ActionRecord;
+use super::action_plan::ActionRecord;
 
 /// How many entries the dashboard reads back (the newest).
 pub const SHOWN: usize = 500;

@@ -1,0 +1,323 @@
+//! The layers `docs/architecture.md` writes down are the layers the code
+//! has: every `use crate::…` (and `super::…`, and inline `crate::x::y`
+//! paths) outside tests is held against the table's "may use" column, and
+//! no two files use each other, directly or in a circle.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Every module of the library by path (`tui::view::list`), with its
+/// source outside `#[cfg(test)]` and comments.
+fn modules() -> BTreeMap<String, String> {
+    fn walk(dir: &Path, out: &mut BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let rel = path.strip_prefix(Path::new(ROOT).join("src")).unwrap();
+            let mut parts: Vec<String> = rel
+                .with_extension("")
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            if parts == ["main"] {
+                continue;
+            }
+            if matches!(parts.last().map(String::as_str), Some("mod" | "lib")) {
+                parts.pop();
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            out.insert(parts.join("::"), code_of(&text));
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(&Path::new(ROOT).join("src"), &mut out);
+    out
+}
+
+/// The text without line comments and without the test module at the end.
+fn code_of(text: &str) -> String {
+    let text = match text.find("#[cfg(test)]") {
+        Some(i) => &text[..i],
+        None => text,
+    };
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `a::{b, c::{D, E}}` as `a::b`, `a::c::D`, `a::c::E`.
+fn expand(tree: &str) -> Vec<String> {
+    let tree = tree.trim();
+    let Some(open) = tree.find('{') else {
+        let path = tree.split(" as ").next().unwrap_or(tree);
+        return vec![path.trim().to_owned()];
+    };
+    let close = tree.rfind('}').unwrap_or(tree.len());
+    let (prefix, inner) = (&tree[..open], &tree[open + 1..close]);
+    let (mut items, mut depth, mut current) = (Vec::new(), 0, String::new());
+    for c in inner.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    items.push(current);
+    items
+        .iter()
+        .filter(|i| !i.trim().is_empty())
+        .flat_map(|i| expand(i).into_iter().map(|p| format!("{prefix}{p}")))
+        .collect()
+}
+
+/// The module `path` (written in module `from`) names, if it is one of ours.
+fn resolve(modules: &BTreeMap<String, String>, from: &str, path: &str) -> Option<String> {
+    let mut segs: Vec<&str> = path.split("::").map(str::trim).collect();
+    let mut base: Vec<&str> = if from.is_empty() {
+        vec![]
+    } else {
+        from.split("::").collect()
+    };
+    match segs.first() {
+        Some(&"crate") => base.clear(),
+        Some(&"super") => {
+            while segs.first() == Some(&"super") {
+                base.pop();
+                segs.remove(0);
+            }
+            segs.insert(0, "super");
+        }
+        Some(&"self") => {}
+        _ => return None,
+    }
+    segs.remove(0);
+    let full: Vec<&str> = base.into_iter().chain(segs).collect();
+    (0..=full.len())
+        .rev()
+        .map(|k| full[..k].join("::"))
+        .find(|m| modules.contains_key(m))
+}
+
+/// Which modules each module uses. A `pub use` is a facade and a `mod`
+/// line a declaration: neither is a use.
+fn uses(modules: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (module, code) in modules {
+        let mut paths = Vec::new();
+        let bytes = code.as_bytes();
+        for (i, _) in code.match_indices("use ") {
+            if i > 0 && !bytes[i - 1].is_ascii_whitespace() {
+                continue;
+            }
+            let before = code[..i].trim_end();
+            if before.ends_with("pub") || before.ends_with(')') {
+                continue; // `pub use`, `pub(crate) use`: a facade
+            }
+            let end = code[i..].find(';').map_or(code.len(), |e| i + e);
+            paths.extend(expand(&code[i + 4..end]));
+        }
+        for start in ["crate::", "super::"] {
+            for (i, _) in code.match_indices(start) {
+                if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
+                    continue;
+                }
+                let end = code[i..]
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                    .map_or(code.len(), |e| i + e);
+                paths.push(code[i..end].trim_end_matches(':').to_owned());
+            }
+        }
+        let used = out.entry(module.clone()).or_default();
+        for path in paths {
+            if let Some(target) = resolve(modules, module, &path)
+                && &target != module
+                && !target.starts_with(&format!("{module}::"))
+            {
+                used.insert(target);
+            }
+        }
+    }
+    out
+}
+
+/// The table in docs/architecture.md: each layer and what it may use. A
+/// row may name several layers (`` `config`, `cli` ``) and, in its last
+/// column, exceptions like "only `backend/engine.rs` uses `engine`".
+fn table() -> Vec<Layer> {
+    let doc = std::fs::read_to_string(Path::new(ROOT).join("docs/architecture.md")).unwrap();
+    let names = |cell: &str| -> Vec<String> {
+        cell.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    };
+    doc.lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").collect();
+            let may = cells.last().copied().unwrap_or("");
+            let (allowed, only) = match may.split_once("; only ") {
+                Some((a, o)) => (a, Some(o)),
+                None => (may, None),
+            };
+            let exceptions = only
+                .map(|o| {
+                    let n = names(o);
+                    // "only `backend/engine.rs` uses `engine`"
+                    let file = n[0].trim_end_matches(".rs").replace('/', "::");
+                    vec![(file, n[1].clone())]
+                })
+                .unwrap_or_default();
+            Layer {
+                names: names(cells[0]),
+                everything: allowed.trim() == "everything",
+                may_use: names(allowed),
+                exceptions,
+            }
+        })
+        .collect()
+}
+
+struct Layer {
+    names: Vec<String>,
+    /// The top: it may use every layer.
+    everything: bool,
+    may_use: Vec<String>,
+    /// (file, layer): only this file of the layer may use that layer.
+    exceptions: Vec<(String, String)>,
+}
+
+#[test]
+fn every_module_uses_only_the_layers_the_architecture_allows() {
+    let modules = modules();
+    let uses = uses(&modules);
+    let table = table();
+    let layer_of = |m: &str| m.split("::").next().unwrap_or("").to_owned();
+    let mut wrong = Vec::new();
+    for (module, used) in &uses {
+        let layer = layer_of(module);
+        if layer.is_empty() {
+            continue;
+        }
+        let Some(row) = table.iter().find(|l| l.names.contains(&layer)) else {
+            wrong.push(format!(
+                "{module}: the layer `{layer}` is not in docs/architecture.md"
+            ));
+            continue;
+        };
+        for target in used {
+            let to = layer_of(target);
+            if to == layer || row.everything {
+                continue;
+            }
+            let allowed = row.may_use.contains(&to)
+                && !row.exceptions.iter().any(|(_, l)| l == &to)
+                || row
+                    .exceptions
+                    .iter()
+                    .any(|(file, l)| l == &to && module == file);
+            // A file singled out as the layer's one way in is reached
+            // only by its own layer and the top.
+            let through = table.iter().flat_map(|l| &l.exceptions).any(|(file, _)| {
+                (target == file || target.starts_with(&format!("{file}::")))
+                    && layer_of(file) != layer
+            });
+            if !allowed || through {
+                wrong.push(format!("{module} uses {target}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "uses docs/architecture.md does not allow:\n  {}",
+        wrong.join("\n  ")
+    );
+}
+
+#[test]
+fn no_files_use_each_other_in_a_circle() {
+    let modules = modules();
+    let uses = uses(&modules);
+    // Tarjan's strongly connected components.
+    struct Walk<'a> {
+        uses: &'a BTreeMap<String, BTreeSet<String>>,
+        index: BTreeMap<&'a str, usize>,
+        low: BTreeMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        circles: Vec<Vec<&'a str>>,
+    }
+    fn visit<'a>(w: &mut Walk<'a>, v: &'a str) {
+        let i = w.index.len();
+        w.index.insert(v, i);
+        w.low.insert(v, i);
+        w.stack.push(v);
+        for next in w.uses.get(v).into_iter().flatten() {
+            let next = next.as_str();
+            if !w.index.contains_key(next) {
+                visit(w, next);
+                let l = w.low[next].min(w.low[v]);
+                w.low.insert(v, l);
+            } else if w.stack.contains(&next) {
+                let l = w.index[next].min(w.low[v]);
+                w.low.insert(v, l);
+            }
+        }
+        if w.low[v] == w.index[v] {
+            let at = w.stack.iter().rposition(|m| *m == v).unwrap();
+            let circle = w.stack.split_off(at);
+            if circle.len() > 1 {
+                w.circles.push(circle);
+            }
+        }
+    }
+    let mut walk = Walk {
+        uses: &uses,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        circles: Vec::new(),
+    };
+    for m in modules.keys() {
+        if !walk.index.contains_key(m.as_str()) {
+            visit(&mut walk, m);
+        }
+    }
+    assert!(
+        walk.circles.is_empty(),
+        "files that use each other: {:?}",
+        walk.circles
+    );
+}
+
+#[test]
+fn the_checker_sees_uses_in_every_form() {
+    let mut modules = BTreeMap::new();
+    for m in ["", "a", "a::b", "c", "c::d"] {
+        modules.insert(m.to_owned(), String::new());
+    }
+    modules.insert(
+        "a::b".to_owned(),
+        "use crate::c::{d::X, Y};\nuse super::Z;\npub use crate::c::W;\nfn f() { crate::c::d::g(); }".to_owned(),
+    );
+    let uses = uses(&modules);
+    let got: Vec<&str> = uses["a::b"].iter().map(String::as_str).collect();
+    assert_eq!(got, ["a", "c", "c::d"]);
+}
