@@ -62,7 +62,9 @@ impl Exit {
             BackendError::Refused { .. } | BackendError::ReadOnly | BackendError::NotFound(_) => {
                 Exit::Refused
             }
-            BackendError::InvalidQuery { .. } | BackendError::Unsupported(_) => Exit::Usage,
+            BackendError::InvalidQuery { .. }
+            | BackendError::Unsupported(_)
+            | BackendError::Setup(_) => Exit::Usage,
             BackendError::Auth(_) => Exit::Auth,
             BackendError::Http { status, .. } if *status < 500 => Exit::Refused,
             BackendError::Unreachable(_)

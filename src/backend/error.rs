@@ -47,6 +47,10 @@ pub enum BackendError {
     /// The server cannot do this (it has no such route or API).
     #[error("{0}")]
     Unsupported(String),
+    /// The client cannot be set up as configured (a URL, a CA file): no
+    /// request was made, and none would help.
+    #[error("{0}")]
+    Setup(String),
     /// The backend is read-only and refuses every action.
     #[error("read-only: actions are disabled")]
     ReadOnly,
@@ -62,8 +66,10 @@ impl From<QueryError> for BackendError {
 }
 
 impl BackendError {
-    /// Whether trying the same read again may help: lost answers and
-    /// server-side failures (5xx), never a refusal or a 4xx.
+    /// Whether trying the same read again may help: a lost answer, a
+    /// server that could not be reached (nothing was sent), a server-side
+    /// failure (5xx). Never a refusal, a 4xx, an answer that breaks the
+    /// API, or something the server cannot do.
     pub fn is_retryable(&self) -> bool {
         match self {
             BackendError::Transport(_) | BackendError::Unreachable(_) => true,
@@ -107,5 +113,50 @@ fn http_text(status: u16, code: &str, message: &str) -> String {
         (true, false) => format!("HTTP {status}: {message}"),
         (false, true) => format!("HTTP {status} {code}"),
         (false, false) => format!("HTTP {status} {code}: {message}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_lost_answers_unreachable_servers_and_5xx_are_retried() {
+        let http = |status| BackendError::Http {
+            status,
+            code: String::new(),
+            message: String::new(),
+        };
+        let retried = [
+            BackendError::Transport("timed out".into()),
+            BackendError::Unreachable("could not connect".into()),
+            http(500),
+            http(503),
+        ];
+        let not = [
+            http(400),
+            http(404),
+            http(429),
+            BackendError::Auth("expired".into()),
+            BackendError::Protocol("login answer has no token".into()),
+            BackendError::Unsupported("no REST API".into()),
+            BackendError::Setup("CA file".into()),
+            BackendError::ReadOnly,
+            BackendError::NotFound(7),
+            BackendError::InvalidQuery {
+                message: "x".into(),
+                span: None,
+            },
+            BackendError::Refused {
+                refusals: vec![],
+                unlisted: 1,
+            },
+        ];
+        for e in &retried {
+            assert!(e.is_retryable(), "{e:?}");
+        }
+        for e in &not {
+            assert!(!e.is_retryable(), "{e:?}");
+        }
     }
 }

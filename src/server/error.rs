@@ -115,6 +115,7 @@ impl From<BackendError> for ApiError {
             e @ (BackendError::Transport(_)
             | BackendError::Unreachable(_)
             | BackendError::Unsupported(_)
+            | BackendError::Setup(_)
             | BackendError::Http { .. }
             | BackendError::Protocol(_)) => {
                 ApiError::new(StatusCode::BAD_GATEWAY, "BackendError", e.to_string())

@@ -367,3 +367,65 @@ async fn a_servers_words_reach_the_terminal_escaped() {
     assert!(!err.is_retryable());
     assert_eq!(state.reads.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn errors_say_what_they_are_and_only_lost_answers_are_retried() {
+    // A login answer without a token breaks the API: said so, asked once.
+    let state = counters();
+    let app = Router::new()
+        .route(
+            "/api/v2/login/access-key",
+            post(|State(s): State<Arc<Faulty>>| async move {
+                s.logins.fetch_add(1, Ordering::SeqCst);
+                axum::Json(json!({"email": "a@example.com"}))
+            }),
+        )
+        .with_state(state.clone());
+    let url = hostile(app).await;
+    let mut o = options(&url);
+    o.timeout = Duration::from_secs(5);
+    let err = RemoteBackend::new(o)
+        .unwrap()
+        .activities("", 10, 0)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        BackendError::Protocol("login answer has no token".into())
+    );
+    assert!(!err.is_retryable());
+    assert_eq!(state.logins.load(Ordering::SeqCst), 1);
+
+    // `api = "rest"` on a server without REST: something it cannot do.
+    let app = Router::new().with_state(counters());
+    let url = hostile(app).await;
+    let mut o = options(&url);
+    o.api = landscape_tui::backend::remote::ApiChoice::Rest;
+    let err = RemoteBackend::new(o)
+        .unwrap()
+        .activities("", 10, 0)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Unsupported(m) if m.contains("has no REST API")),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+
+    // A URL or a CA file that cannot be used: the client is not built.
+    let err = RemoteBackend::new(options("ftp://example.com"))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&err, BackendError::Setup(m) if m.contains("http://")),
+        "{err:?}"
+    );
+    let mut o = options(&url);
+    o.ca_file = Some("/nonexistent/ca.pem".into());
+    let err = RemoteBackend::new(o).err().unwrap();
+    assert!(
+        matches!(&err, BackendError::Setup(m) if m.contains("CA file")),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+}

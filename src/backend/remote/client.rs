@@ -94,9 +94,9 @@ impl RemoteBackend {
             .user_agent(concat!("landscape-tui/", env!("CARGO_PKG_VERSION")));
         if let Some(ca) = &options.ca_file {
             let pem = std::fs::read(ca)
-                .map_err(|e| BackendError::Transport(format!("CA file {}: {e}", ca.display())))?;
+                .map_err(|e| BackendError::Setup(format!("CA file {}: {e}", ca.display())))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| BackendError::Transport(format!("CA file {}: {e}", ca.display())))?;
+                .map_err(|e| BackendError::Setup(format!("CA file {}: {e}", ca.display())))?;
             builder = builder.tls_certs_merge(certs);
         }
         if options.insecure {
@@ -104,7 +104,7 @@ impl RemoteBackend {
         }
         let http = builder
             .build()
-            .map_err(|e| BackendError::Transport(format!("HTTP client: {e}")))?;
+            .map_err(|e| BackendError::Setup(format!("HTTP client: {e}")))?;
         let (changes, _) = watch::channel(0);
         let mut backend = RemoteBackend {
             http,
@@ -141,7 +141,7 @@ impl RemoteBackend {
             ApiChoice::Legacy => Api::Legacy,
             ApiChoice::Rest => {
                 session.token = Some(self.login().await?.ok_or_else(|| {
-                    BackendError::Transport(format!(
+                    BackendError::Unsupported(format!(
                         "{} has no REST API (api = \"rest\" in the profile)",
                         self.endpoints.rest
                     ))
@@ -204,7 +204,7 @@ impl RemoteBackend {
                 v["token"]
                     .as_str()
                     .map(|t| Some(t.to_owned()))
-                    .ok_or_else(|| BackendError::Transport("login answer has no token".into()))
+                    .ok_or_else(|| BackendError::Protocol("login answer has no token".into()))
             }
             StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => Ok(None),
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(BackendError::Auth(format!(

@@ -22,14 +22,14 @@ impl Endpoints {
             .split_once("://")
             .filter(|(s, _)| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"))
             .ok_or_else(|| {
-                BackendError::Transport(format!("URL must start with http:// or https://: {url}"))
+                BackendError::Setup(format!("URL must start with http:// or https://: {url}"))
             })?;
         let (authority, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
         };
         if authority.is_empty() {
-            return Err(BackendError::Transport(format!("URL names no host: {url}")));
+            return Err(BackendError::Setup(format!("URL names no host: {url}")));
         }
         let path = path.split(['?', '#']).next().unwrap_or("");
         let path = if path.is_empty() || path == "/" {
