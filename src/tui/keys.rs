@@ -30,65 +30,103 @@ impl Context {
     }
 }
 
-/// What a key asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyAction {
-    EditQuery,
-    NextPane,
-    PrevPane,
-    Down,
-    Up,
-    Top,
-    Bottom,
-    PageDown,
-    PageUp,
-    Open,
-    Mark,
-    MarkAllShown,
-    ClearMarks,
-    Act(ActionKind),
-    Refresh,
-    TogglePause,
-    ShowAllChildren,
-    Copy,
-    ShowRefusals,
+/// The actions, each with the name a `[keys]` entry gives it: one list,
+/// from which the enum, [`KeyAction::ALL`] and [`KeyAction::name`] are made.
+macro_rules! key_actions {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal,)*) => {
+        /// What a key asks for.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum KeyAction {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl KeyAction {
+            /// Every action, in the list's order.
+            pub const ALL: &[KeyAction] = &[$(KeyAction::$variant,)*];
+
+            /// The name a `[keys]` config entry gives the action.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(KeyAction::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+key_actions! {
+    EditQuery = "edit-query",
+    NextPane = "next-pane",
+    PrevPane = "prev-pane",
+    Down = "down",
+    Up = "up",
+    Top = "top",
+    Bottom = "bottom",
+    PageDown = "page-down",
+    PageUp = "page-up",
+    Open = "open",
+    Mark = "mark",
+    MarkAllShown = "mark-all",
+    ClearMarks = "clear-marks",
+    Approve = "approve",
+    Cancel = "cancel",
+    Reapply = "reapply",
+    Revert = "revert",
+    Refresh = "refresh",
+    TogglePause = "pause",
+    ShowAllChildren = "show-all-children",
+    Copy = "copy",
+    ShowRefusals = "show-refusals",
     /// The action log, newest first.
-    ActionLog,
+    ActionLog = "action-log",
     /// Marks every row between here and where the cursor goes next.
-    RangeMark,
-    Help,
-    Quit,
+    RangeMark = "range-mark",
+    Help = "help",
+    Quit = "quit",
     /// The list: next sort column / reverse the order.
-    Sort,
-    ReverseSort,
+    Sort = "sort",
+    ReverseSort = "reverse-sort",
     /// The focused pane full screen, and back.
-    Zoom,
-    Back,
+    Zoom = "zoom",
+    Back = "back",
     /// The zoomed detail: type a search; next and previous match.
-    Find,
-    NextMatch,
-    PrevMatch,
+    Find = "find",
+    NextMatch = "next-match",
+    PrevMatch = "prev-match",
     /// The detail's JSON: scroll left (Open scrolls right).
-    ScrollLeft,
+    ScrollLeft = "scroll-left",
     /// The `:` command line.
-    Command,
+    Command = "command",
     /// Editor: run the query (or take the highlighted completion).
-    RunQuery,
+    RunQuery = "run",
     /// Editor: back to the panes, the query as it was (or close the
     /// completions).
-    LeaveEditor,
+    LeaveEditor = "leave",
     /// Editor: complete the word at the cursor (or the next completion).
-    Complete,
+    Complete = "complete",
     /// Editor: older / newer query from history (or move in completions).
-    HistoryBack,
-    HistoryForward,
+    HistoryBack = "history-back",
+    HistoryForward = "history-forward",
     /// Dialogs: go ahead.
-    Confirm,
+    Confirm = "confirm",
     /// Dialogs: close, nothing done.
-    Close,
+    Close = "close",
     /// Help: scroll.
-    ScrollDown,
-    ScrollUp,
+    ScrollDown = "scroll-down",
+    ScrollUp = "scroll-up",
+}
+
+impl KeyAction {
+    /// The Landscape action the key starts, if it starts one.
+    pub fn act(self) -> Option<ActionKind> {
+        match self {
+            KeyAction::Approve => Some(ActionKind::Approve),
+            KeyAction::Cancel => Some(ActionKind::Cancel),
+            KeyAction::Reapply => Some(ActionKind::Reapply),
+            KeyAction::Revert => Some(ActionKind::Revert),
+            _ => None,
+        }
+    }
 }
 
 /// One key: a code with or without Ctrl or Alt.
@@ -327,34 +365,10 @@ pub const TABLE: &[Binding] = &[
         "mark a range: V, move, V again (Esc stops)",
         None,
     ),
-    bind(
-        Panes,
-        A::Act(ActionKind::Approve),
-        &[ch('a')],
-        "approve",
-        Some("approve"),
-    ),
-    bind(
-        Panes,
-        A::Act(ActionKind::Cancel),
-        &[ch('c')],
-        "cancel",
-        Some("cancel"),
-    ),
-    bind(
-        Panes,
-        A::Act(ActionKind::Reapply),
-        &[ch('R')],
-        "reapply",
-        Some("reapply"),
-    ),
-    bind(
-        Panes,
-        A::Act(ActionKind::Revert),
-        &[ch('u')],
-        "revert",
-        Some("revert"),
-    ),
+    bind(Panes, A::Approve, &[ch('a')], "approve", Some("approve")),
+    bind(Panes, A::Cancel, &[ch('c')], "cancel", Some("cancel")),
+    bind(Panes, A::Reapply, &[ch('R')], "reapply", Some("reapply")),
+    bind(Panes, A::Revert, &[ch('u')], "revert", Some("revert")),
     bind(Panes, A::Refresh, &[ch('r')], "refresh now", None),
     bind(
         Panes,
@@ -565,56 +579,6 @@ pub fn help_len(views: usize) -> usize {
     HELP_CONTEXTS.len() * 2 + TABLE.len() + views + HELP_NOTES.len()
 }
 
-/// The name a `[keys]` config entry gives an action.
-pub fn action_name(action: KeyAction) -> &'static str {
-    match action {
-        A::EditQuery => "edit-query",
-        A::NextPane => "next-pane",
-        A::PrevPane => "prev-pane",
-        A::Down => "down",
-        A::Up => "up",
-        A::Top => "top",
-        A::Bottom => "bottom",
-        A::PageDown => "page-down",
-        A::PageUp => "page-up",
-        A::Open => "open",
-        A::Mark => "mark",
-        A::MarkAllShown => "mark-all",
-        A::ClearMarks => "clear-marks",
-        A::Act(ActionKind::Approve) => "approve",
-        A::Act(ActionKind::Cancel) => "cancel",
-        A::Act(ActionKind::Reapply) => "reapply",
-        A::Act(ActionKind::Revert) => "revert",
-        A::Refresh => "refresh",
-        A::TogglePause => "pause",
-        A::ShowAllChildren => "show-all-children",
-        A::Copy => "copy",
-        A::ShowRefusals => "show-refusals",
-        A::ActionLog => "action-log",
-        A::RangeMark => "range-mark",
-        A::Help => "help",
-        A::Sort => "sort",
-        A::Zoom => "zoom",
-        A::Back => "back",
-        A::Find => "find",
-        A::NextMatch => "next-match",
-        A::PrevMatch => "prev-match",
-        A::ScrollLeft => "scroll-left",
-        A::Command => "command",
-        A::RunQuery => "run",
-        A::LeaveEditor => "leave",
-        A::Complete => "complete",
-        A::HistoryBack => "history-back",
-        A::HistoryForward => "history-forward",
-        A::Confirm => "confirm",
-        A::Close => "close",
-        A::ScrollDown => "scroll-down",
-        A::ScrollUp => "scroll-up",
-        A::ReverseSort => "reverse-sort",
-        A::Quit => "quit",
-    }
-}
-
 /// The key table with the operator's keys: each binding of [`TABLE`] with
 /// its keys, replaced where the config says.
 #[derive(Debug, Clone, PartialEq)]
@@ -643,7 +607,7 @@ impl Keymap {
         }
         let mut home = None;
         for (b, keys) in TABLE.iter().zip(self.keys.iter_mut()) {
-            if action_name(b.action) != name {
+            if b.action.name() != name {
                 continue;
             }
             let home = *home.get_or_insert(b.context);
@@ -659,12 +623,7 @@ impl Keymap {
         if home.is_some() {
             return Ok(());
         }
-        let mut names: Vec<&str> = Vec::new();
-        for b in TABLE {
-            if !names.contains(&action_name(b.action)) {
-                names.push(action_name(b.action));
-            }
-        }
+        let names: Vec<&str> = KeyAction::ALL.iter().map(|a| a.name()).collect();
         Err(format!(
             "unknown action {name:?}; actions: {}",
             names.join(", ")
@@ -680,7 +639,7 @@ impl Keymap {
                     continue;
                 }
                 if let Some(k) = self.keys[i].iter().find(|k| self.keys[j].contains(k)) {
-                    let name = |x: &Binding| action_name(x.action);
+                    let name = |x: &Binding| x.action.name();
                     return Err((
                         format!("{} is bound to both {} and {}", k.name(), name(a), name(b)),
                         [name(a), name(b)],
@@ -697,7 +656,7 @@ impl Keymap {
             .iter()
             .zip(&self.keys)
             .find(|(b, keys)| b.context == context && keys.contains(chord))
-            .map(|(b, _)| action_name(b.action))
+            .map(|(b, _)| b.action.name())
     }
 
     /// The action `key` stands for in `context`.
@@ -719,6 +678,29 @@ impl Keymap {
             .map(|(b, k)| (b, k.as_slice()))
     }
 
+    /// The keys of `action` in `context` (none when it has no binding there).
+    pub fn keys_of(&self, context: Context, action: KeyAction) -> &[Chord] {
+        self.bindings(context)
+            .find(|(b, _)| b.action == action)
+            .map_or(&[], |(_, keys)| keys)
+    }
+
+    /// The first key of `action` in `context`, as the screen names it:
+    /// every key a view or a message names comes from here or [`Self::hint`],
+    /// so a remapped key is the key the screen says.
+    pub fn first(&self, context: Context, action: KeyAction) -> String {
+        self.keys_of(context, action)
+            .first()
+            .map(Chord::name)
+            .unwrap_or_default()
+    }
+
+    /// The first two keys of `action` in `context`: `y / Enter`.
+    pub fn hint(&self, context: Context, action: KeyAction) -> String {
+        let keys = self.keys_of(context, action);
+        keys_text(&keys[..keys.len().min(2)])
+    }
+
     /// The bindings the footer shows in `context`.
     pub fn footer(&self, context: Context) -> impl Iterator<Item = (&'static Binding, &[Chord])> {
         self.bindings(context).filter(|(b, _)| b.footer.is_some())
@@ -733,6 +715,18 @@ pub fn keys_text(keys: &[Chord]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_action_has_a_binding_and_its_own_name() {
+        for a in KeyAction::ALL {
+            assert!(TABLE.iter().any(|b| b.action == *a), "{a:?} has no binding");
+            let same: Vec<_> = KeyAction::ALL
+                .iter()
+                .filter(|b| b.name() == a.name())
+                .collect();
+            assert_eq!(same.len(), 1, "{} names {same:?}", a.name());
+        }
+    }
 
     #[test]
     fn no_key_means_two_things_in_one_context() {

@@ -74,7 +74,7 @@ where
             progress,
             label,
             task,
-        } => wait_for_engine(&mut term, &what, &progress, &label, task).await,
+        } => wait_for_engine(&mut term, &options.keymap, &what, &progress, &label, task).await,
     };
     let result = match backend {
         Ok(Some(backend)) => {
@@ -104,6 +104,7 @@ where
 /// operator quit first.
 async fn wait_for_engine<E>(
     term: &mut DefaultTerminal,
+    keymap: &super::keys::Keymap,
     what: &str,
     progress: &Progress,
     label: &(dyn Fn(Reading) -> String + Send),
@@ -116,7 +117,14 @@ where
     loop {
         let reading = progress.read();
         term.draw(|f| {
-            view::starting(f, &Theme::default(), what, &label(reading), reading.ratio())
+            view::starting(
+                f,
+                &Theme::default(),
+                keymap,
+                what,
+                &label(reading),
+                reading.ratio(),
+            )
         })?;
         tokio::select! {
             built = &mut task => {
@@ -127,9 +135,10 @@ where
                 };
             }
             Some(Ok(ct::Event::Key(key))) = events.next() => {
-                let ctrl_c = key.code == ct::KeyCode::Char('c')
-                    && key.modifiers.contains(ct::KeyModifiers::CONTROL);
-                if ctrl_c || matches!(key.code, ct::KeyCode::Char('q') | ct::KeyCode::Esc) {
+                // The quit keys of the operator's keymap, and Esc.
+                let quit = keymap.action(super::keys::Context::Panes, &key)
+                    == Some(super::keys::KeyAction::Quit);
+                if quit || key.code == ct::KeyCode::Esc {
                     return Ok(None);
                 }
             }

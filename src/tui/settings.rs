@@ -150,7 +150,6 @@ fn views(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ActionKind;
     use crate::tui::keys::KeyAction;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -164,12 +163,12 @@ mod tests {
         let at = |code, mods| c.keymap.action(Context::Panes, &KeyEvent::new(code, mods));
         assert_eq!(
             at(KeyCode::Char('a'), KeyModifiers::CONTROL),
-            Some(KeyAction::Act(ActionKind::Approve))
+            Some(KeyAction::Approve)
         );
         assert_eq!(at(KeyCode::Char('a'), KeyModifiers::NONE), None);
         assert_eq!(
             at(KeyCode::Delete, KeyModifiers::NONE),
-            Some(KeyAction::Act(ActionKind::Cancel))
+            Some(KeyAction::Cancel)
         );
         assert_eq!(
             at(KeyCode::Char('j'), KeyModifiers::NONE),

@@ -6,58 +6,82 @@ use ratatui::style::{Color, Modifier, Style};
 
 use crate::model::ActivityStatus;
 
-/// Named styles, one per thing on screen.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Theme {
-    pub border: Style,
-    pub focused_border: Style,
+/// The roles, each with the name `[theme.styles]` gives it: one list, from
+/// which the struct, [`ROLE_NAMES`] and [`Theme::role_mut`] are made.
+macro_rules! roles {
+    ($($(#[doc = $doc:literal])* $field:ident = $name:literal,)*) => {
+        /// Named styles, one per thing on screen.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Theme {
+            $($(#[doc = $doc])* pub $field: Style,)*
+        }
+
+        /// Every role `[theme.styles]` can set.
+        pub const ROLE_NAMES: &[&str] = &[$($name,)*];
+
+        impl Theme {
+            /// The style of the role `name` (kebab-case, as `[theme.styles]`
+            /// writes it).
+            pub fn role_mut(&mut self, name: &str) -> Option<&mut Style> {
+                match name {
+                    $($name => Some(&mut self.$field),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+roles! {
+    border = "border",
+    focused_border = "focused-border",
     /// The selected row.
-    pub selected: Style,
+    selected = "selected",
     /// A marked row.
-    pub marked: Style,
+    marked = "marked",
     /// A row an action just changed.
-    pub flash: Style,
+    flash = "flash",
     /// Secondary text: hints, counts, placeholders.
-    pub dim: Style,
+    dim = "dim",
     /// Key names, ids, and other things to find at a glance.
-    pub key: Style,
-    pub error: Style,
-    pub warning: Style,
-    pub success: Style,
+    key = "key",
+    error = "error",
+    warning = "warning",
+    success = "success",
     /// Children counts by health: succeeded, pending, failed or canceled.
-    pub good: Style,
-    pub pending: Style,
-    pub bad: Style,
+    good = "good",
+    pending = "pending",
+    bad = "bad",
     /// The query bar's highlighting.
-    pub query_key: Style,
-    pub query_value: Style,
-    pub query_keyword: Style,
+    query_key = "query-key",
+    query_value = "query-value",
+    query_keyword = "query-keyword",
     /// The JSON detail pane.
-    pub json_key: Style,
-    pub json_value: Style,
+    json_key = "json-key",
+    json_value = "json-value",
     /// Progress gauges, running and failed.
-    pub gauge: Style,
-    pub gauge_failed: Style,
-    pub json_number: Style,
-    pub json_literal: Style,
+    gauge = "gauge",
+    gauge_failed = "gauge-failed",
+    json_number = "json-number",
+    json_literal = "json-literal",
     /// The status bar's badges: the backend (embedded engine or server)
     /// and read-only.
-    pub badge_engine: Style,
-    pub badge_server: Style,
-    pub badge_read_only: Style,
+    badge_engine = "badge-engine",
+    badge_server = "badge-server",
+    badge_read_only = "badge-read-only",
     /// Each status's style (its symbol is in [`status_symbol`]).
-    pub succeeded: Style,
-    pub failed: Style,
-    pub canceled: Style,
-    pub unapproved: Style,
-    pub queued: Style,
-    pub in_progress: Style,
-    pub held: Style,
-    pub unknown_status: Style,
+    succeeded = "succeeded",
+    failed = "failed",
+    canceled = "canceled",
+    unapproved = "unapproved",
+    queued = "queued",
+    in_progress = "in-progress",
+    held = "held",
+    unknown_status = "unknown-status",
     /// The list's column headings.
-    pub header: Style,
+    header = "header",
     /// A search match in the zoomed detail.
-    pub search_match: Style,
+    search_match = "search-match",
 }
 
 impl Default for Theme {
@@ -219,49 +243,6 @@ impl Theme {
         Some(theme)
     }
 
-    /// The style of the role `name` (kebab-case, as `[theme.styles]`
-    /// writes it).
-    pub fn role_mut(&mut self, name: &str) -> Option<&mut Style> {
-        Some(match name {
-            "border" => &mut self.border,
-            "focused-border" => &mut self.focused_border,
-            "selected" => &mut self.selected,
-            "marked" => &mut self.marked,
-            "flash" => &mut self.flash,
-            "dim" => &mut self.dim,
-            "key" => &mut self.key,
-            "error" => &mut self.error,
-            "warning" => &mut self.warning,
-            "success" => &mut self.success,
-            "good" => &mut self.good,
-            "pending" => &mut self.pending,
-            "bad" => &mut self.bad,
-            "query-key" => &mut self.query_key,
-            "query-value" => &mut self.query_value,
-            "query-keyword" => &mut self.query_keyword,
-            "json-key" => &mut self.json_key,
-            "json-value" => &mut self.json_value,
-            "gauge" => &mut self.gauge,
-            "gauge-failed" => &mut self.gauge_failed,
-            "json-number" => &mut self.json_number,
-            "json-literal" => &mut self.json_literal,
-            "badge-engine" => &mut self.badge_engine,
-            "badge-server" => &mut self.badge_server,
-            "badge-read-only" => &mut self.badge_read_only,
-            "succeeded" => &mut self.succeeded,
-            "failed" => &mut self.failed,
-            "canceled" => &mut self.canceled,
-            "unapproved" => &mut self.unapproved,
-            "queued" => &mut self.queued,
-            "in-progress" => &mut self.in_progress,
-            "held" => &mut self.held,
-            "unknown-status" => &mut self.unknown_status,
-            "header" => &mut self.header,
-            "search-match" => &mut self.search_match,
-            _ => return None,
-        })
-    }
-
     /// A status's symbol and style, readable without colour too.
     pub fn status(&self, s: Option<&ActivityStatus>) -> (&'static str, Style) {
         let style = match s {
@@ -280,45 +261,6 @@ impl Theme {
 
 /// The themes `[theme] name` and `:theme` know.
 pub const THEME_NAMES: [&str; 3] = ["dark", "light", "mono"];
-
-/// Every role `[theme.styles]` can set.
-pub const ROLE_NAMES: &[&str] = &[
-    "border",
-    "focused-border",
-    "selected",
-    "marked",
-    "flash",
-    "dim",
-    "key",
-    "error",
-    "warning",
-    "success",
-    "good",
-    "pending",
-    "bad",
-    "query-key",
-    "query-value",
-    "query-keyword",
-    "json-key",
-    "json-value",
-    "gauge",
-    "gauge-failed",
-    "json-number",
-    "json-literal",
-    "badge-engine",
-    "badge-server",
-    "badge-read-only",
-    "succeeded",
-    "failed",
-    "canceled",
-    "unapproved",
-    "queued",
-    "in-progress",
-    "held",
-    "unknown-status",
-    "header",
-    "search-match",
-];
 
 /// One role's style as the config writes it: colours by name (`red`,
 /// `darkgray`), index (`208`) or hex (`#ff8800`), and modifiers.

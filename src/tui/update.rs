@@ -16,6 +16,11 @@ use crate::model::{ActionKind, Activity, ListSort, RowPage};
 use crate::printable::{activities, thousands};
 use crate::query::{ParseOptions, complete, parse_with};
 
+/// The key of a pane action as the operator's keymap has it, for messages.
+fn key_of(app: &App, action: KeyAction) -> String {
+    app.keymap.first(Context::Panes, action)
+}
+
 /// How many past queries are kept.
 const HISTORY: usize = 100;
 /// Ticks a changed row stays highlighted.
@@ -214,21 +219,26 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             app.mark_all = None;
             app.say(Level::Info, "marks cleared");
         }
-        KeyAction::Act(kind) => start_action(app, kind, out),
+        KeyAction::Approve | KeyAction::Cancel | KeyAction::Reapply | KeyAction::Revert => {
+            if let Some(kind) = action.act() {
+                start_action(app, kind, out);
+            }
+        }
         KeyAction::Refresh => {
             refresh(app, out);
             out.extend(fetch_titles(app, true));
         }
         KeyAction::TogglePause => {
             app.paused = !app.paused;
-            app.say(
-                Level::Info,
-                if app.paused {
-                    "auto-refresh paused (p resumes)"
-                } else {
-                    "auto-refresh resumed"
-                },
-            );
+            let text = if app.paused {
+                format!(
+                    "auto-refresh paused ({} resumes)",
+                    key_of(app, KeyAction::TogglePause)
+                )
+            } else {
+                "auto-refresh resumed".to_owned()
+            };
+            app.say(Level::Info, text);
         }
         KeyAction::ShowAllChildren => {
             app.children.show_all = !app.children.show_all;
@@ -332,7 +342,11 @@ fn mark_all(app: &mut App) {
         if !app.children.filtered && !app.children.brought {
             app.say(
                 Level::Warning,
-                "these are all the children, not only the matching ones: A shows the matching ones, then * marks them",
+                format!(
+                    "these are all the children, not only the matching ones: {} shows the matching ones, then {} marks them",
+                    key_of(app, KeyAction::ShowAllChildren),
+                    key_of(app, KeyAction::MarkAllShown)
+                ),
             );
             return;
         }
@@ -369,8 +383,9 @@ fn mark_all(app: &mut App) {
     app.say(
         Level::Info,
         format!(
-            "all {} matching marked: an action now applies to every match of the query (x clears)",
-            thousands(count)
+            "all {} matching marked: an action now applies to every match of the query ({} clears)",
+            thousands(count),
+            key_of(app, KeyAction::ClearMarks)
         ),
     );
 }
@@ -589,7 +604,10 @@ fn list_loaded(
             app.list.error = Some(e.to_string());
             app.say(
                 Level::Error,
-                format!("loading the list failed: {e} (showing the last data; r retries)"),
+                format!(
+                    "loading the list failed: {e} (showing the last data; {} retries)",
+                    key_of(app, KeyAction::Refresh)
+                ),
             );
             return;
         }
@@ -769,8 +787,9 @@ fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Command>) {
         Outcome::Refused | Outcome::NotSent(_) | Outcome::Failed(_) => Level::Error,
     };
     let mut text = report.summary();
+    let refusals_key = key_of(app, KeyAction::ShowRefusals);
     if !report.refusals.is_empty() {
-        text.push_str(" (e shows why)");
+        text.push_str(&format!(" ({refusals_key} shows why)"));
         let when = RefusedWhen::Refused {
             changed: report.changed,
         };
@@ -787,7 +806,7 @@ fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Command>) {
     {
         // The dry run's refusals were left out of what was sent.
         *when = if report.complete() {
-            text.push_str(" (e shows what was left out)");
+            text.push_str(&format!(" ({refusals_key} shows what was left out)"));
             RefusedWhen::LeftOut
         } else {
             RefusedWhen::Refused {
@@ -827,17 +846,20 @@ fn range_mark(app: &mut App) {
     };
     let Some((pane, from)) = app.range_from.take() else {
         app.range_from = Some(here);
-        app.say(
-            Level::Info,
-            "range: move, then V marks every row in between (Esc stops)",
+        let text = format!(
+            "range: move, then {} marks every row in between ({} stops)",
+            key_of(app, KeyAction::RangeMark),
+            key_of(app, KeyAction::Back)
         );
+        app.say(Level::Info, text);
         return;
     };
     if pane != here.0 {
-        app.say(
-            Level::Warning,
-            "a range stays in one pane: V starts a new one here",
+        let text = format!(
+            "a range stays in one pane: {} starts a new one here",
+            key_of(app, KeyAction::RangeMark)
         );
+        app.say(Level::Warning, text);
         app.range_from = Some(here);
         return;
     }
@@ -998,7 +1020,11 @@ fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
 /// search; `here` counts the line at the top too.
 fn find(app: &mut App, forward: bool, here: bool) {
     if app.search.is_empty() {
-        app.say(Level::Info, "nothing to find: f types a search");
+        let text = format!(
+            "nothing to find: {} types a search",
+            key_of(app, KeyAction::Find)
+        );
+        app.say(Level::Info, text);
         return;
     }
     if !(app.zoomed && app.focus == Pane::Detail) {
@@ -1036,15 +1062,15 @@ fn find(app: &mut App, forward: bool, here: bool) {
     if line < top || line >= top + height {
         app.detail_scroll = u16::try_from(line.saturating_sub(2)).unwrap_or(u16::MAX);
     }
-    app.say(
-        Level::Info,
-        format!(
-            "{:?}: match {} of {} (n next, N previous)",
-            app.search,
-            pick + 1,
-            found.len()
-        ),
+    let text = format!(
+        "{:?}: match {} of {} ({} next, {} previous)",
+        app.search,
+        pick + 1,
+        found.len(),
+        key_of(app, KeyAction::NextMatch),
+        key_of(app, KeyAction::PrevMatch)
     );
+    app.say(Level::Info, text);
 }
 
 fn on_prompt_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &mut Vec<Command>) {
@@ -1375,7 +1401,11 @@ fn on_mouse(app: &mut App, mouse: ratatui::crossterm::event::MouseEvent, out: &m
 pub fn start(app: &mut App) -> Vec<Command> {
     // (What the start or the config said comes first.)
     if app.backend.embedded && app.message.is_none() {
-        app.say(Level::Info, "demo engine: ? shows how to connect");
+        let text = format!(
+            "demo engine: {} shows how to connect",
+            key_of(app, KeyAction::Help)
+        );
+        app.say(Level::Info, text);
     }
     vec![
         fetch_list(app, 0),

@@ -38,9 +38,7 @@ fn example_config_parses_and_every_profile_resolves_with_env_secrets() {
         settings
             .keymap
             .action(landscape_tui::tui::keys::Context::Panes, &delete),
-        Some(landscape_tui::tui::keys::KeyAction::Act(
-            landscape_tui::model::ActionKind::Cancel
-        ))
+        Some(landscape_tui::tui::keys::KeyAction::Cancel)
     );
     // Its theme and views.
     assert_eq!(settings.looks.theme_name, "dark");

@@ -348,6 +348,7 @@ fn a_large_start_shows_its_progress_from_the_first_frame() {
             view::starting(
                 f,
                 &landscape_tui::tui::theme::Theme::default(),
+                &landscape_tui::tui::keys::Keymap::default(),
                 "generating 1,000,000 activities",
                 "412,000 of 1,000,000 activities (41%)",
                 0.412,

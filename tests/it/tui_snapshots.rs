@@ -73,6 +73,50 @@ fn a_confirmation_with_what_changes_and_what_is_refused() {
     });
 }
 
+/// The operator's keys, through the config as the binary reads it.
+fn remapped(app: &mut App) {
+    let config = landscape_tui::config::Config::parse(
+        "[keys]\nconfirm = [\"Y\", \"f2\"]\nclose = [\"N\", \"esc\"]\napprove = \"ctrl-a\"\nedit-query = \"f3\"\n",
+    )
+    .unwrap();
+    let settings = landscape_tui::tui::settings::Settings::from_config(&config, false).unwrap();
+    app.keymap = settings.keymap;
+}
+
+/// Approving the unapproved group's children, every key the operator's.
+fn approve_under_remapped_keys(app: &mut App, engine: &Engine) {
+    remapped(app);
+    let mut c = feed(app, [code(KeyCode::F(3))]);
+    c.extend(typed(app, "status:unapproved"));
+    c.extend(feed(app, [code(KeyCode::Enter)]));
+    settle(app, engine, c);
+    let ctrl_a = Event::Key(ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Char('a'),
+        ratatui::crossterm::event::KeyModifiers::CONTROL,
+    ));
+    let c = feed(app, [code(KeyCode::Enter), key('A'), ctrl_a]);
+    settle(app, engine, c);
+}
+
+#[test]
+fn a_confirmation_under_the_operators_keys() {
+    // Every key on the screen is the operator's: the query bar's and the
+    // dialog's.
+    check("confirm_remapped", approve_under_remapped_keys);
+    // And the keys it names are the keys that work.
+    let engine = small_engine();
+    let mut app = loaded(&engine, (120, 40));
+    approve_under_remapped_keys(&mut app, &engine);
+    let text = screen(&draw(&app));
+    assert!(text.contains("Y / F2 approve"), "{text}");
+    assert!(text.contains("N / Esc abort"), "{text}");
+    assert!(!text.contains("n / Esc"), "{text}");
+    feed(&mut app, [key('n')]);
+    assert!(app.dialog.is_some(), "n is no longer a key of the dialog");
+    feed(&mut app, [key('N')]);
+    assert!(app.dialog.is_none(), "N closes it, as the dialog says");
+}
+
 #[test]
 fn a_refusal_popup() {
     check("refusals", |app, engine| {

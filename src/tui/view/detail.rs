@@ -7,17 +7,35 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::tui::app::{App, Pane};
+use crate::tui::keys::{Context, KeyAction};
 use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let focused = app.focus == Pane::Detail && !app.editing;
     let zoomed = app.zoomed && app.focus == Pane::Detail;
+    let key = |action| app.keymap.first(Context::Panes, action);
     let (title, lines) = match app.detail_activity() {
         Some(a) => (
             if zoomed {
-                " JSON — y copies, h / l scroll sideways ".to_owned()
+                // Open's last key is its sideways one (l, after Enter and →).
+                let right = app
+                    .keymap
+                    .keys_of(Context::Panes, KeyAction::Open)
+                    .last()
+                    .map(|k| k.name())
+                    .unwrap_or_default();
+                format!(
+                    " JSON — {} copies, {} / {right} scroll sideways ",
+                    key(KeyAction::Copy),
+                    key(KeyAction::ScrollLeft)
+                )
             } else {
-                format!(" Activity {} — y copies, z zooms ", a.id)
+                format!(
+                    " Activity {} — {} copies, {} zooms ",
+                    a.id,
+                    key(KeyAction::Copy),
+                    key(KeyAction::Zoom)
+                )
             },
             json_lines(
                 &serde_json::to_string_pretty(a).unwrap_or_default(),
@@ -51,7 +69,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 pub fn draw_text(frame: &mut Frame, app: &App, area: Rect) {
     let lines = crate::tui::layout::detail_text_lines(app);
     let title = match app.detail_activity() {
-        Some(a) => format!(" Activity {} · Esc back ", a.id),
+        Some(a) => format!(
+            " Activity {} · {} back ",
+            a.id,
+            app.keymap.first(Context::Panes, KeyAction::Back)
+        ),
         None => " Detail ".to_owned(),
     };
     let found = crate::tui::detail_text::matches(&lines, &app.search).len();

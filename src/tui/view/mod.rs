@@ -17,6 +17,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::text::{Line, Span};
 
 use super::app::{App, Pane};
+use super::keys::{Context, KeyAction, Keymap};
 use super::theme::Theme;
 
 pub use detail::json_lines;
@@ -59,7 +60,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 /// The first frame of a large start: what it is doing and how far it got.
-pub fn starting(frame: &mut Frame, theme: &Theme, what: &str, done: &str, ratio: f64) {
+pub fn starting(
+    frame: &mut Frame,
+    theme: &Theme,
+    keymap: &Keymap,
+    what: &str,
+    done: &str,
+    ratio: f64,
+) {
     let area = frame.area();
     let [_, middle, _] = Layout::vertical([
         Constraint::Fill(1),
@@ -87,7 +95,10 @@ pub fn starting(frame: &mut Frame, theme: &Theme, what: &str, done: &str, ratio:
         gauge,
     );
     frame.render_widget(
-        Paragraph::new(Line::from(Span::styled("q quits", theme.dim))),
+        Paragraph::new(Line::from(Span::styled(
+            format!("{} quits", keymap.first(Context::Panes, KeyAction::Quit)),
+            theme.dim,
+        ))),
         hint,
     );
 }
@@ -110,6 +121,12 @@ fn tabs(frame: &mut Frame, app: &App, area: Rect) {
         };
         spans.push(Span::styled(format!(" {name} "), style));
     }
-    spans.push(Span::styled("  Tab switches", app.theme.dim));
+    spans.push(Span::styled(
+        format!(
+            "  {} switches",
+            app.keymap.first(Context::Panes, KeyAction::NextPane)
+        ),
+        app.theme.dim,
+    ));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::model::ActionKind;
 use crate::printable::{activities, printable, thousands};
 use crate::tui::app::{App, Confirm, Dialog, RefusedWhen};
-use crate::tui::keys::{Context, HELP_CONTEXTS, HELP_NOTES, keys_text};
+use crate::tui::keys::{Context, HELP_CONTEXTS, HELP_NOTES, KeyAction, keys_text};
 use crate::tui::layout::Areas;
 use crate::tui::theme::Theme;
 
@@ -73,7 +73,11 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             }
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
-                "Esc / Enter close · e reopens this",
+                format!(
+                    "{} close · {} reopens this",
+                    app.keymap.hint(Context::Popup, KeyAction::Close),
+                    app.keymap.first(Context::Panes, KeyAction::ShowRefusals)
+                ),
                 app.theme.dim,
             )));
             boxed(frame, &app.theme, " Refused ", lines);
@@ -92,9 +96,9 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
                 )),
                 Line::from(""),
                 Line::from(vec![
-                    Span::styled("y / Enter", app.theme.key),
+                    Span::styled(go_keys(app), app.theme.key),
                     Span::raw(" switch   "),
-                    Span::styled("n / Esc", app.theme.key),
+                    Span::styled(close_keys(app), app.theme.key),
                     Span::raw(" stay"),
                 ]),
             ],
@@ -110,10 +114,27 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
                 .into_iter()
                 .skip(usize::from(*scroll))
                 .collect();
-            boxed(frame, &app.theme, " Keys (↑/↓ scroll, Esc closes) ", lines);
+            let key = |action| app.keymap.first(Context::Popup, action);
+            let title = format!(
+                " Keys ({} / {} scroll, {} closes) ",
+                key(KeyAction::ScrollDown),
+                key(KeyAction::ScrollUp),
+                key(KeyAction::Close)
+            );
+            boxed(frame, &app.theme, &title, lines);
         }
         None => {}
     }
+}
+
+/// The keys that go ahead in a dialog: `y / Enter`.
+fn go_keys(app: &App) -> String {
+    app.keymap.hint(Context::Confirm, KeyAction::Confirm)
+}
+
+/// The keys that close a dialog, nothing done: `n / Esc`.
+fn close_keys(app: &App) -> String {
+    app.keymap.hint(Context::Confirm, KeyAction::Close)
 }
 
 fn title(kind: ActionKind) -> String {
@@ -137,7 +158,10 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
             capital(verb),
         )));
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled("n / Esc abort", app.theme.dim)));
+        lines.push(Line::from(Span::styled(
+            format!("{} abort", close_keys(app)),
+            app.theme.dim,
+        )));
         return lines;
     };
     let will = plan.changes();
@@ -232,23 +256,23 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
     if will == 0 {
         lines.push(Line::from(vec![
             Span::styled("Nothing can change. ", app.theme.error),
-            Span::styled("n / Esc close", app.theme.key),
+            Span::styled(format!("{} close", close_keys(app)), app.theme.key),
         ]));
     } else if refused == 0 {
         lines.push(Line::from(vec![
-            Span::styled("y / Enter ", app.theme.key),
+            Span::styled(format!("{} ", go_keys(app)), app.theme.key),
             Span::raw(format!("{verb}   ")),
-            Span::styled("n / Esc ", app.theme.key),
+            Span::styled(format!("{} ", close_keys(app)), app.theme.key),
             Span::raw("abort"),
         ]));
     } else {
         lines.push(Line::from(vec![
-            Span::styled("y / Enter ", app.theme.key),
+            Span::styled(format!("{} ", go_keys(app)), app.theme.key),
             Span::raw(format!(
                 "{verb} only the {} that can change   ",
                 thousands(will)
             )),
-            Span::styled("n / Esc ", app.theme.key),
+            Span::styled(format!("{} ", close_keys(app)), app.theme.key),
             Span::raw("abort"),
         ]));
     }
@@ -326,8 +350,15 @@ fn action_log_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
         }
     }
     lines.push(Line::from(""));
+    let key = |action| app.keymap.first(Context::Popup, action);
     lines.push(Line::from(Span::styled(
-        "j / k move · Enter shows the entry's activities · Esc closes",
+        format!(
+            "{} / {} move · {} shows the entry's activities · {} closes",
+            key(KeyAction::ScrollDown),
+            key(KeyAction::ScrollUp),
+            key(KeyAction::Open),
+            key(KeyAction::Close)
+        ),
         app.theme.dim,
     )));
     lines

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::query::{HighlightKind, ParseOptions, highlight};
 use crate::tui::app::App;
+use crate::tui::keys::{Context, KeyAction};
 use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -27,10 +28,21 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         app.editing,
         &app.theme,
     );
+    let key = |context, action| app.keymap.first(context, action);
     let title = if app.editing {
-        " Query — Enter run · Esc back · Tab complete · ↑↓ history "
+        format!(
+            " Query — {} run · {} back · {} complete · {}{} history ",
+            key(Context::Editor, KeyAction::RunQuery),
+            key(Context::Editor, KeyAction::LeaveEditor),
+            key(Context::Editor, KeyAction::Complete),
+            key(Context::Editor, KeyAction::HistoryBack),
+            key(Context::Editor, KeyAction::HistoryForward),
+        )
     } else {
-        " Query (/ to edit) "
+        format!(
+            " Query ({} to edit) ",
+            key(Context::Panes, KeyAction::EditQuery)
+        )
     };
     let mut block = Block::bordered().title(title).border_style(if app.editing {
         app.theme.focused_border

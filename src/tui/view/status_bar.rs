@@ -79,10 +79,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let always = Line::from(always);
     let room = usize::from(area.width).saturating_sub(always.width());
     for (b, keys) in app.keymap.footer(context).filter(|(b, _)| !always_shown(b)) {
-        let enabled = match b.action {
-            KeyAction::Act(kind) => app.allows(kind),
-            _ => true,
-        };
+        let enabled = b.action.act().is_none_or(|kind| app.allows(kind));
         let (k, w) = if enabled {
             (app.theme.key, Style::new())
         } else {
@@ -109,9 +106,27 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 /// The line being typed (`/` a search, `:` a command), with its cursor,
 /// and what Enter, Tab and Esc do.
 fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
+    let key = |action| app.keymap.first(Context::Editor, action);
     let (lead, hint) = match prompt.kind {
-        PromptKind::Search => ("/", "  Enter find  Esc back"),
-        PromptKind::Command => (":", "  Enter run  Tab complete  ↑↓ history  Esc back"),
+        PromptKind::Search => (
+            "/",
+            format!(
+                "  {} find  {} back",
+                key(KeyAction::RunQuery),
+                key(KeyAction::LeaveEditor)
+            ),
+        ),
+        PromptKind::Command => (
+            ":",
+            format!(
+                "  {} run  {} complete  {}{} history  {} back",
+                key(KeyAction::RunQuery),
+                key(KeyAction::Complete),
+                key(KeyAction::HistoryBack),
+                key(KeyAction::HistoryForward),
+                key(KeyAction::LeaveEditor)
+            ),
+        ),
     };
     let hint = Span::styled(hint, app.theme.dim);
     let room = usize::from(area.width)
