@@ -1,6 +1,7 @@
 //! The dashboard: app state with a pure `update`, views that only read it,
 //! and an async loop that moves events and backend answers between them.
 
+pub mod answer;
 pub mod app;
 pub mod command_line;
 pub mod detail_text;

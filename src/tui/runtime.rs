@@ -19,9 +19,9 @@ use super::app::App;
 use super::event::{Command, Event};
 use super::theme::Theme;
 use super::update::{start, update};
-use super::{history, terminal, view};
+use super::{answer, history, terminal, view};
+use crate::backend::Backend;
 use crate::backend::source::Source;
-use crate::backend::{Backend, action_plan};
 use crate::progress::{Progress, Reading};
 
 #[derive(Debug, Clone)]
@@ -238,79 +238,15 @@ fn terminal_event(e: ct::Event) -> Option<Event> {
     }
 }
 
-/// Starts `command` as a task; its answer comes back on `tx`.
+/// Starts `command`: a backend call as a task whose answer comes back on
+/// `tx`, the rest here.
 fn execute_command(
     command: Command,
     backend: &Arc<dyn Backend>,
     tx: &mpsc::UnboundedSender<Event>,
     options: &TuiOptions,
 ) {
-    let backend = backend.clone();
-    let tx = tx.clone();
     match command {
-        Command::FetchList {
-            generation,
-            query,
-            offset,
-            limit,
-            sort,
-        } => {
-            tokio::spawn(async move {
-                let result = backend.top_level_sorted(&query, sort, limit, offset).await;
-                let _ = tx.send(Event::ListLoaded {
-                    generation,
-                    offset,
-                    result,
-                });
-            });
-        }
-        Command::FetchChildren { parent, query } => {
-            tokio::spawn(async move {
-                let result = backend.children(parent, query.as_deref()).await;
-                let _ = tx.send(Event::ChildrenLoaded { parent, result });
-            });
-        }
-        Command::Plan { kind, scope } => {
-            tokio::spawn(async move {
-                let result = action_plan::plan(backend.as_ref(), kind, &scope).await;
-                let _ = tx.send(Event::PlanLoaded {
-                    kind,
-                    scope,
-                    result,
-                });
-            });
-        }
-        Command::CarryOut {
-            plan,
-            only_changeable,
-        } => {
-            tokio::spawn(async move {
-                let report = action_plan::carry_out(backend.as_ref(), &plan, only_changeable).await;
-                let _ = tx.send(Event::ActionDone(report));
-            });
-        }
-        Command::FetchTitles { ids, fresh } => {
-            tokio::spawn(async move {
-                let result = backend.computer_titles(&ids, fresh).await;
-                let _ = tx.send(Event::TitlesLoaded(result));
-            });
-        }
-        Command::FetchInFlight => {
-            tokio::spawn(async move {
-                let result = backend
-                    .activities("status:delivered", 200, 0)
-                    .await
-                    .map(|p| p.results);
-                let _ = tx.send(Event::InFlightLoaded(result));
-            });
-        }
-        Command::FetchVocabulary => {
-            tokio::spawn(async move {
-                let values = backend.completion_values().await;
-                let computers = backend.computers().await.unwrap_or_default();
-                let _ = tx.send(Event::Vocabulary(values.map(|v| (v, computers))));
-            });
-        }
         Command::Copy(text) => {
             let _ = execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text));
         }
@@ -321,18 +257,6 @@ fn execute_command(
                 });
             }
         }
-        Command::Export {
-            query,
-            path,
-            format,
-        } => {
-            tokio::spawn(async move {
-                let result = crate::export::export(backend.as_ref(), &query, &path, format)
-                    .await
-                    .map_err(|e| e.explain());
-                let _ = tx.send(Event::Exported { path, result });
-            });
-        }
         Command::LogAction(record) => {
             if let Some(path) = options.action_log_file.clone() {
                 tokio::task::spawn_blocking(move || {
@@ -342,6 +266,15 @@ fn execute_command(
                 });
             }
         }
+        // The loop itself switches profiles and quits.
         Command::Quit | Command::SwitchProfile(_) => {}
+        call => {
+            let (backend, tx) = (backend.clone(), tx.clone());
+            tokio::spawn(async move {
+                if let Some(event) = answer::answer(backend.as_ref(), call).await {
+                    let _ = tx.send(event);
+                }
+            });
+        }
     }
 }

@@ -195,37 +195,13 @@ fn remote_app(s: &TestServer, size: (u16, u16)) -> App {
     app
 }
 
-/// Runs the dashboard's commands against `backend` until none are left.
+/// Runs the dashboard's commands against `backend` until none are left,
+/// through the runtime's own mapping.
 async fn drive(app: &mut App, backend: &dyn Backend, mut commands: Vec<Command>) {
     while let Some(c) = commands.pop() {
-        let event = match c {
-            Command::FetchList {
-                generation,
-                query,
-                offset,
-                limit,
-                sort,
-            } => Event::ListLoaded {
-                generation,
-                offset,
-                result: backend.top_level_sorted(&query, sort, limit, offset).await,
-            },
-            Command::FetchChildren { parent, query } => Event::ChildrenLoaded {
-                parent,
-                result: backend.children(parent, query.as_deref()).await,
-            },
-            Command::Plan { kind, scope } => Event::PlanLoaded {
-                kind,
-                result: action_plan::plan(backend, kind, &scope).await,
-                scope,
-            },
-            Command::CarryOut {
-                plan,
-                only_changeable,
-            } => Event::ActionDone(action_plan::carry_out(backend, &plan, only_changeable).await),
-            _ => continue,
-        };
-        commands.extend(update(app, event));
+        if let Some(event) = landscape_tui::tui::answer::answer(backend, c).await {
+            commands.extend(update(app, event));
+        }
     }
 }
 

@@ -2,14 +2,13 @@
 //! fed to the pure update, commands answered from an engine the way the
 //! runtime's tasks would, screens drawn on ratatui's `TestBackend`.
 
-use landscape_tui::backend::action_plan;
 use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
-use landscape_tui::backend::{BackendError, BackendInfo};
+use landscape_tui::backend::{Backend, BackendInfo};
 use landscape_tui::engine::Engine;
 use landscape_tui::tui::app::App;
 use landscape_tui::tui::event::{Command, Event};
 use landscape_tui::tui::update::{start, update};
-use landscape_tui::tui::view;
+use landscape_tui::tui::{answer, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -61,45 +60,44 @@ pub fn typed(app: &mut App, text: &str) -> Vec<Command> {
     feed(app, text.chars().map(key))
 }
 
-/// Answers list pages and children from `engine`, also those the answers
-/// cause, as the runtime's tasks would; returns the other commands.
-pub fn answer(app: &mut App, engine: &Engine, mut commands: Vec<Command>) -> Vec<Command> {
+/// Answers the commands `answered` picks from `backend`, through the
+/// runtime's own mapping ([`landscape_tui::tui::answer`]), and those their
+/// answers cause; returns the other commands.
+pub fn drive(
+    app: &mut App,
+    backend: &dyn Backend,
+    mut commands: Vec<Command>,
+    answered: impl Fn(&Command) -> bool,
+) -> Vec<Command> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut rest = Vec::new();
     while !commands.is_empty() {
         let mut next = Vec::new();
         for c in commands.drain(..) {
-            match c {
-                Command::FetchList {
-                    generation,
-                    query,
-                    offset,
-                    limit,
-                    sort,
-                } => {
-                    let result = engine
-                        .top_level_sorted(&query, sort, limit, offset)
-                        .map_err(BackendError::from);
-                    next.extend(update(
-                        app,
-                        Event::ListLoaded {
-                            generation,
-                            offset,
-                            result,
-                        },
-                    ));
-                }
-                Command::FetchChildren { parent, query } => {
-                    let result = engine
-                        .children(parent, query.as_deref())
-                        .map_err(BackendError::from);
-                    next.extend(update(app, Event::ChildrenLoaded { parent, result }));
-                }
-                other => rest.push(other),
+            if !answered(&c) {
+                rest.push(c);
+                continue;
+            }
+            if let Some(event) = rt.block_on(answer::answer(backend, c)) {
+                next.extend(update(app, event));
             }
         }
         commands = next;
     }
     rest
+}
+
+fn is_read(c: &Command) -> bool {
+    matches!(c, Command::FetchList { .. } | Command::FetchChildren { .. })
+}
+
+/// Answers list pages and children from `engine`, also those the answers
+/// cause, as the runtime's tasks would; returns the other commands.
+pub fn answer(app: &mut App, engine: &Engine, commands: Vec<Command>) -> Vec<Command> {
+    drive(app, backend_of(engine).as_ref(), commands, is_read)
 }
 
 pub fn draw(app: &App) -> Terminal<TestBackend> {
@@ -136,44 +134,10 @@ pub fn backend_of(engine: &Engine) -> std::sync::Arc<EngineBackend> {
 /// and children pages they cause; `engine` takes what the action changed.
 /// Returns the other commands.
 pub fn answer_actions(app: &mut App, engine: &mut Engine, commands: Vec<Command>) -> Vec<Command> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    let mut rest = Vec::new();
-    let mut commands = commands;
-    while !commands.is_empty() {
-        let mut next = Vec::new();
-        for c in answer(app, engine, std::mem::take(&mut commands)) {
-            match c {
-                Command::Plan { kind, scope } => {
-                    let backend = backend_of(engine);
-                    let result = rt.block_on(action_plan::plan(backend.as_ref(), kind, &scope));
-                    next.extend(update(
-                        app,
-                        Event::PlanLoaded {
-                            kind,
-                            scope,
-                            result,
-                        },
-                    ));
-                }
-                Command::CarryOut {
-                    plan,
-                    only_changeable,
-                } => {
-                    let backend = backend_of(engine);
-                    let report = rt.block_on(action_plan::carry_out(
-                        backend.as_ref(),
-                        &plan,
-                        only_changeable,
-                    ));
-                    *engine = backend.read().clone();
-                    next.extend(update(app, Event::ActionDone(report)));
-                }
-                other => rest.push(other),
-            }
-        }
-        commands = next;
-    }
+    let backend = backend_of(engine);
+    let rest = drive(app, backend.as_ref(), commands, |c| {
+        is_read(c) || matches!(c, Command::Plan { .. } | Command::CarryOut { .. })
+    });
+    *engine = backend.read().clone();
     rest
 }

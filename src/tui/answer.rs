@@ -1,0 +1,70 @@
+//! What each backend command asks of the backend, and the event its answer
+//! comes back as: one mapping, used by the runtime's tasks and by every
+//! test that drives the dashboard against a backend.
+
+use super::event::{Command, Event};
+use crate::backend::{Backend, action_plan};
+
+/// How many delivered activities the "In progress" panel reads.
+pub const IN_FLIGHT_PAGE: u64 = 200;
+
+/// Calls `backend` as `command` asks and returns the event its answer is;
+/// `None` for a command that is not a backend call (copy, history, the
+/// action log, a profile switch, quit: the runtime's own).
+pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
+    Some(match command {
+        Command::FetchList {
+            generation,
+            query,
+            offset,
+            limit,
+            sort,
+        } => Event::ListLoaded {
+            generation,
+            offset,
+            result: backend.top_level_sorted(&query, sort, limit, offset).await,
+        },
+        Command::FetchChildren { parent, query } => Event::ChildrenLoaded {
+            parent,
+            result: backend.children(parent, query.as_deref()).await,
+        },
+        Command::Plan { kind, scope } => Event::PlanLoaded {
+            kind,
+            result: action_plan::plan(backend, kind, &scope).await,
+            scope,
+        },
+        Command::CarryOut {
+            plan,
+            only_changeable,
+        } => Event::ActionDone(action_plan::carry_out(backend, &plan, only_changeable).await),
+        Command::FetchTitles { ids, fresh } => {
+            Event::TitlesLoaded(backend.computer_titles(&ids, fresh).await)
+        }
+        Command::FetchInFlight => Event::InFlightLoaded(
+            backend
+                .activities("status:delivered", IN_FLIGHT_PAGE, 0)
+                .await
+                .map(|p| p.results),
+        ),
+        Command::FetchVocabulary => {
+            let values = backend.completion_values().await;
+            let computers = backend.computers().await.unwrap_or_default();
+            Event::Vocabulary(values.map(|v| (v, computers)))
+        }
+        Command::Export {
+            query,
+            path,
+            format,
+        } => {
+            let result = crate::export::export(backend, &query, &path, format)
+                .await
+                .map_err(|e| e.explain());
+            Event::Exported { path, result }
+        }
+        Command::Copy(_)
+        | Command::SaveHistory(_)
+        | Command::LogAction(_)
+        | Command::SwitchProfile(_)
+        | Command::Quit => return None,
+    })
+}
