@@ -4,6 +4,7 @@
 //! against the embedded engine with no real server.
 
 mod auth;
+mod authorised;
 mod connections;
 mod error;
 mod legacy;

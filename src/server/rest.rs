@@ -7,17 +7,20 @@ use axum::Json;
 use axum::body::Bytes;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::auth::{DEFAULT_EXPIRY_MINUTES, MAX_EXPIRY_MINUTES, require_bearer, same_secret};
+use super::auth::{DEFAULT_EXPIRY_MINUTES, MAX_EXPIRY_MINUTES, same_secret};
+use super::authorised::Authorised;
 use super::legacy::number;
 use super::{ApiError, DEFAULT_LIMIT, ServerState, limits};
 use crate::model::{ActionKind, Page};
 use crate::signature::encode;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,14 +162,33 @@ fn list_params(raw: Option<&str>) -> Result<ListParams, ApiError> {
     })
 }
 
-/// A list route's parameters, once its bearer token is checked.
-fn authorised_list(
-    state: &ServerState,
-    headers: &HeaderMap,
-    raw: Option<&str>,
-) -> Result<ListParams, ApiError> {
-    require_bearer(headers, &state.jwt)?;
-    list_params(raw)
+/// A list route's request: authorised, its parameters read, its path kept
+/// for the page's links.
+pub struct ListRequest {
+    params: ListParams,
+    uri: Uri,
+}
+
+impl FromRequestParts<Arc<ServerState>> for ListRequest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<ServerState>,
+    ) -> Result<Self, Self::Rejection> {
+        Authorised::from_request_parts(parts, state).await?;
+        Ok(ListRequest {
+            params: list_params(parts.uri.query())?,
+            uri: parts.uri.clone(),
+        })
+    }
+}
+
+impl ListRequest {
+    /// `page` with its `next` and `previous` links.
+    fn linked<T>(&self, page: Page<T>, state: &ServerState) -> Page<T> {
+        link_page(page, &state.public_url, &self.uri, &self.params)
+    }
 }
 
 /// Fills `next`/`previous` with absolute URLs, as Landscape does.
@@ -187,29 +209,25 @@ fn link_page<T>(mut page: Page<T>, base: &str, uri: &Uri, p: &ListParams) -> Pag
 
 pub async fn activities(
     State(state): State<Arc<ServerState>>,
-    headers: HeaderMap,
-    uri: Uri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> Result<Response, ApiError> {
-    let p = authorised_list(&state, &headers, raw.as_deref())?;
+    let p = &list.params;
     let page = state
         .backend
         .activities(&p.query, p.limit, p.offset)
         .await?;
-    Ok(Json(link_page(page, &state.public_url, &uri, &p)).into_response())
+    Ok(Json(list.linked(page, &state)).into_response())
 }
 
 pub async fn parents(
     State(state): State<Arc<ServerState>>,
-    headers: HeaderMap,
-    uri: Uri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> Result<Response, ApiError> {
-    let p = authorised_list(&state, &headers, raw.as_deref())?;
+    let p = &list.params;
     // Implicit AND binds loosest, so appending the caller's query keeps its meaning.
     let query = format!("type:ActivityGroup {}", p.query);
     let page = state.backend.activities(&query, p.limit, p.offset).await?;
-    Ok(Json(link_page(page, &state.public_url, &uri, &p)).into_response())
+    Ok(Json(list.linked(page, &state)).into_response())
 }
 
 /// This project's extension: the dashboard's rows (top-level activities that
@@ -218,38 +236,33 @@ pub async fn parents(
 /// client then folds raw pages itself.
 pub async fn top_level(
     State(state): State<Arc<ServerState>>,
-    headers: HeaderMap,
-    uri: Uri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> Result<Response, ApiError> {
-    let p = authorised_list(&state, &headers, raw.as_deref())?;
+    let p = &list.params;
     let mut page = state.backend.top_level(&p.query, p.limit, p.offset).await?;
-    page.rows = link_page(page.rows, &state.public_url, &uri, &p);
+    page.rows = list.linked(page.rows, &state);
     Ok(Json(page).into_response())
 }
 
 /// `GET /computers?query=&limit=&offset=`: computers by a computer query.
 pub async fn computers(
     State(state): State<Arc<ServerState>>,
-    headers: HeaderMap,
-    uri: Uri,
-    RawQuery(raw): RawQuery,
+    list: ListRequest,
 ) -> Result<Response, ApiError> {
-    let p = authorised_list(&state, &headers, raw.as_deref())?;
+    let p = &list.params;
     let page = state
         .backend
         .computers_page(&p.query, p.limit, p.offset)
         .await?;
-    Ok(Json(link_page(page, &state.public_url, &uri, &p)).into_response())
+    Ok(Json(list.linked(page, &state)).into_response())
 }
 
 /// `GET /computers/<id>`.
 pub async fn computer(
     State(state): State<Arc<ServerState>>,
-    headers: HeaderMap,
+    _: Authorised,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_bearer(&headers, &state.jwt)?;
     let missing = || {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -274,10 +287,9 @@ pub async fn computer(
 
 pub async fn activity(
     State(state): State<Arc<ServerState>>,
-    headers: HeaderMap,
+    _: Authorised,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_bearer(&headers, &state.jwt)?;
     let id: u64 = id.parse().map_err(|_| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -290,28 +302,22 @@ pub async fn activity(
 
 pub async fn reapply(
     State(state): State<Arc<ServerState>>,
-    headers: HeaderMap,
+    _: Authorised,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    create(&state, &headers, &body, ActionKind::Reapply).await
+    create(&state, &body, ActionKind::Reapply).await
 }
 
 pub async fn revert(
     State(state): State<Arc<ServerState>>,
-    headers: HeaderMap,
+    _: Authorised,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    create(&state, &headers, &body, ActionKind::Revert).await
+    create(&state, &body, ActionKind::Revert).await
 }
 
 /// Reapply and revert: `{"activity_ids": [..]}` in, the new activities out.
-async fn create(
-    state: &ServerState,
-    headers: &HeaderMap,
-    body: &[u8],
-    kind: ActionKind,
-) -> Result<Response, ApiError> {
-    require_bearer(headers, &state.jwt)?;
+async fn create(state: &ServerState, body: &[u8], kind: ActionKind) -> Result<Response, ApiError> {
     let ids: ActivityIds = json_body(body)?;
     let ids = limits::ids(&ids.activity_ids)?;
     let created = match kind {

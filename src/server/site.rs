@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 
-use super::auth::require_bearer;
+use super::authorised::Authorised;
 use super::session::set_cookie;
 use super::{ApiError, ServerState};
 
@@ -126,9 +126,8 @@ pub async fn features(State(state): State<Arc<ServerState>>) -> Json<Value> {
 /// `GET /classic_dashboard_url`.
 pub async fn classic_dashboard_url(
     State(state): State<Arc<ServerState>>,
-    headers: HeaderMap,
+    _: Authorised,
 ) -> Result<Json<Value>, ApiError> {
-    require_bearer(&headers, &state.jwt)?;
     Ok(Json(json!({"url": classic_url(&state)})))
 }
 
@@ -177,9 +176,8 @@ const ALERTS: [(&str, &str, &str, &str); 6] = [
 /// many computers raise it.
 pub async fn alerts_summary(
     State(state): State<Arc<ServerState>>,
-    headers: HeaderMap,
+    _: Authorised,
 ) -> Result<Json<Value>, ApiError> {
-    require_bearer(&headers, &state.jwt)?;
     let computers = state.backend.computers().await?;
     let since = chrono::Utc::now()
         .format("%Y-%m-%d %H:%M:%S%.6f")

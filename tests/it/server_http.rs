@@ -873,3 +873,40 @@ async fn a_stalled_body_ends_in_408_and_shutdown_does_not_wait_for_it() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn every_rest_data_route_needs_a_valid_token() {
+    let s = TestServer::start(dataset()).await;
+    let routes = [
+        ("GET", "activities"),
+        ("GET", "activities/parents"),
+        ("GET", "activities/top-level"),
+        ("GET", "activities/101"),
+        ("GET", "computers"),
+        ("GET", "computers/1"),
+        ("POST", "activities/reapply"),
+        ("POST", "activities/revert"),
+        ("GET", "classic_dashboard_url"),
+        ("GET", "alerts/summary"),
+    ];
+    for (method, path) in routes {
+        for token in [None, Some("not-a-token")] {
+            let url = format!("{}/api/v2/{path}", s.base);
+            let mut r = match method {
+                "GET" => s.http.get(&url),
+                _ => s.http.post(&url).json(&json!({"activity_ids": [101]})),
+            };
+            if let Some(t) = token {
+                r = r.bearer_auth(t);
+            }
+            let r = r.send().await.unwrap();
+            assert_eq!(
+                r.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} {token:?}"
+            );
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["error"], "Unauthorised", "{method} {path}: {body}");
+        }
+    }
+}
