@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub use crate::export::Format;
+use crate::model::ActionKind;
 use crate::server::LogFormat;
 use clap::{Args, Parser};
 
@@ -148,6 +149,19 @@ pub enum Subcommand {
     },
     /// Print the man page (roff), e.g. `landscape-tui man | man -l -`.
     Man,
+}
+
+impl Subcommand {
+    /// The Landscape action the command asks for, with its arguments.
+    pub fn action(&self) -> Option<(ActionKind, &ActionArgs)> {
+        match self {
+            Subcommand::Approve(a) => Some((ActionKind::Approve, a)),
+            Subcommand::Cancel(a) => Some((ActionKind::Cancel, a)),
+            Subcommand::Reapply(a) => Some((ActionKind::Reapply, a)),
+            Subcommand::Revert(a) => Some((ActionKind::Revert, a)),
+            _ => None,
+        }
+    }
 }
 
 impl Cli {

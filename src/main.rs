@@ -48,141 +48,135 @@ async fn run(mut cli: Cli) -> ExitCode {
             web_ui,
             features,
         }) => {
-            if let Some(dir) = &web_ui
-                && !dir.join("index.html").is_file()
-            {
-                return setup_failed(SetupError::Usage(format!(
-                    "--web-ui {}: no index.html there (give the directory of a built landscape-ui)",
-                    dir.display()
-                )));
-            }
-            if let Some(url) = &public_url
-                && !(url.starts_with("http://") || url.starts_with("https://"))
-            {
-                return setup_failed(SetupError::Usage(format!(
-                    "--public-url must start with http:// or https://, got {url:?}"
-                )));
-            }
-            let start = match StartCredentials::from_env() {
-                Ok(start) => start,
-                Err(e) => return setup_failed(SetupError::Usage(e)),
-            };
-            let backend = match build_reporting(&cli).await {
-                Ok(b) => b,
-                Err(e) => return setup_failed(e),
-            };
-            // Activities created through serve are the logged-in user's.
-            backend.set_user(landscape_tui::model::Creator::new(
-                &start.credentials.name,
-                &start.credentials.email,
-                1,
-            ));
             let site = server::site::Site { web_ui, features };
-            let mut stdout = std::io::stdout();
-            match server::run(
-                bind,
-                public_url,
-                log_format,
-                backend,
-                start,
-                site,
-                &mut stdout,
-            )
+            serve(&cli, bind, public_url, log_format, site).await
+        }
+        None => run_dashboard(&cli, log_file).await,
+        Some(command) => run_script(&cli, command).await,
+    }
+}
+
+/// `landscape-tui serve`.
+async fn serve(
+    cli: &Cli,
+    bind: std::net::SocketAddr,
+    public_url: Option<String>,
+    log_format: server::LogFormat,
+    site: server::site::Site,
+) -> ExitCode {
+    if let Some(dir) = &site.web_ui
+        && !dir.join("index.html").is_file()
+    {
+        return setup_failed(SetupError::Usage(format!(
+            "--web-ui {}: no index.html there (give the directory of a built landscape-ui)",
+            dir.display()
+        )));
+    }
+    if let Some(url) = &public_url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        return setup_failed(SetupError::Usage(format!(
+            "--public-url must start with http:// or https://, got {url:?}"
+        )));
+    }
+    let start = match StartCredentials::from_env() {
+        Ok(start) => start,
+        Err(e) => return setup_failed(SetupError::Usage(e)),
+    };
+    let backend = match build_reporting(cli).await {
+        Ok(b) => b,
+        Err(e) => return setup_failed(e),
+    };
+    // Activities created through serve are the logged-in user's.
+    backend.set_user(landscape_tui::model::Creator::new(
+        &start.credentials.name,
+        &start.credentials.email,
+        1,
+    ));
+    let mut stdout = std::io::stdout();
+    match server::run(bind, public_url, log_format, backend, start, site, &mut stdout).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("landscape-tui serve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The dashboard, on the backend the command line and the config choose.
+async fn run_dashboard(cli: &Cli, log_file: Option<std::path::PathBuf>) -> ExitCode {
+    let chosen = match connection::choose(cli) {
+        Ok(c) => c,
+        Err(e) => return setup_failed(e),
+    };
+    let mut warnings = chosen.warnings;
+    if let (None, Some(file)) = (&cli.log, &log_file) {
+        // RUST_LOG alone: say where the logs went.
+        warnings.push(format!("RUST_LOG is set: logging to {}", file.display()));
+    }
+    let options = tui::TuiOptions {
+        refresh: chosen.refresh,
+        read_only: chosen.read_only,
+        history_file: tui::history::default_path(),
+        action_log_file: landscape_tui::backend::action_log::default_path(),
+        warnings,
+        keymap: chosen.settings.keymap,
+        looks: chosen.settings.looks,
+        profiles: chosen.profiles,
+    };
+    match tui::run(chosen.backend, options).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<SetupError>().is_some() => {
+            eprintln!("landscape-tui: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("landscape-tui: {e:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A scripting command: `activities`, an action, `types`.
+async fn run_script(cli: &Cli, command: Subcommand) -> ExitCode {
+    let chosen = match connection::choose(cli) {
+        Ok(c) => c,
+        Err(e) => return setup_failed(e),
+    };
+    for w in &chosen.warnings {
+        eprintln!("landscape-tui: warning: {w}");
+    }
+    let backend = match chosen.backend.ready().await {
+        Ok(b) => landscape_tui::backend::logged::when_logging(b),
+        Err(e) => return setup_failed(e),
+    };
+    let backend = backend.as_ref();
+    let mut out = std::io::stdout().lock();
+    let result = match command {
+        Subcommand::Activities {
+            query,
+            limit,
+            offset,
+            format,
+        } => scripting::activities(backend, &query, limit, offset, format, &mut out)
             .await
-            {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("landscape-tui serve: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        None => {
-            let chosen = match connection::choose(&cli) {
-                Ok(c) => c,
-                Err(e) => return setup_failed(e),
-            };
-            let options = tui::TuiOptions {
-                refresh: chosen.refresh,
-                read_only: chosen.read_only,
-                history_file: tui::history::default_path(),
-                action_log_file: landscape_tui::backend::action_log::default_path(),
-                warnings: {
-                    let mut w = chosen.warnings;
-                    if let (None, Some(file)) = (&cli.log, &log_file) {
-                        // RUST_LOG alone: say where the logs went.
-                        w.push(format!("RUST_LOG is set: logging to {}", file.display()));
-                    }
-                    w
-                },
-                keymap: chosen.settings.keymap,
-                looks: chosen.settings.looks,
-                profiles: chosen.profiles,
-            };
-            match tui::run(chosen.backend, options).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) if e.downcast_ref::<SetupError>().is_some() => {
-                    eprintln!("landscape-tui: {e}");
-                    ExitCode::from(2)
-                }
-                Err(e) => {
-                    eprintln!("landscape-tui: {e:?}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Some(command) => {
-            let chosen = match connection::choose(&cli) {
-                Ok(c) => c,
-                Err(e) => return setup_failed(e),
-            };
-            for w in &chosen.warnings {
-                eprintln!("landscape-tui: warning: {w}");
-            }
-            let backend = match chosen.backend.ready().await {
-                Ok(b) => landscape_tui::backend::logged::when_logging(b),
-                Err(e) => return setup_failed(e),
-            };
-            let backend = backend.as_ref();
-            let mut out = std::io::stdout().lock();
-            let result = match command {
-                Subcommand::Activities {
-                    query,
-                    limit,
-                    offset,
-                    format,
-                } => scripting::activities(backend, &query, limit, offset, format, &mut out)
-                    .await
-                    .map(|()| Exit::Done),
-                Subcommand::Approve(args) => {
-                    action(backend, ActionKind::Approve, args, &mut out).await
-                }
-                Subcommand::Cancel(args) => {
-                    action(backend, ActionKind::Cancel, args, &mut out).await
-                }
-                Subcommand::Reapply(args) => {
-                    action(backend, ActionKind::Reapply, args, &mut out).await
-                }
-                Subcommand::Revert(args) => {
-                    action(backend, ActionKind::Revert, args, &mut out).await
-                }
-                Subcommand::Types { format } => scripting::types(backend, format, &mut out)
-                    .await
-                    .map(|()| Exit::Done),
-                Subcommand::Serve { .. } | Subcommand::Completions { .. } | Subcommand::Man => {
-                    unreachable!("handled above")
-                }
-            };
-            let result = result.and_then(|exit| Ok(out.flush().map(|()| exit)?));
-            match result {
-                Ok(exit) => ExitCode::from(exit as u8),
-                // `| head` closed the pipe: the reader has what it wanted.
-                Err(e) if e.is_closed_output() => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("landscape-tui: {}", e.explain());
-                    ExitCode::from(Exit::of(&e) as u8)
-                }
-            }
+            .map(|()| Exit::Done),
+        Subcommand::Types { format } => scripting::types(backend, format, &mut out)
+            .await
+            .map(|()| Exit::Done),
+        other => match other.action() {
+            Some((kind, args)) => action(backend, kind, args, &mut out).await,
+            None => unreachable!("serve, completions and man are not scripts"),
+        },
+    };
+    let result = result.and_then(|exit| Ok(out.flush().map(|()| exit)?));
+    match result {
+        Ok(exit) => ExitCode::from(exit as u8),
+        // `| head` closed the pipe: the reader has what it wanted.
+        Err(e) if e.is_closed_output() => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("landscape-tui: {}", e.explain());
+            ExitCode::from(Exit::of(&e) as u8)
         }
     }
 }
@@ -191,12 +185,12 @@ async fn run(mut cli: Cli) -> ExitCode {
 async fn action(
     backend: &dyn landscape_tui::backend::Backend,
     kind: ActionKind,
-    args: landscape_tui::cli::ActionArgs,
+    args: &landscape_tui::cli::ActionArgs,
     out: &mut dyn Write,
 ) -> Result<Exit, ScriptError> {
     let request = ActionRequest {
         kind,
-        words: args.query,
+        words: args.query.clone(),
         dry_run: args.dry_run,
         only_changeable: args.only_changeable,
         list_ids: args.ids,
