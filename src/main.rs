@@ -94,7 +94,17 @@ async fn serve(
         1,
     ));
     let mut stdout = std::io::stdout();
-    match server::run(bind, public_url, log_format, backend, start, site, &mut stdout).await {
+    match server::run(
+        bind,
+        public_url,
+        log_format,
+        backend,
+        start,
+        site,
+        &mut stdout,
+    )
+    .await
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("landscape-tui serve: {e}");

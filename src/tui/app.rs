@@ -3,7 +3,8 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset, Utc};
-use tui_input::Input;
+
+use super::line_editor::LineEditor;
 
 use crate::backend::action_plan::ActionPlan;
 use crate::backend::{BackendInfo, CompletionValues, refusal_reason};
@@ -164,10 +165,52 @@ impl Confirm {
 }
 
 /// A line typed at the bottom of the screen.
-#[derive(Debug, Clone)]
-pub struct Prompt {
-    pub kind: PromptKind,
-    pub input: Input,
+/// The detail pane's own state: where it is scrolled, and the zoomed
+/// text view's search.
+#[derive(Debug, Clone, Default)]
+pub struct DetailState {
+    pub scroll: u16,
+    /// Columns the zoomed detail's JSON is scrolled right.
+    pub hscroll: u16,
+    /// What the zoomed detail searches for (`f`; `n` / `N` move).
+    pub search: String,
+    /// The text view's line of the current match.
+    pub search_at: Option<usize>,
+}
+
+/// What the operator marked, and how: the rows and children an action
+/// takes when no single row is meant.
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    /// Every marked id, rows and children.
+    pub ids: BTreeSet<u64>,
+    /// Marks set in the children pane: which group each belongs to.
+    pub children: HashMap<u64, PickedChild>,
+    /// Marked rows: the query they were marked under and whether they
+    /// matched it only through some children.
+    pub rows: HashMap<u64, (String, bool)>,
+    /// `*`: every match of a query.
+    pub all: Option<MarkAll>,
+    /// The marks the action under way will consume when it succeeds.
+    pub consuming: bool,
+    /// `V` was pressed at this row (list) or child (children pane): the
+    /// next `V` marks everything in between.
+    pub range_from: Option<(Pane, u64)>,
+}
+
+impl Marks {
+    /// No mark of any kind.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty() && self.all.is_none()
+    }
+
+    /// Drops every mark (a range being marked stays).
+    pub fn clear(&mut self) {
+        self.ids.clear();
+        self.children.clear();
+        self.rows.clear();
+        self.all = None;
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,56 +241,34 @@ pub struct App {
     pub backend: BackendInfo,
     pub read_only: bool,
     pub mode: Mode,
-    pub query: Input,
+    /// The query being edited, its history and its completions.
+    pub query: LineEditor<Option<Completions>>,
     /// The query the list shows.
     pub applied: String,
     pub editing: bool,
     pub query_error: Option<QueryError>,
     /// What the query means that its writer may not expect (a bare `AND`).
     pub query_warning: Option<crate::query::QueryWarning>,
-    pub completions: Option<Completions>,
-    pub completion_index: usize,
-    pub history: Vec<String>,
-    pub history_pos: Option<usize>,
     pub list: ListState,
     pub children: ChildrenState,
-    pub detail_scroll: u16,
-    /// Columns the zoomed detail's JSON is scrolled right.
-    pub detail_hscroll: u16,
+    pub detail: DetailState,
     /// The focused pane fills the screen.
     pub zoomed: bool,
-    /// What the zoomed detail searches for (`f`; `n` / `N` move).
-    pub search: String,
-    /// The text view's line of the current match.
-    pub search_at: Option<usize>,
-    /// The line being typed at the bottom: a search or a command.
-    pub prompt: Option<Prompt>,
-    /// Commands run before (`:` then ↑).
-    pub command_history: Vec<String>,
-    pub command_history_pos: Option<usize>,
-    /// Completions of the command line, and the highlighted one.
-    pub command_completions: Vec<String>,
-    pub command_completion: usize,
+    /// What the line at the bottom is being typed for: a search or a
+    /// command.
+    pub prompt: Option<PromptKind>,
+    /// The line at the bottom; its history is the commands run before
+    /// (`:` then ↑), its completions the command line's.
+    pub line: LineEditor<Vec<String>>,
     /// The config's profiles, for `:profile`.
     pub profiles: Vec<String>,
     pub focus: Pane,
-    pub marks: BTreeSet<u64>,
-    /// Marks set in the children pane: which group each belongs to.
-    pub marked_children: HashMap<u64, PickedChild>,
-    /// Marked rows: the query they were marked under and whether they
-    /// matched it only through some children.
-    pub marked_rows: HashMap<u64, (String, bool)>,
-    pub mark_all: Option<MarkAll>,
-    /// The marks the action under way will consume when it succeeds.
-    pub consuming_marks: bool,
+    pub marks: Marks,
     /// What the action under way was picked as, and whether it sends only
     /// what can change: for its log entry.
     pub acting: Option<(String, bool)>,
     /// Every action taken here and by scripts, newest first.
     pub action_log: Vec<crate::backend::action_plan::ActionRecord>,
-    /// `V` was pressed at this row (list) or child (children pane): the
-    /// next `V` marks everything in between.
-    pub range_from: Option<(Pane, u64)>,
     pub dialog: Option<Dialog>,
     pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize, RefusedWhen)>,
     pub message: Option<Message>,
@@ -290,37 +311,22 @@ impl App {
             backend,
             read_only,
             mode,
-            query: Input::default(),
+            query: LineEditor::new(history),
             applied: String::new(),
             editing: false,
             query_error: None,
             query_warning: None,
-            completions: None,
-            completion_index: 0,
-            history,
-            history_pos: None,
             list: ListState::default(),
             children: ChildrenState::default(),
-            detail_scroll: 0,
-            detail_hscroll: 0,
+            detail: DetailState::default(),
             zoomed: false,
-            search: String::new(),
-            search_at: None,
             prompt: None,
-            command_history: Vec::new(),
-            command_history_pos: None,
-            command_completions: Vec::new(),
-            command_completion: 0,
+            line: LineEditor::new(Vec::new()),
             profiles: Vec::new(),
             focus: Pane::List,
-            marks: BTreeSet::new(),
-            marked_children: HashMap::new(),
-            marked_rows: HashMap::new(),
-            mark_all: None,
-            consuming_marks: false,
+            marks: Marks::default(),
             acting: None,
             action_log: Vec::new(),
-            range_from: None,
             dialog: None,
             last_refusals: None,
             message: None,
@@ -378,7 +384,7 @@ impl App {
     /// detail shows it); else the selected row. With what was picked, said for the operator.
     pub fn action_scope(&self) -> Option<(Scope, String)> {
         let query = self.applied.as_str();
-        if let Some(all) = &self.mark_all {
+        if let Some(all) = &self.marks.all {
             let picked = if all.query.trim().is_empty() {
                 "every activity".to_owned()
             } else {
@@ -389,14 +395,15 @@ impl App {
             };
             return Some((Scope::every_match(&all.query), picked));
         }
-        if !self.marks.is_empty() {
+        if !self.marks.ids.is_empty() {
             let (children, rows): (Vec<u64>, Vec<u64>) = self
                 .marks
+                .ids
                 .iter()
-                .partition(|id| self.marked_children.contains_key(id));
-            let children = children.iter().map(|id| self.marked_children[id]).collect();
+                .partition(|id| self.marks.children.contains_key(id));
+            let children = children.iter().map(|id| self.marks.children[id]).collect();
             let rows = rows.into_iter().map(|id| self.row_pick(id)).collect();
-            let picked = format!("{} marked", self.marks.len());
+            let picked = format!("{} marked", self.marks.ids.len());
             return Some((Scope::picked(query, rows, children), picked));
         }
         // The child the detail pane shows, when it shows one.
@@ -424,7 +431,8 @@ impl App {
             return PickedRow::new(id, Some(self.list.partial(row).is_some()));
         }
         let known = self
-            .marked_rows
+            .marks
+            .rows
             .get(&id)
             .filter(|(query, _)| *query == self.applied)
             .map(|(_, through)| *through);

@@ -9,6 +9,7 @@ pub mod event;
 pub mod history;
 pub mod keys;
 pub mod layout;
+pub mod line_editor;
 mod runtime;
 pub mod settings;
 pub mod terminal;

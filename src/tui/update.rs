@@ -2,11 +2,8 @@
 //! requests leave as commands and come back as events.
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
-use tui_input::backend::crossterm::EventHandler;
 
-use super::app::{
-    App, Confirm, Dialog, Level, MarkAll, PAGE, Pane, Prompt, PromptKind, RefusedWhen,
-};
+use super::app::{App, Confirm, Dialog, Level, MarkAll, PAGE, Pane, PromptKind, RefusedWhen};
 use super::command_line::{self, CommandLine};
 use super::event::{Command, Event};
 use super::keys::{self, Context, KeyAction};
@@ -22,7 +19,6 @@ fn key_of(app: &App, action: KeyAction) -> String {
 }
 
 /// How many past queries are kept.
-const HISTORY: usize = 100;
 /// Ticks a changed row stays highlighted.
 const FLASH_TICKS: u8 = 3;
 
@@ -169,7 +165,7 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
     match action {
         KeyAction::EditQuery => {
             app.editing = true;
-            app.history_pos = None;
+            app.query.history_pos = None;
             revalidate(app);
         }
         KeyAction::NextPane => app.focus = next_pane(app.focus, true),
@@ -196,7 +192,7 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
                     }
                 }
             }
-            Pane::Detail => app.detail_hscroll = app.detail_hscroll.saturating_add(8).min(4000),
+            Pane::Detail => app.detail.hscroll = app.detail.hscroll.saturating_add(8).min(4000),
         },
         // Marks where the cursor is and stays: the operator sees what was marked.
         KeyAction::Mark => match app.focus {
@@ -214,9 +210,6 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
         KeyAction::MarkAllShown => mark_all(app),
         KeyAction::ClearMarks => {
             app.marks.clear();
-            app.marked_children.clear();
-            app.marked_rows.clear();
-            app.mark_all = None;
             app.say(Level::Info, "marks cleared");
         }
         KeyAction::Approve | KeyAction::Cancel | KeyAction::Reapply | KeyAction::Revert => {
@@ -278,35 +271,32 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             keep_visible(app);
         }
         KeyAction::Back => {
-            if app.range_from.take().is_some() {
+            if app.marks.range_from.take().is_some() {
                 app.say(Level::Info, "range stopped");
             }
             if app.zoomed {
                 app.zoomed = false;
                 keep_visible(app);
             }
-            app.search.clear();
-            app.search_at = None;
+            app.detail.search.clear();
+            app.detail.search_at = None;
         }
         KeyAction::Find => {
             app.focus = Pane::Detail;
             app.zoomed = true;
-            app.prompt = Some(Prompt {
-                kind: PromptKind::Search,
-                input: tui_input::Input::new(app.search.clone()),
-            });
+            app.prompt = Some(PromptKind::Search);
+            app.line.set(app.detail.search.clone());
+            app.line.completions.clear();
         }
         KeyAction::NextMatch => find(app, true, false),
         KeyAction::PrevMatch => find(app, false, false),
         KeyAction::ScrollLeft if app.focus == Pane::Detail => {
-            app.detail_hscroll = app.detail_hscroll.saturating_sub(8);
+            app.detail.hscroll = app.detail.hscroll.saturating_sub(8);
         }
         KeyAction::Command => {
-            app.prompt = Some(Prompt {
-                kind: PromptKind::Command,
-                input: tui_input::Input::default(),
-            });
-            app.command_history_pos = None;
+            app.prompt = Some(PromptKind::Command);
+            app.line.set(String::new());
+            app.line.history_pos = None;
             complete_command(app);
         }
         // Quit is handled above; the rest belong to the editor and dialogs.
@@ -316,19 +306,19 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
 
 /// Space: marks `id`, or unmarks it (a child remembers its group).
 fn toggle_mark(app: &mut App, id: u64, child: Option<crate::model::scope::PickedChild>) {
-    if app.marks.remove(&id) {
-        app.marked_children.remove(&id);
-        app.marked_rows.remove(&id);
+    if app.marks.ids.remove(&id) {
+        app.marks.children.remove(&id);
+        app.marks.rows.remove(&id);
         return;
     }
-    app.marks.insert(id);
+    app.marks.ids.insert(id);
     match child {
         Some(child) => {
-            app.marked_children.insert(id, child);
+            app.marks.children.insert(id, child);
         }
         None => {
             if let Some(through) = app.row_pick(id).through_children {
-                app.marked_rows.insert(id, (app.applied.clone(), through));
+                app.marks.rows.insert(id, (app.applied.clone(), through));
             }
         }
     }
@@ -362,12 +352,12 @@ fn mark_all(app: &mut App) {
             .collect();
         let n = picks.len();
         for p in picks {
-            app.marks.insert(p.id);
-            app.marked_children.insert(p.id, p);
+            app.marks.ids.insert(p.id);
+            app.marks.children.insert(p.id, p);
         }
         app.say(
             Level::Info,
-            format!("marked {n} children; {} marked in all", app.marks.len()),
+            format!("marked {n} children; {} marked in all", app.marks.ids.len()),
         );
         return;
     }
@@ -376,7 +366,7 @@ fn mark_all(app: &mut App) {
         return;
     }
     let count = app.list.activity_count;
-    app.mark_all = Some(MarkAll {
+    app.marks.all = Some(MarkAll {
         query: app.applied.clone(),
         count,
     });
@@ -427,12 +417,12 @@ fn step(app: &mut App, by: i64, out: &mut Vec<Command>) {
             let last = app.children.rows.len().saturating_sub(1) as i64;
             app.children.selected =
                 (app.children.selected as i64 + by).clamp(0, last.max(0)) as usize;
-            app.detail_scroll = 0;
-            app.search_at = None;
+            app.detail.scroll = 0;
+            app.detail.search_at = None;
         }
         Pane::Detail => {
-            app.detail_scroll =
-                (i64::from(app.detail_scroll) + by.clamp(-10_000, 10_000)).clamp(0, 60_000) as u16;
+            app.detail.scroll =
+                (i64::from(app.detail.scroll) + by.clamp(-10_000, 10_000)).clamp(0, 60_000) as u16;
         }
     }
 }
@@ -452,8 +442,8 @@ fn select(app: &mut App, to: u64, out: &mut Vec<Command>) {
         out.push(fetch_list(app, to.saturating_sub(PAGE / 2)));
     }
     if changed {
-        app.detail_scroll = 0;
-        app.search_at = None;
+        app.detail.scroll = 0;
+        app.detail.search_at = None;
         follow_selection(app, out);
     }
 }
@@ -642,7 +632,7 @@ fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
         );
         return;
     };
-    let partial = match (app.marks.is_empty() && app.mark_all.is_none(), app.focus) {
+    let partial = match (app.marks.is_empty(), app.focus) {
         (true, Pane::List) => app.list.selected_row().and_then(|row| {
             let n = app.list.partial(row)?;
             let all = row.children_count.copied().unwrap_or(n);
@@ -657,10 +647,14 @@ fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
         .chain(app.children.rows.iter())
         .map(|a| a.id)
         .collect();
-    let hidden_marked = if app.mark_all.is_some() {
+    let hidden_marked = if app.marks.all.is_some() {
         0
     } else {
-        app.marks.iter().filter(|id| !shown.contains(id)).count()
+        app.marks
+            .ids
+            .iter()
+            .filter(|id| !shown.contains(id))
+            .count()
     };
     app.dialog = Some(Dialog::Confirm(Box::new(Confirm {
         kind,
@@ -669,7 +663,7 @@ fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
         plan: None,
         hidden_marked,
         partial,
-        from_marks: !app.marks.is_empty() || app.mark_all.is_some(),
+        from_marks: !app.marks.is_empty(),
     })));
     out.push(Command::Plan { kind, scope });
 }
@@ -696,7 +690,7 @@ fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command
                     return;
                 }
                 let only_changeable = c.only_changeable();
-                app.consuming_marks = c.from_marks;
+                app.marks.consuming = c.from_marks;
                 app.acting = Some((c.picked.clone(), only_changeable));
                 app.say(
                     Level::Info,
@@ -769,12 +763,9 @@ fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command
 
 fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Command>) {
     use crate::backend::action_plan::Outcome;
-    let consumed = std::mem::take(&mut app.consuming_marks);
+    let consumed = std::mem::take(&mut app.marks.consuming);
     if consumed && report.complete() {
         app.marks.clear();
-        app.marked_children.clear();
-        app.marked_rows.clear();
-        app.mark_all = None;
     }
     for id in &report.ids {
         app.flash.insert(*id, FLASH_TICKS);
@@ -844,8 +835,8 @@ fn range_mark(app: &mut App) {
         Pane::Children => (Pane::Children, app.children.selected as u64),
         _ => (Pane::List, app.list.selected),
     };
-    let Some((pane, from)) = app.range_from.take() else {
-        app.range_from = Some(here);
+    let Some((pane, from)) = app.marks.range_from.take() else {
+        app.marks.range_from = Some(here);
         let text = format!(
             "range: move, then {} marks every row in between ({} stops)",
             key_of(app, KeyAction::RangeMark),
@@ -860,7 +851,7 @@ fn range_mark(app: &mut App) {
             key_of(app, KeyAction::RangeMark)
         );
         app.say(Level::Warning, text);
-        app.range_from = Some(here);
+        app.marks.range_from = Some(here);
         return;
     }
     let (low, high) = (from.min(here.1), from.max(here.1));
@@ -871,7 +862,7 @@ fn range_mark(app: &mut App) {
             _ => app.list.row(i).map(|a| (a.id, None)),
         };
         if let Some((id, child)) = pick
-            && !app.marks.contains(&id)
+            && !app.marks.ids.contains(&id)
         {
             toggle_mark(app, id, child);
             marked += 1;
@@ -880,7 +871,7 @@ fn range_mark(app: &mut App) {
     let unloaded = (high - low + 1).saturating_sub(marked as u64);
     let mut text = format!(
         "marked {marked} in the range; {} marked in all",
-        app.marks.len()
+        app.marks.ids.len()
     );
     if pane == Pane::List
         && unloaded > 0
@@ -891,22 +882,13 @@ fn range_mark(app: &mut App) {
     app.say(Level::Info, text);
 }
 
-/// Byte offset of the editor's cursor (tui-input counts characters).
-fn cursor_byte(app: &App) -> usize {
-    let value = app.query.value();
-    value
-        .char_indices()
-        .nth(app.query.cursor())
-        .map_or(value.len(), |(i, _)| i)
-}
-
 fn revalidate(app: &mut App) {
     let types = app.values.types.clone();
     let options = ParseOptions {
         mode: app.mode,
         types: &types,
     };
-    let parsed = parse_with(app.query.value(), &options);
+    let parsed = parse_with(app.query.text(), &options);
     app.query_warning = parsed
         .as_ref()
         .ok()
@@ -915,12 +897,13 @@ fn revalidate(app: &mut App) {
 }
 
 fn set_query(app: &mut App, text: String, cursor_chars: usize) {
-    app.query = tui_input::Input::new(text).with_cursor(cursor_chars);
+    app.query.set_at(text, cursor_chars);
     revalidate(app);
 }
 
 fn on_query_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &mut Vec<Command>) {
     let popup = app
+        .query
         .completions
         .as_ref()
         .is_some_and(|c| !c.items.is_empty());
@@ -933,62 +916,57 @@ fn on_query_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &m
                 app.say(Level::Error, message);
                 return;
             }
-            let text = app.query.value().trim().to_owned();
+            let text = app.query.text().trim().to_owned();
             app.editing = false;
-            app.completions = None;
+            app.query.completions = None;
             if !text.is_empty() {
-                remember(&mut app.history, &text);
-                out.push(Command::SaveHistory(app.history.clone()));
+                app.query.remember(&text);
+                out.push(Command::SaveHistory(app.query.history.clone()));
             }
             app.view = None;
             apply_query(app, text, out);
         }
-        Some(KeyAction::LeaveEditor) if popup => app.completions = None,
+        Some(KeyAction::LeaveEditor) if popup => app.query.completions = None,
         Some(KeyAction::LeaveEditor) => {
             app.editing = false;
             let applied = app.applied.clone();
             let n = applied.chars().count();
             set_query(app, applied, n);
-            app.completions = None;
+            app.query.completions = None;
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if popup => {
-            let n = app.completions.as_ref().map_or(1, |c| c.items.len().max(1));
+            let n = app.query.completions.as_ref().map_or(1, |c| c.items.len());
             let down = action == Some(KeyAction::HistoryForward);
-            app.completion_index = cycle(app.completion_index, n, down);
+            app.query.cycle_completion(n, down);
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) => {
-            if app.history.is_empty() {
-                return;
+            if app
+                .query
+                .history_step(action == Some(KeyAction::HistoryBack))
+            {
+                revalidate(app);
             }
-            let back = action == Some(KeyAction::HistoryBack);
-            let pos = history_step(app.history_pos, app.history.len(), back);
-            app.history_pos = pos;
-            let text = pos.map(|p| app.history[p].clone()).unwrap_or_default();
-            let n = text.chars().count();
-            set_query(app, text, n);
         }
         Some(KeyAction::Complete) => {
             if popup {
-                let n = app.completions.as_ref().map_or(1, |c| c.items.len().max(1));
-                app.completion_index = cycle(app.completion_index, n, true);
+                let n = app.query.completions.as_ref().map_or(1, |c| c.items.len());
+                app.query.cycle_completion(n, true);
                 return;
             }
-            let c = complete(app.query.value(), cursor_byte(app), &app.values);
-            app.completion_index = 0;
+            let c = complete(app.query.text(), app.query.cursor_byte(), &app.values);
+            app.query.completion = 0;
             match c.items.len() {
-                0 => app.completions = None,
+                0 => app.query.completions = None,
                 1 => {
-                    app.completions = Some(c);
+                    app.query.completions = Some(c);
                     apply_completion(app);
                 }
-                _ => app.completions = Some(c),
+                _ => app.query.completions = Some(c),
             }
         }
         _ => {
-            app.query
-                .handle_event(&ratatui::crossterm::event::Event::Key(key));
-            app.history_pos = None;
-            app.completions = None;
+            app.query.type_key(key);
+            app.query.completions = None;
             revalidate(app);
         }
     }
@@ -1003,7 +981,7 @@ fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
         app.list.new_query = true;
         app.list.selected_id = None;
         // `*` was every match of the old query: its message goes with it.
-        if app.mark_all.take().is_some() {
+        if app.marks.all.take().is_some() {
             app.say(
                 Level::Info,
                 "the new query dropped * (every match of the old one)",
@@ -1019,7 +997,7 @@ fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
 /// Scrolls the zoomed detail to the next (or previous) line holding the
 /// search; `here` counts the line at the top too.
 fn find(app: &mut App, forward: bool, here: bool) {
-    if app.search.is_empty() {
+    if app.detail.search.is_empty() {
         let text = format!(
             "nothing to find: {} types a search",
             key_of(app, KeyAction::Find)
@@ -1032,14 +1010,17 @@ fn find(app: &mut App, forward: bool, here: bool) {
         app.zoomed = true;
     }
     let lines = super::layout::detail_text_lines(app);
-    let found = super::detail_text::matches(&lines, &app.search);
+    let found = super::detail_text::matches(&lines, &app.detail.search);
     if found.is_empty() {
-        let text = format!("no match for {:?}", app.search);
+        let text = format!("no match for {:?}", app.detail.search);
         app.say(Level::Warning, text);
         return;
     }
     // From the current match, or from the top of what is on screen.
-    let at = app.search_at.unwrap_or(usize::from(app.detail_scroll));
+    let at = app
+        .detail
+        .search_at
+        .unwrap_or(usize::from(app.detail.scroll));
     let pick = if forward {
         found
             .iter()
@@ -1052,19 +1033,19 @@ fn find(app: &mut App, forward: bool, here: bool) {
             .unwrap_or(found.len() - 1)
     };
     let line = found[pick];
-    app.search_at = Some(line);
+    app.detail.search_at = Some(line);
     // Scroll only when the match is off screen, and then keep two lines
     // of what leads to it.
     let height = super::layout::areas(app)
         .detail_text
         .map_or(1, |r| usize::from(r.height.saturating_sub(2)).max(1));
-    let top = usize::from(app.detail_scroll);
+    let top = usize::from(app.detail.scroll);
     if line < top || line >= top + height {
-        app.detail_scroll = u16::try_from(line.saturating_sub(2)).unwrap_or(u16::MAX);
+        app.detail.scroll = u16::try_from(line.saturating_sub(2)).unwrap_or(u16::MAX);
     }
     let text = format!(
         "{:?}: match {} of {} ({} next, {} previous)",
-        app.search,
+        app.detail.search,
         pick + 1,
         found.len(),
         key_of(app, KeyAction::NextMatch),
@@ -1074,25 +1055,25 @@ fn find(app: &mut App, forward: bool, here: bool) {
 }
 
 fn on_prompt_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &mut Vec<Command>) {
-    let Some(prompt) = app.prompt.as_mut() else {
+    let Some(kind) = app.prompt else {
         return;
     };
-    let kind = prompt.kind;
-    let completing = kind == PromptKind::Command && !app.command_completions.is_empty();
+    let command = kind == PromptKind::Command;
+    let completing = command && !app.line.completions.is_empty();
     match action {
         Some(KeyAction::RunQuery) => {
-            let text = prompt.input.value().trim().to_owned();
+            let text = app.line.text().trim().to_owned();
             app.prompt = None;
-            app.command_completions.clear();
+            app.line.completions.clear();
             match kind {
                 PromptKind::Search => {
-                    app.search = text;
-                    app.search_at = None;
+                    app.detail.search = text;
+                    app.detail.search_at = None;
                     find(app, true, true);
                 }
                 PromptKind::Command => {
                     if !text.is_empty() {
-                        remember(&mut app.command_history, &text);
+                        app.line.remember(&text);
                     }
                     run_command(app, &text, out);
                 }
@@ -1100,59 +1081,43 @@ fn on_prompt_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &
         }
         Some(KeyAction::LeaveEditor) => {
             app.prompt = None;
-            app.command_completions.clear();
+            app.line.completions.clear();
         }
-        Some(KeyAction::Complete) if kind == PromptKind::Command => {
-            if let Some(line) = app.command_completions.get(app.command_completion).cloned() {
-                let n = line.chars().count();
-                prompt.input = tui_input::Input::new(line).with_cursor(n);
+        Some(KeyAction::Complete) if command => {
+            if let Some(line) = app.line.completions.get(app.line.completion).cloned() {
+                app.line.set(line);
             }
             complete_command(app);
-            if app.command_completions.is_empty()
-                && app
-                    .prompt
-                    .as_ref()
-                    .is_some_and(|p| p.input.value().is_empty())
-            {
+            if app.line.completions.is_empty() && app.line.text().is_empty() {
                 // Tab on an empty line: every command.
-                app.command_completions = command_line::complete("", &Default::default());
+                app.line.completions = command_line::complete("", &Default::default());
             }
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if completing => {
-            let n = app.command_completions.len();
-            let down = action == Some(KeyAction::HistoryForward);
-            app.command_completion = cycle(app.command_completion, n, down);
+            let n = app.line.completions.len();
+            app.line
+                .cycle_completion(n, action == Some(KeyAction::HistoryForward));
         }
-        Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if kind == PromptKind::Command => {
-            let history = &app.command_history;
-            if history.is_empty() {
-                return;
+        Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if command => {
+            if app
+                .line
+                .history_step(action == Some(KeyAction::HistoryBack))
+            {
+                app.line.completions.clear();
             }
-            let back = action == Some(KeyAction::HistoryBack);
-            let pos = history_step(app.command_history_pos, history.len(), back);
-            app.command_history_pos = pos;
-            let text = pos.map(|p| history[p].clone()).unwrap_or_default();
-            let n = text.chars().count();
-            prompt.input = tui_input::Input::new(text).with_cursor(n);
-            app.command_completions.clear();
         }
         _ => {
-            prompt
-                .input
-                .handle_event(&ratatui::crossterm::event::Event::Key(key));
+            app.line.type_key(key);
             match kind {
                 // As you type: the next match from where the view is.
                 PromptKind::Search => {
-                    app.search = prompt.input.value().to_owned();
-                    app.search_at = None;
-                    if !app.search.is_empty() {
+                    app.detail.search = app.line.text().to_owned();
+                    app.detail.search_at = None;
+                    if !app.detail.search.is_empty() {
                         find(app, true, true);
                     }
                 }
-                PromptKind::Command => {
-                    app.command_history_pos = None;
-                    complete_command(app);
-                }
+                PromptKind::Command => complete_command(app),
             }
         }
     }
@@ -1160,20 +1125,17 @@ fn on_prompt_key(app: &mut App, key: KeyEvent, action: Option<KeyAction>, out: &
 
 /// The completions of the command line as typed.
 fn complete_command(app: &mut App) {
-    let Some(prompt) = &app.prompt else {
-        return;
-    };
     let words = command_line::Vocabulary {
         profiles: &app.profiles,
         views: app.looks.views.iter().map(|v| v.name.as_str()).collect(),
     };
     // Nothing typed yet: ↑ is history, not a list of every command.
-    app.command_completions = if prompt.input.value().is_empty() {
+    app.line.completions = if app.line.text().is_empty() {
         Vec::new()
     } else {
-        command_line::complete(prompt.input.value(), &words)
+        command_line::complete(app.line.text(), &words)
     };
-    app.command_completion = 0;
+    app.line.completion = 0;
 }
 
 fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
@@ -1243,10 +1205,10 @@ fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
                 app.say(Level::Error, format!("no profile {name:?}; {known}"));
                 return;
             }
-            let marks = if app.mark_all.is_some() {
+            let marks = if app.marks.all.is_some() {
                 app.list.activity_count as usize
             } else {
-                app.marks.len()
+                app.marks.ids.len()
             };
             if marks > 0 {
                 app.dialog = Some(Dialog::SwitchProfile { name, marks });
@@ -1270,7 +1232,7 @@ fn profile_switched(
     info: crate::backend::BackendInfo,
     read_only: bool,
 ) -> Vec<Command> {
-    let history = std::mem::take(&mut app.history);
+    let history = std::mem::take(&mut app.query.history);
     let mut fresh = App::new(info, read_only, history);
     // Answers the old backend still sends are for older requests.
     fresh.list.generation = app.list.generation;
@@ -1281,7 +1243,7 @@ fn profile_switched(
     fresh.keymap = app.keymap.clone();
     fresh.looks = app.looks.clone();
     fresh.profiles = std::mem::take(&mut app.profiles);
-    fresh.command_history = std::mem::take(&mut app.command_history);
+    fresh.line.history = std::mem::take(&mut app.line.history);
     fresh.sort = app.sort;
     *app = fresh;
     app.say(Level::Success, format!("connected to profile {name}"));
@@ -1322,46 +1284,14 @@ fn apply_view(app: &mut App, index: usize, out: &mut Vec<Command>) {
     apply_query(app, text, out);
 }
 
-/// `text` as the newest entry of `history`, once; the oldest go past
-/// [`HISTORY`] entries.
-fn remember(history: &mut Vec<String>, text: &str) {
-    history.retain(|h| h != text);
-    history.push(text.to_owned());
-    if history.len() > HISTORY {
-        history.remove(0);
-    }
-}
-
-/// Where ↑ (`back`) or ↓ moves in a history of `len` (> 0) entries from
-/// `pos`; `None` is the line being typed, below the newest.
-fn history_step(pos: Option<usize>, len: usize, back: bool) -> Option<usize> {
-    let last = len - 1;
-    match (pos, back) {
-        (None, true) => Some(last),
-        (None, false) => None,
-        (Some(p), true) => Some(p.saturating_sub(1)),
-        (Some(p), false) if p < last => Some(p + 1),
-        (Some(_), false) => None,
-    }
-}
-
-/// The next (`forward`) or previous of `n` choices after `i`, round.
-fn cycle(i: usize, n: usize, forward: bool) -> usize {
-    if forward {
-        (i + 1) % n
-    } else {
-        (i + n - 1) % n
-    }
-}
-
 fn apply_completion(app: &mut App) {
-    let Some(c) = app.completions.take() else {
+    let Some(c) = app.query.completions.take() else {
         return;
     };
-    let Some(item) = c.items.get(app.completion_index) else {
+    let Some(item) = c.items.get(app.query.completion) else {
         return;
     };
-    let value = app.query.value();
+    let value = app.query.text();
     let mut text = String::with_capacity(value.len() + item.text.len());
     text.push_str(&value[..c.replace.start]);
     text.push_str(&item.text);

@@ -117,10 +117,10 @@ fn scan(engine: &Engine, app: &App, query: &str, kind: ActionKind) -> BTreeSet<u
     let matches = |id: u64| by_id.get(&id).is_some_and(|a| m.matches(a));
     // A single activity is taken when it matches or its group does.
     let taken = |a: &Activity| matches(a.id) || a.parent().is_some_and(matches);
-    let picked: Vec<u64> = if app.mark_all.is_some() {
+    let picked: Vec<u64> = if app.marks.all.is_some() {
         all.iter().map(|a| a.id).collect()
-    } else if !app.marks.is_empty() {
-        app.marks.iter().copied().collect()
+    } else if !app.marks.ids.is_empty() {
+        app.marks.ids.iter().copied().collect()
     } else if app.focus != Pane::List && !app.children.rows.is_empty() {
         vec![app.children.rows[app.children.selected].id]
     } else {

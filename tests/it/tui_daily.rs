@@ -121,7 +121,7 @@ fn view_keys_apply_their_query_and_name_the_list() {
             .any(|c| matches!(c, Command::FetchList { query, .. } if query == "status:unapproved"))
     );
     answer(&mut app, &e, cmds);
-    assert_eq!(app.query.value(), "status:unapproved");
+    assert_eq!(app.query.text(), "status:unapproved");
     let s = screen(&draw(&app));
     assert!(s.contains("┌ Needs approval: 1 row of 7"), "{s}");
     // Typing another query leaves the view.
@@ -298,19 +298,19 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     common::tui::typed(&mut app, "step 5");
     feed(&mut app, [code(KeyCode::Enter)]);
     // From where the view is (the error line): "step 50" is the next.
-    let first = app.search_at.unwrap();
+    let first = app.detail.search_at.unwrap();
     let text = app.message.clone().unwrap().text;
     assert!(text.contains("\"step 5\": match 2 of 11"), "{text}");
     assert!(landscape_tui::tui::layout::detail_text_lines(&app)[first].contains("step 50"));
     // On screen: the match is the scroll's top or below it.
-    assert!(usize::from(app.detail_scroll) <= first);
+    assert!(usize::from(app.detail.scroll) <= first);
     feed(&mut app, [key('n')]);
     assert!(
-        landscape_tui::tui::layout::detail_text_lines(&app)[app.search_at.unwrap()]
+        landscape_tui::tui::layout::detail_text_lines(&app)[app.detail.search_at.unwrap()]
             .contains("step 51")
     );
     feed(&mut app, [key('N')]);
-    assert_eq!(app.search_at, Some(first));
+    assert_eq!(app.detail.search_at, Some(first));
     // Past the last match, n comes round to the first.
     for _ in 0..10 {
         feed(&mut app, [key('n')]);
@@ -318,14 +318,14 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     let text = app.message.clone().unwrap().text;
     assert!(text.contains("match 1 of 11"), "{text}");
     // The first, "step 5", is far above: the view scrolled back to it.
-    let at = app.search_at.unwrap();
+    let at = app.detail.search_at.unwrap();
     assert!(landscape_tui::tui::layout::detail_text_lines(&app)[at].contains("step 5 ok"));
-    assert_eq!(usize::from(app.detail_scroll), at - 2);
+    assert_eq!(usize::from(app.detail.scroll), at - 2);
 
     // Esc: back to the panes, the search cleared.
     feed(&mut app, [code(KeyCode::Esc)]);
     assert!(!app.zoomed);
-    assert!(app.search.is_empty());
+    assert!(app.detail.search.is_empty());
 }
 
 #[test]
@@ -362,9 +362,9 @@ fn the_command_line_completes_runs_and_remembers() {
     assert!(s.contains(":so"), "{s}");
     assert!(s.contains(":sort "), "{s}");
     feed(&mut app, [code(KeyCode::Tab)]);
-    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "sort ");
+    assert_eq!(app.line.text(), "sort ");
     assert_eq!(
-        app.command_completions,
+        app.line.completions,
         [
             "sort created",
             "sort status",
@@ -376,7 +376,7 @@ fn the_command_line_completes_runs_and_remembers() {
     );
     common::tui::typed(&mut app, "ty");
     feed(&mut app, [code(KeyCode::Tab)]);
-    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "sort type");
+    assert_eq!(app.line.text(), "sort type");
     common::tui::typed(&mut app, " desc");
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
     assert!(cmds.iter().any(|c| matches!(
@@ -387,7 +387,7 @@ fn the_command_line_completes_runs_and_remembers() {
     assert!(heading(&screen(&draw(&app))).contains("type ▼"));
     // ↑ brings it back.
     feed(&mut app, [key(':'), code(KeyCode::Up)]);
-    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "sort type desc");
+    assert_eq!(app.line.text(), "sort type desc");
     feed(&mut app, [code(KeyCode::Esc)]);
     assert!(app.prompt.is_none());
 
@@ -506,7 +506,7 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
     let cmds = command(&mut app, "view needs");
     answer(&mut app, &e, cmds);
     feed(&mut app, [key(' ')]);
-    assert_eq!(app.marks.len(), 1);
+    assert_eq!(app.marks.ids.len(), 1);
     assert!(command(&mut app, "profile prod").is_empty());
     assert!(matches!(
         app.dialog,
@@ -521,7 +521,7 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
     // n stays, marks kept.
     feed(&mut app, [key('n')]);
     assert!(app.dialog.is_none());
-    assert_eq!(app.marks.len(), 1);
+    assert_eq!(app.marks.ids.len(), 1);
     command(&mut app, "profile prod");
     let cmds = feed(&mut app, [key('y')]);
     assert_eq!(cmds, [Command::SwitchProfile("prod".into())]);
@@ -534,7 +534,7 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
             result: Err("password_command failed".into()),
         }],
     );
-    assert_eq!(app.marks.len(), 1);
+    assert_eq!(app.marks.ids.len(), 1);
     assert!(app.message.clone().unwrap().text.contains("still on DEMO"));
 
     let remote = BackendInfo {
@@ -550,10 +550,10 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
             result: Ok((remote.clone(), true)),
         }],
     );
-    assert!(app.marks.is_empty());
+    assert!(app.marks.ids.is_empty());
     assert!(app.list.rows.is_empty());
     assert_eq!(app.applied, "");
-    assert_eq!(app.query.value(), "");
+    assert_eq!(app.query.text(), "");
     assert!(app.view.is_none());
     assert!(app.read_only);
     assert_eq!(app.backend, remote);

@@ -92,7 +92,7 @@ fn the_confirmation_says_what_will_change_and_what_is_refused() {
     let mut e = engine();
     let mut app = loaded((120, 40));
     // Marked: a group of three unapproved, a succeeded child, one gone.
-    app.marks.extend([100, 111, 999]);
+    app.marks.ids.extend([100, 111, 999]);
     let cmds = update(
         &mut app,
         Event::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE)),

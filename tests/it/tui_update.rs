@@ -73,7 +73,7 @@ fn a_bad_query_is_not_run_and_points_at_the_token() {
     // Esc backs out to the query the list shows.
     feed(&mut app, [code(KeyCode::Esc)]);
     assert!(!app.editing);
-    assert_eq!(app.query.value(), "");
+    assert_eq!(app.query.text(), "");
 }
 
 #[test]
@@ -82,17 +82,17 @@ fn tab_completes_and_history_comes_back_with_up() {
     feed(&mut app, [key('/')]);
     typed(&mut app, "sta");
     feed(&mut app, [code(KeyCode::Tab)]);
-    assert_eq!(app.query.value(), "status:");
+    assert_eq!(app.query.text(), "status:");
     typed(&mut app, "fai");
     feed(&mut app, [code(KeyCode::Tab)]);
-    assert_eq!(app.query.value(), "status:failed");
+    assert_eq!(app.query.text(), "status:failed");
     feed(&mut app, [code(KeyCode::Enter), key('/')]);
     for _ in 0..13 {
         feed(&mut app, [code(KeyCode::Backspace)]);
     }
-    assert_eq!(app.query.value(), "");
+    assert_eq!(app.query.text(), "");
     feed(&mut app, [code(KeyCode::Up)]);
-    assert_eq!(app.query.value(), "status:failed");
+    assert_eq!(app.query.text(), "status:failed");
 }
 
 #[test]
@@ -140,13 +140,13 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     feed(&mut app, [key(' ')]);
     assert_eq!(app.list.selected, 0, "Space does not move");
     feed(&mut app, [key('G'), key(' ')]);
-    let marked: Vec<u64> = app.marks.iter().copied().collect();
+    let marked: Vec<u64> = app.marks.ids.iter().copied().collect();
     assert_eq!(marked, vec![150, 160]);
     feed(&mut app, [key('/')]);
     typed(&mut app, "status:failed");
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
     answer(&mut app, &e, cmds);
-    assert_eq!(app.marks.len(), 2);
+    assert_eq!(app.marks.ids.len(), 2);
     let cmds = feed(&mut app, [key('c')]);
     let Some(Dialog::Confirm(c)) = &app.dialog else {
         panic!("no dialog")
@@ -224,7 +224,7 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     );
     assert!(!s.contains("nothing changed"), "{s}");
     feed(&mut app, [code(KeyCode::Esc)]);
-    assert!(app.marks.is_empty(), "marks consumed");
+    assert!(app.marks.ids.is_empty(), "marks consumed");
 }
 
 #[test]
@@ -305,7 +305,7 @@ fn errors_keep_the_rows_query_and_marks() {
         }],
     );
     assert_eq!(app.list.rows.len(), 7);
-    assert_eq!(app.marks.len(), 1);
+    assert_eq!(app.marks.ids.len(), 1);
     assert!(app.message.as_ref().unwrap().text.contains("timed out"));
 }
 
@@ -482,7 +482,7 @@ fn star_marks_every_match_and_acts_by_query() {
     cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
     answer(&mut app, &e, cmds);
     feed(&mut app, [key('*')]);
-    let all = app.mark_all.clone().expect("every match marked");
+    let all = app.marks.all.clone().expect("every match marked");
     let matching = e.activities("status:unapproved", 1, 0).unwrap().count;
     assert_eq!(all.count, matching);
     assert!(all.count as usize > app.list.rows.len().min(10));
@@ -512,7 +512,7 @@ fn star_marks_every_match_and_acts_by_query() {
     assert_eq!(message, format!("approved {promised} activities"));
     assert_eq!(e.activities("status:unapproved", 1, 0).unwrap().count, 0);
     assert!(
-        app.mark_all.is_none() && app.marks.is_empty(),
+        app.marks.all.is_none() && app.marks.ids.is_empty(),
         "marks consumed"
     );
 }
@@ -625,7 +625,7 @@ fn a_new_query_drops_star_and_its_message() {
     cmds.extend(typed(&mut app, "status:failed"));
     cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
     answer(&mut app, &e, cmds);
-    assert!(app.mark_all.is_none());
+    assert!(app.marks.all.is_none());
     assert_eq!(
         app.message.as_ref().unwrap().text,
         "the new query dropped * (every match of the old one)"
@@ -645,7 +645,7 @@ fn star_in_the_children_marks_what_the_query_takes() {
     answer(&mut app, &e, cmds);
     feed(&mut app, [key('*')]);
     assert_eq!(
-        app.marks.iter().copied().collect::<Vec<_>>(),
+        app.marks.ids.iter().copied().collect::<Vec<_>>(),
         vec![101, 102]
     );
     // With all children shown, * does not guess which match.
@@ -654,7 +654,7 @@ fn star_in_the_children_marks_what_the_query_takes() {
     answer(&mut app, &e, cmds);
     assert_eq!(app.children.rows.len(), 3);
     feed(&mut app, [key('*')]);
-    assert!(app.marks.is_empty());
+    assert!(app.marks.ids.is_empty());
     assert!(
         app.message
             .as_ref()
@@ -722,7 +722,7 @@ fn v_marks_a_range_of_rows() {
     let cmds = feed(&mut app, [key('j'), key('V'), key('j'), key('j'), key('V')]);
     answer(&mut app, &e, cmds);
     let want: Vec<u64> = app.list.rows[1..4].iter().map(|a| a.id).collect();
-    let mut marked: Vec<u64> = app.marks.iter().copied().collect();
+    let mut marked: Vec<u64> = app.marks.ids.iter().copied().collect();
     marked.sort_unstable();
     let mut want_sorted = want.clone();
     want_sorted.sort_unstable();
@@ -739,6 +739,9 @@ fn v_marks_a_range_of_rows() {
         &mut app,
         [key('x'), key('V'), code(KeyCode::Esc), key('j'), key('V')],
     );
-    assert!(app.marks.is_empty());
-    assert!(app.range_from.is_some(), "the second V started a new range");
+    assert!(app.marks.ids.is_empty());
+    assert!(
+        app.marks.range_from.is_some(),
+        "the second V started a new range"
+    );
 }

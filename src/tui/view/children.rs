@@ -81,7 +81,7 @@ fn child_line<'a>(app: &App, a: &'a Activity, selected: bool) -> Line<'a> {
     } else {
         "  "
     };
-    let mark = if app.marks.contains(&a.id) {
+    let mark = if app.marks.ids.contains(&a.id) {
         "●"
     } else {
         " "

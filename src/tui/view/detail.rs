@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 &app.theme,
             )
             .into_iter()
-            .map(|l| mark_matches(l, &app.search, app.theme.search_match))
+            .map(|l| mark_matches(l, &app.detail.search, app.theme.search_match))
             .collect(),
         ),
         None => (
@@ -57,8 +57,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     });
     frame.render_widget(
         Paragraph::new(lines).block(block).scroll((
-            app.detail_scroll,
-            if zoomed { app.detail_hscroll } else { 0 },
+            app.detail.scroll,
+            if zoomed { app.detail.hscroll } else { 0 },
         )),
         area,
     );
@@ -76,17 +76,17 @@ pub fn draw_text(frame: &mut Frame, app: &App, area: Rect) {
         ),
         None => " Detail ".to_owned(),
     };
-    let found = crate::tui::detail_text::matches(&lines, &app.search).len();
+    let found = crate::tui::detail_text::matches(&lines, &app.detail.search).len();
     let mut block = Block::bordered()
         .title(title)
         .border_style(app.theme.focused_border);
-    if app.search.is_empty() {
+    if app.detail.search.is_empty() {
         block = block.title_bottom(Line::from(Span::styled(" f finds ", app.theme.dim)));
     } else {
         block = block.title_bottom(Line::from(Span::styled(
             format!(
                 " {:?}: {found} matching line{} · n / N ",
-                app.search,
+                app.detail.search,
                 if found == 1 { "" } else { "s" }
             ),
             if found == 0 {
@@ -98,12 +98,12 @@ pub fn draw_text(frame: &mut Frame, app: &App, area: Rect) {
     }
     let text: Vec<Line> = lines
         .into_iter()
-        .map(|l| mark_matches(Line::from(l), &app.search, app.theme.search_match))
+        .map(|l| mark_matches(Line::from(l), &app.detail.search, app.theme.search_match))
         .collect();
     frame.render_widget(
         Paragraph::new(text)
             .block(block)
-            .scroll((app.detail_scroll, 0)),
+            .scroll((app.detail.scroll, 0)),
         area,
     );
 }

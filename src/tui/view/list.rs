@@ -257,7 +257,7 @@ fn row<'a>(app: &App, a: &Activity, c: &Cells, w: &[usize; 7], selected: bool) -
         )),
         _ => Line::from(fit(&c.children, w[5]).into_owned()),
     };
-    let marked = app.marks.contains(&a.id);
+    let marked = app.marks.ids.contains(&a.id);
     let mut style = Style::new();
     if app.flash.contains_key(&a.id) {
         style = style.patch(app.theme.flash);

@@ -19,12 +19,12 @@ const LISTED: usize = 5;
 
 pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
     if app.editing
-        && let Some(c) = &app.completions
+        && let Some(c) = &app.query.completions
         && !c.items.is_empty()
     {
         completion(frame, app, areas.query, c);
     }
-    if app.prompt.is_some() && !app.command_completions.is_empty() {
+    if app.prompt.is_some() && !app.line.completions.is_empty() {
         command_completions(frame, app, areas.status);
     }
     match &app.dialog {
@@ -455,7 +455,7 @@ fn completion(frame: &mut Frame, app: &App, query: Rect, c: &crate::query::Compl
             Span::styled(format!("  {}", item.detail), app.theme.dim),
         ])
     });
-    choices(frame, app, rect, lines, app.completion_index);
+    choices(frame, app, rect, lines, app.query.completion);
 }
 
 /// A bordered list of choices in `rect`, scrolled so `selected` shows,
@@ -490,7 +490,7 @@ fn choices<'a>(
 
 /// The command line's completions, over the status line.
 fn command_completions(frame: &mut Frame, app: &App, status: Rect) {
-    let items = &app.command_completions;
+    let items = &app.line.completions;
     let shown = items.len().min(8) as u16;
     let width = items
         .iter()
@@ -505,5 +505,5 @@ fn command_completions(frame: &mut Frame, app: &App, status: Rect) {
         height,
     );
     let lines = items.iter().map(|item| Line::from(format!(":{item}")));
-    choices(frame, app, rect, lines, app.command_completion);
+    choices(frame, app, rect, lines, app.line.completion);
 }

@@ -14,7 +14,7 @@ use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let text = if app.editing {
-        app.query.value()
+        app.query.text()
     } else {
         app.applied.as_str()
     };
@@ -68,7 +68,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     let inner_width = area.width.saturating_sub(2) as usize;
     let scroll = if app.editing {
-        app.query.visual_scroll(inner_width)
+        app.query.input.visual_scroll(inner_width)
     } else {
         0
     };
@@ -79,7 +79,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         area,
     );
     if app.editing && app.dialog.is_none() {
-        let x = area.x + 1 + (app.query.visual_cursor().saturating_sub(scroll)) as u16;
+        let x = area.x + 1 + (app.query.input.visual_cursor().saturating_sub(scroll)) as u16;
         frame.set_cursor_position(Position::new(
             x.min(area.right().saturating_sub(2)),
             area.y + 1,

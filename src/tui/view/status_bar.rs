@@ -8,12 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::printable::printable;
-use crate::tui::app::{App, Level, Prompt, PromptKind};
+use crate::tui::app::{App, Level, PromptKind};
 use crate::tui::keys::{Binding, Chord, Context, KeyAction};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    if let Some(prompt) = &app.prompt {
-        return draw_prompt(frame, app, prompt, area);
+    if let Some(kind) = app.prompt {
+        return draw_prompt(frame, app, kind, area);
     }
     let mut spans = vec![Span::styled(
         format!(" {} ", app.backend.label),
@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if app.read_only {
         spans.push(Span::styled(" READ-ONLY ", app.theme.badge_read_only));
     }
-    if let Some(all) = &app.mark_all {
+    if let Some(all) = &app.marks.all {
         spans.push(Span::styled(
             format!(
                 " all {} matching marked",
@@ -34,9 +34,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             ),
             app.theme.marked,
         ));
-    } else if !app.marks.is_empty() {
+    } else if !app.marks.ids.is_empty() {
         spans.push(Span::styled(
-            format!(" {} marked", app.marks.len()),
+            format!(" {} marked", app.marks.ids.len()),
             app.theme.marked,
         ));
     }
@@ -105,9 +105,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 
 /// The line being typed (`/` a search, `:` a command), with its cursor,
 /// and what Enter, Tab and Esc do.
-fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
+fn draw_prompt(frame: &mut Frame, app: &App, kind: PromptKind, area: Rect) {
     let key = |action| app.keymap.first(Context::Editor, action);
-    let (lead, hint) = match prompt.kind {
+    let (lead, hint) = match kind {
         PromptKind::Search => (
             "/",
             format!(
@@ -132,8 +132,8 @@ fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
     let room = usize::from(area.width)
         .saturating_sub(hint.width() + 1)
         .max(1);
-    let scroll = prompt.input.visual_scroll(room);
-    let text: String = prompt.input.value().chars().skip(scroll).collect();
+    let scroll = app.line.input.visual_scroll(room);
+    let text: String = app.line.input.value().chars().skip(scroll).collect();
     let line = Line::from(vec![
         Span::styled(lead, app.theme.key),
         Span::raw(crate::printable::fit(&printable(&text), room).into_owned()),
@@ -141,7 +141,7 @@ fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
     ]);
     frame.render_widget(Paragraph::new(line), area);
     if app.dialog.is_none() {
-        let x = area.x + 1 + (prompt.input.visual_cursor().saturating_sub(scroll)) as u16;
+        let x = area.x + 1 + (app.line.input.visual_cursor().saturating_sub(scroll)) as u16;
         frame.set_cursor_position(ratatui::layout::Position::new(
             x.min(area.right().saturating_sub(1)),
             area.y,
