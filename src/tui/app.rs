@@ -487,6 +487,12 @@ impl App {
             .find(|a| a.id == id)
     }
 
+    /// The key of a pane action as the operator's keymap has it, for
+    /// messages that name it.
+    pub fn pane_key(&self, action: super::keys::KeyAction) -> String {
+        self.keymap.first(super::keys::Context::Panes, action)
+    }
+
     pub fn say(&mut self, level: Level, text: impl Into<String>) {
         self.message = Some(Message {
             text: text.into(),

@@ -1,0 +1,150 @@
+//! An action from its key to its report: the confirmation asks for a plan,
+//! shows it when it comes, and what the backend did is said and flashed.
+
+use super::list::refresh;
+use crate::backend::BackendError;
+use crate::backend::action_plan::{ActionPlan, ActionRecord, ActionReport};
+use crate::model::ActionKind;
+use crate::model::scope::Scope;
+use crate::tui::app::{App, Confirm, Dialog, Level, Pane, RefusedWhen};
+use crate::tui::event::Command;
+use crate::tui::keys::KeyAction;
+
+/// The plan a confirmation waits for, if it is still the one shown.
+pub(super) fn plan_loaded(
+    app: &mut App,
+    kind: ActionKind,
+    scope: &Scope,
+    result: Result<ActionPlan, BackendError>,
+) {
+    let Some(Dialog::Confirm(c)) = &mut app.dialog else {
+        return;
+    };
+    if c.kind != kind || c.scope != *scope {
+        return;
+    }
+    match result {
+        Ok(plan) => {
+            if !plan.refusals.is_empty() {
+                let unlisted = (plan.refused() as usize).saturating_sub(plan.refusals.len());
+                app.last_refusals =
+                    Some((kind, plan.refusals.clone(), unlisted, RefusedWhen::WouldBe));
+            }
+            c.plan = Some(plan);
+        }
+        Err(e) => {
+            app.dialog = None;
+            app.say(Level::Error, format!("{} dry run failed: {e}", kind.verb()));
+        }
+    }
+}
+
+/// How many past queries are kept.
+/// Ticks a changed row stays highlighted.
+pub(super) const FLASH_TICKS: u8 = 3;
+
+pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
+    if app.read_only {
+        app.say(Level::Warning, "read-only: actions are disabled");
+        return;
+    }
+    let Some((scope, picked)) = app.action_scope() else {
+        app.say(
+            Level::Info,
+            format!("nothing to {}: select or mark activities", kind.verb()),
+        );
+        return;
+    };
+    let partial = match (app.marks.is_empty(), app.focus) {
+        (true, Pane::List) => app.list.selected_row().and_then(|row| {
+            let n = app.list.partial(row)?;
+            let all = row.children_count.copied().unwrap_or(n);
+            Some((row.summary.to_string(), n, all))
+        }),
+        _ => None,
+    };
+    let shown: std::collections::HashSet<u64> = app
+        .list
+        .rows
+        .iter()
+        .chain(app.children.rows.iter())
+        .map(|a| a.id)
+        .collect();
+    let hidden_marked = if app.marks.all.is_some() {
+        0
+    } else {
+        app.marks
+            .ids
+            .iter()
+            .filter(|id| !shown.contains(id))
+            .count()
+    };
+    app.dialog = Some(Dialog::Confirm(Box::new(Confirm {
+        kind,
+        scope: scope.clone(),
+        picked,
+        plan: None,
+        hidden_marked,
+        partial,
+        from_marks: !app.marks.is_empty(),
+    })));
+    out.push(Command::Plan { kind, scope });
+}
+
+pub(super) fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Command>) {
+    use crate::backend::action_plan::Outcome;
+    let consumed = std::mem::take(&mut app.marks.consuming);
+    if consumed && report.complete() {
+        app.marks.clear();
+    }
+    for id in &report.ids {
+        app.flash.insert(*id, FLASH_TICKS);
+    }
+    let level = match &report.outcome {
+        _ if report.moved => Level::Warning,
+        Outcome::Done => Level::Success,
+        Outcome::NothingToDo => Level::Info,
+        Outcome::Unknown(_) => Level::Warning,
+        Outcome::Refused | Outcome::NotSent(_) | Outcome::Failed(_) => Level::Error,
+    };
+    let mut text = report.summary();
+    let refusals_key = app.pane_key(KeyAction::ShowRefusals);
+    if !report.refusals.is_empty() {
+        text.push_str(&format!(" ({refusals_key} shows why)"));
+        let when = RefusedWhen::Refused {
+            changed: report.changed,
+        };
+        app.last_refusals = Some((report.kind, report.refusals.clone(), report.unlisted, when));
+        app.dialog = Some(Dialog::Refusals {
+            kind: report.kind,
+            refusals: report.refusals.clone(),
+            unlisted: report.unlisted,
+            when,
+        });
+    } else if let Some((kind, _, _, when)) = &mut app.last_refusals
+        && *kind == report.kind
+        && *when == RefusedWhen::WouldBe
+    {
+        // The dry run's refusals were left out of what was sent.
+        *when = if report.complete() {
+            text.push_str(&format!(" ({refusals_key} shows what was left out)"));
+            RefusedWhen::LeftOut
+        } else {
+            RefusedWhen::Refused {
+                changed: report.changed,
+            }
+        };
+    }
+    app.say(level, text);
+    let (picked, only_changeable) = app.acting.take().unwrap_or_default();
+    let record = ActionRecord::new(
+        &report,
+        app.now,
+        &app.backend.label,
+        &picked,
+        only_changeable,
+    );
+    app.action_log.insert(0, record.clone());
+    out.push(Command::LogAction(Box::new(record)));
+    refresh(app, out);
+}

@@ -1,0 +1,75 @@
+//! The backend's answers that are not the list's or an action's: a
+//! group's children, the gauges, computer names, an export, the vocabulary
+//! for completion.
+
+use super::list::fetch_titles;
+use crate::backend::{BackendError, CompletionValues};
+use crate::model::{Activity, Computer};
+use crate::printable::activities;
+use crate::tui::app::{App, Level};
+use crate::tui::event::Command;
+
+pub(super) fn children_loaded(
+    app: &mut App,
+    parent: u64,
+    result: Result<Vec<Activity>, BackendError>,
+    out: &mut Vec<Command>,
+) {
+    if app.children.parent != Some(parent) {
+        return;
+    }
+    app.children.loading = false;
+    match result {
+        Ok(rows) => {
+            app.children.rows = rows;
+            out.extend(fetch_titles(app, false));
+            app.children.selected = app
+                .children
+                .selected
+                .min(app.children.rows.len().saturating_sub(1));
+        }
+        Err(e) => app.say(Level::Error, format!("children of {parent}: {e}")),
+    }
+}
+
+pub(super) fn in_flight_loaded(app: &mut App, result: Result<Vec<Activity>, BackendError>) {
+    if let Ok(list) = result {
+        app.in_flight = list
+            .into_iter()
+            .filter(|a| a.progress.is_some() && !a.status().is_some_and(|s| s.is_final()))
+            .collect();
+    }
+}
+
+pub(super) fn titles_loaded(
+    app: &mut App,
+    result: Result<std::collections::HashMap<u64, String>, BackendError>,
+) {
+    match result {
+        Ok(titles) => app.computer_titles.extend(titles),
+        Err(e) => app.say(Level::Warning, format!("computer names: {e}")),
+    }
+}
+
+pub(super) fn exported(app: &mut App, path: &std::path::Path, result: Result<usize, String>) {
+    match result {
+        Ok(n) => app.say(
+            Level::Success,
+            format!("exported {} to {}", activities(n as u64), path.display()),
+        ),
+        Err(e) => app.say(
+            Level::Error,
+            format!("export to {} failed: {e}", path.display()),
+        ),
+    }
+}
+
+pub(super) fn vocabulary(
+    app: &mut App,
+    result: Result<(CompletionValues, Vec<Computer>), BackendError>,
+) {
+    if let Ok((values, computers)) = result {
+        app.values = values;
+        app.computer_titles = computers.into_iter().map(|c| (c.id, c.title)).collect();
+    }
+}

@@ -1,0 +1,112 @@
+//! The keys of the dialogs: the confirmation, the refusals, the help and
+//! the action log.
+
+use super::editor::set_query;
+use super::list::apply_query;
+use super::profiles::switch_profile;
+use crate::printable::activities;
+use crate::tui::app::{App, Dialog, Level};
+use crate::tui::event::Command;
+use crate::tui::keys::{self, KeyAction};
+
+pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command>) {
+    let Some(dialog) = app.dialog.clone() else {
+        return;
+    };
+    let close = action == Some(KeyAction::Close);
+    match dialog {
+        Dialog::Confirm(c) => {
+            if close {
+                app.dialog = None;
+                app.say(Level::Info, format!("{} aborted", c.kind.verb()));
+            } else if action == Some(KeyAction::Confirm)
+                && let Some(plan) = &c.plan
+            {
+                app.dialog = None;
+                if plan.changes() == 0 {
+                    app.say(
+                        Level::Warning,
+                        format!("nothing to {}: nothing selected can change", c.kind.verb()),
+                    );
+                    return;
+                }
+                let only_changeable = c.only_changeable();
+                app.marks.consuming = c.from_marks;
+                app.acting = Some((c.picked.clone(), only_changeable));
+                app.say(
+                    Level::Info,
+                    format!("{} {} …", c.kind.ongoing(), activities(plan.changes())),
+                );
+                out.push(Command::CarryOut {
+                    plan: Box::new(plan.clone()),
+                    only_changeable,
+                });
+            }
+        }
+        Dialog::Help { scroll } => {
+            let by: i32 = match action {
+                Some(KeyAction::ScrollDown) => 1,
+                Some(KeyAction::ScrollUp) => -1,
+                Some(KeyAction::PageDown) => 10,
+                Some(KeyAction::PageUp) => -10,
+                _ => 0,
+            };
+            if by != 0 {
+                let lines = keys::help_len(app.looks.views.len()) as i32;
+                let scroll = (i32::from(scroll) + by).clamp(0, lines) as u16;
+                app.dialog = Some(Dialog::Help { scroll });
+            } else if close || action == Some(KeyAction::Open) {
+                app.dialog = None;
+            }
+        }
+        Dialog::Refusals { .. } => {
+            if close || action == Some(KeyAction::Open) {
+                app.dialog = None;
+            }
+        }
+        Dialog::ActionLog { selected } => {
+            let last = app.action_log.len().saturating_sub(1);
+            match action {
+                Some(KeyAction::ScrollDown) => {
+                    app.dialog = Some(Dialog::ActionLog {
+                        selected: (selected + 1).min(last),
+                    })
+                }
+                Some(KeyAction::ScrollUp) => {
+                    app.dialog = Some(Dialog::ActionLog {
+                        selected: selected.saturating_sub(1),
+                    })
+                }
+                Some(KeyAction::Open) => {
+                    app.dialog = None;
+                    if let Some(record) = app.action_log.get(selected) {
+                        let query = record.query();
+                        let len = query.chars().count();
+                        set_query(app, query.clone(), len);
+                        apply_query(app, query, out);
+                    }
+                }
+                _ if close => app.dialog = None,
+                _ => {}
+            }
+        }
+        Dialog::SwitchProfile { name, .. } => {
+            if close {
+                app.dialog = None;
+                app.say(Level::Info, "staying: marks kept");
+            } else if action == Some(KeyAction::Confirm) {
+                app.dialog = None;
+                switch_profile(app, name, out);
+            }
+        }
+    }
+}
+
+/// `L` / `:log`: what was done, newest first.
+pub(super) fn open_action_log(app: &mut App) {
+    if app.action_log.is_empty() {
+        app.say(Level::Info, "the action log is empty: no action taken yet");
+    } else {
+        app.dialog = Some(Dialog::ActionLog { selected: 0 });
+    }
+}

@@ -1,0 +1,138 @@
+//! The query editor's keys: typing, completion, history, running the
+//! query; and saved views, which set the query and run it.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::list::apply_query;
+use crate::query::{ParseOptions, complete, parse_with};
+use crate::tui::app::{App, Level};
+use crate::tui::event::Command;
+use crate::tui::keys::KeyAction;
+
+pub(super) fn revalidate(app: &mut App) {
+    let types = app.values.types.clone();
+    let options = ParseOptions {
+        mode: app.mode,
+        types: &types,
+    };
+    let parsed = parse_with(app.query.text(), &options);
+    app.query_warning = parsed
+        .as_ref()
+        .ok()
+        .and_then(|p| p.warnings.first().cloned());
+    app.query_error = parsed.err();
+}
+
+pub(super) fn set_query(app: &mut App, text: String, cursor_chars: usize) {
+    app.query.set_at(text, cursor_chars);
+    revalidate(app);
+}
+
+pub(super) fn on_query_key(
+    app: &mut App,
+    key: KeyEvent,
+    action: Option<KeyAction>,
+    out: &mut Vec<Command>,
+) {
+    let popup = app
+        .query
+        .completions
+        .as_ref()
+        .is_some_and(|c| !c.items.is_empty());
+    match action {
+        Some(KeyAction::RunQuery) if popup => apply_completion(app),
+        Some(KeyAction::RunQuery) => {
+            revalidate(app);
+            if let Some(e) = &app.query_error {
+                let message = e.message.clone();
+                app.say(Level::Error, message);
+                return;
+            }
+            let text = app.query.text().trim().to_owned();
+            app.editing = false;
+            app.query.completions = None;
+            if !text.is_empty() {
+                app.query.remember(&text);
+                out.push(Command::SaveHistory(app.query.history.clone()));
+            }
+            app.view = None;
+            apply_query(app, text, out);
+        }
+        Some(KeyAction::LeaveEditor) if popup => app.query.completions = None,
+        Some(KeyAction::LeaveEditor) => {
+            app.editing = false;
+            let applied = app.applied.clone();
+            let n = applied.chars().count();
+            set_query(app, applied, n);
+            app.query.completions = None;
+        }
+        Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if popup => {
+            let n = app.query.completions.as_ref().map_or(1, |c| c.items.len());
+            let down = action == Some(KeyAction::HistoryForward);
+            app.query.cycle_completion(n, down);
+        }
+        Some(KeyAction::HistoryBack | KeyAction::HistoryForward) => {
+            if app
+                .query
+                .history_step(action == Some(KeyAction::HistoryBack))
+            {
+                revalidate(app);
+            }
+        }
+        Some(KeyAction::Complete) => {
+            if popup {
+                let n = app.query.completions.as_ref().map_or(1, |c| c.items.len());
+                app.query.cycle_completion(n, true);
+                return;
+            }
+            let c = complete(app.query.text(), app.query.cursor_byte(), &app.values);
+            app.query.completion = 0;
+            match c.items.len() {
+                0 => app.query.completions = None,
+                1 => {
+                    app.query.completions = Some(c);
+                    apply_completion(app);
+                }
+                _ => app.query.completions = Some(c),
+            }
+        }
+        _ => {
+            app.query.type_key(key);
+            app.query.completions = None;
+            revalidate(app);
+        }
+    }
+}
+
+pub(super) fn apply_completion(app: &mut App) {
+    let Some(c) = app.query.completions.take() else {
+        return;
+    };
+    let Some(item) = c.items.get(app.query.completion) else {
+        return;
+    };
+    let value = app.query.text();
+    let mut text = String::with_capacity(value.len() + item.text.len());
+    text.push_str(&value[..c.replace.start]);
+    text.push_str(&item.text);
+    let cursor = text.chars().count();
+    text.push_str(&value[c.replace.end..]);
+    set_query(app, text, cursor);
+}
+
+/// Applies the saved view `index`: its query, named after it.
+pub(super) fn apply_view(app: &mut App, index: usize, out: &mut Vec<Command>) {
+    let Some(view) = app.looks.views.get(index).cloned() else {
+        return;
+    };
+    let text = view.query_at(app.now, app.offset);
+    let n = text.chars().count();
+    set_query(app, text.clone(), n);
+    if let Some(e) = &app.query_error {
+        let message = format!("view {:?}: {}", view.name, e.message);
+        app.say(Level::Error, message);
+        return;
+    }
+    app.view = Some(view.name.clone());
+    apply_query(app, text, out);
+}

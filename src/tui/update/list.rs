@@ -1,0 +1,279 @@
+//! The list and its window: moving the cursor, paging rows in, a query
+//! or a sort applied, a refresh, and the pages as they come back.
+
+use crate::backend::BackendError;
+use crate::model::{Activity, ListSort, RowPage};
+use crate::tui::app::{App, Level, PAGE, Pane};
+use crate::tui::event::Command;
+use crate::tui::keys::KeyAction;
+
+/// Asks for the titles of the children's computers not named yet.
+pub(super) fn fetch_titles(app: &App, fresh: bool) -> Option<Command> {
+    let mut ids: Vec<u64> = app
+        .children
+        .rows
+        .iter()
+        .filter_map(Activity::computer)
+        .filter(|id| fresh || !app.computer_titles.contains_key(id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    (!ids.is_empty()).then_some(Command::FetchTitles { ids, fresh })
+}
+
+/// Moves the focused pane's selection (or scroll) by `by`.
+pub(super) fn step(app: &mut App, by: i64, out: &mut Vec<Command>) {
+    match app.focus {
+        Pane::List => {
+            if app.list.total == 0 {
+                return;
+            }
+            let last = app.list.total as i64 - 1;
+            let to = (app.list.selected as i64).saturating_add(by).clamp(0, last) as u64;
+            select(app, to, out);
+        }
+        Pane::Children => {
+            let last = app.children.rows.len().saturating_sub(1) as i64;
+            app.children.selected =
+                (app.children.selected as i64 + by).clamp(0, last.max(0)) as usize;
+            app.detail.scroll = 0;
+            app.detail.search_at = None;
+        }
+        Pane::Detail => {
+            app.detail.scroll =
+                (i64::from(app.detail.scroll) + by.clamp(-10_000, 10_000)).clamp(0, 60_000) as u16;
+        }
+    }
+}
+
+/// Selects list row `to`, fetching the rows around it when needed.
+pub(super) fn select(app: &mut App, to: u64, out: &mut Vec<Command>) {
+    let changed = app.list.selected != to;
+    app.list.selected = to;
+    app.list.selected_id = app.list.selected_row().map(|a| a.id);
+    keep_visible(app);
+    let start = app.list.window_start;
+    let end = start + app.list.rows.len() as u64;
+    let margin = (PAGE / 8).min(app.list.total);
+    let near_end = to + margin >= end && end < app.list.total;
+    let near_start = to < start + margin && start > 0;
+    if (near_end || near_start || to < start || to >= end) && !app.list.loading {
+        out.push(fetch_list(app, to.saturating_sub(PAGE / 2)));
+    }
+    if changed {
+        app.detail.scroll = 0;
+        app.detail.search_at = None;
+        follow_selection(app, out);
+    }
+}
+
+pub(super) fn keep_visible(app: &mut App) {
+    let h = crate::tui::layout::list_height(app).max(1);
+    if app.list.selected < app.list.top {
+        app.list.top = app.list.selected;
+    } else if app.list.selected >= app.list.top + h {
+        app.list.top = app.list.selected + 1 - h;
+    }
+    app.list.top = app.list.top.min(app.list.total.saturating_sub(h));
+}
+
+/// Loads the children of the selected parent, or clears them.
+pub(super) fn follow_selection(app: &mut App, out: &mut Vec<Command>) {
+    let parent = app
+        .list
+        .selected_row()
+        .filter(|a| a.is_parent())
+        .map(|a| a.id);
+    if parent != app.children.parent {
+        app.children.parent = parent;
+        app.children.rows.clear();
+        app.children.selected = 0;
+        if let Some(p) = parent {
+            out.push(fetch_children(app, p));
+        }
+    }
+}
+
+/// A group shown only through some children lists those (unless `A`
+/// asks for all); a group that matches in its own right takes all its
+/// children, so all are listed.
+pub(super) fn fetch_children(app: &mut App, parent: u64) -> Command {
+    app.children.loading = true;
+    let through_children = app
+        .list
+        .selected_row()
+        .filter(|row| row.id == parent)
+        .is_some_and(|row| app.list.partial(row).is_some());
+    app.children.brought = !app.applied.trim().is_empty() && !through_children;
+    let query = (!app.children.show_all && through_children).then(|| app.applied.clone());
+    app.children.filtered = query.is_some();
+    Command::FetchChildren { parent, query }
+}
+
+pub(super) fn fetch_list(app: &mut App, offset: u64) -> Command {
+    app.list.generation += 1;
+    app.list.loading = true;
+    app.list.stale = false;
+    Command::FetchList {
+        generation: app.list.generation,
+        query: app.applied.clone(),
+        offset,
+        limit: PAGE,
+        sort: if app.sorts_locally() {
+            ListSort::default()
+        } else {
+            app.sort
+        },
+    }
+}
+
+/// Reloads what is on screen, keeping selection, scroll and marks.
+pub(super) fn refresh(app: &mut App, out: &mut Vec<Command>) {
+    if app.list.loading {
+        app.list.stale = true;
+    } else {
+        let l = &app.list;
+        let in_window =
+            l.selected >= l.window_start && l.selected < l.window_start + l.rows.len() as u64;
+        let offset = if in_window || l.total == 0 {
+            l.window_start
+        } else {
+            l.selected.saturating_sub(PAGE / 2)
+        };
+        out.push(fetch_list(app, offset));
+    }
+    if let Some(p) = app.children.parent {
+        out.push(fetch_children(app, p));
+    }
+    out.push(Command::FetchInFlight);
+}
+
+/// Shows what `text` matches in the list, from its top.
+pub(super) fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
+    app.focus = Pane::List;
+    if text != app.applied || !app.list.loaded_once {
+        // The old rows stay on screen until the new ones arrive.
+        app.applied = text;
+        app.list.new_query = true;
+        app.list.selected_id = None;
+        // `*` was every match of the old query: its message goes with it.
+        if app.marks.all.take().is_some() {
+            app.say(
+                Level::Info,
+                "the new query dropped * (every match of the old one)",
+            );
+        }
+        out.push(fetch_list(app, 0));
+        app.children.parent = None;
+        app.children.rows.clear();
+        out.push(Command::FetchInFlight);
+    }
+}
+
+/// Orders the list by `sort`, from its top.
+pub(super) fn set_sort(app: &mut App, sort: ListSort, out: &mut Vec<Command>) {
+    app.sort = sort;
+    app.list.new_query = true;
+    app.list.selected_id = None;
+    out.push(fetch_list(app, 0));
+    let what = format!("sorted by {} {}", sort.column.name(), sort.arrow());
+    if app.sorts_locally() {
+        app.say(
+            Level::Warning,
+            format!("{what} (loaded rows only: the server sorts by time)"),
+        );
+    } else {
+        app.say(Level::Info, what);
+    }
+}
+
+pub(super) fn list_loaded(
+    app: &mut App,
+    generation: u64,
+    offset: u64,
+    result: Result<RowPage, BackendError>,
+    out: &mut Vec<Command>,
+) {
+    if generation != app.list.generation {
+        return;
+    }
+    app.list.loading = false;
+    match result {
+        Ok(page) => {
+            let RowPage {
+                rows: page,
+                activity_count,
+                matching_children,
+            } = page;
+            app.list.total = page.count;
+            app.list.activity_count = activity_count;
+            app.list.matching_children = matching_children.into_iter().collect();
+            app.list.error = None;
+            if app.applied.trim().is_empty() {
+                app.list.total_all = Some(page.count);
+            }
+            if std::mem::take(&mut app.list.new_query) {
+                app.list.selected = 0;
+                app.list.top = 0;
+            }
+            app.list.window_start = offset;
+            app.list.rows = page.results;
+            app.list.sorted_locally = app.sorts_locally();
+            if app.list.sorted_locally {
+                let sort = app.sort;
+                app.list.rows.sort_by(|a, b| sort.compare(a, b));
+            }
+            app.list.loaded_once = true;
+            app.last_refresh = Some(app.now);
+            // Keep the same activity selected if it is still there.
+            let found = app
+                .list
+                .selected_id
+                .and_then(|id| app.list.rows.iter().position(|a| a.id == id));
+            match found {
+                Some(i) => app.list.selected = offset + i as u64,
+                None => app.list.selected = app.list.selected.min(app.list.total.saturating_sub(1)),
+            }
+            app.list.selected_id = app.list.selected_row().map(|a| a.id);
+            keep_visible(app);
+            follow_selection(app, out);
+        }
+        Err(BackendError::InvalidQuery { message, span }) => {
+            app.query_error = Some(crate::query::QueryError::new(
+                span.unwrap_or(0..app.applied.len()),
+                message.clone(),
+            ));
+            app.say(
+                Level::Error,
+                format!("the server refused the query: {message}"),
+            );
+        }
+        Err(e) => {
+            app.list.error = Some(e.to_string());
+            app.say(
+                Level::Error,
+                format!(
+                    "loading the list failed: {e} (showing the last data; {} retries)",
+                    app.pane_key(KeyAction::Refresh)
+                ),
+            );
+            return;
+        }
+    }
+    let start = app.list.window_start;
+    let end = start + app.list.rows.len() as u64;
+    let outside = app.list.selected < start || app.list.selected >= end;
+    let around = app.list.selected.saturating_sub(PAGE / 2);
+    if outside && app.list.selected < app.list.total && around == offset {
+        // Asked for exactly this and the rows are not there: a server whose
+        // count and pages disagree. Say so rather than ask forever.
+        app.list.error = Some(format!(
+            "the server counts {} rows but sent none at row {}",
+            app.list.total,
+            app.list.selected + 1
+        ));
+    } else if app.list.stale || (outside && app.list.selected < app.list.total) {
+        // The selection moved past this window while it loaded.
+        out.push(fetch_list(app, if outside { around } else { start }));
+    }
+}

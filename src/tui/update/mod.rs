@@ -1,0 +1,104 @@
+//! The pure step: `update(app, event) -> commands`. No terminal, no I/O:
+//! requests leave as commands and come back as events. Each file is one
+//! room: the keys of a context (`panes`, `editor`, `prompt`, `dialogs`),
+//! what they act on (`list`, `marks`, `detail`, `actions`, `profiles`),
+//! and the backend's answers (`answers`).
+
+mod actions;
+mod answers;
+mod detail;
+mod dialogs;
+mod editor;
+mod list;
+mod marks;
+mod panes;
+mod profiles;
+mod prompt;
+mod start;
+
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
+
+use super::app::{App, Dialog};
+use super::event::{Command, Event};
+use super::keys::{Context, KeyAction};
+
+pub use start::start;
+
+pub fn update(app: &mut App, event: Event) -> Vec<Command> {
+    let mut out = Vec::new();
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key, &mut out),
+        Event::Key(_) => {}
+        Event::Mouse(mouse) => panes::on_mouse(app, mouse, &mut out),
+        Event::Resize(w, h) => {
+            app.size = (w, h);
+            list::keep_visible(app);
+        }
+        Event::Tick => tick(app),
+        Event::RefreshDue | Event::BackendChanged => {
+            if app.dialog.is_none() && !app.paused {
+                list::refresh(app, &mut out);
+            }
+        }
+        Event::ListLoaded {
+            generation,
+            offset,
+            result,
+        } => list::list_loaded(app, generation, offset, result, &mut out),
+        Event::ChildrenLoaded { parent, result } => {
+            answers::children_loaded(app, parent, result, &mut out)
+        }
+        Event::PlanLoaded {
+            kind,
+            scope,
+            result,
+        } => actions::plan_loaded(app, kind, &scope, result),
+        Event::ActionDone(report) => actions::action_done(app, report, &mut out),
+        Event::InFlightLoaded(result) => answers::in_flight_loaded(app, result),
+        Event::TitlesLoaded(result) => answers::titles_loaded(app, result),
+        Event::Exported { path, result } => answers::exported(app, &path, result),
+        Event::ProfileSwitched { name, result } => {
+            profiles::profile_switched(app, name, result, &mut out)
+        }
+        Event::Vocabulary(result) => answers::vocabulary(app, result),
+    }
+    out
+}
+
+/// The spinner turns, highlights and messages fade.
+fn tick(app: &mut App) {
+    app.spinner = app.spinner.wrapping_add(1);
+    app.flash.retain(|_, ticks| {
+        *ticks = ticks.saturating_sub(1);
+        *ticks > 0
+    });
+    if let Some(m) = &mut app.message {
+        m.ttl = m.ttl.saturating_sub(1);
+        if m.ttl == 0 {
+            app.message = None;
+        }
+    }
+}
+
+/// A key goes to the context it was pressed in: a dialog, the line at the
+/// bottom, the query editor, or the panes. Quit works in each.
+fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
+    let context = match &app.dialog {
+        Some(Dialog::Confirm(_) | Dialog::SwitchProfile { .. }) => Context::Confirm,
+        Some(_) => Context::Popup,
+        None if app.editing || app.prompt.is_some() => Context::Editor,
+        None => Context::Panes,
+    };
+    let action = app.keymap.action(context, &key);
+    if action == Some(KeyAction::Quit) {
+        app.quit = true;
+        out.push(Command::Quit);
+        return;
+    }
+    match context {
+        Context::Confirm | Context::Popup => dialogs::on_dialog_key(app, action, out),
+        Context::Editor if app.prompt.is_some() => prompt::on_prompt_key(app, key, action, out),
+        Context::Editor => editor::on_query_key(app, key, action, out),
+        Context::Panes => panes::on_pane_key(app, key, action, out),
+    }
+}

@@ -1,0 +1,231 @@
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEventKind};
+
+use super::actions::start_action;
+use super::detail::find;
+use super::dialogs::open_action_log;
+use super::editor::{apply_view, revalidate};
+use super::list::{fetch_children, fetch_titles, keep_visible, refresh, select, set_sort, step};
+use super::marks::{mark_all, range_mark, toggle_mark};
+use super::prompt::complete_command;
+use crate::model::{Activity, ListSort};
+use crate::tui::app::{App, Dialog, Level, Pane, PromptKind};
+use crate::tui::event::Command;
+use crate::tui::keys::KeyAction;
+use crate::tui::layout::list_height;
+
+/// A key in the panes: `action` is what the keymap makes of it; a key of
+/// no action may be a saved view's.
+pub(super) fn on_pane_key(
+    app: &mut App,
+    key: KeyEvent,
+    action: Option<KeyAction>,
+    out: &mut Vec<Command>,
+) {
+    let Some(action) = action else {
+        if let Some(i) = app.looks.views.iter().position(|v| v.key.matches(&key)) {
+            apply_view(app, i, out);
+        }
+        return;
+    };
+    let page = list_height(app).max(1) as i64;
+    match action {
+        KeyAction::EditQuery => {
+            app.editing = true;
+            app.query.history_pos = None;
+            revalidate(app);
+        }
+        KeyAction::NextPane => app.focus = next_pane(app.focus, true),
+        KeyAction::PrevPane => app.focus = next_pane(app.focus, false),
+        KeyAction::Down => step(app, 1, out),
+        KeyAction::Up => step(app, -1, out),
+        KeyAction::PageDown => step(app, page, out),
+        KeyAction::PageUp => step(app, -page, out),
+        KeyAction::Top => step(app, i64::MIN / 2, out),
+        KeyAction::Bottom => step(app, i64::MAX / 2, out),
+        KeyAction::Open => open(app),
+        KeyAction::Mark => mark_here(app),
+        KeyAction::MarkAllShown => mark_all(app),
+        KeyAction::ClearMarks => {
+            app.marks.clear();
+            app.say(Level::Info, "marks cleared");
+        }
+        KeyAction::Approve | KeyAction::Cancel | KeyAction::Reapply | KeyAction::Revert => {
+            if let Some(kind) = action.act() {
+                start_action(app, kind, out);
+            }
+        }
+        KeyAction::Refresh => {
+            refresh(app, out);
+            out.extend(fetch_titles(app, true));
+        }
+        KeyAction::TogglePause => toggle_pause(app),
+        KeyAction::ShowAllChildren => {
+            app.children.show_all = !app.children.show_all;
+            if let Some(parent) = app.children.parent {
+                out.push(fetch_children(app, parent));
+            }
+        }
+        KeyAction::Copy => copy(app, out),
+        KeyAction::ShowRefusals => show_refusals(app),
+        KeyAction::Help => app.dialog = Some(Dialog::Help { scroll: 0 }),
+        KeyAction::ActionLog => open_action_log(app),
+        KeyAction::RangeMark => range_mark(app),
+        KeyAction::Sort => {
+            let next = ListSort::by(app.sort.column.next());
+            set_sort(app, next, out);
+        }
+        KeyAction::ReverseSort => set_sort(app, app.sort.reversed(), out),
+        KeyAction::Zoom => {
+            app.zoomed = !app.zoomed;
+            keep_visible(app);
+        }
+        KeyAction::Back => back(app),
+        KeyAction::Find => {
+            app.focus = Pane::Detail;
+            app.zoomed = true;
+            app.prompt = Some(PromptKind::Search);
+            app.line.set(app.detail.search.clone());
+            app.line.completions.clear();
+        }
+        KeyAction::NextMatch => find(app, true, false),
+        KeyAction::PrevMatch => find(app, false, false),
+        KeyAction::ScrollLeft if app.focus == Pane::Detail => {
+            app.detail.hscroll = app.detail.hscroll.saturating_sub(8);
+        }
+        KeyAction::Command => {
+            app.prompt = Some(PromptKind::Command);
+            app.line.set(String::new());
+            app.line.history_pos = None;
+            complete_command(app);
+        }
+        // Quit is handled before; the rest belong to the editor and dialogs.
+        _ => {}
+    }
+}
+
+/// Enter: a group opens on its children, a child shows its changes, the
+/// detail scrolls right.
+fn open(app: &mut App) {
+    match app.focus {
+        Pane::List => {
+            if app.list.selected_row().is_some_and(Activity::is_parent) {
+                app.focus = Pane::Children;
+            } else {
+                app.focus = Pane::Detail;
+            }
+        }
+        Pane::Children => {
+            if let Some(c) = app.children.rows.get(app.children.selected) {
+                let id = c.id;
+                if !app.children.expanded.remove(&id) {
+                    app.children.expanded.insert(id);
+                }
+            }
+        }
+        Pane::Detail => app.detail.hscroll = app.detail.hscroll.saturating_add(8).min(4000),
+    }
+}
+
+/// Marks where the cursor is, and it stays: the operator sees what was marked.
+fn mark_here(app: &mut App) {
+    match app.focus {
+        Pane::Children => {
+            if let Some(child) = app.selected_child() {
+                toggle_mark(app, child.id, Some(child));
+            }
+        }
+        _ => {
+            if let Some(id) = app.list.selected_row().map(|a| a.id) {
+                toggle_mark(app, id, None);
+            }
+        }
+    }
+}
+
+fn toggle_pause(app: &mut App) {
+    app.paused = !app.paused;
+    let text = if app.paused {
+        format!(
+            "auto-refresh paused ({} resumes)",
+            app.pane_key(KeyAction::TogglePause)
+        )
+    } else {
+        "auto-refresh resumed".to_owned()
+    };
+    app.say(Level::Info, text);
+}
+
+fn copy(app: &mut App, out: &mut Vec<Command>) {
+    if let Some(a) = app.detail_activity() {
+        let json = serde_json::to_string_pretty(a).unwrap_or_default();
+        let id = a.id;
+        out.push(Command::Copy(json));
+        app.say(Level::Success, format!("copied activity {id} as JSON"));
+    }
+}
+
+fn show_refusals(app: &mut App) {
+    match &app.last_refusals {
+        Some((kind, refusals, unlisted, when)) => {
+            app.dialog = Some(Dialog::Refusals {
+                kind: *kind,
+                refusals: refusals.clone(),
+                unlisted: *unlisted,
+                when: *when,
+            })
+        }
+        None => app.say(Level::Info, "no refusals to show"),
+    }
+}
+
+/// Esc: stops a range, leaves the zoom, clears the search.
+fn back(app: &mut App) {
+    if app.marks.range_from.take().is_some() {
+        app.say(Level::Info, "range stopped");
+    }
+    if app.zoomed {
+        app.zoomed = false;
+        keep_visible(app);
+    }
+    app.detail.search.clear();
+    app.detail.search_at = None;
+}
+
+pub(super) fn next_pane(p: Pane, forward: bool) -> Pane {
+    match (p, forward) {
+        (Pane::List, true) | (Pane::Detail, false) => Pane::Children,
+        (Pane::Children, true) | (Pane::List, false) => Pane::Detail,
+        (Pane::Detail, true) | (Pane::Children, false) => Pane::List,
+    }
+}
+
+pub(super) fn on_mouse(
+    app: &mut App,
+    mouse: ratatui::crossterm::event::MouseEvent,
+    out: &mut Vec<Command>,
+) {
+    if app.dialog.is_some() {
+        return;
+    }
+    let Some(list) = crate::tui::layout::areas(app).list else {
+        return;
+    };
+    let table = crate::tui::layout::list_table(list);
+    let inside = |x: u16, y: u16| {
+        x >= list.x && x < list.x + list.width && y >= list.y && y < list.y + list.height
+    };
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) if inside(mouse.column, mouse.row) => {
+            app.focus = Pane::List;
+            if mouse.row >= table.y && mouse.row < table.y + table.height {
+                let to = app.list.top + u64::from(mouse.row - table.y);
+                if to < app.list.total {
+                    select(app, to, out);
+                }
+            }
+        }
+        MouseEventKind::ScrollDown => step(app, 3, out),
+        MouseEventKind::ScrollUp => step(app, -3, out),
+        _ => {}
+    }
+}

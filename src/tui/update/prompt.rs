@@ -1,0 +1,183 @@
+//! The line at the bottom: `/` finds in the detail, `:` runs a command.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::detail::find;
+use super::dialogs::open_action_log;
+use super::editor::apply_view;
+use super::list::set_sort;
+use super::profiles::switch_profile;
+use crate::tui::app::{App, Dialog, Level, PromptKind};
+use crate::tui::command_line::{self, CommandLine};
+use crate::tui::event::Command;
+use crate::tui::keys::KeyAction;
+
+pub(super) fn on_prompt_key(
+    app: &mut App,
+    key: KeyEvent,
+    action: Option<KeyAction>,
+    out: &mut Vec<Command>,
+) {
+    let Some(kind) = app.prompt else {
+        return;
+    };
+    let command = kind == PromptKind::Command;
+    let completing = command && !app.line.completions.is_empty();
+    match action {
+        Some(KeyAction::RunQuery) => {
+            let text = app.line.text().trim().to_owned();
+            app.prompt = None;
+            app.line.completions.clear();
+            match kind {
+                PromptKind::Search => {
+                    app.detail.search = text;
+                    app.detail.search_at = None;
+                    find(app, true, true);
+                }
+                PromptKind::Command => {
+                    if !text.is_empty() {
+                        app.line.remember(&text);
+                    }
+                    run_command(app, &text, out);
+                }
+            }
+        }
+        Some(KeyAction::LeaveEditor) => {
+            app.prompt = None;
+            app.line.completions.clear();
+        }
+        Some(KeyAction::Complete) if command => {
+            if let Some(line) = app.line.completions.get(app.line.completion).cloned() {
+                app.line.set(line);
+            }
+            complete_command(app);
+            if app.line.completions.is_empty() && app.line.text().is_empty() {
+                // Tab on an empty line: every command.
+                app.line.completions = command_line::complete("", &Default::default());
+            }
+        }
+        Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if completing => {
+            let n = app.line.completions.len();
+            app.line
+                .cycle_completion(n, action == Some(KeyAction::HistoryForward));
+        }
+        Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if command => {
+            if app
+                .line
+                .history_step(action == Some(KeyAction::HistoryBack))
+            {
+                app.line.completions.clear();
+            }
+        }
+        _ => {
+            app.line.type_key(key);
+            match kind {
+                // As you type: the next match from where the view is.
+                PromptKind::Search => {
+                    app.detail.search = app.line.text().to_owned();
+                    app.detail.search_at = None;
+                    if !app.detail.search.is_empty() {
+                        find(app, true, true);
+                    }
+                }
+                PromptKind::Command => complete_command(app),
+            }
+        }
+    }
+}
+
+/// The completions of the command line as typed.
+pub(super) fn complete_command(app: &mut App) {
+    let words = command_line::Vocabulary {
+        profiles: &app.profiles,
+        views: app.looks.views.iter().map(|v| v.name.as_str()).collect(),
+    };
+    // Nothing typed yet: ↑ is history, not a list of every command.
+    app.line.completions = if app.line.text().is_empty() {
+        Vec::new()
+    } else {
+        command_line::complete(app.line.text(), &words)
+    };
+    app.line.completion = 0;
+}
+
+pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
+    let command = match command_line::parse(text) {
+        Ok(c) => c,
+        Err(e) => {
+            app.say(Level::Error, format!(":{text}: {e}"));
+            return;
+        }
+    };
+    match command {
+        CommandLine::Quit => {
+            app.quit = true;
+            out.push(Command::Quit);
+        }
+        CommandLine::Log => open_action_log(app),
+        CommandLine::Sort(sort) => set_sort(app, sort, out),
+        CommandLine::Theme(name) => match app.looks.theme(&name) {
+            Some(theme) => {
+                app.theme = theme;
+                app.say(Level::Info, format!("theme {name}"));
+                app.looks.theme_name = name;
+            }
+            None => app.say(Level::Error, format!("no theme {name:?}")),
+        },
+        CommandLine::View(name) => {
+            let lower = name.to_lowercase();
+            let found = app
+                .looks
+                .views
+                .iter()
+                .position(|v| v.name.to_lowercase() == lower)
+                .or_else(|| {
+                    app.looks
+                        .views
+                        .iter()
+                        .position(|v| v.name.to_lowercase().starts_with(&lower))
+                });
+            match found {
+                Some(i) => apply_view(app, i, out),
+                None => {
+                    let names: Vec<&str> =
+                        app.looks.views.iter().map(|v| v.name.as_str()).collect();
+                    let text = format!("no view {name:?}; views: {}", names.join(", "));
+                    app.say(Level::Error, text);
+                }
+            }
+        }
+        CommandLine::Export { path, format } => {
+            app.say(
+                Level::Info,
+                format!("exporting what the query matches to {} …", path.display()),
+            );
+            out.push(Command::Export {
+                query: app.applied.clone(),
+                path,
+                format,
+            });
+        }
+        CommandLine::Profile(name) => {
+            if !app.profiles.contains(&name) {
+                let known = if app.profiles.is_empty() {
+                    "the config defines no profiles".to_owned()
+                } else {
+                    format!("profiles: {}", app.profiles.join(", "))
+                };
+                app.say(Level::Error, format!("no profile {name:?}; {known}"));
+                return;
+            }
+            let marks = if app.marks.all.is_some() {
+                app.list.activity_count as usize
+            } else {
+                app.marks.ids.len()
+            };
+            if marks > 0 {
+                app.dialog = Some(Dialog::SwitchProfile { name, marks });
+            } else {
+                switch_profile(app, name, out);
+            }
+        }
+    }
+}
