@@ -12,12 +12,58 @@ use crate::model::Activity;
 use crate::model::SortColumn;
 use crate::printable::{fit, printable, thousands, width};
 use crate::tui::app::{App, Pane};
+use crate::tui::keys::KeyAction;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let l = &app.list;
+    let title = title(app);
+    let block =
+        Block::bordered()
+            .title(title)
+            .border_style(if app.focus == Pane::List && !app.editing {
+                app.theme.focused_border
+            } else {
+                app.theme.border
+            });
+    let table_area = super::super::layout::list_table(area);
+    let height = u64::from(table_area.height);
+    let cells: Vec<(u64, Option<Cells>)> = (l.top..(l.top + height).min(l.total))
+        .map(|i| (i, l.row(i).map(|a| cells(app, a))))
+        .collect();
+    let mut widths = fit_columns(
+        app,
+        usize::from(table_area.width),
+        cells.iter().filter_map(|(_, c)| c.as_ref()),
+    );
+    if cells.iter().any(|(_, c)| c.is_none()) {
+        // Room in the status column to say a row is not there.
+        let grow = width("✘ not loaded").saturating_sub(widths[1]);
+        widths[1] += grow;
+        widths[4] = widths[4].saturating_sub(grow);
+    }
+    let rows: Vec<Row> = cells
+        .iter()
+        .map(|(i, c)| match (c, l.row(*i)) {
+            (Some(c), Some(a)) => row(app, a, c, &widths, *i == l.selected),
+            _ => missing_row(app, &widths),
+        })
+        .collect();
+    let header = header(app, widths);
+    frame.render_widget(
+        Table::new(rows, widths.map(|w| Constraint::Length(w as u16)))
+            .header(header)
+            .block(block)
+            .column_spacing(1),
+        area,
+    );
+}
+
+/// The list's title: its name, rows, activities, where the cursor is.
+fn title(app: &App) -> String {
+    let l = &app.list;
     let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][app.spinner % 10];
     let name = app.view.as_deref().unwrap_or("Activities");
-    let title = if !l.loaded_once {
+    if !l.loaded_once {
         format!(" {name} {spinner} loading ")
     } else if l.total == 0 && l.loading {
         format!(" {name} {spinner} ")
@@ -49,55 +95,38 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 String::new()
             }
         )
-    };
-    let block =
-        Block::bordered()
-            .title(title)
-            .border_style(if app.focus == Pane::List && !app.editing {
-                app.theme.focused_border
-            } else {
-                app.theme.border
-            });
-    let table_area = super::super::layout::list_table(area);
-    let height = u64::from(table_area.height);
-    let cells: Vec<(u64, Option<Cells>)> = (l.top..(l.top + height).min(l.total))
-        .map(|i| (i, l.row(i).map(|a| cells(app, a))))
-        .collect();
-    let mut widths = fit_columns(
-        app,
-        usize::from(table_area.width),
-        cells.iter().filter_map(|(_, c)| c.as_ref()),
-    );
-    if cells.iter().any(|(_, c)| c.is_none()) {
-        // Room in the status column to say a row is not there.
-        let grow = width("✘ not loaded").saturating_sub(widths[1]);
-        widths[1] += grow;
-        widths[4] = widths[4].saturating_sub(grow);
     }
-    let rows: Vec<Row> = cells
-        .iter()
-        .map(|(i, c)| match (c, l.row(*i)) {
-            (Some(c), Some(a)) => row(app, a, c, &widths, *i == l.selected),
-            _ => match &l.error {
-                // In the summary column, the one wide enough to say why.
-                Some(e) if !l.loading => Row::new(vec![
-                    Cell::from(""),
-                    Cell::from(Span::styled("✘ not loaded", app.theme.error)),
-                    Cell::from(""),
-                    Cell::from(""),
-                    Cell::from(Span::styled(
-                        fit(&format!("{e} (r retries)"), widths[4]).into_owned(),
-                        app.theme.error,
-                    )),
-                ]),
-                _ => Row::new(vec![
-                    Cell::from(""),
-                    Cell::from(Span::styled("loading…", app.theme.dim)),
-                ]),
-            },
-        })
-        .collect();
-    let header = Row::new(
+}
+
+/// A row in the window that is not loaded: why, or that it is coming.
+fn missing_row(app: &App, widths: &[usize; 7]) -> Row<'static> {
+    let l = &app.list;
+    match &l.error {
+        // In the summary column, the one wide enough to say why.
+        Some(e) if !l.loading => Row::new(vec![
+            Cell::from(""),
+            Cell::from(Span::styled("✘ not loaded", app.theme.error)),
+            Cell::from(""),
+            Cell::from(""),
+            Cell::from(Span::styled(
+                fit(
+                    &format!("{e} ({} retries)", app.pane_key(KeyAction::Refresh)),
+                    widths[4],
+                )
+                .into_owned(),
+                app.theme.error,
+            )),
+        ]),
+        _ => Row::new(vec![
+            Cell::from(""),
+            Cell::from(Span::styled("loading…", app.theme.dim)),
+        ]),
+    }
+}
+
+/// The headings, the sort column's with its arrow.
+fn header(app: &App, widths: [usize; 7]) -> Row<'static> {
+    Row::new(
         HEADINGS
             .iter()
             .zip(widths)
@@ -110,14 +139,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             })
             .collect::<Vec<_>>(),
     )
-    .style(app.theme.header);
-    frame.render_widget(
-        Table::new(rows, widths.map(|w| Constraint::Length(w as u16)))
-            .header(header)
-            .block(block)
-            .column_spacing(1),
-        area,
-    );
+    .style(app.theme.header)
 }
 
 /// The columns' headings, and the sort column each stands for.

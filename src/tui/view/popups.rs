@@ -7,7 +7,8 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use crate::model::ActionKind;
+use crate::backend::action_plan::ActionPlan;
+use crate::model::{ActionKind, Refusal};
 use crate::printable::{activities, printable, thousands};
 use crate::tui::app::{App, Confirm, Dialog, RefusedWhen};
 use crate::tui::keys::{Context, HELP_CONTEXTS, HELP_NOTES, KeyAction, keys_text};
@@ -39,49 +40,12 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             refusals,
             unlisted,
             when,
-        }) => {
-            let n = refusals.len() + unlisted;
-            let (verb, past) = (kind.verb(), kind.past());
-            let head = match when {
-                RefusedWhen::WouldBe => {
-                    format!("{n} would be refused by {verb} (the dry run); nothing was sent:")
-                }
-                RefusedWhen::LeftOut => format!(
-                    "{n} left out of the {verb}: they cannot be {past}; the rest was {past}:"
-                ),
-                RefusedWhen::Refused { changed: 0 } => {
-                    format!("{} refused for {n} — nothing changed:", capital(verb))
-                }
-                RefusedWhen::Refused { changed } => format!(
-                    "{} refused for {n} after {changed} had been {past}; the rest was not sent:",
-                    capital(verb)
-                ),
-            };
-            let mut lines = vec![Line::from(head), Line::from("")];
-            lines.extend(refusals.iter().map(|r| {
-                Line::from(vec![
-                    Span::styled(format!("{:>10}", r.id), app.theme.key),
-                    Span::raw(" => "),
-                    Span::styled(r.reason.clone(), app.theme.error),
-                ])
-            }));
-            if *unlisted > 0 {
-                lines.push(Line::from(format!(
-                    "{:>10} … and {unlisted} more refused (the server lists the first few hundred)",
-                    ""
-                )));
-            }
-            lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "{} close · {} reopens this",
-                    app.keymap.hint(Context::Popup, KeyAction::Close),
-                    app.keymap.first(Context::Panes, KeyAction::ShowRefusals)
-                ),
-                app.theme.dim,
-            )));
-            boxed(frame, &app.theme, " Refused ", lines);
-        }
+        }) => boxed(
+            frame,
+            &app.theme,
+            " Refused ",
+            refused_lines(app, *kind, refusals, *unlisted, *when),
+        ),
         Some(Dialog::SwitchProfile { name, marks }) => boxed(
             frame,
             &app.theme,
@@ -135,6 +99,57 @@ fn go_keys(app: &App) -> String {
 /// The keys that close a dialog, nothing done: `n / Esc`.
 fn close_keys(app: &App) -> String {
     app.keymap.hint(Context::Confirm, KeyAction::Close)
+}
+
+/// What was (or would be) refused, each with its reason, and when.
+fn refused_lines(
+    app: &App,
+    kind: ActionKind,
+    refusals: &[Refusal],
+    unlisted: usize,
+    when: RefusedWhen,
+) -> Vec<Line<'static>> {
+    let n = refusals.len() + unlisted;
+    let (verb, past) = (kind.verb(), kind.past());
+    let head = match when {
+        RefusedWhen::WouldBe => {
+            format!("{n} would be refused by {verb} (the dry run); nothing was sent:")
+        }
+        RefusedWhen::LeftOut => {
+            format!("{n} left out of the {verb}: they cannot be {past}; the rest was {past}:")
+        }
+        RefusedWhen::Refused { changed: 0 } => {
+            format!("{} refused for {n} — nothing changed:", capital(verb))
+        }
+        RefusedWhen::Refused { changed } => format!(
+            "{} refused for {n} after {changed} had been {past}; the rest was not sent:",
+            capital(verb)
+        ),
+    };
+    let mut lines = vec![Line::from(head), Line::from("")];
+    lines.extend(refusals.iter().map(|r| {
+        Line::from(vec![
+            Span::styled(format!("{:>10}", r.id), app.theme.key),
+            Span::raw(" => "),
+            Span::styled(r.reason.clone(), app.theme.error),
+        ])
+    }));
+    if unlisted > 0 {
+        lines.push(Line::from(format!(
+            "{:>10} … and {unlisted} more refused (the server lists the first few hundred)",
+            ""
+        )));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{} close · {} reopens this",
+            app.keymap.hint(Context::Popup, KeyAction::Close),
+            app.keymap.first(Context::Panes, KeyAction::ShowRefusals)
+        ),
+        app.theme.dim,
+    )));
+    lines
 }
 
 fn title(kind: ActionKind) -> String {
@@ -215,27 +230,7 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
         )));
     }
     if refused > 0 {
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            format!(
-                "{} would be refused, and Landscape refuses all or nothing:",
-                thousands(refused)
-            ),
-            app.theme.error,
-        )));
-        for r in plan.refusals.iter().take(LISTED) {
-            lines.push(Line::from(Span::styled(
-                format!("  {} => {}", r.id, printable(&r.reason)),
-                app.theme.error,
-            )));
-        }
-        let listed = plan.refusals.len().min(LISTED) as u64;
-        if refused > listed {
-            lines.push(Line::from(format!(
-                "  … and {} more",
-                thousands(refused - listed)
-            )));
-        }
+        lines.extend(refusal_lines(app, plan));
     }
     if c.hidden_marked > 0 {
         lines.push(Line::from(""));
@@ -253,20 +248,55 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
         )));
     }
     lines.push(Line::from(""));
+    lines.push(confirm_keys(app, verb, will, refused));
+    lines
+}
+
+/// What would be refused: the count, the first few with their reasons.
+fn refusal_lines(app: &App, plan: &ActionPlan) -> Vec<Line<'static>> {
+    let refused = plan.refused();
+    let mut lines = Vec::new();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{} would be refused, and Landscape refuses all or nothing:",
+            thousands(refused)
+        ),
+        app.theme.error,
+    )));
+    for r in plan.refusals.iter().take(LISTED) {
+        lines.push(Line::from(Span::styled(
+            format!("  {} => {}", r.id, printable(&r.reason)),
+            app.theme.error,
+        )));
+    }
+    let listed = plan.refusals.len().min(LISTED) as u64;
+    if refused > listed {
+        lines.push(Line::from(format!(
+            "  … and {} more",
+            thousands(refused - listed)
+        )));
+    }
+    lines
+}
+
+/// The confirmation's keys: go ahead (only what can change, when some
+/// would be refused) or abort; only close when nothing can change.
+fn confirm_keys(app: &App, verb: &str, will: u64, refused: u64) -> Line<'static> {
     if will == 0 {
-        lines.push(Line::from(vec![
+        Line::from(vec![
             Span::styled("Nothing can change. ", app.theme.error),
             Span::styled(format!("{} close", close_keys(app)), app.theme.key),
-        ]));
+        ])
     } else if refused == 0 {
-        lines.push(Line::from(vec![
+        Line::from(vec![
             Span::styled(format!("{} ", go_keys(app)), app.theme.key),
             Span::raw(format!("{verb}   ")),
             Span::styled(format!("{} ", close_keys(app)), app.theme.key),
             Span::raw("abort"),
-        ]));
+        ])
     } else {
-        lines.push(Line::from(vec![
+        Line::from(vec![
             Span::styled(format!("{} ", go_keys(app)), app.theme.key),
             Span::raw(format!(
                 "{verb} only the {} that can change   ",
@@ -274,9 +304,8 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
             )),
             Span::styled(format!("{} ", close_keys(app)), app.theme.key),
             Span::raw("abort"),
-        ]));
+        ])
     }
-    lines
 }
 
 /// The action log: an entry a line (when, what, on what, how it ended),
