@@ -390,13 +390,66 @@ fn remote_options(
             format!("url must start with https:// or http://, got {url:?}"),
         ));
     }
+    let (method, credentials) = credentials(name, p, env)?;
+    if method == AuthMethod::Password && p.api == ApiChoice::Legacy {
+        return Err(profile_error(
+            name,
+            "the legacy API signs with an access key; password login needs api = \"rest\" or \"auto\"",
+        ));
+    }
+    let ca_file = p
+        .ca_file
+        .clone()
+        .or_else(|| env.ssl_ca_file.clone().map(PathBuf::from));
+    if let Some(ca) = &ca_file
+        && !ca.exists()
+    {
+        warnings.push(format!(
+            "profile {name}: CA file {} does not exist",
+            ca.display()
+        ));
+    }
+    let mut options = RemoteOptions::new(url, credentials);
+    options.api = p.api;
+    options.ca_file = ca_file;
+    options.insecure = p.insecure;
+    options.read_only = p.read_only;
+    if let Some(s) = p.timeout_seconds {
+        options.timeout = Duration::from_secs(s.max(1));
+    }
+    if let Some(text) = &env.timeout {
+        let s: u64 = text.trim().parse().map_err(|_| ConfigError::Environment {
+            variable: "LANDSCAPE_TUI_TIMEOUT",
+            message: format!("must be a whole number of seconds, got {text:?}"),
+        })?;
+        options.timeout = Duration::from_secs(s.max(1));
+    }
+    if let Some(mib) = p.max_body_mib {
+        let bytes = usize::try_from(mib.clamp(1, 4096)).unwrap_or(usize::MAX);
+        options.max_body_bytes = bytes * 1024 * 1024;
+    }
+    if let Some(s) = p.connect_timeout_seconds {
+        options.connect_timeout = Duration::from_secs(s.max(1));
+    }
+    if let Some(s) = p.refresh_seconds {
+        options.poll_interval = Duration::from_secs(s.max(1));
+    }
+    Ok(options)
+}
+
+/// How the profile logs in, and with what. The method is chosen from what
+/// is configured before any secret is resolved: a password command is
+/// never run for an access-key profile.
+fn credentials(
+    name: &str,
+    p: &Profile,
+    env: &Environment,
+) -> Result<(AuthMethod, RemoteCredentials), ConfigError> {
     let secret = |value: &Option<String>,
                   command: &Option<String>,
                   env: &Option<String>,
                   key: &str| { secret_value(name, value, command, env, key) };
     let email = p.email.clone().or_else(|| env.email.clone());
-    // The method is chosen from what is configured, before any secret is
-    // resolved: a password command is never run for an access-key profile.
     let has_access_key =
         p.access_key.is_some() || p.access_key_command.is_some() || env.api_key.is_some();
     let method = p.auth.unwrap_or(if has_access_key || email.is_none() {
@@ -448,50 +501,7 @@ fn remote_options(
             }
         }
     };
-    if method == AuthMethod::Password && p.api == ApiChoice::Legacy {
-        return Err(profile_error(
-            name,
-            "the legacy API signs with an access key; password login needs api = \"rest\" or \"auto\"",
-        ));
-    }
-    let ca_file = p
-        .ca_file
-        .clone()
-        .or_else(|| env.ssl_ca_file.clone().map(PathBuf::from));
-    if let Some(ca) = &ca_file
-        && !ca.exists()
-    {
-        warnings.push(format!(
-            "profile {name}: CA file {} does not exist",
-            ca.display()
-        ));
-    }
-    let mut options = RemoteOptions::new(url, credentials);
-    options.api = p.api;
-    options.ca_file = ca_file;
-    options.insecure = p.insecure;
-    options.read_only = p.read_only;
-    if let Some(s) = p.timeout_seconds {
-        options.timeout = Duration::from_secs(s.max(1));
-    }
-    if let Some(text) = &env.timeout {
-        let s: u64 = text.trim().parse().map_err(|_| ConfigError::Environment {
-            variable: "LANDSCAPE_TUI_TIMEOUT",
-            message: format!("must be a whole number of seconds, got {text:?}"),
-        })?;
-        options.timeout = Duration::from_secs(s.max(1));
-    }
-    if let Some(mib) = p.max_body_mib {
-        let bytes = usize::try_from(mib.clamp(1, 4096)).unwrap_or(usize::MAX);
-        options.max_body_bytes = bytes * 1024 * 1024;
-    }
-    if let Some(s) = p.connect_timeout_seconds {
-        options.connect_timeout = Duration::from_secs(s.max(1));
-    }
-    if let Some(s) = p.refresh_seconds {
-        options.poll_interval = Duration::from_secs(s.max(1));
-    }
-    Ok(options)
+    Ok((method, credentials))
 }
 
 /// A secret from the profile's `*_command`, the file, or the environment, in

@@ -186,53 +186,7 @@ impl Engine {
                 Entry::Value(..) => {}
             }
         }
-        let mut computer_ids = HashSet::with_capacity(computers.len());
-        for (i, c) in computers.iter().enumerate() {
-            if !computer_ids.insert(c.id) {
-                return Err(DatasetError(format!(
-                    "computer {}: duplicate id {}",
-                    named(i, c.id),
-                    c.id
-                )));
-            }
-        }
-        let mut ids = HashSet::with_capacity(activities.len());
-        for (i, a) in activities.iter().enumerate() {
-            let v = a.id;
-            if !ids.insert(a.id) {
-                return Err(DatasetError(format!(
-                    "activity {}: duplicate id {}",
-                    named(i, v),
-                    a.id
-                )));
-            }
-            if let Some(ActivityStatus::Other(s)) = a.status() {
-                return Err(DatasetError(format!(
-                    "activity {}: field `activity_status`: unknown status \"{s}\"; expected one of {}",
-                    named(i, v),
-                    ActivityStatus::NAMES.join(", ")
-                )));
-            }
-            if let Some(c) = a.computer()
-                && !computer_ids.contains(&c)
-            {
-                return Err(DatasetError(format!(
-                    "activity {}: field `computer_id`: no computer has id {c}",
-                    named(i, v)
-                )));
-            }
-        }
-        for (i, a) in activities.iter().enumerate() {
-            let v = a.id;
-            if let Some(p) = a.parent()
-                && !ids.contains(&p)
-            {
-                return Err(DatasetError(format!(
-                    "activity {}: field `parent_id`: no activity has id {p}",
-                    named(i, v)
-                )));
-            }
-        }
+        check_references(&computers, &activities)?;
         // Default status: a record without one is queued.
         for a in &mut activities {
             if !a.is_parent() && a.status().is_none() && a.progress.is_absent() {
@@ -319,4 +273,57 @@ impl Engine {
                 .iter()
                 .all(|a| other.store.get(a.id) == Some(a))
     }
+}
+
+/// Ids are unique, statuses known, and every computer and parent named
+/// exists; the error names the record.
+fn check_references(computers: &[Computer], activities: &[Activity]) -> Result<(), DatasetError> {
+    let mut computer_ids = HashSet::with_capacity(computers.len());
+    for (i, c) in computers.iter().enumerate() {
+        if !computer_ids.insert(c.id) {
+            return Err(DatasetError(format!(
+                "computer {}: duplicate id {}",
+                named(i, c.id),
+                c.id
+            )));
+        }
+    }
+    let mut ids = HashSet::with_capacity(activities.len());
+    for (i, a) in activities.iter().enumerate() {
+        let v = a.id;
+        if !ids.insert(a.id) {
+            return Err(DatasetError(format!(
+                "activity {}: duplicate id {}",
+                named(i, v),
+                a.id
+            )));
+        }
+        if let Some(ActivityStatus::Other(s)) = a.status() {
+            return Err(DatasetError(format!(
+                "activity {}: field `activity_status`: unknown status \"{s}\"; expected one of {}",
+                named(i, v),
+                ActivityStatus::NAMES.join(", ")
+            )));
+        }
+        if let Some(c) = a.computer()
+            && !computer_ids.contains(&c)
+        {
+            return Err(DatasetError(format!(
+                "activity {}: field `computer_id`: no computer has id {c}",
+                named(i, v)
+            )));
+        }
+    }
+    for (i, a) in activities.iter().enumerate() {
+        let v = a.id;
+        if let Some(p) = a.parent()
+            && !ids.contains(&p)
+        {
+            return Err(DatasetError(format!(
+                "activity {}: field `parent_id`: no activity has id {p}",
+                named(i, v)
+            )));
+        }
+    }
+    Ok(())
 }

@@ -417,53 +417,7 @@ impl Generator {
     ) {
         let extra = serde_json::Map::new();
         let (ty, summary, changes) = match kind {
-            5..50 => {
-                let n = if self.rng.random_range(0..4) == 0 {
-                    2
-                } else {
-                    1
-                };
-                let mut changes = Vec::new();
-                let verb = match self.rng.random_range(0..20) {
-                    0..10 => "upgrade",
-                    10..15 => "install",
-                    15..18 => "remove",
-                    _ => "downgrade",
-                };
-                for _ in 0..n {
-                    let (package, new, old) =
-                        *PACKAGES.choose(&mut self.rng).unwrap_or(&PACKAGES[0]);
-                    if changes
-                        .iter()
-                        .any(|c: &PackageChange| &*c.package == package)
-                    {
-                        continue;
-                    }
-                    let (install, remove) = match verb {
-                        "upgrade" => (Some(new), Some(old)),
-                        "downgrade" => (Some(old), Some(new)),
-                        "install" => (Some(new), None),
-                        _ => (None, Some(new)),
-                    };
-                    changes.push(PackageChange {
-                        package: package.into(),
-                        change_type: verb.into(),
-                        complemented: Field::Value(false),
-                        version: Field::Absent,
-                        install_version: install.map(Arc::from).into(),
-                        remove_version: remove.map(Arc::from).into(),
-                        extra: Default::default(),
-                    });
-                }
-                let names: Vec<&str> = changes.iter().map(|c| &*c.package).collect();
-                let verb_cap = format!("{}{}", verb[..1].to_uppercase(), &verb[1..]);
-                let summary = if names.len() == 1 {
-                    format!("{verb_cap} package {}", names[0])
-                } else {
-                    format!("{verb_cap} packages {} and {}", names[0], names[1])
-                };
-                ("ChangePackagesRequest".to_owned(), summary, changes)
-            }
+            5..50 => self.change_packages(),
             50..60 => (
                 "UpgradeAllPackagesRequest".into(),
                 "Upgrade all packages".into(),
@@ -510,6 +464,55 @@ impl Generator {
             ),
         };
         (ty, summary, changes, extra)
+    }
+
+    /// A package change: one or two packages upgraded, installed, removed
+    /// or downgraded.
+    fn change_packages(&mut self) -> (String, String, Vec<PackageChange>) {
+        let n = if self.rng.random_range(0..4) == 0 {
+            2
+        } else {
+            1
+        };
+        let mut changes = Vec::new();
+        let verb = match self.rng.random_range(0..20) {
+            0..10 => "upgrade",
+            10..15 => "install",
+            15..18 => "remove",
+            _ => "downgrade",
+        };
+        for _ in 0..n {
+            let (package, new, old) = *PACKAGES.choose(&mut self.rng).unwrap_or(&PACKAGES[0]);
+            if changes
+                .iter()
+                .any(|c: &PackageChange| &*c.package == package)
+            {
+                continue;
+            }
+            let (install, remove) = match verb {
+                "upgrade" => (Some(new), Some(old)),
+                "downgrade" => (Some(old), Some(new)),
+                "install" => (Some(new), None),
+                _ => (None, Some(new)),
+            };
+            changes.push(PackageChange {
+                package: package.into(),
+                change_type: verb.into(),
+                complemented: Field::Value(false),
+                version: Field::Absent,
+                install_version: install.map(Arc::from).into(),
+                remove_version: remove.map(Arc::from).into(),
+                extra: Default::default(),
+            });
+        }
+        let names: Vec<&str> = changes.iter().map(|c| &*c.package).collect();
+        let verb_cap = format!("{}{}", verb[..1].to_uppercase(), &verb[1..]);
+        let summary = if names.len() == 1 {
+            format!("{verb_cap} package {}", names[0])
+        } else {
+            format!("{verb_cap} packages {} and {}", names[0], names[1])
+        };
+        ("ChangePackagesRequest".to_owned(), summary, changes)
     }
 
     fn pocket_sync(&mut self, created: DateTime<Utc>, band: Age) {

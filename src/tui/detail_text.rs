@@ -86,6 +86,14 @@ pub fn lines(a: &Activity, titles: &HashMap<u64, String>, offset: FixedOffset) -
             field(name, time(t));
         }
     }
+    out.extend(change_lines(a));
+    out.extend(result_lines(a));
+    out
+}
+
+/// The package changes, a line each.
+fn change_lines(a: &Activity) -> Vec<String> {
+    let mut out = Vec::new();
     if let Some(changes) = a.changes.get().filter(|c| !c.is_empty()) {
         out.push(String::new());
         out.push("Changes".to_owned());
@@ -104,6 +112,12 @@ pub fn lines(a: &Activity, titles: &HashMap<u64, String>, offset: FixedOffset) -
             ));
         }
     }
+    out
+}
+
+/// The result: its code and text, or that there is none yet.
+fn result_lines(a: &Activity) -> Vec<String> {
+    let mut out = Vec::new();
     out.push(String::new());
     match (a.result_code.copied(), a.result_text.get()) {
         (code, Some(text)) => {
