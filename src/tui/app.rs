@@ -9,7 +9,7 @@ use super::line_editor::LineEditor;
 use crate::backend::action_plan::ActionPlan;
 use crate::backend::{BackendInfo, CompletionValues, refusal_reason};
 use crate::model::scope::{PickedChild, PickedRow, Scope, Target};
-use crate::model::{ActionKind, Activity, ListSort, Refusal, SortColumn};
+use crate::model::{ActionKind, Activity, ListSort, Refusal, RowPage, SortColumn};
 use crate::query::{Completions, Mode, QueryError};
 
 /// Rows fetched around the selection at a time.
@@ -72,6 +72,86 @@ impl ListState {
     /// some of them.
     pub fn partial(&self, parent: &Activity) -> Option<u64> {
         self.matching_children.get(&parent.id).copied()
+    }
+
+    /// One past the last row loaded.
+    pub fn window_end(&self) -> u64 {
+        self.window_start + self.rows.len() as u64
+    }
+
+    pub fn in_window(&self, index: u64) -> bool {
+        index >= self.window_start && index < self.window_end()
+    }
+
+    /// Scrolls so that the selected row is among the `height` on screen.
+    pub fn keep_visible(&mut self, height: u64) {
+        let h = height.max(1);
+        if self.selected < self.top {
+            self.top = self.selected;
+        } else if self.selected >= self.top + h {
+            self.top = self.selected + 1 - h;
+        }
+        self.top = self.top.min(self.total.saturating_sub(h));
+    }
+
+    /// Whether row `to` needs the rows around it fetched: it is outside
+    /// the window, or near an edge with more beyond, so scrolling on does
+    /// not wait.
+    pub fn needs_rows_around(&self, to: u64) -> bool {
+        let (start, end) = (self.window_start, self.window_end());
+        let margin = (PAGE / 8).min(self.total);
+        let near_end = to + margin >= end && end < self.total;
+        let near_start = to < start + margin && start > 0;
+        near_end || near_start || !self.in_window(to)
+    }
+
+    /// Where a refresh asks from: the window shown, or the rows around a
+    /// selection that has moved past it.
+    pub fn refresh_offset(&self) -> u64 {
+        if self.in_window(self.selected) || self.total == 0 {
+            self.window_start
+        } else {
+            self.around_selected()
+        }
+    }
+
+    /// The offset of a page centred on the selection.
+    pub fn around_selected(&self) -> u64 {
+        self.selected.saturating_sub(PAGE / 2)
+    }
+
+    /// Takes the page answered at `offset`, keeping the same activity
+    /// selected if it is still there; `sort` orders the rows here when
+    /// the backend cannot.
+    pub fn take_page(&mut self, offset: u64, page: RowPage, sort: Option<ListSort>) {
+        let RowPage {
+            rows: page,
+            activity_count,
+            matching_children,
+        } = page;
+        self.total = page.count;
+        self.activity_count = activity_count;
+        self.matching_children = matching_children.into_iter().collect();
+        self.error = None;
+        if std::mem::take(&mut self.new_query) {
+            self.selected = 0;
+            self.top = 0;
+        }
+        self.window_start = offset;
+        self.rows = page.results;
+        self.sorted_locally = sort.is_some();
+        if let Some(sort) = sort {
+            self.rows.sort_by(|a, b| sort.compare(a, b));
+        }
+        self.loaded_once = true;
+        let found = self
+            .selected_id
+            .and_then(|id| self.rows.iter().position(|a| a.id == id));
+        match found {
+            Some(i) => self.selected = offset + i as u64,
+            None => self.selected = self.selected.min(self.total.saturating_sub(1)),
+        }
+        self.selected_id = self.selected_row().map(|a| a.id);
     }
 }
 
@@ -164,9 +244,9 @@ impl Confirm {
     }
 }
 
-/// A line typed at the bottom of the screen.
 /// The detail pane's own state: where it is scrolled, and the zoomed
-/// text view's search.
+/// text view's search. (Zoom itself is the layout's: any pane can fill
+/// the screen.)
 #[derive(Debug, Clone, Default)]
 pub struct DetailState {
     pub scroll: u16,
@@ -507,5 +587,71 @@ impl App {
             || self.children.loading
             || !self.flash.is_empty()
             || self.message.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn activity(id: u64) -> Activity {
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        Activity::new(id, "ChangePackages", "upgrade", at)
+    }
+
+    fn window(start: u64, len: u64, total: u64) -> ListState {
+        ListState {
+            total,
+            window_start: start,
+            rows: (start..start + len).map(activity).collect(),
+            ..ListState::default()
+        }
+    }
+
+    #[test]
+    fn rows_are_fetched_before_the_cursor_reaches_the_window_edge() {
+        let list = window(400, PAGE, 10_000);
+        let margin = PAGE / 8;
+        assert!(!list.needs_rows_around(600), "the middle of the window");
+        assert!(list.needs_rows_around(400 + margin - 1), "near its start");
+        assert!(list.needs_rows_around(800 - margin), "near its end");
+        assert!(list.needs_rows_around(5_000), "outside it");
+        // Nothing lies beyond the last window, so its end fetches nothing.
+        let last = window(9_600, PAGE, 10_000);
+        assert!(!last.needs_rows_around(9_999));
+    }
+
+    #[test]
+    fn the_selected_row_stays_on_screen() {
+        let mut list = window(0, PAGE, 1_000);
+        list.selected = 30;
+        list.keep_visible(10);
+        assert_eq!(list.top, 21, "scrolled so row 30 is the last shown");
+        list.selected = 5;
+        list.keep_visible(10);
+        assert_eq!(list.top, 5);
+        list.selected = 999;
+        list.keep_visible(10);
+        assert_eq!(list.top, 990, "never past the end");
+    }
+
+    #[test]
+    fn a_page_keeps_the_same_activity_selected_where_it_moved() {
+        let mut list = window(0, 10, 10);
+        list.selected = 3;
+        list.selected_id = Some(3);
+        // Two new activities arrived on top: id 3 is now row 5.
+        let mut rows = crate::model::Page::empty();
+        rows.count = 12;
+        rows.results = [100, 101].into_iter().chain(0..10).map(activity).collect();
+        let page = RowPage {
+            rows,
+            activity_count: 12,
+            matching_children: Default::default(),
+        };
+        list.take_page(0, page, None);
+        assert_eq!((list.selected, list.selected_id), (5, Some(3)));
+        assert_eq!(list.total, 12);
     }
 }

@@ -52,12 +52,7 @@ pub(super) fn select(app: &mut App, to: u64, out: &mut Vec<Command>) {
     app.list.selected = to;
     app.list.selected_id = app.list.selected_row().map(|a| a.id);
     keep_visible(app);
-    let start = app.list.window_start;
-    let end = start + app.list.rows.len() as u64;
-    let margin = (PAGE / 8).min(app.list.total);
-    let near_end = to + margin >= end && end < app.list.total;
-    let near_start = to < start + margin && start > 0;
-    if (near_end || near_start || to < start || to >= end) && !app.list.loading {
+    if app.list.needs_rows_around(to) && !app.list.loading {
         out.push(fetch_list(app, to.saturating_sub(PAGE / 2)));
     }
     if changed {
@@ -68,13 +63,8 @@ pub(super) fn select(app: &mut App, to: u64, out: &mut Vec<Command>) {
 }
 
 pub(super) fn keep_visible(app: &mut App) {
-    let h = crate::tui::layout::list_height(app).max(1);
-    if app.list.selected < app.list.top {
-        app.list.top = app.list.selected;
-    } else if app.list.selected >= app.list.top + h {
-        app.list.top = app.list.selected + 1 - h;
-    }
-    app.list.top = app.list.top.min(app.list.total.saturating_sub(h));
+    let height = crate::tui::layout::list_height(app);
+    app.list.keep_visible(height);
 }
 
 /// Loads the children of the selected parent, or clears them.
@@ -132,14 +122,7 @@ pub(super) fn refresh(app: &mut App, out: &mut Vec<Command>) {
     if app.list.loading {
         app.list.stale = true;
     } else {
-        let l = &app.list;
-        let in_window =
-            l.selected >= l.window_start && l.selected < l.window_start + l.rows.len() as u64;
-        let offset = if in_window || l.total == 0 {
-            l.window_start
-        } else {
-            l.selected.saturating_sub(PAGE / 2)
-        };
+        let offset = app.list.refresh_offset();
         out.push(fetch_list(app, offset));
     }
     if let Some(p) = app.children.parent {
@@ -200,41 +183,13 @@ pub(super) fn list_loaded(
     app.list.loading = false;
     match result {
         Ok(page) => {
-            let RowPage {
-                rows: page,
-                activity_count,
-                matching_children,
-            } = page;
-            app.list.total = page.count;
-            app.list.activity_count = activity_count;
-            app.list.matching_children = matching_children.into_iter().collect();
-            app.list.error = None;
+            let count = page.rows.count;
+            let sort = app.sorts_locally().then_some(app.sort);
+            app.list.take_page(offset, page, sort);
             if app.applied.trim().is_empty() {
-                app.list.total_all = Some(page.count);
+                app.list.total_all = Some(count);
             }
-            if std::mem::take(&mut app.list.new_query) {
-                app.list.selected = 0;
-                app.list.top = 0;
-            }
-            app.list.window_start = offset;
-            app.list.rows = page.results;
-            app.list.sorted_locally = app.sorts_locally();
-            if app.list.sorted_locally {
-                let sort = app.sort;
-                app.list.rows.sort_by(|a, b| sort.compare(a, b));
-            }
-            app.list.loaded_once = true;
             app.last_refresh = Some(app.now);
-            // Keep the same activity selected if it is still there.
-            let found = app
-                .list
-                .selected_id
-                .and_then(|id| app.list.rows.iter().position(|a| a.id == id));
-            match found {
-                Some(i) => app.list.selected = offset + i as u64,
-                None => app.list.selected = app.list.selected.min(app.list.total.saturating_sub(1)),
-            }
-            app.list.selected_id = app.list.selected_row().map(|a| a.id);
             keep_visible(app);
             follow_selection(app, out);
         }
@@ -260,10 +215,8 @@ pub(super) fn list_loaded(
             return;
         }
     }
-    let start = app.list.window_start;
-    let end = start + app.list.rows.len() as u64;
-    let outside = app.list.selected < start || app.list.selected >= end;
-    let around = app.list.selected.saturating_sub(PAGE / 2);
+    let outside = !app.list.in_window(app.list.selected);
+    let around = app.list.around_selected();
     if outside && app.list.selected < app.list.total && around == offset {
         // Asked for exactly this and the rows are not there: a server whose
         // count and pages disagree. Say so rather than ask forever.
@@ -274,6 +227,11 @@ pub(super) fn list_loaded(
         ));
     } else if app.list.stale || (outside && app.list.selected < app.list.total) {
         // The selection moved past this window while it loaded.
-        out.push(fetch_list(app, if outside { around } else { start }));
+        let offset = if outside {
+            around
+        } else {
+            app.list.window_start
+        };
+        out.push(fetch_list(app, offset));
     }
 }

@@ -125,10 +125,7 @@ pub(super) fn range_mark(app: &mut App) {
         "marked {marked} in the range; {} marked in all",
         app.marks.ids.len()
     );
-    if pane == Pane::List
-        && unloaded > 0
-        && high >= app.list.window_start + app.list.rows.len() as u64
-    {
+    if pane == Pane::List && unloaded > 0 && high >= app.list.window_end() {
         text.push_str(" (rows not loaded yet were left out)");
     }
     app.say(Level::Info, text);
