@@ -333,6 +333,7 @@ impl Engine {
                 rows,
                 activity_count: s.activities.len() as u64,
                 matching_children: Default::default(),
+                rows_estimated: false,
             });
         }
         let hits = m.select_set(&s.columns, &s.activities);
@@ -366,6 +367,7 @@ impl Engine {
             rows,
             activity_count: hits.count() as u64,
             matching_children,
+            rows_estimated: false,
         })
     }
 

@@ -37,6 +37,10 @@ pub struct RowPage {
     /// their own but through some children.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub matching_children: std::collections::BTreeMap<u64, u64>,
+    /// `count` is an estimate: the rows have not all been read yet (a
+    /// client folding a real Landscape's raw pages lazily).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rows_estimated: bool,
 }
 
 impl RowPage {

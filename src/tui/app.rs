@@ -48,6 +48,8 @@ pub struct ListState {
     /// Parent id → matching children, for rows shown only through some of
     /// their children (`3 of 8 match`).
     pub matching_children: HashMap<u64, u64>,
+    /// `total` is an estimate: the backend has not read every row yet.
+    pub rows_estimated: bool,
     /// Why the last load failed, shown in the list until one succeeds.
     pub error: Option<String>,
     /// A new query is loading: its answer starts at the top.
@@ -128,7 +130,9 @@ impl ListState {
             rows: page,
             activity_count,
             matching_children,
+            rows_estimated,
         } = page;
+        self.rows_estimated = rows_estimated;
         self.total = page.count;
         self.activity_count = activity_count;
         self.matching_children = matching_children.into_iter().collect();
@@ -649,6 +653,7 @@ mod tests {
             rows,
             activity_count: 12,
             matching_children: Default::default(),
+            rows_estimated: false,
         };
         list.take_page(0, page, None);
         assert_eq!((list.selected, list.selected_id), (5, Some(3)));

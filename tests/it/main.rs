@@ -20,6 +20,7 @@ mod query_language;
 mod query_props;
 mod remote_e2e;
 mod remote_faults;
+mod remote_landscape;
 mod remote_rows;
 mod server_concurrency;
 mod server_http;

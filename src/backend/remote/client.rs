@@ -18,7 +18,7 @@ use tokio::sync::{Mutex, watch};
 
 use super::endpoints::Endpoints;
 use super::options::{ApiChoice, RemoteCredentials, RemoteOptions};
-use super::rows::{Fold, Folded, RAW_PAGE};
+use super::rows::{LazyRows, Need, RAW_PAGE};
 use crate::backend::{Backend, BackendError, BackendInfo, CompletionValues, Refusal, Selection};
 use crate::model::{Activity, Computer, Page, RowPage};
 use crate::printable::printable;
@@ -35,6 +35,8 @@ const CHILDREN_LIMIT: u64 = 5000;
 const IDS_PER_REQUEST: usize = 100;
 /// A legacy count first reads this many matches: fewer is the count.
 const COUNT_FIRST_PAGE: u64 = 100;
+/// Newest matches read by a refresh to find what is new.
+const NEWEST_CHECK: u64 = 20;
 /// Up to this many unknown computers are asked for one by one.
 const COMPUTERS_ONE_BY_ONE: usize = 24;
 /// Pages of computers read at most when learning the whole fleet's titles.
@@ -59,20 +61,13 @@ pub struct RemoteBackend {
     session: Mutex<Session>,
     /// Whether the server answers rows itself (`serve` does); `None` until asked.
     server_rows: std::sync::Mutex<Option<bool>>,
-    /// The last fold of raw matches into rows, reused while fresh.
-    folded: Mutex<Option<Folded>>,
+    /// The rows of the last query, folded lazily from raw pages.
+    lazy: Mutex<Option<LazyRows>>,
     /// Computer titles learnt so far.
     titles: std::sync::Mutex<HashMap<u64, String>>,
+    /// Ticks when this client changed something (an action); the
+    /// dashboard's own timer refreshes the rest.
     changes: watch::Sender<u64>,
-    poller: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Drop for RemoteBackend {
-    fn drop(&mut self) {
-        if let Some(poller) = &self.poller {
-            poller.abort();
-        }
-    }
 }
 
 /// An HTTP answer: status and body, read whole.
@@ -82,8 +77,7 @@ struct Answer {
 }
 
 impl RemoteBackend {
-    /// Builds the client; no request is sent until the first call. Must run
-    /// inside a tokio runtime (it starts the refresh ticker).
+    /// Builds the client; no request is sent until the first call.
     pub fn new(options: RemoteOptions) -> Result<Arc<RemoteBackend>, BackendError> {
         let endpoints = Endpoints::parse(&options.url)?;
         let mut builder = reqwest::Client::builder()
@@ -106,29 +100,16 @@ impl RemoteBackend {
             .build()
             .map_err(|e| BackendError::Setup(format!("HTTP client: {e}")))?;
         let (changes, _) = watch::channel(0);
-        let mut backend = RemoteBackend {
+        Ok(Arc::new(RemoteBackend {
             http,
             options,
             endpoints,
             session: Mutex::new(Session::default()),
             server_rows: std::sync::Mutex::new(None),
-            folded: Mutex::new(None),
+            lazy: Mutex::new(None),
             titles: std::sync::Mutex::new(HashMap::new()),
             changes,
-            poller: None,
-        };
-        // A server cannot push: tell the dashboard to look again now and then.
-        let ticker = backend.changes.clone();
-        let every = backend.options.poll_interval;
-        backend.poller = Some(tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            interval.tick().await;
-            loop {
-                interval.tick().await;
-                ticker.send_modify(|n| *n += 1);
-            }
-        }));
-        Ok(Arc::new(backend))
+        }))
     }
 
     /// Which API this server speaks, logging in when REST is possible.
@@ -483,19 +464,155 @@ impl RemoteBackend {
         Ok(found)
     }
 
-    /// Pages through every match of `query` and folds it into rows.
-    async fn fold(&self, query: &str) -> Result<Folded, BackendError> {
-        let mut fold = Fold::default();
-        loop {
-            let page = self.page(query, RAW_PAGE, fold.scanned).await?;
-            let last = (page.results.len() as u64) < RAW_PAGE;
-            fold.absorb(page.results);
-            let wanted = fold.take_wanted();
-            fold.add_parents(self.by_ids(&wanted).await?);
-            if last {
-                return Ok(fold.finish(query));
+    /// A fold of `query` with its first raw page read and its matches
+    /// counted (REST pages carry the count; the legacy API is probed).
+    async fn start_rows(
+        &self,
+        query: &str,
+        ratio_of: Option<&LazyRows>,
+    ) -> Result<LazyRows, BackendError> {
+        let first = self.page(query, RAW_PAGE, 0).await?;
+        let count = match self.api().await? {
+            Api::Rest => first.count,
+            Api::Legacy if (first.results.len() as u64) < RAW_PAGE => first.results.len() as u64,
+            Api::Legacy => self.count_from(query, RAW_PAGE - 1).await?,
+        };
+        let mut lazy = match ratio_of {
+            Some(old) => old.restart(count),
+            None => LazyRows::new(query, count),
+        };
+        lazy.absorb(0, first.results);
+        Ok(lazy)
+    }
+
+    /// A refresh: the newest matches until one already read. Only new
+    /// ones: they are folded in on top. Anything else moved (a count that
+    /// new ones do not explain, or too many new to see the known ones):
+    /// the fold starts again, which costs a page, not the account.
+    async fn look_for_new(&self, lazy: LazyRows) -> Result<LazyRows, BackendError> {
+        let top = self.page(&lazy.query, NEWEST_CHECK, 0).await?;
+        let known = top.results.iter().position(|a| lazy.knows(a.id));
+        let counted = self.api().await? == Api::Rest;
+        let mut lazy = match known {
+            Some(k) if !counted || top.count == lazy.raw_count + k as u64 => {
+                let mut lazy = lazy;
+                let mut new = top.results;
+                new.truncate(k);
+                if !new.is_empty() {
+                    lazy.prepend(new);
+                }
+                lazy
+            }
+            _ if top.results.is_empty() => lazy.restart(0),
+            _ => self.start_rows(&lazy.query.clone(), Some(&lazy)).await?,
+        };
+        lazy.checked = Instant::now();
+        Ok(lazy)
+    }
+
+    /// The legacy count of `query`, knowing there is a match at `low`:
+    /// one-record pages at doubling offsets, then halving.
+    async fn count_from(&self, query: &str, low: u64) -> Result<u64, BackendError> {
+        let exists = |offset: u64| async move {
+            Ok::<bool, BackendError>(!self.page(query, 1, offset).await?.results.is_empty())
+        };
+        // Invariant: a match at `low`, none at `high`.
+        let mut low = low;
+        let mut high = low.max(1).saturating_mul(2);
+        while exists(high).await? {
+            low = high;
+            high = high.saturating_mul(2);
+        }
+        while high - low > 1 {
+            let mid = low + (high - low) / 2;
+            if exists(mid).await? {
+                low = mid;
+            } else {
+                high = mid;
             }
         }
+        Ok(high)
+    }
+
+    /// Reads what `lazy` needs to answer `limit` rows from `offset`.
+    async fn fill(
+        &self,
+        lazy: &mut LazyRows,
+        offset: u64,
+        limit: u64,
+    ) -> Result<RowPage, BackendError> {
+        loop {
+            match lazy.need(offset, limit) {
+                Need::Raw {
+                    offset: at,
+                    limit: n,
+                } => {
+                    let page = self.page(&lazy.query, n, at).await?;
+                    lazy.absorb(at, page.results);
+                }
+                Need::Parents(ids) => {
+                    let found = self.by_ids(&ids).await?;
+                    lazy.add_parents(found);
+                }
+                Need::Ready => return Ok(lazy.page(offset, limit)),
+            }
+        }
+    }
+
+    /// The dashboard's rows folded from raw pages, lazily: the rows asked
+    /// for and what leads to them. A refresh (a call a while after the
+    /// last look) asks only what is new and re-reads the rows answered
+    /// that are not final yet.
+    async fn lazy_rows(
+        &self,
+        query: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<RowPage, BackendError> {
+        let mut cache = self.lazy.lock().await;
+        let mut lazy = match cache.take() {
+            Some(l) if l.query == query => l,
+            _ => self.start_rows(query, None).await?,
+        };
+        let refresh = lazy.checked.elapsed() >= self.options.poll_interval / 2;
+        if refresh {
+            lazy = match self.look_for_new(lazy).await {
+                Ok(l) => l,
+                Err(e) => return Err(e),
+            };
+        }
+        let result = self.fill(&mut lazy, offset, limit).await;
+        let mut page = match result {
+            Ok(page) => page,
+            Err(e) => {
+                // What was read stays read: the next call goes on from it.
+                *cache = Some(lazy);
+                return Err(e);
+            }
+        };
+        let unsettled = LazyRows::unsettled(&page);
+        if refresh && !unsettled.is_empty() {
+            let fresh = self.by_ids(&unsettled).await?;
+            // A status that moved can move a row out of a query about
+            // status: the next call folds afresh.
+            let moved = fresh.iter().any(|a| {
+                page.rows
+                    .results
+                    .iter()
+                    .any(|old| old.id == a.id && old.activity_status != a.activity_status)
+            });
+            for row in &mut page.rows.results {
+                if let Some(a) = fresh.iter().find(|a| a.id == row.id) {
+                    *row = a.clone();
+                }
+            }
+            lazy.refresh_records(fresh);
+            if moved && query.to_ascii_lowercase().contains("status:") {
+                lazy = lazy.restart(lazy.raw_count);
+            }
+        }
+        *cache = Some(lazy);
+        Ok(page)
     }
 
     /// The computers `ids`: one small request each (a few at a time) for
@@ -623,14 +740,7 @@ impl Backend for RemoteBackend {
                 Err(e) => return Err(with_local_span(e, query)),
             }
         }
-        let mut cache = self.folded.lock().await;
-        let folded = match cache.take() {
-            Some(f) if f.fresh(query, self.options.poll_interval) => f,
-            _ => self.fold(query).await?,
-        };
-        let page = folded.page(limit, offset);
-        *cache = Some(folded);
-        Ok(page)
+        self.lazy_rows(query, limit, offset).await
     }
 
     async fn activity(&self, id: u64) -> Result<Activity, BackendError> {
@@ -771,24 +881,7 @@ impl Backend for RemoteBackend {
         if first < COUNT_FIRST_PAGE {
             return Ok(first);
         }
-        let exists = |offset: u64| async move {
-            Ok::<bool, BackendError>(!self.page(query, 1, offset).await?.results.is_empty())
-        };
-        // Invariant: a match at `low`, none at `high`.
-        let (mut low, mut high) = (COUNT_FIRST_PAGE - 1, 2 * COUNT_FIRST_PAGE);
-        while exists(high).await? {
-            low = high;
-            high = high.saturating_mul(2);
-        }
-        while high - low > 1 {
-            let mid = low + (high - low) / 2;
-            if exists(mid).await? {
-                low = mid;
-            } else {
-                high = mid;
-            }
-        }
-        Ok(high)
+        self.count_from(query, COUNT_FIRST_PAGE - 1).await
     }
 
     async fn approve(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {

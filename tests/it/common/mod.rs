@@ -3,6 +3,7 @@
 
 pub mod counting;
 pub mod login;
+pub mod proxy;
 pub mod steps;
 pub mod tui;
 

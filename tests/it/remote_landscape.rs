@@ -1,0 +1,138 @@
+//! The dashboard's backend against a real Landscape's routes: `serve`
+//! behind a proxy that hides our `/top-level` extension (REST) or all of
+//! REST (the legacy API), counting what crosses it. A page, `G` and a
+//! refresh each cost a handful of requests, not a scan of the account.
+
+use crate::common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::TestServer;
+use common::proxy::{Hide, Proxy};
+use landscape_tui::backend::Backend;
+use landscape_tui::backend::remote::{
+    ApiChoice, RemoteBackend, RemoteCredentials, RemoteOptions, Secret,
+};
+
+/// How often the client looks for what is new, shortened for the test.
+const REFRESH: Duration = Duration::from_millis(400);
+
+fn client(s: &TestServer, proxy: &Proxy, api: ApiChoice) -> Arc<RemoteBackend> {
+    let mut o = RemoteOptions::new(
+        format!("{}/api/", proxy.base),
+        RemoteCredentials::AccessKey {
+            key: s.credentials.access_key.clone(),
+            secret: Secret::new(s.credentials.secret_key.clone()),
+        },
+    );
+    o.api = api;
+    o.poll_interval = REFRESH;
+    RemoteBackend::new(o).unwrap()
+}
+
+/// What one step cost: requests and bytes through the proxy.
+async fn cost<T, F>(proxy: &Proxy, step: F) -> (T, u64, u64)
+where
+    F: std::future::Future<Output = T>,
+{
+    proxy.reset();
+    let out = step.await;
+    (out, proxy.requests(), proxy.bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_the_end_and_refreshes_cost_what_is_shown() {
+    let s = TestServer::start_with(common::frozen(common::demo(11, 80, 30_000))).await;
+    for (hide, api) in [
+        (Hide::TopLevel, ApiChoice::Rest),
+        (Hide::Rest, ApiChoice::Legacy),
+    ] {
+        let proxy = Proxy::start(&s.base, hide, Duration::ZERO).await;
+        let remote = client(&s, &proxy, api);
+        let what = format!("{hide:?}");
+        // What the engine itself lists, as of this round.
+        let all = s.backend.top_level("", u64::MAX, 0).await.unwrap();
+        // Log in and learn the API outside the counts.
+        remote.activity_types().await.unwrap();
+
+        let (first, requests, bytes) = cost(&proxy, remote.top_level("", 400, 0)).await;
+        let first = first.unwrap();
+        let ids = |p: &landscape_tui::model::RowPage| -> Vec<u64> {
+            p.rows.results.iter().map(|a| a.id).collect()
+        };
+        let want: Vec<u64> = ids(&all);
+        assert_eq!(ids(&first), want[..400], "{what}: the first screen's rows");
+        assert_eq!(
+            first.activity_count, all.activity_count,
+            "{what}: activities counted exactly"
+        );
+        assert!(first.rows_estimated, "{what}: rows not all read");
+        // The legacy API has no count: it is probed, about 2·log2(n) tiny pages.
+        eprintln!("{what}: first screen {requests} requests, {bytes} bytes");
+        let budget = if hide == Hide::Rest { 30 } else { 5 };
+        assert!(
+            requests <= budget,
+            "{what}: first screen {requests} requests"
+        );
+        assert!(bytes < 4_000_000, "{what}: first screen {bytes} bytes");
+
+        // `G`: at the end the first page tells, then where the answer says.
+        let mut end_at = first.rows.count;
+        proxy.reset();
+        let mut end = remote.top_level("", 400, end_at - 200).await.unwrap();
+        while end.rows.count != end_at {
+            end_at = end.rows.count;
+            end = remote
+                .top_level("", 400, end_at.saturating_sub(200))
+                .await
+                .unwrap();
+        }
+        let g = proxy.requests();
+        eprintln!("{what}: G {g} requests, {} bytes", proxy.bytes());
+        assert!(g <= 8, "{what}: G {g} requests");
+        let tail = ids(&end);
+        assert_eq!(
+            tail,
+            want[want.len() - tail.len()..],
+            "{what}: the last rows"
+        );
+
+        // Idle, nothing new: a refresh asks for the newest few and re-reads
+        // the rows shown that are not final yet.
+        tokio::time::sleep(REFRESH).await;
+        let (again, requests, bytes) = cost(&proxy, remote.top_level("", 40, 0)).await;
+        assert_eq!(ids(&again.unwrap()), want[..40], "{what}");
+        eprintln!("{what}: idle refresh {requests} requests, {bytes} bytes");
+        assert!(requests <= 2, "{what}: idle refresh {requests} requests");
+        assert!(bytes <= 100_000, "{what}: idle refresh {bytes} bytes");
+
+        // Something new on top: the refresh shows it, still cheaply.
+        let finished = s
+            .backend
+            .activities("status:succeeded NOT type:ActivityGroup", 1, 0)
+            .await
+            .unwrap()
+            .results[0]
+            .id;
+        let new = s.backend.reapply(&[finished]).await.unwrap();
+        tokio::time::sleep(REFRESH).await;
+        let (fresh, requests, bytes) = cost(&proxy, remote.top_level("", 40, 0)).await;
+        let fresh = fresh.unwrap();
+        eprintln!("{what}: refresh with news {requests} requests, {bytes} bytes");
+        let new_row = new[0].parent().unwrap_or(new[0].id);
+        assert_eq!(
+            fresh.rows.results[0].id, new_row,
+            "{what}: the new activity on top"
+        );
+        assert_eq!(
+            ids(&fresh)[1..],
+            want[..39],
+            "{what}: the rest moved down one"
+        );
+        assert!(
+            requests <= 3,
+            "{what}: refresh with news {requests} requests"
+        );
+    }
+}
