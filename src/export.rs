@@ -185,17 +185,23 @@ pub async fn fetch(
 ) -> Result<(Vec<Activity>, u64), Error> {
     let mut list: Vec<Activity> = Vec::new();
     let mut count = 0;
+    let mut at_least = false;
     while (list.len() as u64) < limit {
         let want = (limit - list.len() as u64).min(PAGE);
         let page = backend
             .activities(query, want, offset.saturating_add(list.len() as u64))
             .await?;
         count = page.count;
+        at_least = page.count_is_lower_bound;
         let last = (page.results.len() as u64) < want;
         list.extend(page.results);
         if last {
             break;
         }
+    }
+    if at_least {
+        // The legacy API only said there is more: count it, never guess.
+        count = backend.count(query).await?;
     }
     Ok((list, count))
 }

@@ -8,13 +8,7 @@ use crate::model::{
     ActionKind, Activity, ActivityActions, ActivityStatus, ChildrenStatuses, Health,
 };
 
-/// Types that report `progress` while in flight.
-pub const LONG_RUNNING_TYPES: [&str; 4] = [
-    "SyncPocketRequest",
-    "ReleaseUpgradeRequest",
-    "CreateChildComputerActivity",
-    "UpgradeAllPackagesRequest",
-];
+pub use crate::model::LONG_RUNNING_TYPES;
 
 pub fn is_long_running(activity_type: &str) -> bool {
     LONG_RUNNING_TYPES.contains(&activity_type)

@@ -138,6 +138,7 @@ impl Engine {
             results,
             next: None,
             previous: None,
+            count_is_lower_bound: false,
         })
     }
 
@@ -216,6 +217,7 @@ impl Engine {
                 .collect(),
             next: None,
             previous: None,
+            count_is_lower_bound: false,
         }
     }
 

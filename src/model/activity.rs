@@ -12,6 +12,15 @@ use super::{ActivityStatus, Extra, Field};
 pub const ACTIVITY_GROUP: &str = "ActivityGroup";
 
 /// Who asked for an activity.
+/// Types that report `progress` while in flight (pocket syncs, release
+/// upgrades, provisioning).
+pub const LONG_RUNNING_TYPES: [&str; 4] = [
+    "SyncPocketRequest",
+    "ReleaseUpgradeRequest",
+    "CreateChildComputerActivity",
+    "UpgradeAllPackagesRequest",
+];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Creator {
     #[serde(default, skip_serializing_if = "Field::is_absent")]

@@ -14,7 +14,8 @@ mod status;
 
 pub use action::{ActionKind, REVERTIBLE_TYPE, Refusal, Selection, cancelable};
 pub use activity::{
-    ACTIVITY_GROUP, Activity, ActivityActions, ChildrenStatuses, Creator, PackageChange,
+    ACTIVITY_GROUP, Activity, ActivityActions, ChildrenStatuses, Creator, LONG_RUNNING_TYPES,
+    PackageChange,
 };
 pub use computer::Computer;
 pub use extra::Extra;

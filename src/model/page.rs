@@ -9,6 +9,11 @@ pub struct Page<T> {
     pub results: Vec<T>,
     pub next: Option<String>,
     pub previous: Option<String>,
+    /// `count` says only that there is at least this many: the legacy
+    /// API answers a bare list, so a client knows no more without
+    /// probing. Never part of the JSON.
+    #[serde(skip)]
+    pub count_is_lower_bound: bool,
 }
 
 impl<T> Page<T> {
@@ -18,6 +23,7 @@ impl<T> Page<T> {
             results: Vec::new(),
             next: None,
             previous: None,
+            count_is_lower_bound: false,
         }
     }
 }

@@ -5,8 +5,18 @@
 use super::event::{Command, Event};
 use crate::backend::{Backend, action_plan};
 
-/// How many delivered activities the "In progress" panel reads.
-pub const IN_FLIGHT_PAGE: u64 = 200;
+/// How many long-running activities in flight the "In progress" panel
+/// reads; it counts them all from the page's count.
+pub const IN_FLIGHT_PAGE: u64 = 20;
+
+/// The long-running activities in flight, as a query.
+pub fn in_flight_query() -> String {
+    let types: Vec<String> = crate::model::LONG_RUNNING_TYPES
+        .iter()
+        .map(|t| format!("type:{t}"))
+        .collect();
+    format!("status:delivered {}", types.join(" OR "))
+}
 
 /// Calls `backend` as `command` asks and returns the event its answer is;
 /// `None` for a command that is not a backend call (copy, history, the
@@ -42,9 +52,8 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
         }
         Command::FetchInFlight => Event::InFlightLoaded(
             backend
-                .activities("status:delivered", IN_FLIGHT_PAGE, 0)
-                .await
-                .map(|p| p.results),
+                .activities(&in_flight_query(), IN_FLIGHT_PAGE, 0)
+                .await,
         ),
         Command::FetchVocabulary => {
             let values = backend.completion_values().await;

@@ -50,6 +50,14 @@ pub struct ListState {
     pub matching_children: HashMap<u64, u64>,
     /// `total` is an estimate: the backend has not read every row yet.
     pub rows_estimated: bool,
+    /// The load under way re-reads only the rows on screen.
+    pub screen_refresh: bool,
+    /// The selected activity a refresh lost sight of, being looked for in
+    /// a whole window (once).
+    pub seeking: Option<u64>,
+    /// `G` was pressed: the selection stays on the last row while an
+    /// estimated end moves.
+    pub to_end: bool,
     /// Why the last load failed, shown in the list until one succeeds.
     pub error: Option<String>,
     /// A new query is loading: its answer starts at the top.
@@ -117,6 +125,19 @@ impl ListState {
         }
     }
 
+    /// What a refresh asks for: the rows on screen (`height` from the
+    /// top) when the window holds them, so a refresh re-reads what is
+    /// shown, not the whole window; else a window around the selection.
+    pub fn refresh_range(&self, height: u64) -> (u64, u64) {
+        let h = height.max(1);
+        let end = (self.top + h).min(self.total);
+        if self.loaded_once && self.in_window(self.top) && end <= self.window_end() {
+            (self.top, end - self.top)
+        } else {
+            (self.refresh_offset(), PAGE)
+        }
+    }
+
     /// The offset of a page centred on the selection.
     pub fn around_selected(&self) -> u64 {
         self.selected.saturating_sub(PAGE / 2)
@@ -132,11 +153,35 @@ impl ListState {
             matching_children,
             rows_estimated,
         } = page;
+        let n = page.results.len() as u64;
+        // A refresh of the rows on screen: the same rows in the same
+        // places are put in place, and the rest of the window stays.
+        let splice = !self.new_query
+            && sort.is_none()
+            && !self.sorted_locally
+            && page.count == self.total
+            && offset >= self.window_start
+            && offset + n <= self.window_end()
+            && n < self.rows.len() as u64
+            && page.results.iter().enumerate().all(|(i, a)| {
+                self.row(offset + i as u64)
+                    .is_some_and(|old| old.id == a.id)
+            });
         self.rows_estimated = rows_estimated;
-        self.total = page.count;
         self.activity_count = activity_count;
-        self.matching_children = matching_children.into_iter().collect();
         self.error = None;
+        self.loaded_once = true;
+        if splice {
+            let at = (offset - self.window_start) as usize;
+            for (i, a) in page.results.into_iter().enumerate() {
+                self.matching_children.remove(&a.id);
+                self.rows[at + i] = a;
+            }
+            self.matching_children.extend(matching_children);
+            return;
+        }
+        self.total = page.count;
+        self.matching_children = matching_children.into_iter().collect();
         if std::mem::take(&mut self.new_query) {
             self.selected = 0;
             self.top = 0;
@@ -147,7 +192,6 @@ impl ListState {
         if let Some(sort) = sort {
             self.rows.sort_by(|a, b| sort.compare(a, b));
         }
-        self.loaded_once = true;
         let found = self
             .selected_id
             .and_then(|id| self.rows.iter().position(|a| a.id == id));
@@ -375,6 +419,9 @@ pub struct App {
     pub sort: ListSort,
     pub paused: bool,
     pub in_flight: Vec<Activity>,
+    /// How many are in flight in all, and whether that is only "at
+    /// least" (the legacy API does not count).
+    pub in_flight_count: (u64, bool),
     pub values: CompletionValues,
     pub computer_titles: HashMap<u64, String>,
     /// Rows changed by the last action, highlighted for a few ticks.
@@ -428,6 +475,7 @@ impl App {
             sort: ListSort::default(),
             paused: false,
             in_flight: Vec::new(),
+            in_flight_count: (0, false),
             values: CompletionValues::default(),
             computer_titles: HashMap::new(),
             flash: HashMap::new(),

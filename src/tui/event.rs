@@ -41,7 +41,9 @@ pub enum Event {
     },
     /// What a confirmed action did.
     ActionDone(ActionReport),
-    InFlightLoaded(Result<Vec<Activity>, BackendError>),
+    /// The long-running activities in flight: the first page, and how
+    /// many in all.
+    InFlightLoaded(Result<crate::model::Page<Activity>, BackendError>),
     TitlesLoaded(Result<HashMap<u64, String>, BackendError>),
     Vocabulary(Result<(CompletionValues, Vec<Computer>), BackendError>),
     /// `:export` wrote `count` activities to `path`, or could not.

@@ -11,11 +11,11 @@ use landscape_tui::backend::action_plan;
 use landscape_tui::backend::remote::{
     ApiChoice, RemoteBackend, RemoteCredentials, RemoteOptions, Secret,
 };
-use landscape_tui::backend::{Backend, BackendError, BackendInfo, Selection};
+use landscape_tui::backend::{Backend, BackendError, Selection};
 use landscape_tui::model::ActivityStatus;
 use landscape_tui::model::scope::Scope;
 use landscape_tui::tui::app::{App, Dialog};
-use landscape_tui::tui::event::{Command, Event};
+use landscape_tui::tui::event::Event;
 use landscape_tui::tui::update::{start, update};
 
 fn client(s: &TestServer, api: ApiChoice, password: bool) -> Arc<RemoteBackend> {
@@ -181,28 +181,7 @@ async fn wrong_credentials_are_an_auth_error() {
 
 /// A dashboard for `s`, as the binary starts one, at `size`.
 fn remote_app(s: &TestServer, size: (u16, u16)) -> App {
-    let mut app = App::new(
-        BackendInfo {
-            label: s.base.clone(),
-            embedded: false,
-            sends_action_flags: true,
-            sorts_every_column: false,
-        },
-        false,
-        vec![],
-    );
-    app.size = size;
-    app
-}
-
-/// Runs the dashboard's commands against `backend` until none are left,
-/// through the runtime's own mapping.
-async fn drive(app: &mut App, backend: &dyn Backend, mut commands: Vec<Command>) {
-    while let Some(c) = commands.pop() {
-        if let Some(event) = landscape_tui::tui::answer::answer(backend, c).await {
-            commands.extend(update(app, event));
-        }
-    }
+    common::tui::remote_app(&s.base, size)
 }
 
 #[tokio::test]
@@ -212,7 +191,7 @@ async fn the_dashboard_works_through_the_remote_backend() {
     let backend = client(&s, ApiChoice::Auto, false);
     let mut app = remote_app(&s, (120, 40));
     let cmds = start(&mut app);
-    drive(&mut app, backend.as_ref(), cmds).await;
+    common::tui::drive_remote(&mut app, backend.as_ref(), cmds).await;
     assert_eq!(app.list.rows.len(), 7);
     let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
     let mut cmds = update(&mut app, key(KeyCode::Char('/')));
@@ -220,10 +199,10 @@ async fn the_dashboard_works_through_the_remote_backend() {
         cmds.extend(update(&mut app, key(KeyCode::Char(c))));
     }
     cmds.extend(update(&mut app, key(KeyCode::Enter)));
-    drive(&mut app, backend.as_ref(), cmds).await;
+    common::tui::drive_remote(&mut app, backend.as_ref(), cmds).await;
     assert_eq!(app.list.rows[0].id, 100);
     let cmds = update(&mut app, key(KeyCode::Char('a')));
-    drive(&mut app, backend.as_ref(), cmds).await;
+    common::tui::drive_remote(&mut app, backend.as_ref(), cmds).await;
     // The dialog counts the group's approvable children; the result agrees.
     let promised = match &app.dialog {
         Some(Dialog::Confirm(c)) => c.plan.as_ref().unwrap().changes(),
@@ -231,7 +210,7 @@ async fn the_dashboard_works_through_the_remote_backend() {
     };
     assert_eq!(promised, 3);
     let cmds = update(&mut app, key(KeyCode::Char('y')));
-    drive(&mut app, backend.as_ref(), cmds).await;
+    common::tui::drive_remote(&mut app, backend.as_ref(), cmds).await;
     assert!(
         app.message
             .as_ref()
@@ -289,11 +268,11 @@ async fn the_dashboard_over_http_jumps_to_the_end_and_refreshes_mid_list() {
     let remote = client(&s, ApiChoice::Rest, false);
     let mut app = remote_app(&s, (80, 24));
     let cmds = start(&mut app);
-    drive(&mut app, remote.as_ref(), cmds).await;
+    common::tui::drive_remote(&mut app, remote.as_ref(), cmds).await;
     assert_eq!(app.list.total, expected.rows.count);
     let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
     let cmds = update(&mut app, key(KeyCode::End));
-    drive(&mut app, remote.as_ref(), cmds).await;
+    common::tui::drive_remote(&mut app, remote.as_ref(), cmds).await;
     assert_eq!(
         app.list.selected_row().map(|a| a.id),
         expected.rows.results.last().map(|a| a.id)
@@ -302,14 +281,14 @@ async fn the_dashboard_over_http_jumps_to_the_end_and_refreshes_mid_list() {
     for _ in 0..50 {
         cmds.extend(update(&mut app, key(KeyCode::PageDown)));
     }
-    drive(&mut app, remote.as_ref(), cmds).await;
+    common::tui::drive_remote(&mut app, remote.as_ref(), cmds).await;
     let at = app.list.selected as usize;
     assert_eq!(
         app.list.selected_row().map(|a| a.id),
         Some(expected.rows.results[at].id)
     );
     let cmds = update(&mut app, key(KeyCode::Char('r')));
-    drive(&mut app, remote.as_ref(), cmds).await;
+    common::tui::drive_remote(&mut app, remote.as_ref(), cmds).await;
     assert_eq!(app.list.selected as usize, at);
     assert_eq!(
         app.list.selected_row().map(|a| a.id),

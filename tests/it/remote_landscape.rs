@@ -136,3 +136,105 @@ async fn pages_the_end_and_refreshes_cost_what_is_shown() {
         );
     }
 }
+
+/// The dashboard on a Landscape without our rows route: the first screen,
+/// `G` to the very last row (while the estimated end moves), fifty pages
+/// down from the top, and a refresh there, each on the right activity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_on_landscapes_routes_reaches_the_end_and_keeps_its_place() {
+    use common::tui::{drive_remote, remote_app};
+    use landscape_tui::tui::event::Event;
+    use landscape_tui::tui::update::{start, update};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let s = TestServer::start_with(common::frozen(common::demo(5, 60, 20_000))).await;
+    let want = s.backend.top_level("", u64::MAX, 0).await.unwrap();
+    let want: Vec<u64> = want.rows.results.iter().map(|a| a.id).collect();
+    let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    for (hide, api) in [
+        (Hide::TopLevel, ApiChoice::Rest),
+        (Hide::Rest, ApiChoice::Legacy),
+    ] {
+        let proxy = Proxy::start(&s.base, hide, Duration::ZERO).await;
+        let remote = client(&s, &proxy, api);
+        let mut app = remote_app(&proxy.base, (80, 24));
+        let cmds = start(&mut app);
+        drive_remote(&mut app, remote.as_ref(), cmds).await;
+        assert_eq!(app.list.rows[0].id, want[0], "{hide:?}");
+        assert!(
+            app.list.rows_estimated,
+            "{hide:?}: the rows are not all read"
+        );
+        let title = common::tui::screen(&common::tui::draw(&app));
+        assert!(
+            title.contains("≈"),
+            "{hide:?}: the count says it is an estimate:\n{title}"
+        );
+
+        let cmds = update(&mut app, key(KeyCode::End));
+        drive_remote(&mut app, remote.as_ref(), cmds).await;
+        assert_eq!(
+            app.list.selected_row().map(|a| a.id),
+            want.last().copied(),
+            "{hide:?}: G"
+        );
+        assert_eq!(
+            app.list.selected + 1,
+            app.list.total,
+            "{hide:?}: on the last row"
+        );
+
+        let mut cmds = update(&mut app, key(KeyCode::Home));
+        for _ in 0..50 {
+            cmds.extend(update(&mut app, key(KeyCode::PageDown)));
+        }
+        drive_remote(&mut app, remote.as_ref(), cmds).await;
+        let at = app.list.selected as usize;
+        assert_eq!(
+            app.list.selected_row().map(|a| a.id),
+            Some(want[at]),
+            "{hide:?}: pages down"
+        );
+        tokio::time::sleep(REFRESH).await;
+        proxy.reset();
+        let cmds = update(&mut app, key(KeyCode::Char('r')));
+        drive_remote(&mut app, remote.as_ref(), cmds).await;
+        assert_eq!(
+            app.list.selected_row().map(|a| a.id),
+            Some(want[at]),
+            "{hide:?}: refresh"
+        );
+        eprintln!(
+            "{hide:?}: a refresh mid-list: {} requests, {} bytes: {:?}",
+            proxy.requests(),
+            proxy.bytes(),
+            proxy.log()
+        );
+    }
+}
+
+/// `activities --limit 1` over the legacy API counts the matches (probing)
+/// instead of printing "1 of 2"; and the panel's query is one a server
+/// accepts, counting every long-running activity in flight.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_totals_are_counted_never_made_up() {
+    let s = TestServer::start_with(common::frozen(common::demo(5, 60, 6_000))).await;
+    let proxy = Proxy::start(&s.base, Hide::Rest, Duration::ZERO).await;
+    let remote = client(&s, &proxy, ApiChoice::Legacy);
+    for query in [
+        "",
+        "status:succeeded",
+        &landscape_tui::tui::answer::in_flight_query(),
+    ] {
+        let want = s.backend.activities(query, 0, 0).await.unwrap().count;
+        let (list, count) = landscape_tui::export::fetch(remote.as_ref(), query, 1, 0)
+            .await
+            .unwrap();
+        assert_eq!(list.len() as u64, want.min(1), "{query:?}");
+        assert_eq!(count, want, "{query:?}");
+    }
+    let page = remote
+        .activities(&landscape_tui::tui::answer::in_flight_query(), 1, 0)
+        .await
+        .unwrap();
+    assert!(page.count_is_lower_bound || page.count <= 1);
+}

@@ -123,11 +123,46 @@ fn gauges_show_percentages_and_failures() {
     broken.id = 141;
     broken.progress = Field::Value(-1);
     sync.progress = Field::Value(37);
-    update(&mut app, Event::InFlightLoaded(Ok(vec![sync, broken])));
+    let page = landscape_tui::model::Page {
+        count: 2,
+        results: vec![sync, broken],
+        next: None,
+        previous: None,
+        count_is_lower_bound: false,
+    };
+    update(&mut app, Event::InFlightLoaded(Ok(page)));
     let s = screen(&draw(&app));
-    assert!(s.contains("In progress: 2"), "{s}");
+    assert!(s.contains("In progress: 2 "), "{s}");
     assert!(s.contains("37%"), "{s}");
     assert!(s.contains("failed"), "{s}");
+}
+
+#[test]
+fn in_progress_counts_every_activity_in_flight_not_the_page() {
+    let e = engine();
+    let mut app = loaded((120, 40));
+    let mut sync = e.activity(140).unwrap();
+    sync.progress = Field::Value(37);
+    let page = |count, at_least| landscape_tui::model::Page {
+        count,
+        results: (0..20)
+            .map(|i| {
+                let mut a = sync.clone();
+                a.id = 1000 + i;
+                a
+            })
+            .collect(),
+        next: None,
+        previous: None,
+        count_is_lower_bound: at_least,
+    };
+    update(&mut app, Event::InFlightLoaded(Ok(page(7849, false))));
+    let s = screen(&draw(&app));
+    assert!(s.contains("In progress: 7,849 (+7,845 more)"), "{s}");
+    // The legacy API says only that there are more: never a made-up total.
+    update(&mut app, Event::InFlightLoaded(Ok(page(21, true))));
+    let s = screen(&draw(&app));
+    assert!(s.contains("In progress: 21+ (+17+ more)"), "{s}");
 }
 
 #[test]

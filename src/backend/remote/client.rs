@@ -447,6 +447,7 @@ impl RemoteBackend {
                     results,
                     next: None,
                     previous: None,
+                    count_is_lower_bound: more,
                 })
             }
         }
@@ -816,11 +817,14 @@ impl Backend for RemoteBackend {
                 ];
                 let results: Vec<Computer> =
                     self.retrying(|| self.legacy("GetComputers", &args)).await?;
+                // A full page may have more behind it.
+                let full = results.len() as u64 >= limit && limit > 0;
                 Ok(Page {
                     count: offset.saturating_add(results.len() as u64),
                     results,
                     next: None,
                     previous: None,
+                    count_is_lower_bound: full,
                 })
             }
         }

@@ -437,6 +437,7 @@ impl LazyRows {
                 results,
                 next: None,
                 previous: None,
+                count_is_lower_bound: false,
             },
             activity_count: self.raw_count,
             matching_children,

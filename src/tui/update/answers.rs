@@ -32,12 +32,22 @@ pub(super) fn children_loaded(
     }
 }
 
-pub(super) fn in_flight_loaded(app: &mut App, result: Result<Vec<Activity>, BackendError>) {
-    if let Ok(list) = result {
-        app.in_flight = list
+pub(super) fn in_flight_loaded(
+    app: &mut App,
+    result: Result<crate::model::Page<Activity>, BackendError>,
+) {
+    if let Ok(page) = result {
+        let shown: Vec<Activity> = page
+            .results
             .into_iter()
             .filter(|a| a.progress.is_some() && !a.status().is_some_and(|s| s.is_final()))
             .collect();
+        // The server counts them all; the page holds the first few.
+        app.in_flight_count = (
+            page.count.max(shown.len() as u64),
+            page.count_is_lower_bound,
+        );
+        app.in_flight = shown;
     }
 }
 

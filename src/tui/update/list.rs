@@ -48,6 +48,7 @@ pub(super) fn step(app: &mut App, by: i64, out: &mut Vec<Command>) {
 
 /// Selects list row `to`, fetching the rows around it when needed.
 pub(super) fn select(app: &mut App, to: u64, out: &mut Vec<Command>) {
+    app.list.to_end = false;
     let changed = app.list.selected != to;
     app.list.selected = to;
     app.list.selected_id = app.list.selected_row().map(|a| a.id);
@@ -101,14 +102,19 @@ pub(super) fn fetch_children(app: &mut App, parent: u64) -> Command {
 }
 
 pub(super) fn fetch_list(app: &mut App, offset: u64) -> Command {
+    fetch_rows(app, offset, PAGE)
+}
+
+fn fetch_rows(app: &mut App, offset: u64, limit: u64) -> Command {
     app.list.generation += 1;
+    app.list.screen_refresh = false;
     app.list.loading = true;
     app.list.stale = false;
     Command::FetchList {
         generation: app.list.generation,
         query: app.applied.clone(),
         offset,
-        limit: PAGE,
+        limit,
         sort: if app.sorts_locally() {
             ListSort::default()
         } else {
@@ -122,8 +128,13 @@ pub(super) fn refresh(app: &mut App, out: &mut Vec<Command>) {
     if app.list.loading {
         app.list.stale = true;
     } else {
-        let offset = app.list.refresh_offset();
-        out.push(fetch_list(app, offset));
+        let (offset, limit) = if app.sorts_locally() {
+            (app.list.refresh_offset(), PAGE)
+        } else {
+            app.list.refresh_range(crate::tui::layout::list_height(app))
+        };
+        out.push(fetch_rows(app, offset, limit));
+        app.list.screen_refresh = limit < PAGE;
     }
     if let Some(p) = app.children.parent {
         out.push(fetch_children(app, p));
@@ -184,12 +195,28 @@ pub(super) fn list_loaded(
     match result {
         Ok(page) => {
             let count = page.rows.count;
+            let short = std::mem::take(&mut app.list.screen_refresh);
             let sort = app.sorts_locally().then_some(app.sort);
+            let was = app.list.selected_id;
             app.list.take_page(offset, page, sort);
-            if app.applied.trim().is_empty() {
+            let seeking = std::mem::take(&mut app.list.seeking);
+            if short && was.is_some() && app.list.selected_id != was && seeking != was {
+                // A refresh of the screen found the selected activity moved
+                // (new ones on top): look for it once in a whole window.
+                app.list.selected_id = was;
+                app.list.seeking = was;
+                out.push(fetch_list(app, app.list.around_selected()));
+                return;
+            }
+            if app.applied.trim().is_empty() && !app.list.rows_estimated {
                 app.list.total_all = Some(count);
             }
             app.last_refresh = Some(app.now);
+            if app.list.to_end {
+                app.list.selected = app.list.total.saturating_sub(1);
+                app.list.selected_id = app.list.selected_row().map(|a| a.id);
+                app.list.to_end = app.list.selected_id.is_none();
+            }
             keep_visible(app);
             follow_selection(app, out);
         }

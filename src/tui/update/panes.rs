@@ -41,7 +41,12 @@ pub(super) fn on_pane_key(
         KeyAction::PageDown => step(app, page, out),
         KeyAction::PageUp => step(app, -page, out),
         KeyAction::Top => step(app, i64::MIN / 2, out),
-        KeyAction::Bottom => step(app, i64::MAX / 2, out),
+        KeyAction::Bottom => {
+            step(app, i64::MAX / 2, out);
+            // The end of an estimated count may move when it is read: the
+            // list follows it there.
+            app.list.to_end = app.focus == Pane::List;
+        }
         KeyAction::Open => open(app),
         KeyAction::Mark => mark_here(app),
         KeyAction::MarkAllShown => mark_all(app),

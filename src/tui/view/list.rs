@@ -74,18 +74,21 @@ fn title(app: &App) -> String {
             Some(all) if !app.applied.trim().is_empty() => format!(" of {}", thousands(all)),
             _ => String::new(),
         };
-        let activities = if l.activity_count != l.total {
+        let activities = if l.activity_count != l.total || l.rows_estimated {
             format!(" · {} activities", thousands(l.activity_count))
         } else {
             String::new()
         };
+        // Rows folded lazily from a Landscape's raw pages are counted as
+        // they are read: until then the number is an estimate.
+        let about = if l.rows_estimated { "≈" } else { "" };
         let local = if l.sorted_locally {
             format!(" · {} ▸ loaded rows only", app.sort.column.name())
         } else {
             String::new()
         };
         format!(
-            " {name}: {} row{}{of_all}{activities} · row {}{local}{} ",
+            " {name}: {about}{} row{}{of_all}{activities} · row {}{local}{} ",
             thousands(l.total),
             if l.total == 1 { "" } else { "s" },
             thousands(l.selected + 1),

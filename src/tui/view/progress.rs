@@ -5,15 +5,24 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Gauge};
 
+use crate::printable::thousands;
 use crate::tui::app::App;
 use crate::tui::layout::MAX_GAUGES;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let more = app.in_flight.len().saturating_sub(MAX_GAUGES);
+    let (count, at_least) = app.in_flight_count;
+    let count = count.max(app.in_flight.len() as u64);
+    let shown = app.in_flight.len().min(MAX_GAUGES) as u64;
+    let more = count.saturating_sub(shown);
+    let plus = if at_least { "+" } else { "" };
     let title = if more > 0 {
-        format!(" In progress: {} (+{more} more) ", app.in_flight.len())
+        format!(
+            " In progress: {}{plus} (+{}{plus} more) ",
+            thousands(count),
+            thousands(more)
+        )
     } else {
-        format!(" In progress: {} ", app.in_flight.len())
+        format!(" In progress: {count} ")
     };
     let block = Block::bordered()
         .title(title)

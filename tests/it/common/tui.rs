@@ -141,3 +141,29 @@ pub fn answer_actions(app: &mut App, engine: &mut Engine, commands: Vec<Command>
     *engine = backend.read().clone();
     rest
 }
+
+/// A dashboard on a server at `label`, as the runtime makes one.
+pub fn remote_app(label: &str, size: (u16, u16)) -> App {
+    let mut app = App::new(
+        landscape_tui::backend::BackendInfo {
+            label: label.to_owned(),
+            embedded: false,
+            sends_action_flags: true,
+            sorts_every_column: false,
+        },
+        false,
+        vec![],
+    );
+    app.size = size;
+    app
+}
+
+/// Runs the dashboard's commands against `backend` until none are left,
+/// through the runtime's own mapping, on the test's runtime.
+pub async fn drive_remote(app: &mut App, backend: &dyn Backend, mut commands: Vec<Command>) {
+    while let Some(c) = commands.pop() {
+        if let Some(event) = answer::answer(backend, c).await {
+            commands.extend(update(app, event));
+        }
+    }
+}
