@@ -165,6 +165,7 @@ async fn run_loop(
     let mut tick = tokio::time::interval(Duration::from_millis(300));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut commands = start(app);
+    let mut list_task: Option<tokio::task::JoinHandle<()>> = None;
     loop {
         for command in commands.drain(..) {
             if command == Command::Quit {
@@ -185,7 +186,15 @@ async fn run_loop(
                 let _ = tx.send(Event::ProfileSwitched { name, result });
                 continue;
             }
-            execute_command(command, &backend, &tx, options);
+            let list = matches!(command, Command::FetchList { .. });
+            let task = execute_command(command, &backend, &tx, options);
+            if list {
+                // A newer page (a new query, a scroll) makes the one under
+                // way stale: it is stopped, not left to load for nothing.
+                if let Some(stale) = std::mem::replace(&mut list_task, task) {
+                    stale.abort();
+                }
+            }
         }
         if app.quit {
             return Ok(());
@@ -239,13 +248,13 @@ fn terminal_event(e: ct::Event) -> Option<Event> {
 }
 
 /// Starts `command`: a backend call as a task whose answer comes back on
-/// `tx`, the rest here.
+/// `tx` (the task is returned), the rest here.
 fn execute_command(
     command: Command,
     backend: &Arc<dyn Backend>,
     tx: &mpsc::UnboundedSender<Event>,
     options: &TuiOptions,
-) {
+) -> Option<tokio::task::JoinHandle<()>> {
     match command {
         Command::Copy(text) => {
             let _ = execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text));
@@ -270,11 +279,12 @@ fn execute_command(
         Command::Quit | Command::SwitchProfile(_) => {}
         call => {
             let (backend, tx) = (backend.clone(), tx.clone());
-            tokio::spawn(async move {
+            return Some(tokio::spawn(async move {
                 if let Some(event) = answer::answer(backend.as_ref(), call).await {
                     let _ = tx.send(event);
                 }
-            });
+            }));
         }
     }
+    None
 }

@@ -487,28 +487,30 @@ impl RemoteBackend {
     }
 
     /// A refresh: the newest matches until one already read. Only new
-    /// ones: they are folded in on top. Anything else moved (a count that
+    /// ones: they are folded in on top (`None`). Anything else moved (a count that
     /// new ones do not explain, or too many new to see the known ones):
     /// the fold starts again, which costs a page, not the account.
-    async fn look_for_new(&self, lazy: LazyRows) -> Result<LazyRows, BackendError> {
+    async fn look_for_new(&self, lazy: &mut LazyRows) -> Result<Option<LazyRows>, BackendError> {
         let top = self.page(&lazy.query, NEWEST_CHECK, 0).await?;
         let known = top.results.iter().position(|a| lazy.knows(a.id));
         let counted = self.api().await? == Api::Rest;
-        let mut lazy = match known {
+        let fresh = match known {
             Some(k) if !counted || top.count == lazy.raw_count + k as u64 => {
-                let mut lazy = lazy;
                 let mut new = top.results;
                 new.truncate(k);
                 if !new.is_empty() {
                     lazy.prepend(new);
                 }
-                lazy
+                None
             }
-            _ if top.results.is_empty() => lazy.restart(0),
-            _ => self.start_rows(&lazy.query.clone(), Some(&lazy)).await?,
+            _ if top.results.is_empty() => Some(lazy.restart(0)),
+            _ => Some(self.start_rows(&lazy.query, Some(lazy)).await?),
         };
         lazy.checked = Instant::now();
-        Ok(lazy)
+        Ok(fresh.map(|mut f| {
+            f.checked = Instant::now();
+            f
+        }))
     }
 
     /// The legacy count of `query`, knowing there is a match at `low`:
@@ -570,27 +572,21 @@ impl RemoteBackend {
         limit: u64,
         offset: u64,
     ) -> Result<RowPage, BackendError> {
+        // Worked on in place, under the lock: a call abandoned half way
+        // (a newer request made it stale) leaves what it read.
         let mut cache = self.lazy.lock().await;
-        let mut lazy = match cache.take() {
+        let lazy = match &mut *cache {
             Some(l) if l.query == query => l,
-            _ => self.start_rows(query, None).await?,
+            slot => slot.insert(self.start_rows(query, None).await?),
         };
         let refresh = lazy.checked.elapsed() >= self.options.poll_interval / 2;
         if refresh {
-            lazy = match self.look_for_new(lazy).await {
-                Ok(l) => l,
-                Err(e) => return Err(e),
-            };
-        }
-        let result = self.fill(&mut lazy, offset, limit).await;
-        let mut page = match result {
-            Ok(page) => page,
-            Err(e) => {
-                // What was read stays read: the next call goes on from it.
-                *cache = Some(lazy);
-                return Err(e);
+            let looked = self.look_for_new(lazy).await?;
+            if let Some(fresh) = looked {
+                *lazy = fresh;
             }
-        };
+        }
+        let mut page = self.fill(lazy, offset, limit).await?;
         let unsettled = LazyRows::unsettled(&page);
         if refresh && !unsettled.is_empty() {
             let fresh = self.by_ids(&unsettled).await?;
@@ -609,10 +605,9 @@ impl RemoteBackend {
             }
             lazy.refresh_records(fresh);
             if moved && query.to_ascii_lowercase().contains("status:") {
-                lazy = lazy.restart(lazy.raw_count);
+                *lazy = lazy.restart(lazy.raw_count);
             }
         }
-        *cache = Some(lazy);
         Ok(page)
     }
 
