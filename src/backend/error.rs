@@ -66,6 +66,24 @@ impl From<QueryError> for BackendError {
 }
 
 impl BackendError {
+    /// What this says about the server being there, when it says the
+    /// server is not (for the dashboard's outage line); `None` for errors
+    /// about the request itself.
+    pub fn outage(&self) -> Option<String> {
+        match self {
+            BackendError::Unreachable(_) => Some("server unreachable".into()),
+            BackendError::Transport(m) if m.contains("timed out") => {
+                Some("server not answering".into())
+            }
+            BackendError::Transport(_) => Some("connection lost".into()),
+            BackendError::Http { status, .. } if *status >= 500 => {
+                Some(format!("server error (HTTP {status})"))
+            }
+            BackendError::Auth(_) => Some("credentials refused".into()),
+            _ => None,
+        }
+    }
+
     /// Whether trying the same read again may help: a lost answer, a
     /// server that could not be reached (nothing was sent), a server-side
     /// failure (5xx). Never a refusal, a 4xx, an answer that breaks the

@@ -234,6 +234,10 @@ pub enum Dialog {
     Help {
         scroll: u16,
     },
+    /// `:messages`: every message said, newest first, whole.
+    Messages {
+        scroll: u16,
+    },
     /// The action log, newest first, the entry `selected` highlighted.
     ActionLog {
         selected: usize,
@@ -357,6 +361,19 @@ pub enum Level {
     Error,
 }
 
+/// Messages `:messages` keeps.
+pub const MESSAGES_KEPT: usize = 500;
+
+/// The server stopped answering the list: how, and since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outage {
+    /// "server unreachable", "credentials refused", …
+    pub what: String,
+    /// The error as it came, for `:messages`.
+    pub detail: String,
+    pub since: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     pub text: String,
@@ -400,6 +417,16 @@ pub struct App {
     pub dialog: Option<Dialog>,
     pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize, RefusedWhen)>,
     pub message: Option<Message>,
+    /// Every message said, oldest first (the last few hundred), for
+    /// `:messages`: nothing is lost when the status line moves on.
+    pub messages: std::collections::VecDeque<(DateTime<Utc>, Level, String)>,
+    /// The server is not answering: named in the status line, rows shown
+    /// as stale and actions refused until a load succeeds.
+    pub outage: Option<Outage>,
+    /// How often the dashboard refreshes (the runtime's timer).
+    pub refresh_every: std::time::Duration,
+    /// When the list was last asked for.
+    pub list_asked: Option<DateTime<Utc>>,
     pub last_refresh: Option<DateTime<Utc>>,
     /// The wall clock as of the event being handled (set by the loop), so
     /// a screen is a function of the state alone.
@@ -461,6 +488,10 @@ impl App {
             dialog: None,
             last_refusals: None,
             message: None,
+            messages: Default::default(),
+            outage: None,
+            refresh_every: std::time::Duration::from_secs(5),
+            list_asked: None,
             last_refresh: None,
             now: Utc::now(),
             offset: FixedOffset::east_opt(0).expect("UTC"),
@@ -626,8 +657,13 @@ impl App {
     }
 
     pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        if self.messages.len() >= MESSAGES_KEPT {
+            self.messages.pop_front();
+        }
+        self.messages.push_back((self.now, level, text.clone()));
         self.message = Some(Message {
-            text: text.into(),
+            text,
             level,
             ttl: if level == Level::Error { 30 } else { 15 },
         });

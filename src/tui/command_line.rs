@@ -24,6 +24,8 @@ pub enum CommandLine {
     View(String),
     /// The action log.
     Log,
+    /// Every message said, whole.
+    Messages,
     Quit,
 }
 
@@ -35,13 +37,14 @@ pub struct Vocabulary<'a> {
 }
 
 /// The commands, with what each takes, for the help and completion.
-pub const COMMANDS: [(&str, &str); 7] = [
+pub const COMMANDS: [(&str, &str); 8] = [
     ("sort", "COLUMN [asc|desc]"),
     ("view", "NAME"),
     ("theme", "dark|light|mono"),
     ("export", "PATH.tsv|.csv|.json"),
     ("profile", "NAME"),
     ("log", ""),
+    ("messages", ""),
     ("q", ""),
 ];
 
@@ -54,6 +57,7 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
     match word {
         "q" | "quit" | "q!" => Ok(CommandLine::Quit),
         "log" => Ok(CommandLine::Log),
+        "messages" | "m" => Ok(CommandLine::Messages),
         "sort" => {
             let mut words = rest.split_whitespace();
             let column = words.next().ok_or_else(|| needs("a column"))?;

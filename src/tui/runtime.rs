@@ -155,6 +155,7 @@ async fn run_loop(
 ) -> color_eyre::Result<()> {
     let size = term.size()?;
     app.size = (size.width, size.height);
+    app.refresh_every = options.refresh;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let mut events = EventStream::new();
     let mut changes = backend.changes();

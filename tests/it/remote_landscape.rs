@@ -238,3 +238,96 @@ async fn legacy_totals_are_counted_never_made_up() {
         .unwrap();
     assert!(page.count_is_lower_bound || page.count <= 1);
 }
+
+/// The server goes away mid-session: the status line names the outage
+/// with its time and the next retry, the rows are kept (dimmed), an action
+/// is refused before anything is sent, every message stays readable in
+/// `:messages`; when it is back the outage ends with query, cursor and
+/// marks as they were. A bad password ends loading with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_is_a_state_named_until_the_server_is_back() {
+    use common::tui::{draw, drive_remote, remote_app, screen};
+    use landscape_tui::tui::event::Event;
+    use landscape_tui::tui::update::{start, update};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let s = TestServer::start_with(common::frozen(common::demo(5, 30, 3_000))).await;
+    let mut proxy = Proxy::start(&s.base, Hide::TopLevel, Duration::ZERO).await;
+    let remote = client(&s, &proxy, ApiChoice::Rest);
+    let mut app = remote_app(&proxy.base, (100, 30));
+    let cmds = start(&mut app);
+    drive_remote(&mut app, remote.as_ref(), cmds).await;
+    let mut cmds = update(&mut app, key(KeyCode::Char('j')));
+    cmds.extend(update(&mut app, key(KeyCode::Char(' '))));
+    drive_remote(&mut app, remote.as_ref(), cmds).await;
+    let (selected, marked) = (app.list.selected_row().map(|a| a.id), app.marks.ids.clone());
+    assert!(!marked.is_empty());
+
+    proxy.go_away();
+    let cmds = update(&mut app, key(KeyCode::Char('r')));
+    drive_remote(&mut app, remote.as_ref(), cmds).await;
+    let shown = screen(&draw(&app));
+    assert!(shown.contains("✘ server unreachable since"), "{shown}");
+    assert!(shown.contains("retrying"), "{shown}");
+    assert_eq!(
+        app.list.selected_row().map(|a| a.id),
+        selected,
+        "the rows stay"
+    );
+    // A later refresh still fails: the outage keeps its start.
+    let since = app.outage.as_ref().unwrap().since;
+    app.now += chrono::Duration::seconds(30);
+    let cmds = update(&mut app, Event::RefreshDue);
+    drive_remote(&mut app, remote.as_ref(), cmds).await;
+    assert_eq!(app.outage.as_ref().map(|o| o.since), Some(since));
+    let cmds = update(&mut app, key(KeyCode::Char('a')));
+    assert!(cmds.is_empty(), "nothing is sent: {cmds:?}");
+    let said = app.message.as_ref().unwrap().text.clone();
+    assert!(
+        said.contains("server unreachable since") && said.contains("nothing was sent"),
+        "{said}"
+    );
+    let mut cmds = update(&mut app, key(KeyCode::Char(':')));
+    for c in "messages".chars() {
+        cmds.extend(update(&mut app, key(KeyCode::Char(c))));
+    }
+    cmds.extend(update(&mut app, key(KeyCode::Enter)));
+    assert!(cmds.is_empty());
+    let shown = screen(&draw(&app));
+    assert!(shown.contains("Messages, newest first"), "{shown}");
+    assert!(
+        shown.contains("server unreachable: "),
+        "the error whole: {shown}"
+    );
+    update(&mut app, key(KeyCode::Esc));
+
+    proxy.come_back().await;
+    let cmds = update(&mut app, key(KeyCode::Char('r')));
+    drive_remote(&mut app, remote.as_ref(), cmds).await;
+    assert!(app.outage.is_none());
+    let shown = screen(&draw(&app));
+    assert!(!shown.contains("✘ server unreachable"), "{shown}");
+    assert_eq!(app.list.selected_row().map(|a| a.id), selected);
+    assert_eq!(app.marks.ids, marked);
+
+    // A bad password: loading ends, with the reason.
+    let mut o = RemoteOptions::new(
+        format!("{}/api/", proxy.base),
+        RemoteCredentials::Password {
+            email: s.credentials.email.clone(),
+            password: Secret::new("wrong"),
+            account: None,
+        },
+    );
+    o.api = ApiChoice::Rest;
+    let wrong = RemoteBackend::new(o).unwrap();
+    let mut app = remote_app(&proxy.base, (100, 30));
+    let cmds = start(&mut app);
+    drive_remote(&mut app, wrong.as_ref(), cmds).await;
+    let shown = screen(&draw(&app));
+    assert!(
+        shown.contains("Activities — credentials refused"),
+        "{shown}"
+    );
+    assert!(!shown.contains("loading"), "{shown}");
+}

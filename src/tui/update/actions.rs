@@ -48,6 +48,18 @@ pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Comman
         app.say(Level::Warning, "read-only: actions are disabled");
         return;
     }
+    if let Some(o) = &app.outage {
+        // Refused here, before anything is sent: the operator would only
+        // learn the same after a timeout, unsure whether it happened.
+        let text = format!(
+            "{} since {}: nothing was sent; {} retries",
+            o.what,
+            o.since.with_timezone(&app.offset).format("%H:%M:%S"),
+            app.pane_key(KeyAction::Refresh)
+        );
+        app.say(Level::Error, text);
+        return;
+    }
     let Some((scope, picked)) = app.action_scope() else {
         app.say(
             Level::Info,

@@ -59,6 +59,22 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
                 app.dialog = None;
             }
         }
+        Dialog::Messages { scroll } => {
+            let by: i32 = match action {
+                Some(KeyAction::ScrollDown) => 1,
+                Some(KeyAction::ScrollUp) => -1,
+                Some(KeyAction::PageDown) => 10,
+                Some(KeyAction::PageUp) => -10,
+                _ => 0,
+            };
+            if by != 0 {
+                let last = app.messages.len().saturating_sub(1) as i32;
+                let scroll = (i32::from(scroll) + by).clamp(0, last) as u16;
+                app.dialog = Some(Dialog::Messages { scroll });
+            } else if close || action == Some(KeyAction::Open) {
+                app.dialog = None;
+            }
+        }
         Dialog::Refusals { .. } => {
             if close || action == Some(KeyAction::Open) {
                 app.dialog = None;

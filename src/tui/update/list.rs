@@ -107,6 +107,7 @@ pub(super) fn fetch_list(app: &mut App, offset: u64) -> Command {
 
 fn fetch_rows(app: &mut App, offset: u64, limit: u64) -> Command {
     app.list.generation += 1;
+    app.list_asked = Some(app.now);
     app.list.screen_refresh = false;
     app.list.loading = true;
     app.list.stale = false;
@@ -194,6 +195,14 @@ pub(super) fn list_loaded(
     app.list.loading = false;
     match result {
         Ok(page) => {
+            if let Some(o) = app.outage.take() {
+                let back = format!(
+                    "the server answers again ({} since {})",
+                    o.what,
+                    o.since.with_timezone(&app.offset).format("%H:%M:%S")
+                );
+                app.say(Level::Success, back);
+            }
             let count = page.rows.count;
             let short = std::mem::take(&mut app.list.screen_refresh);
             let sort = app.sorts_locally().then_some(app.sort);
@@ -232,13 +241,28 @@ pub(super) fn list_loaded(
         }
         Err(e) => {
             app.list.error = Some(e.to_string());
-            app.say(
-                Level::Error,
-                format!(
-                    "loading the list failed: {e} (showing the last data; {} retries)",
-                    app.pane_key(KeyAction::Refresh)
-                ),
-            );
+            let Some(what) = e.outage() else {
+                app.say(
+                    Level::Error,
+                    format!(
+                        "loading the list failed: {e} (showing the last data; {} retries)",
+                        app.pane_key(KeyAction::Refresh)
+                    ),
+                );
+                return;
+            };
+            // Said once when it starts (or changes), then named by the
+            // status line until the server answers again.
+            let new = app.outage.as_ref().is_none_or(|o| o.what != what);
+            let since = app.outage.as_ref().map_or(app.now, |o| o.since);
+            if new {
+                app.say(Level::Error, format!("{what}: {e}"));
+            }
+            app.outage = Some(crate::tui::app::Outage {
+                what,
+                detail: e.to_string(),
+                since,
+            });
             return;
         }
     }

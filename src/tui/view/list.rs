@@ -41,9 +41,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         widths[1] += grow;
         widths[4] = widths[4].saturating_sub(grow);
     }
+    // While the server is away the rows are the last it sent: shown dim,
+    // so they are not read as live.
+    let stale = app.outage.is_some();
     let rows: Vec<Row> = cells
         .iter()
         .map(|(i, c)| match (c, l.row(*i)) {
+            (Some(c), Some(a)) if stale && *i != l.selected => {
+                row(app, a, c, &widths, false).style(app.theme.dim)
+            }
             (Some(c), Some(a)) => row(app, a, c, &widths, *i == l.selected),
             _ => missing_row(app, &widths),
         })
@@ -63,12 +69,25 @@ fn title(app: &App) -> String {
     let l = &app.list;
     let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][app.spinner % 10];
     let name = app.view.as_deref().unwrap_or("Activities");
-    if !l.loaded_once {
+    if !l.loaded_once && !l.loading && l.error.is_some() {
+        // The first load failed (a bad password, no server): say so, do
+        // not spin.
+        let why = app
+            .outage
+            .as_ref()
+            .map_or("not loaded", |o| o.what.as_str());
+        format!(" {name} — {why} ")
+    } else if !l.loaded_once {
         format!(" {name} {spinner} loading ")
     } else if l.total == 0 && l.loading {
         format!(" {name} {spinner} ")
     } else if l.total == 0 {
-        format!(" {name} — none match ")
+        let stale = if app.outage.is_some() {
+            " (last known)"
+        } else {
+            ""
+        };
+        format!(" {name} — none match{stale} ")
     } else {
         let of_all = match l.total_all {
             Some(all) if !app.applied.trim().is_empty() => format!(" of {}", thousands(all)),

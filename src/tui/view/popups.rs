@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::backend::action_plan::ActionPlan;
 use crate::model::{ActionKind, Refusal};
 use crate::printable::{activities, printable, thousands};
-use crate::tui::app::{App, Confirm, Dialog, RefusedWhen};
+use crate::tui::app::{App, Confirm, Dialog, Level, RefusedWhen};
 use crate::tui::keys::{Context, HELP_CONTEXTS, HELP_NOTES, KeyAction, keys_text};
 use crate::tui::layout::Areas;
 use crate::tui::theme::Theme;
@@ -73,6 +73,16 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             " Action log (newest first) ",
             action_log_lines(app, *selected),
         ),
+        Some(Dialog::Messages { scroll }) => {
+            let key = |action| app.keymap.first(Context::Popup, action);
+            let title = format!(
+                " Messages, newest first ({} / {} scroll, {} closes) ",
+                key(KeyAction::ScrollDown),
+                key(KeyAction::ScrollUp),
+                key(KeyAction::Close)
+            );
+            boxed(frame, &app.theme, &title, message_lines(app, *scroll));
+        }
         Some(Dialog::Help { scroll }) => {
             let lines: Vec<Line> = help_lines(app)
                 .into_iter()
@@ -89,6 +99,30 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
         }
         None => {}
     }
+}
+
+/// Each message whole, with its time, newest first.
+fn message_lines(app: &App, scroll: u16) -> Vec<Line<'static>> {
+    app.messages
+        .iter()
+        .rev()
+        .skip(usize::from(scroll))
+        .map(|(at, level, text)| {
+            let style = match level {
+                Level::Error => app.theme.error,
+                Level::Warning => app.theme.warning,
+                Level::Success => app.theme.success,
+                Level::Info => Style::new(),
+            };
+            Line::from(vec![
+                Span::styled(
+                    format!("{} ", at.with_timezone(&app.offset).format("%H:%M:%S")),
+                    app.theme.dim,
+                ),
+                Span::styled(printable(text).into_owned(), style),
+            ])
+        })
+        .collect()
 }
 
 /// The keys that go ahead in a dialog: `y / Enter`.

@@ -40,8 +40,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             app.theme.marked,
         ));
     }
-    match app.last_refresh {
-        Some(t) => spans.push(Span::styled(
+    match (&app.outage, app.last_refresh) {
+        (Some(o), _) => spans.push(Span::styled(outage_line(app, o), app.theme.error)),
+        (None, Some(t)) => spans.push(Span::styled(
             format!(
                 " ⟳ {}{}",
                 t.with_timezone(&app.offset).format("%H:%M:%S"),
@@ -49,7 +50,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             ),
             app.theme.dim,
         )),
-        None => spans.push(Span::styled(" loading…", app.theme.dim)),
+        (None, None) => spans.push(Span::styled(" loading…", app.theme.dim)),
     }
     if let Some(m) = &app.message {
         let style = match m.level {
@@ -147,4 +148,19 @@ fn draw_prompt(frame: &mut Frame, app: &App, kind: PromptKind, area: Rect) {
             area.y,
         ));
     }
+}
+
+/// "✘ server unreachable since 14:02 · retrying in 8 s".
+fn outage_line(app: &App, o: &crate::tui::app::Outage) -> String {
+    let since = o.since.with_timezone(&app.offset).format("%H:%M:%S");
+    let next = app
+        .list_asked
+        .map(|t| t + chrono::Duration::from_std(app.refresh_every).unwrap_or_default())
+        .map(|t| (t - app.now).num_seconds());
+    let retry = match next {
+        _ if app.paused => " · paused".to_owned(),
+        Some(s) if s > 0 => format!(" · retrying in {s} s"),
+        _ => " · retrying now".to_owned(),
+    };
+    format!(" ✘ {} since {since}{retry}", o.what)
 }
