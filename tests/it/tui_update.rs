@@ -745,3 +745,29 @@ fn v_marks_a_range_of_rows() {
         "the second V started a new range"
     );
 }
+
+#[test]
+fn a_standalone_activity_asks_for_its_computers_name() {
+    let e = engine();
+    let mut app = loaded(&e);
+    let at = app
+        .list
+        .rows
+        .iter()
+        .position(|a| !a.is_parent() && a.computer().is_some())
+        .expect("the small dataset has a standalone activity on a computer");
+    let computer = app.list.rows[at].computer().unwrap();
+    // As on a server whose fleet is too large to learn up front.
+    app.computer_titles.clear();
+    let mut cmds = Vec::new();
+    for _ in 0..=at {
+        cmds.extend(feed(&mut app, [key('j')]));
+    }
+    cmds.extend(feed(&mut app, [key('k')]));
+    assert_eq!(app.list.selected as usize, at);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::FetchTitles { ids, .. } if ids.contains(&computer))),
+        "{cmds:?}"
+    );
+}

@@ -7,12 +7,14 @@ use crate::tui::app::{App, Level, PAGE, Pane};
 use crate::tui::event::Command;
 use crate::tui::keys::KeyAction;
 
-/// Asks for the titles of the children's computers not named yet.
+/// Asks for the titles of the computers shown (the children's, and a
+/// standalone activity's own) not named yet.
 pub(super) fn fetch_titles(app: &App, fresh: bool) -> Option<Command> {
     let mut ids: Vec<u64> = app
         .children
         .rows
         .iter()
+        .chain(app.list.selected_row())
         .filter_map(Activity::computer)
         .filter(|id| fresh || !app.computer_titles.contains_key(id))
         .collect();
@@ -82,6 +84,10 @@ pub(super) fn follow_selection(app: &mut App, out: &mut Vec<Command>) {
         if let Some(p) = parent {
             out.push(fetch_children(app, p));
         }
+    }
+    if parent.is_none() {
+        // A standalone activity names its own computer.
+        out.extend(fetch_titles(app, false));
     }
 }
 
