@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used)] // a bench stops at the first failure
 
 #[path = "../tests/it/common/proxy.rs"]
+#[allow(dead_code)] // the tests use more of it than the bench
 mod proxy;
 mod support;
 
@@ -112,7 +113,13 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let (_engine, base) = support::serve_demo(1_000_000, 10_000).await;
-        run(&base, Hide::TopLevel, ApiChoice::Rest, "1M, REST, no /top-level").await;
+        run(
+            &base,
+            Hide::TopLevel,
+            ApiChoice::Rest,
+            "1M, REST, no /top-level",
+        )
+        .await;
         run(&base, Hide::Rest, ApiChoice::Legacy, "1M, legacy API only").await;
     });
 }

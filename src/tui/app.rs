@@ -656,12 +656,17 @@ impl App {
         self.keymap.first(super::keys::Context::Panes, action)
     }
 
-    pub fn say(&mut self, level: Level, text: impl Into<String>) {
-        let text = text.into();
+    /// Keeps `text` for `:messages` without showing it now.
+    pub fn note(&mut self, level: Level, text: impl Into<String>) {
         if self.messages.len() >= MESSAGES_KEPT {
             self.messages.pop_front();
         }
-        self.messages.push_back((self.now, level, text.clone()));
+        self.messages.push_back((self.now, level, text.into()));
+    }
+
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        self.note(level, text.clone());
         self.message = Some(Message {
             text,
             level,

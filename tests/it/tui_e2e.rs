@@ -364,3 +364,81 @@ fn a_group_by_id_and_a_partial_cancel_report() {
     });
     quit_restores_the_terminal((s, child, pump), "q");
 }
+
+/// The real binary on a Landscape without our rows route (`serve` behind
+/// a proxy): the server goes away, the status line names it with its
+/// start and next retry, an action is refused before anything is sent;
+/// the server comes back and the dashboard says so, at 100×30.
+#[test]
+fn an_outage_is_named_until_the_server_is_back() {
+    use crate::common::proxy::{Hide, Proxy};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (server, mut proxy) = rt.block_on(async {
+        let s = crate::common::TestServer::start_with(crate::common::frozen(crate::common::demo(
+            5, 30, 3_000,
+        )))
+        .await;
+        let p = Proxy::start(&s.base, Hide::TopLevel, Duration::ZERO).await;
+        (s, p)
+    });
+    let home = tempfile::tempdir().unwrap();
+    let pty = native_pty_system();
+    let pair = pty
+        .openpty(PtySize {
+            rows: 30,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_landscape-tui"));
+    cmd.env("HOME", home.path());
+    cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+    cmd.env("XDG_DATA_HOME", home.path().join("data"));
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("LANDSCAPE_API_URI", format!("{}/api/", proxy.base));
+    cmd.env("LANDSCAPE_API_KEY", &server.credentials.access_key);
+    cmd.env("LANDSCAPE_API_SECRET", &server.credentials.secret_key);
+    cmd.env_remove("RUST_LOG");
+    cmd.env_remove("NO_COLOR");
+    let child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(30, 100, 0)));
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let sink = parser.clone();
+    let pump = std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().process(&buf[..n]);
+        }
+    });
+    let mut s = Screen {
+        parser,
+        writer: pair.master.take_writer().unwrap(),
+    };
+    s.wait_for("Activities: ≈");
+
+    proxy.go_away();
+    s.send("r");
+    s.wait_for("✘ server unreachable since");
+    // In the status line too, with the next retry.
+    s.wait_for("· retrying in");
+    s.send("a");
+    // Too long for the line: cut, with where to read it whole.
+    s.wait_for(" … :messages");
+    s.send(":messages\r");
+    s.wait_for("Messages, newest first");
+    s.wait_for("nothing was sent; r retries");
+    s.send("\x1b");
+
+    rt.block_on(proxy.come_back());
+    s.send("r");
+    s.wait_for("the server answers again");
+    let shown = s.text();
+    assert!(!shown.contains("✘ server unreachable"), "{shown}");
+    quit_restores_the_terminal((s, child, pump), ":q\r");
+    drop(server);
+}

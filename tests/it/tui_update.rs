@@ -306,7 +306,16 @@ fn errors_keep_the_rows_query_and_marks() {
     );
     assert_eq!(app.list.rows.len(), 7);
     assert_eq!(app.marks.ids.len(), 1);
-    assert!(app.message.as_ref().unwrap().text.contains("timed out"));
+    // An outage: named as a state, the error kept whole for :messages.
+    assert_eq!(
+        app.outage.as_ref().map(|o| o.what.as_str()),
+        Some("server not answering")
+    );
+    assert!(
+        app.messages
+            .iter()
+            .any(|(_, _, m)| m.contains("timed out: connect"))
+    );
 }
 
 #[test]

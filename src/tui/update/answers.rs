@@ -28,7 +28,7 @@ pub(super) fn children_loaded(
                 .selected
                 .min(app.children.rows.len().saturating_sub(1));
         }
-        Err(e) => app.say(Level::Error, format!("children of {parent}: {e}")),
+        Err(e) => said_unless_outage(app, Level::Error, format!("children of {parent}: {e}"), &e),
     }
 }
 
@@ -57,7 +57,7 @@ pub(super) fn titles_loaded(
 ) {
     match result {
         Ok(titles) => app.computer_titles.extend(titles),
-        Err(e) => app.say(Level::Warning, format!("computer names: {e}")),
+        Err(e) => said_unless_outage(app, Level::Warning, format!("computer names: {e}"), &e),
     }
 }
 
@@ -81,5 +81,16 @@ pub(super) fn vocabulary(
     if let Ok((values, computers)) = result {
         app.values = values;
         app.computer_titles = computers.into_iter().map(|c| (c.id, c.title)).collect();
+    }
+}
+
+/// A side load's failure: when it is the server being away, the outage
+/// line says so already (the list's load names it), so it is only kept
+/// for `:messages`; anything else is said.
+fn said_unless_outage(app: &mut App, level: Level, text: String, e: &BackendError) {
+    if e.outage().is_some() {
+        app.note(level, text);
+    } else {
+        app.say(level, text);
     }
 }

@@ -257,12 +257,12 @@ pub(super) fn list_loaded(
                 );
                 return;
             };
-            // Said once when it starts (or changes), then named by the
-            // status line until the server answers again.
+            // Named by the status line until the server answers again;
+            // the error itself is kept for :messages when it starts.
             let new = app.outage.as_ref().is_none_or(|o| o.what != what);
             let since = app.outage.as_ref().map_or(app.now, |o| o.since);
             if new {
-                app.say(Level::Error, format!("{what}: {e}"));
+                app.note(Level::Error, format!("{what}: {e}"));
             }
             app.outage = Some(crate::tui::app::Outage {
                 what,

@@ -106,8 +106,16 @@ fn title(app: &App) -> String {
         } else {
             String::new()
         };
+        let outage = match &app.outage {
+            Some(o) => format!(
+                " · ✘ {} since {}",
+                o.what,
+                o.since.with_timezone(&app.offset).format("%H:%M")
+            ),
+            None => String::new(),
+        };
         format!(
-            " {name}: {about}{} row{}{of_all}{activities} · row {}{local}{} ",
+            " {name}: {about}{} row{}{of_all}{activities} · row {}{local}{outage}{} ",
             thousands(l.total),
             if l.total == 1 { "" } else { "s" },
             thousands(l.selected + 1),

@@ -41,7 +41,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         ));
     }
     match (&app.outage, app.last_refresh) {
-        (Some(o), _) => spans.push(Span::styled(outage_line(app, o), app.theme.error)),
+        (Some(o), _) => spans.push(Span::styled(
+            outage_line(app, o, app.message.is_some()),
+            app.theme.error,
+        )),
         (None, Some(t)) => spans.push(Span::styled(
             format!(
                 " ⟳ {}{}",
@@ -52,6 +55,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         )),
         (None, None) => spans.push(Span::styled(" loading…", app.theme.dim)),
     }
+    let context = if app.editing {
+        Context::Editor
+    } else {
+        Context::Panes
+    };
     if let Some(m) = &app.message {
         let style = match m.level {
             Level::Info => Style::new(),
@@ -60,24 +68,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Level::Error => app.theme.error,
         };
         spans.push(Span::raw(" │ "));
-        spans.push(Span::styled(printable(&m.text).into_owned(), style));
+        let room = usize::from(area.width).saturating_sub(always_keys(app, context).width());
+        spans.push(Span::styled(message_text(&m.text, &spans, room), style));
     }
     spans.push(Span::raw(" │ "));
-    let context = if app.editing {
-        Context::Editor
-    } else {
-        Context::Panes
-    };
     // Help and quit always show, at the right; the other keys as many as
     // fit whole before them.
     let always_shown = |b: &Binding| matches!(b.action, KeyAction::Help | KeyAction::Quit);
     let first_key = |keys: &[Chord]| keys.first().map(Chord::name).unwrap_or_default();
-    let mut always = vec![Span::raw(" ")];
-    for (b, keys) in app.keymap.footer(context).filter(|(b, _)| always_shown(b)) {
-        always.push(Span::styled(first_key(keys), app.theme.key));
-        always.push(Span::raw(format!(" {} ", b.footer.unwrap_or(b.help))));
-    }
-    let always = Line::from(always);
+    let always = always_keys(app, context);
     let room = usize::from(area.width).saturating_sub(always.width());
     for (b, keys) in app.keymap.footer(context).filter(|(b, _)| !always_shown(b)) {
         let enabled = b.action.act().is_none_or(|kind| app.allows(kind));
@@ -150,17 +149,58 @@ fn draw_prompt(frame: &mut Frame, app: &App, kind: PromptKind, area: Rect) {
     }
 }
 
-/// "✘ server unreachable since 14:02 · retrying in 8 s".
-fn outage_line(app: &App, o: &crate::tui::app::Outage) -> String {
+/// "✘ server unreachable since 14:02:10 · retrying in 8 s"; `short`
+/// (a message needs the room): "✘ server unreachable · 8 s".
+fn outage_line(app: &App, o: &crate::tui::app::Outage, short: bool) -> String {
     let since = o.since.with_timezone(&app.offset).format("%H:%M:%S");
     let next = app
         .list_asked
         .map(|t| t + chrono::Duration::from_std(app.refresh_every).unwrap_or_default())
         .map(|t| (t - app.now).num_seconds());
-    let retry = match next {
+    let retry = match (next, short) {
         _ if app.paused => " · paused".to_owned(),
-        Some(s) if s > 0 => format!(" · retrying in {s} s"),
-        _ => " · retrying now".to_owned(),
+        (Some(s), false) if s > 0 => format!(" · retrying in {s} s"),
+        (Some(s), true) if s > 0 => format!(" · {s} s"),
+        (_, false) => " · retrying now".to_owned(),
+        (_, true) => String::new(),
     };
-    format!(" ✘ {} since {since}{retry}", o.what)
+    if short {
+        format!(" ✘ {}{retry}", o.what)
+    } else {
+        format!(" ✘ {} since {since}{retry}", o.what)
+    }
+}
+
+/// The message as it fits the line; cut short, it ends in a pointer to
+/// `:messages`, where it is whole.
+fn message_text(text: &str, before: &[Span], width: usize) -> String {
+    let text = printable(text).into_owned();
+    let used: usize = before.iter().map(Span::width).sum();
+    // The separator after it stays.
+    let room = width.saturating_sub(used + 3);
+    if text.chars().count() <= room {
+        return text;
+    }
+    let hint = " … :messages";
+    let keep = room.saturating_sub(hint.chars().count());
+    if keep < 8 {
+        // No room to say anything useful: say where it is.
+        return ":messages".to_owned();
+    }
+    format!("{}{hint}", text.chars().take(keep).collect::<String>())
+}
+
+/// Help and quit, always shown at the right.
+fn always_keys(app: &App, context: Context) -> Line<'static> {
+    let first_key = |keys: &[Chord]| keys.first().map(Chord::name).unwrap_or_default();
+    let mut always = vec![Span::raw(" ")];
+    for (b, keys) in app
+        .keymap
+        .footer(context)
+        .filter(|(b, _)| matches!(b.action, KeyAction::Help | KeyAction::Quit))
+    {
+        always.push(Span::styled(first_key(keys), app.theme.key));
+        always.push(Span::raw(format!(" {} ", b.footer.unwrap_or(b.help))));
+    }
+    Line::from(always)
 }
