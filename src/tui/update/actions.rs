@@ -52,7 +52,7 @@ pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Comman
         // Refused here, before anything is sent: the operator would only
         // learn the same after a timeout, unsure whether it happened.
         let text = format!(
-            "{} since {}: nothing was sent; {} retries",
+            "not sent: {} since {}; {} retries",
             o.what,
             o.since.with_timezone(&app.offset).format("%H:%M:%S"),
             app.pane_key(KeyAction::Refresh)

@@ -15,8 +15,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if let Some(kind) = app.prompt {
         return draw_prompt(frame, app, kind, area);
     }
+    // Narrow, a server is named by its host: the room is the message's.
+    let label = if area.width < 120 {
+        short_label(&app.backend.label)
+    } else {
+        &app.backend.label
+    };
     let mut spans = vec![Span::styled(
-        format!(" {} ", app.backend.label),
+        format!(" {label} "),
         if app.backend.embedded {
             app.theme.badge_engine
         } else {
@@ -40,7 +46,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             app.theme.marked,
         ));
     }
+    // Beside a message the outage is short; at 80 columns the message
+    // takes its place (the list's title names the outage too).
     match (&app.outage, app.last_refresh) {
+        (Some(_), _) if app.message.is_some() && area.width < 120 => {}
         (Some(o), _) => spans.push(Span::styled(
             outage_line(app, o, app.message.is_some()),
             app.theme.error,
@@ -149,17 +158,17 @@ fn draw_prompt(frame: &mut Frame, app: &App, kind: PromptKind, area: Rect) {
     }
 }
 
-/// "✘ server unreachable since 14:02:10 · retrying in 8 s"; `short`
+/// "✘ server unreachable since 14:02 · retry in 8 s"; `short`
 /// (a message needs the room): "✘ server unreachable · 8 s".
 fn outage_line(app: &App, o: &crate::tui::app::Outage, short: bool) -> String {
-    let since = o.since.with_timezone(&app.offset).format("%H:%M:%S");
+    let since = o.since.with_timezone(&app.offset).format("%H:%M");
     let next = app
         .list_asked
         .map(|t| t + chrono::Duration::from_std(app.refresh_every).unwrap_or_default())
         .map(|t| (t - app.now).num_seconds());
     let retry = match (next, short) {
         _ if app.paused => " · paused".to_owned(),
-        (Some(s), false) if s > 0 => format!(" · retrying in {s} s"),
+        (Some(s), false) if s > 0 => format!(" · retry in {s} s"),
         (Some(s), true) if s > 0 => format!(" · {s} s"),
         (_, false) => " · retrying now".to_owned(),
         (_, true) => String::new(),
@@ -185,7 +194,7 @@ fn message_text(text: &str, before: &[Span], width: usize) -> String {
     let keep = room.saturating_sub(hint.chars().count());
     if keep < 8 {
         // No room to say anything useful: say where it is.
-        return ":messages".to_owned();
+        return if room >= 9 { ":messages" } else { "…" }.to_owned();
     }
     format!("{}{hint}", text.chars().take(keep).collect::<String>())
 }
@@ -203,4 +212,10 @@ fn always_keys(app: &App, context: Context) -> Line<'static> {
         always.push(Span::raw(format!(" {} ", b.footer.unwrap_or(b.help))));
     }
     Line::from(always)
+}
+
+/// `http://host:port/api/` as `host:port`.
+fn short_label(label: &str) -> &str {
+    let rest = label.split_once("://").map_or(label, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest)
 }
