@@ -57,7 +57,17 @@ fn start(args: &[&str], home: &std::path::Path) -> Running {
 }
 
 /// The same at `(cols, rows)`.
-fn start_sized(args: &[&str], home: &std::path::Path, (cols, rows): (u16, u16)) -> Running {
+fn start_sized(args: &[&str], home: &std::path::Path, size: (u16, u16)) -> Running {
+    start_env(args, home, size, &[])
+}
+
+/// The same with `env` set (a server to connect to).
+fn start_env(
+    args: &[&str],
+    home: &std::path::Path,
+    (cols, rows): (u16, u16),
+    env: &[(&str, &str)],
+) -> Running {
     let pty = native_pty_system();
     let pair = pty
         .openpty(PtySize {
@@ -76,6 +86,9 @@ fn start_sized(args: &[&str], home: &std::path::Path, (cols, rows): (u16, u16)) 
     cmd.env_remove("LANDSCAPE_API_URI");
     cmd.env_remove("RUST_LOG");
     cmd.env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
     let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
@@ -382,43 +395,16 @@ fn an_outage_is_named_until_the_server_is_back() {
         (s, p)
     });
     let home = tempfile::tempdir().unwrap();
-    let pty = native_pty_system();
-    let pair = pty
-        .openpty(PtySize {
-            rows: 30,
-            cols: 100,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_landscape-tui"));
-    cmd.env("HOME", home.path());
-    cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
-    cmd.env("XDG_DATA_HOME", home.path().join("data"));
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("LANDSCAPE_API_URI", format!("{}/api/", proxy.base));
-    cmd.env("LANDSCAPE_API_KEY", &server.credentials.access_key);
-    cmd.env("LANDSCAPE_API_SECRET", &server.credentials.secret_key);
-    cmd.env_remove("RUST_LOG");
-    cmd.env_remove("NO_COLOR");
-    let child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(30, 100, 0)));
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let sink = parser.clone();
-    let pump = std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().process(&buf[..n]);
-        }
-    });
-    let mut s = Screen {
-        parser,
-        writer: pair.master.take_writer().unwrap(),
-    };
+    let uri = format!("{}/api/", proxy.base);
+    let env = [
+        ("LANDSCAPE_API_URI", uri.as_str()),
+        ("LANDSCAPE_API_KEY", server.credentials.access_key.as_str()),
+        (
+            "LANDSCAPE_API_SECRET",
+            server.credentials.secret_key.as_str(),
+        ),
+    ];
+    let (mut s, child, pump) = start_env(&[], home.path(), (100, 30), &env);
     s.wait_for("Activities: ≈");
 
     proxy.go_away();
