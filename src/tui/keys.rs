@@ -79,6 +79,8 @@ key_actions! {
     ShowRefusals = "show-refusals",
     /// The action log, newest first.
     ActionLog = "action-log",
+    /// Every message said, whole, newest first.
+    Messages = "messages",
     /// Marks every row between here and where the cursor goes next.
     RangeMark = "range-mark",
     Help = "help",
@@ -407,6 +409,13 @@ pub const TABLE: &[Binding] = &[
     ),
     bind(
         Panes,
+        A::Messages,
+        &[ch('M')],
+        "every message, whole, newest first (also :messages)",
+        None,
+    ),
+    bind(
+        Panes,
         A::Sort,
         &[ch('s')],
         "sort by the next column (created, status, type, summary, children, computers)",
@@ -453,7 +462,7 @@ pub const TABLE: &[Binding] = &[
         Panes,
         A::Command,
         &[ch(':')],
-        "command line: sort, view, theme, export, profile, log, q (Tab completes)",
+        "command line: sort, view, theme, export, profile, log, messages, q (Tab completes)",
         Some("command"),
     ),
     bind(Panes, A::Help, &[ch('?')], "help", Some("help")),

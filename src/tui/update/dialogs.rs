@@ -126,3 +126,11 @@ pub(super) fn open_action_log(app: &mut App) {
         app.dialog = Some(Dialog::ActionLog { selected: 0 });
     }
 }
+
+pub(super) fn open_messages(app: &mut App) {
+    if app.messages.is_empty() {
+        app.say(Level::Info, "no messages yet");
+    } else {
+        app.dialog = Some(Dialog::Messages { scroll: 0 });
+    }
+}

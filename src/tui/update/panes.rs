@@ -74,6 +74,7 @@ pub(super) fn on_pane_key(
         KeyAction::ShowRefusals => show_refusals(app),
         KeyAction::Help => app.dialog = Some(Dialog::Help { scroll: 0 }),
         KeyAction::ActionLog => open_action_log(app),
+        KeyAction::Messages => super::dialogs::open_messages(app),
         KeyAction::RangeMark => range_mark(app),
         KeyAction::Sort => {
             let next = ListSort::by(app.sort.column.next());

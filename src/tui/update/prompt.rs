@@ -115,13 +115,7 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
             out.push(Command::Quit);
         }
         CommandLine::Log => open_action_log(app),
-        CommandLine::Messages => {
-            if app.messages.is_empty() {
-                app.say(Level::Info, "no messages yet");
-            } else {
-                app.dialog = Some(crate::tui::app::Dialog::Messages { scroll: 0 });
-            }
-        }
+        CommandLine::Messages => super::dialogs::open_messages(app),
         CommandLine::Sort(sort) => set_sort(app, sort, out),
         CommandLine::Theme(name) => match app.looks.theme(&name) {
             Some(theme) => {

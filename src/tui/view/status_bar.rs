@@ -78,7 +78,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         };
         spans.push(Span::raw(" │ "));
         let room = usize::from(area.width).saturating_sub(always_keys(app, context).width());
-        spans.push(Span::styled(message_text(&m.text, &spans, room), style));
+        spans.push(Span::styled(
+            message_text(app, &m.text, &spans, room),
+            style,
+        ));
     }
     spans.push(Span::raw(" │ "));
     // Help and quit always show, at the right; the other keys as many as
@@ -180,9 +183,9 @@ fn outage_line(app: &App, o: &crate::tui::app::Outage, short: bool) -> String {
     }
 }
 
-/// The message as it fits the line; cut short, it ends in a pointer to
-/// `:messages`, where it is whole.
-fn message_text(text: &str, before: &[Span], width: usize) -> String {
+/// The message as it fits the line; cut short, it ends in the key that
+/// shows it whole (`… (M)`).
+fn message_text(app: &App, text: &str, before: &[Span], width: usize) -> String {
     let text = printable(text).into_owned();
     let used: usize = before.iter().map(Span::width).sum();
     // The separator after it stays.
@@ -190,11 +193,14 @@ fn message_text(text: &str, before: &[Span], width: usize) -> String {
     if text.chars().count() <= room {
         return text;
     }
-    let hint = " … :messages";
+    let hint = format!(
+        " … ({})",
+        app.keymap.first(Context::Panes, KeyAction::Messages)
+    );
     let keep = room.saturating_sub(hint.chars().count());
     if keep < 8 {
         // No room to say anything useful: say where it is.
-        return if room >= 9 { ":messages" } else { "…" }.to_owned();
+        return hint.trim_start().to_owned();
     }
     format!("{}{hint}", text.chars().take(keep).collect::<String>())
 }
