@@ -105,7 +105,9 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
             };
             Ok(CommandLine::Export { path, format })
         }
-        "" => Err("type a command: sort, view, theme, export, profile, log, messages or q".to_owned()),
+        "" => {
+            Err("type a command: sort, view, theme, export, profile, log, messages or q".to_owned())
+        }
         other => Err(format!(
             "no command {other:?}; commands: {}",
             COMMANDS.map(|(c, _)| c).join(", ")
