@@ -419,6 +419,10 @@ fn an_outage_is_named_until_the_server_is_back() {
     s.wait_for("Messages, newest first");
     s.wait_for("server unreachable: ");
     s.send("\x1b");
+    // A refresh waits while a dialog is open: see it closed first.
+    s.wait("the messages closed", |t| {
+        !t.contains("Messages, newest first")
+    });
 
     rt.block_on(proxy.come_back());
     s.send("r");
