@@ -509,17 +509,20 @@ mod tests {
     }
 
     /// Answers a request as the client does, from `raw` (the matches,
-    /// newest first) and `all` (every activity, for parents by id).
-    fn answer(
+    /// newest first) and `all` (every activity, for parents by id); with
+    /// the requests a client would have sent for it (parents 100 a time).
+    fn answer_counted(
         lazy: &mut LazyRows,
         raw: &[Activity],
         all: &[Activity],
         offset: u64,
         limit: u64,
-    ) -> RowPage {
+    ) -> (RowPage, usize) {
+        let mut requests = 0;
         for _ in 0..10_000 {
             match lazy.need(offset, limit) {
                 Need::Raw { offset, limit } => {
+                    requests += 1;
                     let page = raw
                         .iter()
                         .skip(offset as usize)
@@ -529,6 +532,7 @@ mod tests {
                     lazy.absorb(offset, page);
                 }
                 Need::Parents(ids) => {
+                    requests += ids.len().div_ceil(100);
                     let found = all
                         .iter()
                         .filter(|a| ids.contains(&a.id))
@@ -536,10 +540,20 @@ mod tests {
                         .collect();
                     lazy.add_parents(found);
                 }
-                Need::Ready => return lazy.page(offset, limit),
+                Need::Ready => return (lazy.page(offset, limit), requests),
             }
         }
         panic!("the fold did not finish");
+    }
+
+    fn answer(
+        lazy: &mut LazyRows,
+        raw: &[Activity],
+        all: &[Activity],
+        offset: u64,
+        limit: u64,
+    ) -> RowPage {
+        answer_counted(lazy, raw, all, offset, limit).0
     }
 
     #[test]
@@ -626,7 +640,7 @@ mod tests {
             .collect()
     }
 
-    /// Reads, as requests a client would send, to answer one page.
+    /// Requests a client would send to answer one page.
     fn reads(
         lazy: &mut LazyRows,
         raw: &[Activity],
@@ -634,31 +648,7 @@ mod tests {
         offset: u64,
         limit: u64,
     ) -> usize {
-        let mut n = 0;
-        loop {
-            match lazy.need(offset, limit) {
-                Need::Raw { offset, limit } => {
-                    n += 1;
-                    let page = raw
-                        .iter()
-                        .skip(offset as usize)
-                        .take(limit as usize)
-                        .cloned()
-                        .collect();
-                    lazy.absorb(offset, page);
-                }
-                Need::Parents(ids) => {
-                    n += ids.len().div_ceil(100);
-                    let found = all
-                        .iter()
-                        .filter(|a| ids.contains(&a.id))
-                        .cloned()
-                        .collect();
-                    lazy.add_parents(found);
-                }
-                Need::Ready => return n,
-            }
-        }
+        answer_counted(lazy, raw, all, offset, limit).1
     }
 
     #[test]
