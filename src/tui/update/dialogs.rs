@@ -44,35 +44,19 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
             }
         }
         Dialog::Help { scroll } => {
-            let by: i32 = match action {
-                Some(KeyAction::ScrollDown) => 1,
-                Some(KeyAction::ScrollUp) => -1,
-                Some(KeyAction::PageDown) => 10,
-                Some(KeyAction::PageUp) => -10,
-                _ => 0,
-            };
-            if by != 0 {
-                let lines = keys::help_len(app.looks.views.len()) as i32;
-                let scroll = (i32::from(scroll) + by).clamp(0, lines) as u16;
-                app.dialog = Some(Dialog::Help { scroll });
-            } else if close || action == Some(KeyAction::Open) {
-                app.dialog = None;
+            let lines = keys::help_len(app.looks.views.len());
+            match scrolled(action, scroll, lines) {
+                Some(scroll) => app.dialog = Some(Dialog::Help { scroll }),
+                None if close || action == Some(KeyAction::Open) => app.dialog = None,
+                None => {}
             }
         }
         Dialog::Messages { scroll } => {
-            let by: i32 = match action {
-                Some(KeyAction::ScrollDown) => 1,
-                Some(KeyAction::ScrollUp) => -1,
-                Some(KeyAction::PageDown) => 10,
-                Some(KeyAction::PageUp) => -10,
-                _ => 0,
-            };
-            if by != 0 {
-                let last = app.messages.len().saturating_sub(1) as i32;
-                let scroll = (i32::from(scroll) + by).clamp(0, last) as u16;
-                app.dialog = Some(Dialog::Messages { scroll });
-            } else if close || action == Some(KeyAction::Open) {
-                app.dialog = None;
+            let last = app.messages.len().saturating_sub(1);
+            match scrolled(action, scroll, last) {
+                Some(scroll) => app.dialog = Some(Dialog::Messages { scroll }),
+                None if close || action == Some(KeyAction::Open) => app.dialog = None,
+                None => {}
             }
         }
         Dialog::Refusals { .. } => {
@@ -133,4 +117,18 @@ pub(super) fn open_messages(app: &mut App) {
     } else {
         app.dialog = Some(Dialog::Messages { scroll: 0 });
     }
+}
+
+/// A text popup's scroll after `action`, kept within `0..=last`; `None`
+/// when the action does not scroll.
+fn scrolled(action: Option<KeyAction>, scroll: u16, last: usize) -> Option<u16> {
+    let by: i32 = match action {
+        Some(KeyAction::ScrollDown) => 1,
+        Some(KeyAction::ScrollUp) => -1,
+        Some(KeyAction::PageDown) => 10,
+        Some(KeyAction::PageUp) => -10,
+        _ => return None,
+    };
+    let last = i32::try_from(last).unwrap_or(i32::MAX);
+    Some((i32::from(scroll) + by).clamp(0, last) as u16)
 }
