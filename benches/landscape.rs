@@ -18,9 +18,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use landscape_tui::backend::Backend;
-use landscape_tui::backend::remote::{
-    ApiChoice, RemoteBackend, RemoteCredentials, RemoteOptions, Secret,
-};
+use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
 use proxy::{Hide, Proxy};
 
 const LATENCY: Duration = Duration::from_millis(50);
@@ -28,15 +26,7 @@ const PAGE: u64 = 400;
 const REFRESH: Duration = Duration::from_secs(1);
 
 fn client(base: &str, api: ApiChoice) -> std::sync::Arc<RemoteBackend> {
-    let c = support::credentials();
-    let mut o = RemoteOptions::new(
-        format!("{base}/api/"),
-        RemoteCredentials::AccessKey {
-            key: c.access_key,
-            secret: Secret::new(c.secret_key),
-        },
-    );
-    o.api = api;
+    let mut o = support::options(base, api);
     o.poll_interval = REFRESH;
     RemoteBackend::new(o).unwrap()
 }

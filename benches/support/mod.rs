@@ -77,8 +77,8 @@ pub async fn serve_backend(backend: Arc<dyn landscape_tui::backend::Backend>) ->
     base
 }
 
-/// Our HTTP client for `base` with the bench's access key.
-pub fn client(rt: &tokio::runtime::Runtime, base: &str, api: ApiChoice) -> Arc<RemoteBackend> {
+/// Our HTTP client's options for `base` with the bench's access key.
+pub fn options(base: &str, api: ApiChoice) -> RemoteOptions {
     let c = credentials();
     let mut o = RemoteOptions::new(
         format!("{base}/api/"),
@@ -88,5 +88,10 @@ pub fn client(rt: &tokio::runtime::Runtime, base: &str, api: ApiChoice) -> Arc<R
         },
     );
     o.api = api;
-    rt.block_on(async { RemoteBackend::new(o).unwrap() })
+    o
+}
+
+/// Our HTTP client for `base` with the bench's access key.
+pub fn client(rt: &tokio::runtime::Runtime, base: &str, api: ApiChoice) -> Arc<RemoteBackend> {
+    rt.block_on(async { RemoteBackend::new(options(base, api)).unwrap() })
 }
