@@ -69,6 +69,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         Context::Panes
     };
+    let always = always_keys(app, context);
     if let Some(m) = &app.message {
         let style = match m.level {
             Level::Info => Style::new(),
@@ -77,7 +78,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Level::Error => app.theme.error,
         };
         spans.push(Span::raw(" │ "));
-        let room = usize::from(area.width).saturating_sub(always_keys(app, context).width());
+        let room = usize::from(area.width).saturating_sub(always.width());
         spans.push(Span::styled(
             message_text(app, &m.text, &spans, room),
             style,
@@ -88,7 +89,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     // fit whole before them.
     let always_shown = |b: &Binding| matches!(b.action, KeyAction::Help | KeyAction::Quit);
     let first_key = |keys: &[Chord]| keys.first().map(Chord::name).unwrap_or_default();
-    let always = always_keys(app, context);
     let room = usize::from(area.width).saturating_sub(always.width());
     for (b, keys) in app.keymap.footer(context).filter(|(b, _)| !always_shown(b)) {
         let enabled = b.action.act().is_none_or(|kind| app.allows(kind));
