@@ -19,14 +19,7 @@ use landscape_tui::backend::remote::{
 const REFRESH: Duration = Duration::from_millis(400);
 
 fn client(s: &TestServer, proxy: &Proxy, api: ApiChoice) -> Arc<RemoteBackend> {
-    let mut o = RemoteOptions::new(
-        format!("{}/api/", proxy.base),
-        RemoteCredentials::AccessKey {
-            key: s.credentials.access_key.clone(),
-            secret: Secret::new(s.credentials.secret_key.clone()),
-        },
-    );
-    o.api = api;
+    let mut o = s.access_key_options(&proxy.base, api);
     o.poll_interval = REFRESH;
     RemoteBackend::new(o).unwrap()
 }

@@ -12,21 +12,11 @@ use std::sync::Arc;
 use common::TestServer;
 use landscape_tui::backend::Backend;
 
-use landscape_tui::backend::remote::{
-    ApiChoice, RemoteBackend, RemoteCredentials, RemoteOptions, Secret,
-};
+use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
 use landscape_tui::engine::Engine;
 
 fn client(s: &TestServer, api: ApiChoice) -> Arc<RemoteBackend> {
-    let mut o = RemoteOptions::new(
-        format!("{}/api/", s.base),
-        RemoteCredentials::AccessKey {
-            key: s.credentials.access_key.clone(),
-            secret: Secret::new(s.credentials.secret_key.clone()),
-        },
-    );
-    o.api = api;
-    RemoteBackend::new(o).unwrap()
+    RemoteBackend::new(s.access_key_options(&s.base, api)).unwrap()
 }
 
 const QUERIES: &[&str] = &[

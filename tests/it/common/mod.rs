@@ -175,6 +175,25 @@ impl TestServer {
         }
     }
 
+    /// Client options with this server's access key, for `base` (this
+    /// server, or a proxy in front of it).
+    pub fn access_key_options(
+        &self,
+        base: &str,
+        api: landscape_tui::backend::remote::ApiChoice,
+    ) -> landscape_tui::backend::remote::RemoteOptions {
+        use landscape_tui::backend::remote::{RemoteCredentials, RemoteOptions, Secret};
+        let mut o = RemoteOptions::new(
+            format!("{base}/api/"),
+            RemoteCredentials::AccessKey {
+                key: self.credentials.access_key.clone(),
+                secret: Secret::new(self.credentials.secret_key.clone()),
+            },
+        );
+        o.api = api;
+        o
+    }
+
     pub async fn login(&self) -> String {
         let api = format!("{}/api/", self.base);
         rest_token(
