@@ -14,6 +14,7 @@ use crate::config::{Config, ConfigError, Connection, Environment};
 use crate::engine::state::{self, StateError};
 use crate::engine::{DemoOptions, Engine, Progress, Reading};
 use crate::printable::thousands;
+use crate::progress::Unit;
 
 pub struct Chosen {
     pub backend: Source,
@@ -90,27 +91,33 @@ const QUICK_FILE_BYTES: u64 = 32 << 20;
 
 /// What a start does, for a person: "generating 1,000,000 activities".
 pub fn describe_start(args: &EngineArgs) -> String {
-    match &args.data {
-        Some(path) => format!("loading {}", path.display()),
-        None => format!(
+    match (&args.state, &args.data) {
+        (Some(state), _) if state.exists() => format!("opening state {}", state.display()),
+        (_, Some(path)) => format!("loading {}", path.display()),
+        (_, None) => format!(
             "generating {} activities",
             thousands(args.activities as u64)
         ),
     }
 }
 
-/// How far a start has got: "412,000 of 1,000,000 activities" or
-/// "312 of 733 MB".
-pub fn progress_text(args: &EngineArgs, r: Reading) -> String {
+/// How far a start has got, in what it counts now: "412,000 of 1,000,000
+/// activities", "312 of 733 MB", "40 of 120 journal changes".
+pub fn progress_text(r: Reading) -> String {
     let pct = (r.ratio() * 100.0).round();
-    match &args.data {
-        Some(_) => format!(
+    match r.unit {
+        Unit::Bytes => format!(
             "{} of {} MB ({pct}%)",
             r.done / 1_000_000,
             r.total / 1_000_000
         ),
-        None => format!(
+        Unit::Activities => format!(
             "{} of {} activities ({pct}%)",
+            thousands(r.done),
+            thousands(r.total)
+        ),
+        Unit::Changes => format!(
+            "{} of {} journal changes replayed ({pct}%)",
             thousands(r.done),
             thousands(r.total)
         ),
@@ -171,11 +178,10 @@ pub fn start_engine(args: &EngineArgs, read_only: bool) -> Result<Source, SetupE
     }
     let progress = Arc::new(Progress::default());
     let (args, watched) = (args.clone(), progress.clone());
-    let labelled = args.clone();
     Ok(Source::Building {
         what: describe_start(&args),
         progress,
-        label: Box::new(move |r| progress_text(&labelled, r)),
+        label: Box::new(progress_text),
         task: tokio::task::spawn_blocking(move || {
             engine_backend(&args, read_only, &watched).map(|b| b as Arc<dyn Backend>)
         }),
@@ -235,19 +241,21 @@ mod tests {
         let reading = Reading {
             done: 412_000,
             total: 1_000_000,
+            unit: Unit::Activities,
         };
         assert_eq!(describe_start(&demo), "generating 1,000,000 activities");
         assert_eq!(
-            progress_text(&demo, reading),
+            progress_text(reading),
             "412,000 of 1,000,000 activities (41%)"
         );
         let file = Cli::parse_from(["landscape-tui", "--data", "big.json"]).engine;
         let bytes = Reading {
             done: 312_000_000,
             total: 733_000_000,
+            unit: Unit::Bytes,
         };
         assert_eq!(describe_start(&file), "loading big.json");
-        assert_eq!(progress_text(&file, bytes), "312 of 733 MB (43%)");
+        assert_eq!(progress_text(bytes), "312 of 733 MB (43%)");
     }
 
     #[test]

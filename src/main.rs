@@ -230,7 +230,7 @@ async fn build_reporting(
                 std::thread::sleep(Duration::from_millis(100));
                 waited += Duration::from_millis(100);
                 if waited.as_millis().is_multiple_of(1000) && !done.load(Ordering::Relaxed) {
-                    let text = connection::progress_text(&args, progress.read());
+                    let text = connection::progress_text(progress.read());
                     eprintln!("landscape-tui serve: {what}: {text}");
                 }
             }

@@ -2,12 +2,25 @@
 //! got, readable from another thread while it runs: the dashboard draws it
 //! as a gauge, `serve` prints it.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 #[derive(Debug, Default)]
 pub struct Progress {
     done: AtomicU64,
     total: AtomicU64,
+    unit: AtomicU8,
+}
+
+/// What a start counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Unit {
+    /// Activities generated.
+    #[default]
+    Activities,
+    /// Bytes of a file read.
+    Bytes,
+    /// Journal changes replayed.
+    Changes,
 }
 
 /// What a start is doing, for a person to read.
@@ -15,12 +28,15 @@ pub struct Progress {
 pub struct Reading {
     pub done: u64,
     pub total: u64,
+    pub unit: Unit,
 }
 
 impl Progress {
-    pub fn start(&self, total: u64) {
+    /// Starts counting `total` `unit`s from none.
+    pub fn start(&self, total: u64, unit: Unit) {
         self.total.store(total, Ordering::Relaxed);
         self.done.store(0, Ordering::Relaxed);
+        self.unit.store(unit as u8, Ordering::Relaxed);
     }
 
     pub fn set(&self, done: u64) {
@@ -33,9 +49,15 @@ impl Progress {
 
     pub fn read(&self) -> Reading {
         let total = self.total.load(Ordering::Relaxed);
+        let unit = match self.unit.load(Ordering::Relaxed) {
+            1 => Unit::Bytes,
+            2 => Unit::Changes,
+            _ => Unit::Activities,
+        };
         Reading {
             done: self.done.load(Ordering::Relaxed).min(total),
             total,
+            unit,
         }
     }
 }

@@ -69,6 +69,7 @@ impl Exit {
             BackendError::Http { status, .. } if *status < 500 => Exit::Refused,
             BackendError::Unreachable(_)
             | BackendError::Transport(_)
+            | BackendError::NotSaved(_)
             | BackendError::Http { .. }
             | BackendError::Protocol(_) => Exit::Unreachable,
         }

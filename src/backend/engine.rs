@@ -1,8 +1,16 @@
 //! The embedded engine as a `Backend`: in process, behind a lock, with a
-//! task that runs its clock and tells the dashboard when anything moved.
+//! thread that runs its clock and tells the dashboard when anything moved.
+//!
+//! Engine work never runs on an async worker: each call goes to tokio's
+//! blocking pool, so a long scan holds up no other request's I/O. Changes
+//! (actions and the clock) take turns under one writer lock, which also
+//! holds the journal: each is worked out under a read lock (reads go on),
+//! written to the journal and synced with no engine lock held, then
+//! applied in a short write. So a full disk means the change is not made,
+//! and a slow disk stalls no reader.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
@@ -12,9 +20,9 @@ use tokio::sync::watch;
 
 use super::reader_first::ReaderFirstLock;
 use super::{Backend, BackendError, BackendInfo, CompletionValues, Selection};
-use crate::engine::state::{Journal, Op};
-use crate::engine::{ActionError, Engine};
-use crate::model::{Activity, Computer, Page, RowPage};
+use crate::engine::state::{Journal, StateError};
+use crate::engine::{ActionError, Done, Engine};
+use crate::model::{ActionKind, Activity, Computer, Page, RowPage};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EngineOptions {
@@ -24,7 +32,7 @@ pub struct EngineOptions {
     pub frozen: bool,
     /// Refuse every action.
     pub read_only: bool,
-    /// How often the clock task advances the engine.
+    /// How often the clock thread advances the engine.
     pub tick: Duration,
 }
 
@@ -40,23 +48,29 @@ impl Default for EngineOptions {
 }
 
 pub struct EngineBackend {
-    engine: ReaderFirstLock<Engine>,
-    options: EngineOptions,
-    changes: watch::Sender<u64>,
-    /// With `--state`: where each change is made durable before it is answered.
-    journal: Option<std::sync::Mutex<Journal>>,
+    shared: Arc<Shared>,
     /// What the start found (a state loaded, a journal recovered).
-    start_note: std::sync::Mutex<Option<String>>,
+    start_note: Mutex<Option<String>>,
+}
+
+/// What the blocking pool and the clock thread share with the backend.
+struct Shared {
+    engine: ReaderFirstLock<Engine>,
+    /// Held by whatever changes the engine (an action, the clock), one at
+    /// a time; with `--state`, the journal each change is written to first.
+    writer: Mutex<Option<Journal>>,
+    changes: watch::Sender<u64>,
+    read_only: bool,
 }
 
 impl EngineBackend {
-    /// Wraps `engine`; unless frozen, starts the clock task (call inside a
-    /// tokio runtime). The task stops when the backend is dropped.
+    /// Wraps `engine`; unless frozen, starts the clock thread. The thread
+    /// stops when the backend is dropped.
     pub fn new(engine: Engine, options: EngineOptions) -> Arc<EngineBackend> {
         EngineBackend::with_journal(engine, options, None)
     }
 
-    /// The same, recording every change in `journal` before answering it.
+    /// The same, writing every change to `journal` before making it.
     pub fn with_journal(
         mut engine: Engine,
         options: EngineOptions,
@@ -68,107 +82,188 @@ impl EngineBackend {
             engine.run_clock(options.speed);
         }
         let (changes, _) = watch::channel(0);
-        let backend = Arc::new(EngineBackend {
+        let shared = Arc::new(Shared {
             engine: ReaderFirstLock::new(engine),
-            options,
+            writer: Mutex::new(journal),
             changes,
-            journal: journal.map(std::sync::Mutex::new),
-            start_note: std::sync::Mutex::new(None),
+            read_only: options.read_only,
         });
         if !options.frozen {
-            let weak = Arc::downgrade(&backend);
-            tokio::spawn(async move {
-                let mut interval = tokio::time::interval(options.tick);
-                loop {
-                    interval.tick().await;
-                    let Some(backend) = weak.upgrade() else { break };
-                    if backend.write().advance() {
-                        backend.changed();
+            let weak = Arc::downgrade(&shared);
+            let started = std::thread::Builder::new()
+                .name("engine-clock".into())
+                .spawn(move || {
+                    let mut complained = false;
+                    loop {
+                        std::thread::sleep(options.tick);
+                        let Some(shared) = weak.upgrade() else { break };
+                        match shared.tick() {
+                            Ok(_) => complained = false,
+                            // Said once, not every tick; the clock waits.
+                            Err(e) if !complained => {
+                                complained = true;
+                                eprintln!(
+                                    "landscape-tui: the clock is held: {e}; activities move on once the state can be written"
+                                );
+                            }
+                            Err(_) => {}
+                        }
                     }
-                }
-            });
+                });
+            if let Err(e) = started {
+                eprintln!(
+                    "landscape-tui: the engine's clock could not start ({e}); it stays still"
+                );
+            }
         }
-        backend
+        Arc::new(EngineBackend {
+            shared,
+            start_note: Mutex::new(None),
+        })
     }
 
     pub fn set_start_note(&self, note: String) {
         *self.start_note.lock().unwrap_or_else(|p| p.into_inner()) = Some(note);
     }
 
-    /// Reads never see half an action: actions hold the write lock. A
-    /// read does not wait behind a writer that waits (see `reader_first`).
     /// Whose activities reapply and revert create from now on (`serve`'s
     /// logged-in user).
     pub fn set_user(&self, user: crate::model::Creator) {
+        let _writer = self.shared.writer();
         self.write().set_user(user);
     }
 
+    /// Reads never see half a change: changes hold the write lock. A read
+    /// does not wait behind a writer that waits (see `reader_first`).
     pub fn read(&self) -> RwLockReadGuard<'_, Engine> {
-        self.engine.read()
+        self.shared.engine.read()
     }
 
     pub fn write(&self) -> RwLockWriteGuard<'_, Engine> {
-        self.engine.write()
+        self.shared.engine.write()
+    }
+
+    /// Runs `work` on the blocking pool (inline outside a runtime).
+    async fn off_the_workers<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Shared) -> T + Send + 'static,
+    ) -> Result<T, BackendError> {
+        let shared = self.shared.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => handle
+                .spawn_blocking(move || work(&shared))
+                .await
+                .map_err(|e| BackendError::Transport(format!("the engine failed: {e}"))),
+            Err(_) => Ok(work(&shared)),
+        }
+    }
+
+    /// Reads the engine off the async workers.
+    async fn reading<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Engine) -> T + Send + 'static,
+    ) -> Result<T, BackendError> {
+        self.off_the_workers(move |shared| work(&shared.engine.read()))
+            .await
+    }
+
+    async fn act(&self, kind: ActionKind, selection: Selection) -> Result<Done, BackendError> {
+        self.off_the_workers(move |shared| shared.act(kind, &selection))
+            .await?
+    }
+}
+
+impl Shared {
+    fn writer(&self) -> MutexGuard<'_, Option<Journal>> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn changed(&self) {
         self.changes.send_modify(|n| *n += 1);
     }
 
-    fn writable(&self) -> Result<(), BackendError> {
-        if self.options.read_only {
-            Err(BackendError::ReadOnly)
-        } else {
-            Ok(())
+    /// One change: worked out on the state as it is, written to the
+    /// journal, then made. Nothing else changes the engine meanwhile (the
+    /// writer lock is held), so what was worked out is what is made.
+    fn act(&self, kind: ActionKind, selection: &Selection) -> Result<Done, BackendError> {
+        if self.read_only {
+            return Err(BackendError::ReadOnly);
         }
+        let mut writer = self.writer();
+        // Actions happen at the clock's time, with what it moved by then.
+        self.move_clock(&mut writer)
+            .map_err(|e| BackendError::NotSaved(e.0))?;
+        let prepared = self
+            .engine
+            .read()
+            .prepare(kind, selection)
+            .map_err(BackendError::from)?;
+        let mut seq = None;
+        if let Some(journal) = writer.as_mut()
+            && !prepared.changes_nothing()
+        {
+            let engine = self.engine.read();
+            seq = Some(
+                journal
+                    .write_ahead(&engine, &prepared)
+                    .map_err(|e| BackendError::NotSaved(e.0))?,
+            );
+        }
+        let done = {
+            let mut engine = self.engine.write();
+            if let Some(seq) = seq {
+                Journal::applied(&mut engine, seq);
+            }
+            engine.perform(prepared)
+        };
+        self.fold_when_due(&mut writer);
+        self.changed();
+        Ok(done)
     }
 
-    /// Runs an action under the write lock; tells watchers when it changed anything.
-    /// With a journal, the change is on disk before this returns, under
-    /// the write lock, so the journal's order is the order things happened.
-    fn act<T>(
-        &self,
-        op: Op,
-        run: impl FnOnce(&mut Engine) -> Result<T, ActionError>,
-    ) -> Result<T, BackendError> {
-        self.writable()?;
-        let result: Result<Result<T, BackendError>, ActionError> = off_the_workers(|| {
-            let mut engine = self.write();
-            let done = run(&mut engine)?;
-            if let Some(journal) = &self.journal {
-                let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
-                if let Err(e) = journal.record_change(&mut engine, op) {
-                    return Ok(Err(BackendError::Transport(format!(
-                        "the change was made but could not be saved: {e}"
-                    ))));
-                }
-                if journal.wants_fold() {
-                    // Reads go on while the snapshot is written; changes
-                    // wait (the journal is held).
-                    let engine = parking_lot::RwLockWriteGuard::downgrade(engine);
-                    // A failed fold loses nothing: the change is in the
-                    // journal, and the fold is tried after the next change
-                    // (whose own write would report a full disk).
-                    let _ = journal.fold(&engine);
-                }
-            }
-            Ok(Ok(done))
-        });
-        if result.is_ok() {
+    /// Moves the engine to the clock's time, writing the clock's record
+    /// first when that moves any activity. True when anything moved.
+    fn move_clock(&self, writer: &mut Option<Journal>) -> Result<bool, StateError> {
+        let moves = self.engine.read().moves_now();
+        if moves.to().is_none() {
+            return Ok(false);
+        }
+        let mut seq = None;
+        if let (Some(journal), Some(to)) = (writer.as_mut(), moves.to())
+            && !moves.is_empty()
+        {
+            seq = Some(journal.write_clock(to)?);
+        }
+        let mut engine = self.engine.write();
+        if let Some(seq) = seq {
+            Journal::applied(&mut engine, seq);
+        }
+        Ok(engine.make_moves(moves))
+    }
+
+    /// The clock thread's step: moves activities along; watchers hear of it.
+    fn tick(&self) -> Result<bool, StateError> {
+        let mut writer = self.writer();
+        // A quiet engine takes no lock for writing: the time alone moves
+        // on when the next change comes.
+        if self.engine.read().moves_now().is_empty() {
+            return Ok(false);
+        }
+        let moved = self.move_clock(&mut writer)?;
+        self.fold_when_due(&mut writer);
+        drop(writer);
+        if moved {
             self.changed();
         }
-        result.map_err(BackendError::from)?
+        Ok(moved)
     }
-}
 
-/// Runs engine work (a scan of a million activities, an action) without
-/// holding up the async workers: on a multi-threaded runtime the worker
-/// hands its other tasks on while this one blocks.
-fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
-    use tokio::runtime::{Handle, RuntimeFlavor};
-    match Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
-        _ => work(),
+    /// Folds the journal when it has grown enough (see
+    /// [`Journal::fold_when_due`]). Reads go on meanwhile; changes wait.
+    fn fold_when_due(&self, writer: &mut Option<Journal>) {
+        if let Some(journal) = writer.as_mut() {
+            journal.fold_when_due(&self.engine.read());
+        }
     }
 }
 
@@ -203,9 +298,10 @@ impl Backend for EngineBackend {
         limit: u64,
         offset: u64,
     ) -> Result<Page<Activity>, BackendError> {
-        Ok(off_the_workers(|| {
-            self.read().activities(query, limit, offset)
-        })?)
+        let query = query.to_owned();
+        Ok(self
+            .reading(move |e| e.activities(&query, limit, offset))
+            .await??)
     }
 
     async fn top_level(
@@ -214,9 +310,10 @@ impl Backend for EngineBackend {
         limit: u64,
         offset: u64,
     ) -> Result<RowPage, BackendError> {
-        Ok(off_the_workers(|| {
-            self.read().top_level(query, limit, offset)
-        })?)
+        let query = query.to_owned();
+        Ok(self
+            .reading(move |e| e.top_level(&query, limit, offset))
+            .await??)
     }
 
     async fn top_level_sorted(
@@ -226,13 +323,16 @@ impl Backend for EngineBackend {
         limit: u64,
         offset: u64,
     ) -> Result<RowPage, BackendError> {
-        Ok(off_the_workers(|| {
-            self.read().top_level_sorted(query, sort, limit, offset)
-        })?)
+        let query = query.to_owned();
+        Ok(self
+            .reading(move |e| e.top_level_sorted(&query, sort, limit, offset))
+            .await??)
     }
 
     async fn activity(&self, id: u64) -> Result<Activity, BackendError> {
-        self.read().activity(id).ok_or(BackendError::NotFound(id))
+        self.reading(move |e| e.activity(id))
+            .await?
+            .ok_or(BackendError::NotFound(id))
     }
 
     async fn children(
@@ -240,25 +340,26 @@ impl Backend for EngineBackend {
         parent_id: u64,
         query: Option<&str>,
     ) -> Result<Vec<Activity>, BackendError> {
-        off_the_workers(|| {
-            let engine = self.read();
+        let query = query.map(str::to_owned);
+        self.reading(move |engine| {
             if engine.activity(parent_id).is_none() {
                 return Err(BackendError::NotFound(parent_id));
             }
-            Ok(engine.children(parent_id, query)?)
+            Ok(engine.children(parent_id, query.as_deref())?)
         })
+        .await?
     }
 
     async fn activity_types(&self) -> Result<Vec<String>, BackendError> {
-        Ok(self.read().activity_types())
+        self.reading(Engine::activity_types).await
     }
 
     async fn completion_values(&self) -> Result<CompletionValues, BackendError> {
-        Ok(self.read().completion_values())
+        self.reading(Engine::completion_values).await
     }
 
     async fn computers(&self) -> Result<Vec<Computer>, BackendError> {
-        Ok(self.read().computers().cloned().collect())
+        self.reading(|e| e.computers().cloned().collect()).await
     }
 
     async fn computers_page(
@@ -267,9 +368,10 @@ impl Backend for EngineBackend {
         limit: u64,
         offset: u64,
     ) -> Result<Page<Computer>, BackendError> {
-        Ok(off_the_workers(|| {
-            self.read().computers_page(query, limit, offset)
-        })?)
+        let query = query.to_owned();
+        Ok(self
+            .reading(move |e| e.computers_page(&query, limit, offset))
+            .await??)
     }
 
     async fn computer_titles(
@@ -277,32 +379,32 @@ impl Backend for EngineBackend {
         ids: &[u64],
         _fresh: bool,
     ) -> Result<HashMap<u64, String>, BackendError> {
-        Ok(self.read().computer_titles(ids))
+        let ids = ids.to_vec();
+        self.reading(move |e| e.computer_titles(&ids)).await
     }
 
     async fn approve(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {
-        let op = Op::Approve {
-            selection: selection.clone(),
-        };
-        self.act(op, |e| e.approve(selection))
+        Ok(self
+            .act(ActionKind::Approve, selection.clone())
+            .await?
+            .ids())
     }
 
     async fn cancel(&self, selection: &Selection) -> Result<Vec<u64>, BackendError> {
-        let op = Op::Cancel {
-            selection: selection.clone(),
-        };
-        self.act(op, |e| e.cancel(selection))
+        Ok(self.act(ActionKind::Cancel, selection.clone()).await?.ids())
     }
 
     async fn reapply(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
-        self.act(Op::Reapply { ids: ids.to_vec() }, |e| e.reapply(ids))
+        let selection = Selection::Ids(ids.to_vec());
+        Ok(self.act(ActionKind::Reapply, selection).await?.created())
     }
 
     async fn revert(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
-        self.act(Op::Revert { ids: ids.to_vec() }, |e| e.revert(ids))
+        let selection = Selection::Ids(ids.to_vec());
+        Ok(self.act(ActionKind::Revert, selection).await?.created())
     }
 
     fn changes(&self) -> watch::Receiver<u64> {
-        self.changes.subscribe()
+        self.shared.changes.subscribe()
     }
 }

@@ -51,6 +51,10 @@ pub enum BackendError {
     /// request was made, and none would help.
     #[error("{0}")]
     Setup(String),
+    /// The change was not made: the server could not make it durable
+    /// (its disk is full or failing), and takes no changes until it can.
+    #[error("the change was not made: {0}")]
+    NotSaved(String),
     /// The backend is read-only and refuses every action.
     #[error("read-only: actions are disabled")]
     ReadOnly,

@@ -19,6 +19,60 @@ pub enum ActionError {
     Refused(Vec<Refusal>),
 }
 
+/// An action checked and not yet done (see [`Engine::prepare`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    kind: ActionKind,
+    /// Rows that change (approve, cancel) or are copied (reapply, revert).
+    rows: Vec<usize>,
+    /// Their ids, in the same order.
+    ids: Vec<u64>,
+    /// What the caller of an approve or cancel is told changed.
+    reported: Vec<u64>,
+}
+
+impl Prepared {
+    pub fn kind(&self) -> ActionKind {
+        self.kind
+    }
+
+    /// Whether doing it changes nothing (a query that matched nothing).
+    pub fn changes_nothing(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Ids of what changes (approve, cancel) or is copied (reapply, revert):
+    /// what the journal records, so that a replay never re-runs a query.
+    pub fn ids(&self) -> &[u64] {
+        &self.ids
+    }
+}
+
+/// What a performed action did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Done {
+    /// Approve, cancel: the ids the caller named that changed.
+    Changed(Vec<u64>),
+    /// Reapply, revert: the new activities.
+    Created(Vec<Activity>),
+}
+
+impl Done {
+    pub fn ids(self) -> Vec<u64> {
+        match self {
+            Done::Changed(ids) => ids,
+            Done::Created(acts) => acts.into_iter().map(|a| a.id).collect(),
+        }
+    }
+
+    pub fn created(self) -> Vec<Activity> {
+        match self {
+            Done::Created(acts) => acts,
+            Done::Changed(_) => Vec::new(),
+        }
+    }
+}
+
 /// The plan of an approve or cancel: what changes, what the caller is told
 /// changed, what is refused.
 struct Plan {
@@ -34,8 +88,8 @@ impl Engine {
         match selection {
             Selection::Query(q) => {
                 let m = self.matcher(q).map_err(ActionError::Query)?;
-                let s = &self.store;
-                Ok((m.select(&s.columns, &s.activities), Vec::new()))
+                let rows = self.select(&m, q).map_err(ActionError::Query)?;
+                Ok((rows.indices(), Vec::new()))
             }
             Selection::Ids(ids) => {
                 let mut found = Vec::new();
@@ -116,24 +170,119 @@ impl Engine {
     }
 
     pub fn approve(&mut self, selection: &Selection) -> Result<Vec<u64>, ActionError> {
-        self.change_status(ActionKind::Approve, selection)
+        let prepared = self.prepare(ActionKind::Approve, selection)?;
+        Ok(self.perform(prepared).ids())
     }
 
     pub fn cancel(&mut self, selection: &Selection) -> Result<Vec<u64>, ActionError> {
-        self.change_status(ActionKind::Cancel, selection)
+        let prepared = self.prepare(ActionKind::Cancel, selection)?;
+        Ok(self.perform(prepared).ids())
     }
 
-    fn change_status(
-        &mut self,
+    /// New copies of finished activities, created now by the engine's user.
+    /// A parent is reapplied as one new parent over its finished children.
+    pub fn reapply(&mut self, ids: &[u64]) -> Result<Vec<Activity>, ActionError> {
+        let prepared = self.prepare(ActionKind::Reapply, &Selection::Ids(ids.to_vec()))?;
+        Ok(self.perform(prepared).created())
+    }
+
+    /// New package changes that undo succeeded ones.
+    pub fn revert(&mut self, ids: &[u64]) -> Result<Vec<Activity>, ActionError> {
+        let prepared = self.prepare(ActionKind::Revert, &Selection::Ids(ids.to_vec()))?;
+        Ok(self.perform(prepared).created())
+    }
+
+    /// Checks `kind` over `selection` against the state as it is, changing
+    /// nothing: all or nothing, so any refusal refuses the whole action.
+    /// What it returns is what [`Engine::perform`] will do, and what the
+    /// journal records before that (see [`Prepared::journal_op`]).
+    /// Reapply and revert take ids only (a query is read as none).
+    pub fn prepare(
+        &self,
         kind: ActionKind,
         selection: &Selection,
-    ) -> Result<Vec<u64>, ActionError> {
-        let plan = self.plan(kind, selection)?;
-        if !plan.refused.is_empty() {
-            return Err(ActionError::Refused(plan.refused));
+    ) -> Result<Prepared, ActionError> {
+        match kind {
+            ActionKind::Approve | ActionKind::Cancel => {
+                let plan = self.plan(kind, selection)?;
+                if !plan.refused.is_empty() {
+                    return Err(ActionError::Refused(plan.refused));
+                }
+                let ids = plan
+                    .change
+                    .iter()
+                    .map(|&i| self.store.activities[i].id)
+                    .collect();
+                Ok(Prepared {
+                    kind,
+                    rows: plan.change,
+                    ids,
+                    reported: plan.reported,
+                })
+            }
+            ActionKind::Reapply | ActionKind::Revert => {
+                let ids = match selection {
+                    Selection::Ids(ids) => ids.clone(),
+                    Selection::Query(_) => Vec::new(),
+                };
+                let rows = self.check_create(kind, &ids)?;
+                let ids = rows.iter().map(|&i| self.store.activities[i].id).collect();
+                Ok(Prepared {
+                    kind,
+                    rows,
+                    ids,
+                    reported: Vec::new(),
+                })
+            }
         }
+    }
+
+    /// The same action read back from the journal: the ids it changed (or
+    /// copied), taken as they are, without the rules (they held when it
+    /// was done). An id the state does not have is an error: the journal
+    /// does not belong to this state.
+    pub(super) fn prepared_from_journal(
+        &self,
+        kind: ActionKind,
+        ids: &[u64],
+    ) -> Result<Prepared, ActionError> {
+        let mut rows = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for &id in ids {
+            match self.store.index(id) {
+                Some(i) => rows.push(i),
+                None => missing.push(Refusal {
+                    id,
+                    reason: "no such activity".into(),
+                }),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(ActionError::Refused(missing));
+        }
+        Ok(Prepared {
+            kind,
+            rows,
+            ids: ids.to_vec(),
+            reported: ids.to_vec(),
+        })
+    }
+
+    /// Does what `prepared` says, at the engine's now. Infallible: every
+    /// check was made by [`Engine::prepare`] under the same lock.
+    pub fn perform(&mut self, prepared: Prepared) -> Done {
+        match prepared.kind {
+            ActionKind::Approve | ActionKind::Cancel => {
+                self.set_status(prepared.kind, &prepared.rows);
+                Done::Changed(prepared.reported)
+            }
+            kind => Done::Created(self.create(kind, prepared.rows)),
+        }
+    }
+
+    fn set_status(&mut self, kind: ActionKind, rows: &[usize]) {
         let now = self.now;
-        self.store.update_many(&plan.change, |a| {
+        self.store.update_many(rows, |a| {
             a.modification_time = Field::Value(now);
             match kind {
                 ActionKind::Approve => {
@@ -151,21 +300,10 @@ impl Engine {
                 }
             }
         });
-        Ok(plan.reported)
     }
 
-    /// New copies of finished activities, created now by the engine's user.
-    /// A parent is reapplied as one new parent over its finished children.
-    pub fn reapply(&mut self, ids: &[u64]) -> Result<Vec<Activity>, ActionError> {
-        self.create(ActionKind::Reapply, ids)
-    }
-
-    /// New package changes that undo succeeded ones.
-    pub fn revert(&mut self, ids: &[u64]) -> Result<Vec<Activity>, ActionError> {
-        self.create(ActionKind::Revert, ids)
-    }
-
-    fn create(&mut self, kind: ActionKind, ids: &[u64]) -> Result<Vec<Activity>, ActionError> {
+    /// The rows of `ids` when `kind` may copy every one of them.
+    fn check_create(&self, kind: ActionKind, ids: &[u64]) -> Result<Vec<usize>, ActionError> {
         let (found, mut refused) = self.selected(&Selection::Ids(ids.to_vec()))?;
         for &i in &found {
             let a = &self.store.activities[i];
@@ -186,6 +324,10 @@ impl Engine {
             refused.sort_by_key(|r| r.id);
             return Err(ActionError::Refused(refused));
         }
+        Ok(found)
+    }
+
+    fn create(&mut self, kind: ActionKind, found: Vec<usize>) -> Vec<Activity> {
         let mut next = self.store.next_id();
         let mut created = Vec::new();
         for i in found {
@@ -219,10 +361,10 @@ impl Engine {
                 self.store.insert(copy);
             }
         }
-        Ok(created
+        created
             .into_iter()
             .filter_map(|id| self.activity(id))
-            .collect())
+            .collect()
     }
 
     fn copy(&self, kind: ActionKind, from: &Activity, id: u64, parent: Option<u64>) -> Activity {

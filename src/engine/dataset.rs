@@ -154,7 +154,10 @@ impl Engine {
     pub fn load_with_progress(path: &Path, progress: &Progress) -> Result<Engine, DatasetError> {
         let failed = |e: &dyn fmt::Display| DatasetError(format!("{}: {e}", path.display()));
         let file = std::fs::File::open(path).map_err(|e| failed(&e))?;
-        progress.start(file.metadata().map_or(0, |m| m.len()));
+        progress.start(
+            file.metadata().map_or(0, |m| m.len()),
+            crate::progress::Unit::Bytes,
+        );
         let counted = Counted {
             inner: file,
             progress,

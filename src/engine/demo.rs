@@ -146,7 +146,7 @@ impl Engine {
 
     /// The same, counting the activities generated into `progress`.
     pub fn demo_with_progress(options: &DemoOptions, progress: &Progress) -> Engine {
-        progress.start(options.activities as u64);
+        progress.start(options.activities as u64, crate::progress::Unit::Activities);
         let mut rng = StdRng::seed_from_u64(options.seed);
         let computers = computers(&mut rng, options.computers.max(1));
         let ids: Vec<u64> = computers.iter().map(|c| c.id).collect();

@@ -3,6 +3,7 @@
 //! along, demo data and dataset files. No async, no terminal, no HTTP.
 
 mod actions;
+mod checksum;
 mod clock;
 mod dataset;
 mod dataset_reader;
@@ -25,10 +26,11 @@ use crate::query::{
 
 pub use crate::model::Selection;
 pub use crate::progress::{Progress, Reading};
-pub use actions::ActionError;
+pub use actions::{ActionError, Done, Prepared};
 pub use clock::Clock;
 pub use dataset_reader::DatasetError;
 pub use demo::DemoOptions;
+pub use simulation::Moves;
 use store::Store;
 
 /// The engine's whole state. Share it behind a lock: reads take `&self`,
@@ -44,7 +46,14 @@ pub struct Engine {
     pub(crate) user: Arc<Creator>,
     /// The last journal change this state includes (see `state`).
     journal_seq: u64,
+    query_budget: u64,
 }
+
+/// Row tests one query may make before it is refused (a column compare is
+/// one, a record read 16): a few hundred milliseconds of one core, so that
+/// one request cannot hold the engine for seconds. At a million
+/// activities that is 200 `OR`ed column terms, or a dozen that read records.
+pub const QUERY_BUDGET: u64 = 200_000_000;
 
 impl Engine {
     /// An engine with `computers` and `activities`, its clock frozen at `now`.
@@ -68,6 +77,7 @@ impl Engine {
             seed,
             user: Arc::new(Creator::new("Landscape Admin", "admin@example.com", 1)),
             journal_seq: 0,
+            query_budget: QUERY_BUDGET,
         }
     }
 
@@ -92,6 +102,12 @@ impl Engine {
     pub fn advance(&mut self) -> bool {
         let to = self.clock.now().max(self.now);
         self.advance_to(to)
+    }
+
+    /// Moves the clock by `by`, leaving the engine where it is until it is
+    /// moved to the clock's time (see [`Engine::moves_now`]).
+    pub fn wind_clock(&mut self, by: Duration) {
+        self.clock.step(by);
     }
 
     /// Steps the clock by `by` and moves the engine along.
@@ -120,6 +136,21 @@ impl Engine {
         offset: u64,
     ) -> Result<Page<Computer>, QueryError> {
         let terms = crate::query::parse_computer_query(query, &ParseOptions::default())?;
+        // Each term is tried on each computer (a string compare or search).
+        let tests = (terms.len() as u64)
+            .saturating_mul(self.store.computers.len() as u64)
+            .saturating_mul(crate::query::RECORD_TEST);
+        if tests > self.query_budget {
+            return Err(QueryError::new(
+                0..query.len(),
+                format!(
+                    "too costly: {} terms tried on each of {} computers is more than {} tests; split the query",
+                    terms.len(),
+                    crate::printable::thousands(self.store.computers.len() as u64),
+                    crate::printable::thousands(self.query_budget),
+                ),
+            ));
+        }
         let matching = self.store.computers.values().filter(|c| {
             terms
                 .iter()
@@ -151,6 +182,27 @@ impl Engine {
 
     pub fn activity_count(&self) -> usize {
         self.store.activities.len()
+    }
+
+    /// The rows `m` (made from `query`) matches, within the query budget.
+    fn select(&self, m: &Matcher, query: &str) -> Result<RowSet, QueryError> {
+        let s = &self.store;
+        m.select_within(&s.columns, &s.activities, self.query_budget)
+            .map_err(|over| {
+                QueryError::new(
+                    0..query.len(),
+                    format!(
+                        "too costly: this query needs more than {} tests over {} activities; narrow it with cheap terms first (status:, type:, created-after:) or split it",
+                        crate::printable::thousands(over.limit),
+                        crate::printable::thousands(over.rows as u64),
+                    ),
+                )
+            })
+    }
+
+    /// Row tests one query may make (see [`QUERY_BUDGET`]).
+    pub fn set_query_budget(&mut self, tests: u64) {
+        self.query_budget = tests;
     }
 
     fn matcher(&self, query: &str) -> Result<Matcher, QueryError> {
@@ -198,7 +250,7 @@ impl Engine {
             let (start, end) = window(count, limit, offset);
             return Ok(self.page(newest_of_lists(&lists, start, end).into_iter(), count));
         }
-        Ok(self.page_of_hits(&m.select_set(&s.columns, &s.activities), limit, offset))
+        Ok(self.page_of_hits(&self.select(&m, query)?, limit, offset))
     }
 
     /// `limit` records of a kept list (oldest first) from `offset` counted
@@ -338,7 +390,7 @@ impl Engine {
                 rows_estimated: false,
             });
         }
-        let hits = m.select_set(&s.columns, &s.activities);
+        let hits = self.select(&m, query)?;
         let mut shown = RowSet::empty(s.activities.len());
         for i in hits.iter() {
             shown.insert(match s.parent_row[i] {

@@ -13,23 +13,83 @@ use super::Engine;
 use super::fate::{Fate, failure_text, fate, success_text};
 use super::lifecycle::is_long_running;
 
+/// What the clock does to the engine by a time: the activities it moves
+/// and what each becomes. Worked out while reading (readers go on), then
+/// applied in a short write.
+#[derive(Debug, Clone, Default)]
+pub struct Moves {
+    to: Option<DateTime<Utc>>,
+    rows: Vec<(usize, Activity)>,
+}
+
+impl Moves {
+    /// Whether the clock moves any activity.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The time they are worked out for.
+    pub fn to(&self) -> Option<DateTime<Utc>> {
+        self.to
+    }
+}
+
 impl Engine {
     /// Moves every live activity to `to`. True when anything changed.
     pub(super) fn advance_to(&mut self, to: DateTime<Utc>) -> bool {
-        if to < self.now {
-            return false;
+        let moves = self.moves_by(to);
+        self.make_moves(moves)
+    }
+
+    /// What the clock does by the clock's own time (see [`Moves`]); nothing
+    /// when it has not moved past the engine's (a loaded state is not
+    /// simulated up to its own time).
+    pub fn moves_now(&self) -> Moves {
+        let to = self.clock.now();
+        if to <= self.now {
+            return Moves::default();
         }
+        self.moves_by(to)
+    }
+
+    /// What the clock does by `to`, changing nothing.
+    pub fn moves_by(&self, to: DateTime<Utc>) -> Moves {
+        if to < self.now {
+            return Moves::default();
+        }
+        let rows = self
+            .store
+            .live
+            .iter()
+            .filter_map(|i| {
+                let a = &self.store.activities[i];
+                let f = fate(self.seed, a.id, &a.activity_type);
+                let mut next = a.clone();
+                evolve(&mut next, &f, to).then_some((i, next))
+            })
+            .collect();
+        Moves { to: Some(to), rows }
+    }
+
+    /// Applies `moves`, worked out on this state (nothing may change it in
+    /// between). True when anything changed.
+    pub fn make_moves(&mut self, moves: Moves) -> bool {
+        let Some(to) = moves.to.filter(|to| *to >= self.now) else {
+            return false;
+        };
         self.now = to;
-        let live: Vec<usize> = self.store.live.iter().collect();
-        let mut changed = false;
-        for i in live {
-            let a = &self.store.activities[i];
-            let f = fate(self.seed, a.id, &a.activity_type);
-            let mut next = a.clone();
-            if evolve(&mut next, &f, to) {
-                self.store.update(i, |a| *a = next);
-                changed = true;
+        let changed = !moves.rows.is_empty();
+        let mut parents = Vec::new();
+        for (i, next) in moves.rows {
+            if let Some(p) = next.parent() {
+                parents.push(p);
             }
+            self.store.replace(i, next);
+        }
+        parents.sort_unstable();
+        parents.dedup();
+        for p in parents {
+            self.store.derive_parent(p);
         }
         changed
     }

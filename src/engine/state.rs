@@ -1,30 +1,42 @@
 //! Durable state for the engine (`--state FILE`): a snapshot in the dataset
 //! format, written atomically (a temporary file, synced, renamed over the
 //! old one), and beside it `FILE.journal`, an append-only log of every
-//! change, one JSON line each, synced to disk before the change is
-//! answered. A start loads the snapshot and replays the journal after it;
-//! once the journal holds a quarter of the snapshot's size, both are folded
-//! into a new snapshot.
+//! change. A change is written and synced *before* it is applied, so what
+//! a client is shown is always on disk, and a change that could not be
+//! written is not made at all. A start loads the snapshot and replays the
+//! journal after it; the journal is folded into a new snapshot when it
+//! holds a quarter of the snapshot's size or [`FOLD_RECORDS`] records, so
+//! a start replays little next to what it loads.
+//!
+//! Each record is one line: its CRC-32C in hex, a space, its JSON. Records
+//! are numbered from the first change ever and must follow one another.
+//! A journal records the ids a change touched, never the query that chose
+//! them, so a replay does no searching; and the clock's position whenever
+//! it moved an activity, so a restart never un-finishes what clients saw
+//! finish.
+//!
+//! A last record cut short or failing its checksum (a crash mid-write) is
+//! cut off at start, and the start says what was dropped: it was never
+//! answered. A damaged record with whole ones after it, a gap in the
+//! numbers, or a snapshot that cannot be loaded stops the start: nothing is
+//! silently replaced. `FILE.lock` keeps a second server off the same state.
 //!
 //! Why a journal: a change is a line of a few dozen bytes, so making each
 //! one durable costs one small write and one sync, not a rewrite of a
 //! million records. Why not a database: the state is the dataset format
-//! this project already reads and writes, and replaying actions through
-//! the engine keeps every lifecycle rule in one place.
-//!
-//! A journal cut short (a crash mid-write) is recovered up to its last
-//! whole record, and the start says so. A record that is whole but cannot
-//! be read, or a snapshot that cannot be loaded, stops the start: nothing
-//! is silently replaced.
+//! this project already reads and writes.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ActionError, Engine, Progress, Selection};
+use super::checksum::crc32c;
+use super::{ActionError, Done, Engine, Prepared, Progress, Selection};
+use crate::model::ActionKind;
+use crate::progress::Unit;
 
 /// One change a client was answered for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,10 +56,42 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum Op {
-    Approve { selection: Selection },
-    Cancel { selection: Selection },
-    Reapply { ids: Vec<u64> },
-    Revert { ids: Vec<u64> },
+    /// The activities an approve changed, by id.
+    Approved {
+        ids: Vec<u64>,
+    },
+    /// The activities a cancel changed, by id.
+    Canceled {
+        ids: Vec<u64>,
+    },
+    Reapply {
+        ids: Vec<u64>,
+    },
+    Revert {
+        ids: Vec<u64>,
+    },
+    /// The clock reached `at` and moved activities on.
+    Clock,
+    /// Journals written before ids were recorded: the selection, re-run.
+    Approve {
+        selection: Selection,
+    },
+    Cancel {
+        selection: Selection,
+    },
+}
+
+impl Op {
+    /// What the journal records for `prepared`.
+    pub fn of(prepared: &Prepared) -> Op {
+        let ids = prepared.ids().to_vec();
+        match prepared.kind() {
+            ActionKind::Approve => Op::Approved { ids },
+            ActionKind::Cancel => Op::Canceled { ids },
+            ActionKind::Reapply => Op::Reapply { ids },
+            ActionKind::Revert => Op::Revert { ids },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,22 +105,70 @@ impl std::fmt::Display for StateError {
 
 impl std::error::Error for StateError {}
 
-/// The journal file, open for appending, and the snapshot it follows.
-#[derive(Debug)]
+/// Where the journal's bytes go: a file, or in tests one that fails on
+/// demand (a full disk without filling one).
+pub trait JournalFile: Send {
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+    /// Makes what was appended durable (`fdatasync`).
+    fn sync(&mut self) -> std::io::Result<()>;
+    /// Cuts the file to `len` bytes, durably.
+    fn cut(&mut self, len: u64) -> std::io::Result<()>;
+}
+
+impl JournalFile for File {
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.write_all(bytes)
+    }
+
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.sync_data()
+    }
+
+    fn cut(&mut self, len: u64) -> std::io::Result<()> {
+        // Opened to append: the next write goes to the new end.
+        self.set_len(len)?;
+        self.sync_all()
+    }
+}
+
+/// The journal, open for appending, and the snapshot it follows.
 pub struct Journal {
-    file: File,
+    file: Box<dyn JournalFile>,
     path: PathBuf,
     next_seq: u64,
     snapshot: PathBuf,
-    /// Bytes written since the last snapshot.
+    /// Bytes of whole records since the last snapshot.
     written: u64,
+    /// Records since the last snapshot.
+    records: u64,
     /// Past this many bytes the journal is folded into a new snapshot.
     pub fold_after: u64,
+    /// Past this many records, likewise.
+    pub fold_after_records: u64,
+    /// Why the last write failed, while what it left may still be on disk
+    /// (it is cut off before anything else is written).
+    failed: Option<String>,
+    /// Held while the journal is open: no second server on this state.
+    _lock: File,
 }
 
-/// The journal is folded once it holds a quarter of the snapshot's size
-/// (so a start replays little next to what it loads), and never below this.
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("path", &self.path)
+            .field("next_seq", &self.next_seq)
+            .field("written", &self.written)
+            .field("failed", &self.failed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The journal is folded once it holds a quarter of the snapshot's size,
+/// and never below this.
 const MIN_FOLD_BYTES: u64 = 16 << 20;
+/// Or once it holds this many records: a replay of them costs less than
+/// loading the snapshot.
+pub const FOLD_RECORDS: u64 = 20_000;
 
 fn fold_threshold(snapshot: &Path) -> u64 {
     let size = std::fs::metadata(snapshot).map_or(0, |m| m.len());
@@ -88,8 +180,10 @@ fn fold_threshold(snapshot: &Path) -> u64 {
 pub struct Recovery {
     pub snapshot_loaded: bool,
     pub replayed: u64,
-    /// Bytes of an incomplete last record that were dropped.
+    /// Bytes of an incomplete or damaged last record that were dropped.
     pub dropped_bytes: u64,
+    /// What the dropped record was, when it could be read.
+    pub dropped: Option<String>,
 }
 
 impl Recovery {
@@ -105,39 +199,39 @@ impl Recovery {
         };
         if self.dropped_bytes > 0 {
             text.push_str(&format!(
-                "; the journal's last record was incomplete ({} bytes, a crash mid-write) and was dropped",
-                self.dropped_bytes
+                "; the journal's last record ({} bytes{}) was cut short or damaged by a crash mid-write and was dropped: it was never answered as done",
+                self.dropped_bytes,
+                self.dropped
+                    .as_deref()
+                    .map(|d| format!(", {d}"))
+                    .unwrap_or_default()
             ));
         }
         text
     }
 }
 
-fn journal_path(state: &Path) -> PathBuf {
+fn beside(state: &Path, suffix: &str) -> PathBuf {
     let mut name = state.as_os_str().to_owned();
-    name.push(".journal");
+    name.push(suffix);
     PathBuf::from(name)
 }
 
 impl Engine {
     /// Applies a change from the journal: the clock moved to when it
-    /// happened, then the action, as it ran then.
+    /// happened, then the action, as it ran then. A clock record moves
+    /// nothing yet (see [`replay`]).
     pub fn apply(&mut self, change: &Change) -> Result<(), ActionError> {
         // Only a clock that really moved is moved again: a loaded state is
         // not simulated up to its own time (a frozen engine never was).
-        if change.at > self.now() {
+        if change.at > self.now() && change.op != Op::Clock {
             self.step(change.at - self.now());
         }
         let user = change
             .by
             .clone()
             .map(|by| std::mem::replace(&mut self.user, by));
-        let done = match &change.op {
-            Op::Approve { selection } => self.approve(selection).map(drop),
-            Op::Cancel { selection } => self.cancel(selection).map(drop),
-            Op::Reapply { ids } => self.reapply(ids).map(drop),
-            Op::Revert { ids } => self.revert(ids).map(drop),
-        };
+        let done = self.apply_op(&change.op);
         if let Some(user) = user {
             self.user = user;
         }
@@ -146,24 +240,84 @@ impl Engine {
         Ok(())
     }
 
+    fn apply_op(&mut self, op: &Op) -> Result<(), ActionError> {
+        let recorded = |kind, ids: &Vec<u64>| (kind, ids.clone());
+        let (kind, ids) = match op {
+            Op::Clock => return Ok(()),
+            Op::Approve { selection } => return self.approve(selection).map(drop),
+            Op::Cancel { selection } => return self.cancel(selection).map(drop),
+            Op::Approved { ids } => recorded(ActionKind::Approve, ids),
+            Op::Canceled { ids } => recorded(ActionKind::Cancel, ids),
+            Op::Reapply { ids } => recorded(ActionKind::Reapply, ids),
+            Op::Revert { ids } => recorded(ActionKind::Revert, ids),
+        };
+        let prepared = self.prepared_from_journal(kind, &ids)?;
+        self.perform(prepared);
+        Ok(())
+    }
+
     /// Writes the dataset to `path` so that a crash leaves the old file or
-    /// the new one, never half of either.
+    /// the new one, never half of either; a failure leaves no temporary
+    /// file behind.
     pub fn save_atomically(&self, path: &Path) -> Result<(), StateError> {
         let failed = |e: &dyn std::fmt::Display| StateError(format!("{}: {e}", path.display()));
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        self.save(&tmp).map_err(|e| failed(&e))?;
-        File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| failed(&e))?;
-        std::fs::rename(&tmp, path).map_err(|e| failed(&e))?;
+        let tmp = beside(path, ".tmp");
+        let written = self
+            .save(&tmp)
+            .map_err(|e| failed(&e))
+            .and_then(|()| {
+                File::open(&tmp)
+                    .and_then(|f| f.sync_all())
+                    .map_err(|e| failed(&e))
+            })
+            .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| failed(&e)));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             File::open(dir)
                 .and_then(|d| d.sync_all())
                 .map_err(|e| failed(&e))?;
         }
         Ok(())
+    }
+}
+
+/// Takes `FILE.lock` for this process, or says who holds it.
+fn lock(state: &Path) -> Result<File, StateError> {
+    let path = beside(state, ".lock");
+    let mut file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StateError(format!("{}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => {
+            let _ = file
+                .set_len(0)
+                .and_then(|()| write!(file, "{}", std::process::id()));
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            Err(StateError(format!(
+                "state {} is held by another landscape-tui{} (through {}); stop it first, or give this one another --state",
+                state.display(),
+                if holder.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (pid {holder})")
+                },
+                path.display()
+            )))
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(StateError(format!("{}: cannot lock: {e}", path.display())))
+        }
     }
 }
 
@@ -174,6 +328,17 @@ pub fn open(
     progress: &Progress,
     fresh: impl FnOnce() -> Result<Engine, StateError>,
 ) -> Result<(Engine, Journal, Recovery), StateError> {
+    open_with(path, progress, fresh, |f| Box::new(f))
+}
+
+/// [`open`], with the journal's bytes going through `wrap` (tests).
+pub fn open_with(
+    path: &Path,
+    progress: &Progress,
+    fresh: impl FnOnce() -> Result<Engine, StateError>,
+    wrap: impl FnOnce(File) -> Box<dyn JournalFile>,
+) -> Result<(Engine, Journal, Recovery), StateError> {
+    let held = lock(path)?;
     let mut recovery = Recovery::default();
     let mut engine = if path.exists() {
         recovery.snapshot_loaded = true;
@@ -182,31 +347,17 @@ pub fn open(
     } else {
         fresh()?
     };
-    let jpath = journal_path(path);
-    let (changes, good_len, dropped) = read_journal(&jpath)?;
-    recovery.dropped_bytes = dropped;
-    for (n, change) in changes.iter().enumerate() {
-        if change.seq <= engine.journal_seq {
-            // Already in the snapshot (a crash between its write and the
-            // journal's truncation).
-            continue;
-        }
-        engine.apply(change).map_err(|e| {
-            StateError(format!(
-                "{}: record {} (change {}) cannot be replayed: {e:?}; left as it is",
-                jpath.display(),
-                n + 1,
-                change.seq
-            ))
-        })?;
-        recovery.replayed += 1;
-    }
-    if dropped > 0 {
+    let jpath = beside(path, ".journal");
+    let read = read_journal(&jpath)?;
+    recovery.dropped_bytes = read.dropped_bytes;
+    recovery.dropped = read.dropped.clone();
+    recovery.replayed = replay(&mut engine, &read.changes, &jpath, progress)?;
+    if read.dropped_bytes > 0 {
         let f = OpenOptions::new()
             .write(true)
             .open(&jpath)
             .map_err(|e| StateError(format!("{}: {e}", jpath.display())))?;
-        f.set_len(good_len)
+        f.set_len(read.good_len)
             .and_then(|()| f.sync_all())
             .map_err(|e| StateError(format!("{}: {e}", jpath.display())))?;
     }
@@ -221,23 +372,30 @@ pub fn open(
         .append(true)
         .open(&jpath)
         .map_err(|e| StateError(format!("{}: {e}", jpath.display())))?;
-    let written = if recovery.snapshot_loaded {
-        good_len
+    let (written, records) = if recovery.snapshot_loaded {
+        (read.good_len, read.changes.len() as u64)
     } else {
         file.set_len(0)
             .map_err(|e| StateError(format!("{}: {e}", jpath.display())))?;
-        0
+        (0, 0)
     };
     file.sync_all()
         .map_err(|e| StateError(format!("{}: {e}", jpath.display())))?;
-    let next_seq = engine.journal_seq + 1;
+    let next_seq = engine
+        .journal_seq
+        .max(read.changes.last().map_or(0, |c| c.seq))
+        + 1;
     let mut journal = Journal {
-        file,
+        file: wrap(file),
         path: jpath,
         next_seq,
         snapshot: path.to_owned(),
         written,
+        records,
         fold_after: fold_threshold(path),
+        fold_after_records: FOLD_RECORDS,
+        failed: None,
+        _lock: held,
     };
     if journal.wants_fold() {
         journal.fold(&engine)?;
@@ -245,54 +403,236 @@ pub fn open(
     Ok((engine, journal, recovery))
 }
 
-/// The whole records of a journal, the length they take, and how many
-/// bytes of an incomplete last one follow them.
-fn read_journal(path: &Path) -> Result<(Vec<Change>, u64, u64), StateError> {
+/// Replays `changes` after what the snapshot in `engine` holds; how many.
+/// The clock is moved once to the last position the journal recorded, not
+/// once per record (each activity's path depends only on the time, so
+/// the result is the same).
+fn replay(
+    engine: &mut Engine,
+    changes: &[Change],
+    jpath: &Path,
+    progress: &Progress,
+) -> Result<u64, StateError> {
+    progress.start(changes.len() as u64, Unit::Changes);
+    let mut replayed = 0;
+    let mut clock = None;
+    for (n, change) in changes.iter().enumerate() {
+        progress.set(n as u64);
+        if change.seq <= engine.journal_seq {
+            // Already in the snapshot (a crash between its write and the
+            // journal's truncation).
+            continue;
+        }
+        if change.seq != engine.journal_seq + 1 {
+            return Err(StateError(format!(
+                "{}: the snapshot holds changes up to {} but the journal's next record is change {}: changes {}..{} are missing; left as it is",
+                jpath.display(),
+                engine.journal_seq,
+                change.seq,
+                engine.journal_seq + 1,
+                change.seq - 1
+            )));
+        }
+        if change.op == Op::Clock {
+            clock = clock.max(Some(change.at));
+        }
+        engine.apply(change).map_err(|e| {
+            StateError(format!(
+                "{}: record {} (change {}) cannot be replayed: {e:?}; left as it is",
+                jpath.display(),
+                n + 1,
+                change.seq
+            ))
+        })?;
+        replayed += 1;
+    }
+    if let Some(at) = clock.filter(|at| *at > engine.now()) {
+        engine.step(at - engine.now());
+    }
+    progress.set(changes.len() as u64);
+    Ok(replayed)
+}
+
+/// A journal's whole records, what they take, and what was cut off.
+struct Read {
+    changes: Vec<Change>,
+    good_len: u64,
+    dropped_bytes: u64,
+    dropped: Option<String>,
+}
+
+/// One line as written: `CRC32C-hex SP JSON LF`.
+fn encode(change: &Change) -> Result<Vec<u8>, serde_json::Error> {
+    let json = serde_json::to_vec(change)?;
+    let mut line = format!("{:08x} ", crc32c(&json)).into_bytes();
+    line.extend_from_slice(&json);
+    line.push(b'\n');
+    Ok(line)
+}
+
+/// A line's record, or why it is not one. Lines from before checksums
+/// (bare JSON) are read as they are.
+fn decode(line: &[u8]) -> Result<Change, String> {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let json = if body.first() == Some(&b'{') {
+        body
+    } else {
+        let (sum, json) = match body.split_at_checked(9) {
+            Some((sum, json)) if sum[8] == b' ' => (&sum[..8], json),
+            _ => return Err("no checksum".into()),
+        };
+        let want = std::str::from_utf8(sum)
+            .ok()
+            .and_then(|s| u32::from_str_radix(s, 16).ok())
+            .ok_or("no checksum")?;
+        if crc32c(json) != want {
+            return Err("its checksum does not match".into());
+        }
+        json
+    };
+    serde_json::from_slice(json).map_err(|e| format!("unreadable ({e})"))
+}
+
+/// Reads the journal at `path` (none is an empty one).
+fn read_journal(path: &Path) -> Result<Read, StateError> {
     let failed = |e: &dyn std::fmt::Display| StateError(format!("{}: {e}", path.display()));
+    let mut read = Read {
+        changes: Vec::new(),
+        good_len: 0,
+        dropped_bytes: 0,
+        dropped: None,
+    };
     let file = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0, 0)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(read),
         Err(e) => return Err(failed(&e)),
     };
     let mut reader = BufReader::new(file);
-    let (mut changes, mut good, mut line) = (Vec::new(), 0u64, Vec::new());
+    let mut line = Vec::new();
+    // A bad record is a torn tail only when nothing whole follows it.
+    let mut bad: Option<(usize, u64, String)> = None;
     loop {
         line.clear();
         let n = reader
             .read_until(b'\n', &mut line)
-            .map_err(|e| failed(&e))?;
+            .map_err(|e| failed(&e))? as u64;
         if n == 0 {
-            return Ok((changes, good, 0));
+            break;
         }
-        if line.last() != Some(&b'\n') {
-            // Cut short by a crash: what came before it stands.
-            return Ok((changes, good, n as u64));
+        if let Some((record, at, why)) = &bad {
+            return Err(StateError(format!(
+                "{}: record {record} (at byte {at}) {why}, and records follow it: the journal was damaged after it was written; left as it is (cut it at byte {at} to keep what comes before)",
+                path.display()
+            )));
         }
-        let change: Change = serde_json::from_slice(&line).map_err(|e| {
-            StateError(format!(
-                "{}: record {} is whole but unreadable ({e}); left as it is",
-                path.display(),
-                changes.len() + 1
-            ))
-        })?;
-        changes.push(change);
-        good += n as u64;
+        let record = read.changes.len() + 1;
+        let decoded = if line.last() == Some(&b'\n') {
+            decode(&line)
+        } else {
+            Err("is cut short".into())
+        };
+        match decoded {
+            Ok(change) => {
+                if let Some(last) = read.changes.last()
+                    && change.seq != last.seq + 1
+                {
+                    return Err(StateError(format!(
+                        "{}: record {record} is change {} but change {} was expected; left as it is",
+                        path.display(),
+                        change.seq,
+                        last.seq + 1
+                    )));
+                }
+                read.changes.push(change);
+                read.good_len += n;
+            }
+            Err(why) => {
+                read.dropped_bytes = n;
+                read.dropped = Some(format!("record {record}: {why}"));
+                bad = Some((record, read.good_len, why));
+            }
+        }
     }
+    Ok(read)
 }
 
 impl Journal {
-    /// Records `op`, just done by `engine`, on disk before returning; the
-    /// engine learns the change's number (a snapshot says what it holds).
-    pub fn record_change(&mut self, engine: &mut Engine, op: Op) -> Result<(), StateError> {
-        let seq = self.next_seq;
-        self.write(engine.now(), Some(engine.user.clone()), op)?;
-        engine.journal_seq = seq;
-        Ok(())
+    /// Writes and syncs the record of `prepared`, about to be done by
+    /// `engine`; its number, for [`Journal::applied`]. Only when this
+    /// succeeds may the change be made: on an error nothing of it stays
+    /// in the journal (or it is cut off before the next record is
+    /// written), and the change must not be applied.
+    pub fn write_ahead(&mut self, engine: &Engine, prepared: &Prepared) -> Result<u64, StateError> {
+        self.append(engine.now(), Some(engine.user.clone()), Op::of(prepared))
     }
 
-    /// Whether the journal has grown past [`Journal::fold_after`].
+    /// Records that the clock reached `at`, before the engine is moved
+    /// there.
+    pub fn write_clock(&mut self, at: DateTime<Utc>) -> Result<u64, StateError> {
+        self.append(at, None, Op::Clock)
+    }
+
+    /// Tells `engine` it now holds record `seq` (so a snapshot of it says so).
+    pub fn applied(engine: &mut Engine, seq: u64) {
+        engine.journal_seq = engine.journal_seq.max(seq);
+    }
+
+    /// One change as the backend makes it, for a caller that holds the
+    /// engine alone: the clock caught up, the change worked out, written,
+    /// then made. Refused (the inner error) or not written (the outer),
+    /// nothing changes.
+    pub fn commit(
+        &mut self,
+        engine: &mut Engine,
+        kind: ActionKind,
+        selection: &Selection,
+    ) -> Result<Result<Done, ActionError>, StateError> {
+        self.catch_up(engine)?;
+        let prepared = match engine.prepare(kind, selection) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        };
+        if !prepared.changes_nothing() {
+            let seq = self.write_ahead(engine, &prepared)?;
+            Journal::applied(engine, seq);
+        }
+        let done = engine.perform(prepared);
+        self.fold_when_due(engine);
+        Ok(Ok(done))
+    }
+
+    /// Moves `engine` to its clock's time, writing the clock's record first
+    /// when that moves any activity. True when anything moved.
+    pub fn catch_up(&mut self, engine: &mut Engine) -> Result<bool, StateError> {
+        let moves = engine.moves_now();
+        if let (false, Some(to)) = (moves.is_empty(), moves.to()) {
+            let seq = self.write_clock(to)?;
+            Journal::applied(engine, seq);
+        }
+        Ok(engine.make_moves(moves))
+    }
+
+    /// Folds when the journal has grown enough. A failed fold loses
+    /// nothing (every change is in the journal); it is said on stderr and
+    /// tried again after the next change.
+    pub fn fold_when_due(&mut self, engine: &Engine) {
+        if self.wants_fold()
+            && let Err(e) = self.fold(engine)
+        {
+            eprintln!(
+                "landscape-tui: the state could not be folded into a new snapshot: {e}; the journal keeps every change and the fold is tried again later"
+            );
+        }
+    }
+
+    /// Whether the journal has grown past what a fold waits for.
     pub fn wants_fold(&self) -> bool {
-        self.written > self.fold_after
+        self.written > self.fold_after || self.records >= self.fold_after_records
+    }
+
+    /// Why the journal cannot be written now, if the last try failed.
+    pub fn failure(&self) -> Option<&str> {
+        self.failed.as_deref()
     }
 
     /// Writes `engine` as the new snapshot and starts the journal empty. A
@@ -301,49 +641,50 @@ impl Journal {
     pub fn fold(&mut self, engine: &Engine) -> Result<(), StateError> {
         engine.save_atomically(&self.snapshot)?;
         self.file
-            .set_len(0)
-            .and_then(|()| self.file.seek(std::io::SeekFrom::Start(0)).map(drop))
-            .and_then(|()| self.file.sync_all())
+            .cut(0)
             .map_err(|e| StateError(format!("{}: {e}", self.path.display())))?;
         self.written = 0;
-        Ok(())
-    }
-
-    /// [`Journal::record_change`], then [`Journal::fold`] when it is time.
-    pub fn record_and_fold(&mut self, engine: &mut Engine, op: Op) -> Result<(), StateError> {
-        self.record_change(engine, op)?;
-        if self.wants_fold() {
-            self.fold(engine)?;
-        }
+        self.records = 0;
+        self.fold_after = fold_threshold(&self.snapshot);
         Ok(())
     }
 
     /// Records `op`, done at `at`, on disk before returning.
-    pub fn record(&mut self, at: DateTime<Utc>, op: Op) -> Result<(), StateError> {
-        self.write(at, None, op)
+    pub fn record(&mut self, at: DateTime<Utc>, op: Op) -> Result<u64, StateError> {
+        self.append(at, None, op)
     }
 
-    fn write(
+    /// Appends one record and syncs it; its number. A failure cuts the
+    /// journal back to its last whole record (now, or before the next
+    /// write when that fails too), so a torn line never has records
+    /// written after it.
+    fn append(
         &mut self,
         at: DateTime<Utc>,
         by: Option<std::sync::Arc<crate::model::Creator>>,
         op: Op,
-    ) -> Result<(), StateError> {
-        let change = Change {
-            seq: self.next_seq,
-            at,
-            by,
-            op,
-        };
-        let mut line = serde_json::to_vec(&change)
-            .map_err(|e| StateError(format!("{}: {e}", self.path.display())))?;
-        line.push(b'\n');
-        self.file
-            .write_all(&line)
-            .and_then(|()| self.file.sync_data())
-            .map_err(|e| StateError(format!("{}: {e}", self.path.display())))?;
+    ) -> Result<u64, StateError> {
+        let not_written =
+            |e: &dyn std::fmt::Display, path: &Path| StateError(format!("{}: {e}", path.display()));
+        if self.failed.is_some() {
+            self.file
+                .cut(self.written)
+                .map_err(|e| not_written(&e, &self.path))?;
+            self.failed = None;
+        }
+        let seq = self.next_seq;
+        let change = Change { seq, at, by, op };
+        let line = encode(&change).map_err(|e| not_written(&e, &self.path))?;
+        if let Err(e) = self.file.append(&line).and_then(|()| self.file.sync()) {
+            self.failed = Some(e.to_string());
+            if self.file.cut(self.written).is_ok() {
+                self.failed = None;
+            }
+            return Err(not_written(&e, &self.path));
+        }
         self.next_seq += 1;
         self.written += line.len() as u64;
-        Ok(())
+        self.records += 1;
+        Ok(seq)
     }
 }

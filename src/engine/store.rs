@@ -230,14 +230,13 @@ impl Store {
         self.in_order
     }
 
-    /// Applies `change` to one activity and keeps every index true.
-    pub fn update(&mut self, i: usize, change: impl FnOnce(&mut Activity)) {
-        let mut change = Some(change);
-        self.update_many(&[i], |a| {
-            if let Some(change) = change.take() {
-                change(a);
-            }
-        });
+    /// Puts `next` in row `i`'s place, indexes and all, leaving its
+    /// parent to be derived by the caller.
+    pub fn replace(&mut self, i: usize, next: Activity) {
+        self.activities[i] = next;
+        let a = &self.activities[i];
+        self.columns.refresh(i, a);
+        self.live.set(i, moves_with_clock(a));
     }
 
     /// Applies `change` to each of `rows` and keeps every index true; each

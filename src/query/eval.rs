@@ -509,13 +509,54 @@ impl Matcher {
     /// where many rows are still in, and row by row where few are; one
     /// that must read records reads only the rows still in.
     pub fn select_set(&self, columns: &Columns, full: &[Activity]) -> RowSet {
+        match self.select_within(columns, full, u64::MAX) {
+            Ok(rows) => rows,
+            // A budget of every test there is cannot run out.
+            Err(_) => RowSet::empty(columns.len().min(full.len())),
+        }
+    }
+
+    /// [`Matcher::select_set`] within a budget of row tests (a column
+    /// compare is one, a record read [`RECORD_TEST`]), counted group by
+    /// group over the rows still in before each runs: a query whose work
+    /// would pass `budget` stops before doing it, whatever its length.
+    pub fn select_within(
+        &self,
+        columns: &Columns,
+        full: &[Activity],
+        budget: u64,
+    ) -> Result<RowSet, OverBudget> {
         let n = columns.len().min(full.len());
         let mut rows = RowSet::all(n);
+        let mut spent = 0u64;
         for group in &self.all {
+            let tests = group.tests_per_row().saturating_mul(rows.count() as u64);
+            spent = spent.saturating_add(tests);
+            if spent > budget {
+                return Err(OverBudget {
+                    tests: spent,
+                    limit: budget,
+                    rows: n,
+                });
+            }
             rows = narrow(group, rows, columns, full);
         }
-        rows
+        Ok(rows)
     }
+}
+
+/// Row tests a term costs when the record must be read (a cache miss and
+/// a string compare) against one for a packed column.
+pub const RECORD_TEST: u64 = 16;
+
+/// A query that would cost more row tests than allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverBudget {
+    /// Tests counted when it stopped (at least this many).
+    pub tests: u64,
+    pub limit: u64,
+    /// Activities it would have tested.
+    pub rows: usize,
 }
 
 /// Keeps the rows of `rows` that `group` lets through.
@@ -701,6 +742,24 @@ impl Group {
             };
         }
         Some((ids, parents))
+    }
+
+    /// Row tests this group costs each row it is tried on.
+    fn tests_per_row(&self) -> u64 {
+        let cost = |p: &Predicate| if p.columns_decide() { 1 } else { RECORD_TEST };
+        match self {
+            Group::One(_, p) => cost(p),
+            // One set lookup a row (see `id_sets`).
+            Group::Any(ps)
+                if ps.len() > ID_SET_TERMS
+                    && ps.iter().all(|(negated, p)| {
+                        !negated && matches!(p, Predicate::Id(_) | Predicate::ParentId(_))
+                    }) =>
+            {
+                1
+            }
+            Group::Any(ps) => ps.iter().map(|(_, p)| cost(p)).sum(),
+        }
     }
 
     fn columns_decide(&self) -> bool {

@@ -20,7 +20,9 @@ pub use ast::{
 pub use columns::Columns;
 pub use complete::{Completion, CompletionValues, Completions, complete};
 pub use error::{QueryError, QueryWarning};
-pub use eval::{ComputerLookup, Matcher, computer_matches, contains_ignoring_case};
+pub use eval::{
+    ComputerLookup, Matcher, OverBudget, RECORD_TEST, computer_matches, contains_ignoring_case,
+};
 pub use highlight::{Highlight, HighlightKind, highlight};
 pub use row_set::RowSet;
 pub use vocabulary::{

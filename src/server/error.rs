@@ -112,6 +112,13 @@ impl From<BackendError> for ApiError {
                 "ReadOnly",
                 "this server is read-only",
             ),
+            e @ BackendError::NotSaved(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "StateNotWritable",
+                format!(
+                    "{e}; this server takes no changes until it can write its state again (reads go on)"
+                ),
+            ),
             e @ (BackendError::Transport(_)
             | BackendError::Unreachable(_)
             | BackendError::Unsupported(_)

@@ -1,12 +1,22 @@
 //! Durable state: whatever sequence of actions and clock steps was
-//! journaled, opening the state again (as after a crash) gives the same
-//! engine; a journal cut short mid-record is recovered up to its last
-//! whole record and says so; a broken snapshot or record stops the start.
+//! answered, opening the state again (as after a crash) gives the same
+//! engine; a change that could not be written is not made; a journal cut
+//! short or damaged at its end is recovered up to its last whole record
+//! and says so; damage before the end, a gap, a broken snapshot or a
+//! second server on the same state stops the start.
 
-use chrono::{DateTime, Utc};
-use landscape_tui::engine::state::{self, Op, StateError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Duration, Utc};
+use landscape_tui::engine::state::{self, StateError};
 use landscape_tui::engine::{DemoOptions, Engine, Progress, Selection};
+use landscape_tui::model::{ActionKind, ActivityStatus};
 use proptest::prelude::*;
+
+use crate::common;
+use common::disk::FillingDisk;
+use common::steps::{Step, action, step};
 
 fn fresh() -> Result<Engine, StateError> {
     let now = DateTime::parse_from_rfc3339("2024-05-01T12:00:00Z")
@@ -20,16 +30,53 @@ fn fresh() -> Result<Engine, StateError> {
     }))
 }
 
-use crate::common;
-
-use common::steps::{apply, step};
+fn exists() -> Result<Engine, StateError> {
+    panic!("the state exists")
+}
 
 /// The queries the state test approves by.
 const APPROVE_QUERIES: [&str; 3] = ["status:unapproved", "computer:tag:web", "NOT status:failed"];
 
+/// Statuses by id: what a client was shown.
+fn statuses(e: &Engine) -> Vec<(u64, ActivityStatus)> {
+    let mut all: Vec<_> = e
+        .activities("", u64::MAX, 0)
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|a| {
+            (
+                a.id,
+                a.status().cloned().unwrap_or(ActivityStatus::Undelivered),
+            )
+        })
+        .collect();
+    all.sort_by_key(|(id, _)| *id);
+    all
+}
+
+/// Why opening `path` is refused (it must be).
+fn refused(path: &std::path::Path) -> StateError {
+    match state::open(path, &Progress::default(), fresh) {
+        Ok(_) => panic!("{} opened", path.display()),
+        Err(e) => e,
+    }
+}
+
+fn unapproved(e: &Engine, n: u64) -> Vec<u64> {
+    e.activities("status:unapproved NOT type:ActivityGroup", n, 0)
+        .unwrap()
+        .results
+        .iter()
+        .map(|a| a.id)
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
+    /// The clock runs the way the backend's does (its moves journaled);
+    /// after the crash every activity is where clients last saw it.
     #[test]
     fn reopening_gives_the_state_every_answered_change_left(
         steps in prop::collection::vec(step(3, 3600), 1..20),
@@ -41,67 +88,221 @@ proptest! {
         // Folds into a new snapshot after every change, now and then, or never.
         journal.fold_after = fold_after;
         for s in steps {
-            let ids: Vec<u64> = live.activities("", u64::MAX, 0).unwrap().results.iter().map(|a| a.id).collect();
-            // What the backend does: act, and when it worked, journal it.
-            let Some((op, done)) = apply(&mut live, &s, &ids, &APPROVE_QUERIES) else {
-                continue;
-            };
-            if done {
-                journal.record_and_fold(&mut live, op).unwrap();
+            let ids: Vec<u64> = statuses(&live).iter().map(|(id, _)| *id).collect();
+            match (&s, action(&s, &ids, &APPROVE_QUERIES)) {
+                (Step::Clock(secs), _) => {
+                    live.wind_clock(Duration::seconds(*secs));
+                    journal.catch_up(&mut live).unwrap();
+                }
+                (_, Some((kind, selection))) => {
+                    let _ = journal.commit(&mut live, kind, &selection).unwrap();
+                }
+                (_, None) => unreachable!(),
             }
         }
+        let shown = statuses(&live);
         drop(journal);
         // The crash: nothing folded at the end. Open again.
-        let (mut reopened, _, recovery) = state::open(&path, &Progress::default(), || panic!("the state exists")).unwrap();
+        let (reopened, _, recovery) = state::open(&path, &Progress::default(), exists).unwrap();
         prop_assert!(recovery.snapshot_loaded);
-        // Clock steps after the last change were not journaled; the clock
-        // moves the same way whenever it is stepped.
+        let mut reopened = reopened;
+        prop_assert_eq!(statuses(&reopened), shown);
+        // A clock step that moved nothing wrote nothing: only the time differs.
         reopened.step(live.now() - reopened.now());
         prop_assert!(reopened.same_state(&live));
     }
 }
 
+/// A disk that fills up: the change whose record could not be written is
+/// refused and not made; the journal is left with no torn line; once
+/// there is room again changes go on; a restart has every acknowledged
+/// change and none of the refused ones.
 #[test]
-fn a_journal_cut_short_is_recovered_up_to_its_last_whole_record() {
+fn a_change_that_could_not_be_written_is_not_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let full = Arc::new(AtomicBool::new(false));
+    let (mut live, mut journal, _) =
+        state::open_with(&path, &Progress::default(), fresh, FillingDisk::wrap(&full)).unwrap();
+    let ids = unapproved(&live, 3);
+    let approve = |id| Selection::Ids(vec![id]);
+    journal
+        .commit(&mut live, ActionKind::Approve, &approve(ids[0]))
+        .unwrap()
+        .unwrap();
+    let journal_path = dir.path().join("state.json.journal");
+    let before = std::fs::read(&journal_path).unwrap();
+    full.store(true, Ordering::SeqCst);
+    let Err(e) = journal.commit(&mut live, ActionKind::Approve, &approve(ids[1])) else {
+        panic!("a change was answered on a full disk");
+    };
+    assert!(e.0.contains("No space left"), "{e}");
+    let status = |e: &Engine, id| e.activity(id).unwrap().status().cloned();
+    assert_eq!(status(&live, ids[1]), Some(ActivityStatus::Unapproved));
+    assert_eq!(
+        std::fs::read(&journal_path).unwrap(),
+        before,
+        "no torn line left"
+    );
+    full.store(false, Ordering::SeqCst);
+    journal
+        .commit(&mut live, ActionKind::Approve, &approve(ids[2]))
+        .unwrap()
+        .unwrap();
+    drop(journal);
+    let (reopened, _, recovery) = state::open(&path, &Progress::default(), exists).unwrap();
+    assert_eq!(recovery.dropped_bytes, 0, "{recovery:?}");
+    assert_eq!(status(&reopened, ids[0]), Some(ActivityStatus::Undelivered));
+    assert_eq!(status(&reopened, ids[1]), Some(ActivityStatus::Unapproved));
+    assert_eq!(status(&reopened, ids[2]), Some(ActivityStatus::Undelivered));
+    assert!(reopened.same_state(&live));
+}
+
+/// What a journal says of an approve by query: the ids it changed, so a
+/// start never runs the query again; an approve that changes nothing
+/// writes nothing.
+#[test]
+fn the_journal_records_the_ids_a_query_changed_and_skips_no_ops() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.json");
     let (mut live, mut journal, _) = state::open(&path, &Progress::default(), fresh).unwrap();
-    let unapproved: Vec<u64> = live
-        .activities("status:unapproved NOT type:ActivityGroup", 2, 0)
-        .unwrap()
-        .results
-        .iter()
-        .map(|a| a.id)
-        .collect();
-    let sel = Selection::Ids(vec![unapproved[0]]);
-    live.approve(&sel).unwrap();
+    let mut expected = unapproved(&live, u64::MAX);
+    expected.sort_unstable();
+    let by_query = Selection::Query("status:unapproved NOT type:ActivityGroup".into());
     journal
-        .record(live.now(), Op::Approve { selection: sel })
+        .commit(&mut live, ActionKind::Approve, &by_query)
+        .unwrap()
         .unwrap();
-    drop(journal);
+    journal
+        .commit(&mut live, ActionKind::Approve, &by_query)
+        .unwrap()
+        .unwrap();
+    let text = std::fs::read_to_string(dir.path().join("state.json.journal")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    let json: serde_json::Value = serde_json::from_str(&lines[0][9..]).unwrap();
+    assert_eq!(json["op"], "approved");
+    let ids: Vec<u64> = serde_json::from_value(json["ids"].clone()).unwrap();
+    assert_eq!(ids, expected);
+    assert!(!lines[0].contains("status:"), "{text}");
+}
+
+fn one_approve_journaled() -> (tempfile::TempDir, std::path::PathBuf, Engine, Vec<u64>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let (mut live, mut journal, _) = state::open(&path, &Progress::default(), fresh).unwrap();
+    let ids = unapproved(&live, 2);
+    for id in &ids {
+        journal
+            .commit(&mut live, ActionKind::Approve, &Selection::Ids(vec![*id]))
+            .unwrap()
+            .unwrap();
+    }
+    (dir, path, live, ids)
+}
+
+#[test]
+fn a_journal_cut_short_is_recovered_up_to_its_last_whole_record() {
+    let (dir, path, live, ids) = one_approve_journaled();
     // A crash in the middle of writing the next record.
     let journal_path = dir.path().join("state.json.journal");
     let mut text = std::fs::read(&journal_path).unwrap();
-    text.extend_from_slice(br#"{"seq":2,"at":"2024-05-01T12:00:00Z","op":"approve","sel"#);
+    let whole = text.len();
+    text.extend_from_slice(br#"1a2b3c4d {"seq":3,"at":"2024-05-01T12:00:00Z","op":"appro"#);
     std::fs::write(&journal_path, &text).unwrap();
-    let (reopened, _, recovery) =
-        state::open(&path, &Progress::default(), || panic!("exists")).unwrap();
-    assert_eq!(recovery.replayed, 1);
+    let (reopened, _, recovery) = state::open(&path, &Progress::default(), exists).unwrap();
+    assert_eq!(recovery.replayed, 2);
     assert!(recovery.dropped_bytes > 0);
+    let said = recovery.describe(&path);
     assert!(
-        recovery.describe(&path).contains("incomplete"),
-        "{recovery:?}"
+        said.contains("record 3: is cut short") && said.contains("never answered"),
+        "{said}"
     );
     assert!(reopened.same_state(&live));
-    assert_eq!(
-        reopened
-            .activity(unapproved[0])
-            .unwrap()
-            .status()
-            .unwrap()
-            .as_str(),
-        "undelivered"
+    assert_eq!(std::fs::read(&journal_path).unwrap().len(), whole);
+    let status = reopened.activity(ids[1]).unwrap().status().cloned();
+    assert_eq!(status, Some(ActivityStatus::Undelivered));
+}
+
+/// One changed byte: in the last record it is a torn write (cut off and
+/// said); anywhere before, the start stops and leaves the journal as it is.
+#[test]
+fn a_changed_byte_is_caught_by_the_checksum() {
+    let (dir, path, _live, _) = one_approve_journaled();
+    let journal_path = dir.path().join("state.json.journal");
+    let good = std::fs::read(&journal_path).unwrap();
+    let first_end = good.iter().position(|b| *b == b'\n').unwrap();
+    // A digit of an id in the first record: still valid JSON.
+    let at = good[..first_end]
+        .iter()
+        .rposition(|b| b.is_ascii_digit())
+        .unwrap();
+    let mut bad = good.clone();
+    bad[at] = if bad[at] == b'9' { b'8' } else { bad[at] + 1 };
+    std::fs::write(&journal_path, &bad).unwrap();
+    let e = refused(&path);
+    assert!(
+        e.0.contains("record 1") && e.0.contains("checksum") && e.0.contains("left as it is"),
+        "{e}"
     );
+    assert_eq!(std::fs::read(&journal_path).unwrap(), bad);
+    // The same in the last record.
+    let mut bad = good.clone();
+    let at = bad.len() - 3;
+    bad[at] ^= 0x01;
+    std::fs::write(&journal_path, &bad).unwrap();
+    let (_, _, recovery) = state::open(&path, &Progress::default(), exists).unwrap();
+    assert_eq!(recovery.replayed, 1);
+    assert!(
+        recovery
+            .describe(&path)
+            .contains("record 2: its checksum does not match")
+    );
+}
+
+#[test]
+fn a_gap_in_the_records_stops_the_start() {
+    let (dir, path, _live, _) = one_approve_journaled();
+    let journal_path = dir.path().join("state.json.journal");
+    let text = std::fs::read_to_string(&journal_path).unwrap();
+    // The first record lost: the journal starts at change 2.
+    let second = text.lines().nth(1).unwrap().to_owned() + "\n";
+    std::fs::write(&journal_path, second).unwrap();
+    let e = refused(&path);
+    assert!(e.0.contains("missing") || e.0.contains("expected"), "{e}");
+}
+
+#[test]
+fn a_second_server_on_the_same_state_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let first = state::open(&path, &Progress::default(), fresh).unwrap();
+    let e = refused(&path);
+    assert!(
+        e.0.contains("is held by another landscape-tui")
+            && e.0.contains(&format!("pid {}", std::process::id())),
+        "{e}"
+    );
+    drop(first);
+    assert!(state::open(&path, &Progress::default(), exists).is_ok());
+}
+
+/// Activities the clock finished stay finished after a restart, also when
+/// no action came after them.
+#[test]
+fn a_restart_keeps_what_the_clock_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let (mut live, mut journal, _) = state::open(&path, &Progress::default(), fresh).unwrap();
+    let before = statuses(&live);
+    live.wind_clock(Duration::hours(6));
+    assert!(journal.catch_up(&mut live).unwrap());
+    let shown = statuses(&live);
+    assert_ne!(before, shown, "the clock moved nothing to check");
+    drop(journal);
+    let (reopened, _, _) = state::open(&path, &Progress::default(), exists).unwrap();
+    assert_eq!(statuses(&reopened), shown);
+    assert_eq!(reopened.now(), live.now());
 }
 
 #[test]
@@ -110,20 +311,19 @@ fn a_broken_snapshot_or_record_stops_the_start_and_is_left_alone() {
     let path = dir.path().join("state.json");
     drop(state::open(&path, &Progress::default(), fresh).unwrap());
     let journal_path = dir.path().join("state.json.journal");
-    std::fs::write(&journal_path, b"{\"seq\": 1, \"garbage\n").unwrap();
-    let e = state::open(&path, &Progress::default(), fresh).unwrap_err();
+    // A damaged record with a whole one after it.
+    let damaged = b"{\"seq\": 1, \"garbage\n{\"seq\":2}\n";
+    std::fs::write(&journal_path, damaged).unwrap();
+    let e = refused(&path);
     assert!(
         e.0.contains("record 1") && e.0.contains("left as it is"),
         "{e}"
     );
-    assert_eq!(
-        std::fs::read(&journal_path).unwrap(),
-        b"{\"seq\": 1, \"garbage\n"
-    );
+    assert_eq!(std::fs::read(&journal_path).unwrap(), damaged);
     std::fs::write(&journal_path, b"").unwrap();
     let snapshot = std::fs::read(&path).unwrap();
     std::fs::write(&path, &snapshot[..snapshot.len() / 2]).unwrap();
-    let e = state::open(&path, &Progress::default(), fresh).unwrap_err();
+    let e = refused(&path);
     assert!(
         e.0.starts_with("state file") && e.0.contains("left as it is"),
         "{e}"
@@ -132,8 +332,8 @@ fn a_broken_snapshot_or_record_stops_the_start_and_is_left_alone() {
 }
 
 /// A long-running server does not keep its whole history in the journal:
-/// past the fold size the journal is folded into the snapshot and starts
-/// empty, and a start replays only what came after.
+/// past the fold size, or the fold count, the journal is folded into the
+/// snapshot and starts empty, and a start replays only what came after.
 #[test]
 fn a_growing_journal_is_folded_into_the_snapshot_while_running() {
     let dir = tempfile::tempdir().unwrap();
@@ -141,6 +341,7 @@ fn a_growing_journal_is_folded_into_the_snapshot_while_running() {
     let journal_path = dir.path().join("state.json.journal");
     let (mut live, mut journal, _) = state::open(&path, &Progress::default(), fresh).unwrap();
     journal.fold_after = 1_000;
+    journal.fold_after_records = 7;
     let finished: Vec<u64> = live
         .activities("status:succeeded NOT type:ActivityGroup", 40, 0)
         .unwrap()
@@ -149,20 +350,24 @@ fn a_growing_journal_is_folded_into_the_snapshot_while_running() {
         .map(|a| a.id)
         .collect();
     let mut longest = 0;
+    let mut most = 0;
     for id in &finished {
-        live.reapply(&[*id]).unwrap();
         journal
-            .record_and_fold(&mut live, Op::Reapply { ids: vec![*id] })
+            .commit(&mut live, ActionKind::Reapply, &Selection::Ids(vec![*id]))
+            .unwrap()
             .unwrap();
-        longest = longest.max(std::fs::metadata(&journal_path).unwrap().len());
+        let text = std::fs::read_to_string(&journal_path).unwrap();
+        longest = longest.max(text.len());
+        most = most.max(text.lines().count());
     }
     assert!(
         longest <= 1_000 + 200,
         "the journal grew to {longest} bytes"
     );
+    assert!(most < 7, "the journal held {most} records");
     drop(journal);
-    let (reopened, _, recovery) =
-        state::open(&path, &Progress::default(), || panic!("exists")).unwrap();
-    assert!(recovery.replayed < 20, "{recovery:?}");
+    let (reopened, _, recovery) = state::open(&path, &Progress::default(), exists).unwrap();
+    assert!(recovery.replayed < 7, "{recovery:?}");
     assert!(reopened.same_state(&live));
+    assert!(!dir.path().join("state.json.tmp").exists());
 }

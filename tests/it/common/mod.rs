@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod counting;
+pub mod disk;
 pub mod login;
 pub mod proxy;
 pub mod steps;

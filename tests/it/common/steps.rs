@@ -2,8 +2,8 @@
 //! an approve by query, a clock step.
 
 use chrono::Duration;
-use landscape_tui::engine::state::Op;
 use landscape_tui::engine::{Engine, Selection};
+use landscape_tui::model::ActionKind;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -31,40 +31,33 @@ pub fn step(queries: usize, max_clock_secs: i64) -> impl Strategy<Value = Step> 
     ]
 }
 
-/// Runs `step` on `e`, picking activities from `ids` (indices wrap):
-/// the change as the journal records it and whether it was done; `None`
-/// for a clock step, which is not journaled.
-pub fn apply(e: &mut Engine, step: &Step, ids: &[u64], queries: &[&str]) -> Option<(Op, bool)> {
-    let pick = |p: &Vec<usize>| p.iter().map(|i| ids[i % ids.len()]).collect::<Vec<u64>>();
+/// The action `step` takes, picking activities from `ids` (indices wrap);
+/// `None` for a clock step.
+pub fn action(step: &Step, ids: &[u64], queries: &[&str]) -> Option<(ActionKind, Selection)> {
+    let pick = |p: &Vec<usize>| Selection::Ids(p.iter().map(|i| ids[i % ids.len()]).collect());
     Some(match step {
-        Step::Approve(p) => {
-            let selection = Selection::Ids(pick(p));
-            let done = e.approve(&selection).is_ok();
-            (Op::Approve { selection }, done)
-        }
-        Step::Cancel(p) => {
-            let selection = Selection::Ids(pick(p));
-            let done = e.cancel(&selection).is_ok();
-            (Op::Cancel { selection }, done)
-        }
-        Step::Reapply(p) => {
-            let ids = pick(p);
-            let done = e.reapply(&ids).is_ok();
-            (Op::Reapply { ids }, done)
-        }
-        Step::Revert(p) => {
-            let ids = pick(p);
-            let done = e.revert(&ids).is_ok();
-            (Op::Revert { ids }, done)
-        }
-        Step::ApproveQuery(q) => {
-            let selection = Selection::Query(queries[*q].into());
-            let done = e.approve(&selection).is_ok();
-            (Op::Approve { selection }, done)
-        }
-        Step::Clock(secs) => {
-            e.step(Duration::seconds(*secs));
-            return None;
-        }
+        Step::Approve(p) => (ActionKind::Approve, pick(p)),
+        Step::Cancel(p) => (ActionKind::Cancel, pick(p)),
+        Step::Reapply(p) => (ActionKind::Reapply, pick(p)),
+        Step::Revert(p) => (ActionKind::Revert, pick(p)),
+        Step::ApproveQuery(q) => (ActionKind::Approve, Selection::Query(queries[*q].into())),
+        Step::Clock(_) => return None,
     })
+}
+
+/// Runs `step` on `e`: whether it changed anything (a refused action
+/// changes nothing).
+pub fn apply(e: &mut Engine, step: &Step, ids: &[u64], queries: &[&str]) -> bool {
+    match (step, action(step, ids, queries)) {
+        (Step::Clock(secs), _) => e.step(Duration::seconds(*secs)),
+        (_, Some((kind, selection))) => match e.prepare(kind, &selection) {
+            Ok(prepared) => {
+                let changes = !prepared.changes_nothing();
+                e.perform(prepared);
+                changes
+            }
+            Err(_) => false,
+        },
+        (_, None) => false,
+    }
 }
