@@ -1,12 +1,19 @@
 //! Accepting connections with limits a shared server needs: headers must
 //! arrive within a deadline (a client dripping them is cut off), a request
-//! must finish within another, open connections are capped (the next one
-//! is refused with a 503 it can read, not left hanging until file
-//! descriptors run out), and shutdown drains for a few seconds, then ends
-//! whatever is still open.
+//! must finish within another, an answer the client does not read is cut
+//! off when it makes no progress for a while, open connections are capped
+//! in all and per client address (the next one is refused with a 503 it
+//! can read, not left hanging until file descriptors run out; one address
+//! cannot take every slot), each connection's buffer is bounded, and
+//! shutdown drains for a few seconds, then ends whatever is still open.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
@@ -15,7 +22,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpListener;
 
 /// The limits of [`accept`].
@@ -27,9 +34,18 @@ pub struct Hygiene {
     /// Time for a whole request (its body included) to be answered.
     pub request_timeout: Duration,
     pub max_connections: usize,
+    /// Open connections one client address may hold.
+    pub max_per_address: usize,
+    /// How long an answer may wait for the client to read any of it.
+    pub send_timeout: Duration,
     /// How long shutdown waits for requests under way.
     pub drain: Duration,
 }
+
+/// The most a connection buffers of what it reads (headers, and the
+/// body's next chunk): a request line and headers longer than this are
+/// refused. Bodies have their own limit.
+pub const CONNECTION_BUFFER_BYTES: usize = 128 * 1024;
 
 impl Default for Hygiene {
     fn default() -> Hygiene {
@@ -37,6 +53,8 @@ impl Default for Hygiene {
             header_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            max_per_address: 128,
+            send_timeout: Duration::from_secs(30),
             drain: Duration::from_secs(5),
         }
     }
@@ -51,6 +69,7 @@ pub async fn accept(
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     let open = Arc::new(AtomicUsize::new(0));
+    let by_address = Arc::new(PerAddress::default());
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -66,9 +85,21 @@ pub async fn accept(
             },
         };
         if open.load(Ordering::Relaxed) >= hygiene.max_connections {
-            tokio::spawn(refuse(stream, hygiene.max_connections));
+            let why = format!(
+                "this server has {} connections open, its limit; try again shortly",
+                hygiene.max_connections
+            );
+            tokio::spawn(refuse(stream, why));
             continue;
         }
+        let Some(from_address) = by_address.enter(peer.ip(), hygiene.max_per_address) else {
+            let why = format!(
+                "your address has {} connections open to this server, the most one address may; close some and try again",
+                hygiene.max_per_address
+            );
+            tokio::spawn(refuse(stream, why));
+            continue;
+        };
         let counted = Counted::new(open.clone());
         let router = router.clone();
         let service = TowerToHyperService::new(tower::util::MapRequest::new(
@@ -81,11 +112,13 @@ pub async fn accept(
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new())
             .header_read_timeout(hygiene.header_timeout)
+            .max_buf_size(CONNECTION_BUFFER_BYTES)
             .keep_alive(true);
+        let stream = SendDeadline::new(stream, hygiene.send_timeout);
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             let _ = connection.await;
-            drop(counted);
+            drop((counted, from_address));
         });
     }
     drop(listener);
@@ -94,11 +127,9 @@ pub async fn accept(
     Ok(())
 }
 
-/// A connection past the cap: told so, then closed.
-async fn refuse(mut stream: tokio::net::TcpStream, cap: usize) {
-    let body = format!(
-        r#"{{"error":"TooManyConnections","message":"this server has {cap} connections open, its limit; try again shortly"}}"#
-    );
+/// A connection past a cap: told so, then closed.
+async fn refuse(mut stream: tokio::net::TcpStream, why: String) {
+    let body = serde_json::json!({"error": "TooManyConnections", "message": why}).to_string();
     let answer = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{body}",
         body.len()
@@ -120,5 +151,124 @@ impl Counted {
 impl Drop for Counted {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Open connections by client address.
+#[derive(Default)]
+struct PerAddress(Mutex<HashMap<IpAddr, usize>>);
+
+/// One connection counted against its address while it lives.
+struct FromAddress(Arc<PerAddress>, IpAddr);
+
+impl PerAddress {
+    fn enter(self: &Arc<Self>, ip: IpAddr, cap: usize) -> Option<FromAddress> {
+        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(ip).or_insert(0);
+        if *n >= cap {
+            return None;
+        }
+        *n += 1;
+        Some(FromAddress(self.clone(), ip))
+    }
+}
+
+impl Drop for FromAddress {
+    fn drop(&mut self) {
+        let mut open = self.0.0.lock().unwrap_or_else(|p| p.into_inner());
+        // An address with nothing open leaves the table: it does not grow
+        // with every address ever seen.
+        if let Some(n) = open.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
+}
+
+/// A connection whose writes must make progress within `limit`: a client
+/// that stops reading its answer is cut off, rather than holding the
+/// answer, its buffers and a connection slot for as long as it likes.
+struct SendDeadline<S> {
+    inner: S,
+    limit: Duration,
+    /// Started when a write could not go on; reset by any progress.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> SendDeadline<S> {
+    fn new(inner: S, limit: Duration) -> SendDeadline<S> {
+        SendDeadline {
+            inner,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// `ready` as it came, or, while pending, an error once stalled too long.
+    fn within<T>(
+        &mut self,
+        ready: Poll<std::io::Result<T>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<std::io::Result<T>> {
+        if ready.is_ready() {
+            self.stalled = None;
+            return ready;
+        }
+        let limit = self.limit;
+        let sleep = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client read nothing of its answer in time",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for SendDeadline<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for SendDeadline<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let ready = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.within(ready, cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let ready = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.within(ready, cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let ready = Pin::new(&mut self.inner).poll_flush(cx);
+        self.within(ready, cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }

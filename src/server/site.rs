@@ -228,8 +228,8 @@ pub async fn fallback(State(state): State<Arc<ServerState>>, uri: Uri) -> Respon
         Some(f) => (f, relative.starts_with("/assets/")),
         None => (dir.join("index.html"), false),
     };
-    match tokio::fs::read(&file).await {
-        Ok(bytes) => {
+    match tokio::fs::File::open(&file).await {
+        Ok(opened) => {
             let mut headers = HeaderMap::new();
             if let Ok(v) = content_type(&file).parse() {
                 headers.insert(header::CONTENT_TYPE, v);
@@ -243,7 +243,10 @@ pub async fn fallback(State(state): State<Arc<ServerState>>, uri: Uri) -> Respon
             if let Ok(v) = policy.parse() {
                 headers.insert(header::CACHE_CONTROL, v);
             }
-            (StatusCode::OK, headers, bytes).into_response()
+            if let Ok(meta) = opened.metadata().await {
+                headers.insert(header::CONTENT_LENGTH, meta.len().into());
+            }
+            (StatusCode::OK, headers, streamed(opened)).into_response()
         }
         Err(e) => ApiError::new(
             StatusCode::NOT_FOUND,
@@ -254,20 +257,42 @@ pub async fn fallback(State(state): State<Arc<ServerState>>, uri: Uri) -> Respon
     }
 }
 
-/// `dir` joined with a URL path, refusing `..` and anything that is not a
-/// plain name.
+/// A file sent as it is read, a chunk at a time: an answer costs the
+/// chunk in memory, not the file, however slowly the client reads.
+fn streamed(file: tokio::fs::File) -> axum::body::Body {
+    use tokio::io::AsyncReadExt;
+    const CHUNK: usize = 64 * 1024;
+    let chunks = futures::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let mut buf = vec![0u8; CHUNK];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(axum::body::Bytes::from(buf)), Some(file)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    axum::body::Body::from_stream(chunks)
+}
+
+/// `dir` joined with a URL path: plain names only (no `..`, no dotfiles),
+/// and a file that really is inside `dir` (a symbolic link out of it is
+/// not followed).
 fn safe_join(dir: &std::path::Path, path: &str) -> Option<PathBuf> {
     let decoded = percent_encoding::percent_decode_str(path)
         .decode_utf8()
         .ok()?;
     let mut out = dir.to_path_buf();
     for part in decoded.split('/').filter(|p| !p.is_empty()) {
-        if part == "." || part == ".." || part.contains('\\') || part.contains('\0') {
+        if part.starts_with('.') || part.contains('\\') || part.contains('\0') {
             return None;
         }
         out.push(part);
     }
-    Some(out)
+    let real = out.canonicalize().ok()?;
+    real.starts_with(dir.canonicalize().ok()?).then_some(real)
 }
 
 fn content_type(file: &std::path::Path) -> &'static str {

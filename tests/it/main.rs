@@ -23,6 +23,7 @@ mod remote_faults;
 mod remote_landscape;
 mod remote_rows;
 mod server_concurrency;
+mod server_hostile;
 mod server_http;
 mod server_webui;
 mod signature_vectors;

@@ -781,6 +781,7 @@ async fn hygienic(max_connections: usize) -> TestServer {
             request_timeout: std::time::Duration::from_secs(1),
             max_connections,
             drain: std::time::Duration::from_millis(500),
+            ..Hygiene::default()
         },
     )
     .await
