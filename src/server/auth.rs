@@ -89,6 +89,9 @@ pub struct Claims {
     pub account: String,
     pub iat: i64,
     pub exp: i64,
+    /// The web UI session the token belongs to: it ends with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// HS256 keys; a fresh random secret per server unless a test pins one.
@@ -111,13 +114,19 @@ impl JwtKeys {
         JwtKeys::from_secret(&secret)
     }
 
-    /// A token that expires at `exp` (Unix seconds).
-    pub fn issue_until(&self, credentials: &Credentials, exp: i64) -> Result<String, ApiError> {
+    /// A token that expires at `exp` (Unix seconds), of session `sid`.
+    pub fn issue_until(
+        &self,
+        credentials: &Credentials,
+        exp: i64,
+        sid: Option<&str>,
+    ) -> Result<String, ApiError> {
         let claims = Claims {
             sub: credentials.email.clone(),
             account: credentials.account.clone(),
             iat: Utc::now().timestamp(),
             exp,
+            sid: sid.map(str::to_owned),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
             ApiError::new(
@@ -157,16 +166,6 @@ pub fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::unauthorised("malformed Authorization header")),
     )
-}
-
-/// Requires a valid bearer token (every REST route but login).
-pub fn require_bearer(headers: &HeaderMap, keys: &JwtKeys) -> Result<Claims, ApiError> {
-    match bearer(headers) {
-        Some(token) => keys.verify(token?),
-        None => Err(ApiError::unauthorised(
-            "missing Authorization: Bearer token; log in at /api/v2/login",
-        )),
-    }
 }
 
 /// Checks a legacy request's version 2 signature. `params` are all the

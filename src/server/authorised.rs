@@ -7,7 +7,6 @@ use std::sync::Arc;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use super::auth::require_bearer;
 use super::{ApiError, ServerState};
 
 /// A request with a valid bearer token.
@@ -20,6 +19,6 @@ impl FromRequestParts<Arc<ServerState>> for Authorised {
         parts: &mut Parts,
         state: &Arc<ServerState>,
     ) -> Result<Self, Self::Rejection> {
-        require_bearer(&parts.headers, &state.jwt).map(|_| Authorised)
+        state.require_bearer(&parts.headers).map(|_| Authorised)
     }
 }

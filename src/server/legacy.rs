@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::auth::{bearer, verify_signature};
+use super::throttle::Attempt;
 use super::{ApiError, DEFAULT_LIMIT, LoggedAction, ServerState, limits};
+use axum::extract::ConnectInfo;
 use serde_json::json;
 
 use crate::backend::Selection;
@@ -29,6 +31,7 @@ const ACTIONS: [&str; 5] = [
 
 pub async fn handle(
     State(state): State<Arc<ServerState>>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -39,8 +42,14 @@ pub async fn handle(
         .iter()
         .find(|(k, _)| k == "action")
         .map(|(_, v)| v.clone());
-    let mut response = match run(&state, &method, &uri, &headers, &params, action.as_deref()).await
-    {
+    let request = Request {
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+        params: &params,
+        peer,
+    };
+    let mut response = match run(&state, &request, action.as_deref()).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
     };
@@ -66,31 +75,57 @@ fn parameters(uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Vec<(String, Strin
     params
 }
 
+/// What a legacy request brought.
+struct Request<'a> {
+    method: &'a Method,
+    uri: &'a Uri,
+    headers: &'a HeaderMap,
+    params: &'a [(String, String)],
+    peer: std::net::SocketAddr,
+}
+
+/// Checks a signed request, throttled as logins are: a wrong signature
+/// for an access key from an address counts as a wrong password.
+fn signed(state: &ServerState, r: &Request<'_>) -> Result<(), ApiError> {
+    let (uri, headers, params) = (r.uri, r.headers, r.params);
+    let key = params
+        .iter()
+        .find(|(k, _)| k == "access_key_id")
+        .map_or("", |(_, v)| v.as_str());
+    let attempt = Attempt {
+        address: r.peer.ip(),
+        account: key,
+    };
+    state.throttle.check(&attempt)?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or("");
+    let target = SignedTarget {
+        method: r.method.as_str(),
+        host,
+        path: uri.path(),
+    };
+    let checked = verify_signature(&state.credentials, &target, params, Utc::now());
+    match &checked {
+        Ok(()) => state.throttle.succeeded(&attempt),
+        Err(_) => state.throttle.failed(&attempt),
+    }
+    checked
+}
+
 async fn run(
     state: &ServerState,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    params: &[(String, String)],
+    request: &Request<'_>,
     action: Option<&str>,
 ) -> Result<Response, ApiError> {
+    let (headers, params) = (request.headers, request.params);
     match bearer(headers) {
         Some(token) => {
-            state.jwt.verify(token?)?;
+            state.verify_token(token?)?;
         }
-        None => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .or_else(|| uri.authority().map(|a| a.as_str()))
-                .unwrap_or("");
-            let target = SignedTarget {
-                method: method.as_str(),
-                host,
-                path: uri.path(),
-            };
-            verify_signature(&state.credentials, &target, params, Utc::now())?;
-        }
+        None => signed(state, request)?,
     }
     let get = |name: &str| {
         params

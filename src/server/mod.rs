@@ -56,6 +56,36 @@ pub struct ServerState {
     pub sessions: session::Sessions,
 }
 
+impl ServerState {
+    /// The claims of a token this server issued that is still good: not
+    /// expired, and if it was a web UI session's, that session not logged
+    /// out.
+    pub fn verify_token(&self, token: &str) -> Result<auth::Claims, ApiError> {
+        let claims = self.jwt.verify(token)?;
+        if let Some(sid) = &claims.sid
+            && !self.sessions.is_live(sid, chrono::Utc::now().timestamp())
+        {
+            return Err(ApiError::unauthorised(
+                "the session of this token was logged out; log in again",
+            ));
+        }
+        Ok(claims)
+    }
+
+    /// Requires a good bearer token (every REST route but login).
+    pub fn require_bearer(
+        &self,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<auth::Claims, ApiError> {
+        match auth::bearer(headers) {
+            Some(token) => self.verify_token(token?),
+            None => Err(ApiError::unauthorised(
+                "missing Authorization: Bearer token; log in at /api/v2/login",
+            )),
+        }
+    }
+}
+
 /// How the request log is written on stderr.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use super::auth::{DEFAULT_EXPIRY_MINUTES, MAX_EXPIRY_MINUTES, same_secret};
 use super::authorised::Authorised;
 use super::legacy::number;
+use super::throttle::Attempt;
 use super::{ApiError, DEFAULT_LIMIT, ServerState, limits};
 use crate::model::{ActionKind, Page};
 use crate::signature::encode;
@@ -53,7 +54,8 @@ fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 /// The user with a token of `expiry_minutes`; with `session`, also a
-/// session cookie that ends with the token (the web UI's login).
+/// session cookie that ends with the token (the web UI's login), and the
+/// token is the session's: it ends when the session is logged out.
 fn login_answer(
     state: &ServerState,
     expiry_minutes: i64,
@@ -61,71 +63,92 @@ fn login_answer(
 ) -> Result<Response, ApiError> {
     let now = chrono::Utc::now().timestamp();
     let exp = now.saturating_add(expiry_minutes.saturating_mul(60));
-    let token = state.jwt.issue_until(&state.credentials, exp)?;
     let mut headers = HeaderMap::new();
-    if session {
-        let id = state.sessions.open(exp, now);
-        super::session::set_cookie(&mut headers, &id, exp - now, super::site::secure(state));
+    // The answer carries a token: no cache keeps it.
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    let sid = session.then(|| state.sessions.open(exp, now));
+    let token = state
+        .jwt
+        .issue_until(&state.credentials, exp, sid.as_deref())?;
+    if let Some(id) = &sid {
+        super::session::set_cookie(&mut headers, id, exp - now, super::site::secure(state));
     }
     Ok((headers, Json(super::site::user(state, &token))).into_response())
 }
 
-/// The throttle's keys for a login: the client's address and the account.
-fn throttle_keys(peer: SocketAddr, account: &str) -> [String; 2] {
-    [
-        format!("addr:{}", peer.ip()),
-        format!("account:{}", account.to_lowercase()),
-    ]
-}
-
-/// Refuses with 429 and `Retry-After` while `keys` are blocked.
-fn throttled(state: &ServerState, keys: &[String]) -> Result<(), ApiError> {
-    match state.throttle.wait(keys) {
-        None => Ok(()),
-        Some(wait) => Err(ApiError::too_many_attempts(wait.as_secs().max(1))),
-    }
-}
-
 /// Counts a wrong login and refuses it.
-fn wrong(state: &ServerState, keys: &[String], message: &str) -> ApiError {
-    state.throttle.failed(keys);
+fn wrong(state: &ServerState, attempt: &Attempt<'_>, message: &str) -> ApiError {
+    state.throttle.failed(attempt);
     ApiError::unauthorised(message)
+}
+
+/// Logins take JSON only: a form or `text/plain` body is what another
+/// site's page can send without asking (a "simple" cross-origin request).
+fn json_only(headers: &HeaderMap) -> Result<(), ApiError> {
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaType",
+            "login takes a JSON body: send Content-Type: application/json",
+        ))
+    }
 }
 
 pub async fn login(
     State(state): State<Arc<ServerState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    json_only(&headers)?;
+    super::site::same_origin(&state, &headers)?;
     let login: Login = json_body(&body)?;
-    let keys = throttle_keys(peer, &login.email);
-    throttled(&state, &keys)?;
+    let attempt = Attempt {
+        address: peer.ip(),
+        account: &login.email,
+    };
+    state.throttle.check(&attempt)?;
     let c = &state.credentials;
     let known_account = login.account.as_deref().is_none_or(|a| a == c.account);
     let right_email = login.email.eq_ignore_ascii_case(&c.email);
     if !(same_secret(&login.password, &c.password) && right_email) {
-        return Err(wrong(&state, &keys, "wrong email or password"));
+        return Err(wrong(&state, &attempt, "wrong email or password"));
     }
     if !known_account {
         return Err(ApiError::unauthorised("no such account for this user"));
     }
-    state.throttle.succeeded(&keys[1]);
+    state.throttle.succeeded(&attempt);
     login_answer(&state, DEFAULT_EXPIRY_MINUTES, true)
 }
 
 pub async fn login_access_key(
     State(state): State<Arc<ServerState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    json_only(&headers)?;
     let login: AccessKeyLogin = json_body(&body)?;
-    let keys = throttle_keys(peer, &login.access_key);
-    throttled(&state, &keys)?;
+    let attempt = Attempt {
+        address: peer.ip(),
+        account: &login.access_key,
+    };
+    state.throttle.check(&attempt)?;
     let c = &state.credentials;
     if !(same_secret(&login.secret_key, &c.secret_key) && login.access_key == c.access_key) {
-        return Err(wrong(&state, &keys, "wrong access key or secret key"));
+        return Err(wrong(&state, &attempt, "wrong access key or secret key"));
     }
-    state.throttle.succeeded(&keys[1]);
+    state.throttle.succeeded(&attempt);
     let minutes = login.expiry_minutes.unwrap_or(DEFAULT_EXPIRY_MINUTES);
     if !(0..=MAX_EXPIRY_MINUTES).contains(&minutes) {
         return Err(ApiError::bad_request(

@@ -1,7 +1,8 @@
 //! The web UI's session, kept as Landscape keeps it: login sets an
 //! HTTP-only, `SameSite=Lax` cookie that lives as long as the login's
 //! token. The cookie answers `/me` and `/logout` only; every other route
-//! still needs the Bearer token.
+//! still needs the Bearer token. Tokens a session was given carry its id
+//! and end when it is logged out.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -54,6 +55,12 @@ impl Sessions {
             .copied()
             .filter(|end| *end > now)
             .map(|end| (id, end))
+    }
+
+    /// Whether session `id` is live at `now`.
+    pub fn is_live(&self, id: &str, now: i64) -> bool {
+        let live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        live.get(id).is_some_and(|end| *end > now)
     }
 
     pub fn close(&self, id: &str) {

@@ -61,23 +61,58 @@ pub async fn me(
     State(state): State<Arc<ServerState>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    same_origin(&state, &headers)?;
     let now = chrono::Utc::now().timestamp();
-    let Some((_, end)) = state.sessions.find(&headers, now) else {
-        return Ok(Json(json!({})).into_response());
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    let Some((id, end)) = state.sessions.find(&headers, now) else {
+        return Ok((no_store, Json(json!({}))).into_response());
     };
-    let token = state.jwt.issue_until(&state.credentials, end)?;
-    Ok(Json(user(&state, &token)).into_response())
+    let token = state.jwt.issue_until(&state.credentials, end, Some(&id))?;
+    Ok((no_store, Json(user(&state, &token))).into_response())
 }
 
-/// `POST /logout`: ends the cookie's session and clears the cookie.
-pub async fn logout(State(state): State<Arc<ServerState>>, headers: HeaderMap) -> Response {
+/// `POST /logout`: ends the cookie's session (and the tokens it was
+/// given) and clears the cookie.
+pub async fn logout(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    same_origin(&state, &headers)?;
     let now = chrono::Utc::now().timestamp();
     if let Some((id, _)) = state.sessions.find(&headers, now) {
         state.sessions.close(&id);
     }
     let mut out = HeaderMap::new();
     set_cookie(&mut out, "", 0, secure(&state));
-    (StatusCode::OK, out, Json(json!({}))).into_response()
+    Ok((StatusCode::OK, out, Json(json!({}))).into_response())
+}
+
+/// The cookie routes (login, `/me`, logout) answer this server's own pages
+/// only. A browser names the page's site in `Origin`; it must be this
+/// server (its public URL, or the host the request was sent to). Clients
+/// that are not browsers send no `Origin` and are let through.
+pub fn same_origin(state: &ServerState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or("null").trim_end_matches('/');
+    let authority = origin.split_once("://").map(|(_, rest)| rest);
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let ours = origin.eq_ignore_ascii_case(&state.public_url)
+        || (authority.is_some() && authority == host);
+    if ours {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "CrossOrigin",
+            format!(
+                "a page of {} may not use this server's session; open {} instead",
+                crate::printable::printable(origin),
+                state.public_url
+            ),
+        ))
+    }
 }
 
 /// `GET /login/methods`: password login only.

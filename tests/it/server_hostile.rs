@@ -376,3 +376,172 @@ async fn a_full_disk_refuses_changes_and_shows_nothing_unsaved() {
     assert_eq!(status(unapproved[1]), "unapproved");
     assert_eq!(status(unapproved[2]), "undelivered");
 }
+
+/// An HTTP client whose connections come from `address` (another machine).
+fn client_from(address: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(address.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
+async fn password_login(http: &reqwest::Client, s: &TestServer, password: &str) -> StatusCode {
+    http.post(format!("{}/api/v2/login", s.base))
+        .json(&serde_json::json!({"email": s.credentials.email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Someone else guessing the user's password from another address holds
+/// up their own guesses, never the user's right password.
+#[tokio::test]
+async fn guesses_from_another_address_never_lock_the_user_out() {
+    let s = TestServer::start(dataset()).await;
+    let guesser = client_from("127.0.0.4");
+    for _ in 0..12 {
+        password_login(&guesser, &s, "wrong").await;
+    }
+    assert_eq!(
+        password_login(&guesser, &s, &s.credentials.password).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        password_login(&s.http, &s, &s.credentials.password).await,
+        StatusCode::OK
+    );
+    // Wrong signatures for the access key count the same way.
+    let at = chrono::Utc::now();
+    for _ in 0..12 {
+        crate::server_http::legacy_through(&guesser, &s, "GetActivities", &[], at, "wrong").await;
+    }
+    let (status, body) = crate::server_http::legacy_through(
+        &guesser,
+        &s,
+        "GetActivities",
+        &[],
+        at,
+        &s.credentials.secret_key,
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let (status, _) = crate::server_http::legacy_through(
+        &s.http,
+        &s,
+        "GetActivities",
+        &[],
+        at,
+        &s.credentials.secret_key,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// What another site's page could send: a form or text body, or any body
+/// with its own `Origin`. Refused; the server's own page is answered.
+#[tokio::test]
+async fn logins_take_json_from_this_servers_pages_only() {
+    let s = TestServer::start(dataset()).await;
+    let body =
+        serde_json::json!({"email": s.credentials.email, "password": s.credentials.password});
+    let url = format!("{}/api/v2/login", s.base);
+    let r = s
+        .http
+        .post(&url)
+        .header("content-type", "text/plain")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let r = s
+        .http
+        .post(&url)
+        .header("origin", "https://evil.example")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["error"], "CrossOrigin");
+    let r = s
+        .http
+        .post(&url)
+        .header("origin", &s.base)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+}
+
+/// Logging out ends the session's tokens too: the login's and the one
+/// `/me` handed out.
+#[tokio::test]
+async fn logout_ends_the_tokens_of_its_session() {
+    let s = TestServer::start(dataset()).await;
+    let r = s
+        .http
+        .post(format!("{}/api/v2/login", s.base))
+        .json(
+            &serde_json::json!({"email": s.credentials.email, "password": s.credentials.password}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let login: Value = r.json().await.unwrap();
+    let me: Value = s
+        .http
+        .get(format!("{}/api/v2/me", s.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tokens = [
+        login["token"].as_str().unwrap().to_owned(),
+        me["token"].as_str().unwrap().to_owned(),
+    ];
+    let works = |token: String| {
+        let (http, url) = (
+            s.http.clone(),
+            format!("{}/api/v2/activities?limit=1", s.base),
+        );
+        async move {
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for t in &tokens {
+        assert_eq!(works(t.clone()).await, StatusCode::OK);
+    }
+    let r = s
+        .http
+        .post(format!("{}/api/v2/logout", s.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    for t in &tokens {
+        assert_eq!(works(t.clone()).await, StatusCode::UNAUTHORIZED);
+    }
+    // A new login is a new session, and works.
+    assert_eq!(works(s.login().await).await, StatusCode::OK);
+}

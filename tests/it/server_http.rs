@@ -50,6 +50,18 @@ async fn legacy_at(
     at: chrono::DateTime<Utc>,
     secret: &str,
 ) -> (StatusCode, Value) {
+    legacy_through(&server.http, server, action, args, at, secret).await
+}
+
+/// A signed legacy call sent by `http` (a client of another address).
+pub(crate) async fn legacy_through(
+    http: &reqwest::Client,
+    server: &TestServer,
+    action: &str,
+    args: &[(&str, &str)],
+    at: chrono::DateTime<Utc>,
+    secret: &str,
+) -> (StatusCode, Value) {
     let params = signed_params(server, action, args, at);
     let target = SignedTarget {
         method: "POST",
@@ -57,8 +69,7 @@ async fn legacy_at(
         path: "/api/",
     };
     let body = target.signed_body(secret, &params);
-    let r = server
-        .http
+    let r = http
         .post(format!("{}/api/", server.base))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
@@ -303,7 +314,7 @@ async fn rest_login_and_token_failures() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let expired = s
         .jwt
-        .issue_until(&s.credentials, chrono::Utc::now().timestamp() - 120)
+        .issue_until(&s.credentials, chrono::Utc::now().timestamp() - 120, None)
         .unwrap();
     let r = s
         .http
