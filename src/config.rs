@@ -514,29 +514,73 @@ fn secret_value(
     key: &str,
 ) -> Result<Option<String>, ConfigError> {
     if let Some(command) = command {
-        let output = Command::new("sh")
-            .arg("-c")
-            .arg(command)
-            .output()
-            .map_err(|e| profile_error(profile, format!("{key}_command could not run: {e}")))?;
-        if !output.status.success() {
-            return Err(profile_error(
-                profile,
-                format!("{key}_command failed ({})", output.status),
-            ));
-        }
-        let text = String::from_utf8_lossy(&output.stdout)
-            .trim_end_matches(['\n', '\r'])
-            .to_owned();
-        if text.is_empty() {
-            return Err(profile_error(
-                profile,
-                format!("{key}_command printed nothing"),
-            ));
-        }
-        return Ok(Some(text));
+        return run_secret_command(command, key)
+            .map(Some)
+            .map_err(|why| profile_error(profile, why));
     }
     Ok(value.clone().or_else(|| env.clone()))
+}
+
+/// How long a `*_command` may take (a password manager waiting for a
+/// touch is slow; one that hangs must not hang the start).
+pub const SECRET_COMMAND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The first line a `*_command` prints; errors never carry its output.
+fn run_secret_command(command: &str, key: &str) -> Result<String, String> {
+    run_secret_command_within(command, key, SECRET_COMMAND_TIMEOUT)
+}
+
+fn run_secret_command_within(
+    command: &str,
+    key: &str,
+    timeout: std::time::Duration,
+) -> Result<String, String> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{key}_command could not run: {e}"))?;
+    let mut stdout = child.stdout.take();
+    // Read apart, so a command printing a lot cannot block on a full pipe.
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.take(64 * 1024).read_to_end(&mut out);
+        }
+        out
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < timeout => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "{key}_command did not finish within {:.1} s and was stopped",
+                    timeout.as_secs_f64()
+                ));
+            }
+            Err(e) => return Err(format!("{key}_command could not be waited for: {e}")),
+        }
+    };
+    let out = reader.join().unwrap_or_default();
+    if !status.success() {
+        return Err(format!("{key}_command failed ({status})"));
+    }
+    let text = String::from_utf8_lossy(&out);
+    let first = text.lines().next().unwrap_or("").trim_end_matches('\r');
+    if first.is_empty() {
+        return Err(format!("{key}_command printed nothing"));
+    }
+    Ok(first.to_owned())
 }
 
 #[cfg(unix)]
@@ -660,6 +704,21 @@ mod tests {
                 secret: Secret::new("SECRET")
             }
         );
+    }
+
+    #[test]
+    fn a_secret_command_gives_its_first_line_and_is_stopped_when_it_hangs() {
+        assert_eq!(
+            run_secret_command("printf 'tok3n\\nsecond line\\n'", "password").unwrap(),
+            "tok3n"
+        );
+        let e = run_secret_command_within(
+            "sleep 20; echo late",
+            "password",
+            std::time::Duration::from_millis(300),
+        )
+        .unwrap_err();
+        assert!(e.contains("did not finish within 0.3 s"), "{e}");
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Text from a server shown safely: control characters (escape sequences,
 //! carriage returns, C1 codes) written out as `\x1b`-style escapes, so a
 //! summary or an error message can never move the cursor, recolour or
-//! retitle the operator's terminal, or forge a line. Numbers are grouped
+//! retitle the operator's terminal, or forge a line; and the invisible
+//! characters that reorder or hide text (bidirectional overrides and
+//! isolates, zero-width spaces and joiners: "Trojan Source") written out
+//! as `\u{202e}`, so what is shown is what is there. Numbers are grouped
 //! the way people read them.
 
 use std::borrow::Cow;
@@ -17,8 +20,21 @@ pub fn printable_lines(s: &str) -> Cow<'_, str> {
     escape(s, true)
 }
 
+/// Characters that change how the text around them is shown while being
+/// invisible themselves.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' // Arabic letter mark
+            | '\u{200B}'..='\u{200F}' // zero-width space, joiners, LRM, RLM
+            | '\u{2028}'..='\u{202E}' // line/paragraph separators, embeddings, overrides
+            | '\u{2060}'..='\u{2069}' // word joiner, invisible operators, isolates
+            | '\u{FEFF}' // zero-width no-break space
+    )
+}
+
 fn escape(s: &str, keep_newlines: bool) -> Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && !(keep_newlines && c == '\n');
+    let unsafe_char = |c: char| (c.is_control() && !(keep_newlines && c == '\n')) || invisible(c);
     if !s.chars().any(unsafe_char) {
         return Cow::Borrowed(s);
     }
@@ -65,6 +81,20 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shows_the_invisible_characters_that_reorder_text() {
+        // "Trojan Source": an override makes `admin` read as `nimda`.
+        assert_eq!(
+            printable("Upgrade \u{202E}nimda\u{202C} done"),
+            "Upgrade \\u{202e}nimda\\u{202c} done"
+        );
+        assert_eq!(
+            printable("a\u{200B}b\u{2066}c\u{2069}"),
+            "a\\u{200b}b\\u{2066}c\\u{2069}"
+        );
+        assert_eq!(printable("café ünïcode ✓"), "café ünïcode ✓");
+    }
 
     #[test]
     fn escapes_what_would_drive_a_terminal() {

@@ -72,6 +72,7 @@ pub async fn serve_backend(backend: Arc<dyn landscape_tui::backend::Backend>) ->
         log: Default::default(),
         site: Default::default(),
         sessions: Default::default(),
+        check_host: true,
     });
     tokio::spawn(serve(listener, state, std::future::pending()));
     base

@@ -54,6 +54,11 @@ pub struct ServerState {
     pub site: site::Site,
     /// Sessions of the web UI's logins (cookies).
     pub sessions: session::Sessions,
+    /// Answer only requests addressed to this server by a loopback name
+    /// or its public URL's host (set when it listens on loopback): a page
+    /// of another site whose name was pointed at 127.0.0.1 (DNS
+    /// rebinding) is refused.
+    pub check_host: bool,
 }
 
 impl ServerState {
@@ -124,8 +129,71 @@ pub fn router(state: Arc<ServerState>) -> Router {
         .route("/api/v2/alerts/summary", get(site::alerts_summary))
         .fallback(site::fallback)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), known_host))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)
+}
+
+/// Refuses a request whose `Host` is not this server's (see
+/// [`ServerState::check_host`]) with 421.
+async fn known_host(
+    axum::extract::State(state): axum::extract::State<Arc<ServerState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !state.check_host {
+        return next.run(request).await;
+    }
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if is_our_host(host, &state.public_url) {
+        return next.run(request).await;
+    }
+    ApiError::new(
+        StatusCode::MISDIRECTED_REQUEST,
+        "UnknownHost",
+        format!(
+            "this server answers as {} (or a loopback name); Host {:?} is not one of its names",
+            state.public_url,
+            printable(host)
+        ),
+    )
+    .into_response()
+}
+
+/// Whether `host` (a `Host` header: name or address, maybe a port) names
+/// this server: a loopback name or address, or the public URL's host.
+fn is_our_host(host: &str, public_url: &str) -> bool {
+    let name = |h: &str| -> String {
+        let h = h.trim();
+        let bare = match h.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None => h.rsplit_once(':').map_or(h, |(n, port)| {
+                if port.chars().all(|c| c.is_ascii_digit()) {
+                    n
+                } else {
+                    h
+                }
+            }),
+        };
+        bare.to_ascii_lowercase()
+    };
+    let host = name(host);
+    let public = public_url
+        .split_once("://")
+        .map_or(public_url, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or("");
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+        || (!host.is_empty() && host == name(public))
 }
 
 /// The legacy action a request named, for the request log.

@@ -117,6 +117,7 @@ pub async fn run(
         log,
         site,
         sessions: Default::default(),
+        check_host: addr.ip().is_loopback(),
     });
     serve(listener, state, shutdown_signal()).await?;
     eprintln!("landscape-tui serve: stopped");

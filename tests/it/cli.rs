@@ -458,10 +458,19 @@ fn serve_announces_its_address_and_credentials_and_answers() {
             .send()
             .await
             .unwrap();
+        // A name that is not the server's (DNS rebinding) is refused.
+        let misdirected = http
+            .get(format!("{uri}v2/activities?limit=1"))
+            .header("host", "evil.example")
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(misdirected.status(), 421);
         // Links are built on the public address, never on the Host header.
         let page: serde_json::Value = http
             .get(format!("{uri}v2/activities?limit=1"))
-            .header("host", "evil.example")
+            .header("host", "LANDSCAPE.example.com:443")
             .bearer_auth(&token)
             .send()
             .await

@@ -62,7 +62,7 @@ async fn one_address_holding_half_sent_requests_cannot_take_every_connection() {
     let mut held = Vec::new();
     for _ in 0..4 {
         let mut c = connect_from("127.0.0.2", &s.host).await;
-        c.write_all(b"GET /api/v2/about HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+        c.write_all(b"GET /api/v2/about HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
             .await
             .unwrap();
         held.push(c);
@@ -84,7 +84,7 @@ async fn one_address_holding_half_sent_requests_cannot_take_every_connection() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut again = connect_from("127.0.0.2", &s.host).await;
     again
-        .write_all(b"GET /api/v2/about HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .write_all(b"GET /api/v2/about HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         .await
         .unwrap();
     let answer =
@@ -115,7 +115,7 @@ async fn answers_nobody_reads_are_cut_off_while_others_are_served() {
     let mut readers = Vec::new();
     for _ in 0..8 {
         let mut c = connect_from("127.0.0.3", &s.host).await;
-        c.write_all(b"GET /new_dashboard/assets/big.js HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.write_all(b"GET /new_dashboard/assets/big.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             .await
             .unwrap();
         readers.push(c);
@@ -544,4 +544,34 @@ async fn logout_ends_the_tokens_of_its_session() {
     }
     // A new login is a new session, and works.
     assert_eq!(works(s.login().await).await, StatusCode::OK);
+}
+
+/// A page of another site whose name was pointed at 127.0.0.1 (DNS
+/// rebinding) reaches the server with its own name in `Host`: refused.
+#[tokio::test]
+async fn requests_for_another_host_name_are_refused() {
+    let s = TestServer::start(dataset()).await;
+    let port = s.host.rsplit(':').next().unwrap();
+    let ask = |host: String| {
+        s.http
+            .get(format!("{}/api/v2/about", s.base))
+            .header("host", host)
+            .send()
+    };
+    let r = ask(format!("attacker.example:{port}")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::MISDIRECTED_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "UnknownHost", "{body}");
+    for name in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        "app.localhost".to_owned(),
+    ] {
+        assert_eq!(
+            ask(name.clone()).await.unwrap().status(),
+            StatusCode::OK,
+            "{name}"
+        );
+    }
 }

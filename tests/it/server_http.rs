@@ -817,7 +817,7 @@ async fn a_client_dripping_headers_is_cut_off() {
     let s = hygienic(64).await;
     let mut stream = tokio::net::TcpStream::connect(&s.host).await.unwrap();
     stream
-        .write_all(b"GET /api/v2/activities HTTP/1.1\r\nHost: x\r\n")
+        .write_all(b"GET /api/v2/activities HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         .await
         .unwrap();
     // One byte now and then, never the end of the headers.
@@ -849,7 +849,7 @@ async fn connections_past_the_cap_are_refused_with_a_reason() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let mut c = tokio::net::TcpStream::connect(&s.host).await.unwrap();
     let _ = c
-        .write_all(b"GET /api/v2/nothing HTTP/1.1\r\nHost: x\r\n\r\n")
+        .write_all(b"GET /api/v2/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .await;
     let answer = read_to_close(&mut c).await;
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
@@ -865,7 +865,7 @@ async fn a_stalled_body_ends_in_408_and_shutdown_does_not_wait_for_it() {
     let mut s = hygienic(64).await;
     let mut stream = tokio::net::TcpStream::connect(&s.host).await.unwrap();
     stream
-        .write_all(b"POST /api/v2/login HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"em")
+        .write_all(b"POST /api/v2/login HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"em")
         .await
         .unwrap();
     let answer = read_to_close(&mut stream).await;
@@ -874,7 +874,9 @@ async fn a_stalled_body_ends_in_408_and_shutdown_does_not_wait_for_it() {
     // Another stalled one, then shutdown: it ends within the drain.
     let mut stalled = tokio::net::TcpStream::connect(&s.host).await.unwrap();
     stalled
-        .write_all(b"POST /api/v2/login HTTP/1.1\r\nHost: x\r\ncontent-length: 100\r\n\r\n{")
+        .write_all(
+            b"POST /api/v2/login HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-length: 100\r\n\r\n{",
+        )
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;

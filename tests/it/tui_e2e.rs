@@ -356,7 +356,13 @@ fn a_group_by_id_and_a_partial_cancel_report() {
     s.send(&"\x7f".repeat("id:100".len()));
     s.send("\r");
     s.wait_for("Activities: 7 rows");
-    s.send(" G ");
+    // One key at a time: the mark goes where the selection is once G
+    // has landed on the last row.
+    s.send(" ");
+    s.wait_for("1 marked");
+    s.send("G");
+    s.wait("the last row selected", |t| t.contains("\"id\": 150,"));
+    s.send(" ");
     s.wait_for("2 marked");
     s.send("c");
     let dialog = s.wait_for("Cancel 2 activities (from 2 marked)");

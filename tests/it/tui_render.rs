@@ -423,3 +423,21 @@ fn a_bare_and_is_explained_under_the_query() {
     let s = screen(&draw(&app));
     assert!(s.contains("⚠ terms are already joined by AND"), "{s}");
 }
+
+/// Text from a server that would reorder or hide what the operator reads
+/// (a bidirectional override, a zero-width space) is shown as its escape.
+#[test]
+fn characters_that_reorder_text_are_shown_as_escapes() {
+    let data = common::dataset().replace(
+        "Restart web servers",
+        "Restart \\u202eput\\u202c web\\u200b servers",
+    );
+    let engine = landscape_tui::engine::Engine::from_dataset_str(&data).unwrap();
+    let app = common::tui::loaded(&engine, (200, 40));
+    let s = screen(&draw(&app));
+    assert!(
+        s.contains("Restart \\u{202e}put\\u{202c} web\\u{200b} servers"),
+        "{s}"
+    );
+    assert!(!s.contains(['\u{202e}', '\u{202c}', '\u{200b}']), "{s}");
+}

@@ -154,6 +154,7 @@ impl TestServer {
             log: Default::default(),
             site,
             sessions: Default::default(),
+            check_host: true,
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let served = tokio::spawn(serve_with(
