@@ -393,7 +393,11 @@ async fn counted(
     Ok(page.count)
 }
 
-/// Every match of `query`, a page at a time.
+/// The most matches [`all_matches`] reads: past it, a server's pages never
+/// end (or the selection is one no listing should hold in memory).
+const MAX_LISTED: usize = 2_000_000;
+
+/// Every match of `query`, a page at a time, up to [`MAX_LISTED`].
 async fn all_matches(backend: &dyn Backend, query: &str) -> Result<Vec<Activity>, BackendError> {
     let mut all: Vec<Activity> = Vec::new();
     loop {
@@ -402,6 +406,13 @@ async fn all_matches(backend: &dyn Backend, query: &str) -> Result<Vec<Activity>
         all.extend(page.results);
         if last {
             return Ok(all);
+        }
+        if all.len() >= MAX_LISTED {
+            return Err(BackendError::Protocol(format!(
+                "more than {} activities match {:?} and the pages go on; stopped listing",
+                crate::printable::thousands(MAX_LISTED as u64),
+                crate::printable::printable(query)
+            )));
         }
     }
 }

@@ -429,3 +429,47 @@ async fn errors_say_what_they_are_and_only_lost_answers_are_retried() {
     );
     assert!(!err.is_retryable());
 }
+
+/// A legacy server whose pages never end (every offset has records): the
+/// dashboard's count stops after a bounded number of probes with a clear
+/// error, instead of asking for ever.
+#[tokio::test]
+async fn a_server_whose_pages_never_end_is_given_up_on() {
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let app = Router::new().route(
+        "/api/",
+        post(move |body: String| {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let param = |name: &str| {
+                    form_urlencoded::parse(body.as_bytes())
+                        .find(|(k, _)| k == name)
+                        .and_then(|(_, v)| v.parse::<u64>().ok())
+                };
+                let (offset, limit) = (param("offset").unwrap_or(0), param("limit").unwrap_or(1));
+                let records: Vec<_> = (offset..offset + limit)
+                    .map(|i| {
+                        json!({"id": i + 1, "creation_time": "2024-02-07T17:30:05Z",
+                           "type": "RestartRequest", "summary": "Restart",
+                           "activity_status": "undelivered", "parent_id": null})
+                    })
+                    .collect();
+                axum::Json(records)
+            }
+        }),
+    );
+    let url = hostile(app).await;
+    let mut o = options(&url);
+    o.api = landscape_tui::backend::remote::ApiChoice::Legacy;
+    o.timeout = Duration::from_secs(10);
+    let backend = RemoteBackend::new(o).unwrap();
+    let err = backend.top_level("", 20, 0).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Protocol(m) if m.contains("pages never end")),
+        "{err:?}"
+    );
+    let n = asked.load(Ordering::SeqCst);
+    assert!(n <= 40, "{n} requests");
+}

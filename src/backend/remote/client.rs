@@ -26,6 +26,10 @@ use crate::query::{Mode, ParseOptions};
 use crate::signature::{SIGNATURE_METHOD, SIGNATURE_VERSION, SignedTarget, TIMESTAMP_FORMAT};
 
 /// The legacy API version sent with every call.
+/// Past this many matches a legacy count stops probing: a billion
+/// activities is beyond any account, so a server answering there has
+/// pages that never end.
+const MAX_PROBED_COUNT: u64 = 1 << 30;
 const LEGACY_VERSION: &str = "2011-08-01";
 /// How many times a read is tried before its error is reported.
 const READ_ATTEMPTS: u32 = 3;
@@ -513,7 +517,8 @@ impl RemoteBackend {
         }))
     }
 
-    /// The legacy count of `query`, knowing there is a match at `low`:
+    /// The legacy count of `query`, knowing there is a match at `low`
+    /// (at most 31 probes up, as many down):
     /// one-record pages at doubling offsets, then halving.
     async fn count_from(&self, query: &str, low: u64) -> Result<u64, BackendError> {
         let exists = |offset: u64| async move {
@@ -523,6 +528,15 @@ impl RemoteBackend {
         let mut low = low;
         let mut high = low.max(1).saturating_mul(2);
         while exists(high).await? {
+            if high >= MAX_PROBED_COUNT {
+                // No real account is this large: a server whose pages
+                // never end. Stop rather than ask for ever.
+                return Err(BackendError::Protocol(format!(
+                    "the server answers a match at every offset up to {} for {:?}: its pages never end; stopped counting",
+                    crate::printable::thousands(high),
+                    crate::printable::printable(query)
+                )));
+            }
             low = high;
             high = high.saturating_mul(2);
         }
