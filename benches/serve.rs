@@ -1,11 +1,16 @@
-//! `serve` under load: 50 clients on loopback asking for
-//! `GET /api/v2/activities?limit=100` as fast as they can for five seconds,
-//! at 100,000 and 1,000,000 activities. Prints requests a second and the
-//! median and 99th-percentile latency, and the process's resident memory
-//! before and after two runs. The server logs each request on
+//! `serve` under load, its clock running: 200 clients on loopback for five
+//! seconds, each in turn asking one record, a page of 100, a query and
+//! the server's description, at 3,000 and 1,000,000 activities. Prints
+//! requests a second, p50 and p99 of each kind, and the resident memory.
+//! Then what durability costs (a change a request, with and without
+//! `--state`), and how long a start takes after a journal of 10,000
+//! records against the snapshot alone. The server logs each request on
 //! stderr, so run it as:
 //!
 //! cargo bench --bench serve 2>/dev/null
+//!
+//! (`cargo bench --bench serve -- start` runs one part: `load`, `changes`
+//! or `start`.)
 
 #![allow(clippy::unwrap_used)] // a bench stops at the first failure
 
@@ -15,60 +20,135 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-const CLIENTS: usize = 50;
-const RUN: Duration = Duration::from_secs(5);
+use chrono::TimeZone;
+use landscape_tui::engine::{DemoOptions, Engine, Progress, Selection, state};
+use landscape_tui::model::ActionKind;
 
-async fn start(activities: usize, state: Option<&std::path::Path>) -> (String, String) {
-    let (_, base) = support::serve_demo_kept(activities, (activities / 100).max(10), state).await;
+const CLIENTS: usize = 200;
+const RUN: Duration = Duration::from_secs(5);
+/// Engine seconds a wall second: the demo moves along, as `serve` does.
+const SPEED: f64 = 60.0;
+
+async fn start(
+    activities: usize,
+    state: Option<&std::path::Path>,
+    speed: Option<f64>,
+) -> (String, String) {
+    let (_, base) =
+        support::serve_demo_with(activities, (activities / 100).max(10), state, speed).await;
     let api = format!("{base}/api/");
     let token = login::rest_token(&reqwest::Client::new(), &api, "admin@example.com", "pw").await;
     (base, token)
 }
 
-/// What each client sends, again and again.
-#[derive(Clone, Copy)]
-enum Ask {
+/// What a client asks, in turn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// `GET /api/v2/activities/{id}`.
+    One,
     /// `GET /api/v2/activities?limit=100`.
     Page,
-    /// `POST /api/v2/activities/reapply` of one finished activity: a change.
-    Reapply(u64),
+    /// `GET /api/v2/activities?query=status:failed type:…&limit=20`.
+    Query,
+    /// `GET /api/v2/about` (no engine).
+    About,
+    /// `POST /api/v2/activities/reapply` of one finished activity.
+    Reapply,
 }
 
-async fn load(base: &str, token: &str, ask: Ask) -> (f64, Duration, Duration) {
+struct Latencies {
+    by_kind: Vec<(Kind, Duration)>,
+}
+
+impl Latencies {
+    fn report(&self, what: &str) {
+        let total = self.by_kind.len();
+        println!(
+            "serve, {what}: {:.0} requests/s",
+            total as f64 / RUN.as_secs_f64()
+        );
+        let mut kinds: Vec<Kind> = self.by_kind.iter().map(|(k, _)| *k).collect();
+        kinds.sort();
+        kinds.dedup();
+        for kind in kinds {
+            let mut all: Vec<Duration> = self
+                .by_kind
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, d)| *d)
+                .collect();
+            all.sort();
+            let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
+            println!(
+                "  {kind:?}: {} requests, p50 {:.2} ms, p99 {:.2} ms",
+                all.len(),
+                at(0.5).as_secs_f64() * 1000.0,
+                at(0.99).as_secs_f64() * 1000.0
+            );
+        }
+    }
+}
+
+async fn load(base: &str, token: &str, kinds: &[Kind], id: u64) -> Latencies {
     let http = reqwest::Client::new();
-    let url = format!("{base}/api/v2/activities?limit=100");
-    let reapply = format!("{base}/api/v2/activities/reapply");
     let until = Instant::now() + RUN;
     let tasks: Vec<_> = (0..CLIENTS)
-        .map(|_| {
-            let (http, url, token) = (http.clone(), url.clone(), token.to_owned());
-            let reapply = reapply.clone();
+        .map(|c| {
+            let (http, base, token) = (http.clone(), base.to_owned(), token.to_owned());
+            let kinds = kinds.to_vec();
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
+                let mut turn = c;
                 while Instant::now() < until {
+                    let kind = kinds[turn % kinds.len()];
+                    turn += 1;
                     let sent = Instant::now();
-                    let request = match ask {
-                        Ask::Page => http.get(&url),
-                        Ask::Reapply(id) => http
-                            .post(&reapply)
+                    let request = match kind {
+                        Kind::One => http.get(format!("{base}/api/v2/activities/{id}")),
+                        Kind::Page => http.get(format!("{base}/api/v2/activities?limit=100")),
+                        Kind::Query => http.get(format!(
+                            "{base}/api/v2/activities?query=status:failed%20type:ChangePackagesRequest&limit=20"
+                        )),
+                        Kind::About => http.get(format!("{base}/api/v2/about")),
+                        Kind::Reapply => http
+                            .post(format!("{base}/api/v2/activities/reapply"))
                             .json(&serde_json::json!({"activity_ids": [id]})),
                     };
                     let r = request.bearer_auth(&token).send().await.unwrap();
-                    assert!(r.status().is_success());
-                    let _ = r.bytes().await.unwrap();
-                    latencies.push(sent.elapsed());
+                    let status = r.status();
+                    let body = r.bytes().await.unwrap();
+                    assert!(
+                        status.is_success(),
+                        "{kind:?}: {status} {}",
+                        String::from_utf8_lossy(&body)
+                    );
+                    latencies.push((kind, sent.elapsed()));
                 }
                 latencies
             })
         })
         .collect();
-    let mut all = Vec::new();
+    let mut by_kind = Vec::new();
     for t in tasks {
-        all.extend(t.await.unwrap());
+        by_kind.extend(t.await.unwrap());
     }
-    all.sort();
-    let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
-    (all.len() as f64 / RUN.as_secs_f64(), at(0.5), at(0.99))
+    Latencies { by_kind }
+}
+
+/// A finished activity of the server at `base` (it reapplies).
+async fn finished(base: &str, token: &str) -> u64 {
+    let page: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{base}/api/v2/activities?query=status:succeeded%20NOT%20type:ActivityGroup&limit=1"
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["results"][0]["id"].as_u64().unwrap()
 }
 
 /// This process's resident memory (VmRSS), MiB.
@@ -83,56 +163,109 @@ fn resident_mib() -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
-fn main() {
-    // `cargo bench` passes criterion-style flags; this bench has none.
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let report = |what: &str, (rps, p50, p99): (f64, Duration, Duration)| {
-        println!(
-            "serve, {what}: {rps:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms",
-            p50.as_secs_f64() * 1000.0,
-            p99.as_secs_f64() * 1000.0
-        );
-    };
-    for activities in [100_000, 1_000_000] {
-        rt.block_on(async {
-            let (base, token) = start(activities, None).await;
-            // Memory per request: resident size before, and after each of
-            // two runs (the server runs in this process).
-            let before = resident_mib();
-            for run in 1..=2 {
-                report(
-                    &format!(
-                        "{activities} activities, {CLIENTS} clients, GET /api/v2/activities?limit=100 (run {run})"
-                    ),
-                    load(&base, &token, Ask::Page).await,
-                );
-                println!(
-                    "  resident: {before} MiB before, {} MiB after run {run}",
-                    resident_mib()
-                );
+/// A start after `records` journal records (reapplies of finished
+/// activities and the clock's moves, as a running server writes them)
+/// against a start from the snapshot alone.
+fn start_after_journal(activities: usize, records: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let engine = Engine::demo(&DemoOptions {
+        seed: 9,
+        computers: (activities / 100).max(10),
+        activities,
+        now: chrono::Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap(),
+    });
+    let (mut live, mut journal, _) =
+        state::open(&path, &Progress::default(), || Ok(engine)).unwrap();
+    let snapshot_bytes = std::fs::metadata(&path).unwrap().len();
+    let finished: Vec<u64> = live
+        .activities("status:succeeded NOT type:ActivityGroup", records as u64, 0)
+        .unwrap()
+        .results
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let mut written = 0;
+    for (n, id) in finished.iter().cycle().enumerate() {
+        if written >= records {
+            break;
+        }
+        if n % 2 == 0 {
+            live.wind_clock(chrono::Duration::seconds(30));
+            if journal.catch_up(&mut live).unwrap() {
+                written += 1;
             }
+        } else {
+            let done = journal
+                .commit(&mut live, ActionKind::Reapply, &Selection::Ids(vec![*id]))
+                .unwrap();
+            written += usize::from(done.is_ok());
+        }
+    }
+    let journal_bytes = std::fs::metadata(dir.path().join("state.json.journal"))
+        .unwrap()
+        .len();
+    drop(journal);
+    let started = Instant::now();
+    let (_, _, recovery) = state::open(&path, &Progress::default(), || unreachable!()).unwrap();
+    let with_journal = started.elapsed();
+    let started = Instant::now();
+    drop(Engine::load(&path).unwrap());
+    let snapshot_only = started.elapsed();
+    println!(
+        "start, {activities} activities: snapshot {} MB alone {:.2} s; with a journal of {} records ({} KB) {:.2} s (replay {:.2} s)",
+        snapshot_bytes / 1_000_000,
+        snapshot_only.as_secs_f64(),
+        recovery.replayed,
+        journal_bytes / 1000,
+        with_journal.as_secs_f64(),
+        with_journal.saturating_sub(snapshot_only).as_secs_f64(),
+    );
+}
+
+fn main() {
+    // `cargo bench` passes criterion-style flags; this bench takes one
+    // word: `load`, `changes` or `start` runs that part alone.
+    let only: Option<String> = std::env::args()
+        .skip(1)
+        .find(|a| ["load", "changes", "start"].contains(&a.as_str()));
+    let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let reads = [Kind::One, Kind::Page, Kind::Query, Kind::About];
+    for activities in [3_000, 1_000_000].into_iter().filter(|_| runs("load")) {
+        rt.block_on(async {
+            let (base, token) = start(activities, None, Some(SPEED)).await;
+            let id = finished(&base, &token).await;
+            let before = resident_mib();
+            load(&base, &token, &reads, id).await.report(&format!(
+                "{activities} activities, clock running, {CLIENTS} clients, mixed reads"
+            ));
+            println!(
+                "  resident: {before} MiB before, {} MiB after",
+                resident_mib()
+            );
         });
     }
     // What durability costs: a change a request, with and without --state.
     let dir = tempfile::tempdir().unwrap();
-    for state in [None, Some(dir.path().join("state.json"))] {
+    let states = [None, Some(dir.path().join("state.json"))];
+    for state in states.into_iter().filter(|_| runs("changes")) {
         rt.block_on(async {
-            let (base, token) = start(100_000, state.as_deref()).await;
-            let finished: serde_json::Value = reqwest::Client::new()
-                .get(format!("{base}/api/v2/activities?query=status:succeeded%20NOT%20type:ActivityGroup&limit=1"))
-                .bearer_auth(&token)
-                .send()
+            let (base, token) = start(100_000, state.as_deref(), None).await;
+            let id = finished(&base, &token).await;
+            let kept = if state.is_some() {
+                "with --state"
+            } else {
+                "in memory only"
+            };
+            load(&base, &token, &[Kind::Reapply], id)
                 .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let id = finished["results"][0]["id"].as_u64().unwrap();
-            let kept = if state.is_some() { "with --state" } else { "in memory only" };
-            report(
-                &format!("100000 activities, {CLIENTS} clients, POST reapply, {kept}"),
-                load(&base, &token, Ask::Reapply(id)).await,
-            );
+                .report(&format!(
+                    "100000 activities, {CLIENTS} clients, POST reapply, {kept}"
+                ));
         });
+    }
+    for activities in [100_000, 1_000_000].into_iter().filter(|_| runs("start")) {
+        start_after_journal(activities, 10_000);
     }
 }

@@ -36,6 +36,16 @@ pub async fn serve_demo_kept(
     computers: usize,
     state: Option<&std::path::Path>,
 ) -> (Arc<EngineBackend>, String) {
+    serve_demo_with(activities, computers, state, None).await
+}
+
+/// The same, its clock running at `speed` engine seconds a second when given.
+pub async fn serve_demo_with(
+    activities: usize,
+    computers: usize,
+    state: Option<&std::path::Path>,
+    speed: Option<f64>,
+) -> (Arc<EngineBackend>, String) {
     let engine = Engine::demo(&DemoOptions {
         seed: 9,
         computers,
@@ -43,7 +53,8 @@ pub async fn serve_demo_kept(
         now: Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap(),
     });
     let options = EngineOptions {
-        frozen: true,
+        frozen: speed.is_none(),
+        speed: speed.unwrap_or(1.0),
         ..EngineOptions::default()
     };
     let backend = match state {

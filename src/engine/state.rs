@@ -224,8 +224,25 @@ impl Engine {
     pub fn apply(&mut self, change: &Change) -> Result<(), ActionError> {
         // Only a clock that really moved is moved again: a loaded state is
         // not simulated up to its own time (a frozen engine never was).
-        if change.at > self.now() && change.op != Op::Clock {
-            self.step(change.at - self.now());
+        if change.at > self.now() {
+            match &change.op {
+                // Moved at the end of the replay (see `replay`).
+                Op::Clock => {}
+                // A query sees the whole state as it was.
+                Op::Approve { .. } | Op::Cancel { .. } => {
+                    self.advance_to(change.at);
+                }
+                // Ids: only the activities the change reads need to be where
+                // the clock had them; every path depends only on the time,
+                // so the rest are moved once at the end, to the same place.
+                Op::Approved { ids }
+                | Op::Canceled { ids }
+                | Op::Reapply { ids }
+                | Op::Revert { ids } => {
+                    let moves = self.moves_among(&self.rows_read_by(ids), change.at);
+                    self.make_moves(moves);
+                }
+            }
         }
         let user = change
             .by
@@ -416,6 +433,8 @@ fn replay(
     progress.start(changes.len() as u64, Unit::Changes);
     let mut replayed = 0;
     let mut clock = None;
+    // Whether any change came after the snapshot's time (the clock ran).
+    let mut moved = false;
     for (n, change) in changes.iter().enumerate() {
         progress.set(n as u64);
         if change.seq <= engine.journal_seq {
@@ -436,6 +455,7 @@ fn replay(
         if change.op == Op::Clock {
             clock = clock.max(Some(change.at));
         }
+        moved |= change.at > engine.now();
         engine.apply(change).map_err(|e| {
             StateError(format!(
                 "{}: record {} (change {}) cannot be replayed: {e:?}; left as it is",
@@ -446,9 +466,11 @@ fn replay(
         })?;
         replayed += 1;
     }
-    if let Some(at) = clock.filter(|at| *at > engine.now()) {
-        engine.step(at - engine.now());
+    let to = clock.max(Some(engine.now()));
+    if let Some(to) = to.filter(|_| replayed > 0 && moved) {
+        engine.advance_to(to);
     }
+    engine.freeze_clock();
     progress.set(changes.len() as u64);
     Ok(replayed)
 }

@@ -40,6 +40,8 @@ pub struct Store {
     pub by_tag: HashMap<String, Vec<u64>>,
     /// Indices of activities the clock can still move.
     pub live: RowSet,
+    /// The highest id held (0 for none): new ids follow it without a scan.
+    pub(super) max_id: u64,
 }
 
 impl ComputerLookup for Store {
@@ -93,11 +95,7 @@ impl Store {
     }
 
     pub fn next_id(&self) -> u64 {
-        self.activities
-            .iter()
-            .map(|a| a.id)
-            .max()
-            .map_or(1, |m| m + 1)
+        self.max_id + 1
     }
 
     /// Appends a record and indexes it (all but the order). Its index.
@@ -111,6 +109,7 @@ impl Store {
     /// Indexes record `i` (all but the order).
     fn index_record(&mut self, i: usize) {
         let a = &self.activities[i];
+        self.max_id = self.max_id.max(a.id);
         self.by_id.insert(a.id, i);
         if let Some(p) = a.parent() {
             self.children.entry(p).or_default().push(i);

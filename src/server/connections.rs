@@ -53,7 +53,7 @@ impl Default for Hygiene {
             header_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_connections: 1024,
-            max_per_address: 128,
+            max_per_address: 512,
             send_timeout: Duration::from_secs(30),
             drain: Duration::from_secs(5),
         }
