@@ -256,6 +256,27 @@ mod tests {
         };
         assert_eq!(describe_start(&file), "loading big.json");
         assert_eq!(progress_text(bytes), "312 of 733 MB (43%)");
+        // A state that exists is opened, whatever would generate a new one;
+        // its snapshot is counted in bytes, its journal in changes.
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("s.json");
+        std::fs::write(&state, "{}").unwrap();
+        let args = ["landscape-tui", "--activities", "3000", "--state"];
+        let opened = Cli::parse_from(args.iter().copied().chain([state.to_str().unwrap()])).engine;
+        assert!(
+            describe_start(&opened).starts_with("opening state "),
+            "{}",
+            describe_start(&opened)
+        );
+        let replay = Reading {
+            done: 40,
+            total: 120,
+            unit: Unit::Changes,
+        };
+        assert_eq!(
+            progress_text(replay),
+            "40 of 120 journal changes replayed (33%)"
+        );
     }
 
     #[test]

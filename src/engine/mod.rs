@@ -50,10 +50,10 @@ pub struct Engine {
 }
 
 /// Row tests one query may make before it is refused (a column compare is
-/// one, a record read 16): a few hundred milliseconds of one core, so that
+/// one, a record read 16): under half a second of one core, so that
 /// one request cannot hold the engine for seconds. At a million
-/// activities that is 200 `OR`ed column terms, or a dozen that read records.
-pub const QUERY_BUDGET: u64 = 200_000_000;
+/// activities that is 100 `OR`ed column terms, or six that read records.
+pub const QUERY_BUDGET: u64 = 100_000_000;
 
 impl Engine {
     /// An engine with `computers` and `activities`, its clock frozen at `now`.

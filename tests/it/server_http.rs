@@ -687,10 +687,10 @@ async fn each_limit_is_a_clear_refusal_naming_it() {
 async fn a_hostile_query_does_not_hold_up_other_clients() {
     let s = TestServer::start_with(common::frozen(common::demo(4, 50, 50_000))).await;
     let token = s.login().await;
-    // Two thousand alternatives, each tested on every row: seconds of work.
+    // 1,500 alternatives, each tested on every row: within the query budget, and slow.
     // (An OR of ids alone is answered by set lookups; one other term makes
     // every alternative a test of its own.)
-    let hostile: String = (0..2000)
+    let hostile: String = (0..1500)
         .map(|i| format!("id:{}", 90_000_000 + i))
         .chain(["created-after:2100".to_owned()])
         .collect::<Vec<_>>()
