@@ -1038,3 +1038,38 @@ fn scripted_actions_are_logged_beside_the_dashboards() {
     assert_eq!(record["ids"], serde_json::json!([161, 162]));
     assert_eq!(record["server"], "DEMO");
 }
+
+/// A second `serve` on a state one already serves stops at once, naming
+/// the first; the first goes on serving; once it is gone the state opens.
+#[test]
+fn a_second_serve_on_the_same_state_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let (uri, mut first) = serve_state(&state);
+    let second = bin()
+        .args(["--data", DATA, "--frozen", "--state"])
+        .arg(&state)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        said.contains("is held by another landscape-tui")
+            && said.contains(&format!("pid {}", first.id())),
+        "{said}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let about = rt.block_on(async {
+        reqwest::get(format!("{uri}v2/about"))
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(about, 200);
+    first.kill().unwrap();
+    let _ = first.wait();
+    let (_, mut again) = serve_state(&state);
+    again.kill().unwrap();
+    let _ = again.wait();
+}
