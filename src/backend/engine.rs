@@ -191,7 +191,7 @@ impl Shared {
         }
         let mut writer = self.writer();
         // Actions happen at the clock's time, with what it moved by then.
-        self.move_clock(&mut writer)
+        self.move_clock(&mut writer, false)
             .map_err(|e| BackendError::NotSaved(e.0))?;
         let prepared = self
             .engine
@@ -223,9 +223,15 @@ impl Shared {
 
     /// Moves the engine to the clock's time, writing the clock's record
     /// first when that moves any activity. True when anything moved.
-    fn move_clock(&self, writer: &mut Option<Journal>) -> Result<bool, StateError> {
+    /// With `only_if_moved`, the engine's time is left as it is when no
+    /// activity moves (a quiet engine takes no lock for writing).
+    fn move_clock(
+        &self,
+        writer: &mut Option<Journal>,
+        only_if_moved: bool,
+    ) -> Result<bool, StateError> {
         let moves = self.engine.read().moves_now();
-        if moves.to().is_none() {
+        if moves.to().is_none() || (only_if_moved && moves.is_empty()) {
             return Ok(false);
         }
         let mut seq = None;
@@ -244,12 +250,8 @@ impl Shared {
     /// The clock thread's step: moves activities along; watchers hear of it.
     fn tick(&self) -> Result<bool, StateError> {
         let mut writer = self.writer();
-        // A quiet engine takes no lock for writing: the time alone moves
-        // on when the next change comes.
-        if self.engine.read().moves_now().is_empty() {
-            return Ok(false);
-        }
-        let moved = self.move_clock(&mut writer)?;
+        // When nothing moves, the time alone moves on with the next change.
+        let moved = self.move_clock(&mut writer, true)?;
         self.fold_when_due(&mut writer);
         drop(writer);
         if moved {

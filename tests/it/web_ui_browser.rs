@@ -124,6 +124,11 @@ fn canonicals_web_ui_logs_in_lists_searches_acts_and_signs_out() {
     );
     assert_eq!(seen["pageErrors"], serde_json::json!([]), "{seen:#}");
     assert_eq!(seen["badAnswers"], serde_json::json!([]), "{seen:#}");
+    // What the page still asked with the logged-out session's token was
+    // refused as such (its tokens end with it), and nothing else failed.
+    for answer in seen["afterLogout"].as_array().unwrap() {
+        assert!(answer.as_str().unwrap().starts_with("401 "), "{seen:#}");
+    }
 
     // Logging in came back to the list; its rows are the API's first page.
     assert!(

@@ -6,7 +6,10 @@
 import puppeteer from 'puppeteer-core';
 
 const [base, email, password] = process.argv.slice(2);
-const seen = { pageErrors: [], badAnswers: [], steps: [] };
+const seen = { pageErrors: [], badAnswers: [], afterLogout: [], steps: [] };
+// Past sign-out the session's tokens have ended: what the page still asks
+// with them is refused, and kept apart.
+let signedOutAt = false;
 const step = (name) => seen.steps.push(name);
 
 const browser = await puppeteer.launch({
@@ -23,8 +26,10 @@ try {
   page.on('pageerror', (e) => seen.pageErrors.push(e.message));
   page.on('response', (r) => {
     if (r.url().startsWith(base + '/api') && r.status() >= 400) {
-      seen.badAnswers.push(`${r.status()} ${r.request().method()} ${r.url().slice(base.length)}`);
+      const what = `${r.status()} ${r.request().method()} ${r.url().slice(base.length)}`;
+      (signedOutAt ? seen.afterLogout : seen.badAnswers).push(what);
     }
+    if (r.url().endsWith('/api/v2/logout')) signedOutAt = true;
   });
   // The welcome modal would cover the page.
   await page.evaluateOnNewDocument(() =>
