@@ -340,3 +340,75 @@ fn records_carry_action_flags() {
     let f = p.actions.get().unwrap();
     assert!(!f.approvable && !f.cancelable && f.reappliable);
 }
+
+/// The backend's clock thread moves activities along on its own and tells
+/// watchers; what a client sees moved is also what a restart of its
+/// `--state` has (the clock's moves are journaled before they are shown).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_running_clock_moves_activities_and_journals_its_moves() {
+    use landscape_tui::backend::Backend;
+    use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
+    use landscape_tui::engine::{Progress, state};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let demo = crate::common::demo(5, 20, 600);
+    let (engine, journal, _) = state::open(&path, &Progress::default(), || Ok(demo)).unwrap();
+    let moving = |e: &landscape_tui::engine::Engine| {
+        e.activities("status:delivered OR status:undelivered", u64::MAX, 0)
+            .unwrap()
+            .count
+    };
+    let before = moving(&engine);
+    assert!(before > 0, "nothing to move");
+    let options = EngineOptions {
+        speed: 3_600.0,
+        tick: std::time::Duration::from_millis(20),
+        ..EngineOptions::default()
+    };
+    let backend = EngineBackend::with_journal(engine, options, Some(journal));
+    let mut changes = backend.changes();
+    tokio::time::timeout(std::time::Duration::from_secs(20), changes.changed())
+        .await
+        .expect("the clock moved something")
+        .unwrap();
+    // Hours of engine time later, what was under way has moved on.
+    let mut left = before;
+    for _ in 0..200 {
+        left = backend
+            .activities("status:delivered OR status:undelivered", 1, 0)
+            .await
+            .unwrap()
+            .count;
+        if left < before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(left < before, "{left} of {before} still moving");
+    // What a client saw finish (the clock may move on after this).
+    let finished = |e: &landscape_tui::engine::Engine| -> Vec<(u64, String)> {
+        e.activities("status:succeeded OR status:failed", u64::MAX, 0)
+            .unwrap()
+            .results
+            .iter()
+            .map(|a| (a.id, a.status().unwrap().as_str().to_owned()))
+            .collect()
+    };
+    let shown = finished(&backend.read());
+    // A crash: no fold, no last write. Every finish shown is on disk.
+    drop(backend);
+    let reopened = loop {
+        match state::open(&path, &Progress::default(), || unreachable!()) {
+            Ok((engine, _, _)) => break engine,
+            // The clock thread lets go of the state within a tick.
+            Err(e) if e.0.contains("is held by") => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let kept = finished(&reopened);
+    for done in &shown {
+        assert!(kept.contains(done), "{done:?} un-finished by the restart");
+    }
+}
