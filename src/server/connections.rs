@@ -4,14 +4,14 @@
 //! off when it makes no progress for a while, open connections are capped
 //! in all and per client address (the next one is refused with a 503 it
 //! can read, not left hanging until file descriptors run out; one address
-//! cannot take every slot), each connection's buffer is bounded, and
+//! cannot take every slot, and at the cap an address holding more than its
+//! share gives up its oldest), each connection's buffer is bounded, and
 //! shutdown drains for a few seconds, then ends whatever is still open.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -68,8 +68,7 @@ pub async fn accept(
     hygiene: Hygiene,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
-    let open = Arc::new(AtomicUsize::new(0));
-    let by_address = Arc::new(PerAddress::default());
+    let open = Arc::new(Registry::default());
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -84,23 +83,13 @@ pub async fn accept(
                 }
             },
         };
-        if open.load(Ordering::Relaxed) >= hygiene.max_connections {
-            let why = format!(
-                "this server has {} connections open, its limit; try again shortly",
-                hygiene.max_connections
-            );
-            tokio::spawn(refuse(stream, why));
-            continue;
-        }
-        let Some(from_address) = by_address.enter(peer.ip(), hygiene.max_per_address) else {
-            let why = format!(
-                "your address has {} connections open to this server, the most one address may; close some and try again",
-                hygiene.max_per_address
-            );
-            tokio::spawn(refuse(stream, why));
-            continue;
+        let ticket = match open.enter(peer.ip(), &hygiene) {
+            Ok(ticket) => ticket,
+            Err(why) => {
+                tokio::spawn(refuse(stream, why));
+                continue;
+            }
         };
-        let counted = Counted::new(open.clone());
         let router = router.clone();
         let service = TowerToHyperService::new(tower::util::MapRequest::new(
             router,
@@ -116,10 +105,12 @@ pub async fn accept(
             .keep_alive(true);
         let stream = SendDeadline::new(stream, hygiene.send_timeout);
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
+        let (ip, id) = (ticket.ip, ticket.id);
+        let task = tokio::spawn(async move {
             let _ = connection.await;
-            drop((counted, from_address));
+            drop(ticket);
         });
+        open.attach(ip, id, task.abort_handle());
     }
     drop(listener);
     // Requests under way get `drain` to finish; then the rest are dropped.
@@ -138,52 +129,106 @@ async fn refuse(mut stream: tokio::net::TcpStream, why: String) {
     let _ = stream.shutdown().await;
 }
 
-/// One open connection, counted while it lives.
-struct Counted(Arc<AtomicUsize>);
-
-impl Counted {
-    fn new(open: Arc<AtomicUsize>) -> Counted {
-        open.fetch_add(1, Ordering::Relaxed);
-        Counted(open)
-    }
-}
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// Open connections by client address.
+/// Open connections by client address, oldest first, each with the
+/// handle that ends it.
 #[derive(Default)]
-struct PerAddress(Mutex<HashMap<IpAddr, usize>>);
+struct Registry(Mutex<Open>);
 
-/// One connection counted against its address while it lives.
-struct FromAddress(Arc<PerAddress>, IpAddr);
+#[derive(Default)]
+struct Open {
+    by_address: HashMap<IpAddr, VecDeque<(u64, Option<tokio::task::AbortHandle>)>>,
+    total: usize,
+    next_id: u64,
+}
 
-impl PerAddress {
-    fn enter(self: &Arc<Self>, ip: IpAddr, cap: usize) -> Option<FromAddress> {
-        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let n = open.entry(ip).or_insert(0);
-        if *n >= cap {
-            return None;
+/// One connection counted while it lives.
+struct Ticket {
+    registry: Arc<Registry>,
+    ip: IpAddr,
+    id: u64,
+}
+
+impl Registry {
+    fn open(&self) -> std::sync::MutexGuard<'_, Open> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts a new connection from `ip`, or says why it is refused. At the
+    /// server's cap, an address holding more than its share makes room:
+    /// its oldest connection is ended, so a few addresses holding every
+    /// slot (half-sent requests, unread answers) cannot keep a new client
+    /// out; only when no address holds more than the newcomer's would
+    /// after it joins is the newcomer refused.
+    fn enter(self: &Arc<Self>, ip: IpAddr, limits: &Hygiene) -> Result<Ticket, String> {
+        let mut open = self.open();
+        let mine = open.by_address.get(&ip).map_or(0, VecDeque::len);
+        if mine >= limits.max_per_address {
+            return Err(format!(
+                "your address has {} connections open to this server, the most one address may; close some and try again",
+                limits.max_per_address
+            ));
         }
-        *n += 1;
-        Some(FromAddress(self.clone(), ip))
+        if open.total >= limits.max_connections {
+            let evicted = open
+                .by_address
+                .iter_mut()
+                .max_by_key(|(_, held)| held.len())
+                .filter(|(_, held)| held.len() > mine + 1)
+                .and_then(|(_, held)| {
+                    let oldest = held.iter().position(|(_, h)| h.is_some())?;
+                    held.remove(oldest)
+                });
+            let Some((_, Some(handle))) = evicted else {
+                return Err(format!(
+                    "this server has {} connections open, its limit; try again shortly",
+                    limits.max_connections
+                ));
+            };
+            handle.abort();
+            open.total -= 1;
+            open.by_address.retain(|_, held| !held.is_empty());
+        }
+        open.next_id += 1;
+        let id = open.next_id;
+        open.by_address.entry(ip).or_default().push_back((id, None));
+        open.total += 1;
+        Ok(Ticket {
+            registry: self.clone(),
+            ip,
+            id,
+        })
+    }
+
+    /// Gives connection `id` the handle that ends it.
+    fn attach(&self, ip: IpAddr, id: u64, handle: tokio::task::AbortHandle) {
+        let mut open = self.open();
+        if let Some(entry) = open
+            .by_address
+            .get_mut(&ip)
+            .and_then(|held| held.iter_mut().find(|(i, _)| *i == id))
+        {
+            entry.1 = Some(handle);
+        }
     }
 }
 
-impl Drop for FromAddress {
+impl Drop for Ticket {
     fn drop(&mut self) {
-        let mut open = self.0.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut open = self.registry.open();
+        // Ended to make room, it was uncounted then.
+        let Some(held) = open.by_address.get_mut(&self.ip) else {
+            return;
+        };
+        let Some(at) = held.iter().position(|(i, _)| *i == self.id) else {
+            return;
+        };
+        held.remove(at);
         // An address with nothing open leaves the table: it does not grow
         // with every address ever seen.
-        if let Some(n) = open.get_mut(&self.1) {
-            *n -= 1;
-            if *n == 0 {
-                open.remove(&self.1);
-            }
+        if held.is_empty() {
+            open.by_address.remove(&self.ip);
         }
+        open.total -= 1;
     }
 }
 

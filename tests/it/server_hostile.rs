@@ -575,3 +575,45 @@ async fn requests_for_another_host_name_are_refused() {
         );
     }
 }
+
+/// Two addresses hold every connection the server allows: a third is
+/// still served, because the address holding more than its share gives up
+/// its oldest connection.
+#[tokio::test]
+async fn addresses_holding_every_slot_make_room_for_a_new_one() {
+    let engine = Engine::from_dataset_str(&dataset()).unwrap();
+    let hygiene = Hygiene {
+        max_connections: 6,
+        max_per_address: 4,
+        ..Hygiene::default()
+    };
+    let s = TestServer::start_custom(frozen(engine), Throttle::default(), hygiene).await;
+    let mut held = Vec::new();
+    for from in [
+        "127.0.0.2",
+        "127.0.0.2",
+        "127.0.0.2",
+        "127.0.0.2",
+        "127.0.0.3",
+        "127.0.0.3",
+    ] {
+        let mut c = connect_from(from, &s.host).await;
+        c.write_all(b"GET /api/v2/about HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
+            .await
+            .unwrap();
+        held.push(c);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(about(&s).await, StatusCode::OK);
+    // The oldest of 127.0.0.2's was the one ended.
+    let cut = read_all(&mut held[0], Duration::from_secs(10)).await;
+    assert!(cut.is_empty(), "{}", String::from_utf8_lossy(&cut));
+    // Now 3 + 2 + 1 (the client just served keeps its connection): with no
+    // address holding more than a newcomer from 127.0.0.3 would, it is
+    // refused, with the reason.
+    let mut more = connect_from("127.0.0.3", &s.host).await;
+    let answer =
+        String::from_utf8_lossy(&read_all(&mut more, Duration::from_secs(10)).await).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("connections open, its limit"), "{answer}");
+}
