@@ -11,6 +11,7 @@ mod eval;
 mod highlight;
 mod lexer;
 mod parser;
+mod relative;
 mod row_set;
 mod vocabulary;
 
@@ -24,6 +25,7 @@ pub use eval::{
     ComputerLookup, Matcher, OverBudget, RECORD_TEST, computer_matches, contains_ignoring_case,
 };
 pub use highlight::{Highlight, HighlightKind, highlight};
+pub use relative::{Expanded, expand as expand_relative_dates};
 pub use row_set::RowSet;
 pub use vocabulary::{
     ALERTS, COMPUTER_KEYS, KEYS, KNOWN_TYPES, RELEASES, code_name, release_number,
@@ -43,6 +45,10 @@ pub struct ParseOptions<'a> {
     pub mode: Mode,
     /// Known activity types; empty means [`KNOWN_TYPES`].
     pub types: &'a [String],
+    /// The dashboard's now and time zone: relative dates (`-12h`, `today`)
+    /// are accepted, as the dashboard expands them before sending. Without
+    /// them (a server, a script) they are errors.
+    pub relative_to: Option<(chrono::DateTime<chrono::Utc>, chrono::FixedOffset)>,
 }
 
 /// A parsed query and what lenient mode let through.

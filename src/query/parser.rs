@@ -60,6 +60,35 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    /// A date value: ISO-8601, or in the dashboard a relative date it
+    /// expands before sending (see `relative`).
+    fn date(&self, value: &str, span: Range<usize>) -> Result<DateBound, QueryError> {
+        if !super::relative::looks_relative(value) {
+            return date(value, span);
+        }
+        let Some((now, offset)) = self.options.relative_to else {
+            return Err(QueryError::new(
+                span,
+                format!(
+                    "\"{value}\" is a relative date, which only the dashboard expands; use ISO-8601 such as 2024-02-07T17:30"
+                ),
+            ));
+        };
+        match super::relative::resolve(value, now, offset) {
+            Some(start) => Ok(DateBound {
+                start: super::relative::to_minute(start),
+                precision: DatePrecision::Minute,
+            }),
+            None => Err(QueryError::new(
+                span,
+                format!(
+                    "\"{value}\" is not a date: relative dates are {}",
+                    super::relative::FORMS.join(", ")
+                ),
+            )),
+        }
+    }
+
     fn query(&mut self, tokens: &[Token]) -> Result<Query, QueryError> {
         let mut all: Vec<AnyOf> = Vec::new();
         let mut i = 0;
@@ -197,8 +226,8 @@ impl Parser<'_> {
                     ),
                 )
             })?),
-            "created-after" => TermKind::CreatedAfter(date(&value, value_span.clone())?),
-            "created-before" => TermKind::CreatedBefore(date(&value, value_span.clone())?),
+            "created-after" => TermKind::CreatedAfter(self.date(&value, value_span.clone())?),
+            "created-before" => TermKind::CreatedBefore(self.date(&value, value_span.clone())?),
             "creator" => TermKind::Creator(value),
             "type" => TermKind::Type(self.activity_type(value, value_span.clone())?),
             "computer" => TermKind::Computer(self.computer(value_span.clone())?),

@@ -459,6 +459,17 @@ pub struct App {
 }
 
 impl App {
+    /// How this dashboard parses a query: its mode, the types it knows,
+    /// and its now and time zone for relative dates (which it expands
+    /// before sending).
+    pub fn parse_options<'a>(&self, types: &'a [String]) -> crate::query::ParseOptions<'a> {
+        crate::query::ParseOptions {
+            mode: self.mode,
+            types,
+            relative_to: Some((self.now, self.offset)),
+        }
+    }
+
     pub fn new(backend: BackendInfo, read_only: bool, history: Vec<String>) -> App {
         let mode = if backend.embedded {
             Mode::Strict

@@ -97,7 +97,7 @@ proptest! {
     #[test]
     fn parsing_anything_never_panics_and_errors_point_inside(input in "\\PC{0,40}|[a-z: \"\\\\ORNT-]{0,40}") {
         for mode in [Mode::Strict, Mode::Lenient] {
-            match parse_with(&input, &ParseOptions { mode, types: &[] }) {
+            match parse_with(&input, &ParseOptions { mode, ..ParseOptions::default() }) {
                 Ok(parsed) => {
                     for w in parsed.warnings {
                         prop_assert!(w.span.end <= input.len());

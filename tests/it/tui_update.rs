@@ -53,6 +53,49 @@ fn typing_a_query_and_enter_runs_it_and_keeps_history() {
     assert_eq!(app.list.total_all, Some(7));
 }
 
+/// Relative dates are this client's convenience: accepted while typing,
+/// sent as Landscape's ISO-8601 (the operator's day, to the minute), the
+/// expansion said and shown, and history keeps what was typed.
+#[test]
+fn relative_dates_are_sent_written_out_and_history_keeps_them() {
+    let e = engine();
+    let mut app = loaded(&e);
+    app.offset = chrono::FixedOffset::east_opt(3600).unwrap();
+    app.now = chrono::DateTime::parse_from_rfc3339("2024-02-07T17:30:45Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    feed(&mut app, [key('/')]);
+    typed(&mut app, "created-after:-12h created-before:today");
+    assert_eq!(app.query_error, None);
+    let cmds = feed(&mut app, [code(KeyCode::Enter)]);
+    let sent = "created-after:2024-02-07T05:30 created-before:2024-02-06T23:00";
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::FetchList { query, .. } if query == sent)),
+        "{cmds:?}"
+    );
+    assert_eq!(app.applied, sent);
+    let said = &app.message.as_ref().unwrap().text;
+    assert!(
+        said.contains("created-after:-12h → created-after:2024-02-07T05:30"),
+        "{said}"
+    );
+    assert!(cmds.contains(&Command::SaveHistory(vec![
+        "created-after:-12h created-before:today".into()
+    ])));
+    // A relative date that is not one is pointed at.
+    feed(&mut app, [key('/')]);
+    feed(&mut app, std::iter::repeat_n(code(KeyCode::Backspace), 80));
+    typed(&mut app, "created-after:-12y");
+    let err = app.query_error.clone().unwrap();
+    assert_eq!(err.span, 14..18);
+    assert!(
+        err.message.contains("relative dates are"),
+        "{}",
+        err.message
+    );
+}
+
 #[test]
 fn a_bad_query_is_not_run_and_points_at_the_token() {
     let mut app = loaded(&engine());

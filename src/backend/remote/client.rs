@@ -959,7 +959,7 @@ fn ids_query(ids: &[u64]) -> String {
 fn check_query(query: &str) -> Result<(), BackendError> {
     let options = ParseOptions {
         mode: Mode::Lenient,
-        types: &[],
+        ..ParseOptions::default()
     };
     crate::query::parse_with(query, &options)
         .map(|_| ())
@@ -977,7 +977,7 @@ fn with_local_span(e: BackendError, query: &str) -> BackendError {
                 query,
                 &ParseOptions {
                     mode: Mode::Strict,
-                    types: &[],
+                    ..ParseOptions::default()
                 },
             )
             .err()

@@ -4,18 +4,14 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::list::apply_query;
-use crate::query::{ParseOptions, complete, parse_with};
+use crate::query::{complete, parse_with};
 use crate::tui::app::{App, Level};
 use crate::tui::event::Command;
 use crate::tui::keys::KeyAction;
 
 pub(super) fn revalidate(app: &mut App) {
     let types = app.values.types.clone();
-    let options = ParseOptions {
-        mode: app.mode,
-        types: &types,
-    };
-    let parsed = parse_with(app.query.text(), &options);
+    let parsed = parse_with(app.query.text(), &app.parse_options(&types));
     app.query_warning = parsed
         .as_ref()
         .ok()
@@ -56,7 +52,8 @@ pub(super) fn on_query_key(
                 out.push(Command::SaveHistory(app.query.history.clone()));
             }
             app.view = None;
-            apply_query(app, text, out);
+            let sent = expanded(app, &text);
+            apply_query(app, sent, out);
         }
         Some(KeyAction::LeaveEditor) if popup => app.query.completions = None,
         Some(KeyAction::LeaveEditor) => {
@@ -134,5 +131,21 @@ pub(super) fn apply_view(app: &mut App, index: usize, out: &mut Vec<Command>) {
         return;
     }
     app.view = Some(view.name.clone());
-    apply_query(app, text, out);
+    let sent = expanded(app, &text);
+    apply_query(app, sent, out);
+}
+
+/// `text` with its relative dates written out as of now (what is sent;
+/// history keeps what was typed), saying what they became.
+fn expanded(app: &mut App, text: &str) -> String {
+    let e = crate::query::expand_relative_dates(text, app.now, app.offset);
+    if !e.changed.is_empty() {
+        let said: Vec<String> = e
+            .changed
+            .iter()
+            .map(|(from, to)| format!("{from} → {to}"))
+            .collect();
+        app.say(Level::Info, format!("sent as {}", said.join(", ")));
+    }
+    e.text
 }

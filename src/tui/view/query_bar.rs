@@ -19,15 +19,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         app.applied.as_str()
     };
     let types = app.values.types.clone();
-    let spans = highlighted(
-        text,
-        &ParseOptions {
-            mode: app.mode,
-            types: &types,
-        },
-        app.editing,
-        &app.theme,
-    );
+    let spans = highlighted(text, &app.parse_options(&types), app.editing, &app.theme);
     let key = |context, action| app.keymap.first(context, action);
     let title = if app.editing {
         format!(
