@@ -88,6 +88,12 @@ pub fn complete(input: &str, cursor: usize, values: &CompletionValues) -> Comple
                     }
                 }
                 "computer" => computer(&mut items, &head, partial, values),
+                // The dashboard writes these out before sending.
+                "created-after" | "created-before" => {
+                    for form in super::relative::FORMS {
+                        offer_value(&mut items, &head, partial, form, "relative date");
+                    }
+                }
                 _ => {}
             }
         }
@@ -219,6 +225,21 @@ mod tests {
         assert_eq!(t, vec!["status:"]);
         let t = texts("created", &CompletionValues::default());
         assert_eq!(t, vec!["created-after:", "created-before:"]);
+    }
+
+    #[test]
+    fn date_keys_offer_relative_dates() {
+        let t = texts("created-after:to", &CompletionValues::default());
+        assert_eq!(t, vec!["created-after:today"]);
+        let t = texts("created-before:-", &CompletionValues::default());
+        assert_eq!(
+            t,
+            vec![
+                "created-before:-30m",
+                "created-before:-12h",
+                "created-before:-7d"
+            ]
+        );
     }
 
     #[test]
