@@ -203,6 +203,17 @@ impl ListState {
     }
 }
 
+/// A list as it was before a jump: its query (as typed and as sent), the
+/// saved view it came from, and its selection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub typed: String,
+    pub applied: String,
+    pub view: Option<String>,
+    pub selected_id: Option<u64>,
+    pub window_start: u64,
+}
+
 /// The selected parent's children.
 #[derive(Debug, Clone, Default)]
 pub struct ChildrenState {
@@ -451,6 +462,9 @@ pub struct App {
     pub in_flight_count: (u64, bool),
     pub values: CompletionValues,
     pub computer_titles: HashMap<u64, String>,
+    /// Where a jump (to a computer's activities) came from, newest last:
+    /// Back returns there.
+    pub came_from: Vec<Place>,
     /// Rows changed by the last action, highlighted for a few ticks.
     pub flash: HashMap<u64, u8>,
     pub size: (u16, u16),
@@ -520,6 +534,7 @@ impl App {
             in_flight_count: (0, false),
             values: CompletionValues::default(),
             computer_titles: HashMap::new(),
+            came_from: Vec::new(),
             flash: HashMap::new(),
             size: (80, 24),
             spinner: 0,

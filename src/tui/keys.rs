@@ -91,6 +91,7 @@ key_actions! {
     /// The focused pane full screen, and back.
     Zoom = "zoom",
     Back = "back",
+    JumpToComputer = "jump-to-computer",
     /// The zoomed detail: type a search; next and previous match.
     Find = "find",
     NextMatch = "next-match",
@@ -439,7 +440,14 @@ pub const TABLE: &[Binding] = &[
         Panes,
         A::Back,
         &[key(KeyCode::Esc)],
-        "back from the zoom (and clear the search)",
+        "back: from the zoom and the search, then from a jump",
+        None,
+    ),
+    bind(
+        Panes,
+        A::JumpToComputer,
+        &[ch('C')],
+        "the activity's computer: all its activities",
         None,
     ),
     bind(

@@ -823,3 +823,60 @@ fn a_standalone_activity_asks_for_its_computers_name() {
         "{cmds:?}"
     );
 }
+
+/// `C` on an activity lists its computer's activities; Esc comes back to
+/// the list as it was: its query, and the same activity selected.
+#[test]
+fn jumping_to_a_computer_and_back_keeps_the_list() {
+    let e = engine();
+    let mut app = loaded(&e);
+    let at = app
+        .list
+        .rows
+        .iter()
+        .position(|a| a.computer_id.get().is_some())
+        .expect("a standalone activity in the small dataset");
+    let (id, computer) = {
+        let a = &app.list.rows[at];
+        (a.id, *a.computer_id.get().unwrap())
+    };
+    feed(&mut app, std::iter::repeat_n(key('j'), at));
+    assert_eq!(app.list.selected_id, Some(id));
+    let cmds = feed(&mut app, [key('C')]);
+    let jumped = format!("computer:id:{computer}");
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::FetchList { query, .. } if *query == jumped)),
+        "{cmds:?}"
+    );
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.applied, jumped);
+    assert!(
+        app.list
+            .rows
+            .iter()
+            .all(|a| a.computer_id.get() == Some(&computer))
+    );
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Esc comes back")
+    );
+    // Wander off in the computer's list, then back.
+    feed(&mut app, [key('j')]);
+    let cmds = feed(&mut app, [code(KeyCode::Esc)]);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::FetchList { query, .. } if query.is_empty())),
+        "{cmds:?}"
+    );
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.applied, "");
+    assert_eq!(app.list.selected_id, Some(id));
+    assert_eq!(app.list.selected, at as u64);
+    // Nothing more to go back to: Esc changes nothing.
+    let cmds = feed(&mut app, [code(KeyCode::Esc)]);
+    assert!(!cmds.iter().any(|c| matches!(c, Command::FetchList { .. })));
+}
