@@ -49,15 +49,20 @@ async fn about(s: &TestServer) -> StatusCode {
         .unwrap_or(StatusCode::REQUEST_TIMEOUT)
 }
 
-#[tokio::test]
-async fn one_address_holding_half_sent_requests_cannot_take_every_connection() {
+/// The small dataset served with connection caps of the test's choosing.
+async fn capped(max_connections: usize, max_per_address: usize) -> TestServer {
     let engine = Engine::from_dataset_str(&dataset()).unwrap();
     let hygiene = Hygiene {
-        max_connections: 16,
-        max_per_address: 4,
+        max_connections,
+        max_per_address,
         ..Hygiene::default()
     };
-    let s = TestServer::start_custom(frozen(engine), Throttle::default(), hygiene).await;
+    TestServer::start_custom(frozen(engine), Throttle::default(), hygiene).await
+}
+
+#[tokio::test]
+async fn one_address_holding_half_sent_requests_cannot_take_every_connection() {
+    let s = capped(16, 4).await;
     // Slowloris from 127.0.0.2: headers begun, never finished.
     let mut held = Vec::new();
     for _ in 0..4 {
@@ -320,22 +325,12 @@ async fn a_full_disk_refuses_changes_and_shows_nothing_unsaved() {
             .send()
     };
     let status_of = |id: u64| {
-        let (http, url, token) = (
-            s.http.clone(),
-            format!("{}/api/v2/activities/{id}", s.base),
-            token.clone(),
-        );
+        let (s, path) = (&s, format!("/api/v2/activities/{id}"));
         async move {
-            let a: Value = http
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
+            s.get(&path).await["activity_status"]
+                .as_str()
                 .unwrap()
-                .json()
-                .await
-                .unwrap();
-            a["activity_status"].as_str().unwrap().to_owned()
+                .to_owned()
         }
     };
     assert_eq!(
@@ -581,13 +576,7 @@ async fn requests_for_another_host_name_are_refused() {
 /// its oldest connection.
 #[tokio::test]
 async fn addresses_holding_every_slot_make_room_for_a_new_one() {
-    let engine = Engine::from_dataset_str(&dataset()).unwrap();
-    let hygiene = Hygiene {
-        max_connections: 6,
-        max_per_address: 4,
-        ..Hygiene::default()
-    };
-    let s = TestServer::start_custom(frozen(engine), Throttle::default(), hygiene).await;
+    let s = capped(6, 4).await;
     let mut held = Vec::new();
     for from in [
         "127.0.0.2",
