@@ -57,15 +57,6 @@ impl Engine {
         self.moves_of(self.store.live.iter(), to)
     }
 
-    /// What the clock does by `to` to the live ones among `rows` alone.
-    pub(super) fn moves_among(&self, rows: &[usize], to: DateTime<Utc>) -> Moves {
-        let live = rows
-            .iter()
-            .copied()
-            .filter(|&i| self.store.live.contains(i));
-        self.moves_of(live, to)
-    }
-
     fn moves_of(&self, live: impl Iterator<Item = usize>, to: DateTime<Utc>) -> Moves {
         if to < self.now {
             return Moves::default();
@@ -79,22 +70,6 @@ impl Engine {
             })
             .collect();
         Moves { to: Some(to), rows }
-    }
-
-    /// The rows a change of `ids` reads: theirs, and a group's children.
-    pub(super) fn rows_read_by(&self, ids: &[u64]) -> Vec<usize> {
-        let mut rows = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(i) = self.store.index(*id) {
-                rows.push(i);
-            }
-            if let Some(kids) = self.store.children.get(id) {
-                rows.extend_from_slice(kids);
-            }
-        }
-        rows.sort_unstable();
-        rows.dedup();
-        rows
     }
 
     /// Applies `moves`, worked out on this state (nothing may change it in

@@ -228,19 +228,10 @@ impl Engine {
             match &change.op {
                 // Moved at the end of the replay (see `replay`).
                 Op::Clock => {}
-                // A query sees the whole state as it was.
-                Op::Approve { .. } | Op::Cancel { .. } => {
+                // Every change sees the whole state as it was then (a
+                // reapply copies what the clock made of its originals).
+                _ => {
                     self.advance_to(change.at);
-                }
-                // Ids: only the activities the change reads need to be where
-                // the clock had them; every path depends only on the time,
-                // so the rest are moved once at the end, to the same place.
-                Op::Approved { ids }
-                | Op::Canceled { ids }
-                | Op::Reapply { ids }
-                | Op::Revert { ids } => {
-                    let moves = self.moves_among(&self.rows_read_by(ids), change.at);
-                    self.make_moves(moves);
                 }
             }
         }
