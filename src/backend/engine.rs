@@ -376,6 +376,11 @@ impl Backend for EngineBackend {
             .await??)
     }
 
+    async fn computers_by_id(&self, ids: &[u64]) -> Result<Vec<Computer>, BackendError> {
+        let ids = ids.to_vec();
+        self.reading(move |e| e.computers_by_id(&ids)).await
+    }
+
     async fn computer_titles(
         &self,
         ids: &[u64],

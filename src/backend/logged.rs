@@ -191,6 +191,15 @@ impl Backend for Logged {
         .await
     }
 
+    async fn computers_by_id(&self, list: &[u64]) -> Result<Vec<Computer>, BackendError> {
+        timed(
+            format!("computers {}", ids(list)),
+            |v: &Vec<Computer>| format!("{} computers", v.len()),
+            self.inner.computers_by_id(list),
+        )
+        .await
+    }
+
     async fn computer_titles(
         &self,
         list: &[u64],

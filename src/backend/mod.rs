@@ -5,6 +5,7 @@
 
 pub mod action_log;
 pub mod action_plan;
+pub mod clusters;
 pub mod engine;
 mod error;
 pub mod logged;
@@ -125,6 +126,21 @@ pub trait Backend: Send + Sync {
         limit: u64,
         offset: u64,
     ) -> Result<Page<Computer>, BackendError>;
+
+    /// The computers `ids` as records (with their last contact), for
+    /// saying why an activity waits; ids the server does not know are
+    /// left out. Never cached: contact times move.
+    async fn computers_by_id(&self, ids: &[u64]) -> Result<Vec<Computer>, BackendError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(
+                self.computers_page(&format!("id:{id}"), 1, 0)
+                    .await?
+                    .results,
+            );
+        }
+        Ok(out)
+    }
 
     /// Titles of the computers `ids`, for naming them on screen; ids the
     /// server does not know are left out. `fresh` skips any cache.

@@ -148,9 +148,14 @@ impl Engine {
     pub fn demo_with_progress(options: &DemoOptions, progress: &Progress) -> Engine {
         progress.start(options.activities as u64, crate::progress::Unit::Activities);
         let mut rng = StdRng::seed_from_u64(options.seed);
-        let computers = computers(&mut rng, options.computers.max(1));
-        let ids: Vec<u64> = computers.iter().map(|c| c.id).collect();
         let now = super::clock::whole_seconds(options.now);
+        let computers = computers(&mut rng, options.computers.max(1), now);
+        let ids: Vec<u64> = computers.iter().map(|c| c.id).collect();
+        let kiosks: Vec<(u64, bool)> = computers
+            .iter()
+            .filter(|c| c.tags.iter().any(|t| t == "kiosk"))
+            .map(|c| (c.id, super::offline(c)))
+            .collect();
         let mut g = Generator {
             rng,
             people: PEOPLE
@@ -171,6 +176,7 @@ impl Engine {
         // A living account always has a few long syncs under way.
         if options.activities >= 100 {
             g.syncs_in_flight();
+            g.kiosk_rollout(&kiosks);
         }
         let mut engine = Engine::new(computers, g.activities, now, options.seed);
         engine.advance_to(now);
@@ -178,7 +184,9 @@ impl Engine {
     }
 }
 
-fn computers(rng: &mut StdRng, n: usize) -> Vec<Computer> {
+/// The fleet. Kiosks in stores and laptops drop off the network more than
+/// servers; one that did keeps when it was last heard from.
+fn computers(rng: &mut StdRng, n: usize, now: DateTime<Utc>) -> Vec<Computer> {
     let mut out = Vec::with_capacity(n);
     let mut counters = vec![0usize; ROLES.len()];
     for i in 0..n {
@@ -224,16 +232,30 @@ fn computers(rng: &mut StdRng, n: usize) -> Vec<Computer> {
             _ => "20.04",
         }
         .to_owned();
+        let offline_chance = match name {
+            "kiosk" => 50,
+            "laptop" => 10,
+            _ => 2,
+        };
         for (alert, chance) in [
             ("package-upgrades", 45),
             ("security-upgrades", 25),
             ("computer-reboot", 10),
-            ("computer-offline", 4),
+            ("computer-offline", offline_chance),
             ("package-profiles", 3),
         ] {
             if rng.random_range(0..100) < chance {
                 c.alerts.push(alert.to_owned());
             }
+        }
+        if super::offline(&c) {
+            let heard = now - Duration::minutes(rng.random_range(90..4_000));
+            let at = |t: DateTime<Utc>| json!(t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            c.extra.insert("last_ping_time".into(), at(heard));
+            c.extra.insert(
+                "last_exchange_time".into(),
+                at(heard - Duration::minutes(4)),
+            );
         }
         c.needs_reboot = c.alerts.iter().any(|a| a == "computer-reboot");
         c.macs = vec![format!(
@@ -540,15 +562,89 @@ impl Generator {
         self.activities.push(a);
     }
 
+    /// This morning's upgrade of every store's kiosk: done where the kiosk
+    /// is in touch, queued where it went offline (what "why it waits" is
+    /// for).
+    fn kiosk_rollout(&mut self, kiosks: &[(u64, bool)]) {
+        if kiosks.is_empty() {
+            return;
+        }
+        let created = self.now - Duration::hours(3);
+        let creator = self.people[0].clone();
+        let (ty, group) = (
+            self.shared("ChangePackagesRequest"),
+            self.shared(ACTIVITY_GROUP),
+        );
+        let summary: Arc<str> = "Upgrade package openssl on the store kiosks".into();
+        let (package, new, old) = PACKAGES[0];
+        let changes = vec![PackageChange {
+            package: package.into(),
+            change_type: "upgrade".into(),
+            complemented: Field::Value(false),
+            version: Field::Absent,
+            install_version: Field::Value(new.into()),
+            remove_version: Field::Value(old.into()),
+            extra: Default::default(),
+        }];
+        let parent_id = self.id();
+        let mut parent = self.activity(
+            parent_id,
+            &group,
+            &summary,
+            created,
+            &creator,
+            None,
+            None,
+            &[],
+        );
+        parent.changes = Field::Null;
+        parent.package_ids = Field::Null;
+        self.activities.push(parent);
+        let approved = created + Duration::minutes(2);
+        for &(computer, offline) in kiosks {
+            let id = self.id();
+            let mut a = self.activity(
+                id,
+                &ty,
+                &summary,
+                created,
+                &creator,
+                Some(computer),
+                Some(parent_id),
+                &changes,
+            );
+            a.approval_time = Field::Value(approved);
+            if offline {
+                a.activity_status = Field::Value(ActivityStatus::Undelivered);
+            } else {
+                let done = approved + Duration::minutes(3);
+                a.activity_status = Field::Value(ActivityStatus::Succeeded);
+                a.delivery_time = Field::Value(approved + Duration::seconds(40));
+                a.completion_time = Field::Value(done);
+                a.modification_time = Field::Value(done);
+                a.result_text = Field::Value(success_text(&ty, Some(package)).into());
+                a.result_code = Field::Value(0);
+            }
+            self.activities.push(a);
+        }
+    }
+
     /// Pocket syncs part-way through their run, so the gauges move.
     fn syncs_in_flight(&mut self) {
-        for (k, done) in [0.15, 0.45, 0.8].into_iter().enumerate() {
+        for (k, done) in [0.15f64, 0.45, 0.8].into_iter().enumerate() {
             let created = self.now - Duration::minutes(5 + 7 * k as i64);
             self.pocket_sync(created, Age::Fresh);
             let Some(a) = self.activities.last_mut() else {
                 return;
             };
-            let run = fate(self.seed, a.id, &a.activity_type).duration;
+            let f = fate(self.seed, a.id, &a.activity_type);
+            let run = f.duration;
+            // One that will fail is shown before it does.
+            let done = if f.succeeds {
+                done
+            } else {
+                done.min(f.fails_at / 2.0)
+            };
             a.activity_status = Field::Value(ActivityStatus::Delivered);
             a.approval_time = Field::Value(created);
             a.delivery_time = Field::Value(

@@ -42,32 +42,44 @@ pub fn fate(seed: u64, id: u64, activity_type: &str) -> Fate {
     }
 }
 
-/// Failure texts an operator would recognise.
+/// Failure texts an operator would recognise, with what differs from one
+/// computer to the next (a process id, a mirror, a line number, a time-out)
+/// taken from `pick`, as Landscape's own texts differ.
 pub fn failure_text(activity_type: &str, pick: usize, package: Option<&str>) -> (String, i64) {
     let package = package.unwrap_or("libssl3");
+    let pid = 900 + (pick * 37) % 30_000;
+    let line = 3 + (pick / 7) % 60;
+    let mirror = [
+        "archive.ubuntu.com",
+        "mirror-eu-2.internal",
+        "mirror-us-1.internal",
+    ][pick / 5 % 3];
+    let ip = format!("10.1.{}.{}", 2 + pick / 11 % 3, 10 + pick / 3 % 200);
+    let timeout = [300, 600, 900][pick / 13 % 3];
     let texts: Vec<(String, i64)> = match activity_type {
         "ChangePackagesRequest" | "UpgradeAllPackagesRequest" | "UpgradeKernelPackageRequest" => vec![
             (format!("E: Unable to locate package {package}"), 100),
-            ("E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 2231 (unattended-upgr)".into(), 100),
-            (format!("dpkg: error processing package {package} (--configure):\n installed {package} package post-installation script subprocess returned error exit status 1"), 100),
+            (format!("E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process {pid} (unattended-upgr)\nN: Be aware that removing the lock file is not a solution and may break your system."), 100),
+            (format!("dpkg: error processing package {package} (--configure):\n installed {package} package post-installation script subprocess returned error exit status 1\nErrors were encountered while processing:\n {package}"), 100),
             ("E: You don't have enough free space in /var/cache/apt/archives/.".into(), 100),
+            (format!("E: Failed to fetch http://{mirror}/ubuntu/pool/main/{package}.deb  Temporary failure resolving '{mirror}'\nE: Unable to fetch some archives, maybe run apt-get update or try with --fix-missing?"), 100),
         ],
         "ExecuteScriptRequest" => vec![
-            ("Script exited with return code 1:\n/tmp/landscape-script: line 12: systemctl: command failed".into(), 1),
-            ("Script timed out after 300 seconds".into(), 102),
+            (format!("Script exited with return code 1:\n/tmp/landscape-script-{pid}: line {line}: systemctl: command failed"), 1),
+            (format!("Script timed out after {timeout} seconds"), 102),
             ("Permission denied: the script's user 'landscape' may not run sudo".into(), 1),
         ],
         "SyncPocketRequest" => vec![
-            ("Failed to fetch http://archive.ubuntu.com/ubuntu/dists/jammy/Release: 503 Service Unavailable".into(), 1),
+            (format!("Failed to fetch http://{mirror}/ubuntu/dists/jammy/Release: 503 Service Unavailable [IP: {ip} 80]"), 1),
             ("GPG error: the signature of the mirror could not be verified (NO_PUBKEY 871920D1991BC93C)".into(), 1),
         ],
         "ReleaseUpgradeRequest" => vec![
             ("do-release-upgrade: could not calculate the upgrade (held packages: postgresql-14)".into(), 1),
-            ("Not enough free disk space: the upgrade needs 2.4 GB in /usr".into(), 1),
+            (format!("Not enough free disk space: the upgrade needs {}.{} GB in /usr", 1 + pick % 3, pick % 10), 1),
         ],
         _ => vec![
-            ("The computer did not report back before the activity timed out".into(), 1),
-            ("Activity failed: the client could not be reached (computer offline)".into(), 1),
+            (format!("The computer did not report back within {} minutes: the activity timed out", timeout / 60), 1),
+            (format!("Activity failed: the client could not be reached at {ip} (computer offline)"), 1),
         ],
     };
     texts[pick % texts.len()].clone()

@@ -61,12 +61,20 @@ impl Engine {
         if to < self.now {
             return Moves::default();
         }
+        let offline: std::collections::HashSet<u64> = self
+            .store
+            .computers
+            .values()
+            .filter(|c| super::offline(c))
+            .map(|c| c.id)
+            .collect();
         let rows = live
             .filter_map(|i| {
                 let a = &self.store.activities[i];
                 let f = fate(self.seed, a.id, &a.activity_type);
+                let reachable = a.computer().is_none_or(|c| !offline.contains(&c));
                 let mut next = a.clone();
-                evolve(&mut next, &f, to).then_some((i, next))
+                evolve(&mut next, &f, to, reachable).then_some((i, next))
             })
             .collect();
         Moves { to: Some(to), rows }
@@ -111,8 +119,10 @@ fn first_package(a: &Activity) -> Option<Arc<str>> {
         .map(|c| c.package.clone())
 }
 
-/// Applies every event of `a` up to `now`. True when `a` changed.
-fn evolve(a: &mut Activity, f: &Fate, now: DateTime<Utc>) -> bool {
+/// Applies every event of `a` up to `now`. True when `a` changed. An
+/// activity for a computer out of `reachable` reach is neither delivered
+/// nor reported: it waits (or expires) until the computer is back.
+fn evolve(a: &mut Activity, f: &Fate, now: DateTime<Utc>, reachable: bool) -> bool {
     let before = a.clone();
     while let Some(status) = a.status().cloned() {
         match status {
@@ -128,7 +138,7 @@ fn evolve(a: &mut Activity, f: &Fate, now: DateTime<Utc>) -> bool {
             }
             ActivityStatus::Undelivered => {
                 let deliver_at = ready_at(a) + f.delivery_delay;
-                if expire(a, now, deliver_at) || deliver_at > now {
+                if expire(a, now, deliver_at) || deliver_at > now || !reachable {
                     break;
                 }
                 set_status(a, ActivityStatus::Delivered, deliver_at);
@@ -137,6 +147,7 @@ fn evolve(a: &mut Activity, f: &Fate, now: DateTime<Utc>) -> bool {
                     a.progress = Field::Value(0);
                 }
             }
+            ActivityStatus::Delivered if !reachable => break,
             ActivityStatus::Delivered => {
                 let started = a.delivery_time.copied().unwrap_or_else(|| ready_at(a));
                 let end = started + f.duration;

@@ -6,11 +6,13 @@ mod action;
 mod activity;
 mod computer;
 mod extra;
+pub mod failure;
 mod field;
 mod page;
 pub mod scope;
 mod sort;
 mod status;
+pub mod waiting;
 
 pub use action::{ActionKind, REVERTIBLE_TYPE, Refusal, Selection, cancelable};
 pub use activity::{

@@ -55,6 +55,11 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
                 .activities(&in_flight_query(), IN_FLIGHT_PAGE, 0)
                 .await,
         ),
+        Command::FetchComputers(ids) => Event::ComputersLoaded(backend.computers_by_id(&ids).await),
+        Command::FetchClusters { generation, query } => Event::ClustersLoaded {
+            generation,
+            result: crate::backend::clusters::load(backend, &query).await,
+        },
         Command::FetchVocabulary => {
             let values = backend.completion_values().await;
             let computers = backend.computers().await.unwrap_or_default();

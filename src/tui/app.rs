@@ -214,6 +214,29 @@ pub struct Place {
     pub window_start: u64,
 }
 
+/// `:clusters`: a query's failures, grouped by what went wrong.
+#[derive(Debug, Clone, Default)]
+pub struct ClustersState {
+    /// What was clustered, said for the operator ("the query's failures").
+    pub of: String,
+    /// The query whose failures these are: narrowing starts from it.
+    pub base: String,
+    pub report: Option<crate::backend::clusters::ClusterReport>,
+    pub error: Option<String>,
+    pub loading: bool,
+    pub selected: usize,
+    /// The selected cluster's computer list has focus, at this index.
+    pub computer: Option<usize>,
+    /// A request generation: answers to older ones are dropped.
+    pub generation: u64,
+}
+
+impl ClustersState {
+    pub fn selected_cluster(&self) -> Option<&crate::model::failure::FailureCluster> {
+        self.report.as_ref()?.clusters.get(self.selected)
+    }
+}
+
 /// The selected parent's children.
 #[derive(Debug, Clone, Default)]
 pub struct ChildrenState {
@@ -253,6 +276,8 @@ pub enum Dialog {
     ActionLog {
         selected: usize,
     },
+    /// `:clusters`: the failures grouped ([`App::clusters`]).
+    Clusters,
     /// `:profile NAME` with marks set: leaving drops them.
     SwitchProfile {
         name: String,
@@ -462,6 +487,11 @@ pub struct App {
     pub in_flight_count: (u64, bool),
     pub values: CompletionValues,
     pub computer_titles: HashMap<u64, String>,
+    /// When computers were last heard from, for saying why an activity
+    /// waits: read for the waiting activities shown.
+    pub contacts: HashMap<u64, crate::model::waiting::Contact>,
+    /// `:clusters`' failures, kept while its popup is open.
+    pub clusters: ClustersState,
     /// Where a jump (to a computer's activities) came from, newest last:
     /// Back returns there.
     pub came_from: Vec<Place>,
@@ -534,12 +564,43 @@ impl App {
             in_flight_count: (0, false),
             values: CompletionValues::default(),
             computer_titles: HashMap::new(),
+            contacts: HashMap::new(),
+            clusters: ClustersState::default(),
             came_from: Vec::new(),
             flash: HashMap::new(),
             size: (80, 24),
             spinner: 0,
             quit: false,
         }
+    }
+
+    /// Why `a` waits, in words (`None` when it is final): its computer's
+    /// last contact is used once it has been read.
+    pub fn why_waiting(&self, a: &Activity) -> Option<Vec<String>> {
+        let id = a.computer();
+        crate::model::waiting::verdict(
+            a,
+            id.and_then(|id| self.computer_titles.get(&id))
+                .map(String::as_str),
+            id.and_then(|id| self.contacts.get(&id).copied()),
+            self.now,
+        )
+    }
+
+    /// The open group's waiting children and their computers, said once.
+    pub fn group_waiting(&self) -> Option<String> {
+        self.children.parent?;
+        let children: Vec<_> = self
+            .children
+            .rows
+            .iter()
+            .filter_map(|c| {
+                let status = c.status()?.clone();
+                let contact = c.computer().and_then(|id| self.contacts.get(&id).copied());
+                Some((status, contact))
+            })
+            .collect();
+        crate::model::waiting::group_verdict(&children, self.now)
     }
 
     /// Whether the list's order is the dashboard's own, over loaded rows:

@@ -26,6 +26,12 @@ pub enum CommandLine {
     Log,
     /// Every message said, whole.
     Messages,
+    /// The failures grouped by what went wrong.
+    Clusters,
+    /// The selected activity's computer: all its activities.
+    Computer,
+    /// Back from a jump.
+    Back,
     Quit,
 }
 
@@ -37,12 +43,15 @@ pub struct Vocabulary<'a> {
 }
 
 /// The commands, with what each takes, for the help and completion.
-pub const COMMANDS: [(&str, &str); 8] = [
+pub const COMMANDS: [(&str, &str); 11] = [
     ("sort", "COLUMN [asc|desc]"),
     ("view", "NAME"),
     ("theme", "dark|light|mono"),
     ("export", "PATH.tsv|.csv|.json"),
     ("profile", "NAME"),
+    ("clusters", ""),
+    ("computer", ""),
+    ("back", ""),
     ("log", ""),
     ("messages", ""),
     ("q", ""),
@@ -57,6 +66,9 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
     match word {
         "q" | "quit" | "q!" => Ok(CommandLine::Quit),
         "log" => Ok(CommandLine::Log),
+        "clusters" => Ok(CommandLine::Clusters),
+        "computer" => Ok(CommandLine::Computer),
+        "back" => Ok(CommandLine::Back),
         "messages" | "m" => Ok(CommandLine::Messages),
         "sort" => {
             let mut words = rest.split_whitespace();
@@ -105,9 +117,10 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
             };
             Ok(CommandLine::Export { path, format })
         }
-        "" => {
-            Err("type a command: sort, view, theme, export, profile, log, messages or q".to_owned())
-        }
+        "" => Err(format!(
+            "type a command: {}",
+            COMMANDS.map(|(c, _)| c).join(", ")
+        )),
         other => Err(format!(
             "no command {other:?}; commands: {}",
             COMMANDS.map(|(c, _)| c).join(", ")

@@ -12,8 +12,13 @@ use crate::printable::{printable, printable_lines, width};
 /// Columns of a field's name: its value's wrapped lines start under it.
 const LABEL: usize = 12;
 
-/// The activity's lines before wrapping.
-pub fn lines(a: &Activity, titles: &HashMap<u64, String>, offset: FixedOffset) -> Vec<String> {
+/// The activity's lines before wrapping; `waiting` says why it waits.
+pub fn lines(
+    a: &Activity,
+    titles: &HashMap<u64, String>,
+    offset: FixedOffset,
+    waiting: Option<Vec<String>>,
+) -> Vec<String> {
     let time = |t: &DateTime<Utc>| {
         t.with_timezone(&offset)
             .format("%Y-%m-%d %H:%M:%S %:z")
@@ -85,6 +90,11 @@ pub fn lines(a: &Activity, titles: &HashMap<u64, String>, offset: FixedOffset) -
         if let Some(t) = t.get() {
             field(name, time(t));
         }
+    }
+    if let Some(why) = waiting.filter(|w| !w.is_empty()) {
+        out.push(String::new());
+        out.push("Why it waits".to_owned());
+        out.extend(why.into_iter().map(|l| format!("  {l}")));
     }
     out.extend(change_lines(a));
     out.extend(result_lines(a));

@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use std::path::PathBuf;
 
 use crate::backend::action_plan::{ActionPlan, ActionRecord, ActionReport};
+use crate::backend::clusters::ClusterReport;
 use crate::backend::{BackendError, BackendInfo, CompletionValues};
 use crate::export::Format;
 use crate::model::scope::Scope;
@@ -45,6 +46,13 @@ pub enum Event {
     /// many in all.
     InFlightLoaded(Result<crate::model::Page<Activity>, BackendError>),
     TitlesLoaded(Result<HashMap<u64, String>, BackendError>),
+    /// Computers read for their last contact.
+    ComputersLoaded(Result<Vec<Computer>, BackendError>),
+    /// `:clusters`' failures, read and grouped.
+    ClustersLoaded {
+        generation: u64,
+        result: Result<ClusterReport, BackendError>,
+    },
     Vocabulary(Result<(CompletionValues, Vec<Computer>), BackendError>),
     /// `:export` wrote `count` activities to `path`, or could not.
     Exported {
@@ -92,6 +100,13 @@ pub enum Command {
     },
     FetchInFlight,
     FetchVocabulary,
+    /// Read these computers (their last contact), never from a cache.
+    FetchComputers(Vec<u64>),
+    /// Read and cluster the failures `query` matches.
+    FetchClusters {
+        generation: u64,
+        query: String,
+    },
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     SaveHistory(Vec<String>),

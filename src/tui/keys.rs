@@ -92,6 +92,8 @@ key_actions! {
     Zoom = "zoom",
     Back = "back",
     JumpToComputer = "jump-to-computer",
+    /// The failures of the query grouped by what went wrong.
+    Clusters = "clusters",
     /// The zoomed detail: type a search; next and previous match.
     Find = "find",
     NextMatch = "next-match",
@@ -452,6 +454,13 @@ pub const TABLE: &[Binding] = &[
     ),
     bind(
         Panes,
+        A::Clusters,
+        &[ch('F')],
+        "failure clusters: the query's failures (or the open group's) by what went wrong (also :clusters)",
+        None,
+    ),
+    bind(
+        Panes,
         A::Find,
         &[ch('f')],
         "find text in the detail (zooms it)",
@@ -558,7 +567,35 @@ pub const TABLE: &[Binding] = &[
         Popup,
         A::Open,
         &[key(KeyCode::Enter), ch('o')],
-        "action log: show the entry's activities (elsewhere: close)",
+        "action log: show the entry's activities; clusters: show the cluster (or open the computer); elsewhere: close",
+        None,
+    ),
+    bind(
+        Popup,
+        A::NextPane,
+        &[key(KeyCode::Tab)],
+        "clusters: between the clusters and the selected one's computers",
+        None,
+    ),
+    bind(
+        Popup,
+        A::Mark,
+        &[ch('m')],
+        "clusters: mark the cluster's activities",
+        None,
+    ),
+    bind(
+        Popup,
+        A::JumpToComputer,
+        &[ch('C')],
+        "clusters: the (selected) computer's activities",
+        None,
+    ),
+    bind(
+        Popup,
+        A::Refresh,
+        &[ch('r')],
+        "clusters: read the failures again",
         None,
     ),
     bind(

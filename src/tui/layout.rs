@@ -109,11 +109,23 @@ pub fn detail_text_lines(app: &App) -> Vec<String> {
     let width = detail_text_width(app);
     match app.detail_activity() {
         Some(a) if width > 0 => super::detail_text::wrap(
-            &super::detail_text::lines(a, &app.computer_titles, app.offset),
+            &super::detail_text::lines(a, &app.computer_titles, app.offset, waiting_lines(app, a)),
             width,
         ),
         _ => Vec::new(),
     }
+}
+
+/// Why the detail's activity waits: its own verdict, or a group's line
+/// about its children's computers.
+pub fn waiting_lines(app: &App, a: &crate::model::Activity) -> Option<Vec<String>> {
+    if a.is_parent() {
+        return app
+            .group_waiting()
+            .filter(|_| app.children.parent == Some(a.id))
+            .map(|l| vec![l]);
+    }
+    app.why_waiting(a)
 }
 
 /// Table rows that fit in the list pane (inside its border, under its header).

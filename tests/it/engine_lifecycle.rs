@@ -204,9 +204,40 @@ fn revert_undoes_succeeded_package_changes() {
     assert!(e.revert(&[130]).is_err());
 }
 
+/// The small dataset with café-01 (computer 5) back in touch.
+fn small_all_online() -> Engine {
+    let mut data = small().to_dataset();
+    for c in data["computers"].as_array_mut().unwrap() {
+        c["alerts"] = serde_json::json!([]);
+    }
+    Engine::from_dataset_str(&data.to_string()).unwrap()
+}
+
+#[test]
+fn nothing_reaches_an_offline_computer_until_it_is_back() {
+    // 130 is queued for café-01, which has the computer-offline alert.
+    let mut e = small();
+    e.step(Duration::hours(6));
+    assert_eq!(status(&e, 130), ActivityStatus::Undelivered);
+    let cafe = e.computers_by_id(&[5]).remove(0);
+    assert!(
+        !cafe.extra.contains_key("last_ping_time"),
+        "an offline computer's contact is not made up"
+    );
+    // Its neighbour in touch pings on the engine's clock.
+    let web = e.computers_by_id(&[1]).remove(0);
+    let ping = web.extra["last_ping_time"].as_str().unwrap();
+    let ping = t(ping);
+    assert!(
+        e.now() - ping < Duration::seconds(30),
+        "{ping} vs {}",
+        e.now()
+    );
+}
+
 #[test]
 fn the_clock_delivers_completes_and_expires() {
-    let mut e = small();
+    let mut e = small_all_online();
     // 130 is undelivered: within a few minutes it is delivered, then finished.
     e.step(Duration::minutes(2));
     assert_ne!(status(&e, 130), ActivityStatus::Undelivered);

@@ -14,6 +14,7 @@ mod engine_dataset;
 mod engine_lifecycle;
 mod engine_props;
 mod engine_state;
+mod failure_clusters;
 mod legacy_client_python;
 mod model_roundtrip;
 mod query_language;

@@ -203,3 +203,45 @@ fn the_mono_theme() {
         feed(app, [key('?')]);
     });
 }
+
+/// `check` on the generated demo (many kinds of failure, store kiosks
+/// offline), at the sizes the triage screens are judged at.
+fn check_demo(name: &str, steps: impl Fn(&mut App, &Engine)) {
+    for size in [(80, 24), (160, 45)] {
+        let engine = common::demo(7, 40, 3_000);
+        let mut app = loaded(&engine, size);
+        steps(&mut app, &engine);
+        let text = screen(&draw(&app));
+        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(format!("tui_snapshots__{name}_{}x{}", size.0, size.1), text);
+        });
+    }
+}
+
+#[test]
+fn the_failure_clusters() {
+    check_demo("clusters", |app, engine| {
+        let c = feed(app, [key('F')]);
+        settle(app, engine, c);
+    });
+}
+
+#[test]
+fn a_cluster_s_computers() {
+    check_demo("clusters_computers", |app, engine| {
+        let c = feed(app, [key('F')]);
+        settle(app, engine, c);
+        feed(app, [code(KeyCode::Tab), code(KeyCode::Down)]);
+    });
+}
+
+#[test]
+fn why_a_group_on_offline_kiosks_waits() {
+    check_demo("waiting", |app, engine| {
+        let mut c = typed(app, "/computer:tag:kiosk status:undelivered");
+        c.extend(feed(app, [code(KeyCode::Enter)]));
+        settle(app, engine, c);
+        let c = feed(app, [code(KeyCode::Enter), code(KeyCode::Tab)]);
+        settle(app, engine, c);
+    });
+}

@@ -839,6 +839,18 @@ impl Backend for RemoteBackend {
         }
     }
 
+    async fn computers_by_id(&self, ids: &[u64]) -> Result<Vec<Computer>, BackendError> {
+        match self.fetch_computers(ids).await {
+            Ok(found) => {
+                lock(&self.titles).extend(found.iter().map(|c| (c.id, c.title.clone())));
+                Ok(found.into_iter().filter(|c| ids.contains(&c.id)).collect())
+            }
+            // A server without a computer API: nothing is known of them.
+            Err(e) if no_such_route(&e) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn computer_titles(
         &self,
         ids: &[u64],

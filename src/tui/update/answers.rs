@@ -2,7 +2,7 @@
 //! group's children, the gauges, computer names, an export, the vocabulary
 //! for completion.
 
-use super::list::fetch_titles;
+use super::list::{fetch_contacts, fetch_titles};
 use crate::backend::{BackendError, CompletionValues};
 use crate::model::{Activity, Computer};
 use crate::printable::activities;
@@ -23,12 +23,31 @@ pub(super) fn children_loaded(
         Ok(rows) => {
             app.children.rows = rows;
             out.extend(fetch_titles(app, false));
+            out.extend(fetch_contacts(app.children.rows.iter()));
             app.children.selected = app
                 .children
                 .selected
                 .min(app.children.rows.len().saturating_sub(1));
         }
         Err(e) => said_unless_outage(app, Level::Error, format!("children of {parent}: {e}"), &e),
+    }
+}
+
+pub(super) fn computers_loaded(app: &mut App, result: Result<Vec<Computer>, BackendError>) {
+    match result {
+        Ok(computers) => {
+            for c in computers {
+                app.contacts
+                    .insert(c.id, crate::model::waiting::Contact::of(&c));
+                app.computer_titles.insert(c.id, c.title);
+            }
+        }
+        Err(e) => said_unless_outage(
+            app,
+            Level::Warning,
+            format!("computers' last contact: {e}"),
+            &e,
+        ),
     }
 }
 

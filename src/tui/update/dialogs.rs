@@ -59,6 +59,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
                 None => {}
             }
         }
+        Dialog::Clusters => super::clusters::on_clusters_key(app, action, out),
         Dialog::Refusals { .. } => {
             if close || action == Some(KeyAction::Open) {
                 app.dialog = None;

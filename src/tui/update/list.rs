@@ -23,6 +23,29 @@ pub(super) fn fetch_titles(app: &App, fresh: bool) -> Option<Command> {
     (!ids.is_empty()).then_some(Command::FetchTitles { ids, fresh })
 }
 
+/// Most computers read at once for their last contact.
+const CONTACTS_READ: usize = 1_000;
+
+/// Reads the computers of the waiting activities among `shown` (a group's
+/// children, a standalone row): what waits on a computer says how long
+/// that computer has been silent.
+pub(super) fn fetch_contacts<'a>(shown: impl Iterator<Item = &'a Activity>) -> Option<Command> {
+    use crate::model::ActivityStatus as S;
+    let mut ids: Vec<u64> = shown
+        .filter(|a| {
+            matches!(
+                a.status(),
+                Some(S::Undelivered | S::Delivered | S::Scheduled)
+            )
+        })
+        .filter_map(Activity::computer)
+        .take(CONTACTS_READ)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    (!ids.is_empty()).then_some(Command::FetchComputers(ids))
+}
+
 /// Moves the focused pane's selection (or scroll) by `by`.
 pub(super) fn step(app: &mut App, by: i64, out: &mut Vec<Command>) {
     match app.focus {
@@ -88,6 +111,7 @@ pub(super) fn follow_selection(app: &mut App, out: &mut Vec<Command>) {
     if parent.is_none() {
         // A standalone activity names its own computer.
         out.extend(fetch_titles(app, false));
+        out.extend(fetch_contacts(app.list.selected_row().into_iter()));
     }
 }
 

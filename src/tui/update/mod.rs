@@ -6,11 +6,13 @@
 
 mod actions;
 mod answers;
+mod clusters;
 mod detail;
 mod dialogs;
 mod editor;
 mod list;
 mod marks;
+mod navigation;
 mod panes;
 mod profiles;
 mod prompt;
@@ -61,6 +63,10 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             profiles::profile_switched(app, name, result, &mut out)
         }
         Event::Vocabulary(result) => answers::vocabulary(app, result),
+        Event::ComputersLoaded(result) => answers::computers_loaded(app, result),
+        Event::ClustersLoaded { generation, result } => {
+            clusters::clusters_loaded(app, generation, result, &mut out)
+        }
     }
     out
 }

@@ -6,9 +6,10 @@ use super::dialogs::open_action_log;
 use super::editor::{apply_view, revalidate};
 use super::list::{fetch_children, fetch_titles, keep_visible, refresh, select, set_sort, step};
 use super::marks::{mark_all, range_mark, toggle_mark};
+use super::navigation::{back, jump_to_computer};
 use super::prompt::complete_command;
 use crate::model::{Activity, ListSort};
-use crate::tui::app::{App, Dialog, Level, Pane, Place, PromptKind};
+use crate::tui::app::{App, Dialog, Level, Pane, PromptKind};
 use crate::tui::event::Command;
 use crate::tui::keys::KeyAction;
 use crate::tui::layout::list_height;
@@ -87,6 +88,7 @@ pub(super) fn on_pane_key(
         }
         KeyAction::Back => back(app, out),
         KeyAction::JumpToComputer => jump_to_computer(app, out),
+        KeyAction::Clusters => super::clusters::open_clusters(app, out),
         KeyAction::Find => {
             app.focus = Pane::Detail;
             app.zoomed = true;
@@ -182,80 +184,6 @@ fn show_refusals(app: &mut App) {
             })
         }
         None => app.say(Level::Info, "no refusals to show"),
-    }
-}
-
-/// Esc: stops a range, leaves the zoom, clears the search.
-fn back(app: &mut App, out: &mut Vec<Command>) {
-    let mut undone = false;
-    if app.marks.range_from.take().is_some() {
-        app.say(Level::Info, "range stopped");
-        undone = true;
-    }
-    if app.zoomed {
-        app.zoomed = false;
-        keep_visible(app);
-        undone = true;
-    }
-    if !app.detail.search.is_empty() {
-        undone = true;
-    }
-    app.detail.search.clear();
-    app.detail.search_at = None;
-    if !undone && let Some(place) = app.came_from.pop() {
-        return_to(app, place, out);
-    }
-}
-
-/// From the selected activity (a row, or a child in the tree) to every
-/// activity of its computer, remembering where the list was.
-fn jump_to_computer(app: &mut App, out: &mut Vec<Command>) {
-    let Some(a) = app.detail_activity() else {
-        return;
-    };
-    let Some(computer) = a.computer_id.get().copied() else {
-        let why = if a.is_parent() {
-            "a group has no one computer: open its children and pick one"
-        } else {
-            "this activity has no computer"
-        };
-        app.say(Level::Warning, why);
-        return;
-    };
-    app.came_from.push(Place {
-        typed: app.query.text().to_owned(),
-        applied: app.applied.clone(),
-        view: app.view.take(),
-        selected_id: app.list.selected_id,
-        window_start: app.list.window_start,
-    });
-    let name = app
-        .computer_titles
-        .get(&computer)
-        .cloned()
-        .unwrap_or_else(|| format!("computer {computer}"));
-    let back = app.pane_key(KeyAction::Back);
-    app.say(
-        Level::Info,
-        format!("activities of {name} ({back} comes back)"),
-    );
-    let query = format!("computer:id:{computer}");
-    let n = query.chars().count();
-    super::editor::set_query(app, query.clone(), n);
-    super::list::apply_query(app, query, out);
-}
-
-/// Back to a list as it was: its query, view and selection (its window is
-/// read again around the selected row).
-fn return_to(app: &mut App, place: Place, out: &mut Vec<Command>) {
-    let n = place.typed.chars().count();
-    super::editor::set_query(app, place.typed, n);
-    super::list::apply_query(app, place.applied, out);
-    app.view = place.view;
-    app.list.selected_id = place.selected_id;
-    if place.window_start > 0 {
-        out.retain(|c| !matches!(c, Command::FetchList { .. }));
-        out.push(super::list::fetch_list(app, place.window_start));
     }
 }
 

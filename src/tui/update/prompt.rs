@@ -116,6 +116,15 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
         }
         CommandLine::Log => open_action_log(app),
         CommandLine::Messages => super::dialogs::open_messages(app),
+        CommandLine::Clusters => super::clusters::open_clusters(app, out),
+        CommandLine::Computer => super::navigation::jump_to_computer(app, out),
+        CommandLine::Back => {
+            if app.came_from.is_empty() {
+                app.say(Level::Info, "nothing to go back to: no jump was made");
+            } else {
+                super::navigation::back(app, out);
+            }
+        }
         CommandLine::Sort(sort) => set_sort(app, sort, out),
         CommandLine::Theme(name) => match app.looks.theme(&name) {
             Some(theme) => {

@@ -35,6 +35,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         app.theme.border
     });
     let mut lines: Vec<Line> = Vec::new();
+    // Said once for the group: how many waiting computers are silent.
+    if let Some(why) = app.group_waiting() {
+        lines.push(Line::from(Span::styled(
+            format!(" {why}"),
+            app.theme.warning,
+        )));
+    }
     let mut selected_line = 0;
     for (i, a) in c.rows.iter().enumerate() {
         if i == c.selected {

@@ -2,9 +2,9 @@
 //! included), syntax-coloured by a small tokenizer over serde's output.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::tui::app::{App, Pane};
 use crate::tui::keys::{Context, KeyAction};
@@ -55,12 +55,39 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         app.theme.border
     });
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    // Why it waits, above the JSON (the zoomed text view has it in full).
+    let why = match app.detail_activity() {
+        Some(a) if !zoomed => crate::tui::layout::waiting_lines(app, a),
+        _ => None,
+    };
+    let json_area = match why {
+        Some(why) if inner.height > 4 => {
+            let cols = usize::from(inner.width.max(1));
+            let rows: usize = why
+                .iter()
+                .map(|l| crate::printable::width(l).max(1).div_ceil(cols))
+                .sum();
+            let rows = (rows as u16).min(inner.height / 2);
+            let why: Vec<Line> = why
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, app.theme.warning)))
+                .collect();
+            let para = Paragraph::new(why).wrap(Wrap { trim: false });
+            let [top, rest] =
+                Layout::vertical([Constraint::Length(rows), Constraint::Fill(1)]).areas(inner);
+            frame.render_widget(para, top);
+            rest
+        }
+        _ => inner,
+    };
     frame.render_widget(
-        Paragraph::new(lines).block(block).scroll((
+        Paragraph::new(lines).scroll((
             app.detail.scroll,
             if zoomed { app.detail.hscroll } else { 0 },
         )),
-        area,
+        json_area,
     );
 }
 

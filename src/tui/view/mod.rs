@@ -1,6 +1,7 @@
 //! Drawing: reads the `App` and draws it, in the rectangles `layout` gives.
 
 mod children;
+mod clusters;
 mod detail;
 mod list;
 mod popups;

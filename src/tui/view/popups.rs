@@ -67,6 +67,7 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
                 ]),
             ],
         ),
+        Some(Dialog::Clusters) => super::clusters::draw(frame, app),
         Some(Dialog::ActionLog { selected }) => boxed(
             frame,
             &app.theme,

@@ -91,7 +91,14 @@ pub fn drive(
 }
 
 fn is_read(c: &Command) -> bool {
-    matches!(c, Command::FetchList { .. } | Command::FetchChildren { .. })
+    matches!(
+        c,
+        Command::FetchList { .. }
+            | Command::FetchChildren { .. }
+            | Command::FetchTitles { .. }
+            | Command::FetchComputers(_)
+            | Command::FetchClusters { .. }
+    )
 }
 
 /// Answers list pages and children from `engine`, also those the answers

@@ -1,0 +1,217 @@
+//! `:clusters`: the failures grouped, largest first; under the selected
+//! cluster, the computers it hit and one failure whole.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use crate::printable::{printable, printable_lines, thousands};
+use crate::tui::app::App;
+use crate::tui::keys::{Context, KeyAction};
+
+/// Most cluster rows shown at once.
+const ROWS: usize = 8;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let rect = Rect {
+        x: area.x + 1,
+        y: area.y + 1,
+        width: area.width.saturating_sub(2).min(140),
+        height: area.height.saturating_sub(2),
+    };
+    let c = &app.clusters;
+    let block = Block::bordered()
+        .title(format!(" Failure clusters: {} ", printable(&c.of)))
+        .border_style(app.theme.focused_border);
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    let key = |action| app.keymap.first(Context::Popup, action);
+    let footer = Line::from(Span::styled(
+        format!(
+            "{}/{} move · {} shows the cluster · {} marks it · {} computers · {} opens one · {} reads again · {} closes",
+            key(KeyAction::ScrollDown),
+            key(KeyAction::ScrollUp),
+            key(KeyAction::Open),
+            key(KeyAction::Mark),
+            key(KeyAction::NextPane),
+            key(KeyAction::JumpToComputer),
+            key(KeyAction::Refresh),
+            key(KeyAction::Close),
+        ),
+        app.theme.dim,
+    ));
+    let footer_rows = (footer.width() as u16).div_ceil(inner.width.max(1)).max(1);
+    let [body, foot] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(footer_rows)]).areas(inner);
+    frame.render_widget(Paragraph::new(footer).wrap(Wrap { trim: false }), foot);
+    let Some(report) = &c.report else {
+        let text = match (&c.error, c.loading) {
+            (Some(e), _) => Line::from(Span::styled(
+                format!("could not read the failures: {}", printable(e)),
+                app.theme.error,
+            )),
+            _ => Line::from(Span::styled("reading the failures …", app.theme.dim)),
+        };
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
+        return;
+    };
+    let mut head = format!(
+        "{} failed in {} cluster{}",
+        thousands(report.failed),
+        report.clusters.len(),
+        if report.clusters.len() == 1 { "" } else { "s" }
+    );
+    if !report.complete() {
+        head = format!(
+            "{} failed; the newest {} in {} clusters",
+            thousands(report.failed),
+            thousands(report.clustered),
+            report.clusters.len()
+        );
+    }
+    if c.loading {
+        head.push_str(" (reading again …)");
+    }
+    if report.clusters.is_empty() {
+        let lines = vec![
+            Line::from(head),
+            Line::from(Span::styled(
+                "nothing failed: no clusters",
+                app.theme.success,
+            )),
+        ];
+        frame.render_widget(Paragraph::new(lines), body);
+        return;
+    }
+    let shown = report.clusters.len().min(ROWS) as u16;
+    let [head_area, table, _, below] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(shown),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(body);
+    frame.render_widget(Paragraph::new(head), head_area);
+    let first = c.selected.saturating_sub(ROWS - 1);
+    let width = usize::from(table.width);
+    let rows: Vec<Line> = report
+        .clusters
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(ROWS)
+        .map(|(i, k)| {
+            let code = k
+                .key
+                .result_code
+                .map_or_else(|| "—".to_owned(), |c| c.to_string());
+            let text = format!(
+                "{:>7} {:>4}  {}  {}",
+                thousands(k.count() as u64),
+                code,
+                printable(&k.key.activity_type),
+                printable(&k.key.pattern)
+            );
+            let text = crate::printable::fit(&text, width).into_owned();
+            let style = if i == c.selected {
+                let s = app.theme.selected;
+                if c.computer.is_some() {
+                    s.remove_modifier(Modifier::REVERSED)
+                        .add_modifier(Modifier::UNDERLINED)
+                } else {
+                    s
+                }
+            } else {
+                app.theme.failed
+            };
+            Line::from(Span::styled(text, style))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(rows), table);
+    if let Some(k) = c.selected_cluster() {
+        let name = |id: u64| {
+            app.computer_titles
+                .get(&id)
+                .map_or_else(|| format!("computer {id}"), |t| printable(t).into_owned())
+        };
+        let mut lines = vec![Line::from(vec![Span::styled(
+            format!(
+                "{} · result code {} · {} on {} ",
+                printable(&k.key.activity_type),
+                k.key
+                    .result_code
+                    .map_or_else(|| "none".to_owned(), |c| c.to_string()),
+                crate::printable::activities(k.count() as u64),
+                match k.computers.len() {
+                    1 => "1 computer".to_owned(),
+                    n => format!("{} computers", thousands(n as u64)),
+                }
+            ),
+            app.theme.header,
+        )])];
+        lines.push(Line::from(Span::styled(
+            format!("  {}", printable(&k.key.pattern)),
+            app.theme.failed,
+        )));
+        match c.computer {
+            Some(at) => {
+                lines.push(Line::from(Span::styled(
+                    format!("Computers hit ({}):", thousands(k.computers.len() as u64)),
+                    app.theme.header,
+                )));
+                let room = usize::from(below.height).saturating_sub(1).max(1);
+                let from = at.saturating_sub(room - 1);
+                for (i, id) in k.computers.iter().enumerate().skip(from).take(room) {
+                    let style = if i == at {
+                        app.theme.selected
+                    } else {
+                        Default::default()
+                    };
+                    lines.push(Line::from(Span::styled(
+                        format!("  {}  (id {id})", name(*id)),
+                        style,
+                    )));
+                }
+            }
+            None => {
+                let listed: Vec<String> = k.computers.iter().take(12).map(|id| name(*id)).collect();
+                let more = k.computers.len().saturating_sub(listed.len());
+                let mut on = format!("Computers: {}", listed.join(", "));
+                if more > 0 {
+                    on.push_str(&format!(" and {} more", thousands(more as u64)));
+                }
+                if k.computers.is_empty() {
+                    on = "Computers: none named".to_owned();
+                }
+                lines.push(Line::from(on));
+                let e = &k.example;
+                let at = e
+                    .completion_time
+                    .copied()
+                    .unwrap_or(e.creation_time)
+                    .with_timezone(&app.offset)
+                    .format("%Y-%m-%d %H:%M");
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "Example: activity {}{} at {at}: {}",
+                        e.id,
+                        e.computer()
+                            .map(|c| format!(" on {}", name(c)))
+                            .unwrap_or_default(),
+                        printable(&e.summary)
+                    ),
+                    app.theme.header,
+                )));
+                let text = e.result_text.get().map_or("", |t| &**t);
+                for l in printable_lines(text).lines() {
+                    lines.push(Line::from(format!("  {l}")));
+                }
+            }
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), below);
+    }
+}
