@@ -35,6 +35,9 @@ pub struct Config {
     /// `[[views]]`: saved queries on keys.
     #[serde(default)]
     pub views: Vec<ViewSpec>,
+    /// `[list]`: the list's columns.
+    #[serde(default)]
+    pub list: ListSection,
     /// Where the file is and what it says, to point at a line.
     #[serde(skip)]
     source: Option<(Option<PathBuf>, String)>,
@@ -47,6 +50,13 @@ pub struct ThemeSection {
     /// Role = style, as written (the dashboard knows the roles).
     #[serde(default)]
     pub styles: BTreeMap<String, toml::Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSection {
+    /// Column names in order, as written (the dashboard knows the names).
+    pub columns: Option<toml::Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

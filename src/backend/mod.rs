@@ -8,6 +8,7 @@ pub mod action_plan;
 pub mod clusters;
 pub mod engine;
 mod error;
+pub mod health;
 pub mod logged;
 mod reader_first;
 pub mod remote;

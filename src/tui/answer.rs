@@ -55,6 +55,14 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
                 .activities(&in_flight_query(), IN_FLIGHT_PAGE, 0)
                 .await,
         ),
+        Command::FetchHealth {
+            generation,
+            query,
+            now,
+        } => Event::HealthLoaded {
+            generation,
+            result: crate::backend::health::load(backend, &query, now).await,
+        },
         Command::FetchComputers(ids) => Event::ComputersLoaded(backend.computers_by_id(&ids).await),
         Command::FetchClusters { generation, query } => Event::ClustersLoaded {
             generation,

@@ -237,6 +237,20 @@ impl ClustersState {
     }
 }
 
+/// The health picture above the list: the query's activities by status
+/// and its failures per hour, counted by the backend.
+#[derive(Debug, Clone, Default)]
+pub struct HealthState {
+    pub shown: bool,
+    pub health: Option<crate::backend::health::Health>,
+    pub error: Option<String>,
+    pub loading: bool,
+    /// A request generation: answers to older ones are dropped.
+    pub generation: u64,
+    /// When it was last asked for (it is asked again at most each minute).
+    pub asked: Option<DateTime<Utc>>,
+}
+
 /// The selected parent's children.
 #[derive(Debug, Clone, Default)]
 pub struct ChildrenState {
@@ -480,6 +494,8 @@ pub struct App {
     pub view: Option<String>,
     /// The list's order.
     pub sort: ListSort,
+    /// The list's columns, in order (`[list] columns`, `:columns`).
+    pub columns: Vec<super::list_columns::ListColumn>,
     pub paused: bool,
     pub in_flight: Vec<Activity>,
     /// How many are in flight in all, and whether that is only "at
@@ -490,6 +506,10 @@ pub struct App {
     /// When computers were last heard from, for saying why an activity
     /// waits: read for the waiting activities shown.
     pub contacts: HashMap<u64, crate::model::waiting::Contact>,
+    /// The health picture (`H`, `:health`).
+    pub health: HealthState,
+    /// The gauges panel is hidden (`:gauges`).
+    pub gauges_hidden: bool,
     /// `:clusters`' failures, kept while its popup is open.
     pub clusters: ClustersState,
     /// Where a jump (to a computer's activities) came from, newest last:
@@ -559,12 +579,15 @@ impl App {
             },
             view: None,
             sort: ListSort::default(),
+            columns: super::list_columns::DEFAULT_COLUMNS.to_vec(),
             paused: false,
             in_flight: Vec::new(),
             in_flight_count: (0, false),
             values: CompletionValues::default(),
             computer_titles: HashMap::new(),
             contacts: HashMap::new(),
+            health: HealthState::default(),
+            gauges_hidden: false,
             clusters: ClustersState::default(),
             came_from: Vec::new(),
             flash: HashMap::new(),
@@ -613,6 +636,9 @@ impl App {
     pub fn set_looks(&mut self, looks: super::Looks) {
         if let Some(theme) = looks.theme(&looks.theme_name) {
             self.theme = theme;
+        }
+        if !looks.columns.is_empty() {
+            self.columns = looks.columns.clone();
         }
         self.looks = looks;
     }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::export::Format;
 use crate::model::{ListSort, SortColumn};
 
+use super::list_columns::{DEFAULT_COLUMNS, ListColumn, parse_columns};
 use super::theme::THEME_NAMES;
 
 /// A command, parsed.
@@ -32,6 +33,12 @@ pub enum CommandLine {
     Computer,
     /// Back from a jump.
     Back,
+    /// The list's columns, in order; `None` asks which they are.
+    Columns(Option<Vec<ListColumn>>),
+    /// The health picture, shown or hidden.
+    Health,
+    /// The gauges panel, shown or hidden.
+    Gauges,
     Quit,
 }
 
@@ -43,13 +50,16 @@ pub struct Vocabulary<'a> {
 }
 
 /// The commands, with what each takes, for the help and completion.
-pub const COMMANDS: [(&str, &str); 11] = [
+pub const COMMANDS: [(&str, &str); 14] = [
     ("sort", "COLUMN [asc|desc]"),
     ("view", "NAME"),
     ("theme", "dark|light|mono"),
     ("export", "PATH.tsv|.csv|.json"),
     ("profile", "NAME"),
     ("clusters", ""),
+    ("health", ""),
+    ("gauges", ""),
+    ("columns", "COLUMN… | default"),
     ("computer", ""),
     ("back", ""),
     ("log", ""),
@@ -69,6 +79,12 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         "clusters" => Ok(CommandLine::Clusters),
         "computer" => Ok(CommandLine::Computer),
         "back" => Ok(CommandLine::Back),
+        "health" => Ok(CommandLine::Health),
+        "gauges" => Ok(CommandLine::Gauges),
+        "columns" if rest.is_empty() => Ok(CommandLine::Columns(None)),
+        "columns" if rest == "default" => Ok(CommandLine::Columns(Some(DEFAULT_COLUMNS.to_vec()))),
+        "columns" => parse_columns(rest.split([' ', ',']).filter(|w| !w.is_empty()))
+            .map(|c| CommandLine::Columns(Some(c))),
         "messages" | "m" => Ok(CommandLine::Messages),
         "sort" => {
             let mut words = rest.split_whitespace();
@@ -159,6 +175,24 @@ pub fn complete(line: &str, words: &Vocabulary) -> Vec<String> {
         },
         "view" => words.views.iter().map(|v| (*v).to_owned()).collect(),
         "theme" => THEME_NAMES.map(str::to_owned).to_vec(),
+        // The next column name after those typed.
+        "columns" => {
+            let (typed, _) = arg.rsplit_once(' ').unwrap_or(("", arg));
+            let named: Vec<&str> = typed.split_whitespace().collect();
+            ListColumn::ALL
+                .iter()
+                .map(|c| c.name())
+                .filter(|n| !named.contains(n))
+                .map(|n| {
+                    if typed.is_empty() {
+                        n.to_owned()
+                    } else {
+                        format!("{typed} {n}")
+                    }
+                })
+                .chain(typed.is_empty().then(|| "default".to_owned()))
+                .collect()
+        }
         "profile" => words.profiles.to_vec(),
         _ => Vec::new(),
     };

@@ -46,6 +46,11 @@ pub enum Event {
     /// many in all.
     InFlightLoaded(Result<crate::model::Page<Activity>, BackendError>),
     TitlesLoaded(Result<HashMap<u64, String>, BackendError>),
+    /// The health picture's counts.
+    HealthLoaded {
+        generation: u64,
+        result: Result<crate::backend::health::Health, BackendError>,
+    },
     /// Computers read for their last contact.
     ComputersLoaded(Result<Vec<Computer>, BackendError>),
     /// `:clusters`' failures, read and grouped.
@@ -100,6 +105,13 @@ pub enum Command {
     },
     FetchInFlight,
     FetchVocabulary,
+    /// Count `query`'s activities by status and its failures per hour
+    /// up to `now`.
+    FetchHealth {
+        generation: u64,
+        query: String,
+        now: chrono::DateTime<chrono::Utc>,
+    },
     /// Read these computers (their last contact), never from a cache.
     FetchComputers(Vec<u64>),
     /// Read and cluster the failures `query` matches.

@@ -94,6 +94,8 @@ key_actions! {
     JumpToComputer = "jump-to-computer",
     /// The failures of the query grouped by what went wrong.
     Clusters = "clusters",
+    /// The health picture above the list, shown or hidden.
+    Health = "health",
     /// The zoomed detail: type a search; next and previous match.
     Find = "find",
     NextMatch = "next-match",
@@ -457,6 +459,13 @@ pub const TABLE: &[Binding] = &[
         A::Clusters,
         &[ch('F')],
         "failure clusters: the query's failures (or the open group's) by what went wrong (also :clusters)",
+        None,
+    ),
+    bind(
+        Panes,
+        A::Health,
+        &[ch('H')],
+        "health picture: the query's activities by status, failures per hour (also :health)",
         None,
     ),
     bind(

@@ -20,8 +20,14 @@ pub struct Areas {
     /// The tab line over the one pane drawn when the screen is narrow.
     pub tabs: Option<Rect>,
     pub progress: Option<Rect>,
+    /// The health picture over the panes.
+    pub health: Option<Rect>,
     pub status: Rect,
 }
+
+/// Rows of the health picture: the stacked bar, and the legend with the
+/// failures per hour.
+pub const HEALTH_ROWS: u16 = 2;
 
 /// Narrower than this, panes are tabs: only the focused one is drawn
 /// (side by side, the list's summary would get under 20 columns).
@@ -32,13 +38,19 @@ pub fn areas(app: &App) -> Areas {
     let gauges = app.in_flight.len();
     let full = Rect::new(0, 0, size.0, size.1);
     // A zoomed pane takes the gauges' rows too.
-    let gauge_rows = if gauges == 0 || size.1 < 16 || app.zoomed {
+    let gauge_rows = if gauges == 0 || size.1 < 16 || app.zoomed || app.gauges_hidden {
         0
     } else {
         gauges.min(MAX_GAUGES) as u16 + 2
     };
-    let [query, body, progress, status] = Layout::vertical([
+    let health_rows = if app.health.shown && size.1 >= 12 && !app.zoomed {
+        HEALTH_ROWS
+    } else {
+        0
+    };
+    let [query, health, body, progress, status] = Layout::vertical([
         Constraint::Length(3),
+        Constraint::Length(health_rows),
         Constraint::Min(1),
         Constraint::Length(gauge_rows),
         Constraint::Length(1),
@@ -52,6 +64,7 @@ pub fn areas(app: &App) -> Areas {
         detail_text: None,
         tabs: None,
         progress: (gauge_rows > 0).then_some(progress),
+        health: (health_rows > 0).then_some(health),
         status,
     };
     if app.zoomed {

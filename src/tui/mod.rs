@@ -10,6 +10,7 @@ pub mod history;
 pub mod keys;
 pub mod layout;
 pub mod line_editor;
+pub mod list_columns;
 mod runtime;
 pub mod settings;
 pub mod terminal;
@@ -30,6 +31,8 @@ pub struct Looks {
     /// `NO_COLOR` is set: no colour, whatever the theme.
     pub no_color: bool,
     pub views: Vec<views::SavedView>,
+    /// `[list] columns`: the list's columns, in order.
+    pub columns: Vec<list_columns::ListColumn>,
 }
 
 impl Looks {

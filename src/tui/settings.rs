@@ -1,5 +1,5 @@
 //! The dashboard's sections of the config (`[keys]`, `[theme]`,
-//! `[[views]]`), read into its key table, theme and views. The config
+//! `[[views]]`, `[list]`), read into its key table, theme and views. The config
 //! parses the file; what a key, a role or a view means is known here, and
 //! a mistake is an error at its line.
 
@@ -60,6 +60,13 @@ impl Settings {
                     })?;
             theme_styles.push((role.clone(), parsed));
         }
+        let columns = match &config.list.columns {
+            Some(names) => {
+                super::list_columns::parse_columns(names.get_ref().iter().map(String::as_str))
+                    .map_err(|m| config.error_at(names.span(), "list.columns".into(), m))?
+            }
+            None => Vec::new(),
+        };
         Ok(Settings {
             keymap,
             looks: Looks {
@@ -67,6 +74,7 @@ impl Settings {
                 theme_styles,
                 no_color,
                 views,
+                columns,
             },
         })
     }

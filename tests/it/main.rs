@@ -32,5 +32,6 @@ mod tui_daily;
 mod tui_e2e;
 mod tui_render;
 mod tui_snapshots;
+mod tui_triage;
 mod tui_update;
 mod web_ui_browser;

@@ -245,3 +245,23 @@ fn why_a_group_on_offline_kiosks_waits() {
         settle(app, engine, c);
     });
 }
+
+#[test]
+fn the_health_picture() {
+    check_demo("health", |app, engine| {
+        let c = feed(app, [key('H')]);
+        settle(app, engine, c);
+    });
+}
+
+#[test]
+fn columns_of_the_operators_choosing() {
+    check_demo("columns", |app, engine| {
+        let mut c = typed(
+            app,
+            ":columns status id created-at duration creator computer summary",
+        );
+        c.extend(feed(app, [code(KeyCode::Enter)]));
+        settle(app, engine, c);
+    });
+}

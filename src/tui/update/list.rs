@@ -6,15 +6,23 @@ use crate::model::{Activity, ListSort, RowPage};
 use crate::tui::app::{App, Level, PAGE, Pane};
 use crate::tui::event::Command;
 use crate::tui::keys::KeyAction;
+use crate::tui::list_columns::ListColumn;
 
 /// Asks for the titles of the computers shown (the children's, and a
-/// standalone activity's own) not named yet.
+/// standalone activity's own; with the computer column, the loaded rows')
+/// not named yet.
 pub(super) fn fetch_titles(app: &App, fresh: bool) -> Option<Command> {
+    let rows: &[Activity] = if app.columns.contains(&ListColumn::Computer) {
+        &app.list.rows
+    } else {
+        &[]
+    };
     let mut ids: Vec<u64> = app
         .children
         .rows
         .iter()
         .chain(app.list.selected_row())
+        .chain(rows)
         .filter_map(Activity::computer)
         .filter(|id| fresh || !app.computer_titles.contains_key(id))
         .collect();
@@ -108,9 +116,11 @@ pub(super) fn follow_selection(app: &mut App, out: &mut Vec<Command>) {
             out.push(fetch_children(app, p));
         }
     }
-    if parent.is_none() {
+    if parent.is_none() || app.columns.contains(&ListColumn::Computer) {
         // A standalone activity names its own computer.
         out.extend(fetch_titles(app, false));
+    }
+    if parent.is_none() {
         out.extend(fetch_contacts(app.list.selected_row().into_iter()));
     }
 }
@@ -192,6 +202,9 @@ pub(super) fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
         app.children.parent = None;
         app.children.rows.clear();
         out.push(Command::FetchInFlight);
+        if app.health.shown {
+            out.push(super::health::fetch(app));
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod clusters;
 mod detail;
 mod dialogs;
 mod editor;
+mod health;
 mod list;
 mod marks;
 mod navigation;
@@ -40,6 +41,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         Event::RefreshDue | Event::BackendChanged => {
             if app.dialog.is_none() && !app.paused {
                 list::refresh(app, &mut out);
+                out.extend(health::when_due(app));
             }
         }
         Event::ListLoaded {
@@ -63,6 +65,9 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             profiles::profile_switched(app, name, result, &mut out)
         }
         Event::Vocabulary(result) => answers::vocabulary(app, result),
+        Event::HealthLoaded { generation, result } => {
+            health::health_loaded(app, generation, result)
+        }
         Event::ComputersLoaded(result) => answers::computers_loaded(app, result),
         Event::ClustersLoaded { generation, result } => {
             clusters::clusters_loaded(app, generation, result, &mut out)

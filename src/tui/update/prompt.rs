@@ -117,6 +117,30 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
         CommandLine::Log => open_action_log(app),
         CommandLine::Messages => super::dialogs::open_messages(app),
         CommandLine::Clusters => super::clusters::open_clusters(app, out),
+        CommandLine::Columns(None) => {
+            let now: Vec<&str> = app.columns.iter().map(|c| c.name()).collect();
+            app.say(
+                Level::Info,
+                format!(
+                    "columns: {} (choose from {}; :columns default restores)",
+                    now.join(" "),
+                    crate::tui::list_columns::ListColumn::names()
+                ),
+            );
+        }
+        CommandLine::Columns(Some(columns)) => {
+            let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
+            app.say(Level::Info, format!("columns: {}", names.join(" ")));
+            app.columns = columns;
+            // A computer column names computers: ask for the rows' titles.
+            out.extend(super::list::fetch_titles(app, false));
+        }
+        CommandLine::Health => super::health::toggle(app, out),
+        CommandLine::Gauges => {
+            app.gauges_hidden = !app.gauges_hidden;
+            let now = if app.gauges_hidden { "hidden" } else { "shown" };
+            app.say(Level::Info, format!("gauges {now} (:gauges again toggles)"));
+        }
         CommandLine::Computer => super::navigation::jump_to_computer(app, out),
         CommandLine::Back => {
             if app.came_from.is_empty() {

@@ -9,10 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
 use crate::model::Activity;
-use crate::model::SortColumn;
 use crate::printable::{fit, printable, thousands, width};
 use crate::tui::app::{App, Pane};
 use crate::tui::keys::KeyAction;
+use crate::tui::list_columns::ListColumn;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let l = &app.list;
@@ -30,16 +30,20 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let cells: Vec<(u64, Option<Cells>)> = (l.top..(l.top + height).min(l.total))
         .map(|i| (i, l.row(i).map(|a| cells(app, a))))
         .collect();
+    let columns = &app.columns;
     let mut widths = fit_columns(
         app,
         usize::from(table_area.width),
         cells.iter().filter_map(|(_, c)| c.as_ref()),
     );
     if cells.iter().any(|(_, c)| c.is_none()) {
-        // Room in the status column to say a row is not there.
+        // Room in the first column to say a row is not there.
+        let fill = fill_column(columns);
         let grow = width("✘ not loaded").saturating_sub(widths[1]);
-        widths[1] += grow;
-        widths[4] = widths[4].saturating_sub(grow);
+        if fill != 1 {
+            widths[1] += grow;
+            widths[fill] = widths[fill].saturating_sub(grow);
+        }
     }
     // While the server is away the rows are the last it sent: shown dim,
     // so they are not read as live.
@@ -54,9 +58,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             _ => missing_row(app, &widths),
         })
         .collect();
-    let header = header(app, widths);
+    let header = header(app, &widths);
     frame.render_widget(
-        Table::new(rows, widths.map(|w| Constraint::Length(w as u16)))
+        Table::new(rows, widths.iter().map(|w| Constraint::Length(*w as u16)))
             .header(header)
             .block(block)
             .column_spacing(1),
@@ -129,110 +133,141 @@ fn title(app: &App) -> String {
 }
 
 /// A row in the window that is not loaded: why, or that it is coming.
-fn missing_row(app: &App, widths: &[usize; 7]) -> Row<'static> {
+fn missing_row(app: &App, widths: &[usize]) -> Row<'static> {
     let l = &app.list;
+    let fill = fill_column(&app.columns);
+    let mut cells: Vec<Cell> = vec![Cell::from(""); widths.len()];
     match &l.error {
-        // In the summary column, the one wide enough to say why.
-        Some(e) if !l.loading => Row::new(vec![
-            Cell::from(""),
-            Cell::from(Span::styled("✘ not loaded", app.theme.error)),
-            Cell::from(""),
-            Cell::from(""),
-            Cell::from(Span::styled(
-                fit(
-                    &format!("{e} ({} retries)", app.pane_key(KeyAction::Refresh)),
-                    widths[4],
-                )
-                .into_owned(),
-                app.theme.error,
-            )),
-        ]),
-        _ => Row::new(vec![
-            Cell::from(""),
-            Cell::from(Span::styled("loading…", app.theme.dim)),
-        ]),
+        // In the widest column, to say why.
+        Some(e) if !l.loading => {
+            cells[1] = Cell::from(Span::styled("✘ not loaded", app.theme.error));
+            if fill != 1 {
+                cells[fill] = Cell::from(Span::styled(
+                    fit(
+                        &format!("{e} ({} retries)", app.pane_key(KeyAction::Refresh)),
+                        widths[fill],
+                    )
+                    .into_owned(),
+                    app.theme.error,
+                ));
+            }
+        }
+        _ => cells[1] = Cell::from(Span::styled("loading…", app.theme.dim)),
     }
+    Row::new(cells)
 }
 
-/// The headings, the sort column's with its arrow.
-fn header(app: &App, widths: [usize; 7]) -> Row<'static> {
+/// The headings, the sort column's with its arrow (the mark column first).
+fn header(app: &App, widths: &[usize]) -> Row<'static> {
+    let names =
+        std::iter::once(("", None)).chain(app.columns.iter().map(|c| (c.heading(), c.sort())));
     Row::new(
-        HEADINGS
-            .iter()
+        names
             .zip(widths)
             .map(|((name, column), w)| {
                 let text = match column {
-                    Some(c) if *c == app.sort.column => format!("{name} {}", app.sort.arrow()),
-                    _ => (*name).to_owned(),
+                    Some(c) if c == app.sort.column => format!("{name} {}", app.sort.arrow()),
+                    _ => name.to_owned(),
                 };
-                Cell::from(fit(&text, w).into_owned())
+                Cell::from(fit(&text, *w).into_owned())
             })
             .collect::<Vec<_>>(),
     )
     .style(app.theme.header)
 }
 
-/// The columns' headings, and the sort column each stands for.
-const HEADINGS: [(&str, Option<SortColumn>); 7] = [
-    ("", None),
-    ("status", Some(SortColumn::Status)),
-    ("created", Some(SortColumn::Created)),
-    ("type", Some(SortColumn::Type)),
-    ("summary", Some(SortColumn::Summary)),
-    ("children", Some(SortColumn::Children)),
-    ("comp.", Some(SortColumn::Computers)),
-];
+/// The column (an index with the mark column as 0) that takes the room
+/// the others leave: the summary, else the last.
+fn fill_column(columns: &[ListColumn]) -> usize {
+    1 + columns
+        .iter()
+        .position(|c| *c == ListColumn::Summary)
+        .unwrap_or(columns.len().saturating_sub(1))
+}
 
 /// The summary is given at least this much before other columns shrink.
 const SUMMARY_MIN: usize = 20;
-/// Shrinking stops here: a cut type still says what it is.
+/// Shrinking stops here: a cut type (or name) still says what it is.
 const TYPE_MIN: usize = 10;
+const NAME_MIN: usize = 10;
 const CHILDREN_MIN: usize = 8;
 
-/// One row's texts, before fitting.
+/// One row's texts, before fitting: one per column of `app.columns`.
 struct Cells {
-    status: String,
-    created: String,
-    activity_type: String,
-    summary: String,
-    /// Plain text of the children column (its spans are built when drawn).
-    children: String,
+    texts: Vec<String>,
     /// Shown only through some of its children.
     partial: bool,
-    computers: String,
 }
 
 fn cells(app: &App, a: &Activity) -> Cells {
-    let (symbol, _) = app.theme.status(a.status());
-    let label = a.status().map_or("—", |s| s.as_str());
-    let progress = a
-        .progress
-        .copied()
-        .filter(|_| !a.status().is_some_and(|s| s.is_final()))
-        .map(|p| {
-            if p < 0 {
-                " err".to_owned()
-            } else {
-                format!(" {p}%")
-            }
-        })
-        .unwrap_or_default();
-    let children = match (app.list.partial(a), a.children_count.get()) {
-        (Some(n), Some(all)) => format!("{n} of {all} match"),
-        _ => a
-            .children_statuses
-            .get()
-            .map(|c| format!("{}/{}/{}", c.good, c.warning, c.bad))
-            .unwrap_or_default(),
-    };
     Cells {
-        status: format!("{symbol} {label}{progress}"),
-        created: created(a.creation_time, app.now, app.offset),
-        activity_type: printable(&a.activity_type).into_owned(),
-        summary: printable(&a.summary).into_owned(),
-        children,
+        texts: app.columns.iter().map(|c| cell_text(app, a, *c)).collect(),
         partial: app.list.partial(a).is_some(),
-        computers: a
+    }
+}
+
+fn cell_text(app: &App, a: &Activity, column: ListColumn) -> String {
+    match column {
+        ListColumn::Status => {
+            let (symbol, _) = app.theme.status(a.status());
+            let label = a.status().map_or("—", |s| s.as_str());
+            let progress = a
+                .progress
+                .copied()
+                .filter(|_| !a.status().is_some_and(|s| s.is_final()))
+                .map(|p| {
+                    if p < 0 {
+                        " err".to_owned()
+                    } else {
+                        format!(" {p}%")
+                    }
+                })
+                .unwrap_or_default();
+            format!("{symbol} {label}{progress}")
+        }
+        ListColumn::Id => a.id.to_string(),
+        ListColumn::Created => created(a.creation_time, app.now, app.offset),
+        ListColumn::CreatedAt => a
+            .creation_time
+            .with_timezone(&app.offset)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        ListColumn::Completed => a
+            .completion_time
+            .get()
+            .map(|t| created(*t, app.now, app.offset))
+            .unwrap_or_default(),
+        ListColumn::Duration => took(a, app.now),
+        ListColumn::Type => printable(&a.activity_type).into_owned(),
+        ListColumn::Summary => printable(&a.summary).into_owned(),
+        ListColumn::Creator => a
+            .creator
+            .get()
+            .and_then(|c| {
+                c.name
+                    .get()
+                    .cloned()
+                    .or_else(|| c.email().map(str::to_owned))
+            })
+            .map(|n| printable(&n).into_owned())
+            .unwrap_or_default(),
+        ListColumn::Computer => a
+            .computer()
+            .map(|id| {
+                app.computer_titles
+                    .get(&id)
+                    .map_or_else(|| format!("computer {id}"), |t| printable(t).into_owned())
+            })
+            .unwrap_or_default(),
+        ListColumn::Children => match (app.list.partial(a), a.children_count.get()) {
+            (Some(n), Some(all)) => format!("{n} of {all} match"),
+            _ => a
+                .children_statuses
+                .get()
+                .map(|c| format!("{}/{}/{}", c.good, c.warning, c.bad))
+                .unwrap_or_default(),
+        },
+        ListColumn::Computers => a
             .computer_count
             .copied()
             .map(|n| n.to_string())
@@ -241,47 +276,87 @@ fn cells(app: &App, a: &Activity) -> Cells {
     }
 }
 
-/// Column widths for `inner` columns: each as wide as its widest value on
-/// screen (or its heading); the summary takes the rest. When the summary
-/// would get less than [`SUMMARY_MIN`], the type and then the children
-/// give up room down to their minimums, and their texts are cut with `…`.
-fn fit_columns<'a>(app: &App, inner: usize, rows: impl Iterator<Item = &'a Cells>) -> [usize; 7] {
+/// From delivery (else approval, else creation) to completion; while it
+/// runs, so far with `…`; nothing before it was delivered.
+fn took(a: &Activity, now: DateTime<Utc>) -> String {
+    let start = a
+        .delivery_time
+        .copied()
+        .or(a.approval_time.copied())
+        .unwrap_or(a.creation_time);
+    let (end, running) = match a.completion_time.copied() {
+        Some(end) => (end, false),
+        None if a.delivery_time.is_some() => (now, true),
+        None => return String::new(),
+    };
+    let s = (end - start).num_seconds().max(0);
+    let text = match s {
+        0..60 => format!("{s}s"),
+        60..3_600 => format!("{}m{:02}s", s / 60, s % 60),
+        3_600..86_400 => format!("{}h{:02}m", s / 3_600, s % 3_600 / 60),
+        _ => format!("{}d{:02}h", s / 86_400, s % 86_400 / 3_600),
+    };
+    if running { format!("{text}…") } else { text }
+}
+
+/// Column widths (the mark column first) for `inner` columns: each as
+/// wide as its widest value on screen (or its heading); the summary (else
+/// the last) takes the rest. When it would get less than [`SUMMARY_MIN`],
+/// the type, the names and then the children give up room down to their
+/// minimums, and their texts are cut with `…`.
+fn fit_columns<'a>(app: &App, inner: usize, rows: impl Iterator<Item = &'a Cells>) -> Vec<usize> {
+    let columns = &app.columns;
     let heading = |i: usize| {
-        let (name, column) = HEADINGS[i];
-        width(name)
-            + if column == Some(app.sort.column) {
+        let c = columns[i - 1];
+        width(c.heading())
+            + if c.sort() == Some(app.sort.column) {
                 2
             } else {
                 0
             }
     };
-    let mut w: [usize; 7] = std::array::from_fn(heading);
-    w[0] = 1;
+    let n = columns.len() + 1;
+    let mut w: Vec<usize> = (0..n)
+        .map(|i| if i == 0 { 1 } else { heading(i) })
+        .collect();
+    let children = columns
+        .iter()
+        .position(|c| *c == ListColumn::Children)
+        .map(|i| i + 1);
     // "2 of 3 match" is never cut: it says why a row is there.
     let mut partial = 0;
     for c in rows {
-        if c.partial {
-            partial = partial.max(width(&c.children));
+        if c.partial
+            && let Some(i) = children
+        {
+            partial = partial.max(width(&c.texts[i - 1]));
         }
-        for (i, text) in [
-            (1, &c.status),
-            (2, &c.created),
-            (3, &c.activity_type),
-            (5, &c.children),
-            (6, &c.computers),
-        ] {
-            w[i] = w[i].max(width(text));
+        for (i, text) in c.texts.iter().enumerate() {
+            w[i + 1] = w[i + 1].max(width(text));
         }
     }
-    let spacing = w.len() - 1;
-    let others = |w: &[usize; 7]| {
+    let fill = fill_column(columns);
+    let spacing = n - 1;
+    let others = |w: &[usize]| {
         w.iter()
             .enumerate()
-            .filter(|(i, _)| *i != 4)
+            .filter(|(i, _)| *i != fill)
             .map(|(_, x)| x)
             .sum::<usize>()
     };
-    for (i, floor) in [(3, TYPE_MIN), (5, CHILDREN_MIN.max(partial))] {
+    let floors = columns.iter().enumerate().filter_map(|(i, c)| {
+        let floor = match c {
+            ListColumn::Type => TYPE_MIN,
+            ListColumn::Creator | ListColumn::Computer => NAME_MIN,
+            ListColumn::Children => CHILDREN_MIN.max(partial),
+            _ => return None,
+        };
+        Some((i + 1, floor))
+    });
+    let mut floors: Vec<(usize, usize)> = floors.filter(|(i, _)| *i != fill).collect();
+    // The children column gives up room last.
+    floors.sort_by_key(|(i, _)| columns[i - 1] == ListColumn::Children);
+    for (i, floor) in floors {
         let room = inner.saturating_sub(others(&w) + spacing);
         if room >= SUMMARY_MIN {
             break;
@@ -289,26 +364,12 @@ fn fit_columns<'a>(app: &App, inner: usize, rows: impl Iterator<Item = &'a Cells
         let give = (SUMMARY_MIN - room).min(w[i].saturating_sub(floor.max(heading(i))));
         w[i] -= give;
     }
-    w[4] = inner.saturating_sub(others(&w) + spacing);
+    w[fill] = inner.saturating_sub(others(&w) + spacing);
     w
 }
 
-fn row<'a>(app: &App, a: &Activity, c: &Cells, w: &[usize; 7], selected: bool) -> Row<'a> {
+fn row<'a>(app: &App, a: &Activity, c: &Cells, w: &[usize], selected: bool) -> Row<'a> {
     let (_, status_style) = app.theme.status(a.status());
-    let children = match a.children_statuses.get() {
-        Some(s) if app.list.partial(a).is_none() && width(&c.children) <= w[5] => Line::from(vec![
-            Span::styled(s.good.to_string(), app.theme.good),
-            Span::raw("/"),
-            Span::styled(s.warning.to_string(), app.theme.pending),
-            Span::raw("/"),
-            Span::styled(s.bad.to_string(), app.theme.bad),
-        ]),
-        _ if app.list.partial(a).is_some() => Line::from(Span::styled(
-            fit(&c.children, w[5]).into_owned(),
-            app.theme.warning,
-        )),
-        _ => Line::from(fit(&c.children, w[5]).into_owned()),
-    };
     let marked = app.marks.ids.contains(&a.id);
     let mut style = Style::new();
     if app.flash.contains_key(&a.id) {
@@ -320,23 +381,42 @@ fn row<'a>(app: &App, a: &Activity, c: &Cells, w: &[usize; 7], selected: bool) -
     if selected {
         style = style.patch(app.theme.selected);
     }
-    Row::new(vec![
-        Cell::from(if marked { "●" } else { " " }),
-        Cell::from(Span::styled(
-            fit(&c.status, w[1]).into_owned(),
-            if marked || selected {
-                Style::new()
-            } else {
-                status_style
-            },
+    let mut cells = vec![Cell::from(if marked { "●" } else { " " })];
+    for (i, (column, text)) in app.columns.iter().zip(&c.texts).enumerate() {
+        let width = w[i + 1];
+        cells.push(match column {
+            ListColumn::Status => Cell::from(Span::styled(
+                fit(text, width).into_owned(),
+                if marked || selected {
+                    Style::new()
+                } else {
+                    status_style
+                },
+            )),
+            ListColumn::Children => Cell::from(children_line(app, a, text, width)),
+            _ => Cell::from(fit(text, width).into_owned()),
+        });
+    }
+    Row::new(cells).style(style)
+}
+
+/// The children column: good / pending / bad in their colours, or how
+/// many children match.
+fn children_line(app: &App, a: &Activity, text: &str, width_limit: usize) -> Line<'static> {
+    match a.children_statuses.get() {
+        Some(s) if app.list.partial(a).is_none() && width(text) <= width_limit => Line::from(vec![
+            Span::styled(s.good.to_string(), app.theme.good),
+            Span::raw("/"),
+            Span::styled(s.warning.to_string(), app.theme.pending),
+            Span::raw("/"),
+            Span::styled(s.bad.to_string(), app.theme.bad),
+        ]),
+        _ if app.list.partial(a).is_some() => Line::from(Span::styled(
+            fit(text, width_limit).into_owned(),
+            app.theme.warning,
         )),
-        Cell::from(fit(&c.created, w[2]).into_owned()),
-        Cell::from(fit(&c.activity_type, w[3]).into_owned()),
-        Cell::from(fit(&c.summary, w[4]).into_owned()),
-        Cell::from(children),
-        Cell::from(fit(&c.computers, w[6]).into_owned()),
-    ])
-    .style(style)
+        _ => Line::from(fit(text, width_limit).into_owned()),
+    }
 }
 
 /// Relative for the last day, local date and time before.

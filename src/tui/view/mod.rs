@@ -3,6 +3,7 @@
 mod children;
 mod clusters;
 mod detail;
+mod health;
 mod list;
 mod popups;
 mod progress;
@@ -52,6 +53,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if let Some(r) = a.detail_text {
         detail::draw_text(frame, app, r);
+    }
+    if let Some(r) = a.health {
+        health::draw(frame, app, r);
     }
     if let Some(r) = a.progress {
         progress::draw(frame, app, r);

@@ -98,6 +98,7 @@ fn is_read(c: &Command) -> bool {
             | Command::FetchTitles { .. }
             | Command::FetchComputers(_)
             | Command::FetchClusters { .. }
+            | Command::FetchHealth { .. }
     )
 }
 
