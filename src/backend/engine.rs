@@ -56,6 +56,8 @@ pub struct EngineBackend {
 /// What the blocking pool and the clock thread share with the backend.
 struct Shared {
     engine: ReaderFirstLock<Engine>,
+    /// The engine's time when [`Backend::now`] last read it (seconds).
+    seen_now: std::sync::atomic::AtomicI64,
     /// Held by whatever changes the engine (an action, the clock), one at
     /// a time; with `--state`, the journal each change is written to first.
     writer: Mutex<Option<Journal>>,
@@ -83,6 +85,7 @@ impl EngineBackend {
         }
         let (changes, _) = watch::channel(0);
         let shared = Arc::new(Shared {
+            seen_now: std::sync::atomic::AtomicI64::new(engine.now().timestamp()),
             engine: ReaderFirstLock::new(engine),
             writer: Mutex::new(journal),
             changes,
@@ -413,5 +416,16 @@ impl Backend for EngineBackend {
 
     fn changes(&self) -> watch::Receiver<u64> {
         self.shared.changes.subscribe()
+    }
+
+    /// Asked by the dashboard's loop at every event: it never waits for
+    /// a change in progress, and answers the time last seen meanwhile.
+    fn now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        use std::sync::atomic::Ordering;
+        if let Some(engine) = self.shared.engine.try_read() {
+            let now = engine.now().timestamp();
+            self.shared.seen_now.store(now, Ordering::Relaxed);
+        }
+        chrono::DateTime::from_timestamp(self.shared.seen_now.load(Ordering::Relaxed), 0)
     }
 }

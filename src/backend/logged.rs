@@ -274,4 +274,8 @@ impl Backend for Logged {
     fn changes(&self) -> watch::Receiver<u64> {
         self.inner.changes()
     }
+
+    fn now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.inner.now()
+    }
 }

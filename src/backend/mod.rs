@@ -173,6 +173,14 @@ pub trait Backend: Send + Sync {
     /// clock moving); the dashboard refreshes on it. Remote backends that
     /// cannot know bump on their own poll interval.
     fn changes(&self) -> watch::Receiver<u64>;
+
+    /// The backend's time now, where it keeps one: the engine's clock, or
+    /// a server's from its answers' `Date`. Relative dates, `{today}` and
+    /// "how long ago" are read against it, so a demo or `serve` dataset
+    /// whose clock is not the wall's shows its own today.
+    fn now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        None
+    }
 }
 
 /// Why `kind` may not be applied to `activity` now, or `None` when it may.

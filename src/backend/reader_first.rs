@@ -56,6 +56,11 @@ impl<T> ReaderFirstLock<T> {
         }
     }
 
+    /// A read now, or `None` while a writer holds the lock.
+    pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
+        self.lock.try_read_recursive()
+    }
+
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         if let Some(guard) = self.lock.try_write() {
             return guard;

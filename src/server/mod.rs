@@ -131,7 +131,28 @@ pub fn router(state: Arc<ServerState>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), known_host))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
+        .layer(middleware::from_fn_with_state(state.clone(), backend_date))
         .with_state(state)
+}
+
+/// Dates every answer by the backend's clock (the engine's, which a
+/// dataset or `--speed` sets), so a client reads "today" and "2 h ago"
+/// as this server's data means them.
+async fn backend_date(
+    axum::extract::State(state): axum::extract::State<Arc<ServerState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    if let Some(now) = state.backend.now()
+        && let Ok(date) =
+            axum::http::HeaderValue::from_str(&now.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+    {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, date);
+    }
+    response
 }
 
 /// Refuses a request whose `Host` is not this server's (see

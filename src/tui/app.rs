@@ -481,6 +481,10 @@ pub struct App {
     /// The wall clock as of the event being handled (set by the loop), so
     /// a screen is a function of the state alone.
     pub now: DateTime<Utc>,
+    /// How far the backend's clock is from the wall's (the demo's engine,
+    /// a `serve` dataset's, a server's off by minutes): activity times are
+    /// read against [`App::server_now`]. Set by the loop; zero in tests.
+    pub server_skew: chrono::Duration,
     /// The operator's offset from UTC, for the times shown (an input like
     /// the clock: set by the runtime, UTC in tests).
     pub offset: FixedOffset,
@@ -526,11 +530,17 @@ impl App {
     /// How this dashboard parses a query: its mode, the types it knows,
     /// and its now and time zone for relative dates (which it expands
     /// before sending).
+    /// Now on the backend's clock: what "today", "-12h" and "3 m ago"
+    /// mean for its activities.
+    pub fn server_now(&self) -> DateTime<Utc> {
+        self.now + self.server_skew
+    }
+
     pub fn parse_options<'a>(&self, types: &'a [String]) -> crate::query::ParseOptions<'a> {
         crate::query::ParseOptions {
             mode: self.mode,
             types,
-            relative_to: Some((self.now, self.offset)),
+            relative_to: Some((self.server_now(), self.offset)),
         }
     }
 
@@ -569,6 +579,7 @@ impl App {
             list_asked: None,
             last_refresh: None,
             now: Utc::now(),
+            server_skew: chrono::Duration::zero(),
             offset: FixedOffset::east_opt(0).expect("UTC"),
             theme: super::theme::Theme::default(),
             keymap: super::keys::Keymap::default(),
@@ -606,7 +617,7 @@ impl App {
             id.and_then(|id| self.computer_titles.get(&id))
                 .map(String::as_str),
             id.and_then(|id| self.contacts.get(&id).copied()),
-            self.now,
+            self.server_now(),
         )
     }
 
@@ -623,7 +634,7 @@ impl App {
                 Some((status, contact))
             })
             .collect();
-        crate::model::waiting::group_verdict(&children, self.now)
+        crate::model::waiting::group_verdict(&children, self.server_now())
     }
 
     /// Whether the list's order is the dashboard's own, over loaded rows:

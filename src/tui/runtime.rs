@@ -147,6 +147,21 @@ where
     }
 }
 
+/// The clocks are inputs: update and the views read them from here.
+fn read_clocks(app: &mut App, backend: &dyn Backend) {
+    app.now = chrono::Utc::now();
+    app.offset = *chrono::Local::now().offset();
+    // Under two seconds is the engine's whole seconds, not another clock.
+    let skew = backend
+        .now()
+        .map_or(chrono::Duration::zero(), |t| t - app.now);
+    app.server_skew = if skew.num_seconds().abs() < 2 {
+        chrono::Duration::zero()
+    } else {
+        skew
+    };
+}
+
 async fn run_loop(
     term: &mut DefaultTerminal,
     app: &mut App,
@@ -165,6 +180,7 @@ async fn run_loop(
     refresh.tick().await;
     let mut tick = tokio::time::interval(Duration::from_millis(300));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    read_clocks(app, backend.as_ref());
     let mut commands = start(app);
     let mut list_task: Option<tokio::task::JoinHandle<()>> = None;
     loop {
@@ -215,9 +231,7 @@ async fn run_loop(
             _ = refresh.tick() => Some(Event::RefreshDue),
             _ = tick.tick(), if app.animating() => Some(Event::Tick),
         };
-        // The clock is an input: update and the views read it from here.
-        app.now = chrono::Utc::now();
-        app.offset = *chrono::Local::now().offset();
+        read_clocks(app, backend.as_ref());
         if let Some(e) = event {
             commands.extend(update(app, e));
         }

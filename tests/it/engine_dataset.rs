@@ -227,3 +227,62 @@ fn an_early_bad_record_in_a_long_list_stops_the_read() {
     let e = load_err(&v);
     assert!(e.contains("activity #10") && e.contains("type"), "{e}");
 }
+
+const FAILURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo-failures.json");
+
+/// What `assets/demo-failures.json` is: the demo generator's account of
+/// 40 computers (kiosks among them, some not heard from) on a frozen
+/// Monday morning.
+fn failures_demo() -> Engine {
+    Engine::demo(&DemoOptions {
+        seed: 23,
+        computers: 40,
+        activities: 600,
+        now: DateTime::parse_from_rfc3339("2026-11-30T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    })
+}
+
+#[test]
+fn the_failures_dataset_is_what_the_demo_generator_makes() {
+    let made = failures_demo();
+    if std::env::var_os("LANDSCAPE_UPDATE_ASSETS").is_some() {
+        let mut v = made.to_dataset();
+        // Computers by id, so a regenerated file differs only where the data does.
+        v["computers"]
+            .as_array_mut()
+            .unwrap()
+            .sort_by_key(|c| c["id"].as_u64());
+        std::fs::write(FAILURES, serde_json::to_string_pretty(&v).unwrap() + "\n").unwrap();
+    }
+    let shipped = Engine::load(std::path::Path::new(FAILURES)).unwrap();
+    assert!(
+        shipped.same_state(&made),
+        "assets/demo-failures.json is not what the demo generator makes now; \
+         LANDSCAPE_UPDATE_ASSETS=1 cargo test --test it -- engine_dataset:: rewrites it"
+    );
+    // What it is for: failures of several kinds, and computers gone quiet
+    // with activities waiting for them.
+    let failed = shipped
+        .activities("status:failed NOT type:ActivityGroup", u64::MAX, 0)
+        .unwrap();
+    let clusters = landscape_tui::model::failure::cluster(failed.results.iter());
+    assert!(clusters.len() >= 5, "{} clusters", clusters.len());
+    let codes: std::collections::HashSet<_> = clusters.iter().map(|c| c.key.result_code).collect();
+    assert!(codes.len() >= 3, "{codes:?}");
+    let offline: Vec<u64> = shipped
+        .computers()
+        .filter(|c| landscape_tui::engine::offline(c))
+        .map(|c| c.id)
+        .collect();
+    assert!(offline.len() >= 2, "{offline:?}");
+    let stuck = shipped
+        .activities("status:undelivered", u64::MAX, 0)
+        .unwrap()
+        .results
+        .into_iter()
+        .filter(|a| a.computer().is_some_and(|c| offline.contains(&c)))
+        .count();
+    assert!(stuck >= 2, "{stuck} undelivered on offline computers");
+}

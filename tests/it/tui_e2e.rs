@@ -438,3 +438,80 @@ fn an_outage_is_named_until_the_server_is_back() {
     quit_restores_the_terminal((s, child, pump), ":q\r");
     drop(server);
 }
+
+const FAILURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo-failures.json");
+
+/// Monday morning at 80×24 on the failures dataset: what failed (the
+/// clusters), where (the computer, and back), "today" on the dataset's
+/// clock, the operator's columns, and the health picture's counts.
+#[test]
+fn triage_clusters_a_computer_and_back_columns_today_and_health() {
+    let home = tempfile::tempdir().unwrap();
+    let engine = landscape_tui::engine::Engine::load(std::path::Path::new(FAILURES)).unwrap();
+    let count = |q: &str| engine.activities(q, 0, 0).unwrap().count;
+    let (mut s, child, pump) = start_sized(
+        &["--demo", "--data", FAILURES, "--frozen"],
+        home.path(),
+        (80, 24),
+    );
+    // Times are read on the dataset's clock (2026-11-30 09:00), not the wall's.
+    let first = s.wait_for("Activities: 110 rows");
+    assert!(first.contains("3m ago"), "{first}");
+
+    // The clusters of every failure, largest first.
+    s.send("F");
+    let failed = count("status:failed NOT type:ActivityGroup");
+    let popup = s.wait_for(&format!("{failed} failed in"));
+    assert!(popup.contains("E: Could not get lock <path>."), "{popup}");
+    assert!(
+        popup.contains("Script timed out after <n> seconds"),
+        "{popup}"
+    );
+    // The second cluster (dpkg's lock) narrows the list to its groups.
+    s.send("j");
+    s.wait_for("E: Could not get lock /var/lib/dpkg/lock-frontend");
+    s.send("\r");
+    s.wait_for("the cluster's 10 activities");
+    let list = s.wait_for("Activities: 10 rows of 110");
+    assert!(!list.contains("Failure clusters"), "{list}");
+
+    // Into a child, to its computer, and back to the cluster.
+    s.send("\t");
+    s.wait_for("Children of");
+    s.send("C");
+    let jumped = s.wait_for("Esc back");
+    let line = jumped.lines().nth(1).unwrap_or("");
+    assert!(line.contains("computer:id:"), "{jumped}");
+    s.send("\x1b");
+    s.wait_for("Activities: 10 rows of 110");
+    s.send("\x1b");
+    s.wait_for("Activities: 110 rows");
+
+    // "today" is the dataset's day, expanded in the bar before it is sent.
+    s.send("/status:failed created-after:today\r");
+    let today = s.wait_for("created-after:2026-11-30T00:00");
+    let n = count("status:failed created-after:2026-11-30T00:00:00Z");
+    assert!(n > 0);
+    assert!(today.contains("Activities: "), "{today}");
+
+    // The operator's columns.
+    s.send(":columns status id summary\r");
+    let cols = s.wait("the chosen columns", |t| {
+        t.lines()
+            .find(|l| l.contains("status") && l.contains("summary"))
+            .is_some_and(|l| l.contains(" id ") && !l.contains("created"))
+    });
+    assert!(!cols.contains("children"), "{cols}");
+
+    // The health picture: every activity, its failures counted as the API does.
+    s.send("/\x15\r");
+    s.wait_for("all activities");
+    s.send("H");
+    let failed_all = count("status:failed NOT type:ActivityGroup");
+    // At 80 columns the legend is in its short form, failures first.
+    let health = s.wait_for(&format!("✘{failed_all} "));
+    let succeeded = count("status:succeeded NOT type:ActivityGroup");
+    assert!(health.contains(&format!("✔{succeeded}")), "{health}");
+    assert!(health.contains("24 h"), "{health}");
+    quit_restores_the_terminal((s, child, pump), ":q\r");
+}

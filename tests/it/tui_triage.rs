@@ -217,3 +217,41 @@ async fn why_it_waits_reads_the_computers_last_contact_from_the_server() {
         assert!(now - contact.last_ping.unwrap() < Span::seconds(30));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_servers_clock_reaches_the_client_so_today_is_the_datasets() {
+    // A dataset frozen on 2024-06-01: its "today" is not the wall's.
+    let s = TestServer::start_with(common::frozen(common::demo(7, 10, 200))).await;
+    let engine_now = s.backend.read().now();
+    let answer = reqwest::get(format!("{}/api/v2/about", s.base))
+        .await
+        .unwrap();
+    let date = answer.headers()[reqwest::header::DATE].to_str().unwrap();
+    assert_eq!(
+        date,
+        engine_now.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+    );
+
+    for api in [ApiChoice::Rest, ApiChoice::Legacy] {
+        let remote = RemoteBackend::new(s.access_key_options(&s.base, api)).unwrap();
+        assert_eq!(remote.now(), None, "no answer yet, no clock");
+        remote.activities("", 1, 0).await.unwrap();
+        let told = remote.now().unwrap();
+        assert!(
+            (told - engine_now).num_seconds().abs() <= 2,
+            "{api:?}: {told}"
+        );
+
+        // The dashboard reads "today" on that clock: the view and a typed
+        // relative date expand to the dataset's day.
+        let mut app = common::tui::remote_app(&s.base, (120, 30));
+        app.server_skew = told - app.now;
+        feed(&mut app, [key('3')]);
+        assert_eq!(
+            app.query.text(),
+            "status:failed created-after:2024-06-01T00:00"
+        );
+        let bar = screen(&draw(&app));
+        assert!(bar.contains("created-after:2024-06-01T00:00"), "{bar}");
+    }
+}

@@ -72,7 +72,15 @@ pub struct RemoteBackend {
     /// Ticks when this client changed something (an action); the
     /// dashboard's own timer refreshes the rest.
     changes: watch::Sender<u64>,
+    /// How far the server's clock (its answers' `Date`) is from ours, in
+    /// seconds; [`UNKNOWN_SKEW`] until a server said.
+    skew: std::sync::atomic::AtomicI64,
 }
+
+const UNKNOWN_SKEW: i64 = i64::MIN;
+/// Closer than this, the server's clock is taken to be ours: `Date` has
+/// whole seconds and the answer took its time to arrive.
+const SKEW_NOISE: i64 = 5;
 
 /// An HTTP answer: status and body, read whole.
 struct Answer {
@@ -113,6 +121,7 @@ impl RemoteBackend {
             lazy: Mutex::new(None),
             titles: std::sync::Mutex::new(HashMap::new()),
             changes,
+            skew: std::sync::atomic::AtomicI64::new(UNKNOWN_SKEW),
         }))
     }
 
@@ -200,9 +209,24 @@ impl RemoteBackend {
         }
     }
 
+    /// Keeps how far the server's clock is from ours (its `Date`).
+    fn learn_clock(&self, headers: &reqwest::header::HeaderMap) {
+        let Some(date) = headers
+            .get(reqwest::header::DATE)
+            .and_then(|d| d.to_str().ok())
+            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+        else {
+            return;
+        };
+        let skew = (date.with_timezone(&Utc) - Utc::now()).num_seconds();
+        let skew = if skew.abs() < SKEW_NOISE { 0 } else { skew };
+        self.skew.store(skew, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Sends `request` and reads its answer whole, up to the body cap.
     async fn send(&self, request: RequestBuilder) -> Result<Answer, BackendError> {
         let mut response = request.send().await.map_err(transport)?;
+        self.learn_clock(response.headers());
         let status = response.status();
         if status.is_redirection() {
             let to = response
@@ -927,6 +951,13 @@ impl Backend for RemoteBackend {
 
     fn changes(&self) -> watch::Receiver<u64> {
         self.changes.subscribe()
+    }
+
+    fn now(&self) -> Option<chrono::DateTime<Utc>> {
+        match self.skew.load(std::sync::atomic::Ordering::Relaxed) {
+            UNKNOWN_SKEW => None,
+            skew => Some(Utc::now() + chrono::Duration::seconds(skew)),
+        }
     }
 }
 

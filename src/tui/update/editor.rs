@@ -122,7 +122,7 @@ pub(super) fn apply_view(app: &mut App, index: usize, out: &mut Vec<Command>) {
     let Some(view) = app.looks.views.get(index).cloned() else {
         return;
     };
-    let text = view.query_at(app.now, app.offset);
+    let text = view.query_at(app.server_now(), app.offset);
     let n = text.chars().count();
     set_query(app, text.clone(), n);
     if let Some(e) = &app.query_error {
@@ -138,7 +138,7 @@ pub(super) fn apply_view(app: &mut App, index: usize, out: &mut Vec<Command>) {
 /// `text` with its relative dates written out as of now (what is sent;
 /// history keeps what was typed), saying what they became.
 fn expanded(app: &mut App, text: &str) -> String {
-    let e = crate::query::expand_relative_dates(text, app.now, app.offset);
+    let e = crate::query::expand_relative_dates(text, app.server_now(), app.offset);
     if !e.changed.is_empty() {
         let said: Vec<String> = e
             .changed

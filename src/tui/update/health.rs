@@ -28,7 +28,7 @@ pub(super) fn fetch(app: &mut App) -> Command {
     Command::FetchHealth {
         generation: app.health.generation,
         query: app.applied.clone(),
-        now: app.now,
+        now: app.server_now(),
     }
 }
 

@@ -226,7 +226,7 @@ fn cell_text(app: &App, a: &Activity, column: ListColumn) -> String {
             format!("{symbol} {label}{progress}")
         }
         ListColumn::Id => a.id.to_string(),
-        ListColumn::Created => created(a.creation_time, app.now, app.offset),
+        ListColumn::Created => created(a.creation_time, app.server_now(), app.offset),
         ListColumn::CreatedAt => a
             .creation_time
             .with_timezone(&app.offset)
@@ -235,9 +235,9 @@ fn cell_text(app: &App, a: &Activity, column: ListColumn) -> String {
         ListColumn::Completed => a
             .completion_time
             .get()
-            .map(|t| created(*t, app.now, app.offset))
+            .map(|t| created(*t, app.server_now(), app.offset))
             .unwrap_or_default(),
-        ListColumn::Duration => took(a, app.now),
+        ListColumn::Duration => took(a, app.server_now()),
         ListColumn::Type => printable(&a.activity_type).into_owned(),
         ListColumn::Summary => printable(&a.summary).into_owned(),
         ListColumn::Creator => a

@@ -57,6 +57,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         )));
     } else if text.is_empty() && !app.editing {
         block = block.title_bottom(Line::from(Span::styled(" all activities ", app.theme.dim)));
+    } else if !app.editing
+        && let Some(label) = computers_named(text, app)
+    {
+        block = block.title_bottom(Line::from(Span::styled(label, app.theme.dim)));
     }
     let inner_width = area.width.saturating_sub(2) as usize;
     let scroll = if app.editing {
@@ -77,6 +81,28 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             area.y + 1,
         ));
     }
+}
+
+/// " web-07 · Esc back ": the titles of the computers a query names by
+/// id (a jump's `computer:id:N`), and the way back when there is one.
+fn computers_named(text: &str, app: &App) -> Option<String> {
+    let titles: Vec<&str> = text
+        .split_whitespace()
+        .filter_map(|t| t.strip_prefix("computer:id:")?.parse::<u64>().ok())
+        .filter_map(|id| app.computer_titles.get(&id).map(String::as_str))
+        .collect();
+    if titles.is_empty() {
+        return None;
+    }
+    let back = if app.came_from.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " · {} back",
+            app.keymap.first(Context::Panes, KeyAction::Back)
+        )
+    };
+    Some(format!(" {}{back} ", titles.join(", ")))
 }
 
 /// Spans of `text` styled by kind; errors underlined.

@@ -130,4 +130,7 @@ impl Backend for Counting {
     fn changes(&self) -> watch::Receiver<u64> {
         self.inner.changes()
     }
+    fn now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.inner.now()
+    }
 }
