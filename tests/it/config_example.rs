@@ -50,6 +50,20 @@ fn example_config_parses_and_every_profile_resolves_with_env_secrets() {
         .map(|v| v.name.as_str())
         .collect();
     assert_eq!(views, ["Needs approval", "Failed today", "Web servers"]);
+    // Its columns.
+    let columns: Vec<&str> = settings.looks.columns.iter().map(|c| c.name()).collect();
+    assert_eq!(
+        columns,
+        [
+            "status",
+            "id",
+            "created-at",
+            "type",
+            "summary",
+            "computer",
+            "children"
+        ]
+    );
     // No default profile in the example: the dashboard opens on the demo.
     assert_eq!(
         config
