@@ -105,19 +105,25 @@ fn legend(app: &App, health: &Health, room: usize) -> Vec<Span<'static>> {
         .map(|t| crate::printable::width(t))
         .sum::<usize>()
         <= room;
-    present
-        .iter()
-        .zip(long)
-        .map(|((s, n), long)| {
-            let (_, style) = app.theme.status(Some(s));
-            let text = if fits {
-                long
-            } else {
-                format!("{}{} ", status_symbol(Some(s)), thousands(*n))
-            };
-            Span::styled(text, style)
-        })
-        .collect()
+    // Whole entries only: a count cut short would read as another number.
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for ((s, n), long) in present.iter().zip(long) {
+        let (_, style) = app.theme.status(Some(s));
+        let text = if fits {
+            long
+        } else {
+            format!("{}{} ", status_symbol(Some(s)), thousands(*n))
+        };
+        let w = crate::printable::width(&text);
+        if used + w > room {
+            spans.push(Span::styled("…", app.theme.dim));
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(text, style));
+    }
+    spans
 }
 
 /// One row: each status a run of blocks as wide as its share (largest
@@ -193,7 +199,36 @@ pub fn cells(counts: &[u64], width: usize) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::cells;
+    use super::{cells, legend};
+    use crate::backend::BackendInfo;
+    use crate::backend::health::Health;
+    use crate::model::ActivityStatus as S;
+
+    #[test]
+    fn a_legend_short_of_room_keeps_whole_counts() {
+        let app = crate::tui::app::App::new(BackendInfo::embedded_engine(), false, vec![]);
+        let health = Health {
+            query: String::new(),
+            by_status: vec![
+                (S::Failed, 158_306),
+                (S::Canceled, 61_370),
+                (S::Unapproved, 17_251),
+                (S::Succeeded, 700_000),
+            ],
+            failed_per_hour: vec![0; 24],
+            since: chrono::Utc::now(),
+        };
+        let text = |room| -> String {
+            legend(&app, &health, room)
+                .iter()
+                .map(|s| s.content.to_string())
+                .collect()
+        };
+        assert!(text(200).contains("failed 158,306"), "{}", text(200));
+        let short = text(22);
+        assert!(short.starts_with("✘158,306 ⊘61,370 "), "{short}");
+        assert!(short.ends_with('…') && !short.contains("17,"), "{short}");
+    }
 
     #[test]
     fn the_bar_shares_the_row_and_shows_every_status_present() {
