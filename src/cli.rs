@@ -15,6 +15,12 @@ pub const EXIT_CODES: &str = "Exit codes: 0 done (a dry run: the action would be
 3 authentication failed · 4 server unreachable, timed out or failing (5xx) · \
 5 partly done, or an answer was lost: check before trying again";
 
+/// `wait`'s own exit codes, beside the scripting commands'.
+pub const WAIT_EXIT_CODES: &str = "Exit codes: 0 every activity final (with --exit-status: every one \
+succeeded) · 2 usage error or bad query · 3 authentication failed · 4 server unreachable, timed \
+out or failing (5xx) · 6 (--exit-status) one or more failed · 7 (--exit-status) one or more \
+canceled, none failed · 8 --timeout passed before every activity was final";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "landscape-tui",
@@ -136,6 +142,12 @@ pub enum Subcommand {
     /// Revert the succeeded package changes a query (or ids) selects: prints the new activities.
     #[command(after_help = EXIT_CODES)]
     Revert(ActionArgs),
+    /// Wait until activities are final (succeeded, failed or canceled),
+    /// then print one summary: the ids given (a group's id waits for the
+    /// group, which is final when all its children are), or what a query
+    /// matches when it starts. Each poll asks only for the ones not final.
+    #[command(after_help = WAIT_EXIT_CODES)]
+    Wait(WaitArgs),
     /// List the activity types the server knows.
     Types {
         /// Output format.
@@ -149,6 +161,54 @@ pub enum Subcommand {
     },
     /// Print the man page (roff), e.g. `landscape-tui man | man -l -`.
     Man,
+}
+
+/// What `wait` takes.
+#[derive(Debug, Clone, Args)]
+pub struct WaitArgs {
+    /// Activity ids.
+    #[arg(value_name = "ID", required_unless_present = "query")]
+    pub ids: Vec<u64>,
+    /// Wait for every activity this query matches now (at most 10,000).
+    #[arg(long, short, conflicts_with = "ids")]
+    pub query: Option<String>,
+    /// Give up after this long (`90s`, `30m`, `2h`).
+    #[arg(long, default_value = "30m", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// How often to ask (`10s`, `500ms`).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+    /// Exit by the outcome: 6 when any failed, 7 when any was canceled.
+    #[arg(long)]
+    pub exit_status: bool,
+    /// Output format of the summary: json or table.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+}
+
+/// `500ms`, `10s`, `30m`, `2h`, `1d`; a bare number is seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration (say 90s, 30m or 2h)"))?;
+    let ms = match unit {
+        "ms" => 1,
+        "" | "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => {
+            return Err(format!(
+                "{text:?}: unit {unit:?} is not one of ms, s, m, h, d"
+            ));
+        }
+    };
+    n.checked_mul(ms)
+        .map(std::time::Duration::from_millis)
+        .ok_or_else(|| format!("{text:?} is too long"))
 }
 
 impl Subcommand {

@@ -171,6 +171,7 @@ async fn run_script(cli: &Cli, command: Subcommand) -> ExitCode {
         } => scripting::activities(backend, &query, limit, offset, format, &mut out)
             .await
             .map(|()| Exit::Done),
+        Subcommand::Wait(args) => wait(backend, args, &mut out).await,
         Subcommand::Types { format } => scripting::types(backend, format, &mut out)
             .await
             .map(|()| Exit::Done),
@@ -189,6 +190,42 @@ async fn run_script(cli: &Cli, command: Subcommand) -> ExitCode {
             ExitCode::from(Exit::of(&e) as u8)
         }
     }
+}
+
+/// `wait`, with a progress bar on stderr when it is a terminal.
+async fn wait(
+    backend: &dyn landscape_tui::backend::Backend,
+    args: landscape_tui::cli::WaitArgs,
+    out: &mut dyn Write,
+) -> Result<Exit, scripting::ScriptError> {
+    use landscape_tui::scripting::wait::{WaitRequest, wait, write_summary};
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} final{msg} · {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = |done: u64, total: u64, failed: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+        bar.set_message(if failed > 0 {
+            format!(" · {failed} failed")
+        } else {
+            String::new()
+        });
+    };
+    let request = WaitRequest {
+        ids: args.ids,
+        query: args.query,
+        timeout: args.timeout,
+        interval: args.interval,
+        exit_status: args.exit_status,
+    };
+    let result = wait(backend, &request, &progress).await;
+    // Cleared first: the bar redraws over the last line it drew.
+    bar.finish_and_clear();
+    let (exit, summary) = result?;
+    write_summary(&summary, args.format, out)?;
+    Ok(exit)
 }
 
 /// A scripting action, as the dashboard's confirmation would plan and send it.

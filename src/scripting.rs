@@ -4,6 +4,8 @@
 
 use std::io::Write;
 
+pub mod wait;
+
 use crate::backend::action_plan::{self, ActionPlan, ActionRecord, ActionReport, Outcome};
 use crate::backend::{Backend, BackendError};
 pub use crate::export::Error as ScriptError;
@@ -46,6 +48,12 @@ pub enum Exit {
     Unreachable = 4,
     /// Partly done, or an answer was lost: check before trying again.
     Unknown = 5,
+    /// `wait --exit-status`: one or more failed.
+    Failed = 6,
+    /// `wait --exit-status`: one or more canceled, none failed.
+    Canceled = 7,
+    /// `wait`: the timeout passed first.
+    TimedOut = 8,
 }
 
 impl Exit {

@@ -1073,3 +1073,150 @@ fn a_second_serve_on_the_same_state_is_refused() {
     again.kill().unwrap();
     let _ = again.wait();
 }
+
+/// `wait`'s exit code and its one summary on stdout.
+fn wait_on(args: &[&str]) -> (Option<i32>, String, String) {
+    let mut all = vec!["--data", DATA];
+    all.extend_from_slice(args);
+    let out = bin().args(&all).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn wait_exits_by_the_outcome_and_by_the_clock() {
+    let json = |s: &str| -> serde_json::Value { serde_json::from_str(s).unwrap() };
+    // Final already: the outcome is the exit code with --exit-status.
+    let (code, out, err) = wait_on(&["--frozen", "wait", "120", "--exit-status"]);
+    assert_eq!(code, Some(0), "{err}");
+    let s = json(&out);
+    assert_eq!(
+        (s["done"].as_bool(), s["succeeded"].as_u64()),
+        (Some(true), Some(1))
+    );
+    assert_eq!(
+        wait_on(&["--frozen", "wait", "112", "--exit-status"]).0,
+        Some(6)
+    );
+    assert_eq!(
+        wait_on(&["--frozen", "wait", "150", "--exit-status"]).0,
+        Some(7)
+    );
+    // Failed beats canceled; without --exit-status, final is enough.
+    assert_eq!(
+        wait_on(&["--frozen", "wait", "150", "112", "--exit-status"]).0,
+        Some(6)
+    );
+    assert_eq!(wait_on(&["--frozen", "wait", "150", "112"]).0, Some(0));
+
+    // An unapproved activity never moves by itself: the timeout ends it.
+    let (code, out, _) = wait_on(&[
+        "--frozen",
+        "wait",
+        "101",
+        "--timeout",
+        "1s",
+        "--interval",
+        "100ms",
+    ]);
+    assert_eq!(code, Some(8));
+    let s = json(&out);
+    assert_eq!(
+        (s["done"].as_bool(), s["pending"].as_u64()),
+        (Some(false), Some(1))
+    );
+    assert_eq!(s["activities"][0]["status"], "unapproved");
+
+    // A query's matches, in a table.
+    let (code, out, _) = wait_on(&[
+        "--frozen",
+        "wait",
+        "--query",
+        "status:undelivered",
+        "--timeout",
+        "300ms",
+        "--interval",
+        "100ms",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(code, Some(8));
+    assert!(out.contains("130 ") && out.contains("162 "), "{out}");
+    assert!(
+        out.contains("(timed out: 0 succeeded, 0 failed, 0 canceled"),
+        "{out}"
+    );
+
+    // The clock running (an hour a second), delivered work finishes.
+    let (code, out, err) = wait_on(&[
+        "--speed",
+        "3600",
+        "wait",
+        "140",
+        "161",
+        "--interval",
+        "200ms",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let s = json(&out);
+    assert_eq!(s["done"], true, "{s}");
+    assert_eq!(s["total"], 2);
+
+    // Mistakes are said: an id that does not exist, a duration, no ids.
+    let (code, _, err) = wait_on(&["--frozen", "wait", "999"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("999"), "{err}");
+    let (code, _, err) = wait_on(&["--frozen", "wait", "120", "--timeout", "soon"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not a duration"), "{err}");
+    assert_eq!(wait_on(&["--frozen", "wait"]).0, Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_asks_only_for_what_is_not_final_on_any_account() {
+    use landscape_tui::scripting::wait::{WaitRequest, wait};
+    let mut costs = Vec::new();
+    for n in [5_000, 50_000] {
+        let engine = common::frozen(common::demo(5, 60, n));
+        let waiting: Vec<u64> = engine
+            .read()
+            .activities(
+                "NOT status:succeeded NOT status:failed NOT status:canceled NOT type:ActivityGroup",
+                150,
+                0,
+            )
+            .unwrap()
+            .results
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        assert_eq!(waiting.len(), 150);
+        let counted = common::counting::Counting::new(engine);
+        let request = WaitRequest {
+            ids: waiting.clone(),
+            query: None,
+            timeout: std::time::Duration::from_millis(300),
+            interval: std::time::Duration::from_millis(100),
+            exit_status: false,
+        };
+        let polls = std::sync::atomic::AtomicU64::new(0);
+        let progress = |_: u64, _: u64, _: u64| {
+            polls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        };
+        let (exit, summary) = wait(counted.as_ref(), &request, &progress).await.unwrap();
+        assert_eq!((summary.total, summary.pending), (150, 150));
+        assert_eq!(exit as u8, 8);
+        // Each look (the first read and every poll) is one request per
+        // 100 ids still waited for: never a walk over the account.
+        let per_look = waiting.len().div_ceil(100);
+        let looks = polls.load(std::sync::atomic::Ordering::Relaxed) as usize;
+        assert_eq!(counted.calls(), per_look * looks, "{n} activities");
+        costs.push(per_look);
+    }
+    assert_eq!(costs[0], costs[1]);
+}
