@@ -1220,3 +1220,50 @@ async fn wait_asks_only_for_what_is_not_final_on_any_account() {
     }
     assert_eq!(costs[0], costs[1]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_through_serve_sees_its_clock_finish_the_work() {
+    use landscape_tui::backend::Backend;
+    use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
+    use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
+    use landscape_tui::scripting::wait::{WaitRequest, wait};
+    // `serve --speed 3600`: an hour of the account a second.
+    let engine = landscape_tui::engine::Engine::from_dataset_str(&common::dataset()).unwrap();
+    let backend = EngineBackend::new(
+        engine,
+        EngineOptions {
+            speed: 3600.0,
+            tick: std::time::Duration::from_millis(100),
+            ..EngineOptions::default()
+        },
+    );
+    let s = common::TestServer::start_with(backend).await;
+    for api in [ApiChoice::Rest, ApiChoice::Legacy] {
+        let remote = RemoteBackend::new(s.access_key_options(&s.base, api)).unwrap();
+        let request = WaitRequest {
+            ids: vec![140, 161],
+            query: None,
+            timeout: std::time::Duration::from_secs(60),
+            interval: std::time::Duration::from_millis(200),
+            exit_status: true,
+        };
+        let (exit, summary) = wait(remote.as_ref(), &request, &|_, _, _| {})
+            .await
+            .unwrap();
+        assert_eq!((summary.done, summary.total), (true, 2), "{api:?}");
+        // What it says is what the server says now.
+        for row in &summary.activities {
+            let a = remote.activity(row.id).await.unwrap();
+            assert_eq!(Some(row.status.as_str()), a.status().map(|s| s.as_str()));
+        }
+        let exit = exit as u8;
+        let expected = if summary.failed > 0 {
+            6
+        } else if summary.canceled > 0 {
+            7
+        } else {
+            0
+        };
+        assert_eq!(exit, expected, "{api:?}: {:?}", summary.activities);
+    }
+}
