@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{Exit, ScriptError};
 use crate::backend::{Backend, BackendError};
-use crate::export::Format;
+use crate::export::{Format, fetch};
 use crate::model::scope::ids_chain;
 use crate::model::{Activity, ActivityStatus};
 use crate::printable::printable;
@@ -21,8 +21,6 @@ use crate::printable::printable;
 pub const MOST_WAITED: u64 = 10_000;
 /// Ids asked for in one request (`id:1 OR id:2 …`).
 const IDS_PER_REQUEST: usize = 100;
-/// Matches read in one request when a query names the set.
-const PAGE: u64 = 1_000;
 
 /// What to wait for and how.
 #[derive(Debug, Clone)]
@@ -125,30 +123,23 @@ async fn by_ids(
     Ok(found)
 }
 
-/// Every activity `query` matches now, if there are not too many.
+/// Every activity `query` matches now, if there are not too many. Read
+/// as `activities` reads them: the legacy API's counts are only lower
+/// bounds, so the pages, not the first count, say where they end.
 async fn matches(
     backend: &dyn Backend,
     query: &str,
-) -> Result<BTreeMap<u64, Activity>, BackendError> {
-    let first = backend.activities(query, PAGE, 0).await?;
-    if first.count > MOST_WAITED {
+) -> Result<BTreeMap<u64, Activity>, ScriptError> {
+    let (list, count) = fetch(backend, query, MOST_WAITED + 1, 0).await?;
+    if list.len() as u64 > MOST_WAITED {
         return Err(BackendError::Unsupported(format!(
             "the query matches {} activities; wait takes at most {} (narrow it, e.g. with parent-id: or created-after:)",
-            crate::printable::thousands(first.count),
+            crate::printable::thousands(count),
             crate::printable::thousands(MOST_WAITED)
-        )));
+        ))
+        .into());
     }
-    let mut found: BTreeMap<u64, Activity> = first.results.into_iter().map(|a| (a.id, a)).collect();
-    let mut offset = PAGE;
-    while offset < first.count {
-        let page = backend.activities(query, PAGE, offset).await?;
-        if page.results.is_empty() {
-            break;
-        }
-        found.extend(page.results.into_iter().map(|a| (a.id, a)));
-        offset += PAGE;
-    }
-    Ok(found)
+    Ok(list.into_iter().map(|a| (a.id, a)).collect())
 }
 
 fn summarise(known: &BTreeMap<u64, Activity>) -> Summary {

@@ -1267,3 +1267,28 @@ async fn wait_through_serve_sees_its_clock_finish_the_work() {
         assert_eq!(exit, expected, "{api:?}: {:?}", summary.activities);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_on_a_query_takes_every_match_over_either_api() {
+    use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
+    use landscape_tui::scripting::wait::{WaitRequest, wait};
+    let s = common::TestServer::start_with(common::frozen(common::demo(3, 40, 6_000))).await;
+    // More than a page of 1,000, so the pages, not a first count, must end it.
+    let query = "NOT status:succeeded NOT type:ActivityGroup";
+    let expected = s.backend.read().activities(query, 0, 0).unwrap().count;
+    assert!(expected > 1_000, "{expected}");
+    for api in [ApiChoice::Rest, ApiChoice::Legacy] {
+        let remote = RemoteBackend::new(s.access_key_options(&s.base, api)).unwrap();
+        let request = WaitRequest {
+            ids: vec![],
+            query: Some(query.to_owned()),
+            timeout: std::time::Duration::ZERO,
+            interval: std::time::Duration::from_millis(100),
+            exit_status: false,
+        };
+        let (_, summary) = wait(remote.as_ref(), &request, &|_, _, _| {})
+            .await
+            .unwrap();
+        assert_eq!(summary.total as u64, expected, "{api:?}");
+    }
+}
