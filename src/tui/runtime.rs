@@ -151,11 +151,12 @@ where
 fn read_clocks(app: &mut App, backend: &dyn Backend) {
     app.now = chrono::Utc::now();
     app.offset = *chrono::Local::now().offset();
-    // Under two seconds is the engine's whole seconds, not another clock.
+    // Under five seconds is whole seconds (the engine's, `Date`'s) and an
+    // answer's time on the way, not another clock.
     let skew = backend
         .now()
         .map_or(chrono::Duration::zero(), |t| t - app.now);
-    app.server_skew = if skew.num_seconds().abs() < 2 {
+    app.server_skew = if skew.num_seconds().abs() < 5 {
         chrono::Duration::zero()
     } else {
         skew

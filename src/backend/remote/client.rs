@@ -73,14 +73,12 @@ pub struct RemoteBackend {
     /// dashboard's own timer refreshes the rest.
     changes: watch::Sender<u64>,
     /// How far the server's clock (its answers' `Date`) is from ours, in
-    /// seconds; [`UNKNOWN_SKEW`] until a server said.
+    /// seconds; [`UNKNOWN_SKEW`] until a server said. Raw: the dashboard
+    /// decides what is too small to count.
     skew: std::sync::atomic::AtomicI64,
 }
 
 const UNKNOWN_SKEW: i64 = i64::MIN;
-/// Closer than this, the server's clock is taken to be ours: `Date` has
-/// whole seconds and the answer took its time to arrive.
-const SKEW_NOISE: i64 = 5;
 
 /// An HTTP answer: status and body, read whole.
 struct Answer {
@@ -219,7 +217,6 @@ impl RemoteBackend {
             return;
         };
         let skew = (date.with_timezone(&Utc) - Utc::now()).num_seconds();
-        let skew = if skew.abs() < SKEW_NOISE { 0 } else { skew };
         self.skew.store(skew, std::sync::atomic::Ordering::Relaxed);
     }
 
