@@ -527,15 +527,15 @@ pub struct App {
 }
 
 impl App {
-    /// How this dashboard parses a query: its mode, the types it knows,
-    /// and its now and time zone for relative dates (which it expands
-    /// before sending).
     /// Now on the backend's clock: what "today", "-12h" and "3 m ago"
     /// mean for its activities.
     pub fn server_now(&self) -> DateTime<Utc> {
         self.now + self.server_skew
     }
 
+    /// How this dashboard parses a query: its mode, the types it knows,
+    /// and its now and time zone for relative dates (which it expands
+    /// before sending).
     pub fn parse_options<'a>(&self, types: &'a [String]) -> crate::query::ParseOptions<'a> {
         crate::query::ParseOptions {
             mode: self.mode,
