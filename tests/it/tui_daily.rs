@@ -11,7 +11,7 @@ use ratatui::style::Color;
 
 use crate::common;
 
-use common::tui::{answer, code, draw, feed, key, loaded, screen, small_engine as engine};
+use common::tui::{answer, code, command, draw, feed, key, loaded, screen, small_engine as engine};
 
 fn ids(app: &App) -> Vec<u64> {
     app.list.rows.iter().map(|a| a.id).collect()
@@ -345,12 +345,6 @@ fn z_zooms_the_list_to_the_whole_screen() {
     assert!(top.ends_with('┐'));
     feed(&mut app, [key('z')]);
     assert!(screen(&draw(&app)).contains("Children of"));
-}
-
-fn command(app: &mut App, line: &str) -> Vec<Command> {
-    feed(app, [key(':')]);
-    common::tui::typed(app, line);
-    feed(app, [code(KeyCode::Enter)])
 }
 
 #[test]

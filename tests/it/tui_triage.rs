@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::Duration as Span;
 use common::TestServer;
 use common::proxy::{Hide, Proxy};
-use common::tui::{answer, draw, feed, key, loaded, screen, typed};
+use common::tui::{answer, command, draw, feed, key, loaded, screen, typed};
 use landscape_tui::backend::Backend;
 use landscape_tui::backend::health::{self, HOURS};
 use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
@@ -112,12 +112,8 @@ async fn the_health_picture_costs_the_same_on_any_account_on_landscapes_routes()
 fn columns_are_chosen_on_the_command_line_and_in_the_config() {
     let engine = common::demo(7, 40, 3_000);
     let mut app = loaded(&engine, (160, 45));
-    let c = typed(&mut app, ":columns status id creator computer summary");
-    let c2: Vec<Command> = c
-        .into_iter()
-        .chain(feed(&mut app, [common::tui::code(KeyCode::Enter)]))
-        .collect();
-    answer(&mut app, &engine, c2);
+    let c = command(&mut app, "columns status id creator computer summary");
+    answer(&mut app, &engine, c);
     assert_eq!(
         app.columns,
         [
@@ -144,12 +140,8 @@ fn columns_are_chosen_on_the_command_line_and_in_the_config() {
     let creator = first.creator.get().unwrap().name.get().unwrap().clone();
     assert!(row.contains(&creator), "{row}");
     // A mistake is said and changes nothing.
-    let c = typed(&mut app, ":columns status colour");
-    let c2: Vec<Command> = c
-        .into_iter()
-        .chain(feed(&mut app, [common::tui::code(KeyCode::Enter)]))
-        .collect();
-    answer(&mut app, &engine, c2);
+    let c = command(&mut app, "columns status colour");
+    answer(&mut app, &engine, c);
     assert!(
         app.message
             .as_ref()

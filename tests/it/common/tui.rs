@@ -60,6 +60,13 @@ pub fn typed(app: &mut App, text: &str) -> Vec<Command> {
     feed(app, text.chars().map(key))
 }
 
+/// Runs `line` on the `:` command line: what its Enter asks for.
+pub fn command(app: &mut App, line: &str) -> Vec<Command> {
+    feed(app, [key(':')]);
+    typed(app, line);
+    feed(app, [code(KeyCode::Enter)])
+}
+
 /// Answers the commands `answered` picks from `backend`, through the
 /// runtime's own mapping ([`landscape_tui::tui::answer`]), and those their
 /// answers cause; returns the other commands.
