@@ -22,10 +22,18 @@ impl Screen {
     /// Waits until `pred` holds for the screen text (at most 30 s).
     fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
+        let mut held = false;
         loop {
             let text = self.text();
+            // Twice in a row: a frame read half-written can already
+            // hold the needle but not the lines drawn after it.
             if pred(&text) {
-                return text;
+                if held {
+                    return text;
+                }
+                held = true;
+            } else {
+                held = false;
             }
             assert!(
                 start.elapsed() < Duration::from_secs(30),
