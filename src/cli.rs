@@ -181,6 +181,12 @@ pub struct WaitArgs {
     /// Exit by the outcome: 6 when any failed, 7 when any was canceled.
     #[arg(long)]
     pub exit_status: bool,
+    /// Cancel what has not started (undelivered, unapproved, scheduled)
+    /// once this many have failed: `failed>=3`, `failed>=5%`. Counts a
+    /// group's children, the query's matches, or the ids and their
+    /// children (at most 100 ids).
+    #[arg(long, value_name = "THRESHOLD", value_parser = crate::model::guard::Threshold::parse)]
+    pub guard: Option<crate::model::guard::Threshold>,
     /// Output format of the summary: json or table.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,

@@ -219,6 +219,8 @@ async fn wait(
         timeout: args.timeout,
         interval: args.interval,
         exit_status: args.exit_status,
+        guard: args.guard,
+        log: landscape_tui::backend::action_log::default_path(),
     };
     let result = wait(backend, &request, &progress).await;
     // Cleared first: the bar redraws over the last line it drew.

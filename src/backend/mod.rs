@@ -13,6 +13,7 @@ pub mod logged;
 mod reader_first;
 pub mod remote;
 pub mod source;
+pub mod watched;
 
 use std::collections::HashMap;
 
@@ -150,6 +151,21 @@ pub trait Backend: Send + Sync {
         ids: &[u64],
         fresh: bool,
     ) -> Result<HashMap<u64, String>, BackendError>;
+
+    /// The activities named, in requests of [`IDS_PER_QUERY`](crate::model::scope::IDS_PER_QUERY) ids
+    /// (`id:1 OR id:2 …`); an id not found is left out.
+    async fn activities_by_id(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(crate::model::scope::IDS_PER_QUERY) {
+            let query = crate::model::scope::ids_chain(chunk.iter().copied());
+            found.extend(
+                self.activities(&query, chunk.len() as u64, 0)
+                    .await?
+                    .results,
+            );
+        }
+        Ok(found)
+    }
 
     /// How many activities match `query`, exactly (what a page's `count`
     /// says; a server whose pages have no count is probed).

@@ -8,6 +8,7 @@ mod computer;
 mod extra;
 pub mod failure;
 mod field;
+pub mod guard;
 mod page;
 pub mod scope;
 mod sort;

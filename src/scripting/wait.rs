@@ -11,16 +11,17 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::{Exit, ScriptError};
+use crate::backend::action_plan::{self, ActionRecord};
+use crate::backend::watched::{self, Ask};
 use crate::backend::{Backend, BackendError};
 use crate::export::{Format, fetch};
-use crate::model::scope::ids_chain;
-use crate::model::{Activity, ActivityStatus};
+use crate::model::guard::{Guard, Threshold};
+use crate::model::scope::{IDS_PER_QUERY, Scope};
+use crate::model::{ActionKind, Activity, ActivityStatus};
 use crate::printable::printable;
 
 /// A query waits for at most this many matches: past it, narrow the query.
 pub const MOST_WAITED: u64 = 10_000;
-/// Ids asked for in one request (`id:1 OR id:2 …`).
-const IDS_PER_REQUEST: usize = 100;
 
 /// What to wait for and how.
 #[derive(Debug, Clone)]
@@ -30,6 +31,28 @@ pub struct WaitRequest {
     pub timeout: Duration,
     pub interval: Duration,
     pub exit_status: bool,
+    /// Cancel what has not started once this many have failed.
+    pub guard: Option<Threshold>,
+    /// Where a guard's cancel is logged.
+    pub log: Option<std::path::PathBuf>,
+}
+
+impl WaitRequest {
+    /// The guard over what is waited for: a group's children, the
+    /// query's matches, or the ids and their children.
+    fn guard(&self, known: &BTreeMap<u64, Activity>) -> Option<Guard> {
+        let threshold = self.guard?;
+        Some(match (&self.query, self.ids.as_slice()) {
+            (Some(q), _) => Guard {
+                query: q.clone(),
+                threshold,
+            },
+            (None, [id]) if known.get(id).is_some_and(Activity::is_parent) => {
+                Guard::on_group(*id, threshold)
+            }
+            (None, ids) => Guard::on_ids(ids, threshold),
+        })
+    }
 }
 
 /// How far it has got, for a progress bar: final, total, failed so far.
@@ -53,7 +76,20 @@ pub struct Summary {
     pub canceled: usize,
     /// Not final when the timeout came.
     pub pending: usize,
+    /// What the guard saw and did, when there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guard: Option<GuardSummary>,
     pub activities: Vec<Row>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GuardSummary {
+    pub threshold: String,
+    pub tripped: bool,
+    pub failed: u64,
+    pub of: u64,
+    /// Activities its cancel stopped.
+    pub canceled: u64,
 }
 
 /// Waits as `request` says: how it ended (its exit code) and the summary.
@@ -64,6 +100,12 @@ pub async fn wait(
     progress: Progress<'_>,
 ) -> Result<(Exit, Summary), ScriptError> {
     let deadline = Instant::now() + request.timeout;
+    if request.guard.is_some() && request.query.is_none() && request.ids.len() > IDS_PER_QUERY {
+        return Err(BackendError::Unsupported(
+            "--guard takes at most 100 ids (or a --query)".into(),
+        )
+        .into());
+    }
     let mut known: BTreeMap<u64, Activity> = match &request.query {
         Some(q) => matches(backend, q).await?,
         None => by_ids(backend, &request.ids).await?,
@@ -71,34 +113,73 @@ pub async fn wait(
     if let Some(missing) = request.ids.iter().find(|id| !known.contains_key(id)) {
         return Err(BackendError::NotFound(*missing).into());
     }
+    let guard = request.guard(&known);
+    let mut guarded = guard.as_ref().map(|g| GuardSummary {
+        threshold: g.threshold.to_string(),
+        tripped: false,
+        failed: 0,
+        of: 0,
+        canceled: 0,
+    });
+    let mut first = true;
     loop {
         let pending: Vec<u64> = known
             .values()
             .filter(|a| !a.status().is_some_and(ActivityStatus::is_final))
             .map(|a| a.id)
             .collect();
+        let watching_guard = guard
+            .as_ref()
+            .filter(|_| guarded.as_ref().is_some_and(|s| !s.tripped) && !pending.is_empty());
+        if !first || watching_guard.is_some() {
+            let ask = Ask {
+                ids: if first { Vec::new() } else { pending.clone() },
+                groups: Vec::new(),
+                guards: watching_guard.into_iter().cloned().collect(),
+            };
+            match watched::look(backend, &ask).await {
+                Ok(look) => {
+                    known.extend(look.activities.into_iter().map(|a| (a.id, a)));
+                    if let (Some(g), Some(count), Some(s)) =
+                        (watching_guard, look.guards.first(), guarded.as_mut())
+                    {
+                        (s.failed, s.of) = (count.failed, count.of);
+                        if g.threshold.tripped(count.failed, count.of) {
+                            s.tripped = true;
+                            s.canceled = stop(backend, g, count, request).await?;
+                            // Read what it stopped at once.
+                            first = false;
+                            continue;
+                        }
+                    }
+                }
+                // A blip of the server does not end a wait of half an hour;
+                // the next poll asks again.
+                Err(e) if Exit::of_backend(&e) == Exit::Unreachable => {
+                    eprintln!("landscape-tui: wait: {e}; asking again");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        first = false;
+        let pending = known
+            .values()
+            .filter(|a| !a.status().is_some_and(ActivityStatus::is_final))
+            .count() as u64;
         let failed = known
             .values()
             .filter(|a| a.status() == Some(&ActivityStatus::Failed))
             .count() as u64;
         let total = known.len() as u64;
-        progress(total - pending.len() as u64, total, failed);
+        progress(total - pending, total, failed);
         let now = Instant::now();
-        if pending.is_empty() || now >= deadline {
+        if pending == 0 || now >= deadline {
             break;
         }
         tokio::time::sleep(request.interval.min(deadline - now)).await;
-        match by_ids(backend, &pending).await {
-            Ok(fresh) => known.extend(fresh),
-            // A blip of the server does not end a wait of half an hour;
-            // the next poll asks again.
-            Err(e) if Exit::of_backend(&e) == Exit::Unreachable => {
-                eprintln!("landscape-tui: wait: {e}; asking again");
-            }
-            Err(e) => return Err(e.into()),
-        }
     }
-    let summary = summarise(&known);
+    let mut summary = summarise(&known);
+    summary.guard = guarded;
     let exit = match summary {
         Summary { pending: 1.., .. } => Exit::TimedOut,
         Summary { failed: 1.., .. } if request.exit_status => Exit::Failed,
@@ -108,19 +189,52 @@ pub async fn wait(
     Ok((exit, summary))
 }
 
-/// The activities named, read 100 a request.
+/// A tripped guard's cancel, planned and sent as the dashboard's would
+/// be (the flag is the operator's consent), logged and said on stderr:
+/// how many it stopped.
+async fn stop(
+    backend: &dyn Backend,
+    guard: &Guard,
+    count: &watched::GuardCount,
+    request: &WaitRequest,
+) -> Result<u64, ScriptError> {
+    let scope = Scope::every_match(&guard.stop_query());
+    let plan = action_plan::plan(backend, ActionKind::Cancel, &scope).await?;
+    let report = action_plan::carry_out(backend, &plan, true).await;
+    let picked = format!(
+        "guard {} tripped: {} of {} failed",
+        guard.threshold, count.failed, count.of
+    );
+    if let Some(path) = &request.log {
+        let record = ActionRecord::new(
+            &report,
+            chrono::Utc::now(),
+            &backend.info().label,
+            &picked,
+            true,
+        );
+        if let Err(e) = crate::backend::action_log::append(path, &record) {
+            eprintln!(
+                "landscape-tui: warning: the action log {}: {e}",
+                path.display()
+            );
+        }
+    }
+    eprintln!("landscape-tui: wait: {picked}: {}", report.summary());
+    Ok(report.changed)
+}
+
+/// The activities named.
 async fn by_ids(
     backend: &dyn Backend,
     ids: &[u64],
 ) -> Result<BTreeMap<u64, Activity>, BackendError> {
-    let mut found = BTreeMap::new();
-    for chunk in ids.chunks(IDS_PER_REQUEST) {
-        let page = backend
-            .activities(&ids_chain(chunk.iter().copied()), chunk.len() as u64, 0)
-            .await?;
-        found.extend(page.results.into_iter().map(|a| (a.id, a)));
-    }
-    Ok(found)
+    Ok(backend
+        .activities_by_id(ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect())
 }
 
 /// Every activity `query` matches now, if there are not too many. Read
@@ -158,6 +272,7 @@ fn summarise(known: &BTreeMap<u64, Activity>) -> Summary {
         failed,
         canceled,
         pending,
+        guard: None,
         activities: known
             .values()
             .map(|a| Row {

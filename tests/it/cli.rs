@@ -1203,6 +1203,8 @@ async fn wait_asks_only_for_what_is_not_final_on_any_account() {
             timeout: std::time::Duration::from_millis(300),
             interval: std::time::Duration::from_millis(100),
             exit_status: false,
+            guard: None,
+            log: None,
         };
         let polls = std::sync::atomic::AtomicU64::new(0);
         let progress = |_: u64, _: u64, _: u64| {
@@ -1246,6 +1248,8 @@ async fn wait_through_serve_sees_its_clock_finish_the_work() {
             timeout: std::time::Duration::from_secs(60),
             interval: std::time::Duration::from_millis(200),
             exit_status: true,
+            guard: None,
+            log: None,
         };
         let (exit, summary) = wait(remote.as_ref(), &request, &|_, _, _| {})
             .await
@@ -1285,10 +1289,89 @@ async fn wait_on_a_query_takes_every_match_over_either_api() {
             timeout: std::time::Duration::ZERO,
             interval: std::time::Duration::from_millis(100),
             exit_status: false,
+            guard: None,
+            log: None,
         };
         let (_, summary) = wait(remote.as_ref(), &request, &|_, _, _| {})
             .await
             .unwrap();
         assert_eq!(summary.total as u64, expected, "{api:?}");
+    }
+}
+
+/// `wait --guard failed>=3` on a rollout through `serve`: the third
+/// failure is already there, so the guard cancels what had not started,
+/// exactly that (checked through the API), logs it, and the wait goes on
+/// for what is running; below its threshold it stops nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_guard_cancels_only_what_had_not_started() {
+    use landscape_tui::backend::Backend;
+    use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
+    use landscape_tui::model::guard::Threshold;
+    use landscape_tui::scripting::wait::{WaitRequest, wait};
+    for (api, threshold, trips) in [
+        (ApiChoice::Rest, "failed>=3", true),
+        (ApiChoice::Legacy, "failed>=30%", true),
+        (ApiChoice::Rest, "failed>=4", false),
+    ] {
+        let engine =
+            landscape_tui::engine::Engine::from_dataset_str(&common::rollout(3, 2, 5)).unwrap();
+        let s = common::TestServer::start_with(common::frozen(engine)).await;
+        let remote = RemoteBackend::new(s.access_key_options(&s.base, api)).unwrap();
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let request = WaitRequest {
+            ids: vec![500],
+            query: None,
+            timeout: std::time::Duration::from_millis(600),
+            interval: std::time::Duration::from_millis(100),
+            exit_status: true,
+            guard: Some(Threshold::parse(threshold).unwrap()),
+            log: Some(log.path().to_owned()),
+        };
+        let (exit, summary) = wait(remote.as_ref(), &request, &|_, _, _| {})
+            .await
+            .unwrap();
+        // Two are still delivered on their computers: the clock is frozen.
+        assert_eq!(exit as u8, 8, "{api:?} {threshold}");
+        let guard = summary.guard.as_ref().unwrap();
+        assert_eq!((guard.failed, guard.of), (3, 10), "{threshold}");
+        assert_eq!(guard.tripped, trips, "{threshold}");
+        let status = |q: &str| {
+            let remote = remote.clone();
+            let q = q.to_owned();
+            async move { remote.count(&q).await.unwrap() }
+        };
+        let canceled = if trips { 5 } else { 0 };
+        assert_eq!(guard.canceled, canceled, "{threshold}");
+        assert_eq!(status("parent-id:500 status:canceled").await, canceled);
+        assert_eq!(
+            status("parent-id:500 status:undelivered").await,
+            5 - canceled
+        );
+        assert_eq!(status("parent-id:500 status:delivered").await, 2);
+        assert_eq!(status("parent-id:500 status:failed").await, 3);
+        assert_eq!(status("parent-id:600 status:undelivered").await, 3);
+        let logged = std::fs::read_to_string(log.path()).unwrap();
+        if trips {
+            let record: serde_json::Value = serde_json::from_str(logged.trim()).unwrap();
+            assert_eq!(record["action"], "cancel");
+            assert_eq!(record["changed"], 5);
+            assert!(
+                record["picked"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("guard {threshold} tripped: 3 of 10 failed")),
+                "{record}"
+            );
+            let sent = record["sent"][0].as_str().unwrap();
+            assert!(
+                sent.starts_with(
+                    "parent-id:500 status:undelivered OR status:unapproved OR status:scheduled"
+                ),
+                "{record}"
+            );
+        } else {
+            assert_eq!(logged, "");
+        }
     }
 }

@@ -35,8 +35,6 @@ const LEGACY_VERSION: &str = "2011-08-01";
 const READ_ATTEMPTS: u32 = 3;
 /// Children fetched for one parent (Landscape accounts rarely exceed it).
 const CHILDREN_LIMIT: u64 = 5000;
-/// Activities asked for by id in one request (`id:1 OR id:2 …`).
-const IDS_PER_REQUEST: usize = 100;
 /// A legacy count first reads this many matches: fewer is the count.
 const COUNT_FIRST_PAGE: u64 = 100;
 /// Newest matches read by a refresh to find what is new.
@@ -478,18 +476,6 @@ impl RemoteBackend {
         }
     }
 
-    /// Activities by id, in one query (a parent's own record, not its children).
-    /// A few dozen ids per request, so a long list never makes an
-    /// overlong query.
-    async fn by_ids(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
-        let mut found = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(IDS_PER_REQUEST) {
-            let query = ids_query(chunk);
-            found.extend(self.page(&query, chunk.len() as u64, 0).await?.results);
-        }
-        Ok(found)
-    }
-
     /// A fold of `query` with its first raw page read and its matches
     /// counted (REST pages carry the count; the legacy API is probed).
     async fn start_rows(
@@ -589,7 +575,7 @@ impl RemoteBackend {
                     lazy.absorb(at, page.results);
                 }
                 Need::Parents(ids) => {
-                    let found = self.by_ids(&ids).await?;
+                    let found = self.activities_by_id(&ids).await?;
                     lazy.add_parents(found);
                 }
                 Need::Ready => return Ok(lazy.page(offset, limit)),
@@ -624,7 +610,7 @@ impl RemoteBackend {
         let mut page = self.fill(lazy, offset, limit).await?;
         let unsettled = LazyRows::unsettled(&page);
         if refresh && !unsettled.is_empty() {
-            let fresh = self.by_ids(&unsettled).await?;
+            let fresh = self.activities_by_id(&unsettled).await?;
             // A status that moved can move a row out of a query about
             // status: the next call folds afresh.
             let moved = fresh.iter().any(|a| {
@@ -688,7 +674,7 @@ impl RemoteBackend {
         let query = match selection {
             Selection::Query(q) => q.clone(),
             Selection::Ids(ids) if ids.is_empty() => return Ok(Vec::new()),
-            Selection::Ids(ids) => ids_query(ids),
+            Selection::Ids(ids) => crate::model::scope::ids_chain(ids.iter().copied()),
         };
         check_query(&query)?;
         let result = match self.legacy(action, &[("query", query.clone())]).await {
@@ -787,7 +773,7 @@ impl Backend for RemoteBackend {
                 }
             }
             Api::Legacy => self
-                .by_ids(&[id])
+                .activities_by_id(&[id])
                 .await?
                 .into_iter()
                 .next()
@@ -986,14 +972,6 @@ fn shorten(body: &str) -> String {
     body.chars().take(200).collect()
 }
 
-/// `id:1 OR id:2 …`: the search language's way to name activities.
-fn ids_query(ids: &[u64]) -> String {
-    ids.iter()
-        .map(|id| format!("id:{id}"))
-        .collect::<Vec<_>>()
-        .join(" OR ")
-}
-
 /// Refuses a query the local parser finds broken before it travels; lenient,
 /// so the server stays the authority on what it knows.
 fn check_query(query: &str) -> Result<(), BackendError> {
@@ -1103,10 +1081,5 @@ mod tests {
                 },
             ]
         );
-    }
-
-    #[test]
-    fn ids_query_is_an_or_chain() {
-        assert_eq!(ids_query(&[1, 22]), "id:1 OR id:22");
     }
 }

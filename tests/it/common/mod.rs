@@ -39,6 +39,63 @@ pub fn dataset() -> String {
     .unwrap()
 }
 
+/// A rollout under way: group 500 "Upgrade package curl" with `failed`
+/// children failed, `delivered` on their computers and `undelivered` not
+/// started, one computer each; and group 600, three undelivered children
+/// elsewhere, that no guard of 500 may touch. Clock 2024-02-07T18:00Z.
+pub fn rollout(failed: usize, delivered: usize, undelivered: usize) -> String {
+    let n = failed + delivered + undelivered;
+    let computer = |id: usize| {
+        serde_json::json!({"id": id, "title": format!("node-{id:02}"), "hostname": format!("node-{id:02}.example.com"),
+            "tags": ["server"], "access_group": "global", "distribution": "22.04", "alerts": [],
+            "macs": [], "ips": [format!("10.9.0.{id}")], "annotations": {}, "needs_reboot": false})
+    };
+    let creator = serde_json::json!({"name": "Jane Smith", "email": "jane@example.com", "id": 11});
+    let child = |id: usize, parent: usize, computer: usize, status: &str| {
+        let mut a = serde_json::json!({"id": id, "type": "ChangePackagesRequest", "summary": "Upgrade package curl",
+            "creator": creator, "creation_time": "2024-02-07T16:00:00Z", "parent_id": parent,
+            "computer_id": computer, "activity_status": status});
+        if status == "failed" {
+            a["result_code"] = 100.into();
+            a["result_text"] =
+                "E: dpkg was interrupted, you must manually run 'dpkg --configure -a'".into();
+            a["completion_time"] = "2024-02-07T17:00:00Z".into();
+        }
+        if status != "undelivered" {
+            a["delivery_time"] = "2024-02-07T16:30:00Z".into();
+        }
+        a
+    };
+    let group = |id: usize, summary: &str| {
+        serde_json::json!({"id": id, "type": "ActivityGroup", "summary": summary, "creator": creator,
+            "creation_time": "2024-02-07T16:00:00Z", "parent_id": null, "computer_id": null})
+    };
+    let mut activities = vec![group(500, "Upgrade package curl")];
+    for i in 0..n {
+        let status = if i < failed {
+            "failed"
+        } else if i < failed + delivered {
+            "delivered"
+        } else {
+            "undelivered"
+        };
+        activities.push(child(501 + i, 500, i + 1, status));
+    }
+    activities.push(group(600, "Restart database servers"));
+    for i in 0..3 {
+        let mut a = child(601 + i, 600, n + 1 + i, "undelivered");
+        a["type"] = "RestartRequest".into();
+        a["summary"] = "Restart database servers".into();
+        activities.push(a);
+    }
+    serde_json::json!({
+        "computers": (1..=n + 3).map(computer).collect::<Vec<_>>(),
+        "activities": activities,
+        "clock": "2024-02-07T18:00:00Z",
+    })
+    .to_string()
+}
+
 /// A generated account of `activities`, frozen on 2024-06-01.
 pub fn demo(seed: u64, computers: usize, activities: usize) -> Engine {
     use chrono::TimeZone;
