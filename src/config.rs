@@ -38,6 +38,9 @@ pub struct Config {
     /// `[list]`: the list's columns.
     #[serde(default)]
     pub list: ListSection,
+    /// How a watch tells the operator: `auto`, `osc9`, `osc777`, `bell`,
+    /// `off` (the dashboard knows the names).
+    pub notify: Option<toml::Spanned<String>>,
     /// Where the file is and what it says, to point at a line.
     #[serde(skip)]
     source: Option<(Option<PathBuf>, String)>,

@@ -129,6 +129,15 @@ async fn run_dashboard(cli: &Cli, log_file: Option<std::path::PathBuf>) -> ExitC
         read_only: chosen.read_only,
         history_file: tui::history::default_path(),
         action_log_file: landscape_tui::backend::action_log::default_path(),
+        watches_file: tui::watches::default_path(),
+        notify: chosen.settings.notify.unwrap_or_else(|| {
+            let var = |name| std::env::var(name).ok();
+            tui::notify::Notify::detect(
+                var("TERM_PROGRAM").as_deref(),
+                var("TERM").as_deref(),
+                var("VTE_VERSION").is_some(),
+            )
+        }),
         warnings,
         keymap: chosen.settings.keymap,
         looks: chosen.settings.looks,

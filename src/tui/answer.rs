@@ -83,7 +83,28 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
                 .map_err(|e| e.explain());
             Event::Exported { path, result }
         }
+        Command::LookWatches(ask) => {
+            Event::WatchesLooked(crate::backend::watched::look(backend, &ask).await)
+        }
+        Command::WatchQuery { query, guard } => {
+            let most = crate::tui::watches::MOST_WATCHED;
+            let result = match crate::export::fetch(backend, &query, most + 1, 0).await {
+                Ok((list, _)) if list.len() as u64 > most => Err(format!(
+                    "the query matches more than {} activities: narrow it to watch them",
+                    crate::printable::thousands(most)
+                )),
+                Ok((list, _)) => Ok(list),
+                Err(e) => Err(e.explain()),
+            };
+            Event::WatchQueryLoaded {
+                query,
+                guard,
+                result,
+            }
+        }
         Command::Copy(_)
+        | Command::SaveWatches(_)
+        | Command::Notify(_)
         | Command::SaveHistory(_)
         | Command::LogAction(_)
         | Command::SwitchProfile(_)

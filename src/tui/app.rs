@@ -292,6 +292,10 @@ pub enum Dialog {
     },
     /// `:clusters`: the failures grouped ([`App::clusters`]).
     Clusters,
+    /// `:watches`, newest first, the watch `selected` highlighted.
+    Watches {
+        selected: usize,
+    },
     /// `:profile NAME` with marks set: leaving drops them.
     SwitchProfile {
         name: String,
@@ -516,6 +520,11 @@ pub struct App {
     pub gauges_hidden: bool,
     /// `:clusters`' failures, kept while its popup is open.
     pub clusters: ClustersState,
+    /// Activities the operator is told about, and their guards.
+    pub watches: super::watches::Watches,
+    /// A guard's stop that goes ahead without a confirmation (`--auto`):
+    /// its plan is carried out when it comes, and what it was picked as.
+    pub auto_stop: Option<(Scope, String)>,
     /// Where a jump (to a computer's activities) came from, newest last:
     /// Back returns there.
     pub came_from: Vec<Place>,
@@ -601,6 +610,8 @@ impl App {
             gauges_hidden: false,
             clusters: ClustersState::default(),
             came_from: Vec::new(),
+            watches: Default::default(),
+            auto_stop: None,
             flash: HashMap::new(),
             size: (80, 24),
             spinner: 0,

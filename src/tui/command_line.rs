@@ -39,6 +39,16 @@ pub enum CommandLine {
     Health,
     /// The gauges panel, shown or hidden.
     Gauges,
+    /// Watch what is picked.
+    Watch,
+    /// Every watch.
+    Watches,
+    /// Watch what is picked with a guard: past the threshold, cancel
+    /// what has not started (asking first unless `auto`).
+    Guard {
+        threshold: crate::model::guard::Threshold,
+        auto: bool,
+    },
     Quit,
 }
 
@@ -50,7 +60,7 @@ pub struct Vocabulary<'a> {
 }
 
 /// The commands, with what each takes, for the help and completion.
-pub const COMMANDS: [(&str, &str); 14] = [
+pub const COMMANDS: [(&str, &str); 17] = [
     ("sort", "COLUMN [asc|desc]"),
     ("view", "NAME"),
     ("theme", "dark|light|mono"),
@@ -62,6 +72,9 @@ pub const COMMANDS: [(&str, &str); 14] = [
     ("columns", "COLUMN… | default"),
     ("computer", ""),
     ("back", ""),
+    ("watch", ""),
+    ("watches", ""),
+    ("guard", "failed>=N|failed>=N% [--auto]"),
     ("log", ""),
     ("messages", ""),
     ("q", ""),
@@ -81,6 +94,25 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         "back" => Ok(CommandLine::Back),
         "health" => Ok(CommandLine::Health),
         "gauges" => Ok(CommandLine::Gauges),
+        "watch" => Ok(CommandLine::Watch),
+        "watches" => Ok(CommandLine::Watches),
+        "guard" if rest.is_empty() => Err(needs("a threshold: failed>=3 or failed>=5%")),
+        "guard" => {
+            let mut threshold = None;
+            let mut auto = false;
+            for word in rest.split_whitespace() {
+                match word {
+                    "--auto" => auto = true,
+                    w if threshold.is_none() => {
+                        threshold = Some(crate::model::guard::Threshold::parse(w)?)
+                    }
+                    w => return Err(format!("{w:?}: :guard takes a threshold and --auto")),
+                }
+            }
+            let threshold =
+                threshold.ok_or_else(|| needs("a threshold: failed>=3 or failed>=5%"))?;
+            Ok(CommandLine::Guard { threshold, auto })
+        }
         "columns" if rest.is_empty() => Ok(CommandLine::Columns(None)),
         "columns" if rest == "default" => Ok(CommandLine::Columns(Some(DEFAULT_COLUMNS.to_vec()))),
         "columns" => parse_columns(rest.split([' ', ',']).filter(|w| !w.is_empty()))
@@ -194,6 +226,9 @@ pub fn complete(line: &str, words: &Vocabulary) -> Vec<String> {
                 .collect()
         }
         "profile" => words.profiles.to_vec(),
+        "guard" => ["failed>=3", "failed>=5%", "failed>=3 --auto"]
+            .map(str::to_owned)
+            .to_vec(),
         _ => Vec::new(),
     };
     let lower = arg.to_lowercase();

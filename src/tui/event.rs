@@ -59,6 +59,14 @@ pub enum Event {
         result: Result<ClusterReport, BackendError>,
     },
     Vocabulary(Result<(CompletionValues, Vec<Computer>), BackendError>),
+    /// A look at the watched activities.
+    WatchesLooked(Result<crate::backend::watched::Look, BackendError>),
+    /// `:watch` read the query's matches to watch them.
+    WatchQueryLoaded {
+        query: String,
+        guard: Option<crate::tui::watches::ArmedGuard>,
+        result: Result<Vec<Activity>, String>,
+    },
     /// `:export` wrote `count` activities to `path`, or could not.
     Exported {
         path: PathBuf,
@@ -119,6 +127,17 @@ pub enum Command {
         generation: u64,
         query: String,
     },
+    /// Look at the watched activities.
+    LookWatches(crate::backend::watched::Ask),
+    /// Read `query`'s matches (at most [`crate::tui::watches::MOST_WATCHED`]) to watch them.
+    WatchQuery {
+        query: String,
+        guard: Option<crate::tui::watches::ArmedGuard>,
+    },
+    /// Keep the watches in their file.
+    SaveWatches(Vec<crate::tui::watches::Watch>),
+    /// Tell the operator outside the dashboard (a terminal notification).
+    Notify(String),
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     SaveHistory(Vec<String>),

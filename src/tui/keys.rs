@@ -96,6 +96,8 @@ key_actions! {
     Clusters = "clusters",
     /// The health picture above the list, shown or hidden.
     Health = "health",
+    /// Watch the selected or marked activities (again: stop).
+    Watch = "watch",
     /// The zoomed detail: type a search; next and previous match.
     Find = "find",
     NextMatch = "next-match",
@@ -470,6 +472,13 @@ pub const TABLE: &[Binding] = &[
     ),
     bind(
         Panes,
+        A::Watch,
+        &[ch('w')],
+        "watch: told of a failure and the end (again: stop)",
+        None,
+    ),
+    bind(
+        Panes,
         A::Find,
         &[ch('f')],
         "find text in the detail (zooms it)",
@@ -584,6 +593,13 @@ pub const TABLE: &[Binding] = &[
         A::NextPane,
         &[key(KeyCode::Tab)],
         "clusters: between the clusters and the selected one's computers",
+        None,
+    ),
+    bind(
+        Popup,
+        A::Watch,
+        &[ch('w')],
+        "watches: stop watching the selected one",
         None,
     ),
     bind(

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod layout;
 pub mod line_editor;
 pub mod list_columns;
+pub mod notify;
 mod runtime;
 pub mod settings;
 pub mod terminal;
@@ -19,6 +20,7 @@ pub mod update;
 pub mod view;
 pub use runtime::{Connect, Profiles};
 pub mod views;
+pub mod watches;
 
 /// How the dashboard looks and what its view keys do, from the config and
 /// the environment.

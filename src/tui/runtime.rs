@@ -32,6 +32,10 @@ pub struct TuiOptions {
     pub history_file: Option<PathBuf>,
     /// Where the action log is kept; `None` keeps it for this run only.
     pub action_log_file: Option<PathBuf>,
+    /// Where the watches are kept; `None` keeps them for this run only.
+    pub watches_file: Option<PathBuf>,
+    /// How a watch's notice leaves the terminal.
+    pub notify: super::notify::Notify,
     /// Warnings to show at start (config, TLS).
     pub warnings: Vec<String>,
     /// The key table with the operator's keys.
@@ -82,6 +86,7 @@ where
             let history = history::load(options.history_file.as_deref());
             let mut app = App::new(backend.info(), options.read_only, history);
             app.action_log = crate::backend::action_log::load(options.action_log_file.as_deref());
+            app.watches.list = super::watches::load(options.watches_file.as_deref());
             app.keymap = options.keymap.clone();
             app.set_looks(options.looks.clone());
             app.profiles = options.profiles.names.clone();
@@ -281,6 +286,21 @@ fn execute_command(
                     let _ = history::save(&path, &list);
                 });
             }
+        }
+        Command::SaveWatches(list) => {
+            if let Some(path) = options.watches_file.clone() {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = super::watches::save(&path, &list) {
+                        tracing::warn!("the watches {}: {e}", path.display());
+                    }
+                });
+            }
+        }
+        Command::Notify(text) => {
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            let _ = out.write_all(options.notify.sequence(&text).as_bytes());
+            let _ = out.flush();
         }
         Command::LogAction(record) => {
             if let Some(path) = options.action_log_file.clone() {

@@ -18,6 +18,8 @@ pub struct Settings {
     pub keymap: Keymap,
     /// `[theme]` and `[[views]]`.
     pub looks: Looks,
+    /// `notify`; `None` is `auto` (the terminal decides).
+    pub notify: Option<super::notify::Notify>,
 }
 
 impl Settings {
@@ -67,8 +69,14 @@ impl Settings {
             }
             None => Vec::new(),
         };
+        let notify = match &config.notify {
+            Some(name) => super::notify::Notify::parse(name.get_ref())
+                .map_err(|m| config.error_at(name.span(), "notify".into(), m))?,
+            None => None,
+        };
         Ok(Settings {
             keymap,
+            notify,
             looks: Looks {
                 theme_name,
                 theme_styles,

@@ -34,4 +34,5 @@ mod tui_render;
 mod tui_snapshots;
 mod tui_triage;
 mod tui_update;
+mod tui_watch;
 mod web_ui_browser;

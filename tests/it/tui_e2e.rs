@@ -11,10 +11,33 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 struct Screen {
     parser: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the dashboard wrote, for what a screen does not show
+    /// (a notification's escape sequence).
+    raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
 }
 
 impl Screen {
+    /// Waits until the dashboard has written `bytes` (at most 30 s).
+    fn wait_for_bytes(&self, bytes: &[u8]) {
+        let start = Instant::now();
+        while !self
+            .raw
+            .lock()
+            .unwrap()
+            .windows(bytes.len())
+            .any(|w| w == bytes)
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {:?}; screen:\n{}",
+                String::from_utf8_lossy(bytes),
+                self.text()
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
     fn text(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
     }
@@ -102,17 +125,21 @@ fn start_env(
     let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
     let mut reader = pair.master.try_clone_reader().unwrap();
     let sink = parser.clone();
+    let raw = Arc::new(Mutex::new(Vec::new()));
+    let raw_sink = raw.clone();
     let pump = std::thread::spawn(move || {
         let mut buf = [0u8; 8192];
         while let Ok(n) = reader.read(&mut buf) {
             if n == 0 {
                 break;
             }
+            raw_sink.lock().unwrap().extend_from_slice(&buf[..n]);
             sink.lock().unwrap().process(&buf[..n]);
         }
     });
     let screen = Screen {
         parser,
+        raw,
         writer: pair.master.take_writer().unwrap(),
     };
     (screen, child, pump)
@@ -522,4 +549,74 @@ fn triage_clusters_a_computer_and_back_columns_today_and_health() {
     assert!(health.contains(&format!("✔{succeeded}")), "{health}");
     assert!(health.contains("24 h"), "{health}");
     quit_restores_the_terminal((s, child, pump), ":q\r");
+}
+
+/// A rollout through `serve` at 80×24: `:guard failed>=3` on the group
+/// trips at once (three children failed), the terminal is notified (OSC
+/// 9, as the config says), the confirmation says what stops, and only
+/// what had not started is canceled (asked through the API). The watch
+/// outlives the dashboard: after a restart `:watches` still shows it.
+#[test]
+fn a_guarded_rollout_stops_the_rest_notifies_and_outlives_a_restart() {
+    use landscape_tui::backend::Backend;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let engine =
+        landscape_tui::engine::Engine::from_dataset_str(&crate::common::rollout(3, 2, 5)).unwrap();
+    let server = rt.block_on(crate::common::TestServer::start_with(
+        crate::common::frozen(engine),
+    ));
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config/landscape-tui")).unwrap();
+    std::fs::write(
+        home.path().join("config/landscape-tui/config.toml"),
+        "notify = \"osc9\"\n",
+    )
+    .unwrap();
+    let uri = format!("{}/api/", server.base);
+    let env = [
+        ("LANDSCAPE_API_URI", uri.as_str()),
+        ("LANDSCAPE_API_KEY", server.credentials.access_key.as_str()),
+        (
+            "LANDSCAPE_API_SECRET",
+            server.credentials.secret_key.as_str(),
+        ),
+    ];
+    let (mut s, child, pump) = start_env(&[], home.path(), (80, 24), &env);
+    s.wait_for("Activities: 2 rows");
+    s.send("/id:500\r");
+    s.wait_for("Activities: 1 row");
+    s.send(":guard failed>=3\r");
+    let dialog = s.wait_for("Cancel 5 activities");
+    assert!(dialog.contains("guard failed>=3"), "{dialog}");
+    s.wait_for_bytes(
+        b"\x1b]9;guard failed>=3 tripped on row 500 Upgrade package curl: 3 of 10 failed",
+    );
+    s.send("y");
+    s.wait_for("canceled 5 activities");
+    let remote = landscape_tui::backend::remote::RemoteBackend::new(server.access_key_options(
+        &server.base,
+        landscape_tui::backend::remote::ApiChoice::Rest,
+    ))
+    .unwrap();
+    let count = |q: &str| rt.block_on(remote.count(q)).unwrap();
+    assert_eq!(count("parent-id:500 status:canceled"), 5);
+    assert_eq!(count("parent-id:500 status:delivered"), 2);
+    assert_eq!(count("parent-id:500 status:failed"), 3);
+    assert_eq!(count("parent-id:600 status:undelivered"), 3);
+    quit_restores_the_terminal((s, child, pump), "q");
+
+    // Started again: the watch is still there, its guard tripped.
+    let (mut s, child, pump) = start_env(&[], home.path(), (80, 24), &env);
+    s.wait_for("◉1");
+    s.send(":watches\r");
+    let list = s.wait_for("Watches (newest first)");
+    assert!(list.contains("row 500 Upgrade package curl"), "{list}");
+    let list = s.wait_for("8/10 final · 3 failed · guard failed>=3: 3 of 10 failed,");
+    assert!(list.contains("tripped"), "{list}");
+    s.send("\x1b");
+    s.wait("the watches closed", |t| {
+        !t.contains("Watches (newest first)")
+    });
+    quit_restores_the_terminal((s, child, pump), "q");
+    drop(server);
 }

@@ -16,7 +16,29 @@ pub(super) fn plan_loaded(
     kind: ActionKind,
     scope: &Scope,
     result: Result<ActionPlan, BackendError>,
+    out: &mut Vec<Command>,
 ) {
+    if kind == ActionKind::Cancel
+        && let Some((_, picked)) = app.auto_stop.as_ref().filter(|(s, _)| s == scope)
+    {
+        // A guard armed --auto: its stop goes ahead as planned.
+        let picked = picked.clone();
+        app.auto_stop = None;
+        match result {
+            Ok(plan) if plan.changes() == 0 => {
+                app.say(Level::Info, format!("{picked}: nothing left to stop"));
+            }
+            Ok(plan) => {
+                app.acting = Some((picked, true));
+                out.push(Command::CarryOut {
+                    plan: Box::new(plan),
+                    only_changeable: true,
+                });
+            }
+            Err(e) => app.say(Level::Error, format!("{picked}: not stopped: {e}")),
+        }
+        return;
+    }
     let Some(Dialog::Confirm(c)) = &mut app.dialog else {
         return;
     };

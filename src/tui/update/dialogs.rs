@@ -60,6 +60,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
             }
         }
         Dialog::Clusters => super::clusters::on_clusters_key(app, action, out),
+        Dialog::Watches { selected } => super::watches::on_key(app, selected, action, out),
         Dialog::Refusals { .. } => {
             if close || action == Some(KeyAction::Open) {
                 app.dialog = None;

@@ -18,6 +18,7 @@ mod panes;
 mod profiles;
 mod prompt;
 mod start;
+mod watches;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
@@ -43,7 +44,15 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
                 list::refresh(app, &mut out);
                 out.extend(health::when_due(app));
             }
+            // Watches are told about in any view, a dialog open or paused.
+            watches::look_now(app, &mut out);
         }
+        Event::WatchesLooked(result) => watches::looked(app, result, &mut out),
+        Event::WatchQueryLoaded {
+            query,
+            guard,
+            result,
+        } => watches::query_loaded(app, &query, guard, result, &mut out),
         Event::ListLoaded {
             generation,
             offset,
@@ -56,7 +65,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             kind,
             scope,
             result,
-        } => actions::plan_loaded(app, kind, &scope, result),
+        } => actions::plan_loaded(app, kind, &scope, result, &mut out),
         Event::ActionDone(report) => actions::action_done(app, report, &mut out),
         Event::InFlightLoaded(result) => answers::in_flight_loaded(app, result),
         Event::TitlesLoaded(result) => answers::titles_loaded(app, result),

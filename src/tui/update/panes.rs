@@ -90,6 +90,7 @@ pub(super) fn on_pane_key(
         KeyAction::JumpToComputer => jump_to_computer(app, out),
         KeyAction::Clusters => super::clusters::open_clusters(app, out),
         KeyAction::Health => super::health::toggle(app, out),
+        KeyAction::Watch => super::watches::watch(app, None, out),
         KeyAction::Find => {
             app.focus = Pane::Detail;
             app.zoomed = true;

@@ -136,6 +136,9 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
             out.extend(super::list::fetch_titles(app, false));
         }
         CommandLine::Health => super::health::toggle(app, out),
+        CommandLine::Watch => super::watches::watch(app, None, out),
+        CommandLine::Watches => super::watches::open(app),
+        CommandLine::Guard { threshold, auto } => super::watches::guard(app, threshold, auto, out),
         CommandLine::Gauges => {
             app.gauges_hidden = !app.gauges_hidden;
             let now = if app.gauges_hidden { "hidden" } else { "shown" };

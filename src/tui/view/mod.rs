@@ -9,6 +9,7 @@ mod popups;
 mod progress;
 mod query_bar;
 mod status_bar;
+mod watches;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

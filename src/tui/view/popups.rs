@@ -68,6 +68,12 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             ],
         ),
         Some(Dialog::Clusters) => super::clusters::draw(frame, app),
+        Some(Dialog::Watches { selected }) => boxed(
+            frame,
+            &app.theme,
+            " Watches (newest first) ",
+            super::watches::lines(app, *selected),
+        ),
         Some(Dialog::ActionLog { selected }) => boxed(
             frame,
             &app.theme,

@@ -46,6 +46,16 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             app.theme.marked,
         ));
     }
+    let watching = app.watches.active(&app.backend.label).count();
+    if watching > 0 {
+        // Narrow, the sign alone: the room is the message's.
+        let text = if area.width < 120 {
+            format!(" ◉{watching}")
+        } else {
+            format!(" ◉ {watching} watched")
+        };
+        spans.push(Span::styled(text, app.theme.marked));
+    }
     // Beside a message the outage is short; at 80 columns the message
     // takes its place (the list's title names the outage too).
     match (&app.outage, app.last_refresh) {

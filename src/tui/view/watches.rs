@@ -1,0 +1,102 @@
+//! `:watches`: each watch, newest first, with how far it has got, its
+//! failures and its guard.
+
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use crate::printable::printable;
+use crate::tui::app::App;
+use crate::tui::keys::{Context, KeyAction};
+use crate::tui::watches::Watch;
+
+/// Cells of the small progress bar.
+const BAR: u64 = 10;
+
+pub fn lines(app: &App, selected: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    // Keep the selected one on screen: the eight around it.
+    let first = selected.saturating_sub(7);
+    for (i, w) in app
+        .watches
+        .list
+        .iter()
+        .rev()
+        .enumerate()
+        .skip(first)
+        .take(8)
+    {
+        let style = if w.done {
+            app.theme.dim
+        } else if w.failed() > 0 {
+            app.theme.warning
+        } else {
+            Style::new()
+        };
+        let style = if i == selected {
+            style.add_modifier(Modifier::REVERSED)
+        } else {
+            style
+        };
+        let since = w.since.with_timezone(&app.offset).format("%H:%M");
+        let server = if w.server == app.backend.label {
+            String::new()
+        } else {
+            format!(" (on {})", printable(&w.server))
+        };
+        lines.push(Line::from(Span::styled(
+            format!(
+                "#{:<3} since {since}  {}{server}",
+                w.number,
+                printable(&w.label)
+            ),
+            style,
+        )));
+        lines.push(Line::from(vec![
+            Span::raw("      "),
+            Span::styled(state(w), style),
+        ]));
+    }
+    let key = |action| app.keymap.first(Context::Popup, action);
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled(key(KeyAction::Open), app.theme.key),
+        Span::raw(" shows its activities   "),
+        Span::styled(key(KeyAction::Watch), app.theme.key),
+        Span::raw(" stops watching   "),
+        Span::styled(key(KeyAction::Close), app.theme.key),
+        Span::raw(" closes"),
+    ]));
+    lines
+}
+
+/// "██████░░░░ 6/10 final · 3 failed · guard failed>=3: 3 of 10, tripped"
+fn state(w: &Watch) -> String {
+    let (done, all) = w.progress();
+    let mut text = if w.done {
+        format!("done: {}", w.outcome())
+    } else {
+        let filled = (done * BAR).checked_div(all).unwrap_or(0);
+        format!(
+            "{}{} {done}/{all} final",
+            "█".repeat(filled as usize),
+            "░".repeat((BAR - filled) as usize)
+        )
+    };
+    if !w.done && w.failed() > 0 {
+        text.push_str(&format!(" · {} failed", w.failed()));
+    }
+    if let Some(g) = &w.guard {
+        text.push_str(&format!(
+            " · guard {}: {} of {} failed{}",
+            g.guard.threshold,
+            g.failed,
+            g.of,
+            match (g.tripped, g.auto) {
+                (true, _) => ", tripped",
+                (false, true) => " (stops without asking)",
+                (false, false) => "",
+            }
+        ));
+    }
+    text
+}

@@ -1,0 +1,319 @@
+//! Watches and guards in the dashboard, driven through `update` against
+//! an engine that stays put between looks (what changes, the test does):
+//! the first failure and the end are told once each, in the status line,
+//! as a terminal notification and in the action log; a guard's stop is an
+//! ordinary cancel by query, confirmed, of exactly what had not started.
+
+use crate::common;
+
+use std::sync::Arc;
+
+use common::tui::{code, command, drive, feed, key, typed};
+use landscape_tui::backend::Backend;
+use landscape_tui::backend::engine::EngineBackend;
+use landscape_tui::engine::Engine;
+use landscape_tui::model::Selection;
+use landscape_tui::tui::app::{App, Dialog};
+use landscape_tui::tui::event::{Command, Event};
+use landscape_tui::tui::update::{start, update};
+use landscape_tui::tui::watches;
+use ratatui::crossterm::event::KeyCode;
+
+fn rollout(failed: usize, delivered: usize, undelivered: usize) -> Arc<EngineBackend> {
+    common::frozen(
+        Engine::from_dataset_str(&common::rollout(failed, delivered, undelivered)).unwrap(),
+    )
+}
+
+/// Backend calls are answered; what the runtime does itself (notify,
+/// save, log, copy) comes back.
+fn run(app: &mut App, backend: &EngineBackend, commands: Vec<Command>) -> Vec<Command> {
+    drive(app, backend, commands, |c| {
+        !matches!(
+            c,
+            Command::Notify(_)
+                | Command::SaveWatches(_)
+                | Command::LogAction(_)
+                | Command::SaveHistory(_)
+                | Command::Copy(_)
+        )
+    })
+}
+
+/// What `f` does to the dashboard, answered as [`run`] answers.
+fn act(
+    app: &mut App,
+    backend: &EngineBackend,
+    f: impl FnOnce(&mut App) -> Vec<Command>,
+) -> Vec<Command> {
+    let commands = f(app);
+    run(app, backend, commands)
+}
+
+/// The dashboard on `backend`, the list on `query`, the first row selected.
+fn at(backend: &EngineBackend, query: &str) -> App {
+    let mut app = App::new(backend.info(), false, vec![]);
+    app.size = (160, 40);
+    let cmds = start(&mut app);
+    run(&mut app, backend, cmds);
+    let mut cmds = feed(&mut app, [key('/')]);
+    cmds.extend(typed(&mut app, query));
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    run(&mut app, backend, cmds);
+    app
+}
+
+fn notices(commands: &[Command]) -> Vec<String> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Notify(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn count(backend: &EngineBackend, query: &str) -> u64 {
+    backend.read().activities(query, 1, 0).unwrap().count
+}
+
+#[test]
+fn a_watch_tells_the_first_failure_then_the_end_once_each() {
+    let backend = rollout(1, 2, 1);
+    let mut app = at(&backend, "id:500");
+    let rest = act(&mut app, &backend, |a| feed(a, [key('w')]));
+    // The first look already sees the failed child.
+    assert_eq!(
+        notices(&rest),
+        vec!["watch 1: row 500 Upgrade package curl has a failure (1 failed, 1 of 4 final)"]
+    );
+    assert!(
+        rest.iter()
+            .any(|c| matches!(c, Command::SaveWatches(l) if l.len() == 1))
+    );
+    assert_eq!(app.action_log[0].action, "watch");
+    assert_eq!(app.action_log[0].ids, vec![500]);
+    // Nothing new: nothing told again.
+    let rest = act(&mut app, &backend, |a| update(a, Event::RefreshDue));
+    assert_eq!(notices(&rest), Vec::<String>::new());
+    assert!(
+        !rest.iter().any(|c| matches!(c, Command::SaveWatches(_))),
+        "{rest:?}"
+    );
+    // The rest ends (canceled here): the end is told, with the outcome.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(backend.cancel(&Selection::Query("parent-id:500 NOT status:failed".into())))
+        .unwrap();
+    let rest = act(&mut app, &backend, |a| update(a, Event::RefreshDue));
+    assert_eq!(
+        notices(&rest),
+        vec!["watch 1: row 500 Upgrade package curl is done: 0 succeeded, 1 failed, 3 canceled"]
+    );
+    assert_eq!(app.watches.active(&app.backend.label).count(), 0);
+    assert!(app.message.as_ref().unwrap().text.contains("is done"));
+    // Done: no more looks.
+    let cmds = update(&mut app, Event::RefreshDue);
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Command::LookWatches(_))),
+        "{cmds:?}"
+    );
+    // `:watches` lists it as done.
+    command(&mut app, "watches");
+    assert!(matches!(app.dialog, Some(Dialog::Watches { selected: 0 })));
+    let screen = common::tui::screen(&common::tui::draw(&app));
+    assert!(
+        screen.contains("done: 0 succeeded, 1 failed, 3 canceled"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn w_again_stops_the_watch_and_nothing_is_looked_at() {
+    let backend = rollout(0, 2, 1);
+    let mut app = at(&backend, "id:500");
+    act(&mut app, &backend, |a| feed(a, [key('w')]));
+    assert_eq!(app.watches.active(&app.backend.label).count(), 1);
+    let status = common::tui::screen(&common::tui::draw(&app));
+    assert!(status.contains("◉ 1 watched"), "{status}");
+    let cmds = feed(&mut app, [key('w')]);
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("stopped watching row 500")
+    );
+    assert!(
+        matches!(&cmds[..], [Command::SaveWatches(l)] if l.is_empty()),
+        "{cmds:?}"
+    );
+    let cmds = update(&mut app, Event::RefreshDue);
+    assert!(!cmds.iter().any(|c| matches!(c, Command::LookWatches(_))));
+}
+
+/// Asked on each refresh: only what is not final, 100 ids a request and
+/// a count per running group, whatever the account holds.
+#[test]
+fn a_look_asks_only_for_what_is_still_running() {
+    let backend = rollout(0, 2, 1);
+    let mut app = at(&backend, "");
+    // Mark every row: groups 500 and 600, running.
+    feed(&mut app, [key(' '), key('j'), key(' ')]);
+    act(&mut app, &backend, |a| feed(a, [key('w')]));
+    let cmds = update(&mut app, Event::RefreshDue);
+    let ask = cmds
+        .iter()
+        .find_map(|c| match c {
+            Command::LookWatches(a) => Some(a.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(ask.ids, vec![500, 600]);
+    assert_eq!(ask.groups, vec![500, 600]);
+    // A second refresh while the look is out asks nothing more.
+    let again = update(&mut app, Event::RefreshDue);
+    assert!(!again.iter().any(|c| matches!(c, Command::LookWatches(_))));
+}
+
+#[test]
+fn a_guard_asks_then_cancels_exactly_what_had_not_started() {
+    let backend = rollout(3, 2, 5);
+    let mut app = at(&backend, "id:500");
+    let rest = act(&mut app, &backend, |a| command(a, "guard failed>=3"));
+    let told = notices(&rest);
+    assert_eq!(
+        told,
+        vec![
+            "guard failed>=3 tripped on row 500 Upgrade package curl: 3 of 10 failed; stopping what has not started"
+        ],
+        "{rest:?}"
+    );
+    // The confirmation is the usual one, planned by the server's count.
+    let Some(Dialog::Confirm(c)) = &app.dialog else {
+        panic!("no confirmation: {:?}", app.dialog)
+    };
+    assert_eq!(
+        c.scope.query,
+        "parent-id:500 status:undelivered OR status:unapproved OR status:scheduled"
+    );
+    assert_eq!(c.plan.as_ref().unwrap().changes(), 5);
+    let screen = common::tui::screen(&common::tui::draw(&app));
+    assert!(screen.contains("Cancel 5 activities"), "{screen}");
+    assert_eq!(
+        count(&backend, "parent-id:500 status:canceled"),
+        0,
+        "asked first"
+    );
+    let rest = act(&mut app, &backend, |a| feed(a, [key('y')]));
+    assert_eq!(app.message.as_ref().unwrap().text, "canceled 5 activities");
+    assert_eq!(count(&backend, "parent-id:500 status:canceled"), 5);
+    assert_eq!(count(&backend, "parent-id:500 status:delivered"), 2);
+    assert_eq!(count(&backend, "parent-id:500 status:failed"), 3);
+    assert_eq!(count(&backend, "parent-id:600 status:undelivered"), 3);
+    // The log: the trip, then the cancel it asked for.
+    assert_eq!(app.action_log[0].action, "cancel");
+    assert!(
+        app.action_log[0]
+            .picked
+            .starts_with("guard failed>=3 on row 500"),
+        "{:?}",
+        app.action_log[0]
+    );
+    assert_eq!(app.action_log[0].changed, 5);
+    assert_eq!(app.action_log[1].action, "guard");
+    assert!(rest.iter().any(|c| matches!(c, Command::LogAction(_))));
+    // Tripped once: the next looks do not trip it again.
+    let rest = act(&mut app, &backend, |a| update(a, Event::RefreshDue));
+    assert!(
+        notices(&rest).iter().all(|t| !t.contains("tripped")),
+        "{rest:?}"
+    );
+    assert!(app.dialog.is_none());
+}
+
+#[test]
+fn an_auto_guard_stops_without_asking_and_below_it_nothing_moves() {
+    let backend = rollout(2, 2, 5);
+    let mut app = at(&backend, "id:500");
+    act(&mut app, &backend, |a| command(a, "guard failed>=3 --auto"));
+    assert!(app.dialog.is_none());
+    assert_eq!(
+        count(&backend, "parent-id:500 status:canceled"),
+        0,
+        "2 of 9 failed: below"
+    );
+    assert_eq!(app.watches.list[0].guard.as_ref().unwrap().failed, 2);
+    // 3 of 9 is past 30%: the first look trips it and it stops the rest.
+    let backend = rollout(3, 1, 5);
+    let mut app = at(&backend, "id:500");
+    act(&mut app, &backend, |a| {
+        command(a, "guard failed>=30% --auto")
+    });
+    assert!(app.dialog.is_none(), "{:?}", app.dialog);
+    assert_eq!(count(&backend, "parent-id:500 status:canceled"), 5);
+    assert_eq!(count(&backend, "parent-id:600 status:canceled"), 0);
+    assert_eq!(app.action_log[0].action, "cancel");
+    assert!(
+        app.action_log[0]
+            .picked
+            .starts_with("guard failed>=30% on row 500")
+    );
+}
+
+#[test]
+fn a_guard_tripped_under_an_open_dialog_asks_once_it_closes() {
+    let backend = rollout(0, 2, 5);
+    let mut app = at(&backend, "id:500");
+    act(&mut app, &backend, |a| command(a, "guard failed>=1"));
+    // The help is open when the failure comes.
+    feed(&mut app, [key('?')]);
+    // A child fails: the same rollout with one failure (the engine has
+    // no action that fails an activity).
+    let failed = rollout(1, 1, 5);
+    let rest = act(&mut app, &failed, |a| update(a, Event::RefreshDue));
+    assert_eq!(notices(&rest).len(), 1, "the trip told, once: {rest:?}");
+    assert!(
+        matches!(app.dialog, Some(Dialog::Help { .. })),
+        "the help stays"
+    );
+    feed(&mut app, [code(KeyCode::Esc)]);
+    act(&mut app, &failed, |a| update(a, Event::RefreshDue));
+    let Some(Dialog::Confirm(c)) = &app.dialog else {
+        panic!("the stop asks now: {:?}", app.dialog)
+    };
+    assert_eq!(c.plan.as_ref().unwrap().changes(), 5);
+}
+
+#[test]
+fn watches_are_kept_in_their_file_and_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("watches.json");
+    let backend = rollout(0, 2, 1);
+    let mut app = at(&backend, "id:500");
+    let rest = act(&mut app, &backend, |a| command(a, "guard failed>=2"));
+    let saved = rest
+        .iter()
+        .rev()
+        .find_map(|c| match c {
+            Command::SaveWatches(l) => Some(l.clone()),
+            _ => None,
+        })
+        .unwrap();
+    watches::save(&path, &saved).unwrap();
+    let back = watches::load(Some(&path));
+    assert_eq!(back, saved);
+    let mut again = App::new(backend.info(), false, vec![]);
+    again.watches.list = back;
+    let cmds = update(&mut again, Event::RefreshDue);
+    assert!(
+        cmds.iter().any(
+            |c| matches!(c, Command::LookWatches(a) if a.ids == vec![500] && a.guards.len() == 1)
+        ),
+        "{cmds:?}"
+    );
+    // Another server's watches are kept but not looked at there.
+    let mut elsewhere = common::tui::remote_app("https://landscape.example.com", (80, 24));
+    elsewhere.watches.list = watches::load(Some(&path));
+    let cmds = update(&mut elsewhere, Event::RefreshDue);
+    assert!(!cmds.iter().any(|c| matches!(c, Command::LookWatches(_))));
+}
