@@ -402,3 +402,110 @@ fn a_refused_child_of_a_matched_group_is_sent_and_refused() {
     ))
     .unwrap();
 }
+
+/// What the engine changed: the ids whose status moved.
+fn moved(before: &Engine, after: &Engine) -> BTreeSet<u64> {
+    let old: HashMap<u64, Option<ActivityStatus>> = before
+        .activities("", u64::MAX, 0)
+        .unwrap()
+        .results
+        .iter()
+        .map(|a| (a.id, a.status().cloned()))
+        .collect();
+    after
+        .activities("", u64::MAX, 0)
+        .unwrap()
+        .results
+        .iter()
+        .filter(|a| !a.is_parent() && old.get(&a.id) != Some(&a.status().cloned()))
+        .map(|a| a.id)
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A guard's stop, by the same law: on rollouts of every mix of
+    /// statuses (beside another group it must not touch), the count its
+    /// confirmation shows, what the engine then changes and what the log
+    /// reports are the guarded group's children that had not started
+    /// (undelivered, unapproved, scheduled), by a plain scan; and it trips
+    /// exactly when the scan's failures reach the threshold. Below it,
+    /// nothing moves.
+    #[test]
+    fn a_guards_stop_is_its_groups_children_not_started(
+        statuses in prop::collection::vec(
+            prop::sample::select(vec![
+                "failed", "failed", "delivered", "undelivered", "undelivered",
+                "unapproved", "scheduled", "succeeded", "canceled",
+            ]),
+            1..24,
+        ),
+        at_least in 1u64..6,
+        percent in any::<bool>(),
+        auto in any::<bool>(),
+    ) {
+        use landscape_tui::model::guard::Threshold;
+        use landscape_tui::tui::app::Dialog;
+        let engine = Engine::from_dataset_str(&common::rollout_of(&statuses)).unwrap();
+        let group = 500;
+        let all = engine.activities("", u64::MAX, 0).unwrap().results;
+        let children: Vec<&Activity> = all.iter().filter(|a| a.parent() == Some(group)).collect();
+        let failed = children.iter().filter(|a| a.status() == Some(&ActivityStatus::Failed)).count() as u64;
+        let not_started: BTreeSet<u64> = children
+            .iter()
+            .filter(|a| matches!(
+                a.status(),
+                Some(ActivityStatus::Undelivered | ActivityStatus::Unapproved | ActivityStatus::Scheduled)
+            ))
+            .map(|a| a.id)
+            .collect();
+        let threshold = Threshold { at_least: if percent { at_least * 10 } else { at_least }, percent };
+        let trips = threshold.tripped(failed, children.len() as u64);
+
+        let backend = common::frozen(engine.clone());
+        let answered = |c: &Command| !matches!(
+            c,
+            Command::Notify(_) | Command::SaveWatches(_) | Command::LogAction(_) | Command::SaveHistory(_)
+        );
+        let mut app = App::new(backend.info(), false, vec![]);
+        app.size = (120, 40);
+        let cmds = landscape_tui::tui::update::start(&mut app);
+        common::tui::drive(&mut app, backend.as_ref(), cmds, answered);
+        let mut cmds = feed(&mut app, [key('/')]);
+        cmds.extend(typed(&mut app, &format!("id:{group}")));
+        cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+        common::tui::drive(&mut app, backend.as_ref(), cmds, answered);
+        let line = format!("guard {threshold}{}", if auto { " --auto" } else { "" });
+        let cmds = common::tui::command(&mut app, &line);
+        common::tui::drive(&mut app, backend.as_ref(), cmds, answered);
+        let tripped = app.watches.list[0].guard.as_ref().unwrap().tripped;
+        prop_assert_eq!(tripped, trips, "{} failed of {}", failed, children.len());
+        if trips && !auto {
+            let Some(Dialog::Confirm(c)) = &app.dialog else {
+                return Err(TestCaseError::fail(format!("no confirmation: {:?}", app.dialog)));
+            };
+            prop_assert_eq!(c.plan.as_ref().unwrap().changes(), not_started.len() as u64);
+            let cmds = feed(&mut app, [key('y')]);
+            common::tui::drive(&mut app, backend.as_ref(), cmds, answered);
+        }
+        let after = backend.read().clone();
+        let changed = moved(&engine, &after);
+        if trips {
+            prop_assert_eq!(&changed, &not_started);
+            for id in &changed {
+                let now = after.activity(*id).unwrap();
+                prop_assert_eq!(now.status(), Some(&ActivityStatus::Canceled));
+            }
+            if !not_started.is_empty() {
+                let record = &app.action_log[0];
+                prop_assert_eq!(record.action.as_str(), "cancel");
+                prop_assert_eq!(record.changed, not_started.len() as u64);
+                prop_assert_eq!(record.planned, not_started.len() as u64);
+            }
+        } else {
+            prop_assert!(changed.is_empty(), "{:?}", changed);
+            prop_assert!(app.dialog.is_none());
+        }
+    }
+}

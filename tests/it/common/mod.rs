@@ -44,7 +44,16 @@ pub fn dataset() -> String {
 /// started, one computer each; and group 600, three undelivered children
 /// elsewhere, that no guard of 500 may touch. Clock 2024-02-07T18:00Z.
 pub fn rollout(failed: usize, delivered: usize, undelivered: usize) -> String {
-    let n = failed + delivered + undelivered;
+    let statuses: Vec<&str> = std::iter::repeat_n("failed", failed)
+        .chain(std::iter::repeat_n("delivered", delivered))
+        .chain(std::iter::repeat_n("undelivered", undelivered))
+        .collect();
+    rollout_of(&statuses)
+}
+
+/// The same rollout with group 500's children in `statuses`, in order.
+pub fn rollout_of(statuses: &[&str]) -> String {
+    let n = statuses.len();
     let computer = |id: usize| {
         serde_json::json!({"id": id, "title": format!("node-{id:02}"), "hostname": format!("node-{id:02}.example.com"),
             "tags": ["server"], "access_group": "global", "distribution": "22.04", "alerts": [],
@@ -55,13 +64,18 @@ pub fn rollout(failed: usize, delivered: usize, undelivered: usize) -> String {
         let mut a = serde_json::json!({"id": id, "type": "ChangePackagesRequest", "summary": "Upgrade package curl",
             "creator": creator, "creation_time": "2024-02-07T16:00:00Z", "parent_id": parent,
             "computer_id": computer, "activity_status": status});
+        if status == "scheduled" {
+            a["deliver_after_time"] = "2024-02-08T02:00:00Z".into();
+        }
+        if ["failed", "succeeded", "canceled"].contains(&status) {
+            a["completion_time"] = "2024-02-07T17:00:00Z".into();
+        }
         if status == "failed" {
             a["result_code"] = 100.into();
             a["result_text"] =
                 "E: dpkg was interrupted, you must manually run 'dpkg --configure -a'".into();
-            a["completion_time"] = "2024-02-07T17:00:00Z".into();
         }
-        if status != "undelivered" {
+        if !["undelivered", "unapproved", "scheduled"].contains(&status) {
             a["delivery_time"] = "2024-02-07T16:30:00Z".into();
         }
         a
@@ -71,14 +85,7 @@ pub fn rollout(failed: usize, delivered: usize, undelivered: usize) -> String {
             "creation_time": "2024-02-07T16:00:00Z", "parent_id": null, "computer_id": null})
     };
     let mut activities = vec![group(500, "Upgrade package curl")];
-    for i in 0..n {
-        let status = if i < failed {
-            "failed"
-        } else if i < failed + delivered {
-            "delivered"
-        } else {
-            "undelivered"
-        };
+    for (i, status) in statuses.iter().enumerate() {
         activities.push(child(501 + i, 500, i + 1, status));
     }
     activities.push(group(600, "Restart database servers"));
