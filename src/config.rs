@@ -38,6 +38,9 @@ pub struct Config {
     /// `[list]`: the list's columns.
     #[serde(default)]
     pub list: ListSection,
+    /// `[[commands]]`: the operator's own commands on a row.
+    #[serde(default)]
+    pub commands: Vec<CommandSpec>,
     /// How a watch tells the operator: `auto`, `osc9`, `osc777`, `bell`,
     /// `off` (the dashboard knows the names).
     pub notify: Option<toml::Spanned<String>>,
@@ -68,6 +71,26 @@ pub struct ViewSpec {
     pub key: toml::Spanned<String>,
     pub name: String,
     pub query: String,
+}
+
+/// A `[[commands]]` entry as written (the dashboard checks it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandSpec {
+    pub key: toml::Spanned<String>,
+    pub name: String,
+    /// Words with placeholders: `ssh {computer.hostname}`.
+    pub run: toml::Spanned<String>,
+    /// `activity` (default), `child`, `group`.
+    pub scope: Option<toml::Spanned<String>>,
+    /// Ask before running.
+    #[serde(default)]
+    pub confirm: bool,
+    /// `terminal` (default) or `background`.
+    pub mode: Option<toml::Spanned<String>>,
+    /// Run the line through `sh -c`, every value quoted.
+    #[serde(default)]
+    pub shell: bool,
 }
 
 /// One key or several.

@@ -102,7 +102,18 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
                 result,
             }
         }
+        Command::FetchCommandComputer {
+            command,
+            values,
+            computer,
+        } => Event::CommandComputerLoaded {
+            command,
+            values,
+            result: backend.computers_by_id(&[computer]).await,
+        },
         Command::Copy(_)
+        | Command::RunUserCommand { .. }
+        | Command::OpenUrl(_)
         | Command::SaveWatches(_)
         | Command::Notify(_)
         | Command::SaveHistory(_)

@@ -292,6 +292,16 @@ pub enum Dialog {
     },
     /// `:clusters`: the failures grouped ([`App::clusters`]).
     Clusters,
+    /// One of the operator's commands, `confirm = true`: run it?
+    RunCommand {
+        name: String,
+        argv: Vec<String>,
+        mode: super::user_commands::Mode,
+    },
+    /// `y`: what of the detail's activity to copy.
+    CopyMenu {
+        selected: usize,
+    },
     /// `:watches`, newest first, the watch `selected` highlighted.
     Watches {
         selected: usize,
@@ -322,6 +332,9 @@ pub struct MarkAll {
     pub query: String,
     pub count: u64,
 }
+
+/// What `y` offers to copy, in its order.
+pub const COPY_CHOICES: [&str; 4] = ["JSON", "id", "result text", "web UI link"];
 
 /// What a confirmation says before an action runs.
 #[derive(Debug, Clone, PartialEq)]

@@ -67,6 +67,18 @@ pub enum Event {
         guard: Option<crate::tui::watches::ArmedGuard>,
         result: Result<Vec<Activity>, String>,
     },
+    /// A command's computer, read for its placeholders.
+    CommandComputerLoaded {
+        command: usize,
+        values: Box<crate::tui::user_commands::Values>,
+        result: Result<Vec<Computer>, BackendError>,
+    },
+    /// One of the operator's commands ended: its exit status and, run in
+    /// the background, what it wrote; or why it could not start.
+    UserCommandDone {
+        name: String,
+        result: Result<CommandOutput, String>,
+    },
     /// `:export` wrote `count` activities to `path`, or could not.
     Exported {
         path: PathBuf,
@@ -78,6 +90,16 @@ pub enum Event {
         name: String,
         result: Result<(BackendInfo, bool), String>,
     },
+}
+
+/// What a command run by the dashboard left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandOutput {
+    pub success: bool,
+    /// "exit status 2", "killed by signal 9".
+    pub status: String,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -138,6 +160,20 @@ pub enum Command {
     SaveWatches(Vec<crate::tui::watches::Watch>),
     /// Tell the operator outside the dashboard (a terminal notification).
     Notify(String),
+    /// Read a command's computer for its placeholders.
+    FetchCommandComputer {
+        command: usize,
+        values: Box<crate::tui::user_commands::Values>,
+        computer: u64,
+    },
+    /// Run one of the operator's commands (`argv[0]` the program).
+    RunUserCommand {
+        name: String,
+        argv: Vec<String>,
+        mode: crate::tui::user_commands::Mode,
+    },
+    /// Open a URL with the system's opener.
+    OpenUrl(String),
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     SaveHistory(Vec<String>),

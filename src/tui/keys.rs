@@ -76,6 +76,8 @@ key_actions! {
     TogglePause = "pause",
     ShowAllChildren = "show-all-children",
     Copy = "copy",
+    /// The activity in Landscape's web UI (the system's opener).
+    OpenInWebUi = "open-in-web-ui",
     ShowRefusals = "show-refusals",
     /// The action log, newest first.
     ActionLog = "action-log",
@@ -397,7 +399,14 @@ pub const TABLE: &[Binding] = &[
         Panes,
         A::Copy,
         &[ch('y')],
-        "copy the detail JSON (OSC 52)",
+        "copy: JSON, id, result text or web UI link (OSC 52)",
+        None,
+    ),
+    bind(
+        Panes,
+        A::OpenInWebUi,
+        &[ch('o')],
+        "open the activity in Landscape's web UI",
         None,
     ),
     bind(

@@ -17,12 +17,13 @@ pub mod settings;
 pub mod terminal;
 pub mod theme;
 pub mod update;
+pub mod user_commands;
 pub mod view;
 pub use runtime::{Connect, Profiles};
 pub mod views;
 pub mod watches;
 
-/// How the dashboard looks and what its view keys do, from the config and
+/// How the dashboard looks and what its own keys do (views, commands), from the config and
 /// the environment.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Looks {
@@ -35,6 +36,8 @@ pub struct Looks {
     pub views: Vec<views::SavedView>,
     /// `[list] columns`: the list's columns, in order.
     pub columns: Vec<list_columns::ListColumn>,
+    /// `[[commands]]`: the operator's own commands on a row.
+    pub commands: Vec<user_commands::UserCommand>,
 }
 
 impl Looks {

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
 use super::app::App;
-use super::event::{Command, Event};
+use super::event::{Command, CommandOutput, Event};
 use super::theme::Theme;
 use super::update::{start, update};
 use super::{answer, history, terminal, view};
@@ -209,6 +209,33 @@ async fn run_loop(
                 let _ = tx.send(Event::ProfileSwitched { name, result });
                 continue;
             }
+            if let Command::RunUserCommand {
+                name,
+                argv,
+                mode: super::user_commands::Mode::Terminal,
+            } = command
+            {
+                // The terminal is the command's until it ends; keys typed
+                // meanwhile are its, so the event reader is stopped first.
+                // (Dropped before another is made: a new reader waits for
+                // the old one's lock.)
+                drop(events);
+                terminal::suspend();
+                let result = std::process::Command::new(&argv[0])
+                    .args(&argv[1..])
+                    .status()
+                    .map(|status| CommandOutput {
+                        success: status.success(),
+                        status: status.to_string(),
+                        stdout: String::new(),
+                        stderr: String::new(),
+                    })
+                    .map_err(|e| format!("{}: {e}", argv[0]));
+                terminal::resume(term)?;
+                events = EventStream::new();
+                let _ = tx.send(Event::UserCommandDone { name, result });
+                continue;
+            }
             let list = matches!(command, Command::FetchList { .. });
             let task = execute_command(command, &backend, &tx, options);
             if list {
@@ -229,6 +256,9 @@ async fn run_loop(
         let event = tokio::select! {
             e = events.next() => match e {
                 Some(Ok(e)) => terminal_event(e),
+                // The reader stopped for a command run in the terminal
+                // leaves a wake-up behind: not an error of the terminal.
+                Some(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => None,
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
@@ -257,6 +287,27 @@ async fn run_loop(
             }
         }
     }
+}
+
+/// The system's opener on `url`: `xdg-open`, or `open` on macOS.
+async fn open_url(url: &str) -> Result<CommandOutput, String> {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    tokio::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .map(|o| CommandOutput {
+            success: o.status.success(),
+            status: o.status.to_string(),
+            stdout: String::new(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        })
+        .map_err(|e| format!("{opener}: {e}"))
 }
 
 fn terminal_event(e: ct::Event) -> Option<Event> {
@@ -295,6 +346,34 @@ fn execute_command(
                     }
                 });
             }
+        }
+        Command::RunUserCommand { name, argv, .. } => {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let result = tokio::process::Command::new(&argv[0])
+                    .args(&argv[1..])
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .await
+                    .map(|o| CommandOutput {
+                        success: o.status.success(),
+                        status: o.status.to_string(),
+                        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+                        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+                    })
+                    .map_err(|e| format!("{}: {e}", argv[0]));
+                let _ = tx.send(Event::UserCommandDone { name, result });
+            });
+        }
+        Command::OpenUrl(url) => {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let result = open_url(&url).await;
+                let _ = tx.send(Event::UserCommandDone {
+                    name: "open".into(),
+                    result,
+                });
+            });
         }
         Command::Notify(text) => {
             use std::io::Write;

@@ -74,6 +74,7 @@ impl Settings {
                 .map_err(|m| config.error_at(name.span(), "notify".into(), m))?,
             None => None,
         };
+        let commands = user_commands(config, &keymap, &views)?;
         Ok(Settings {
             keymap,
             notify,
@@ -83,6 +84,7 @@ impl Settings {
                 no_color,
                 views,
                 columns,
+                commands,
             },
         })
     }
@@ -159,6 +161,75 @@ fn views(
             name: spec.name.clone(),
             query: spec.query.clone(),
         });
+    }
+    Ok(out)
+}
+
+/// `[[commands]]`, checked: a key taken by an action, a view or another
+/// command, an unknown placeholder, scope or mode is an error at its line.
+fn user_commands(
+    config: &Config,
+    keymap: &Keymap,
+    views: &[SavedView],
+) -> Result<Vec<super::user_commands::UserCommand>, ConfigError> {
+    use super::user_commands::{CommandScope, Mode, UserCommand};
+    let mut out: Vec<UserCommand> = Vec::new();
+    for (i, spec) in config.commands.iter().enumerate() {
+        let at = |span: std::ops::Range<usize>, field: &str, message: String| {
+            config.error_at(span, format!("commands[{i}].{field}"), message)
+        };
+        let key = Chord::parse(spec.key.get_ref()).map_err(|m| at(spec.key.span(), "key", m))?;
+        let taken = keymap
+            .taken(Context::Panes, &key)
+            .map(|action| format!("the key of {action}"))
+            .or_else(|| {
+                views
+                    .iter()
+                    .find(|v| v.key == key)
+                    .map(|v| format!("view {:?}'s key", v.name))
+            })
+            .or_else(|| {
+                out.iter()
+                    .find(|c| c.key == key)
+                    .map(|c| format!("command {:?}'s key", c.name))
+            });
+        if let Some(taken) = taken {
+            return Err(at(
+                spec.key.span(),
+                "key",
+                format!(
+                    "{} is {taken}; pick another for command {:?}",
+                    key.name(),
+                    spec.name
+                ),
+            ));
+        }
+        let scope = match &spec.scope {
+            Some(s) => CommandScope::parse(s.get_ref()).map_err(|m| at(s.span(), "scope", m))?,
+            None => CommandScope::Activity,
+        };
+        let mode = match spec.mode.as_ref().map(|m| (m.get_ref().as_str(), m.span())) {
+            None | Some(("terminal", _)) => Mode::Terminal,
+            Some(("background", _)) => Mode::Background,
+            Some((other, span)) => {
+                return Err(at(
+                    span,
+                    "mode",
+                    format!("no mode {other:?}; one of: terminal, background"),
+                ));
+            }
+        };
+        let command = UserCommand::new(
+            key,
+            &spec.name,
+            spec.run.get_ref(),
+            scope,
+            spec.confirm,
+            mode,
+            spec.shell,
+        )
+        .map_err(|m| at(spec.run.span(), "run", m))?;
+        out.push(command);
     }
     Ok(out)
 }

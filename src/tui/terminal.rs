@@ -28,3 +28,27 @@ pub fn leave() {
     let _ = execute!(stdout(), Show);
     let _ = stdout().flush();
 }
+
+/// Hands the terminal to another program: as [`leave`], the panic hook
+/// kept.
+pub fn suspend() {
+    leave();
+}
+
+/// Takes the terminal back after [`suspend`]; the next frame is drawn
+/// whole. (Not `Terminal::clear`: it asks the terminal where its cursor
+/// is, and the answer races the event reader just restarted.)
+pub fn resume(terminal: &mut DefaultTerminal) -> std::io::Result<()> {
+    use ratatui::crossterm::terminal::{Clear, ClearType, EnterAlternateScreen, enable_raw_mode};
+    enable_raw_mode()?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        Clear(ClearType::All)
+    )?;
+    // An empty frame: what was drawn before is forgotten, so the next
+    // frame writes every cell.
+    terminal.draw(|_| {})?;
+    Ok(())
+}

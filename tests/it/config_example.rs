@@ -64,6 +64,15 @@ fn example_config_parses_and_every_profile_resolves_with_env_secrets() {
             "children"
         ]
     );
+    // Its commands, and how watches notify.
+    let commands: Vec<&str> = settings
+        .looks
+        .commands
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(commands, ["ssh", "web UI", "copy result"]);
+    assert_eq!(settings.notify, None, "auto: the terminal decides");
     // No default profile in the example: the dashboard opens on the demo.
     assert_eq!(
         config

@@ -28,6 +28,7 @@ mod server_hostile;
 mod server_http;
 mod server_webui;
 mod signature_vectors;
+mod tui_commands;
 mod tui_daily;
 mod tui_e2e;
 mod tui_render;

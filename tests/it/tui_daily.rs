@@ -194,6 +194,7 @@ fn mono_and_no_color_draw_without_any_colour() {
             no_color: true,
             views: vec![],
             columns: vec![],
+            commands: vec![],
         },
     ] {
         let mut app = loaded(&e, (160, 45));

@@ -620,3 +620,96 @@ fn a_guarded_rollout_stops_the_rest_notifies_and_outlives_a_restart() {
     quit_restores_the_terminal((s, child, pump), "q");
     drop(server);
 }
+
+/// The operator's own commands, from the config: a terminal
+/// command gets the terminal and its arguments one each (a summary with
+/// quotes, spaces and `;` arrives whole, never through a shell); a
+/// background command's output lands in the messages; `confirm = true`
+/// asks first and `n` runs nothing; `y` is a menu of what to copy.
+#[test]
+fn own_commands_get_their_arguments_whole_and_their_output_kept() {
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("args.txt");
+    let mut data: serde_json::Value =
+        serde_json::from_str(&crate::common::rollout(1, 1, 1)).unwrap();
+    let summary = r#"Run "fix"; then reboot now"#;
+    for a in data["activities"].as_array_mut().unwrap() {
+        if a["id"] == 501 {
+            a["summary"] = summary.into();
+        }
+    }
+    let dataset = home.path().join("rollout.json");
+    std::fs::write(&dataset, data.to_string()).unwrap();
+    std::fs::create_dir_all(home.path().join("config/landscape-tui")).unwrap();
+    let config = format!(
+        r#"
+[[commands]]
+key = "X"
+name = "record"
+scope = "child"
+run = '''sh -c 'printf "%s\n" "$@" > {out}' record {{id}} {{summary}} {{computer.hostname}} {{parent_id}}'''
+
+[[commands]]
+key = "B"
+name = "echo"
+mode = "background"
+run = "printf 'one %s\ntwo\n' {{id}}"
+
+[[commands]]
+key = "K"
+name = "careful"
+confirm = true
+run = "touch {touched}"
+"#,
+        out = out.display(),
+        touched = home.path().join("touched").display(),
+    );
+    std::fs::write(home.path().join("config/landscape-tui/config.toml"), config).unwrap();
+    let dataset = dataset.to_str().unwrap();
+    let (mut s, child, pump) = start(&["--demo", "--data", dataset, "--frozen"], home.path());
+    s.wait_for("Activities: 2 rows");
+    // Row 500 (a group) is not a child: the command says so, runs nothing.
+    s.send("G");
+    s.wait("the group selected", |t| t.contains("\"id\": 500,"));
+    s.send("X");
+    s.wait_for("record is not for activity 500: it runs on a child of a group");
+    // Its oldest child, the last one.
+    s.send("\r");
+    s.wait_for("Children of 500: 3");
+    s.send("G");
+    s.wait("the child selected", |t| t.contains("\"id\": 501,"));
+    s.send("X");
+    s.wait_for("record: done");
+    let args = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        args.lines().collect::<Vec<_>>(),
+        ["501", summary, "node-01.example.com", "500"],
+        "{args}"
+    );
+    // Back from the terminal: the dashboard is whole again.
+    s.wait_for("Children of 500: 3");
+
+    s.send("B");
+    s.wait_for("echo: one 501");
+    s.send("M");
+    s.wait_for("echo (out): two");
+    s.send("\x1b");
+    s.wait("the messages closed", |t| {
+        !t.contains("Messages, newest first")
+    });
+
+    s.send("K");
+    let ask = s.wait_for("Run careful");
+    assert!(ask.contains("touch "), "{ask}");
+    s.send("n");
+    s.wait_for("careful: not run");
+    assert!(!home.path().join("touched").exists());
+
+    s.send("y");
+    let menu = s.wait_for("web UI link");
+    assert!(menu.contains("activity 501 as JSON"), "{menu}");
+    s.send("j");
+    s.send("\r");
+    s.wait_for("copied activity 501's id");
+    quit_restores_the_terminal((s, child, pump), "q");
+}

@@ -176,7 +176,7 @@ fn help_lists_every_binding() {
         "reapply",
         "revert",
         "mark every match of the query",
-        "copy the detail JSON",
+        "copy: JSON, id, result text",
     ] {
         assert!(s.contains(what), "{what}\n{s}");
     }

@@ -5,7 +5,7 @@ use super::editor::set_query;
 use super::list::apply_query;
 use super::profiles::switch_profile;
 use crate::printable::activities;
-use crate::tui::app::{App, Dialog, Level};
+use crate::tui::app::{App, COPY_CHOICES, Dialog, Level};
 use crate::tui::event::Command;
 use crate::tui::keys::{self, KeyAction};
 
@@ -60,6 +60,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
             }
         }
         Dialog::Clusters => super::clusters::on_clusters_key(app, action, out),
+        Dialog::CopyMenu { selected } => copy_menu_key(app, selected, action, out),
         Dialog::Watches { selected } => super::watches::on_key(app, selected, action, out),
         Dialog::Refusals { .. } => {
             if close || action == Some(KeyAction::Open) {
@@ -92,6 +93,15 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
                 _ => {}
             }
         }
+        Dialog::RunCommand { name, argv, mode } => {
+            if close {
+                app.dialog = None;
+                app.say(Level::Info, format!("{name}: not run"));
+            } else if action == Some(KeyAction::Confirm) {
+                app.dialog = None;
+                super::user_commands::run(app, name, argv, mode, out);
+            }
+        }
         Dialog::SwitchProfile { name, .. } => {
             if close {
                 app.dialog = None;
@@ -101,6 +111,59 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
                 switch_profile(app, name, out);
             }
         }
+    }
+}
+
+fn copy_menu_key(
+    app: &mut App,
+    selected: usize,
+    action: Option<KeyAction>,
+    out: &mut Vec<Command>,
+) {
+    let last = COPY_CHOICES.len() - 1;
+    match action {
+        Some(KeyAction::ScrollDown) => {
+            app.dialog = Some(Dialog::CopyMenu {
+                selected: (selected + 1).min(last),
+            })
+        }
+        Some(KeyAction::ScrollUp) => {
+            app.dialog = Some(Dialog::CopyMenu {
+                selected: selected.saturating_sub(1),
+            })
+        }
+        Some(KeyAction::Open) => {
+            app.dialog = None;
+            let Some(a) = app.detail_activity() else {
+                return;
+            };
+            let id = a.id;
+            let text = match selected {
+                0 => Some(serde_json::to_string_pretty(a).unwrap_or_default()),
+                1 => Some(id.to_string()),
+                2 => a.result_text.get().map(|t| t.to_string()),
+                _ => crate::tui::user_commands::web_ui_url(
+                    &app.backend.label,
+                    app.backend.embedded,
+                    id,
+                ),
+            };
+            match text {
+                Some(text) => {
+                    out.push(Command::Copy(text));
+                    app.say(
+                        Level::Success,
+                        format!("copied activity {id}'s {}", COPY_CHOICES[selected]),
+                    );
+                }
+                None if selected == 2 => {
+                    app.say(Level::Info, format!("activity {id} has no result text"))
+                }
+                None => app.say(Level::Info, "the demo engine has no web UI link"),
+            }
+        }
+        _ if action == Some(KeyAction::Close) => app.dialog = None,
+        _ => {}
     }
 }
 

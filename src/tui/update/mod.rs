@@ -18,6 +18,7 @@ mod panes;
 mod profiles;
 mod prompt;
 mod start;
+mod user_commands;
 mod watches;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
@@ -47,6 +48,12 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             // Watches are told about in any view, a dialog open or paused.
             watches::look_now(app, &mut out);
         }
+        Event::CommandComputerLoaded {
+            command,
+            values,
+            result,
+        } => user_commands::computer_loaded(app, command, *values, result, &mut out),
+        Event::UserCommandDone { name, result } => user_commands::done(app, &name, result),
         Event::WatchesLooked(result) => watches::looked(app, result, &mut out),
         Event::WatchQueryLoaded {
             query,
@@ -104,7 +111,9 @@ fn tick(app: &mut App) {
 /// bottom, the query editor, or the panes. Quit works in each.
 fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
     let context = match &app.dialog {
-        Some(Dialog::Confirm(_) | Dialog::SwitchProfile { .. }) => Context::Confirm,
+        Some(Dialog::Confirm(_) | Dialog::SwitchProfile { .. } | Dialog::RunCommand { .. }) => {
+            Context::Confirm
+        }
         Some(_) => Context::Popup,
         None if app.editing || app.prompt.is_some() => Context::Editor,
         None => Context::Panes,

@@ -25,6 +25,8 @@ pub(super) fn on_pane_key(
     let Some(action) = action else {
         if let Some(i) = app.looks.views.iter().position(|v| v.key.matches(&key)) {
             apply_view(app, i, out);
+        } else if let Some(i) = app.looks.commands.iter().position(|c| c.key.matches(&key)) {
+            super::user_commands::key(app, i, out);
         }
         return;
     };
@@ -71,7 +73,8 @@ pub(super) fn on_pane_key(
                 out.push(fetch_children(app, parent));
             }
         }
-        KeyAction::Copy => copy(app, out),
+        KeyAction::Copy => copy(app),
+        KeyAction::OpenInWebUi => open_in_web_ui(app, out),
         KeyAction::ShowRefusals => show_refusals(app),
         KeyAction::Help => app.dialog = Some(Dialog::Help { scroll: 0 }),
         KeyAction::ActionLog => open_action_log(app),
@@ -166,12 +169,29 @@ fn toggle_pause(app: &mut App) {
     app.say(Level::Info, text);
 }
 
-fn copy(app: &mut App, out: &mut Vec<Command>) {
-    if let Some(a) = app.detail_activity() {
-        let json = serde_json::to_string_pretty(a).unwrap_or_default();
-        let id = a.id;
-        out.push(Command::Copy(json));
-        app.say(Level::Success, format!("copied activity {id} as JSON"));
+/// `y`: what to copy of the activity the detail shows.
+fn copy(app: &mut App) {
+    if app.detail_activity().is_some() {
+        app.dialog = Some(Dialog::CopyMenu { selected: 0 });
+    } else {
+        app.say(Level::Info, "nothing to copy: select an activity");
+    }
+}
+
+/// `o`: the activity in Landscape's web UI, with the system's opener.
+fn open_in_web_ui(app: &mut App, out: &mut Vec<Command>) {
+    let Some(a) = app.detail_activity() else {
+        return app.say(Level::Info, "nothing to open: select an activity");
+    };
+    match crate::tui::user_commands::web_ui_url(&app.backend.label, app.backend.embedded, a.id) {
+        Some(url) => {
+            app.say(Level::Info, format!("opening {url}"));
+            out.push(Command::OpenUrl(url));
+        }
+        None => app.say(
+            Level::Info,
+            "the demo engine has no web UI: with a server, o opens the activity in Landscape's",
+        ),
     }
 }
 

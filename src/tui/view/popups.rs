@@ -67,6 +67,36 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
                 ]),
             ],
         ),
+        Some(Dialog::RunCommand { name, argv, mode }) => boxed(
+            frame,
+            &app.theme,
+            &format!(" Run {} ", printable(name)),
+            vec![
+                Line::from(match mode {
+                    crate::tui::user_commands::Mode::Terminal => {
+                        "Run this, the terminal handed to it until it ends?"
+                    }
+                    crate::tui::user_commands::Mode::Background => {
+                        "Run this in the background (its output goes to the messages)?"
+                    }
+                }),
+                Line::from(""),
+                Line::from(Span::styled(
+                    crate::tui::user_commands::shown(argv),
+                    app.theme.key,
+                )),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled(go_keys(app), app.theme.key),
+                    Span::raw(" run   "),
+                    Span::styled(close_keys(app), app.theme.key),
+                    Span::raw(" do not"),
+                ]),
+            ],
+        ),
+        Some(Dialog::CopyMenu { selected }) => {
+            boxed(frame, &app.theme, " Copy ", copy_menu_lines(app, *selected))
+        }
         Some(Dialog::Clusters) => super::clusters::draw(frame, app),
         Some(Dialog::Watches { selected }) => boxed(
             frame,
@@ -106,6 +136,50 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
         }
         None => {}
     }
+}
+
+/// `y`'s choices, the selected one highlighted, each with what it copies.
+fn copy_menu_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
+    use crate::tui::app::COPY_CHOICES;
+    let a = app.detail_activity();
+    let mut lines: Vec<Line> = COPY_CHOICES
+        .iter()
+        .enumerate()
+        .map(|(i, choice)| {
+            let what = match (i, a) {
+                (_, None) => String::new(),
+                (0, Some(a)) => format!("activity {} as JSON", a.id),
+                (1, Some(a)) => a.id.to_string(),
+                (2, Some(a)) => a.result_text.get().map_or("(none)".to_owned(), |t| {
+                    printable(t.lines().next().unwrap_or_default()).into_owned()
+                }),
+                (_, Some(a)) => crate::tui::user_commands::web_ui_url(
+                    &app.backend.label,
+                    app.backend.embedded,
+                    a.id,
+                )
+                .unwrap_or_else(|| "(the demo has no web UI)".to_owned()),
+            };
+            let style = if i == selected {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new()
+            };
+            Line::from(vec![
+                Span::styled(format!("{choice:<12}"), style),
+                Span::styled(format!(" {what}"), app.theme.dim),
+            ])
+        })
+        .collect();
+    let key = |action| app.keymap.first(Context::Popup, action);
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled(key(KeyAction::Open), app.theme.key),
+        Span::raw(" copies   "),
+        Span::styled(key(KeyAction::Close), app.theme.key),
+        Span::raw(" closes"),
+    ]));
+    lines
 }
 
 /// Each message whole, with its time, newest first.
