@@ -306,6 +306,9 @@ fn exit_codes_say_why() {
     ];
     let (c, _, err) = code(&["approve", "id:101"], &env);
     assert_eq!(c, 3, "{err}");
+    // `wait` says the same with the same code, and prints no summary.
+    let (c, out, err) = code(&["wait", "101", "--timeout", "2s"], &env);
+    assert_eq!((c, out.as_str()), (3, ""), "{err}");
     let _ = server.kill();
     let _ = server.wait();
     // 4: nothing listens there.
@@ -321,6 +324,8 @@ fn exit_codes_say_why() {
     ];
     let (c, _, err) = code(&["approve", "id:101"], &env);
     assert_eq!(c, 4, "{err}");
+    let (c, out, err) = code(&["wait", "101", "--timeout", "2s"], &env);
+    assert_eq!((c, out.as_str()), (4, ""), "{err}");
     // 5: the approve was sent and its answer lost.
     let uri = losing_server();
     let env = [

@@ -317,3 +317,60 @@ fn watches_are_kept_in_their_file_and_come_back() {
     let cmds = update(&mut elsewhere, Event::RefreshDue);
     assert!(!cmds.iter().any(|c| matches!(c, Command::LookWatches(_))));
 }
+
+/// One look on Landscape's own routes (no `/top-level`), REST: a request
+/// per 100 watched ids still running, a count per running group, two per
+/// guard, on a small account as on one twenty times larger, and what it
+/// finds is what the engine says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_look_costs_what_is_watched_on_landscapes_routes() {
+    use common::proxy::{Hide, Proxy};
+    use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
+    use landscape_tui::backend::watched::{Ask, look};
+    use landscape_tui::model::guard::{Guard, Threshold};
+    let mut costs = Vec::new();
+    for activities in [2_000, 40_000] {
+        let s =
+            common::TestServer::start_with(common::frozen(common::demo(5, 60, activities))).await;
+        let proxy = Proxy::start(&s.base, Hide::TopLevel, std::time::Duration::ZERO).await;
+        let remote =
+            RemoteBackend::new(s.access_key_options(&proxy.base, ApiChoice::Rest)).unwrap();
+        let engine = s.backend.read().clone();
+        let ids = |q: &str, n: u64| -> Vec<u64> {
+            engine
+                .activities(q, n, 0)
+                .unwrap()
+                .results
+                .iter()
+                .map(|a| a.id)
+                .collect()
+        };
+        let groups = ids(
+            "type:ActivityGroup NOT status:succeeded NOT status:failed NOT status:canceled",
+            2,
+        );
+        assert_eq!(groups.len(), 2);
+        let mut watched = ids("NOT type:ActivityGroup", 150);
+        watched.extend(&groups);
+        let ask = Ask {
+            ids: watched,
+            groups: groups.clone(),
+            guards: vec![Guard::on_group(
+                groups[0],
+                Threshold::parse("failed>=3").unwrap(),
+            )],
+        };
+        remote.activity_types().await.unwrap();
+        proxy.reset();
+        let seen = look(remote.as_ref(), &ask).await.unwrap();
+        costs.push(proxy.requests());
+        let local = look(s.backend.as_ref(), &ask).await.unwrap();
+        assert_eq!(seen.activities.len(), 152);
+        assert_eq!(seen.failed_children, local.failed_children);
+        assert_eq!(seen.guards, local.guards);
+    }
+    assert_eq!(costs[0], costs[1], "{costs:?}");
+    // 152 ids: 2 requests; a count for each group; failed and counted
+    // for the guard (its failed count is the group's, asked once).
+    assert_eq!(costs[0], 2 + 2 + 1, "{costs:?}");
+}
