@@ -113,6 +113,11 @@ pub struct Watch {
     /// The first failure was told.
     pub failure_told: bool,
     pub done: bool,
+    /// A look has come back since it started: until then everything is
+    /// asked for, final or not (a group's failures are counted by a look,
+    /// and a watch of what is already final ends at its first look).
+    #[serde(default)]
+    pub looked: bool,
 }
 
 impl Watch {
@@ -195,6 +200,8 @@ pub struct Watches {
     pub list: Vec<Watch>,
     /// A look was sent and has not come back: the next waits for it.
     pub looking: bool,
+    /// The watches the look under way asked about.
+    pub covering: Vec<u64>,
 }
 
 impl Watches {
@@ -224,6 +231,7 @@ impl Watches {
             guard,
             failure_told: false,
             done: false,
+            looked: false,
         });
         number
     }
@@ -240,7 +248,7 @@ impl Watches {
         let mut ask = Ask::default();
         for w in self.active(server) {
             for (id, a) in &w.activities {
-                if !a.is_final() {
+                if !a.is_final() || !w.looked {
                     ask.ids.push(*id);
                     if a.group {
                         ask.groups.push(*id);
@@ -258,6 +266,21 @@ impl Watches {
         ask
     }
 
+    /// Starts a look on `server`: what it asks, `None` when nothing is
+    /// watched there or a look is under way.
+    pub fn start_look(&mut self, server: &str) -> Option<Ask> {
+        if self.looking {
+            return None;
+        }
+        let ask = self.ask(server);
+        if ask.is_empty() {
+            return None;
+        }
+        self.looking = true;
+        self.covering = self.active(server).map(|w| w.number).collect();
+        Some(ask)
+    }
+
     /// Takes in a look asked by [`Watches::ask`] on `server`: what the
     /// operator must be told.
     pub fn take(&mut self, server: &str, look: &Look) -> Vec<Notice> {
@@ -265,11 +288,18 @@ impl Watches {
         let failed: BTreeMap<u64, u64> = look.failed_children.iter().copied().collect();
         let mut guards = look.guards.iter();
         let mut notices = Vec::new();
+        let covering = std::mem::take(&mut self.covering);
+        self.looking = false;
         for w in self
             .list
             .iter_mut()
             .filter(|w| !w.done && w.server == server)
         {
+            if !covering.contains(&w.number) {
+                // Started after the look was asked: the next one is its.
+                continue;
+            }
+            w.looked = true;
             for (id, a) in w.activities.iter_mut() {
                 if let Some(now) = fresh.get(id) {
                     a.take(now);

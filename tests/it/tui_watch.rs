@@ -374,3 +374,48 @@ async fn a_look_costs_what_is_watched_on_landscapes_routes() {
     // for the guard (its failed count is the group's, asked once).
     assert_eq!(costs[0], 2 + 2 + 1, "{costs:?}");
 }
+
+/// Watching what is already over ends at the first look, with its
+/// outcome (a group's failures counted then); a watch started while a
+/// look is out is not taken as looked at by it.
+#[test]
+fn a_watch_of_what_is_over_ends_at_its_first_look() {
+    let backend = rollout(1, 0, 0);
+    let mut app = at(&backend, "id:500");
+    // 500 failed (its one child failed) before it was watched.
+    let cmds = feed(&mut app, [key('w')]);
+    let ask = cmds
+        .iter()
+        .find_map(|c| match c {
+            Command::LookWatches(a) => Some(a.clone()),
+            _ => None,
+        })
+        .expect("the first look asks even for what is final");
+    assert_eq!(
+        (ask.ids.clone(), ask.groups.clone()),
+        (vec![500], vec![500])
+    );
+    // A second watch while that look is out: the answer is not its.
+    let other = rollout(1, 0, 0);
+    let mut second = at(&other, "id:600");
+    second.watches = app.watches.clone();
+    feed(&mut second, [key('w')]);
+    assert_eq!(second.watches.list.len(), 2);
+    let rest = run(&mut app, &backend, cmds);
+    assert_eq!(
+        notices(&rest),
+        vec!["watch 1: row 500 Upgrade package curl is done: 0 succeeded, 1 failed"]
+    );
+    let look = landscape_tui::backend::watched::Look::default();
+    let covering = second.watches.covering.clone();
+    assert_eq!(
+        covering,
+        vec![1],
+        "the look out covers the first watch only"
+    );
+    second.watches.take(&second.backend.label.clone(), &look);
+    assert!(
+        !second.watches.list[1].looked,
+        "not looked at by a look asked before it"
+    );
+}

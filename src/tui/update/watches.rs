@@ -18,12 +18,29 @@ use crate::tui::event::Command;
 use crate::tui::keys::KeyAction;
 use crate::tui::watches::{ArmedGuard, Notice, Watched};
 
+/// Ticks (of 300 ms) a watch's notice stays in the status line.
+const NOTICE_TICKS: u8 = 60;
+
 /// What `w` and `:guard` take: the marked activities, else the child the
 /// detail shows, else the selected row; with the words that say it.
 fn picked(app: &App) -> Option<(Vec<u64>, String)> {
     if !app.marks.ids.is_empty() {
         let ids: Vec<u64> = app.marks.ids.iter().copied().collect();
-        return Some((ids, format!("{} marked", app.marks.ids.len())));
+        // Named by what they are: "3 marked" alone says nothing once the
+        // marks are gone.
+        let mut names: Vec<String> = Vec::new();
+        for a in ids.iter().filter_map(|id| shown(app, *id)) {
+            if !names.iter().any(|n| n.as_str() == &*a.summary) {
+                names.push(a.summary.to_string());
+            }
+        }
+        let more = if names.len() > 2 { ", …" } else { "" };
+        names.truncate(2);
+        let label = match names.is_empty() {
+            true => format!("{} marked", ids.len()),
+            false => format!("{} marked: {}{more}", ids.len(), names.join(", ")),
+        };
+        return Some((ids, label));
     }
     if app.focus != Pane::List
         && let Some(child) = app.children.rows.get(app.children.selected)
@@ -192,22 +209,18 @@ fn started(app: &mut App, number: u64, out: &mut Vec<Command>) {
 
 /// Asks for a look unless one is under way or nothing is watched here.
 pub(super) fn look_now(app: &mut App, out: &mut Vec<Command>) {
-    if app.watches.looking {
-        return;
-    }
-    let ask = app.watches.ask(&app.backend.label);
-    if !ask.is_empty() {
-        app.watches.looking = true;
+    if let Some(ask) = app.watches.start_look(&app.backend.label) {
         out.push(Command::LookWatches(ask));
     }
 }
 
 /// A look came back: notices said, guards' stops started, the file kept.
 pub(super) fn looked(app: &mut App, result: Result<Look, BackendError>, out: &mut Vec<Command>) {
-    app.watches.looking = false;
     // A failed look is asked again at the next refresh; the list's own
     // loads say when the server is away.
     let Ok(look) = result else {
+        app.watches.looking = false;
+        app.watches.covering.clear();
         return;
     };
     let before = app.watches.list.clone();
@@ -261,6 +274,11 @@ fn tell(app: &mut App, notice: &Notice, out: &mut Vec<Command>) {
         ids: w.activities.keys().copied().collect(),
     };
     app.say(level, notice.text().to_owned());
+    if let Some(m) = &mut app.message {
+        // Told while the operator may be looking elsewhere: it stays
+        // a while longer than a passing message.
+        m.ttl = NOTICE_TICKS;
+    }
     out.push(Command::Notify(notice.text().to_owned()));
     app.action_log.insert(0, record.clone());
     out.push(Command::LogAction(Box::new(record)));
