@@ -135,9 +135,9 @@ impl Engine {
         limit: u64,
         offset: u64,
     ) -> Result<Page<Computer>, QueryError> {
-        let terms = crate::query::parse_computer_query(query, &ParseOptions::default())?;
+        let parsed = crate::query::parse_computer_query(query, &ParseOptions::default())?;
         // Each term is tried on each computer (a string compare or search).
-        let tests = (terms.len() as u64)
+        let tests = (parsed.len() as u64)
             .saturating_mul(self.store.computers.len() as u64)
             .saturating_mul(crate::query::RECORD_TEST);
         if tests > self.query_budget {
@@ -145,17 +145,13 @@ impl Engine {
                 0..query.len(),
                 format!(
                     "too costly: {} terms tried on each of {} computers is more than {} tests; split the query",
-                    terms.len(),
+                    parsed.len(),
                     crate::printable::thousands(self.store.computers.len() as u64),
                     crate::printable::thousands(self.query_budget),
                 ),
             ));
         }
-        let matching = self.store.computers.values().filter(|c| {
-            terms
-                .iter()
-                .all(|t| crate::query::computer_matches(&t.kind, c))
-        });
+        let matching = self.store.computers.values().filter(|c| parsed.matches(c));
         let mut count = 0u64;
         let mut results = Vec::new();
         for c in matching {

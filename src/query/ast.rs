@@ -114,6 +114,40 @@ pub enum ComputerTermKind {
     },
 }
 
+/// A computer query (`GetComputers`, `/computers`): the activity
+/// language's shape over computer terms, an AND of groups of clauses
+/// joined by `OR`, each possibly negated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ComputerQuery {
+    pub all: Vec<Vec<ComputerClause>>,
+}
+
+/// A computer term, negated by an odd number of `NOT`s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComputerClause {
+    pub negated: bool,
+    pub term: ComputerTerm,
+}
+
+impl ComputerQuery {
+    /// How many terms it has (each is tried on each computer).
+    pub fn len(&self) -> usize {
+        self.all.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+
+    /// Every group holds: one of its clauses does.
+    pub fn matches(&self, c: &crate::model::Computer) -> bool {
+        self.all.iter().all(|any| {
+            any.iter()
+                .any(|cl| super::eval::computer_matches(&cl.term.kind, c) != cl.negated)
+        })
+    }
+}
+
 impl Query {
     /// The empty query matches every activity.
     pub fn is_empty(&self) -> bool {

@@ -16,7 +16,8 @@ mod row_set;
 mod vocabulary;
 
 pub use ast::{
-    AnyOf, Clause, ComputerTerm, ComputerTermKind, DateBound, DatePrecision, Query, Term, TermKind,
+    AnyOf, Clause, ComputerClause, ComputerQuery, ComputerTerm, ComputerTermKind, DateBound,
+    DatePrecision, Query, Term, TermKind,
 };
 pub use columns::Columns;
 pub use complete::{Completion, CompletionValues, Completions, complete};

@@ -6,7 +6,8 @@ use std::ops::Range;
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::ast::{
-    AnyOf, Clause, ComputerTerm, ComputerTermKind, DateBound, DatePrecision, Query, Term, TermKind,
+    AnyOf, Clause, ComputerClause, ComputerQuery, ComputerTerm, ComputerTermKind, DateBound,
+    DatePrecision, Query, Term, TermKind,
 };
 use super::lexer::{Token, TokenKind, first_colon, tokenize, unquote};
 use super::vocabulary::{
@@ -29,28 +30,20 @@ pub fn parse_with(input: &str, options: &ParseOptions) -> Result<Parsed, QueryEr
     })
 }
 
-/// A computer query (`GetComputers`): computer terms joined by spaces,
-/// every one of which must hold.
+/// A computer query (`GetComputers`, `/computers`): computer terms with
+/// the activity language's `OR` and `NOT`, and its precedence.
 pub fn parse_computer_query(
     input: &str,
     options: &ParseOptions,
-) -> Result<Vec<ComputerTerm>, QueryError> {
+) -> Result<ComputerQuery, QueryError> {
     let tokens = tokenize(input)?;
     let mut parser = Parser {
         input,
         options,
         warnings: Vec::new(),
     };
-    tokens
-        .iter()
-        .map(|token| match token.kind {
-            TokenKind::Or | TokenKind::Not => Err(QueryError::new(
-                token.span.clone(),
-                "computer queries join terms by spaces only (every term must hold); OR and NOT are for activity queries",
-            )),
-            _ => parser.computer(token.span.clone()),
-        })
-        .collect()
+    let all = parser.groups(&tokens, Parser::computer_clause)?;
+    Ok(ComputerQuery { all })
 }
 
 struct Parser<'a> {
@@ -90,7 +83,20 @@ impl Parser<'_> {
     }
 
     fn query(&mut self, tokens: &[Token]) -> Result<Query, QueryError> {
-        let mut all: Vec<AnyOf> = Vec::new();
+        let all = self.groups(tokens, Parser::clause)?;
+        Ok(Query {
+            all: all.into_iter().map(|any| AnyOf { any }).collect(),
+        })
+    }
+
+    /// The grammar both languages share: groups joined by AND (side by
+    /// side), each clauses joined by `OR`; `clause` reads one clause.
+    fn groups<C>(
+        &mut self,
+        tokens: &[Token],
+        clause: fn(&mut Self, &[Token], &mut usize) -> Result<C, QueryError>,
+    ) -> Result<Vec<Vec<C>>, QueryError> {
+        let mut all = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
             if tokens[i].kind == TokenKind::Or {
@@ -99,7 +105,7 @@ impl Parser<'_> {
                     "OR needs a term before it",
                 ));
             }
-            let mut any = vec![self.clause(tokens, &mut i)?];
+            let mut any = vec![clause(self, tokens, &mut i)?];
             while i < tokens.len() && tokens[i].kind == TokenKind::Or {
                 let or = &tokens[i];
                 i += 1;
@@ -113,16 +119,52 @@ impl Parser<'_> {
                             "OR cannot follow OR: put a term between them",
                         ));
                     }
-                    _ => any.push(self.clause(tokens, &mut i)?),
+                    _ => any.push(clause(self, tokens, &mut i)?),
                 }
             }
-            all.push(AnyOf { any });
+            all.push(any);
         }
-        Ok(Query { all })
+        Ok(all)
     }
 
     /// `NOT* term`, advancing `i` past it.
     fn clause(&mut self, tokens: &[Token], i: &mut usize) -> Result<Clause, QueryError> {
+        let negated = self.negations(tokens, i)?;
+        let token = &tokens[*i];
+        *i += 1;
+        self.traps(token)?;
+        let term = match &token.kind {
+            TokenKind::Word => Term {
+                kind: TermKind::Word(unquote(self.input, token.span.clone())),
+                span: token.span.clone(),
+            },
+            TokenKind::Term { key, value } => {
+                self.term(token.span.clone(), key.clone(), value.clone())?
+            }
+            TokenKind::Or | TokenKind::Not => unreachable!("negations stops at a term"),
+        };
+        Ok(Clause { negated, term })
+    }
+
+    /// `NOT* computer-term`, advancing `i` past it.
+    fn computer_clause(
+        &mut self,
+        tokens: &[Token],
+        i: &mut usize,
+    ) -> Result<ComputerClause, QueryError> {
+        let negated = self.negations(tokens, i)?;
+        let token = &tokens[*i];
+        *i += 1;
+        self.traps(token)?;
+        Ok(ComputerClause {
+            negated,
+            term: self.computer(token.span.clone())?,
+        })
+    }
+
+    /// The `NOT`s before a term (an odd number negates it), advancing `i`
+    /// to the term.
+    fn negations(&mut self, tokens: &[Token], i: &mut usize) -> Result<bool, QueryError> {
         let mut negated = false;
         while tokens[*i].kind == TokenKind::Not {
             let not = &tokens[*i];
@@ -144,20 +186,7 @@ impl Parser<'_> {
                 _ => {}
             }
         }
-        let token = &tokens[*i];
-        *i += 1;
-        self.traps(token)?;
-        let term = match &token.kind {
-            TokenKind::Word => Term {
-                kind: TermKind::Word(unquote(self.input, token.span.clone())),
-                span: token.span.clone(),
-            },
-            TokenKind::Term { key, value } => {
-                self.term(token.span.clone(), key.clone(), value.clone())?
-            }
-            TokenKind::Or | TokenKind::Not => unreachable!("handled above"),
-        };
-        Ok(Clause { negated, term })
+        Ok(negated)
     }
 
     /// Habits from other query languages, named: brackets are an error at

@@ -29,13 +29,18 @@ pub const COMPUTER_KEYS: [&str; 11] = [
 ];
 
 /// Computer alerts Landscape documents.
-pub const ALERTS: [&str; 6] = [
+pub const ALERTS: [&str; 10] = [
     "package-upgrades",
     "security-upgrades",
     "package-profiles",
     "package-reporter",
     "computer-offline",
     "computer-reboot",
+    // What Canonical's web UI asks for too (its Overview's cards).
+    "esm-disabled",
+    "computer-duplicates",
+    "unapproved-activities",
+    "child-instance-profiles",
 ];
 
 /// Every activity type Landscape documents (`GetActivityTypes`).

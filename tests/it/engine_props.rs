@@ -306,3 +306,81 @@ proptest! {
         }
     }
 }
+
+const COMPUTER_TERMS: [&str; 8] = [
+    "tag:web",
+    "tag:db",
+    "tag:laptop",
+    "alert:package-upgrades",
+    "alert:computer-offline",
+    "distribution:22.04",
+    "access-group:global",
+    "needs:reboot",
+];
+
+/// A computer query of AND-ed groups of OR-ed, maybe negated, terms.
+fn computer_query() -> impl Strategy<Value = Vec<Vec<(bool, usize)>>> {
+    prop::collection::vec(
+        prop::collection::vec((any::<bool>(), 0..COMPUTER_TERMS.len()), 1..4),
+        1..4,
+    )
+}
+
+fn written(groups: &[Vec<(bool, usize)>], prefix: &str) -> String {
+    groups
+        .iter()
+        .map(|any| {
+            any.iter()
+                .map(|(not, t)| {
+                    format!(
+                        "{}{prefix}{}",
+                        if *not { "NOT " } else { "" },
+                        COMPUTER_TERMS[*t]
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// `computer:` with `OR` and `NOT` in an activity query means what the
+    /// same computer query means through `/computers` and `GetComputers`
+    /// (the engine's `computers_page` answers both): an activity with a
+    /// computer matches exactly when its computer is among those.
+    #[test]
+    fn computer_terms_in_an_activity_query_agree_with_the_computer_query(
+        seed in 0u64..200,
+        groups in computer_query(),
+    ) {
+        let engine = common::demo(seed, 30, 300);
+        let cq = written(&groups, "");
+        let aq = written(&groups, "computer:");
+        let chosen: std::collections::HashSet<u64> = engine
+            .computers_page(&cq, u64::MAX, 0)
+            .unwrap()
+            .results
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        let all = engine.activities("NOT type:ActivityGroup", u64::MAX, 0).unwrap().results;
+        let expected: Vec<u64> = all
+            .iter()
+            .filter(|a| a.computer().is_some_and(|c| chosen.contains(&c)))
+            .map(|a| a.id)
+            .collect();
+        let matched: Vec<u64> = engine
+            .activities(&format!("{aq} NOT type:ActivityGroup"), u64::MAX, 0)
+            .unwrap()
+            .results
+            .iter()
+            .filter(|a| a.computer().is_some())
+            .map(|a| a.id)
+            .collect();
+        prop_assert_eq!(matched, expected, "{} / {}", cq, aq);
+    }
+}

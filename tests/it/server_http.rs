@@ -924,3 +924,86 @@ async fn every_rest_data_route_needs_a_valid_token() {
         }
     }
 }
+
+/// Computer queries as Landscape has them (its web UI's Overview asks
+/// these): `OR` and `NOT`, with the activity language's precedence, by
+/// REST and by `GetComputers`, against a plain scan of the computers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn computer_queries_take_or_and_not() {
+    use landscape_tui::model::Computer;
+    let s = TestServer::start_with(common::frozen(common::demo(4, 80, 400))).await;
+    let computers: Vec<Computer> = s.backend.read().computers().cloned().collect();
+    let has = |c: &Computer, alert: &str| c.alerts.iter().any(|a| a == alert);
+    let tagged = |c: &Computer, tag: &str| c.tags.iter().any(|t| t == tag);
+    type Rule<'a> = Box<dyn Fn(&Computer) -> bool + 'a>;
+    let cases: Vec<(&str, Rule)> = vec![
+        (
+            "NOT alert:package-upgrades",
+            Box::new(|c| !has(c, "package-upgrades")),
+        ),
+        (
+            "alert:security-upgrades OR alert:package-upgrades",
+            Box::new(|c| has(c, "security-upgrades") || has(c, "package-upgrades")),
+        ),
+        (
+            "tag:web OR tag:db NOT alert:computer-offline",
+            Box::new(|c| (tagged(c, "web") || tagged(c, "db")) && !has(c, "computer-offline")),
+        ),
+        ("NOT NOT tag:web", Box::new(|c| tagged(c, "web"))),
+        ("alert:esm-disabled", Box::new(|c| has(c, "esm-disabled"))),
+        (
+            "alert:computer-duplicates",
+            Box::new(|c| has(c, "computer-duplicates")),
+        ),
+    ];
+    for (query, rule) in cases {
+        let mut expected: Vec<u64> = computers.iter().filter(|c| rule(c)).map(|c| c.id).collect();
+        expected.sort_unstable();
+        let page = s
+            .get(&format!(
+                "/api/v2/computers?query={}&limit=1000",
+                query.replace(' ', "%20")
+            ))
+            .await;
+        let mut rest: Vec<u64> = page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_u64().unwrap())
+            .collect();
+        rest.sort_unstable();
+        assert_eq!(rest, expected, "REST {query}");
+        assert_eq!(
+            page["count"].as_u64(),
+            Some(expected.len() as u64),
+            "{query}"
+        );
+        let (status, list) = legacy(&s, "GetComputers", &[("query", query)]).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {list}");
+        let mut legacy: Vec<u64> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_u64().unwrap())
+            .collect();
+        legacy.sort_unstable();
+        assert_eq!(legacy, expected, "legacy {query}");
+    }
+    // The words' mistakes are pointed at, as in activity queries.
+    let r = s
+        .http
+        .get(format!("{}/api/v2/computers?query=tag:web%20OR", s.base))
+        .bearer_auth(s.login().await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("OR needs a term after it"),
+        "{body}"
+    );
+}
