@@ -113,6 +113,10 @@ pub enum Subcommand {
         /// A feature flag to report enabled at /api/v2/features (repeatable).
         #[arg(long = "feature", value_name = "KEY")]
         features: Vec<String>,
+        /// A saved search for GetSavedSearches, NAME=QUERY (a computer
+        /// query; repeatable).
+        #[arg(long = "saved-search", value_name = "NAME=QUERY", value_parser = parse_saved_search)]
+        saved_searches: Vec<(String, String)>,
     },
     /// List activities matching a query.
     Activities {
@@ -190,6 +194,27 @@ pub struct WaitArgs {
     /// Output format of the summary: json or table.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
+}
+
+/// `NAME=QUERY`: a saved search's name (letters, digits, `-`, `_`) and
+/// its computer query.
+pub fn parse_saved_search(text: &str) -> Result<(String, String), String> {
+    let (name, query) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: write NAME=QUERY, e.g. web=tag:web"))?;
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(format!(
+            "{name:?}: a saved search's name is letters, digits, - and _"
+        ));
+    }
+    crate::query::parse_computer_query(query, &crate::query::ParseOptions::default())
+        .map_err(|e| format!("{name}: {}", e.message))?;
+    Ok((name.to_owned(), query.trim().to_owned()))
 }
 
 /// `500ms`, `10s`, `30m`, `2h`, `1d`; a bare number is seconds.

@@ -47,8 +47,13 @@ async fn run(mut cli: Cli) -> ExitCode {
             log_format,
             web_ui,
             features,
+            saved_searches,
         }) => {
-            let site = server::site::Site { web_ui, features };
+            let site = server::site::Site {
+                web_ui,
+                features,
+                saved_searches,
+            };
             serve(&cli, bind, public_url, log_format, site).await
         }
         None => run_dashboard(&cli, log_file).await,

@@ -21,12 +21,15 @@ use crate::model::Computer;
 use crate::signature::SignedTarget;
 
 /// The actions this server implements.
-const ACTIONS: [&str; 5] = [
+const ACTIONS: [&str; 8] = [
     "GetActivities",
     "GetActivityTypes",
     "ApproveActivities",
     "CancelActivities",
     "GetComputers",
+    "GetAccessGroups",
+    "GetPendingComputers",
+    "GetSavedSearches",
 ];
 
 pub async fn handle(
@@ -163,6 +166,14 @@ async fn run(
                 .map(|c| legacy_computer(c, annotations, network, hardware))
                 .collect();
             Ok(Json(listed).into_response())
+        }
+        "GetAccessGroups" => {
+            let computers = backend.computers().await?;
+            Ok(Json(super::inventory::access_groups(&computers)).into_response())
+        }
+        "GetPendingComputers" => Ok(Json(super::inventory::pending_computers()).into_response()),
+        "GetSavedSearches" => {
+            Ok(Json(super::inventory::saved_searches(&state.site.saved_searches)).into_response())
         }
         "ApproveActivities" | "CancelActivities" => {
             let query = get("query").ok_or_else(|| {

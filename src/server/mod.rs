@@ -7,6 +7,7 @@ mod auth;
 mod authorised;
 mod connections;
 mod error;
+mod inventory;
 mod legacy;
 pub mod limits;
 mod rest;
@@ -112,7 +113,16 @@ pub fn router(state: Arc<ServerState>) -> Router {
         .route("/api/v2/activities/parents", get(rest::parents))
         .route("/api/v2/activities/top-level", get(rest::top_level))
         .route("/api/v2/computers", get(rest::computers))
+        .route(
+            "/api/v2/computers/activities",
+            get(inventory::computer_activities),
+        )
+        .route(
+            "/api/v2/computers/availability-zones",
+            get(inventory::availability_zones),
+        )
         .route("/api/v2/computers/{id}", get(rest::computer))
+        .route("/api/v2/tags", get(inventory::tags))
         .route("/api/v2/activities/reapply", post(rest::reapply))
         .route("/api/v2/activities/revert", post(rest::revert))
         .route("/api/v2/activities/{id}", get(rest::activity))

@@ -208,8 +208,20 @@ impl FromRequestParts<Arc<ServerState>> for ListRequest {
 }
 
 impl ListRequest {
+    pub fn query(&self) -> &str {
+        &self.params.query
+    }
+
+    pub fn limit(&self) -> u64 {
+        self.params.limit
+    }
+
+    pub fn offset(&self) -> u64 {
+        self.params.offset
+    }
+
     /// `page` with its `next` and `previous` links.
-    fn linked<T>(&self, page: Page<T>, state: &ServerState) -> Page<T> {
+    pub fn linked<T>(&self, page: Page<T>, state: &ServerState) -> Page<T> {
         link_page(page, &state.public_url, &self.uri, &self.params)
     }
 }

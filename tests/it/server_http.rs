@@ -1007,3 +1007,97 @@ async fn computer_queries_take_or_and_not() {
         "{body}"
     );
 }
+
+/// The routes of the web UI's Overview and Instances pages, from the
+/// engine's computers and `serve --saved-search`: tags, zones, access
+/// groups, pending computers, saved searches, a computer's activities.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_instances_pages_routes_answer_from_the_computers() {
+    use landscape_tui::server::site::Site;
+    use landscape_tui::server::{Hygiene, Throttle};
+    let engine = landscape_tui::engine::Engine::from_dataset_str(&dataset()).unwrap();
+    let site = Site {
+        saved_searches: vec![
+            ("web-servers".into(), "tag:web".into()),
+            ("needs-reboot".into(), "needs:reboot".into()),
+        ],
+        ..Site::default()
+    };
+    let s = TestServer::start_site(
+        common::frozen(engine),
+        Throttle::default(),
+        Hygiene::default(),
+        site,
+    )
+    .await;
+    let computers: Vec<landscape_tui::model::Computer> =
+        s.backend.read().computers().cloned().collect();
+
+    let tags = s.get("/api/v2/tags").await;
+    let mut expected: Vec<String> = computers.iter().flat_map(|c| c.tags.clone()).collect();
+    expected.sort();
+    expected.dedup();
+    assert_eq!(tags["results"], json!(expected));
+    assert_eq!(tags["count"], expected.len());
+    assert_eq!(
+        s.get("/api/v2/tags?search=WE").await["results"],
+        json!(["web"])
+    );
+    assert_eq!(
+        s.get("/api/v2/computers/availability-zones").await,
+        json!({"values": []})
+    );
+
+    let (status, groups) = legacy(&s, "GetAccessGroups", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{groups}");
+    assert_eq!(
+        groups,
+        json!([
+            {"name": "global", "title": "Global access", "parent": "", "children": "datacenter"},
+            {"name": "datacenter", "title": "Datacenter", "parent": "global", "children": ""},
+        ])
+    );
+    let (status, pending) = legacy(&s, "GetPendingComputers", &[]).await;
+    assert_eq!((status, pending), (StatusCode::OK, json!([])));
+    let (_, searches) = legacy(&s, "GetSavedSearches", &[]).await;
+    assert_eq!(
+        searches,
+        json!([
+            {"name": "web-servers", "title": "Web servers", "search": "tag:web"},
+            {"name": "needs-reboot", "title": "Needs reboot", "search": "needs:reboot"},
+        ])
+    );
+
+    // A computer's activities: those of computers 1 and 2, newest first.
+    let page = s
+        .get("/api/v2/computers/activities?computer_ids=1,2&limit=100")
+        .await;
+    let ids: Vec<u64> = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_u64().unwrap())
+        .collect();
+    let expected: Vec<u64> = s
+        .backend
+        .read()
+        .activities("computer:id:1 OR computer:id:2", 100, 0)
+        .unwrap()
+        .results
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(ids, expected);
+    assert!(!ids.is_empty());
+    let r = s
+        .http
+        .get(format!(
+            "{}/api/v2/computers/activities?computer_ids=x",
+            s.base
+        ))
+        .bearer_auth(s.login().await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}

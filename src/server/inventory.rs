@@ -1,0 +1,168 @@
+//! The computer side of the web UI's pages where activities appear
+//! (Overview, Instances): tags, availability zones, access groups,
+//! computers waiting for acceptance, saved searches, and one computer's
+//! activities. Answered from the backend's computers and `serve`'s own
+//! configuration (`--saved-search`); shapes as Landscape answers them.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::authorised::Authorised;
+use super::rest::ListRequest;
+use super::{ApiError, ServerState};
+use crate::model::Computer;
+
+/// The root access group every account has.
+const GLOBAL: &str = "global";
+
+/// `GET /tags`: every computer tag, sorted, as a page.
+pub async fn tags(
+    State(state): State<Arc<ServerState>>,
+    _: Authorised,
+    uri: Uri,
+) -> Result<Json<Value>, ApiError> {
+    let computers = state.backend.computers().await?;
+    let tags: BTreeSet<&str> = computers
+        .iter()
+        .flat_map(|c| c.tags.iter().map(String::as_str))
+        .collect();
+    let get = |name: &str| param(&uri, name);
+    let search = get("search").unwrap_or_default().to_lowercase();
+    let found: Vec<&str> = tags
+        .into_iter()
+        .filter(|t| t.to_lowercase().contains(&search))
+        .collect();
+    let offset: usize = get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let limit: usize = get("limit").and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let results: Vec<&str> = found.iter().skip(offset).take(limit).copied().collect();
+    Ok(Json(json!({
+        "results": results,
+        "count": found.len(),
+        "next": null,
+        "previous": null,
+    })))
+}
+
+/// `GET /computers/availability-zones`: the zones computers report (a
+/// cloud instance's `availability_zone`); none for computers without.
+pub async fn availability_zones(
+    State(state): State<Arc<ServerState>>,
+    _: Authorised,
+) -> Result<Json<Value>, ApiError> {
+    let computers = state.backend.computers().await?;
+    let zones: BTreeSet<&str> = computers
+        .iter()
+        .filter_map(|c| c.extra.get("availability_zone").and_then(Value::as_str))
+        .collect();
+    Ok(Json(json!({ "values": zones })))
+}
+
+/// `GET /computers/activities?computer_ids=1,2`: the activities of those
+/// computers, newest first, as a page (Landscape's per-computer route).
+pub async fn computer_activities(
+    State(state): State<Arc<ServerState>>,
+    list: ListRequest,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let ids: Vec<u64> = param(&uri, "computer_ids")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            s.trim().parse().map_err(|_| {
+                ApiError::bad_request(
+                    "InvalidParameter",
+                    format!("computer_ids: {s:?} is not a computer id"),
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Err(ApiError::bad_request(
+            "MissingArgument",
+            "computer_ids: name one computer or more (computer_ids=1,2)",
+        ));
+    }
+    let chain: Vec<String> = ids.iter().map(|id| format!("computer:id:{id}")).collect();
+    let query = crate::model::scope::and(list.query(), &chain.join(" OR "));
+    let query = super::limits::query(&query)?;
+    let page = state
+        .backend
+        .activities(query, list.limit(), list.offset())
+        .await?;
+    Ok(Json(list.linked(page, &state)).into_response())
+}
+
+/// `GetAccessGroups`: the groups the computers are in, under `global`.
+pub fn access_groups(computers: &[Computer]) -> Value {
+    let mut names: BTreeSet<&str> = computers
+        .iter()
+        .map(|c| c.access_group.as_str())
+        .filter(|g| !g.is_empty() && *g != GLOBAL)
+        .collect();
+    let children: Vec<&str> = names.iter().copied().collect();
+    let mut groups = vec![json!({
+        "name": GLOBAL,
+        "title": "Global access",
+        "parent": "",
+        "children": children.join(","),
+    })];
+    groups.extend(std::mem::take(&mut names).into_iter().map(|name| {
+        json!({
+            "name": name,
+            "title": title_of(name),
+            "parent": GLOBAL,
+            "children": "",
+        })
+    }));
+    Value::Array(groups)
+}
+
+/// `GetSavedSearches`: `serve --saved-search NAME=QUERY`, in order.
+pub fn saved_searches(searches: &[(String, String)]) -> Value {
+    Value::Array(
+        searches
+            .iter()
+            .map(|(name, search)| json!({"name": name, "title": title_of(name), "search": search}))
+            .collect(),
+    )
+}
+
+/// `GetPendingComputers`: computers that asked to be registered and wait
+/// for acceptance. The engine's computers are all accepted.
+pub fn pending_computers() -> Value {
+    Value::Array(Vec::new())
+}
+
+/// `web-servers` → `Web servers`.
+fn title_of(name: &str) -> String {
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn param(uri: &Uri, name: &str) -> Option<String> {
+    form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_titles() {
+        assert_eq!(title_of("web-servers"), "Web servers");
+        assert_eq!(title_of("datacenter"), "Datacenter");
+    }
+}
