@@ -379,6 +379,15 @@ impl Backend for EngineBackend {
             .await??)
     }
 
+    async fn events(
+        &self,
+        filter: &super::EventFilter,
+    ) -> Result<Page<crate::model::event::Event>, BackendError> {
+        let f = filter.clone();
+        self.reading(move |e| e.events(f.days, &f.search, f.limit, f.offset))
+            .await
+    }
+
     async fn computers_by_id(&self, ids: &[u64]) -> Result<Vec<Computer>, BackendError> {
         let ids = ids.to_vec();
         self.reading(move |e| e.computers_by_id(&ids)).await

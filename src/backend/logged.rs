@@ -191,6 +191,20 @@ impl Backend for Logged {
         .await
     }
 
+    async fn events(
+        &self,
+        filter: &super::EventFilter,
+    ) -> Result<Page<crate::model::event::Event>, BackendError> {
+        timed(
+            format!("events {filter:?}"),
+            |p: &Page<crate::model::event::Event>| {
+                format!("{} of {} events", p.results.len(), p.count)
+            },
+            self.inner.events(filter),
+        )
+        .await
+    }
+
     async fn computers_by_id(&self, list: &[u64]) -> Result<Vec<Computer>, BackendError> {
         timed(
             format!("computers {}", ids(list)),

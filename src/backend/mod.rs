@@ -52,6 +52,15 @@ impl BackendInfo {
     }
 }
 
+/// Which events to read (`GET /events?days&search&limit&offset`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventFilter {
+    pub days: Option<u64>,
+    pub search: String,
+    pub limit: u64,
+    pub offset: u64,
+}
+
 #[async_trait]
 pub trait Backend: Send + Sync {
     fn info(&self) -> BackendInfo;
@@ -128,6 +137,18 @@ pub trait Backend: Send + Sync {
         limit: u64,
         offset: u64,
     ) -> Result<Page<Computer>, BackendError>;
+
+    /// The events log (who approved, canceled, reapplied or reverted what),
+    /// newest first: those of the last `days` that mention `search`. A
+    /// backend without one says so.
+    async fn events(
+        &self,
+        _filter: &EventFilter,
+    ) -> Result<Page<crate::model::event::Event>, BackendError> {
+        Err(BackendError::Unsupported(
+            "this server keeps no events log".into(),
+        ))
+    }
 
     /// The computers `ids` as records (with their last contact), for
     /// saying why an activity waits; ids the server does not know are

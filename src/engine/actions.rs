@@ -271,12 +271,83 @@ impl Engine {
     /// Does what `prepared` says, at the engine's now. Infallible: every
     /// check was made by [`Engine::prepare`] under the same lock.
     pub fn perform(&mut self, prepared: Prepared) -> Done {
+        // The events first, from the rows as they were picked (a replay of
+        // the journal makes the same ones: same rows, time and person).
+        self.log_events(prepared.kind, &prepared.rows);
         match prepared.kind {
             ActionKind::Approve | ActionKind::Cancel => {
                 self.set_status(prepared.kind, &prepared.rows);
                 Done::Changed(prepared.reported)
             }
             kind => Done::Created(self.create(kind, prepared.rows)),
+        }
+    }
+
+    /// The events of `kind` on `rows`: one per group touched (a child
+    /// counts for its group), one per standalone activity (its computer's).
+    fn log_events(&mut self, kind: ActionKind, rows: &[usize]) {
+        use crate::model::event::Event;
+        let mut groups = std::collections::BTreeSet::new();
+        let mut singles = Vec::new();
+        for &i in rows {
+            let a = &self.store.activities[i];
+            match (a.is_parent(), a.parent()) {
+                (true, _) => {
+                    groups.insert(a.id);
+                }
+                (false, Some(p)) => {
+                    groups.insert(p);
+                }
+                (false, None) => singles.push(i),
+            }
+        }
+        let (at, by) = (self.now, self.user.clone());
+        let mut id = self.events.last().map_or(1, |e| e.id + 1);
+        for g in groups {
+            if let Some(group) = self.store.get(g) {
+                self.events.push(Event::on_group(id, kind, group, &by, at));
+                id += 1;
+            }
+        }
+        for i in singles {
+            let a = &self.store.activities[i];
+            let computer = a.computer().and_then(|c| self.store.computers.get(&c));
+            self.events
+                .push(Event::on_computer(id, kind, a, computer, &by, at));
+            id += 1;
+        }
+        let over = self.events.len().saturating_sub(super::EVENTS_KEPT);
+        self.events.drain(..over);
+    }
+
+    /// The events log, newest first: those of the last `days` (on the
+    /// engine's clock) that mention `search`, `limit` from `offset`.
+    pub fn events(
+        &self,
+        days: Option<u64>,
+        search: &str,
+        limit: u64,
+        offset: u64,
+    ) -> crate::model::Page<crate::model::event::Event> {
+        let since = days.map(|d| self.now - chrono::Duration::days(d.min(36_500) as i64));
+        let matching: Vec<&crate::model::event::Event> = self
+            .events
+            .iter()
+            .rev()
+            .filter(|e| since.is_none_or(|s| e.creation_time >= s))
+            .filter(|e| search.is_empty() || e.mentions(search))
+            .collect();
+        crate::model::Page {
+            count: matching.len() as u64,
+            results: matching
+                .iter()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .map(|e| (*e).clone())
+                .collect(),
+            next: None,
+            previous: None,
+            count_is_lower_bound: false,
         }
     }
 

@@ -174,6 +174,7 @@ impl Engine {
         let (mut computers, mut activities): (Vec<Computer>, Vec<Activity>) = (vec![], vec![]);
         let (mut clock, mut seed): (Option<DateTime<Utc>>, Option<u64>) = (None, None);
         let mut journal_seq = 0u64;
+        let mut events: Vec<crate::model::event::Event> = Vec::new();
         while let Some(entry) = reader.next_entry(&["computers", "activities"])? {
             match entry {
                 Entry::List(key) if key == "computers" => {
@@ -185,6 +186,7 @@ impl Engine {
                 Entry::Value(key, raw) if key == "journal_seq" => {
                     journal_seq = value(&key, &raw)?;
                 }
+                Entry::Value(key, raw) if key == "events" => events = value(&key, &raw)?,
                 // Keys this build does not know are passed over.
                 Entry::Value(..) => {}
             }
@@ -224,6 +226,7 @@ impl Engine {
         }
         let mut engine = Engine::new(computers, activities, clock, seed);
         engine.journal_seq = journal_seq;
+        engine.events = events;
         Ok(engine)
     }
 
@@ -231,12 +234,18 @@ impl Engine {
     pub fn to_dataset(&self) -> Value {
         let activities: Vec<&Activity> = self.store.activities.iter().collect();
         let computers: Vec<&Computer> = self.store.computers.values().collect();
-        json!({
+        let mut dataset = json!({
             "computers": computers,
             "activities": activities,
             "clock": self.now,
             "seed": self.seed,
-        })
+        });
+        // Only where there are some: a dataset without actions stays as
+        // it was written.
+        if !self.events.is_empty() {
+            dataset["events"] = json!(self.events);
+        }
+        dataset
     }
 
     /// Writes the dataset straight from the store (compact JSON, no copy of
@@ -249,6 +258,8 @@ impl Engine {
             clock: DateTime<Utc>,
             seed: u64,
             journal_seq: u64,
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            events: &'a [crate::model::event::Event],
         }
         let failed = |e: &dyn fmt::Display| DatasetError(format!("{}: {e}", path.display()));
         let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
@@ -259,6 +270,7 @@ impl Engine {
             clock: self.now,
             seed: self.seed,
             journal_seq: self.journal_seq,
+            events: &self.events,
         };
         serde_json::to_writer(&mut out, &saved).map_err(|e| failed(&e))?;
         std::io::Write::flush(&mut out).map_err(|e| failed(&e))
@@ -268,6 +280,7 @@ impl Engine {
     pub fn same_state(&self, other: &Engine) -> bool {
         self.now == other.now
             && self.seed == other.seed
+            && self.events == other.events
             && self.store.computers == other.store.computers
             && self.store.activities.len() == other.store.activities.len()
             && self

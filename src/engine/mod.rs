@@ -47,7 +47,13 @@ pub struct Engine {
     /// The last journal change this state includes (see `state`).
     journal_seq: u64,
     query_budget: u64,
+    /// The events log, oldest first, at most [`EVENTS_KEPT`].
+    events: Vec<crate::model::event::Event>,
 }
+
+/// Events the engine keeps (the newest): a year of a busy account's
+/// actions, a few tens of MB.
+pub const EVENTS_KEPT: usize = 100_000;
 
 /// Row tests one query may make before it is refused (a column compare is
 /// one, a record read 16): under half a second of one core, so that
@@ -77,6 +83,7 @@ impl Engine {
             seed,
             user: Arc::new(Creator::new("Landscape Admin", "admin@example.com", 1)),
             journal_seq: 0,
+            events: Vec::new(),
             query_budget: QUERY_BUDGET,
         }
     }

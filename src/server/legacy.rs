@@ -21,7 +21,7 @@ use crate::model::Computer;
 use crate::signature::SignedTarget;
 
 /// The actions this server implements.
-const ACTIONS: [&str; 8] = [
+const ACTIONS: [&str; 9] = [
     "GetActivities",
     "GetActivityTypes",
     "ApproveActivities",
@@ -30,6 +30,7 @@ const ACTIONS: [&str; 8] = [
     "GetAccessGroups",
     "GetPendingComputers",
     "GetSavedSearches",
+    "GetEventLog",
 ];
 
 pub async fn handle(
@@ -170,6 +171,11 @@ async fn run(
         "GetAccessGroups" => {
             let computers = backend.computers().await?;
             Ok(Json(super::inventory::access_groups(&computers)).into_response())
+        }
+        "GetEventLog" => {
+            let owned = |name: &str| get(name).map(str::to_owned);
+            let page = backend.events(&super::events::filter(&owned)?).await?;
+            Ok(Json(page.results).into_response())
         }
         "GetPendingComputers" => Ok(Json(super::inventory::pending_computers()).into_response()),
         "GetSavedSearches" => {

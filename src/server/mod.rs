@@ -7,6 +7,7 @@ mod auth;
 mod authorised;
 mod connections;
 mod error;
+mod events;
 mod inventory;
 mod legacy;
 pub mod limits;
@@ -123,6 +124,7 @@ pub fn router(state: Arc<ServerState>) -> Router {
         )
         .route("/api/v2/computers/{id}", get(rest::computer))
         .route("/api/v2/tags", get(inventory::tags))
+        .route("/api/v2/events", get(events::events))
         .route("/api/v2/activities/reapply", post(rest::reapply))
         .route("/api/v2/activities/revert", post(rest::revert))
         .route("/api/v2/activities/{id}", get(rest::activity))

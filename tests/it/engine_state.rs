@@ -371,3 +371,31 @@ fn a_growing_journal_is_folded_into_the_snapshot_while_running() {
     assert!(reopened.same_state(&live));
     assert!(!dir.path().join("state.json.tmp").exists());
 }
+
+/// The events log is part of the state: after a restart (the journal
+/// replayed, or folded into the snapshot) it says what it said before.
+#[test]
+fn the_events_log_outlives_a_restart() {
+    let (_dir, path, live, ids) = one_approve_journaled();
+    let before = live.events(None, "", 100, 0);
+    assert_eq!(
+        before.count, 2,
+        "one event per approve: {:?}",
+        before.results
+    );
+    assert!(
+        before
+            .results
+            .iter()
+            .all(|e| e.message.contains("approved"))
+    );
+    drop(live);
+    let (again, _journal, _) = state::open(&path, &Progress::default(), exists).unwrap();
+    assert_eq!(again.events(None, "", 100, 0), before);
+    // Saved whole (as a fold does) and read back: the same.
+    let snapshot = path.with_extension("copy.json");
+    again.save(&snapshot).unwrap();
+    let read = Engine::load(&snapshot).unwrap();
+    assert_eq!(read.events(None, "", 100, 0), before);
+    let _ = ids;
+}

@@ -1101,3 +1101,78 @@ async fn the_instances_pages_routes_answer_from_the_computers() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+/// The events log is true: each approve, cancel and reapply made through
+/// `serve`, by either API, is an event with its person, its entity (the
+/// group, or the computer of a standalone activity) and Landscape's words;
+/// `GET /events` and `GetEventLog` page and search it, newest first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_change_through_serve_is_an_event() {
+    let s = TestServer::start(dataset()).await;
+    // As `serve` does: what is done through it is its logged-in user's.
+    s.backend.set_user(landscape_tui::model::Creator::new(
+        &s.credentials.name,
+        &s.credentials.email,
+        1,
+    ));
+    assert_eq!(
+        s.get("/api/v2/events?days=7&limit=20&offset=0").await["count"],
+        0
+    );
+    let (status, _) = legacy(&s, "ApproveActivities", &[("query", "id:100")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = legacy(&s, "CancelActivities", &[("query", "id:130")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let r = s
+        .http
+        .post(format!("{}/api/v2/activities/reapply", s.base))
+        .bearer_auth(s.login().await)
+        .json(&json!({"activity_ids": [120]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let page = s.get("/api/v2/events?days=7&limit=20&offset=0").await;
+    assert_eq!(page["count"], 3, "{page}");
+    let said: Vec<(&str, &str, &str)> = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["entity_type"].as_str().unwrap(),
+                e["entity_name"].as_str().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (
+                "Computer",
+                "laptop-ana",
+                "Activity reapplied: Install package htop"
+            ),
+            (
+                "Computer",
+                "café-01",
+                "Activity canceled: Restart computer café-01"
+            ),
+            (
+                "Activity group",
+                "Upgrade package openssl",
+                "Group activity approved."
+            ),
+        ]
+    );
+    for e in page["results"].as_array().unwrap() {
+        assert_eq!(e["person_name"], s.credentials.name.as_str(), "{e}");
+    }
+    let found = s.get("/api/v2/events?search=CANCELED").await;
+    assert_eq!(found["count"], 1);
+    let (status, log) = legacy(&s, "GetEventLog", &[("limit", "2")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(log, json!(page["results"].as_array().unwrap()[..2]));
+}
