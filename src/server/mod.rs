@@ -123,6 +123,10 @@ pub fn router(state: Arc<ServerState>) -> Router {
             get(inventory::availability_zones),
         )
         .route("/api/v2/computers/{id}", get(rest::computer))
+        .route(
+            "/api/v2/computers/{id}/recovery-key",
+            get(inventory::recovery_key),
+        )
         .route("/api/v2/tags", get(inventory::tags))
         .route("/api/v2/events", get(events::events))
         .route("/api/v2/activities/reapply", post(rest::reapply))

@@ -1,7 +1,10 @@
 //! Canonical's own Landscape web UI against `serve`, in headless Chromium:
-//! log in, the list (its rows are the API's), a search, the details panel,
-//! approve and redo (checked through the API), a reload that stays logged
-//! in, sign out — with no page error and no API answer of 400 or more.
+//! log in, the list (its rows are the API's), the Overview (its "Requires
+//! approval" is `status:unapproved`), a search, the details panel, approve
+//! and redo (checked through the API), the Overview's "Approve all", the
+//! Instances list and an instance's Activities tab, the Events log (what
+//! was done, by whom), a reload that stays logged in, sign out — with no
+//! page error and no API answer of 400 or more on any page.
 //!
 //! Needs a built landscape-ui (`LANDSCAPE_WEB_UI`, its directory), a
 //! Chromium (`CHROMIUM`, default /usr/bin/chromium), node, and
@@ -104,6 +107,9 @@ fn canonicals_web_ui_logs_in_lists_searches_acts_and_signs_out() {
         })
     };
     let before = get("activities?limit=20&offset=0")["results"].clone();
+    let unapproved =
+        get("activities?limit=100&offset=0&query=status:unapproved")["results"].clone();
+    let computers = get("computers?limit=100")["results"].clone();
     let nginx = get("activities?limit=20&offset=0&query=nginx")["results"].clone();
 
     let out = Command::new("node")
@@ -119,7 +125,18 @@ fn canonicals_web_ui_logs_in_lists_searches_acts_and_signs_out() {
     assert_eq!(
         seen["steps"],
         serde_json::json!([
-            "list", "search", "details", "approve", "redo", "reload", "logout"
+            "list",
+            "overview",
+            "search",
+            "details",
+            "approve",
+            "redo",
+            "approve-all",
+            "instances",
+            "instance",
+            "events",
+            "reload",
+            "logout"
         ])
     );
     assert_eq!(seen["pageErrors"], serde_json::json!([]), "{seen:#}");
@@ -222,6 +239,88 @@ fn canonicals_web_ui_logs_in_lists_searches_acts_and_signs_out() {
         assert_eq!(a["creator"]["email"], "jane@example.com", "{a}");
         assert_eq!(a["creator"]["name"], "Jane Doe", "{a}");
     }
+
+    // The Overview's "Requires approval" is the API's status:unapproved;
+    // "Approve all" left none.
+    let summaries = |list: &Value| -> Vec<String> {
+        let mut v: Vec<String> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["summary"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut overview: Vec<String> = seen["overview"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no Requires approval table: {seen:#}"))
+        .iter()
+        .map(|d| d.as_str().unwrap().to_owned())
+        .collect();
+    overview.sort();
+    assert_eq!(overview, summaries(&unapproved));
+    assert!(!overview.is_empty());
+    let text = seen["overviewText"].as_str().unwrap();
+    assert!(!text.contains("Error loading data"), "{text}");
+    assert_eq!(seen["approveAllDialog"]["status"], 200);
+    assert_eq!(
+        get("activities?limit=1&offset=0&query=status:unapproved")["count"],
+        0
+    );
+    // Instances: every computer; one's Activities tab is the API's.
+    let listed = seen["instances"].as_array().unwrap();
+    assert_eq!(
+        listed.len(),
+        computers.as_array().unwrap().len(),
+        "{seen:#}"
+    );
+    for c in computers.as_array().unwrap() {
+        let title = c["title"].as_str().unwrap();
+        assert!(
+            listed.iter().any(|r| r.as_str().unwrap().contains(title)),
+            "{title} not listed: {listed:?}"
+        );
+    }
+    let of_one = get("activities?limit=20&offset=0&query=computer:id:1")["results"].clone();
+    let shown: Vec<String> = seen["instance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["description"].as_str().unwrap().to_owned())
+        .collect();
+    let api: Vec<String> = of_one
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["summary"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(shown, api);
+    // The Events log lists the approvals and the redo, by Jane Doe.
+    let events: Vec<&str> = seen["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(events.len() >= 3, "{events:#?}");
+    assert!(events.iter().all(|e| e.contains("Jane Doe")), "{events:#?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.contains("Group activity approved.")),
+        "{events:#?}"
+    );
+    assert!(
+        events.iter().any(|e| e.contains("reapplied")),
+        "{events:#?}"
+    );
+    let logged = get("events?days=7&limit=20&offset=0");
+    assert_eq!(
+        logged["count"].as_u64(),
+        Some(events.len() as u64),
+        "{logged}"
+    );
 
     // A reload kept the session; signing out ended it.
     assert!(

@@ -39,7 +39,20 @@ try {
     const td = tr.querySelectorAll('td');
     return { description: td[0].querySelector('button')?.innerText.trim(), status: td[1].innerText.trim() };
   }));
-  const idle = () => page.waitForNetworkIdle({ idleTime: 300, timeout: 20000 });
+  // Quiet for 300 ms (a page that polls is read after 8 s anyway: every
+  // step waits for what it reads besides).
+  const idle = () => page.waitForNetworkIdle({ idleTime: 300, timeout: 8000 }).catch(() => {});
+  // Pages that poll are never idle for long: waited for a while, then read.
+  const settle = () => page.waitForNetworkIdle({ idleTime: 300, timeout: 5000 }).catch(() => {});
+  // Until the page has a table whose heading has `header`.
+  const tableWith = (header) => page.waitForFunction(
+    (h) => [...document.querySelectorAll('table thead')].some((t) => t.innerText.includes(h)),
+    { timeout: 20000 }, header);
+  // The first cells of the table whose heading has `header`.
+  const tableRows = (header) => page.$$eval('table', (ts, h) => {
+    const t = ts.find((x) => x.querySelector('thead')?.innerText.includes(h));
+    return t ? [...t.querySelectorAll('tbody tr')].map((tr) => tr.querySelector('td')?.innerText.trim()) : null;
+  }, header);
 
   // Confirms the dialog with its `confirm` button and waits for the
   // request whose URL holds `sends` to be answered.
@@ -67,6 +80,16 @@ try {
   seen.listUrl = page.url();
   seen.list = await rows();
   step('list');
+
+  // The Overview: its cards load, and its "Requires approval" table.
+  await page.goto(base + '/new_dashboard/overview', { waitUntil: 'domcontentloaded' });
+  await tableWith('DESCRIPTION');
+  await settle();
+  seen.overview = await tableRows('DESCRIPTION');
+  seen.overviewText = await page.$eval('main', (m) => m.innerText);
+  step('overview');
+  await page.goto(base + '/new_dashboard/activities', { waitUntil: 'networkidle0' });
+  await page.waitForSelector('table tbody tr', { timeout: 20000 });
 
   // Search.
   await page.type('input#search', 'nginx');
@@ -104,7 +127,38 @@ try {
   seen.redoDialog = await dialog('Redo', '/activities/reapply');
   step('redo');
 
+  // The Overview's "Approve all": what still requires approval.
+  await page.goto(base + '/new_dashboard/overview', { waitUntil: 'domcontentloaded' });
+  await tableWith('DESCRIPTION');
+  await settle();
+  await page.click('button[title=Approve]');
+  seen.approveAllDialog = await dialog('Approve', 'ApproveActivities');
+  await settle();
+  step('approve-all');
+
+  // Instances: the list; one instance's Activities tab.
+  await page.goto(base + '/new_dashboard/instances', { waitUntil: 'domcontentloaded' });
+  await tableWith('HOSTNAME');
+  await settle();
+  seen.instances = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.innerText));
+  step('instances');
+  await page.goto(base + '/new_dashboard/instances/1?tab=activities', { waitUntil: 'domcontentloaded' });
+  await tableWith('DESCRIPTION');
+  await settle();
+  seen.instance = await rows();
+  step('instance');
+
+  // The Events log: what was done above, by whom.
+  await page.goto(base + '/new_dashboard/events-log', { waitUntil: 'domcontentloaded' });
+  await tableWith('MESSAGE');
+  await page.waitForFunction(() => document.querySelector('table tbody')?.innerText.includes('approved'), { timeout: 20000 });
+  await settle();
+  seen.events = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.innerText));
+  step('events');
+
   // A reload keeps the session (the cookie answers /me).
+  await page.goto(base + '/new_dashboard/activities', { waitUntil: 'networkidle0' });
+  await page.waitForSelector('table tbody tr', { timeout: 20000 });
   await page.reload({ waitUntil: 'networkidle0' });
   await page.waitForSelector('table tbody tr', { timeout: 20000 });
   seen.reloadUrl = page.url();
