@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{ActionKind, Activity, Computer, Creator};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Every field defaults: a server's record without one is still read.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Event {
     pub id: u64,
     pub person_id: Option<u64>,

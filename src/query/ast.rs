@@ -138,14 +138,6 @@ impl ComputerQuery {
     pub fn is_empty(&self) -> bool {
         self.all.is_empty()
     }
-
-    /// Every group holds: one of its clauses does.
-    pub fn matches(&self, c: &crate::model::Computer) -> bool {
-        self.all.iter().all(|any| {
-            any.iter()
-                .any(|cl| super::eval::computer_matches(&cl.term.kind, c) != cl.negated)
-        })
-    }
 }
 
 impl Query {

@@ -299,6 +299,16 @@ impl Predicate {
     }
 }
 
+impl super::ast::ComputerQuery {
+    /// Every group holds: one of its clauses does.
+    pub fn matches(&self, c: &Computer) -> bool {
+        self.all.iter().all(|any| {
+            any.iter()
+                .any(|cl| computer_matches(&cl.term.kind, c) != cl.negated)
+        })
+    }
+}
+
 /// Whether `computer` matches a `computer:` term.
 pub fn computer_matches(term: &ComputerTermKind, c: &Computer) -> bool {
     match term {

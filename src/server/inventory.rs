@@ -1,7 +1,7 @@
 //! The computer side of the web UI's pages where activities appear
 //! (Overview, Instances): tags, availability zones, access groups,
-//! computers waiting for acceptance, saved searches, and one computer's
-//! activities. Answered from the backend's computers and `serve`'s own
+//! computers waiting for acceptance, saved searches, a computer's recovery
+//! key. Answered from the backend's computers and `serve`'s own
 //! configuration (`--saved-search`); shapes as Landscape answers them.
 
 use std::collections::BTreeSet;
@@ -10,11 +10,9 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::authorised::Authorised;
-use super::rest::ListRequest;
 use super::{ApiError, ServerState};
 use crate::model::Computer;
 
@@ -61,42 +59,6 @@ pub async fn availability_zones(
         .filter_map(|c| c.extra.get("availability_zone").and_then(Value::as_str))
         .collect();
     Ok(Json(json!({ "values": zones })))
-}
-
-/// `GET /computers/activities?computer_ids=1,2`: the activities of those
-/// computers, newest first, as a page (Landscape's per-computer route).
-pub async fn computer_activities(
-    State(state): State<Arc<ServerState>>,
-    list: ListRequest,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let ids: Vec<u64> = param(&uri, "computer_ids")
-        .unwrap_or_default()
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            s.trim().parse().map_err(|_| {
-                ApiError::bad_request(
-                    "InvalidParameter",
-                    format!("computer_ids: {s:?} is not a computer id"),
-                )
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    if ids.is_empty() {
-        return Err(ApiError::bad_request(
-            "MissingArgument",
-            "computer_ids: name one computer or more (computer_ids=1,2)",
-        ));
-    }
-    let chain: Vec<String> = ids.iter().map(|id| format!("computer:id:{id}")).collect();
-    let query = crate::model::scope::and(list.query(), &chain.join(" OR "));
-    let query = super::limits::query(&query)?;
-    let page = state
-        .backend
-        .activities(query, list.limit(), list.offset())
-        .await?;
-    Ok(Json(list.linked(page, &state)).into_response())
 }
 
 /// `GET /computers/<id>/recovery-key`: its full-disk-encryption recovery

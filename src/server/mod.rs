@@ -116,7 +116,7 @@ pub fn router(state: Arc<ServerState>) -> Router {
         .route("/api/v2/computers", get(rest::computers))
         .route(
             "/api/v2/computers/activities",
-            get(inventory::computer_activities),
+            get(rest::computer_activities),
         )
         .route(
             "/api/v2/computers/availability-zones",

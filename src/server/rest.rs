@@ -208,20 +208,8 @@ impl FromRequestParts<Arc<ServerState>> for ListRequest {
 }
 
 impl ListRequest {
-    pub fn query(&self) -> &str {
-        &self.params.query
-    }
-
-    pub fn limit(&self) -> u64 {
-        self.params.limit
-    }
-
-    pub fn offset(&self) -> u64 {
-        self.params.offset
-    }
-
     /// `page` with its `next` and `previous` links.
-    pub fn linked<T>(&self, page: Page<T>, state: &ServerState) -> Page<T> {
+    fn linked<T>(&self, page: Page<T>, state: &ServerState) -> Page<T> {
         link_page(page, &state.public_url, &self.uri, &self.params)
     }
 }
@@ -288,6 +276,44 @@ pub async fn computers(
     let page = state
         .backend
         .computers_page(&p.query, p.limit, p.offset)
+        .await?;
+    Ok(Json(list.linked(page, &state)).into_response())
+}
+
+/// `GET /computers/activities?computer_ids=1,2`: the activities of those
+/// computers, newest first, as a page (Landscape's per-computer route).
+pub async fn computer_activities(
+    State(state): State<Arc<ServerState>>,
+    list: ListRequest,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let ids: Vec<u64> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "computer_ids")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            s.trim().parse().map_err(|_| {
+                ApiError::bad_request(
+                    "InvalidParameter",
+                    format!("computer_ids: {s:?} is not a computer id"),
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Err(ApiError::bad_request(
+            "MissingArgument",
+            "computer_ids: name one computer or more (computer_ids=1,2)",
+        ));
+    }
+    let chain: Vec<String> = ids.iter().map(|id| format!("computer:id:{id}")).collect();
+    let query = crate::model::scope::and(&list.params.query, &chain.join(" OR "));
+    let query = limits::query(&query)?;
+    let page = state
+        .backend
+        .activities(query, list.params.limit, list.params.offset)
         .await?;
     Ok(Json(list.linked(page, &state)).into_response())
 }

@@ -9,6 +9,10 @@ use crate::backend::{Backend, action_plan};
 /// reads; it counts them all from the page's count.
 pub const IN_FLIGHT_PAGE: u64 = 20;
 
+/// How far back, and how many, of the server's events the action log shows.
+pub const SERVER_EVENTS_DAYS: u64 = 7;
+pub const SERVER_EVENTS_SHOWN: u64 = 20;
+
 /// The long-running activities in flight, as a query.
 pub fn in_flight_query() -> String {
     let types: Vec<String> = crate::model::LONG_RUNNING_TYPES
@@ -83,6 +87,16 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
                 .map_err(|e| e.explain());
             Event::Exported { path, result }
         }
+        Command::FetchServerEvents => Event::ServerEventsLoaded(
+            backend
+                .events(&crate::backend::EventFilter {
+                    days: Some(SERVER_EVENTS_DAYS),
+                    search: String::new(),
+                    limit: SERVER_EVENTS_SHOWN,
+                    offset: 0,
+                })
+                .await,
+        ),
         Command::LookWatches(ask) => {
             Event::WatchesLooked(crate::backend::watched::look(backend, &ask).await)
         }

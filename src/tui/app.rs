@@ -481,6 +481,9 @@ pub struct App {
     pub acting: Option<(String, bool)>,
     /// Every action taken here and by scripts, newest first.
     pub action_log: Vec<crate::backend::action_plan::ActionRecord>,
+    /// The server's events log (any client's actions), read when the
+    /// action log opens: `None` while it is read.
+    pub server_events: Option<Result<Vec<crate::model::event::Event>, String>>,
     pub dialog: Option<Dialog>,
     pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize, RefusedWhen)>,
     pub message: Option<Message>,
@@ -624,6 +627,7 @@ impl App {
             clusters: ClustersState::default(),
             came_from: Vec::new(),
             watches: Default::default(),
+            server_events: None,
             auto_stop: None,
             flash: HashMap::new(),
             size: (80, 24),

@@ -59,6 +59,8 @@ pub enum Event {
         result: Result<ClusterReport, BackendError>,
     },
     Vocabulary(Result<(CompletionValues, Vec<Computer>), BackendError>),
+    /// The server's events log, newest first.
+    ServerEventsLoaded(Result<crate::model::Page<crate::model::event::Event>, BackendError>),
     /// A look at the watched activities.
     WatchesLooked(Result<crate::backend::watched::Look, BackendError>),
     /// `:watch` read the query's matches to watch them.
@@ -149,6 +151,8 @@ pub enum Command {
         generation: u64,
         query: String,
     },
+    /// Read the newest of the server's events log (the last week's).
+    FetchServerEvents,
     /// Look at the watched activities.
     LookWatches(crate::backend::watched::Ask),
     /// Read `query`'s matches (at most [`crate::tui::watches::MOST_WATCHED`]) to watch them.

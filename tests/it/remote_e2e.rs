@@ -334,3 +334,36 @@ async fn thousands_refused_over_http_are_all_counted() {
         }
     }
 }
+
+/// The dashboard's action log shows the server's events log beneath its
+/// own entries: an approval another client made (a script by the legacy
+/// API here) is there with its person, over either API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_action_log_shows_what_others_did_on_the_server() {
+    use landscape_tui::backend::remote::ApiChoice;
+    for api in [ApiChoice::Rest, ApiChoice::Legacy] {
+        let s = TestServer::start(dataset()).await;
+        let other = RemoteBackend::new(s.access_key_options(&s.base, ApiChoice::Legacy)).unwrap();
+        other
+            .approve(&Selection::Query("id:100".into()))
+            .await
+            .unwrap();
+        let remote = RemoteBackend::new(s.access_key_options(&s.base, api)).unwrap();
+        let mut app = common::tui::remote_app(&remote.info().label, (160, 40));
+        let cmds = start(&mut app);
+        common::tui::drive_remote(&mut app, remote.as_ref(), cmds).await;
+        let cmds = update(&mut app, common::tui::key('L'));
+        common::tui::drive_remote(&mut app, remote.as_ref(), cmds).await;
+        let shown = common::tui::screen(&common::tui::draw(&app));
+        assert!(
+            shown.contains("The server's events log, last 7 days"),
+            "{api:?}\n{shown}"
+        );
+        assert!(
+            shown.contains("Landscape Admin · Activity group Upgrade package openssl: Group"),
+            "{api:?}\n{shown}"
+        );
+        let event = &app.server_events.as_ref().unwrap().as_ref().unwrap()[0];
+        assert_eq!(event.message, "Group activity approved.", "{api:?}");
+    }
+}

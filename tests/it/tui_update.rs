@@ -13,7 +13,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::common;
 
-use common::tui::{answer, answer_actions, code, feed, key, small_engine as engine, typed};
+use common::tui::{
+    answer, answer_actions, code, draw, feed, key, screen, small_engine as engine, typed,
+};
 
 fn app() -> App {
     common::tui::app(&engine(), (120, 40))
@@ -739,8 +741,17 @@ fn every_action_is_logged_and_the_log_opens_its_activities() {
     let mut e = engine();
     let mut app = loaded(&e);
     assert!(app.action_log.is_empty());
-    feed(&mut app, [key('L')]);
-    assert!(app.dialog.is_none(), "nothing logged yet");
+    // Nothing logged yet: the log says so, and reads the server's events.
+    let cmds = feed(&mut app, [key('L')]);
+    assert_eq!(cmds, vec![Command::FetchServerEvents]);
+    answer(&mut app, &e, cmds);
+    let shown = screen(&draw(&app));
+    assert!(
+        shown.contains("No action taken here or by a script yet."),
+        "{shown}"
+    );
+    feed(&mut app, [code(KeyCode::Esc)]);
+    assert!(app.dialog.is_none());
     // Reapply the failed group (110): one new group over its two finished children.
     let at = app.list.rows.iter().position(|a| a.id == 110).unwrap();
     let cmds = feed(&mut app, (0..at).map(|_| key('j')));

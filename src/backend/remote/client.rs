@@ -846,6 +846,45 @@ impl Backend for RemoteBackend {
         }
     }
 
+    async fn events(
+        &self,
+        filter: &crate::backend::EventFilter,
+    ) -> Result<Page<crate::model::event::Event>, BackendError> {
+        let mut params = vec![
+            ("limit", filter.limit.to_string()),
+            ("offset", filter.offset.to_string()),
+        ];
+        if let Some(days) = filter.days {
+            params.push(("days", days.to_string()));
+        }
+        if !filter.search.is_empty() {
+            params.push(("search", filter.search.clone()));
+        }
+        let answer = match self.api().await? {
+            Api::Rest => {
+                self.retrying(|| self.rest(Method::GET, "/events", &params, None))
+                    .await
+            }
+            Api::Legacy => self
+                .retrying(|| self.legacy("GetEventLog", &params))
+                .await
+                .map(|results: Vec<crate::model::event::Event>| Page {
+                    count: filter.offset.saturating_add(results.len() as u64),
+                    results,
+                    next: None,
+                    previous: None,
+                    count_is_lower_bound: true,
+                }),
+        };
+        match answer {
+            // A server without an events log says so as the trait does.
+            Err(e) if no_such_route(&e) => Err(BackendError::Unsupported(
+                "this server keeps no events log".into(),
+            )),
+            other => other,
+        }
+    }
+
     async fn computers_by_id(&self, ids: &[u64]) -> Result<Vec<Computer>, BackendError> {
         match self.fetch_computers(ids).await {
             Ok(found) => {

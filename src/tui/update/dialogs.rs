@@ -168,12 +168,24 @@ fn copy_menu_key(
 }
 
 /// `L` / `:log`: what was done, newest first.
-pub(super) fn open_action_log(app: &mut App) {
-    if app.action_log.is_empty() {
-        app.say(Level::Info, "the action log is empty: no action taken yet");
-    } else {
-        app.dialog = Some(Dialog::ActionLog { selected: 0 });
-    }
+/// Beside it, the server's own events log is read (who did what there,
+/// from any client): shown below this dashboard's and scripts' entries.
+pub(super) fn open_action_log(app: &mut App, out: &mut Vec<Command>) {
+    app.server_events = None;
+    out.push(Command::FetchServerEvents);
+    app.dialog = Some(Dialog::ActionLog { selected: 0 });
+}
+
+/// The server's events came (or it has none).
+pub(super) fn server_events_loaded(
+    app: &mut App,
+    result: Result<crate::model::Page<crate::model::event::Event>, crate::backend::BackendError>,
+) {
+    app.server_events = Some(match result {
+        Ok(page) => Ok(page.results),
+        Err(crate::backend::BackendError::Unsupported(_)) => Ok(Vec::new()),
+        Err(e) => Err(e.to_string()),
+    });
 }
 
 pub(super) fn open_messages(app: &mut App) {

@@ -54,6 +54,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             result,
         } => user_commands::computer_loaded(app, command, *values, result, &mut out),
         Event::UserCommandDone { name, result } => user_commands::done(app, &name, result),
+        Event::ServerEventsLoaded(result) => dialogs::server_events_loaded(app, result),
         Event::WatchesLooked(result) => watches::looked(app, result, &mut out),
         Event::WatchQueryLoaded {
             query,

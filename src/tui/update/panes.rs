@@ -77,7 +77,7 @@ pub(super) fn on_pane_key(
         KeyAction::OpenInWebUi => open_in_web_ui(app, out),
         KeyAction::ShowRefusals => show_refusals(app),
         KeyAction::Help => app.dialog = Some(Dialog::Help { scroll: 0 }),
-        KeyAction::ActionLog => open_action_log(app),
+        KeyAction::ActionLog => open_action_log(app, out),
         KeyAction::Messages => super::dialogs::open_messages(app),
         KeyAction::RangeMark => range_mark(app),
         KeyAction::Sort => {

@@ -114,7 +114,7 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
             app.quit = true;
             out.push(Command::Quit);
         }
-        CommandLine::Log => open_action_log(app),
+        CommandLine::Log => open_action_log(app, out),
         CommandLine::Messages => super::dialogs::open_messages(app),
         CommandLine::Clusters => super::clusters::open_clusters(app, out),
         CommandLine::Columns(None) => {

@@ -138,6 +138,58 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
     }
 }
 
+/// The server's events log below the action log: what anyone did there
+/// (the web UI, other operators' scripts), newest first.
+fn server_event_lines(app: &App) -> Vec<Line<'static>> {
+    let heading = |text: String| Line::from(Span::styled(text, app.theme.key));
+    match &app.server_events {
+        None => vec![
+            Line::from(""),
+            Line::from(Span::styled(
+                "Reading the server's events log …",
+                app.theme.dim,
+            )),
+        ],
+        Some(Ok(events)) if events.is_empty() => Vec::new(),
+        Some(Ok(events)) => {
+            let mut lines = vec![
+                Line::from(""),
+                heading(format!(
+                    "The server's events log, last {} days (newest first):",
+                    crate::tui::answer::SERVER_EVENTS_DAYS
+                )),
+            ];
+            for e in events.iter().take(8) {
+                let when = e
+                    .creation_time
+                    .with_timezone(&app.offset)
+                    .format("%Y-%m-%d %H:%M:%S");
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{when}  "), app.theme.dim),
+                    Span::raw(format!(
+                        "{} · {} {}: {}",
+                        printable(&e.person_name),
+                        printable(&e.entity_type),
+                        printable(&e.entity_name),
+                        printable(&e.message)
+                    )),
+                ]));
+            }
+            lines
+        }
+        Some(Err(e)) => vec![
+            Line::from(""),
+            Line::from(Span::styled(
+                format!(
+                    "The server's events log could not be read: {}",
+                    printable(e)
+                ),
+                app.theme.warning,
+            )),
+        ],
+    }
+}
+
 /// `y`'s choices, the selected one highlighted, each with what it copies.
 fn copy_menu_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
     use crate::tui::app::COPY_CHOICES;
@@ -493,6 +545,13 @@ fn action_log_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
             )));
         }
     }
+    if app.action_log.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "No action taken here or by a script yet.",
+            app.theme.dim,
+        )));
+    }
+    lines.extend(server_event_lines(app));
     lines.push(Line::from(""));
     let key = |action| app.keymap.first(Context::Popup, action);
     lines.push(Line::from(Span::styled(

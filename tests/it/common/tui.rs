@@ -106,6 +106,7 @@ fn is_read(c: &Command) -> bool {
             | Command::FetchComputers(_)
             | Command::FetchClusters { .. }
             | Command::FetchHealth { .. }
+            | Command::FetchServerEvents
     )
 }
 
