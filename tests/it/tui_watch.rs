@@ -377,45 +377,49 @@ async fn a_look_costs_what_is_watched_on_landscapes_routes() {
 
 /// Watching what is already over ends at the first look, with its
 /// outcome (a group's failures counted then); a watch started while a
-/// look is out is not taken as looked at by it.
+/// look is out is not taken as looked at by it: the next look is its.
 #[test]
 fn a_watch_of_what_is_over_ends_at_its_first_look() {
     let backend = rollout(1, 0, 0);
-    let mut app = at(&backend, "id:500");
-    // 500 failed (its one child failed) before it was watched.
-    let cmds = feed(&mut app, [key('w')]);
-    let ask = cmds
+    // Both groups: 500 failed (its one child failed) before it was watched.
+    let mut app = at(&backend, "");
+    let row_of = |app: &App, id: u64| app.list.rows.iter().position(|a| a.id == id).unwrap();
+    let to_500 = row_of(&app, 500);
+    feed(&mut app, (0..to_500).map(|_| key('j')));
+    let first = feed(&mut app, [key('w')]);
+    let ask = first
         .iter()
         .find_map(|c| match c {
             Command::LookWatches(a) => Some(a.clone()),
             _ => None,
         })
         .expect("the first look asks even for what is final");
-    assert_eq!(
-        (ask.ids.clone(), ask.groups.clone()),
-        (vec![500], vec![500])
+    assert_eq!((ask.ids, ask.groups), (vec![500], vec![500]));
+    // Group 600 is watched while that look is out.
+    feed(&mut app, [key('g')]);
+    let to_600 = row_of(&app, 600);
+    feed(&mut app, (0..to_600).map(|_| key('j')));
+    let second = feed(&mut app, [key('w')]);
+    assert!(
+        !second.iter().any(|c| matches!(c, Command::LookWatches(_))),
+        "one look at a time: {second:?}"
     );
-    // A second watch while that look is out: the answer is not its.
-    let other = rollout(1, 0, 0);
-    let mut second = at(&other, "id:600");
-    second.watches = app.watches.clone();
-    feed(&mut second, [key('w')]);
-    assert_eq!(second.watches.list.len(), 2);
-    let rest = run(&mut app, &backend, cmds);
+    let rest = run(&mut app, &backend, first);
     assert_eq!(
         notices(&rest),
         vec!["watch 1: row 500 Upgrade package curl is done: 0 succeeded, 1 failed"]
     );
-    let look = landscape_tui::backend::watched::Look::default();
-    let covering = second.watches.covering.clone();
-    assert_eq!(
-        covering,
-        vec![1],
-        "the look out covers the first watch only"
-    );
-    second.watches.take(&second.backend.label.clone(), &look);
     assert!(
-        !second.watches.list[1].looked,
+        !app.watches.list[1].looked,
         "not looked at by a look asked before it"
     );
+    let next = update(&mut app, Event::RefreshDue);
+    let ask = next
+        .iter()
+        .find_map(|c| match c {
+            Command::LookWatches(a) => Some(a.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(ask.ids, vec![600]);
 }
