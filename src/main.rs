@@ -49,12 +49,8 @@ async fn run(mut cli: Cli) -> ExitCode {
             features,
             saved_searches,
         }) => {
-            let site = server::site::Site {
-                web_ui,
-                features,
-                saved_searches,
-            };
-            serve(&cli, bind, public_url, log_format, site).await
+            let site = server::site::Site { web_ui, features };
+            serve(&cli, bind, public_url, log_format, site, saved_searches).await
         }
         None => run_dashboard(&cli, log_file).await,
         Some(command) => run_script(&cli, command).await,
@@ -68,6 +64,7 @@ async fn serve(
     public_url: Option<String>,
     log_format: server::LogFormat,
     site: server::site::Site,
+    saved_searches: Vec<(String, String)>,
 ) -> ExitCode {
     if let Some(dir) = &site.web_ui
         && !dir.join("index.html").is_file()
@@ -92,6 +89,14 @@ async fn serve(
         Ok(b) => b,
         Err(e) => return setup_failed(e),
     };
+    for (name, query) in &saved_searches {
+        if let Err(e) = backend.save_search(landscape_tui::model::SavedSearch::new(name, query)) {
+            return setup_failed(SetupError::Usage(format!(
+                "--saved-search {name}: {}",
+                e.message
+            )));
+        }
+    }
     // Activities created through serve are the logged-in user's.
     backend.set_user(landscape_tui::model::Creator::new(
         &start.credentials.name,

@@ -131,6 +131,14 @@ impl EngineBackend {
 
     /// Whose activities reapply and revert create from now on (`serve`'s
     /// logged-in user).
+    /// Saves a search (`serve --saved-search NAME=QUERY`).
+    pub fn save_search(
+        &self,
+        search: crate::model::SavedSearch,
+    ) -> Result<(), crate::query::QueryError> {
+        self.write().save_search(search)
+    }
+
     pub fn set_user(&self, user: crate::model::Creator) {
         let _writer = self.shared.writer();
         self.write().set_user(user);
@@ -377,6 +385,10 @@ impl Backend for EngineBackend {
         Ok(self
             .reading(move |e| e.computers_page(&query, limit, offset))
             .await??)
+    }
+
+    async fn saved_searches(&self) -> Result<Vec<crate::model::SavedSearch>, BackendError> {
+        self.reading(|e| e.saved_searches().to_vec()).await
     }
 
     async fn events(

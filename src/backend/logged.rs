@@ -191,6 +191,10 @@ impl Backend for Logged {
         .await
     }
 
+    async fn saved_searches(&self) -> Result<Vec<crate::model::SavedSearch>, BackendError> {
+        self.inner.saved_searches().await
+    }
+
     async fn events(
         &self,
         filter: &super::EventFilter,

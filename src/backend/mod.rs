@@ -138,6 +138,11 @@ pub trait Backend: Send + Sync {
         offset: u64,
     ) -> Result<Page<Computer>, BackendError>;
 
+    /// Saved searches (`search:NAME` in computer queries), in order.
+    async fn saved_searches(&self) -> Result<Vec<crate::model::SavedSearch>, BackendError> {
+        Ok(Vec::new())
+    }
+
     /// The events log (who approved, canceled, reapplied or reverted what),
     /// newest first: those of the last `days` that mention `search`. A
     /// backend without one says so.

@@ -175,6 +175,7 @@ impl Engine {
         let (mut clock, mut seed): (Option<DateTime<Utc>>, Option<u64>) = (None, None);
         let mut journal_seq = 0u64;
         let mut events: Vec<crate::model::event::Event> = Vec::new();
+        let mut searches: Vec<crate::model::SavedSearch> = Vec::new();
         while let Some(entry) = reader.next_entry(&["computers", "activities"])? {
             match entry {
                 Entry::List(key) if key == "computers" => {
@@ -187,6 +188,9 @@ impl Engine {
                     journal_seq = value(&key, &raw)?;
                 }
                 Entry::Value(key, raw) if key == "events" => events = value(&key, &raw)?,
+                Entry::Value(key, raw) if key == "saved_searches" => {
+                    searches = value(&key, &raw)?;
+                }
                 // Keys this build does not know are passed over.
                 Entry::Value(..) => {}
             }
@@ -227,6 +231,12 @@ impl Engine {
         let mut engine = Engine::new(computers, activities, clock, seed);
         engine.journal_seq = journal_seq;
         engine.events = events;
+        for search in searches {
+            let name = search.name.clone();
+            engine
+                .save_search(search)
+                .map_err(|e| DatasetError(format!("saved search {name:?}: {}", e.message)))?;
+        }
         Ok(engine)
     }
 
@@ -245,6 +255,9 @@ impl Engine {
         if !self.events.is_empty() {
             dataset["events"] = json!(self.events);
         }
+        if !self.saved_searches.is_empty() {
+            dataset["saved_searches"] = json!(self.saved_searches);
+        }
         dataset
     }
 
@@ -260,6 +273,8 @@ impl Engine {
             journal_seq: u64,
             #[serde(skip_serializing_if = "<[_]>::is_empty")]
             events: &'a [crate::model::event::Event],
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            saved_searches: &'a [crate::model::SavedSearch],
         }
         let failed = |e: &dyn fmt::Display| DatasetError(format!("{}: {e}", path.display()));
         let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
@@ -271,6 +286,7 @@ impl Engine {
             seed: self.seed,
             journal_seq: self.journal_seq,
             events: &self.events,
+            saved_searches: &self.saved_searches,
         };
         serde_json::to_writer(&mut out, &saved).map_err(|e| failed(&e))?;
         std::io::Write::flush(&mut out).map_err(|e| failed(&e))
@@ -281,6 +297,7 @@ impl Engine {
         self.now == other.now
             && self.seed == other.seed
             && self.events == other.events
+            && self.saved_searches == other.saved_searches
             && self.store.computers == other.store.computers
             && self.store.activities.len() == other.store.activities.len()
             && self

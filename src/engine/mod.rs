@@ -49,7 +49,12 @@ pub struct Engine {
     query_budget: u64,
     /// The events log, oldest first, at most [`EVENTS_KEPT`].
     events: Vec<crate::model::event::Event>,
+    /// Saved searches, in the order they were made (`search:NAME`).
+    saved_searches: Vec<crate::model::SavedSearch>,
 }
+
+/// How deep saved searches may name one another.
+const SEARCH_DEPTH: usize = 8;
 
 /// Events the engine keeps (the newest): a year of a busy account's
 /// actions, a few tens of MB.
@@ -84,6 +89,7 @@ impl Engine {
             user: Arc::new(Creator::new("Landscape Admin", "admin@example.com", 1)),
             journal_seq: 0,
             events: Vec::new(),
+            saved_searches: Vec::new(),
             query_budget: QUERY_BUDGET,
         }
     }
@@ -142,7 +148,7 @@ impl Engine {
         limit: u64,
         offset: u64,
     ) -> Result<Page<Computer>, QueryError> {
-        let parsed = crate::query::parse_computer_query(query, &ParseOptions::default())?;
+        let parsed = self.computer_query(query)?;
         // Each term is tried on each computer (a string compare or search).
         let tests = (parsed.len() as u64)
             .saturating_mul(self.store.computers.len() as u64)
@@ -235,8 +241,98 @@ impl Engine {
     }
 
     fn matcher(&self, query: &str) -> Result<Matcher, QueryError> {
-        let parsed: Query = crate::query::parse_with(query, &ParseOptions::default())?.query;
+        let mut parsed: Query = crate::query::parse_with(query, &ParseOptions::default())?.query;
+        for any in &mut parsed.all {
+            for clause in &mut any.any {
+                if let crate::query::TermKind::Computer(term) = &mut clause.term.kind {
+                    self.resolve_term(term, 0)?;
+                }
+            }
+        }
         Ok(parsed.matcher(&self.store))
+    }
+
+    pub fn saved_searches(&self) -> &[crate::model::SavedSearch] {
+        &self.saved_searches
+    }
+
+    /// Saves a search (replacing one of the same name); its query must
+    /// parse and name only saved searches there are.
+    pub fn save_search(&mut self, search: crate::model::SavedSearch) -> Result<(), QueryError> {
+        self.computer_query(&search.search)?;
+        match self
+            .saved_searches
+            .iter_mut()
+            .find(|s| s.name == search.name)
+        {
+            Some(old) => *old = search,
+            None => self.saved_searches.push(search),
+        }
+        Ok(())
+    }
+
+    /// A computer query, its `search:` terms resolved.
+    fn computer_query(&self, query: &str) -> Result<crate::query::ComputerQuery, QueryError> {
+        self.computer_query_at(query, 0)
+    }
+
+    fn computer_query_at(
+        &self,
+        query: &str,
+        depth: usize,
+    ) -> Result<crate::query::ComputerQuery, QueryError> {
+        let mut parsed = crate::query::parse_computer_query(query, &ParseOptions::default())?;
+        for any in &mut parsed.all {
+            for clause in any {
+                self.resolve_term(&mut clause.term, depth)?;
+            }
+        }
+        Ok(parsed)
+    }
+
+    /// Fills in a `search:NAME` term with its saved query.
+    fn resolve_term(
+        &self,
+        term: &mut crate::query::ComputerTerm,
+        depth: usize,
+    ) -> Result<(), QueryError> {
+        let crate::query::ComputerTermKind::Search { name, resolved } = &mut term.kind else {
+            return Ok(());
+        };
+        let Some(saved) = self.saved_searches.iter().find(|s| s.name == *name) else {
+            let known: Vec<&str> = self
+                .saved_searches
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            return Err(QueryError::new(
+                term.span.clone(),
+                if known.is_empty() {
+                    format!("no saved search \"{name}\": none are saved")
+                } else {
+                    format!(
+                        "no saved search \"{name}\"; saved searches: {}",
+                        known.join(", ")
+                    )
+                },
+            ));
+        };
+        if depth >= SEARCH_DEPTH {
+            return Err(QueryError::new(
+                term.span.clone(),
+                format!("saved search \"{name}\" names saved searches in a circle"),
+            ));
+        }
+        let inner = self
+            .computer_query_at(&saved.search, depth + 1)
+            .map_err(|e| {
+                QueryError::new(
+                    term.span.clone(),
+                    format!("saved search \"{name}\": {}", e.message),
+                )
+            })?;
+        *resolved = Some(Arc::new(inner));
+        Ok(())
     }
 
     /// The record as the REST API returns it: with its `actions` flags.

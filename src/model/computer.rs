@@ -50,3 +50,29 @@ impl Computer {
         }
     }
 }
+
+/// A saved search: a name for a computer query (`search:NAME` uses it),
+/// as `GetSavedSearches` answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedSearch {
+    pub name: String,
+    pub title: String,
+    pub search: String,
+}
+
+impl SavedSearch {
+    /// A saved search titled from its name (`web-servers`: "Web servers").
+    pub fn new(name: &str, search: &str) -> SavedSearch {
+        let words = name.replace(['-', '_'], " ");
+        let mut chars = words.chars();
+        let title = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        };
+        SavedSearch {
+            name: name.to_owned(),
+            title,
+            search: search.to_owned(),
+        }
+    }
+}

@@ -21,7 +21,7 @@ pub use activity::{
     ACTIVITY_GROUP, Activity, ActivityActions, ChildrenStatuses, Creator, LONG_RUNNING_TYPES,
     PackageChange,
 };
-pub use computer::Computer;
+pub use computer::{Computer, SavedSearch};
 pub use extra::Extra;
 pub use field::Field;
 pub use page::{Page, RowPage};

@@ -104,6 +104,13 @@ pub enum ComputerTermKind {
         value: Option<String>,
     },
     NeedsReboot,
+    /// `search:NAME`: what a saved search's query matches. The server
+    /// that keeps the saved searches resolves it (`resolved`); unresolved
+    /// it matches nothing.
+    Search {
+        name: String,
+        resolved: Option<std::sync::Arc<ComputerQuery>>,
+    },
     /// A word with no key: hostname or title contains it, ignoring case.
     Word(String),
     /// A key this build does not know (lenient mode only): the server

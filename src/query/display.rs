@@ -86,6 +86,7 @@ impl Display for ComputerTerm {
                 write!(f, "annotation:{}:{}", quote_if_needed(key, true), value(v))
             }
             ComputerTermKind::NeedsReboot => f.write_str("needs:reboot"),
+            ComputerTermKind::Search { name, .. } => write!(f, "search:{}", value(name)),
             ComputerTermKind::Word(w) => f.write_str(&quote_if_needed(w, true)),
             ComputerTermKind::Unknown { key, value: v } => {
                 write!(f, "{}:{}", quote_if_needed(key, true), value(v))

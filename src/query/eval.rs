@@ -329,6 +329,9 @@ pub fn computer_matches(term: &ComputerTermKind, c: &Computer) -> bool {
             .get(key)
             .is_some_and(|v| value.as_ref().is_none_or(|want| v.contains(want.as_str()))),
         ComputerTermKind::NeedsReboot => c.needs_reboot,
+        ComputerTermKind::Search { resolved, .. } => {
+            resolved.as_ref().is_some_and(|q| q.matches(c))
+        }
         ComputerTermKind::Word(w) => {
             let finder = WordFinder::new(w);
             finder.found_in(&c.hostname) || finder.found_in(&c.title)

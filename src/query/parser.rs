@@ -382,6 +382,10 @@ impl Parser<'_> {
                 }
                 ComputerTermKind::NeedsReboot
             }
+            "search" => ComputerTermKind::Search {
+                name: value,
+                resolved: None,
+            },
             _ => unreachable!("COMPUTER_KEYS checked above"),
         };
         Ok(ComputerTerm { kind, span })

@@ -14,7 +14,7 @@ pub const KEYS: [&str; 8] = [
 ];
 
 /// Keys of the computer terms inside `computer:`.
-pub const COMPUTER_KEYS: [&str; 11] = [
+pub const COMPUTER_KEYS: [&str; 12] = [
     "id",
     "tag",
     "hostname",
@@ -26,6 +26,7 @@ pub const COMPUTER_KEYS: [&str; 11] = [
     "ip",
     "annotation",
     "needs",
+    "search",
 ];
 
 /// Computer alerts Landscape documents.

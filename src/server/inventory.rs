@@ -1,8 +1,7 @@
 //! The computer side of the web UI's pages where activities appear
 //! (Overview, Instances): tags, availability zones, access groups,
-//! computers waiting for acceptance, saved searches, a computer's recovery
-//! key. Answered from the backend's computers and `serve`'s own
-//! configuration (`--saved-search`); shapes as Landscape answers them.
+//! computers waiting for acceptance, a computer's recovery key. Answered
+//! from the backend's computers; shapes as Landscape answers them.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -105,16 +104,6 @@ pub fn access_groups(computers: &[Computer]) -> Value {
         })
     }));
     Value::Array(groups)
-}
-
-/// `GetSavedSearches`: `serve --saved-search NAME=QUERY`, in order.
-pub fn saved_searches(searches: &[(String, String)]) -> Value {
-    Value::Array(
-        searches
-            .iter()
-            .map(|(name, search)| json!({"name": name, "title": title_of(name), "search": search}))
-            .collect(),
-    )
 }
 
 /// `GetPendingComputers`: computers that asked to be registered and wait

@@ -178,9 +178,7 @@ async fn run(
             Ok(Json(page.results).into_response())
         }
         "GetPendingComputers" => Ok(Json(super::inventory::pending_computers()).into_response()),
-        "GetSavedSearches" => {
-            Ok(Json(super::inventory::saved_searches(&state.site.saved_searches)).into_response())
-        }
+        "GetSavedSearches" => Ok(Json(backend.saved_searches().await?).into_response()),
         "ApproveActivities" | "CancelActivities" => {
             let query = get("query").ok_or_else(|| {
                 ApiError::bad_request(

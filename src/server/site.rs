@@ -23,8 +23,6 @@ pub struct Site {
     pub web_ui: Option<PathBuf>,
     /// Feature flags reported enabled (`--feature KEY`).
     pub features: Vec<String>,
-    /// Saved searches (`--saved-search NAME=QUERY`), in order.
-    pub saved_searches: Vec<(String, String)>,
 }
 
 /// The user as login and `/me` answer it, with `token`.

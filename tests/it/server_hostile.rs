@@ -115,7 +115,6 @@ async fn answers_nobody_reads_are_cut_off_while_others_are_served() {
     let site = Site {
         web_ui: Some(dir.path().to_owned()),
         features: vec![],
-        ..Site::default()
     };
     let s = TestServer::start_site(frozen(engine), Throttle::default(), hygiene, site).await;
     let mut readers = Vec::new();
@@ -163,7 +162,6 @@ async fn the_web_ui_serves_no_dotfiles_and_follows_no_link_out_of_its_directory(
     let site = Site {
         web_ui: Some(dir.path().to_owned()),
         features: vec![],
-        ..Site::default()
     };
     let s = TestServer::start_site(
         frozen(engine),

@@ -1009,27 +1009,20 @@ async fn computer_queries_take_or_and_not() {
 }
 
 /// The routes of the web UI's Overview and Instances pages, from the
-/// engine's computers and `serve --saved-search`: tags, zones, access
-/// groups, pending computers, saved searches, a computer's activities.
+/// engine's computers and saved searches: tags, zones, access groups,
+/// pending computers, saved searches (and `search:NAME` in a query), a
+/// computer's activities.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_instances_pages_routes_answer_from_the_computers() {
-    use landscape_tui::server::site::Site;
-    use landscape_tui::server::{Hygiene, Throttle};
-    let engine = landscape_tui::engine::Engine::from_dataset_str(&dataset()).unwrap();
-    let site = Site {
-        saved_searches: vec![
-            ("web-servers".into(), "tag:web".into()),
-            ("needs-reboot".into(), "needs:reboot".into()),
-        ],
-        ..Site::default()
-    };
-    let s = TestServer::start_site(
-        common::frozen(engine),
-        Throttle::default(),
-        Hygiene::default(),
-        site,
-    )
-    .await;
+    use landscape_tui::model::SavedSearch;
+    let s = TestServer::start(dataset()).await;
+    // As `serve --saved-search web-servers=tag:web …` does.
+    s.backend
+        .save_search(SavedSearch::new("web-servers", "tag:web"))
+        .unwrap();
+    s.backend
+        .save_search(SavedSearch::new("needs-reboot", "needs:reboot"))
+        .unwrap();
     let computers: Vec<landscape_tui::model::Computer> =
         s.backend.read().computers().cloned().collect();
 
@@ -1066,6 +1059,51 @@ async fn the_instances_pages_routes_answer_from_the_computers() {
             {"name": "web-servers", "title": "Web servers", "search": "tag:web"},
             {"name": "needs-reboot", "title": "Needs reboot", "search": "needs:reboot"},
         ])
+    );
+
+    // `search:NAME` is the saved search's query, also inside `computer:`
+    // and with OR / NOT around it; an unknown name is pointed at.
+    let ids = |page: &Value| -> Vec<u64> {
+        page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        ids(&s.get("/api/v2/computers?query=search:web-servers").await),
+        ids(&s.get("/api/v2/computers?query=tag:web").await)
+    );
+    assert_eq!(
+        ids(&s
+            .get("/api/v2/computers?query=NOT%20search:web-servers%20OR%20search:needs-reboot")
+            .await),
+        ids(&s
+            .get("/api/v2/computers?query=NOT%20tag:web%20OR%20needs:reboot")
+            .await)
+    );
+    assert_eq!(
+        ids(&s
+            .get("/api/v2/activities?query=computer:search:web-servers")
+            .await),
+        ids(&s.get("/api/v2/activities?query=computer:tag:web").await)
+    );
+    let r = s
+        .http
+        .get(format!("{}/api/v2/computers?query=search:nope", s.base))
+        .bearer_auth(s.login().await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("no saved search \"nope\"; saved searches: web-servers, needs-reboot"),
+        "{body}"
     );
 
     // A computer's activities: those of computers 1 and 2, newest first.

@@ -206,7 +206,6 @@ async fn the_servers_description_and_alerts() {
     let s = server(Site {
         web_ui: None,
         features: vec!["activity-redo".into()],
-        ..Site::default()
     })
     .await;
     let (status, methods) = get(&s, "login/methods", None, None).await;
@@ -311,7 +310,6 @@ async fn web_ui_files_are_served_with_index_html_for_its_routes() {
     let s = server(Site {
         web_ui: Some(dir.path().to_owned()),
         features: vec![],
-        ..Site::default()
     })
     .await;
     let fetch = |path: &str| {
