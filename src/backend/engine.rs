@@ -391,6 +391,10 @@ impl Backend for EngineBackend {
         self.reading(|e| e.saved_searches().to_vec()).await
     }
 
+    async fn pending_computers(&self) -> Result<Vec<serde_json::Value>, BackendError> {
+        self.reading(|e| e.pending_computers().to_vec()).await
+    }
+
     async fn events(
         &self,
         filter: &super::EventFilter,

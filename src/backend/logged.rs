@@ -195,6 +195,10 @@ impl Backend for Logged {
         self.inner.saved_searches().await
     }
 
+    async fn pending_computers(&self) -> Result<Vec<serde_json::Value>, BackendError> {
+        self.inner.pending_computers().await
+    }
+
     async fn events(
         &self,
         filter: &super::EventFilter,

@@ -138,6 +138,12 @@ pub trait Backend: Send + Sync {
         offset: u64,
     ) -> Result<Page<Computer>, BackendError>;
 
+    /// Computers that asked to be registered and wait for acceptance
+    /// (`GetPendingComputers`'s records).
+    async fn pending_computers(&self) -> Result<Vec<serde_json::Value>, BackendError> {
+        Ok(Vec::new())
+    }
+
     /// Saved searches (`search:NAME` in computer queries), in order.
     async fn saved_searches(&self) -> Result<Vec<crate::model::SavedSearch>, BackendError> {
         Ok(Vec::new())

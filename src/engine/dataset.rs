@@ -176,6 +176,7 @@ impl Engine {
         let mut journal_seq = 0u64;
         let mut events: Vec<crate::model::event::Event> = Vec::new();
         let mut searches: Vec<crate::model::SavedSearch> = Vec::new();
+        let mut pending: Vec<Value> = Vec::new();
         while let Some(entry) = reader.next_entry(&["computers", "activities"])? {
             match entry {
                 Entry::List(key) if key == "computers" => {
@@ -190,6 +191,9 @@ impl Engine {
                 Entry::Value(key, raw) if key == "events" => events = value(&key, &raw)?,
                 Entry::Value(key, raw) if key == "saved_searches" => {
                     searches = value(&key, &raw)?;
+                }
+                Entry::Value(key, raw) if key == "pending_computers" => {
+                    pending = value(&key, &raw)?;
                 }
                 // Keys this build does not know are passed over.
                 Entry::Value(..) => {}
@@ -231,6 +235,7 @@ impl Engine {
         let mut engine = Engine::new(computers, activities, clock, seed);
         engine.journal_seq = journal_seq;
         engine.events = events;
+        engine.pending_computers = pending;
         for search in searches {
             let name = search.name.clone();
             engine
@@ -258,6 +263,9 @@ impl Engine {
         if !self.saved_searches.is_empty() {
             dataset["saved_searches"] = json!(self.saved_searches);
         }
+        if !self.pending_computers.is_empty() {
+            dataset["pending_computers"] = json!(self.pending_computers);
+        }
         dataset
     }
 
@@ -275,6 +283,8 @@ impl Engine {
             events: &'a [crate::model::event::Event],
             #[serde(skip_serializing_if = "<[_]>::is_empty")]
             saved_searches: &'a [crate::model::SavedSearch],
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            pending_computers: &'a [Value],
         }
         let failed = |e: &dyn fmt::Display| DatasetError(format!("{}: {e}", path.display()));
         let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
@@ -287,6 +297,7 @@ impl Engine {
             journal_seq: self.journal_seq,
             events: &self.events,
             saved_searches: &self.saved_searches,
+            pending_computers: &self.pending_computers,
         };
         serde_json::to_writer(&mut out, &saved).map_err(|e| failed(&e))?;
         std::io::Write::flush(&mut out).map_err(|e| failed(&e))
@@ -298,6 +309,7 @@ impl Engine {
             && self.seed == other.seed
             && self.events == other.events
             && self.saved_searches == other.saved_searches
+            && self.pending_computers == other.pending_computers
             && self.store.computers == other.store.computers
             && self.store.activities.len() == other.store.activities.len()
             && self

@@ -51,6 +51,9 @@ pub struct Engine {
     events: Vec<crate::model::event::Event>,
     /// Saved searches, in the order they were made (`search:NAME`).
     saved_searches: Vec<crate::model::SavedSearch>,
+    /// Computers that asked to be registered and wait for acceptance, as
+    /// the dataset gives them (`GetPendingComputers`).
+    pending_computers: Vec<serde_json::Value>,
 }
 
 /// How deep saved searches may name one another.
@@ -90,6 +93,7 @@ impl Engine {
             journal_seq: 0,
             events: Vec::new(),
             saved_searches: Vec::new(),
+            pending_computers: Vec::new(),
             query_budget: QUERY_BUDGET,
         }
     }
@@ -250,6 +254,10 @@ impl Engine {
             }
         }
         Ok(parsed.matcher(&self.store))
+    }
+
+    pub fn pending_computers(&self) -> &[serde_json::Value] {
+        &self.pending_computers
     }
 
     pub fn saved_searches(&self) -> &[crate::model::SavedSearch] {

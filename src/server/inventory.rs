@@ -106,12 +106,6 @@ pub fn access_groups(computers: &[Computer]) -> Value {
     Value::Array(groups)
 }
 
-/// `GetPendingComputers`: computers that asked to be registered and wait
-/// for acceptance. The engine's computers are all accepted.
-pub fn pending_computers() -> Value {
-    Value::Array(Vec::new())
-}
-
 /// `web-servers` → `Web servers`.
 fn title_of(name: &str) -> String {
     let words = name.replace(['-', '_'], " ");

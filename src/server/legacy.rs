@@ -177,7 +177,7 @@ async fn run(
             let page = backend.events(&super::events::filter(&owned)?).await?;
             Ok(Json(page.results).into_response())
         }
-        "GetPendingComputers" => Ok(Json(super::inventory::pending_computers()).into_response()),
+        "GetPendingComputers" => Ok(Json(backend.pending_computers().await?).into_response()),
         "GetSavedSearches" => Ok(Json(backend.saved_searches().await?).into_response()),
         "ApproveActivities" | "CancelActivities" => {
             let query = get("query").ok_or_else(|| {

@@ -1214,3 +1214,20 @@ async fn every_change_through_serve_is_an_event() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(log, json!(page["results"].as_array().unwrap()[..2]));
 }
+
+/// A dataset's computers waiting for acceptance are what
+/// `GetPendingComputers` answers (the web UI's Overview counts them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_computers_come_from_the_dataset() {
+    let mut data: Value = serde_json::from_str(&dataset()).unwrap();
+    let pending = json!([{"id": 28, "title": "kiosk-new", "hostname": "kiosk-new.lxd",
+        "creation_time": "2024-02-07T16:39:36Z", "vm_info": "", "container_info": "lxc",
+        "client_tags": [], "access_group": null, "cloud_init": {}}]);
+    data["pending_computers"] = pending.clone();
+    let s = TestServer::start(data.to_string()).await;
+    let (status, answer) = legacy(&s, "GetPendingComputers", &[]).await;
+    assert_eq!((status, answer), (StatusCode::OK, pending.clone()));
+    // Kept with the state: written and read back the same.
+    let saved = s.backend.read().to_dataset();
+    assert_eq!(saved["pending_computers"], pending);
+}
