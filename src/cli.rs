@@ -21,10 +21,21 @@ succeeded) · 2 usage error or bad query · 3 authentication failed · 4 server 
 out or failing (5xx) · 6 (--exit-status) one or more failed · 7 (--exit-status) one or more \
 canceled, none failed · 8 --timeout passed before every activity was final";
 
+/// What `--version` says: the version, the commit it was built from, and
+/// what is in this build.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit: ",
+    env!("LANDSCAPE_TUI_COMMIT"),
+    "\nTLS: rustls, verifying with the system's certificates (LANDSCAPE_API_SSL_CA_FILE adds a CA); no OpenSSL",
+    "\nweb UI: serve --web-ui DIR serves a separately built Canonical landscape-ui (not bundled)",
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "landscape-tui",
     version,
+    long_version = LONG_VERSION,
     about = "Browse, search and act on Canonical Landscape activities in the terminal",
     long_about = "Browse, search and act on Canonical Landscape activities in the terminal.\n\n\
 With no server configured (no profile, no LANDSCAPE_API_URI) it runs on an embedded engine \

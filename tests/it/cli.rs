@@ -1380,3 +1380,33 @@ async fn wait_guard_cancels_only_what_had_not_started() {
         }
     }
 }
+
+/// `--version` says the version, the commit it was built from (this is a
+/// checkout), the TLS stack and that the web UI is not bundled; `-V` the
+/// version alone.
+#[test]
+fn version_says_what_this_build_is() {
+    let out = bin().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("landscape-tui {}", env!("CARGO_PKG_VERSION"))
+    );
+    assert!(lines[1].starts_with("commit: "), "{text}");
+    let commit = lines[1].trim_start_matches("commit: ");
+    let hex = commit.split(' ').next().unwrap();
+    assert!(
+        hex.len() == 12 && hex.chars().all(|c| c.is_ascii_hexdigit())
+            || commit.starts_with("unknown"),
+        "{text}"
+    );
+    assert!(text.contains("TLS: rustls"), "{text}");
+    assert!(text.contains("web UI: serve --web-ui DIR"), "{text}");
+    let short = bin().arg("-V").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&short.stdout).trim(),
+        format!("landscape-tui {}", env!("CARGO_PKG_VERSION"))
+    );
+}
