@@ -14,6 +14,7 @@ pub mod list_columns;
 pub mod notify;
 mod runtime;
 pub mod settings;
+pub mod svg;
 pub mod terminal;
 pub mod theme;
 pub mod update;

@@ -19,6 +19,7 @@ mod legacy_client_python;
 mod model_roundtrip;
 mod query_language;
 mod query_props;
+mod readme_screens;
 mod remote_e2e;
 mod remote_faults;
 mod remote_landscape;
