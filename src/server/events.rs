@@ -41,15 +41,8 @@ pub async fn events(
     _: Authorised,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-        .into_owned()
-        .collect();
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
+    let pairs = super::params::of_query(uri.query());
+    let get = |name: &str| super::params::first(&pairs, name).map(str::to_owned);
     let page = state.backend.events(&filter(&get)?).await?;
     Ok(Json(json!({
         "results": page.results,

@@ -29,7 +29,8 @@ pub async fn tags(
         .iter()
         .flat_map(|c| c.tags.iter().map(String::as_str))
         .collect();
-    let get = |name: &str| param(&uri, name);
+    let pairs = super::params::of_query(uri.query());
+    let get = |name: &str| super::params::first(&pairs, name).map(str::to_owned);
     let search = get("search").unwrap_or_default().to_lowercase();
     let found: Vec<&str> = tags
         .into_iter()
@@ -114,12 +115,6 @@ fn title_of(name: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-fn param(uri: &Uri, name: &str) -> Option<String> {
-    form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
 }
 
 #[cfg(test)]

@@ -65,16 +65,13 @@ pub async fn handle(
 
 /// Query-string parameters, then form-body ones, in the order sent.
 fn parameters(uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Vec<(String, String)> {
-    let mut params: Vec<(String, String)> =
-        form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
+    let mut params = super::params::of_query(uri.query());
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.starts_with("application/x-www-form-urlencoded"));
     if is_form && !body.is_empty() {
-        params.extend(form_urlencoded::parse(body).into_owned());
+        params.extend(super::params::pairs(body));
     }
     params
 }
@@ -131,12 +128,7 @@ async fn run(
         }
         None => signed(state, request)?,
     }
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |name: &str| super::params::first(params, name);
     let action = action.ok_or_else(|| {
         ApiError::bad_request("MissingArgument", "missing required argument: action")
     })?;

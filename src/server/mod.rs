@@ -11,6 +11,7 @@ mod events;
 mod inventory;
 mod legacy;
 pub mod limits;
+mod params;
 mod rest;
 mod run;
 pub mod session;

@@ -169,15 +169,8 @@ struct ListParams {
 }
 
 fn list_params(raw: Option<&str>) -> Result<ListParams, ApiError> {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
-        .into_owned()
-        .collect();
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let pairs = super::params::of_query(raw);
+    let get = |name: &str| super::params::first(&pairs, name);
     Ok(ListParams {
         limit: limits::page_size(number(get("limit"), "limit", DEFAULT_LIMIT)?)?,
         offset: number(get("offset"), "offset", 0)?,
@@ -287,9 +280,8 @@ pub async fn computer_activities(
     list: ListRequest,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let ids: Vec<u64> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "computer_ids")
-        .map(|(_, v)| v.into_owned())
+    let pairs = super::params::of_query(uri.query());
+    let ids: Vec<u64> = super::params::first(&pairs, "computer_ids")
         .unwrap_or_default()
         .split(',')
         .filter(|s| !s.trim().is_empty())
