@@ -662,6 +662,27 @@ pub const HELP_NOTES: [&str; 3] = [
 /// Lines in the help: a heading and the bindings of each context, blank
 /// lines between, the `views` saved views under their own heading, then
 /// the notes.
+impl KeyAction {
+    /// How far a list or a text moves on this key: a line, or a page of 10.
+    pub fn step(self) -> Option<i64> {
+        match self {
+            KeyAction::ScrollDown => Some(1),
+            KeyAction::ScrollUp => Some(-1),
+            KeyAction::PageDown => Some(10),
+            KeyAction::PageUp => Some(-10),
+            _ => None,
+        }
+    }
+}
+
+/// A popup list's selection after `action`, kept within its `len`
+/// entries; `None` when the action does not move it.
+pub fn moved(action: Option<KeyAction>, at: usize, len: usize) -> Option<usize> {
+    let by = action?.step()?;
+    let last = len.saturating_sub(1) as i64;
+    Some((at as i64 + by).clamp(0, last) as usize)
+}
+
 pub fn help_len(views: usize) -> usize {
     let views = if views == 0 { 0 } else { views + 2 };
     HELP_CONTEXTS.len() * 2 + TABLE.len() + views + HELP_NOTES.len()

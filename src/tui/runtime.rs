@@ -296,18 +296,29 @@ async fn open_url(url: &str) -> Result<CommandOutput, String> {
     } else {
         "xdg-open"
     };
-    tokio::process::Command::new(opener)
-        .arg(url)
+    // What an opener prints on success is of no use to anyone.
+    captured(&[opener.to_owned(), url.to_owned()])
+        .await
+        .map(|o| CommandOutput {
+            stdout: String::new(),
+            ..o
+        })
+}
+
+/// Runs `argv` beside the dashboard (no input), its output kept.
+async fn captured(argv: &[String]) -> Result<CommandOutput, String> {
+    tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
         .stdin(std::process::Stdio::null())
         .output()
         .await
         .map(|o| CommandOutput {
             success: o.status.success(),
             status: o.status.to_string(),
-            stdout: String::new(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
         })
-        .map_err(|e| format!("{opener}: {e}"))
+        .map_err(|e| format!("{}: {e}", argv[0]))
 }
 
 fn terminal_event(e: ct::Event) -> Option<Event> {
@@ -350,18 +361,7 @@ fn execute_command(
         Command::RunUserCommand { name, argv, .. } => {
             let tx = tx.clone();
             tokio::spawn(async move {
-                let result = tokio::process::Command::new(&argv[0])
-                    .args(&argv[1..])
-                    .stdin(std::process::Stdio::null())
-                    .output()
-                    .await
-                    .map(|o| CommandOutput {
-                        success: o.status.success(),
-                        status: o.status.to_string(),
-                        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-                        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-                    })
-                    .map_err(|e| format!("{}: {e}", argv[0]));
+                let result = captured(&argv).await;
                 let _ = tx.send(Event::UserCommandDone { name, result });
             });
         }

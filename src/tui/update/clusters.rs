@@ -9,7 +9,7 @@ use crate::model::scope::PickedChild;
 use crate::printable::{printable, thousands};
 use crate::tui::app::{App, ClustersState, Dialog, Level, Pane};
 use crate::tui::event::Command;
-use crate::tui::keys::KeyAction;
+use crate::tui::keys::{KeyAction, moved};
 
 /// Computers named (their titles fetched) when the clusters arrive.
 const TITLES_ASKED: usize = 500;
@@ -84,21 +84,10 @@ pub(super) fn on_clusters_key(app: &mut App, action: Option<KeyAction>, out: &mu
     match action {
         Some(
             KeyAction::ScrollDown | KeyAction::ScrollUp | KeyAction::PageDown | KeyAction::PageUp,
-        ) => {
-            let by: i64 = match action {
-                Some(KeyAction::ScrollDown) => 1,
-                Some(KeyAction::ScrollUp) => -1,
-                Some(KeyAction::PageDown) => 10,
-                _ => -10,
-            };
-            let moved = |at: usize, len: usize| {
-                (at as i64 + by).clamp(0, len.saturating_sub(1) as i64) as usize
-            };
-            match c.computer {
-                Some(at) => c.computer = Some(moved(at, computers)),
-                None => c.selected = moved(c.selected, clusters),
-            }
-        }
+        ) => match c.computer {
+            Some(at) => c.computer = moved(action, at, computers),
+            None => c.selected = moved(action, c.selected, clusters).unwrap_or(c.selected),
+        },
         Some(KeyAction::NextPane) if computers > 0 => {
             c.computer = match c.computer {
                 Some(_) => None,

@@ -1,13 +1,12 @@
 //! The keys of the dialogs: the confirmation, the refusals, the help and
 //! the action log.
 
-use super::editor::set_query;
-use super::list::apply_query;
+use super::editor::run_query;
 use super::profiles::switch_profile;
 use crate::printable::activities;
 use crate::tui::app::{App, COPY_CHOICES, Dialog, Level};
 use crate::tui::event::Command;
-use crate::tui::keys::{self, KeyAction};
+use crate::tui::keys::{self, KeyAction, moved};
 
 pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command>) {
     let Some(dialog) = app.dialog.clone() else {
@@ -68,25 +67,15 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
             }
         }
         Dialog::ActionLog { selected } => {
-            let last = app.action_log.len().saturating_sub(1);
+            if let Some(selected) = moved(action, selected, app.action_log.len()) {
+                app.dialog = Some(Dialog::ActionLog { selected });
+                return;
+            }
             match action {
-                Some(KeyAction::ScrollDown) => {
-                    app.dialog = Some(Dialog::ActionLog {
-                        selected: (selected + 1).min(last),
-                    })
-                }
-                Some(KeyAction::ScrollUp) => {
-                    app.dialog = Some(Dialog::ActionLog {
-                        selected: selected.saturating_sub(1),
-                    })
-                }
                 Some(KeyAction::Open) => {
                     app.dialog = None;
                     if let Some(record) = app.action_log.get(selected) {
-                        let query = record.query();
-                        let len = query.chars().count();
-                        set_query(app, query.clone(), len);
-                        apply_query(app, query, out);
+                        run_query(app, record.query(), out);
                     }
                 }
                 _ if close => app.dialog = None,
@@ -120,18 +109,11 @@ fn copy_menu_key(
     action: Option<KeyAction>,
     out: &mut Vec<Command>,
 ) {
-    let last = COPY_CHOICES.len() - 1;
+    if let Some(selected) = moved(action, selected, COPY_CHOICES.len()) {
+        app.dialog = Some(Dialog::CopyMenu { selected });
+        return;
+    }
     match action {
-        Some(KeyAction::ScrollDown) => {
-            app.dialog = Some(Dialog::CopyMenu {
-                selected: (selected + 1).min(last),
-            })
-        }
-        Some(KeyAction::ScrollUp) => {
-            app.dialog = Some(Dialog::CopyMenu {
-                selected: selected.saturating_sub(1),
-            })
-        }
         Some(KeyAction::Open) => {
             app.dialog = None;
             let Some(a) = app.detail_activity() else {
@@ -199,13 +181,7 @@ pub(super) fn open_messages(app: &mut App) {
 /// A text popup's scroll after `action`, kept within `0..=last`; `None`
 /// when the action does not scroll.
 fn scrolled(action: Option<KeyAction>, scroll: u16, last: usize) -> Option<u16> {
-    let by: i32 = match action {
-        Some(KeyAction::ScrollDown) => 1,
-        Some(KeyAction::ScrollUp) => -1,
-        Some(KeyAction::PageDown) => 10,
-        Some(KeyAction::PageUp) => -10,
-        _ => return None,
-    };
-    let last = i32::try_from(last).unwrap_or(i32::MAX);
-    Some((i32::from(scroll) + by).clamp(0, last) as u16)
+    let by = action?.step()?;
+    let last = i64::try_from(last).unwrap_or(i64::MAX);
+    Some((i64::from(scroll) + by).clamp(0, last) as u16)
 }

@@ -117,6 +117,14 @@ pub(super) fn apply_completion(app: &mut App) {
     set_query(app, text, cursor);
 }
 
+/// Puts `query` in the bar (the cursor at its end) and runs it: what a
+/// popup's entry shows.
+pub(super) fn run_query(app: &mut App, query: String, out: &mut Vec<Command>) {
+    let n = query.chars().count();
+    set_query(app, query.clone(), n);
+    super::list::apply_query(app, query, out);
+}
+
 /// Applies the saved view `index`: its query, named after it.
 pub(super) fn apply_view(app: &mut App, index: usize, out: &mut Vec<Command>) {
     let Some(view) = app.looks.views.get(index).cloned() else {

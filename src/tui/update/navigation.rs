@@ -73,9 +73,7 @@ pub(super) fn jump(app: &mut App, query: String, what: &str, out: &mut Vec<Comma
     });
     let back = app.pane_key(KeyAction::Back);
     app.say(Level::Info, format!("{what} ({back} comes back)"));
-    let n = query.chars().count();
-    super::editor::set_query(app, query.clone(), n);
-    super::list::apply_query(app, query, out);
+    super::editor::run_query(app, query, out);
 }
 
 /// Back to a list as it was: its query, view and selection (its window is

@@ -5,8 +5,7 @@
 //! and the action log. A tripped guard's stop is an ordinary cancel by
 //! query: the same confirmation, plan and report as `c`.
 
-use super::editor::set_query;
-use super::list::apply_query;
+use super::editor::run_query;
 use crate::backend::BackendError;
 use crate::backend::action_plan::ActionRecord;
 use crate::backend::watched::Look;
@@ -344,7 +343,10 @@ pub(super) fn on_key(
     action: Option<KeyAction>,
     out: &mut Vec<Command>,
 ) {
-    let last = app.watches.list.len().saturating_sub(1);
+    if let Some(selected) = crate::tui::keys::moved(action, selected, app.watches.list.len()) {
+        app.dialog = Some(Dialog::Watches { selected });
+        return;
+    }
     // Newest first, as the popup lists them.
     let number = app
         .watches
@@ -354,16 +356,6 @@ pub(super) fn on_key(
         .nth(selected)
         .map(|w| w.number);
     match action {
-        Some(KeyAction::ScrollDown) => {
-            app.dialog = Some(Dialog::Watches {
-                selected: (selected + 1).min(last),
-            })
-        }
-        Some(KeyAction::ScrollUp) => {
-            app.dialog = Some(Dialog::Watches {
-                selected: selected.saturating_sub(1),
-            })
-        }
         Some(KeyAction::Open) => {
             app.dialog = None;
             let Some(w) = number.and_then(|n| app.watches.list.iter().find(|w| w.number == n))
@@ -371,9 +363,7 @@ pub(super) fn on_key(
                 return;
             };
             let query = ids_chain(w.activities.keys().copied().take(IDS_PER_QUERY));
-            let len = query.chars().count();
-            set_query(app, query.clone(), len);
-            apply_query(app, query, out);
+            run_query(app, query, out);
         }
         Some(KeyAction::Watch) => {
             if let Some(w) = number.and_then(|n| app.watches.remove(n)) {
