@@ -9,6 +9,8 @@ use crate::model::ActionKind;
 use crate::server::LogFormat;
 use clap::{Args, Parser};
 
+pub mod manual;
+
 /// The exit codes of the scripting commands (`scripting::Exit`).
 pub const EXIT_CODES: &str = "Exit codes: 0 done (a dry run: the action would be done) · \
 1 refused, nothing changed (a dry run: Landscape would refuse it) · 2 usage error or bad query · \
@@ -174,8 +176,13 @@ pub enum Subcommand {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), e.g. `landscape-tui man | man -l -`.
-    Man,
+    /// Print the man page (roff), e.g. `landscape-tui man | man -l -`;
+    /// with --dir, write it and a page per subcommand into DIR.
+    Man {
+        /// Write landscape-tui.1 and landscape-tui-COMMAND.1 here.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// What `wait` takes.
@@ -277,12 +284,6 @@ impl Cli {
         let mut script = Vec::new();
         clap_complete::generate(shell, &mut command, "landscape-tui", &mut script);
         out.write_all(&script)
-    }
-
-    /// Writes the man page.
-    pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        let command = <Cli as clap::CommandFactory>::command();
-        clap_mangen::Man::new(command).render(out)
     }
 }
 

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use landscape_tui::cli::{Cli, Subcommand};
+use landscape_tui::cli::{Cli, Subcommand, manual};
 use landscape_tui::connection::{self, SetupError};
 use landscape_tui::model::ActionKind;
 use landscape_tui::scripting::{ActionRequest, Exit, ScriptError};
@@ -40,7 +40,24 @@ async fn run(mut cli: Cli) -> ExitCode {
         Some(Subcommand::Completions { shell }) => {
             printed(Cli::completions(shell, &mut std::io::stdout().lock()))
         }
-        Some(Subcommand::Man) => printed(Cli::man(&mut std::io::stdout().lock())),
+        Some(Subcommand::Man { dir: None }) => {
+            printed(manual::main_page(&mut std::io::stdout().lock()))
+        }
+        Some(Subcommand::Man { dir: Some(dir) }) => match manual::write_pages(&dir) {
+            Ok(paths) => {
+                for path in paths {
+                    println!("{}", path.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!(
+                    "landscape-tui: writing the man pages into {}: {e}",
+                    dir.display()
+                );
+                ExitCode::FAILURE
+            }
+        },
         Some(Subcommand::Serve {
             bind,
             public_url,

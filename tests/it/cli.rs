@@ -850,6 +850,24 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
     );
 }
 
+/// The newest release in the changelog is the version being built, and
+/// its date is the man page's: a bump without its entry fails here.
+#[test]
+fn the_changelog_names_this_version_and_the_man_page_its_date() {
+    let log =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/CHANGELOG.md")).unwrap();
+    let newest = log
+        .lines()
+        .find(|l| l.starts_with("## ") && l != &"## Unreleased")
+        .expect("a release heading");
+    let (version, date) = newest[3..].split_once(" — ").expect("## VERSION — DATE");
+    assert_eq!(version, env!("CARGO_PKG_VERSION"), "{newest}");
+    let out = bin().arg("man").output().unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    let title = page.lines().find(|l| l.starts_with(".TH ")).unwrap();
+    assert!(title.contains(date), "{title} vs {newest}");
+}
+
 #[test]
 fn completions_and_the_man_page_are_printed() {
     for shell in ["bash", "zsh", "fish"] {
@@ -874,6 +892,68 @@ fn completions_and_the_man_page_are_printed() {
         page.contains("completions"),
         "the page lists the subcommands"
     );
+    assert!(
+        page.contains(".SH KEYS"),
+        "the page lists the dashboard's keys"
+    );
+
+    // --dir: the page and one per subcommand, as the Debian package has them.
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let listed: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.rsplit('/').next().unwrap().to_owned())
+        .collect();
+    let mut expected = vec!["landscape-tui.1".to_owned()];
+    for sub in [
+        "serve",
+        "activities",
+        "approve",
+        "cancel",
+        "reapply",
+        "revert",
+        "wait",
+        "types",
+        "completions",
+        "man",
+    ] {
+        expected.push(format!("landscape-tui-{sub}.1"));
+        assert!(
+            page.contains(&format!("landscape\\-tui\\-{sub}(1)")),
+            "{sub} in SEE ALSO"
+        );
+    }
+    assert_eq!(listed, expected);
+    let wait = std::fs::read_to_string(dir.path().join("landscape-tui-wait.1")).unwrap();
+    assert!(wait.contains(".SH \"EXIT STATUS\""), "{wait}");
+    assert!(wait.contains("\\fB8\\fR"), "wait's own exit code 8: {wait}");
+    // Where man-db is installed, every page renders without a warning.
+    if std::process::Command::new("man")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        for name in &expected {
+            let out = std::process::Command::new("man")
+                .args(["--warnings", "-l"])
+                .arg(dir.path().join(name))
+                .env("MANWIDTH", "80")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{name}");
+            assert!(
+                out.stderr.is_empty(),
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
 }
 
 #[test]
