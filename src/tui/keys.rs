@@ -659,9 +659,6 @@ pub const HELP_NOTES: [&str; 3] = [
      ~/.config/landscape-tui/config.toml (see config.example.toml)",
 ];
 
-/// Lines in the help: a heading and the bindings of each context, blank
-/// lines between, the `views` saved views under their own heading, then
-/// the notes.
 impl KeyAction {
     /// How far a list or a text moves on this key: a line, or a page of 10.
     pub fn step(self) -> Option<i64> {
@@ -683,6 +680,9 @@ pub fn moved(action: Option<KeyAction>, at: usize, len: usize) -> Option<usize> 
     Some((at as i64 + by).clamp(0, last) as usize)
 }
 
+/// Lines in the help: a heading and the bindings of each context, blank
+/// lines between, the `views` saved views under their own heading, then
+/// the notes.
 pub fn help_len(views: usize) -> usize {
     let views = if views == 0 { 0 } else { views + 2 };
     HELP_CONTEXTS.len() * 2 + TABLE.len() + views + HELP_NOTES.len()
