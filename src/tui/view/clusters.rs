@@ -11,8 +11,9 @@ use crate::printable::{printable, printable_lines, thousands};
 use crate::tui::app::App;
 use crate::tui::keys::{Context, KeyAction};
 
-/// Most cluster rows shown at once.
-const ROWS: usize = 8;
+/// Fewest cluster rows shown when there are that many: the rest of the
+/// popup's height is shared between the rows and the selected cluster.
+const MIN_ROWS: usize = 3;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
@@ -87,30 +88,55 @@ pub fn draw(frame: &mut Frame, app: &App) {
         frame.render_widget(Paragraph::new(lines), body);
         return;
     }
-    let shown = report.clusters.len().min(ROWS) as u16;
-    let [head_area, table, _, below] = Layout::vertical([
+    // Half of what is left after the heading lines and a gap goes to the
+    // rows, half to the selected cluster's computers and example.
+    let room = (usize::from(body.height.saturating_sub(3)) / 2).max(MIN_ROWS);
+    let shown = report.clusters.len().min(room);
+    let [head_area, columns, table, _, below] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(shown),
+        Constraint::Length(1),
+        Constraint::Length(shown as u16),
         Constraint::Length(1),
         Constraint::Fill(1),
     ])
     .areas(body);
     frame.render_widget(Paragraph::new(head), head_area);
-    let first = c.selected.saturating_sub(ROWS - 1);
+    let first = c.selected.saturating_sub(shown.saturating_sub(1));
     let width = usize::from(table.width);
+    // The types padded to the longest shown, so the first lines line up.
+    let type_width = report
+        .clusters
+        .iter()
+        .skip(first)
+        .take(shown)
+        .map(|k| printable(&k.key.activity_type).chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(26);
+    let heading = format!(
+        "{:>7} {:>4}  {:<type_width$}  first line, with numbers, paths and hosts set aside",
+        "count", "code", "type"
+    );
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(
+            crate::printable::fit(&heading, width).into_owned(),
+            app.theme.dim,
+        ))),
+        columns,
+    );
     let rows: Vec<Line> = report
         .clusters
         .iter()
         .enumerate()
         .skip(first)
-        .take(ROWS)
+        .take(shown)
         .map(|(i, k)| {
             let code = k
                 .key
                 .result_code
                 .map_or_else(|| "—".to_owned(), |c| c.to_string());
             let text = format!(
-                "{:>7} {:>4}  {}  {}",
+                "{:>7} {:>4}  {:<type_width$}  {}",
                 thousands(k.count() as u64),
                 code,
                 printable(&k.key.activity_type),
