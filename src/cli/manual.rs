@@ -94,17 +94,8 @@ const FILES: [(&str, &str); 6] = [
 
 /// Writes `landscape-tui.1`.
 pub fn main_page(out: &mut dyn Write) -> io::Result<()> {
-    let mut command = Cli::command().disable_help_subcommand(true);
-    command.build();
-    let man = clap_mangen::Man::new(command.clone())
-        .date(RELEASE_DATE)
-        .source(concat!("landscape-tui ", env!("CARGO_PKG_VERSION")));
-    man.render_title(out)?;
-    man.render_name_section(out)?;
-    man.render_synopsis_section(out)?;
-    man.render_description_section(out)?;
-    man.render_options_section(out)?;
-    man.render_subcommands_section(out)?;
+    let command = command();
+    page_head(&command, out)?.render_subcommands_section(out)?;
     keys_section(out)?;
     exit_status_section(out, EXIT_CODES)?;
     writeln!(
@@ -127,26 +118,32 @@ pub fn main_page(out: &mut dyn Write) -> io::Result<()> {
 /// paths written, main page first.
 pub fn write_pages(dir: &Path) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
-    let main = dir.join("landscape-tui.1");
-    let mut file = std::fs::File::create(&main)?;
-    main_page(&mut file)?;
-    file.flush()?;
-    let mut written = vec![main];
-    let mut command = Cli::command().disable_help_subcommand(true);
-    command.build();
-    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let path = dir.join(format!("landscape-tui-{}.1", sub.get_name()));
-        let mut file = std::fs::File::create(&path)?;
-        sub_page(sub, &mut file)?;
+    let write = |name: String, page: &dyn Fn(&mut dyn Write) -> io::Result<()>| {
+        let path = dir.join(name);
+        let mut file = io::BufWriter::new(std::fs::File::create(&path)?);
+        page(&mut file)?;
         file.flush()?;
-        written.push(path);
+        Ok::<_, io::Error>(path)
+    };
+    let mut written = vec![write("landscape-tui.1".to_owned(), &main_page)?];
+    for sub in command().get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("landscape-tui-{}.1", sub.get_name());
+        written.push(write(name, &|out| sub_page(sub, out))?);
     }
     Ok(written)
 }
 
-/// Writes a subcommand's page: its options, and its exit codes as a list.
-fn sub_page(sub: &clap::Command, out: &mut dyn Write) -> io::Result<()> {
-    let man = clap_mangen::Man::new(sub.clone())
+/// The command line as the pages describe it (`help` is not a command
+/// of its own there).
+fn command() -> clap::Command {
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    command
+}
+
+/// A page's title, name, synopsis, description and options.
+fn page_head(command: &clap::Command, out: &mut dyn Write) -> io::Result<clap_mangen::Man> {
+    let man = clap_mangen::Man::new(command.clone())
         .date(RELEASE_DATE)
         .source(concat!("landscape-tui ", env!("CARGO_PKG_VERSION")));
     man.render_title(out)?;
@@ -154,6 +151,12 @@ fn sub_page(sub: &clap::Command, out: &mut dyn Write) -> io::Result<()> {
     man.render_synopsis_section(out)?;
     man.render_description_section(out)?;
     man.render_options_section(out)?;
+    Ok(man)
+}
+
+/// Writes a subcommand's page: its options, and its exit codes as a list.
+fn sub_page(sub: &clap::Command, out: &mut dyn Write) -> io::Result<()> {
+    page_head(sub, out)?;
     if let Some(codes) = sub.get_after_help() {
         exit_status_section(out, &codes.to_string())?;
     }
