@@ -316,6 +316,15 @@ impl StyleOverride {
     }
 }
 
+/// A popup list's row in `style`, reversed when it is the selected one.
+pub fn popup_row(style: Style, selected: bool) -> Style {
+    if selected {
+        style.add_modifier(Modifier::REVERSED)
+    } else {
+        style
+    }
+}
+
 /// A status's symbol: the status reads without colour.
 pub fn status_symbol(s: Option<&ActivityStatus>) -> &'static str {
     match s {

@@ -13,7 +13,7 @@ use crate::printable::{activities, printable, thousands};
 use crate::tui::app::{App, Confirm, Dialog, Level, RefusedWhen};
 use crate::tui::keys::{Context, HELP_CONTEXTS, HELP_NOTES, KeyAction, keys_text};
 use crate::tui::layout::Areas;
-use crate::tui::theme::Theme;
+use crate::tui::theme::{Theme, popup_row};
 
 /// How many summaries a confirmation lists.
 const LISTED: usize = 5;
@@ -212,11 +212,7 @@ fn copy_menu_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
                 )
                 .unwrap_or_else(|| "(the demo has no web UI)".to_owned()),
             };
-            let style = if i == selected {
-                Style::new().add_modifier(Modifier::REVERSED)
-            } else {
-                Style::new()
-            };
+            let style = popup_row(Style::new(), i == selected);
             Line::from(vec![
                 Span::styled(format!("{choice:<12}"), style),
                 Span::styled(format!(" {what}"), app.theme.dim),
@@ -491,11 +487,7 @@ fn action_log_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
         } else {
             Style::new()
         };
-        let style = if i == selected {
-            style.add_modifier(Modifier::REVERSED)
-        } else {
-            style
-        };
+        let style = popup_row(style, i == selected);
         lines.push(Line::from(Span::styled(
             format!(
                 "{when}  {:<8} {}: {}",

@@ -1,12 +1,13 @@
 //! `:watches`: each watch, newest first, with how far it has got, its
 //! failures and its guard.
 
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::printable::printable;
 use crate::tui::app::App;
 use crate::tui::keys::{Context, KeyAction};
+use crate::tui::theme::popup_row;
 use crate::tui::watches::Watch;
 
 /// Cells of the small progress bar.
@@ -32,11 +33,7 @@ pub fn lines(app: &App, selected: usize) -> Vec<Line<'static>> {
         } else {
             Style::new()
         };
-        let style = if i == selected {
-            style.add_modifier(Modifier::REVERSED)
-        } else {
-            style
-        };
+        let style = popup_row(style, i == selected);
         let since = w.since.with_timezone(&app.offset).format("%H:%M");
         let server = if w.server == app.backend.label {
             String::new()
