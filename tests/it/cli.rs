@@ -497,6 +497,22 @@ fn serve_announces_its_address_and_credentials_and_answers() {
         r.status()
     });
     assert_eq!(status, 200);
+    // The REST API's own URL, as Landscape's REST docs give it, with a
+    // person's login: the same server, not "only the legacy API".
+    let out = bin()
+        .args(["activities", "--query", "id:130", "--format", "json"])
+        .env("LANDSCAPE_API_URI", format!("{uri}v2/"))
+        .env("LANDSCAPE_EMAIL", &env["LANDSCAPE_EMAIL"])
+        .env("LANDSCAPE_PASSWORD", &env["LANDSCAPE_PASSWORD"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed[0]["id"], 130, "{listed}");
     child.kill().unwrap();
     let _ = child.wait();
     let mut log = String::new();

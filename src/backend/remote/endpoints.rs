@@ -38,6 +38,12 @@ impl Endpoints {
             path.to_owned()
         };
         let origin = format!("{}://{authority}", scheme.to_ascii_lowercase());
+        // The REST API's own URL (`/api/v2/`, as Landscape's REST docs give
+        // it) names the same server: the legacy endpoint is its parent.
+        let path = match path.trim_end_matches('/').strip_suffix("/v2") {
+            Some(parent) => format!("{parent}/"),
+            None => path,
+        };
         // REST v2 sits beside the legacy endpoint: `/api/` → `/api/v2`.
         let rest_base = format!("{origin}{}/v2", path.trim_end_matches('/'));
         Ok(Endpoints {
@@ -75,6 +81,16 @@ mod tests {
         let e = Endpoints::parse("https://h/api").unwrap();
         assert_eq!(e.path, "/api");
         assert_eq!(e.rest, "https://h/api/v2");
+    }
+
+    #[test]
+    fn the_rest_apis_own_url_names_the_same_server() {
+        for url in ["https://h/api/v2/", "https://h/api/v2"] {
+            let e = Endpoints::parse(url).unwrap();
+            assert_eq!(e.rest, "https://h/api/v2", "{url}");
+            assert_eq!(e.legacy, "https://h/api/", "{url}");
+            assert_eq!(e.path, "/api/", "{url}");
+        }
     }
 
     #[test]
