@@ -20,6 +20,17 @@ fn bin() -> Command {
     c
 }
 
+/// What `command` printed, once it has succeeded (else its stderr).
+fn stdout_of(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn run(args: &[&str]) -> (bool, String, String) {
     let out = bin().args(args).output().unwrap();
     (
@@ -499,19 +510,14 @@ fn serve_announces_its_address_and_credentials_and_answers() {
     assert_eq!(status, 200);
     // The REST API's own URL, as Landscape's REST docs give it, with a
     // person's login: the same server, not "only the legacy API".
-    let out = bin()
-        .args(["activities", "--query", "id:130", "--format", "json"])
-        .env("LANDSCAPE_API_URI", format!("{uri}v2/"))
-        .env("LANDSCAPE_EMAIL", &env["LANDSCAPE_EMAIL"])
-        .env("LANDSCAPE_PASSWORD", &env["LANDSCAPE_PASSWORD"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = stdout_of(
+        bin()
+            .args(["activities", "--query", "id:130", "--format", "json"])
+            .env("LANDSCAPE_API_URI", format!("{uri}v2/"))
+            .env("LANDSCAPE_EMAIL", &env["LANDSCAPE_EMAIL"])
+            .env("LANDSCAPE_PASSWORD", &env["LANDSCAPE_PASSWORD"]),
     );
-    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(listed[0]["id"], 130, "{listed}");
     child.kill().unwrap();
     let _ = child.wait();
@@ -811,19 +817,13 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
     let run = |args: &[&str]| {
-        let out = bin()
-            .args(["--data", DATA, "--frozen", "--state"])
-            .arg(&state)
-            .args(args)
-            .env_remove("LANDSCAPE_API_URI")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        stdout_of(
+            bin()
+                .args(["--data", DATA, "--frozen", "--state"])
+                .arg(&state)
+                .args(args)
+                .env_remove("LANDSCAPE_API_URI"),
+        )
     };
     let before = run(&["activities", "--format", "json", "--limit", "1000"]);
     let table = run(&[
