@@ -178,12 +178,7 @@ fn keys_section(out: &mut dyn Write) -> io::Result<()> {
     for context in HELP_CONTEXTS {
         writeln!(out, ".SS \"{}\"", roff(context.title()))?;
         for (binding, keys) in keymap.bindings(context) {
-            writeln!(
-                out,
-                ".TP\n\\fB{}\\fR\n{}",
-                roff(&keys_text(keys)),
-                roff(binding.help)
-            )?;
+            tagged(out, &keys_text(keys), binding.help)?;
         }
     }
     Ok(())
@@ -195,7 +190,7 @@ fn exit_status_section(out: &mut dyn Write, codes: &str) -> io::Result<()> {
     let list = codes.strip_prefix("Exit codes: ").unwrap_or(codes);
     for item in list.split(" · ") {
         let (code, meaning) = item.split_once(' ').unwrap_or((item, ""));
-        writeln!(out, ".TP\n\\fB{}\\fR\n{}", roff(code), roff(meaning))?;
+        tagged(out, code, meaning)?;
     }
     Ok(())
 }
@@ -203,9 +198,14 @@ fn exit_status_section(out: &mut dyn Write, codes: &str) -> io::Result<()> {
 fn pairs_section(out: &mut dyn Write, title: &str, pairs: &[(&str, &str)]) -> io::Result<()> {
     writeln!(out, ".SH {title}")?;
     for (name, meaning) in pairs {
-        writeln!(out, ".TP\n\\fB{}\\fR\n{}", roff(name), roff(meaning))?;
+        tagged(out, name, meaning)?;
     }
     Ok(())
+}
+
+/// One entry of a list: `term` in bold, `text` indented beneath it.
+fn tagged(out: &mut dyn Write, term: &str, text: &str) -> io::Result<()> {
+    writeln!(out, ".TP\n\\fB{}\\fR\n{}", roff(term), roff(text))
 }
 
 /// `text` as roff text: backslashes and hyphens escaped, and a line never
