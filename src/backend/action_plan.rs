@@ -9,12 +9,21 @@
 //! their own right (they stand for their children) their allowed children
 //! less those already counted. Exact at any size; the cost grows only
 //! with the number of such groups (a count per 200 of them).
+//!
+//! A query that names per-computer work (`status:`, `computer:`) is
+//! planned by `model::scope`'s refined rule: the groups its other terms
+//! choose bring only their children that satisfy the work terms, and
+//! those children are sent as single activities (`status:failed
+//! parent-id:G …`), never as their group, which a server would take as
+//! all its children.
 
 use std::collections::HashSet;
 
 use super::{Backend, BackendError};
+use crate::model::scope::IDS_PER_QUERY;
 use crate::model::scope::{GROUPS, NOT_GROUPS, Scope, and, parents_chain};
 use crate::model::{ActionKind, Activity, Refusal, Selection};
+use crate::query::split_work;
 
 /// Refusals and examples the plan lists (the rest are counted).
 pub const LISTED: usize = 50;
@@ -42,6 +51,30 @@ pub struct QueryPlan {
     /// revert): the allowed singles and the allowed children of allowed
     /// groups, each once.
     pub changes: u64,
+    /// For a query that names per-computer work: what is sent, a request
+    /// per 100 chosen groups and one for the rest. Its singles counts are
+    /// the sums of these; it has no groups.
+    pub work: Option<WorkPlan>,
+}
+
+/// A query with per-computer terms, planned by the refined rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkPlan {
+    /// The groups its own terms choose.
+    pub chosen: Vec<u64>,
+    /// Each selects single activities only; no two select the same one
+    /// once the earlier were sent (the last, the query's own singles,
+    /// leaves out what the chosen groups brought).
+    pub requests: Vec<WorkRequest>,
+}
+
+/// One request of a [`WorkPlan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkRequest {
+    pub query: String,
+    /// What it changes (and the server answers), and refuses.
+    pub allowed: u64,
+    pub refused: u64,
 }
 
 impl QueryPlan {
@@ -296,6 +329,10 @@ async fn plan_query(
     query: &str,
     plan: &mut ActionPlan,
 ) -> Result<QueryPlan, BackendError> {
+    let split = split_work(query);
+    if split.has_work() {
+        return plan_work(backend, kind, query, &split, plan).await;
+    }
     let allowed = kind.allowed_terms();
     let singles = and(query, NOT_GROUPS);
     let allowed_singles = and(&singles, &allowed);
@@ -319,6 +356,7 @@ async fn plan_query(
         groups_allowed: Vec::new(),
         groups_refused: Vec::new(),
         changes: singles_allowed,
+        work: None,
     };
     let groups = and(query, GROUPS);
     if backend.count(&groups).await? == 0 {
@@ -352,6 +390,101 @@ async fn plan_query(
         part.changes += all.saturating_sub(direct);
     }
     Ok(part)
+}
+
+/// A query with per-computer terms: the groups its own terms choose
+/// bring their children that satisfy its work terms, each a single
+/// activity (refused as one when the action does not allow it); the
+/// singles the query matches itself come too, each once.
+async fn plan_work(
+    backend: &dyn Backend,
+    kind: ActionKind,
+    query: &str,
+    split: &crate::query::WorkSplit,
+    plan: &mut ActionPlan,
+) -> Result<QueryPlan, BackendError> {
+    let (allowed, refused_terms) = (kind.allowed_terms(), kind.refused_terms());
+    let singles = and(query, NOT_GROUPS);
+    let mut requests = Vec::new();
+    let mut chosen = Vec::new();
+    // Every group chooses when the query has no own terms, but then
+    // each child it would bring matches the query itself.
+    if !split.own.is_empty() {
+        let groups = and(&split.own, GROUPS);
+        if backend.count(&groups).await? > 0 {
+            chosen = all_matches(backend, &groups)
+                .await?
+                .iter()
+                .map(|g| g.id)
+                .collect();
+        }
+    }
+    let (mut overlap_allowed, mut overlap_refused) = (0, 0);
+    for chunk in chosen.chunks(IDS_PER_QUERY) {
+        let parents = parents_chain(chunk.iter().copied());
+        let query = and(&split.work, &parents);
+        let (a, r) = count_both(backend, kind, &query, plan).await?;
+        requests.push(WorkRequest {
+            query,
+            allowed: a,
+            refused: r,
+        });
+        let mine = and(&singles, &parents);
+        overlap_allowed += backend.count(&and(&mine, &allowed)).await?;
+        overlap_refused += backend.count(&and(&mine, &refused_terms)).await?;
+    }
+    let (a, r) = count_both(backend, kind, &singles, plan).await?;
+    requests.push(WorkRequest {
+        query: singles,
+        allowed: a.saturating_sub(overlap_allowed),
+        refused: r.saturating_sub(overlap_refused),
+    });
+    let singles_allowed = requests.iter().map(|r| r.allowed).sum();
+    Ok(QueryPlan {
+        query: query.to_owned(),
+        singles_allowed,
+        singles_refused: requests.iter().map(|r| r.refused).sum(),
+        groups_allowed: Vec::new(),
+        groups_refused: Vec::new(),
+        changes: singles_allowed,
+        work: Some(WorkPlan { chosen, requests }),
+    })
+}
+
+/// What `query` (single activities only) holds that `kind` allows and
+/// refuses, with the first of each added to the plan's sample and
+/// refusals.
+async fn count_both(
+    backend: &dyn Backend,
+    kind: ActionKind,
+    query: &str,
+    plan: &mut ActionPlan,
+) -> Result<(u64, u64), BackendError> {
+    let room = LISTED.saturating_sub(plan.sample.len());
+    let allowed = counted(
+        backend,
+        &and(query, &kind.allowed_terms()),
+        room,
+        &mut plan.sample,
+    )
+    .await?;
+    let room = LISTED.saturating_sub(plan.refusals.len());
+    let mut refused = Vec::new();
+    let n = counted(
+        backend,
+        &and(query, &kind.refused_terms()),
+        room,
+        &mut refused,
+    )
+    .await?;
+    plan.refusals.extend(refused.iter().map(|a| {
+        Refusal {
+            id: a.id,
+            reason: super::refusal_reason(kind, a)
+                .unwrap_or_else(|| format!("the server does not allow {}", kind.verb())),
+        }
+    }));
+    Ok((allowed, n))
 }
 
 /// Whether group `g` has a child `kind` allows, from its record where
@@ -427,6 +560,13 @@ pub async fn acted_on_ids(
     let allowed = plan.kind.allowed_terms();
     let mut ids = std::collections::BTreeSet::new();
     for part in &plan.parts {
+        if let Some(work) = &part.work {
+            for r in &work.requests {
+                let q = and(&r.query, &allowed);
+                ids.extend(all_matches(backend, &q).await?.iter().map(|a| a.id));
+            }
+            continue;
+        }
         let singles = and(&and(&part.query, NOT_GROUPS), &allowed);
         ids.extend(all_matches(backend, &singles).await?.iter().map(|a| a.id));
         for chunk in part.groups_allowed.chunks(GROUPS_PER_COUNT) {
@@ -481,6 +621,9 @@ async fn change_part(
     only_changeable: bool,
     report: &mut ActionReport,
 ) -> Result<(), (BackendError, u64)> {
+    if let Some(work) = &part.work {
+        return change_work(backend, kind, work, only_changeable, report).await;
+    }
     let query = if only_changeable {
         and(&part.query, &kind.allowed_terms())
     } else {
@@ -498,6 +641,47 @@ async fn change_part(
     }
     report.changed += part.changes;
     report.ids.extend(ids);
+    Ok(())
+}
+
+/// The requests of a work part, one after another: one that the plan
+/// says would be refused goes first (sent whole, so the server refuses
+/// and nothing changes); the others are narrowed to what the action
+/// allows, which also leaves out what an earlier request changed.
+async fn change_work(
+    backend: &dyn Backend,
+    kind: ActionKind,
+    work: &WorkPlan,
+    only_changeable: bool,
+    report: &mut ActionReport,
+) -> Result<(), (BackendError, u64)> {
+    let mut ordered: Vec<&WorkRequest> = work.requests.iter().collect();
+    ordered.sort_by_key(|r| r.refused == 0);
+    let mut left: u64 = ordered.iter().map(|r| r.allowed).sum();
+    for r in ordered {
+        let whole = r.refused > 0 && !only_changeable;
+        if r.allowed == 0 && !whole {
+            continue;
+        }
+        let query = if whole {
+            r.query.clone()
+        } else {
+            and(&r.query, &kind.allowed_terms())
+        };
+        report.sent.push(query.clone());
+        let selection = Selection::Query(query);
+        let answer = match kind {
+            ActionKind::Cancel => backend.cancel(&selection).await,
+            _ => backend.approve(&selection).await,
+        };
+        let ids = answer.map_err(|e| (e, left))?;
+        if ids.len() as u64 != r.allowed {
+            report.moved = true;
+        }
+        left = left.saturating_sub(r.allowed);
+        report.changed += r.allowed;
+        report.ids.extend(ids);
+    }
     Ok(())
 }
 
@@ -544,6 +728,21 @@ async fn create_ids(
     part: &QueryPlan,
     only_changeable: bool,
 ) -> Result<Vec<u64>, BackendError> {
+    if let Some(work) = &part.work {
+        // Each activity once, though two requests select it.
+        let mut ids = std::collections::BTreeSet::new();
+        for r in &work.requests {
+            let q = if only_changeable {
+                and(&r.query, &kind.allowed_terms())
+            } else {
+                r.query.clone()
+            };
+            if r.allowed + r.refused > 0 {
+                ids.extend(all_matches(backend, &q).await?.iter().map(|a| a.id));
+            }
+        }
+        return Ok(ids.into_iter().collect());
+    }
     let mut singles = and(&part.query, NOT_GROUPS);
     if only_changeable {
         singles = and(&singles, &kind.allowed_terms());

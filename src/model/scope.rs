@@ -1,10 +1,22 @@
 //! What an action acts on. One rule, written here once, for the dialog
 //! that asks, the action that runs and the report that follows:
 //!
-//! > An action acts on the activities the query matches among what was
+//! > An action acts on the single activities (standalone ones and a
+//! > group's per-computer children) that the query selects among what was
 //! > picked (the marked rows, else the selected row, else every match). A
-//! > group (ActivityGroup) that matches in its own right stands for all its
-//! > children; a child the query excludes is never acted on.
+//! > single activity is selected when it matches the query. A group
+//! > (ActivityGroup) is a request to many computers: its own fields
+//! > (`id:`, the words of its summary, `type:`, `creator:`, dates) choose
+//! > it, and it brings those of its children that satisfy the query's
+//! > terms about per-computer work, `status:` and `computer:` (all of
+//! > them when the query has none). A group's own status is only a
+//! > summary of its children's, so `status:failed` never brings a
+//! > succeeded child: it picks the failed ones.
+//!
+//! A query with no work terms is sent as it is: a server (Landscape)
+//! takes a group that matches in its own right as all its children. One
+//! with work terms is planned as the children the chosen groups bring
+//! (`backend::action_plan`), so that the server never sees a group.
 //!
 //! A [`Scope`] says this as search-language queries ([`Scope::queries`]),
 //! so a server evaluates it by Landscape's own rule (a matching group
@@ -55,8 +67,10 @@ impl PickedRow {
 pub struct PickedChild {
     pub id: u64,
     pub parent: u64,
-    /// Its group matches the query in its own right, so it brings this
-    /// child whether or not the child matches.
+    /// Its group matches the query in its own right (or, when the query
+    /// names per-computer work, is chosen by its own terms), so it brings
+    /// this child whether or not the child matches itself: with work
+    /// terms, when the child satisfies them.
     pub brought: bool,
 }
 
@@ -65,6 +79,12 @@ pub struct PickedChild {
 pub struct Scope {
     pub query: String,
     pub target: Target,
+    /// The query's terms about per-computer work (`status:`,
+    /// `computer:`), as `query::split_work` finds them; empty when it
+    /// has none. With them a picked group is named both ways (its own
+    /// terms choose it, its children satisfy the work) and a brought
+    /// child must satisfy them.
+    pub work: String,
 }
 
 impl Scope {
@@ -72,6 +92,7 @@ impl Scope {
         Scope {
             query: query.trim().to_owned(),
             target: Target::EveryMatch,
+            work: String::new(),
         }
     }
 
@@ -79,7 +100,14 @@ impl Scope {
         Scope {
             query: query.trim().to_owned(),
             target: Target::Picked { rows, children },
+            work: String::new(),
         }
+    }
+
+    /// The same scope, told the query's work terms.
+    pub fn with_work(mut self, work: &str) -> Scope {
+        self.work = work.trim().to_owned();
+        self
     }
 
     /// Nothing picked: no activity can be acted on.
@@ -116,14 +144,23 @@ impl Scope {
         // children too would select those the action cannot change, and
         // Landscape would refuse the whole. One shown through children is
         // named by them. One not known either way is named both ways.
-        let term = |r: &PickedRow| match r.through_children {
+        // With work terms the action plan reads `id:G OR parent-id:G` by
+        // the refined rule: G's children that satisfy the work when G's
+        // own terms choose it, else those that match the query.
+        let how_of = |r: &PickedRow| {
+            if self.work.is_empty() {
+                r.through_children
+            } else {
+                None
+            }
+        };
+        let term = |r: &PickedRow| match how_of(r) {
             Some(false) => format!("id:{}", r.id),
             Some(true) => format!("parent-id:{}", r.id),
             None => format!("id:{0} OR parent-id:{0}", r.id),
         };
         for how in [Some(false), Some(true), None] {
-            let these: Vec<&PickedRow> =
-                rows.iter().filter(|r| r.through_children == how).collect();
+            let these: Vec<&PickedRow> = rows.iter().filter(|r| how_of(r) == how).collect();
             for chunk in these.chunks(IDS_PER_QUERY) {
                 let chain: Vec<String> = chunk.iter().map(|r| term(r)).collect();
                 out.push(and(&self.query, &chain.join(" OR ")));
@@ -133,7 +170,7 @@ impl Scope {
             out.push(and(&self.query, &ids_chain(chunk.iter().map(|c| c.id))));
         }
         for chunk in brought.chunks(IDS_PER_QUERY) {
-            out.push(ids_chain(chunk.iter().map(|c| c.id)));
+            out.push(and(&self.work, &ids_chain(chunk.iter().map(|c| c.id))));
         }
         out
     }
@@ -160,6 +197,8 @@ pub fn and(query: &str, terms: &str) -> String {
     match (query.trim(), terms.trim()) {
         ("", t) => t.to_owned(),
         (q, "") => q.to_owned(),
+        // `id:7` narrowed by `id:7` is `id:7`, as the action log says it.
+        (q, t) if q == t => q.to_owned(),
         (q, t) => format!("{q} {t}"),
     }
 }

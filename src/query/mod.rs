@@ -14,6 +14,7 @@ mod parser;
 mod relative;
 mod row_set;
 mod vocabulary;
+mod work;
 
 pub use ast::{
     AnyOf, Clause, ComputerClause, ComputerQuery, ComputerTerm, ComputerTermKind, DateBound,
@@ -31,6 +32,7 @@ pub use row_set::RowSet;
 pub use vocabulary::{
     ALERTS, COMPUTER_KEYS, KEYS, KNOWN_TYPES, RELEASES, code_name, release_number,
 };
+pub use work::{WorkSplit, split_work};
 
 /// Strict for the engine (it must understand every term); lenient for a
 /// remote server, which knows more computer terms and types than we do.

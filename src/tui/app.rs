@@ -353,6 +353,32 @@ pub struct Confirm {
     pub partial: Option<(String, u64, u64)>,
     /// The marks this action consumes when it succeeds.
     pub from_marks: bool,
+    /// A group picked under a query: the other choice (what the query
+    /// brings of it, or the whole group).
+    pub choice: Option<Choice>,
+}
+
+/// The choice a confirmation on one group offers besides the one shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub other: Scope,
+    pub plan: Option<ActionPlan>,
+    /// What was picked, said of the other choice.
+    pub picked: String,
+    /// The dialog shows the whole group now (the other is the query's).
+    pub whole: bool,
+}
+
+impl Confirm {
+    /// Shows the other choice.
+    pub fn switch(&mut self) {
+        if let Some(choice) = &mut self.choice {
+            std::mem::swap(&mut self.scope, &mut choice.other);
+            std::mem::swap(&mut self.plan, &mut choice.plan);
+            std::mem::swap(&mut self.picked, &mut choice.picked);
+            choice.whole = !choice.whole;
+        }
+    }
 }
 
 impl Confirm {
@@ -541,6 +567,10 @@ pub struct App {
     /// A guard's stop that goes ahead without a confirmation (`--auto`):
     /// its plan is carried out when it comes, and what it was picked as.
     pub auto_stop: Option<(Scope, String)>,
+    /// The keys of the current burst: typing is never a command.
+    pub typing: super::typing::Typing,
+    /// The confirmation on screen takes its key after a quiet moment.
+    pub gate: super::typing::Gate,
     /// Where a jump (to a computer's activities) came from, newest last:
     /// Back returns there.
     pub came_from: Vec<Place>,
@@ -629,6 +659,8 @@ impl App {
             watches: Default::default(),
             server_events: None,
             auto_stop: None,
+            typing: Default::default(),
+            gate: Default::default(),
             flash: HashMap::new(),
             size: (80, 24),
             spinner: 0,
@@ -698,6 +730,12 @@ impl App {
     /// selected child (when the children or detail pane has focus, as the
     /// detail shows it); else the selected row. With what was picked, said for the operator.
     pub fn action_scope(&self) -> Option<(Scope, String)> {
+        let work = crate::query::split_work(&self.applied).work;
+        self.picked_scope()
+            .map(|(scope, picked)| (scope.with_work(&work), picked))
+    }
+
+    fn picked_scope(&self) -> Option<(Scope, String)> {
         let query = self.applied.as_str();
         if let Some(all) = &self.marks.all {
             let picked = if all.query.trim().is_empty() {
@@ -828,7 +866,8 @@ impl App {
 
     /// True while something changes on its own (spinner, fading messages).
     pub fn animating(&self) -> bool {
-        self.list.loading
+        self.gate.armed.is_some()
+            || self.list.loading
             || self.children.loading
             || !self.flash.is_empty()
             || self.message.is_some()

@@ -120,6 +120,8 @@ key_actions! {
     HistoryForward = "history-forward",
     /// Dialogs: go ahead.
     Confirm = "confirm",
+    /// A confirmation on one group: what the query brings, or the whole.
+    OtherChoice = "other-choice",
     /// Dialogs: close, nothing done.
     Close = "close",
     /// Help: scroll.
@@ -547,11 +549,12 @@ pub const TABLE: &[Binding] = &[
         None,
     ),
     bind(Editor, A::Quit, &[ctrl('c')], "quit", None),
+    bind(InConfirm, A::Confirm, &[ch('y')], "go ahead", None),
     bind(
         InConfirm,
-        A::Confirm,
-        &[ch('y'), key(KeyCode::Enter)],
-        "go ahead",
+        A::OtherChoice,
+        &[key(KeyCode::Tab)],
+        "on one group: what the query brings, or the whole group",
         None,
     ),
     bind(

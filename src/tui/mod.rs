@@ -17,6 +17,7 @@ pub mod settings;
 pub mod svg;
 pub mod terminal;
 pub mod theme;
+pub mod typing;
 pub mod update;
 pub mod user_commands;
 pub mod view;

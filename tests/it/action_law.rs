@@ -3,10 +3,12 @@
 //! `--ids`, the ones the engine then changes, and a plain scan of the
 //! records by the rule all agree.
 //!
-//! The rule, said once: an action acts on the activities the query
-//! matches among what was picked; a group that matches in its own right
-//! stands for all its children; a child the query excludes is never
-//! acted on. Of those, the ones the lifecycle allows change.
+//! The rule, said once: an action acts on the single activities the
+//! query selects among what was picked. A single activity is selected
+//! when it matches; a group chosen by its own terms (all but `status:`
+//! and `computer:`) brings its children that satisfy the query's
+//! per-computer terms (all of them when it has none). Of those, the ones
+//! the lifecycle allows change.
 
 use crate::common;
 
@@ -21,13 +23,13 @@ use landscape_tui::backend::remote::{
 use landscape_tui::engine::Engine;
 use landscape_tui::model::scope::Scope;
 use landscape_tui::model::{ActionKind, Activity, ActivityStatus, Computer};
-use landscape_tui::query::parse;
+use landscape_tui::query::{Query, TermKind, parse};
 use landscape_tui::tui::app::{App, Pane};
 use landscape_tui::tui::event::Command;
 use proptest::prelude::*;
 use ratatui::crossterm::event::KeyCode;
 
-const QUERIES: [&str; 14] = [
+const QUERIES: [&str; 20] = [
     "",
     "status:unapproved",
     "computer:tag:web",
@@ -42,6 +44,12 @@ const QUERIES: [&str; 14] = [
     "type:ChangePackagesRequest",
     "NOT status:unapproved computer:tag:web",
     "GROUP",
+    "GROUP status:failed",
+    "upgrade status:failed",
+    "GROUP NOT status:succeeded",
+    "type:ActivityGroup status:unapproved",
+    "GROUP OR status:failed computer:tag:web",
+    "NOT type:ChangePackagesRequest status:delivered OR status:unapproved",
 ];
 
 /// What the operator does before pressing the action's key.
@@ -111,12 +119,28 @@ fn do_op(app: &mut App, engine: &Engine, op: &Op) {
 /// app's picks take under `query`, those the lifecycle allows.
 fn scan(engine: &Engine, app: &App, query: &str, kind: ActionKind) -> BTreeSet<u64> {
     let computers: Vec<Computer> = engine.computers().cloned().collect();
-    let m = parse(query).unwrap().matcher(&computers);
+    let parsed = parse(query).unwrap();
+    let m = parsed.matcher(&computers);
+    // The chains about per-computer work, and the group's own.
+    let (work, own): (Vec<_>, Vec<_>) = parsed.all.iter().cloned().partition(|chain| {
+        chain
+            .any
+            .iter()
+            .any(|c| matches!(c.term.kind, TermKind::Status(_) | TermKind::Computer(_)))
+    });
+    let work = Query { all: work }.matcher(&computers);
+    let own = Query { all: own }.matcher(&computers);
     let all = engine.activities("", u64::MAX, 0).unwrap().results;
     let by_id: HashMap<u64, &Activity> = all.iter().map(|a| (a.id, a)).collect();
-    let matches = |id: u64| by_id.get(&id).is_some_and(|a| m.matches(a));
-    // A single activity is taken when it matches or its group does.
-    let taken = |a: &Activity| matches(a.id) || a.parent().is_some_and(matches);
+    let chooses = |id: u64| {
+        by_id
+            .get(&id)
+            .is_some_and(|g| g.is_parent() && own.matches(g))
+    };
+    // A single activity is taken when it matches, or when its group is
+    // chosen by its own terms and it satisfies the work terms.
+    let taken =
+        |a: &Activity| m.matches(a) || a.parent().is_some_and(|p| chooses(p) && work.matches(a));
     let picked: Vec<u64> = if app.marks.all.is_some() {
         all.iter().map(|a| a.id).collect()
     } else if !app.marks.ids.is_empty() {
@@ -269,10 +293,7 @@ fn account(seed: u64, query: usize) -> (Engine, String) {
         .unwrap()
         .results[0]
         .id;
-    let query = match QUERIES[query] {
-        "GROUP" => format!("id:{group}"),
-        q => q.to_owned(),
-    };
+    let query = QUERIES[query].replace("GROUP", &format!("id:{group}"));
     (engine, query)
 }
 

@@ -35,6 +35,7 @@ mod tui_e2e;
 mod tui_render;
 mod tui_snapshots;
 mod tui_triage;
+mod tui_typing;
 mod tui_update;
 mod tui_watch;
 mod web_ui_browser;

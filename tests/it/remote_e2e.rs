@@ -194,14 +194,14 @@ async fn the_dashboard_works_through_the_remote_backend() {
     common::tui::drive_remote(&mut app, backend.as_ref(), cmds).await;
     assert_eq!(app.list.rows.len(), 7);
     let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
-    let mut cmds = update(&mut app, key(KeyCode::Char('/')));
+    let mut cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('/'))]);
     for c in "status:unapproved".chars() {
-        cmds.extend(update(&mut app, key(KeyCode::Char(c))));
+        cmds.extend(crate::common::tui::feed(&mut app, [key(KeyCode::Char(c))]));
     }
-    cmds.extend(update(&mut app, key(KeyCode::Enter)));
+    cmds.extend(crate::common::tui::feed(&mut app, [key(KeyCode::Enter)]));
     common::tui::drive_remote(&mut app, backend.as_ref(), cmds).await;
     assert_eq!(app.list.rows[0].id, 100);
-    let cmds = update(&mut app, key(KeyCode::Char('a')));
+    let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('a'))]);
     common::tui::drive_remote(&mut app, backend.as_ref(), cmds).await;
     // The dialog counts the group's approvable children; the result agrees.
     let promised = match &app.dialog {
@@ -209,7 +209,7 @@ async fn the_dashboard_works_through_the_remote_backend() {
         other => panic!("no confirmation: {other:?}"),
     };
     assert_eq!(promised, 3);
-    let cmds = update(&mut app, key(KeyCode::Char('y')));
+    let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('y'))]);
     common::tui::drive_remote(&mut app, backend.as_ref(), cmds).await;
     assert!(
         app.message
@@ -271,15 +271,15 @@ async fn the_dashboard_over_http_jumps_to_the_end_and_refreshes_mid_list() {
     common::tui::drive_remote(&mut app, remote.as_ref(), cmds).await;
     assert_eq!(app.list.total, expected.rows.count);
     let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
-    let cmds = update(&mut app, key(KeyCode::End));
+    let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::End)]);
     common::tui::drive_remote(&mut app, remote.as_ref(), cmds).await;
     assert_eq!(
         app.list.selected_row().map(|a| a.id),
         expected.rows.results.last().map(|a| a.id)
     );
-    let mut cmds = update(&mut app, key(KeyCode::Home));
+    let mut cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Home)]);
     for _ in 0..50 {
-        cmds.extend(update(&mut app, key(KeyCode::PageDown)));
+        cmds.extend(crate::common::tui::feed(&mut app, [key(KeyCode::PageDown)]));
     }
     common::tui::drive_remote(&mut app, remote.as_ref(), cmds).await;
     let at = app.list.selected as usize;
@@ -287,7 +287,7 @@ async fn the_dashboard_over_http_jumps_to_the_end_and_refreshes_mid_list() {
         app.list.selected_row().map(|a| a.id),
         Some(expected.rows.results[at].id)
     );
-    let cmds = update(&mut app, key(KeyCode::Char('r')));
+    let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('r'))]);
     common::tui::drive_remote(&mut app, remote.as_ref(), cmds).await;
     assert_eq!(app.list.selected as usize, at);
     assert_eq!(

@@ -137,7 +137,7 @@ async fn pages_the_end_and_refreshes_cost_what_is_shown() {
 async fn the_dashboard_on_landscapes_routes_reaches_the_end_and_keeps_its_place() {
     use common::tui::{drive_remote, remote_app};
     use landscape_tui::tui::event::Event;
-    use landscape_tui::tui::update::{start, update};
+    use landscape_tui::tui::update::start;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let s = TestServer::start_with(common::frozen(common::demo(5, 60, 20_000))).await;
     let want = s.backend.top_level("", u64::MAX, 0).await.unwrap();
@@ -163,7 +163,7 @@ async fn the_dashboard_on_landscapes_routes_reaches_the_end_and_keeps_its_place(
             "{hide:?}: the count says it is an estimate:\n{title}"
         );
 
-        let cmds = update(&mut app, key(KeyCode::End));
+        let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::End)]);
         drive_remote(&mut app, remote.as_ref(), cmds).await;
         assert_eq!(
             app.list.selected_row().map(|a| a.id),
@@ -176,9 +176,9 @@ async fn the_dashboard_on_landscapes_routes_reaches_the_end_and_keeps_its_place(
             "{hide:?}: on the last row"
         );
 
-        let mut cmds = update(&mut app, key(KeyCode::Home));
+        let mut cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Home)]);
         for _ in 0..50 {
-            cmds.extend(update(&mut app, key(KeyCode::PageDown)));
+            cmds.extend(crate::common::tui::feed(&mut app, [key(KeyCode::PageDown)]));
         }
         drive_remote(&mut app, remote.as_ref(), cmds).await;
         let at = app.list.selected as usize;
@@ -189,7 +189,7 @@ async fn the_dashboard_on_landscapes_routes_reaches_the_end_and_keeps_its_place(
         );
         tokio::time::sleep(REFRESH).await;
         proxy.reset();
-        let cmds = update(&mut app, key(KeyCode::Char('r')));
+        let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('r'))]);
         drive_remote(&mut app, remote.as_ref(), cmds).await;
         assert_eq!(
             app.list.selected_row().map(|a| a.id),
@@ -250,14 +250,17 @@ async fn an_outage_is_a_state_named_until_the_server_is_back() {
     let mut app = remote_app(&proxy.base, (100, 30));
     let cmds = start(&mut app);
     drive_remote(&mut app, remote.as_ref(), cmds).await;
-    let mut cmds = update(&mut app, key(KeyCode::Char('j')));
-    cmds.extend(update(&mut app, key(KeyCode::Char(' '))));
+    let mut cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('j'))]);
+    cmds.extend(crate::common::tui::feed(
+        &mut app,
+        [key(KeyCode::Char(' '))],
+    ));
     drive_remote(&mut app, remote.as_ref(), cmds).await;
     let (selected, marked) = (app.list.selected_row().map(|a| a.id), app.marks.ids.clone());
     assert!(!marked.is_empty());
 
     proxy.go_away();
-    let cmds = update(&mut app, key(KeyCode::Char('r')));
+    let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('r'))]);
     drive_remote(&mut app, remote.as_ref(), cmds).await;
     let shown = screen(&draw(&app));
     assert!(
@@ -278,18 +281,18 @@ async fn an_outage_is_a_state_named_until_the_server_is_back() {
     let cmds = update(&mut app, Event::RefreshDue);
     drive_remote(&mut app, remote.as_ref(), cmds).await;
     assert_eq!(app.outage.as_ref().map(|o| o.since), Some(since));
-    let cmds = update(&mut app, key(KeyCode::Char('a')));
+    let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('a'))]);
     assert!(cmds.is_empty(), "nothing is sent: {cmds:?}");
     let said = app.message.as_ref().unwrap().text.clone();
     assert!(
         said.contains("server unreachable since") && said.starts_with("not sent: "),
         "{said}"
     );
-    let mut cmds = update(&mut app, key(KeyCode::Char(':')));
+    let mut cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char(':'))]);
     for c in "messages".chars() {
-        cmds.extend(update(&mut app, key(KeyCode::Char(c))));
+        cmds.extend(crate::common::tui::feed(&mut app, [key(KeyCode::Char(c))]));
     }
-    cmds.extend(update(&mut app, key(KeyCode::Enter)));
+    cmds.extend(crate::common::tui::feed(&mut app, [key(KeyCode::Enter)]));
     assert!(cmds.is_empty());
     let shown = screen(&draw(&app));
     assert!(shown.contains("Messages, newest first"), "{shown}");
@@ -297,10 +300,10 @@ async fn an_outage_is_a_state_named_until_the_server_is_back() {
         shown.contains("server unreachable: could not connect"),
         "the error whole: {shown}"
     );
-    update(&mut app, key(KeyCode::Esc));
+    crate::common::tui::feed(&mut app, [key(KeyCode::Esc)]);
 
     proxy.come_back().await;
-    let cmds = update(&mut app, key(KeyCode::Char('r')));
+    let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('r'))]);
     drive_remote(&mut app, remote.as_ref(), cmds).await;
     assert!(app.outage.is_none());
     let shown = screen(&draw(&app));

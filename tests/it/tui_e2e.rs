@@ -15,6 +15,9 @@ struct Screen {
     /// (a notification's escape sequence).
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
+    /// When keys were last sent: a person pauses between commands, and
+    /// keys closer together are typing, which the dashboard never runs.
+    last_sent: Instant,
 }
 
 impl Screen {
@@ -70,9 +73,25 @@ impl Screen {
         self.wait(needle, |t| t.contains(needle))
     }
 
+    /// Keys a person presses, a moment after the last ones.
     fn send(&mut self, keys: &str) {
+        self.pause(Duration::from_millis(350));
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
+    }
+
+    /// A confirmation's key, after the look at the dialog it wants.
+    fn confirm(&mut self) {
+        self.pause(Duration::from_millis(650));
+        self.send("y");
+    }
+
+    fn pause(&mut self, at_least: Duration) {
+        let since = self.last_sent.elapsed();
+        if since < at_least {
+            std::thread::sleep(at_least - since);
+        }
+        self.last_sent = Instant::now();
     }
 }
 
@@ -141,6 +160,7 @@ fn start_env(
         parser,
         raw,
         writer: pair.master.take_writer().unwrap(),
+        last_sent: Instant::now(),
     };
     (screen, child, pump)
 }
@@ -167,8 +187,9 @@ fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
     let text = s.wait_for("Children of 100: 3");
     assert!(text.contains("Upgrade package openssl"));
 
-    // The group matches in its own right: all its children are listed.
-    s.wait_for("Children of 100: 3 (all: the group matches)");
+    // The group matches in its own right and brings its children with
+    // the status asked for: here all three.
+    s.wait_for("Children of 100: 3 (those the group brings");
     // Open its children, mark two (Space stays, j moves), approve.
     s.send("\r");
     s.send(" ");
@@ -177,9 +198,14 @@ fn search_mark_approve_confirm_and_quit_restores_the_terminal() {
     s.wait_for("2 marked");
     s.send("a");
     let dialog = s.wait_for("Approve 2 activities");
-    assert!(dialog.contains("y / Enter approve"), "{dialog}");
-    s.send("y");
+    assert!(dialog.contains("y approve"), "{dialog}");
+    // Each with its computer and status.
+    assert!(dialog.contains("? unapproved"), "{dialog}");
+    s.confirm();
     s.wait_for("approved 2 activities");
+    // The group now brings its one unapproved child; A shows all three.
+    s.wait_for("Children of 100: 1");
+    s.send("A");
     // The two approved (newest first: db-01, web-02) are undelivered now.
     let text = s.wait("the approved children undelivered", |t| {
         t.lines().filter(|l| l.contains("undelivered")).count() >= 2
@@ -223,10 +249,10 @@ fn the_dashboard_keeps_its_state_and_says_what_it_loaded() {
     let (mut s, mut child, pump) = start(&args, home.path());
     s.wait_for("state.json: new");
     s.send("/status:unapproved\r");
-    s.wait_for("Children of 100: 3");
+    s.wait_for("Children of 100: 3 (those the group brings");
     s.send("\r a");
     s.wait_for("Approve 1 activit");
-    s.send("y");
+    s.confirm();
     s.wait_for("approved 1 activit");
     s.send("q");
     assert!(child.wait().unwrap().success());
@@ -236,6 +262,10 @@ fn the_dashboard_keeps_its_state_and_says_what_it_loaded() {
     let (mut s, mut child, pump) = start(&args, home.path());
     s.wait_for("state.json: loaded, 1 change(s) replayed");
     s.send("/status:unapproved\r");
+    // A status picks per-computer work: the group brings its children
+    // still unapproved; `A` shows the approved one too.
+    s.wait_for("Children of 100: 2 (those the group brings");
+    s.send("A");
     s.wait_for("Children of 100: 3");
     s.wait("db-01 approved before", |t| {
         t.lines()
@@ -280,9 +310,12 @@ fn own_keys_a_view_an_approval_and_an_export() {
     s.wait_for("1 marked");
     s.send("\x01");
     s.wait_for("Approve 1 activit");
-    s.send("y");
+    s.confirm();
     s.wait_for("approved 1 activit");
-    // At 80 columns the children are their own tab: db-01 is approved.
+    // At 80 columns the children are their own tab: db-01 is approved,
+    // so the group now brings the other two; `A` shows all three.
+    s.wait_for("Children of 100: 2");
+    s.send("A");
     s.wait("db-01 approved", |t| {
         t.lines()
             .any(|l| l.contains("db-01") && l.contains("undelivered"))
@@ -328,7 +361,7 @@ fn marked_partial_groups_every_match_and_the_action_log() {
         !dialog.contains("103"),
         "db-01's child is not in the dialog\n{dialog}"
     );
-    s.send("y");
+    s.confirm();
     s.wait_for("canceled 4 activities");
     // Without the query, 100's db-01 child is still unapproved.
     s.send("/");
@@ -341,19 +374,20 @@ fn marked_partial_groups_every_match_and_the_action_log() {
             && t.lines()
                 .any(|l| l.contains("db-01") && l.contains("unapproved"))
     });
-    // Reapply every failed one: the failed group brings both its children.
+    // Reapply every failed one: a status picks per-computer work, so the
+    // failed group brings its failed child, not the one that succeeded.
     s.send("/status:failed\r");
     s.wait_for("Activities: 1 row of 7");
     s.send("*");
     s.wait_for("all 2 matching marked");
     s.send("R");
-    s.wait_for("Reapply 2 activities (from every match of \"status:failed\")");
-    s.send("y");
-    s.wait_for("reapplied 2 activities");
+    s.wait_for("Reapply 1 activity (from every match of \"status:failed\")");
+    s.confirm();
+    s.wait_for("reapplied 1 activity");
     s.send("L");
     let log = s.wait_for("Action log (newest first)");
     assert!(
-        log.contains("reapply  every match of \"status:failed\": reapplied 2 activities"),
+        log.contains("reapply  every match of \"status:failed\": reapplied 1 activity"),
         "{log}"
     );
     assert!(
@@ -406,7 +440,7 @@ fn a_group_by_id_and_a_partial_cancel_report() {
         dialog.contains("cancel only the 2 that can change"),
         "{dialog}"
     );
-    s.send("y");
+    s.confirm();
     s.wait_for("canceled 2 activities (e shows what was left out)");
     s.send("e");
     let popup = s.wait_for("left out of the cancel");
@@ -591,7 +625,7 @@ fn a_guarded_rollout_stops_the_rest_notifies_and_outlives_a_restart() {
     s.wait_for_bytes(
         b"\x1b]9;guard failed>=3 tripped on row 500 Upgrade package curl: 3 of 10 failed",
     );
-    s.send("y");
+    s.confirm();
     s.wait_for("canceled 5 activities");
     let remote = landscape_tui::backend::remote::RemoteBackend::new(server.access_key_options(
         &server.base,
@@ -705,7 +739,7 @@ run = "touch {touched}"
     s.wait_for("careful: not run");
     assert!(!home.path().join("touched").exists());
 
-    s.send("y");
+    s.confirm();
     let menu = s.wait_for("web UI link");
     assert!(menu.contains("activity 501 as JSON"), "{menu}");
     s.send("j");

@@ -100,7 +100,10 @@ fn the_confirmation_says_what_will_change_and_what_is_refused() {
     common::tui::answer_actions(&mut app, &mut e, cmds);
     let s = screen(&draw(&app));
     assert!(s.contains("Approve 3 activities (from 3 marked)"), "{s}");
-    assert!(s.contains("101 Upgrade package openssl on web-01"), "{s}");
+    assert!(
+        s.contains("101 web-01 ? unapproved  Upgrade package openssl"),
+        "{s}"
+    );
     assert!(
         s.contains("1 would be refused, and Landscape refuses all or nothing"),
         "{s}"

@@ -201,7 +201,7 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     // Marked under another query and not shown by this one: how they
     // match it is not known, so each is named with its children.
     let rows = vec![PickedRow::new(150, None), PickedRow::new(160, None)];
-    let scope = Scope::picked("status:failed", rows, vec![]);
+    let scope = Scope::picked("status:failed", rows, vec![]).with_work("status:failed");
     assert_eq!(
         cmds,
         vec![Command::Plan {
@@ -496,12 +496,21 @@ fn a_row_matching_through_some_children_acts_on_those_only() {
     answer(&mut app, &e, cmds);
     assert_eq!(app.children.rows.len(), 3);
     let cmds = feed(&mut app, [key('a')]);
+    // What the query brings of the group, and the whole group offered
+    // beside it.
     assert_eq!(
         cmds,
-        vec![Command::Plan {
-            kind: ActionKind::Approve,
-            scope: Scope::picked(query, vec![PickedRow::new(100, Some(true))], vec![])
-        }]
+        vec![
+            Command::Plan {
+                kind: ActionKind::Approve,
+                scope: Scope::picked(query, vec![PickedRow::new(100, Some(true))], vec![])
+                    .with_work(query)
+            },
+            Command::Plan {
+                kind: ActionKind::Approve,
+                scope: Scope::picked("", vec![PickedRow::new(100, Some(false))], vec![])
+            }
+        ]
     );
     answer_actions(&mut app, &mut e, cmds);
     match &app.dialog {
@@ -545,7 +554,7 @@ fn star_marks_every_match_and_acts_by_query() {
         cmds,
         vec![Command::Plan {
             kind: ActionKind::Approve,
-            scope: Scope::every_match("status:unapproved")
+            scope: Scope::every_match("status:unapproved").with_work("status:unapproved")
         }]
     );
     answer_actions(&mut app, &mut e, cmds);

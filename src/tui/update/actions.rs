@@ -5,8 +5,8 @@ use super::list::refresh;
 use crate::backend::BackendError;
 use crate::backend::action_plan::{ActionPlan, ActionRecord, ActionReport};
 use crate::model::ActionKind;
-use crate::model::scope::Scope;
-use crate::tui::app::{App, Confirm, Dialog, Level, Pane, RefusedWhen};
+use crate::model::scope::{PickedRow, Scope};
+use crate::tui::app::{App, Choice, Confirm, Dialog, Level, Pane, RefusedWhen};
 use crate::tui::event::Command;
 use crate::tui::keys::KeyAction;
 
@@ -42,9 +42,22 @@ pub(super) fn plan_loaded(
     let Some(Dialog::Confirm(c)) = &mut app.dialog else {
         return;
     };
-    if c.kind != kind || c.scope != *scope {
+    if c.kind != kind {
         return;
     }
+    if let Some(choice) = c.choice.as_mut().filter(|ch| ch.other == *scope) {
+        choice.plan = result.ok();
+        return;
+    }
+    if c.scope != *scope {
+        return;
+    }
+    if let Ok(plan) = &result {
+        out.extend(titles_of(app, plan));
+    }
+    let Some(Dialog::Confirm(c)) = &mut app.dialog else {
+        return;
+    };
     match result {
         Ok(plan) => {
             if !plan.refusals.is_empty() {
@@ -113,6 +126,11 @@ pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Comman
             .filter(|id| !shown.contains(id))
             .count()
     };
+    let choice = whole_group_choice(app, &picked);
+    let other = choice.as_ref().map(|c| Command::Plan {
+        kind,
+        scope: c.other.clone(),
+    });
     app.dialog = Some(Dialog::Confirm(Box::new(Confirm {
         kind,
         scope: scope.clone(),
@@ -121,8 +139,42 @@ pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Comman
         hidden_marked,
         partial,
         from_marks: !app.marks.is_empty(),
+        choice,
     })));
     out.push(Command::Plan { kind, scope });
+    out.extend(other);
+}
+
+/// One group row picked under a query that narrows it (to some
+/// children, or to those with a status): the whole group is offered
+/// beside it, as `gh run rerun --failed` beside a whole rerun.
+fn whole_group_choice(app: &App, picked: &str) -> Option<Choice> {
+    if !app.marks.is_empty() || app.focus != Pane::List || app.applied.trim().is_empty() {
+        return None;
+    }
+    let row = app.list.selected_row().filter(|r| r.is_parent())?;
+    let narrowed =
+        app.list.partial(row).is_some() || crate::query::split_work(&app.applied).has_work();
+    narrowed.then(|| Choice {
+        other: Scope::picked("", vec![PickedRow::new(row.id, Some(false))], Vec::new()),
+        plan: None,
+        picked: format!("{picked}, the whole group"),
+        whole: false,
+    })
+}
+
+/// The computers a plan's listed activities run on whose names are not
+/// known yet.
+fn titles_of(app: &App, plan: &ActionPlan) -> Option<Command> {
+    let mut ids: Vec<u64> = plan
+        .sample
+        .iter()
+        .filter_map(|a| a.computer())
+        .filter(|id| !app.computer_titles.contains_key(id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    (!ids.is_empty()).then_some(Command::FetchTitles { ids, fresh: false })
 }
 
 pub(super) fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Command>) {

@@ -18,6 +18,10 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
             if close {
                 app.dialog = None;
                 app.say(Level::Info, format!("{} aborted", c.kind.verb()));
+            } else if action == Some(KeyAction::OtherChoice) {
+                if let Some(Dialog::Confirm(c)) = &mut app.dialog {
+                    c.switch();
+                }
             } else if action == Some(KeyAction::Confirm)
                 && let Some(plan) = &c.plan
             {
@@ -100,6 +104,50 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
                 switch_profile(app, name, out);
             }
         }
+    }
+}
+
+/// A key in a confirmation, before it is read: `false` when the gate
+/// takes it. The confirm key counts only after a quiet moment, and is
+/// carried out when no key follows ([`settled`]); a key that follows
+/// takes it back.
+pub(super) fn gate_key(
+    app: &mut App,
+    action: Option<KeyAction>,
+    previous_key: Option<chrono::DateTime<chrono::Utc>>,
+) -> bool {
+    let confirm = app.keymap.first(keys::Context::Confirm, KeyAction::Confirm);
+    if app.gate.armed.take().is_some() {
+        if action == Some(KeyAction::Close) {
+            return true;
+        }
+        app.say(
+            Level::Warning,
+            format!("not confirmed: another key came right after {confirm}; press {confirm} alone"),
+        );
+        return false;
+    }
+    if action != Some(KeyAction::Confirm) {
+        return true;
+    }
+    if matches!(&app.dialog, Some(Dialog::Confirm(c)) if c.plan.is_none()) {
+        app.say(Level::Info, "still counting what would change");
+        return false;
+    }
+    if !app.gate.quiet(app.now, previous_key) {
+        app.gate.held = true;
+        return false;
+    }
+    app.gate.held = false;
+    app.gate.armed = Some(app.now);
+    false
+}
+
+/// A confirm key no other key followed: carried out.
+pub(super) fn settled(app: &mut App, out: &mut Vec<Command>) {
+    if app.gate.due(app.now) {
+        app.gate.armed = None;
+        on_dialog_key(app, Some(KeyAction::Confirm), out);
     }
 }
 

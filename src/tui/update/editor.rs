@@ -24,6 +24,24 @@ pub(super) fn set_query(app: &mut App, text: String, cursor_chars: usize) {
     revalidate(app);
 }
 
+/// Keys typed into the list as text: the query bar opens with them,
+/// and nothing they were bound to runs.
+pub(super) fn typed_into_list(app: &mut App) {
+    let text = app.typing.burst().to_owned();
+    let chars = text.chars().count();
+    app.prompt = None;
+    app.editing = true;
+    app.query.history_pos = None;
+    set_query(app, text, chars);
+    let key = app
+        .keymap
+        .first(crate::tui::keys::Context::Panes, KeyAction::EditQuery);
+    app.say(
+        Level::Warning,
+        format!("that was typing, so it went to the query bar (next time type {key} first): Enter runs it, Esc leaves it"),
+    );
+}
+
 pub(super) fn on_query_key(
     app: &mut App,
     key: KeyEvent,

@@ -127,7 +127,8 @@ pub(super) fn follow_selection(app: &mut App, out: &mut Vec<Command>) {
 
 /// A group shown only through some children lists those (unless `A`
 /// asks for all); a group that matches in its own right takes all its
-/// children, so all are listed.
+/// children (those that satisfy the query's work terms, when it has
+/// some), so those are listed.
 pub(super) fn fetch_children(app: &mut App, parent: u64) -> Command {
     app.children.loading = true;
     let through_children = app
@@ -136,7 +137,18 @@ pub(super) fn fetch_children(app: &mut App, parent: u64) -> Command {
         .filter(|row| row.id == parent)
         .is_some_and(|row| app.list.partial(row).is_some());
     app.children.brought = !app.applied.trim().is_empty() && !through_children;
-    let query = (!app.children.show_all && through_children).then(|| app.applied.clone());
+    // A group that matches brings all its children, or, when the query
+    // names per-computer work, those that satisfy it (`model::scope`).
+    let work = crate::query::split_work(&app.applied).work;
+    let query = if app.children.show_all {
+        None
+    } else if through_children {
+        Some(app.applied.clone())
+    } else if app.children.brought && !work.is_empty() {
+        Some(work)
+    } else {
+        None
+    };
     app.children.filtered = query.is_some();
     Command::FetchChildren { parent, query }
 }

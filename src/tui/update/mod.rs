@@ -39,7 +39,10 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             app.size = (w, h);
             list::keep_visible(app);
         }
-        Event::Tick => tick(app),
+        Event::Tick => {
+            tick(app);
+            dialogs::settled(app, &mut out);
+        }
         Event::RefreshDue | Event::BackendChanged => {
             if app.dialog.is_none() && !app.paused {
                 list::refresh(app, &mut out);
@@ -90,6 +93,17 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             clusters::clusters_loaded(app, generation, result, &mut out)
         }
     }
+    // A confirmation that appeared (a key, or a guard's trip) starts its
+    // quiet moment now.
+    let confirming = matches!(
+        app.dialog,
+        Some(Dialog::Confirm(_) | Dialog::SwitchProfile { .. } | Dialog::RunCommand { .. })
+    );
+    match (confirming, app.gate.opened) {
+        (true, None) => app.gate.opened = Some(app.now),
+        (false, Some(_)) => app.gate = Default::default(),
+        _ => {}
+    }
     out
 }
 
@@ -108,6 +122,43 @@ fn tick(app: &mut App) {
     }
 }
 
+/// The character a key types, if it types one.
+fn printable(key: &KeyEvent) -> Option<char> {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
+/// Whether a key moves (in a burst, held-down `j` is not typing).
+fn moves(action: Option<KeyAction>) -> bool {
+    use KeyAction as A;
+    matches!(
+        action,
+        Some(
+            A::Down
+                | A::Up
+                | A::Top
+                | A::Bottom
+                | A::PageDown
+                | A::PageUp
+                | A::Mark
+                | A::RangeMark
+                | A::Open
+                | A::ScrollLeft
+                | A::ScrollDown
+                | A::ScrollUp
+        )
+    )
+}
+
 /// A key goes to the context it was pressed in: a dialog, the line at the
 /// bottom, the query editor, or the panes. Quit works in each.
 fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
@@ -120,6 +171,20 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
         None => Context::Panes,
     };
     let action = app.keymap.action(context, &key);
+    let previous_key = app.typing.last();
+    let typing = app.typing.key(app.now, printable(&key), moves(action));
+    if typing && context != Context::Editor && action != Some(KeyAction::Close) {
+        // Text typed where commands are read: it goes to the query bar,
+        // and a confirmation it opened closes unanswered.
+        if context != Context::Panes {
+            app.dialog = None;
+        }
+        editor::typed_into_list(app);
+        return;
+    }
+    if context == Context::Confirm && !dialogs::gate_key(app, action, previous_key) {
+        return;
+    }
     if action == Some(KeyAction::Quit) {
         app.quit = true;
         out.push(Command::Quit);

@@ -314,6 +314,7 @@ fn stop(app: &mut App, number: u64, out: &mut Vec<Command>) {
             hidden_marked: 0,
             partial: None,
             from_marks: false,
+            choice: None,
         })));
     }
     out.push(Command::Plan {

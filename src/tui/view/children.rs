@@ -14,8 +14,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let c = &app.children;
     // Says which children an action takes: all of a group that matches
     // in its own right, else the matching ones (A shows the rest).
+    let work = c.brought && crate::query::split_work(&app.applied).has_work();
     let scope = if app.applied.trim().is_empty() {
         "all"
+    } else if work && c.show_all {
+        "all · A: those the group brings"
+    } else if work {
+        "those the group brings · A: all"
     } else if c.brought {
         "all: the group matches"
     } else if c.show_all {

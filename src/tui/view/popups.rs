@@ -358,32 +358,26 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
             app.theme.warning,
         )));
     }
-    let groups = plan.groups();
-    if groups > 0 {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "{} group{} match{} in {} own right and bring{} {} children.",
-                thousands(groups),
-                if groups == 1 { "" } else { "s" },
-                if groups == 1 { "es" } else { "" },
-                if groups == 1 { "its" } else { "their" },
-                if groups == 1 { "s" } else { "" },
-                if groups == 1 { "its" } else { "their" },
-            ),
-            app.theme.dim,
-        )));
+    lines.extend(group_lines(app, plan));
+    if let Some(choice) = &c.choice {
+        lines.push(choice_line(app, c, choice));
     }
     for a in plan.sample.iter().take(LISTED) {
-        let computer = a
-            .computer()
-            .and_then(|id| app.computer_titles.get(&id).cloned())
-            .map(|t| format!(" on {t}"))
-            .unwrap_or_default();
-        lines.push(Line::from(format!(
-            "  • {} {}{computer}",
-            a.id,
-            printable(&a.summary)
-        )));
+        let computer = a.computer().map_or_else(
+            || "—".to_owned(),
+            |id| {
+                app.computer_titles
+                    .get(&id)
+                    .map_or_else(|| format!("computer {id}"), |t| printable(t).into_owned())
+            },
+        );
+        let (symbol, style) = app.theme.status(a.status());
+        let status = a.status().map_or("—", |s| s.as_str());
+        lines.push(Line::from(vec![
+            Span::raw(format!("  • {} {computer} ", a.id)),
+            Span::styled(format!("{symbol} {status}"), style),
+            Span::raw(format!("  {}", printable(&a.summary))),
+        ]));
     }
     let listed = plan.sample.len().min(LISTED) as u64;
     if will > listed {
@@ -412,7 +406,121 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
     }
     lines.push(Line::from(""));
     lines.push(confirm_keys(app, verb, will, refused));
+    lines.push(gate_line(app, will));
     lines
+}
+
+/// What the groups in the plan bring, and how many of each status come.
+fn group_lines(app: &App, plan: &ActionPlan) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let plural = |n: u64, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    let groups = plan.groups();
+    if groups > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} group{} match{} in {} own right and bring{} {} children that can be {}.",
+                thousands(groups),
+                plural(groups, "", "s"),
+                plural(groups, "es", ""),
+                plural(groups, "its", "their"),
+                plural(groups, "s", ""),
+                plural(groups, "its", "their"),
+                plan.kind.past(),
+            ),
+            app.theme.dim,
+        )));
+    }
+    for part in &plan.parts {
+        let Some(work) = &part.work else { continue };
+        let chosen = work.chosen.len() as u64;
+        let split = crate::query::split_work(&part.query);
+        if chosen > 0 {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{} group{} chosen by \"{}\" bring{} only {} children with \"{}\" (a status or computer is per-computer work).",
+                    thousands(chosen),
+                    plural(chosen, "", "s"),
+                    printable(&split.own),
+                    plural(chosen, "s", ""),
+                    plural(chosen, "its", "their"),
+                    printable(&split.work),
+                ),
+                app.theme.dim,
+            )));
+        }
+    }
+    // What comes, by status: exact when every one is listed.
+    let mut by_status: Vec<(&str, u64)> = Vec::new();
+    for a in plan.sample.iter().take(LISTED) {
+        let s = a.status().map_or("—", |s| s.as_str());
+        match by_status.iter_mut().find(|(k, _)| *k == s) {
+            Some((_, n)) => *n += 1,
+            None => by_status.push((s, 1)),
+        }
+    }
+    if by_status.len() > 1 || plan.changes() > plan.sample.len() as u64 {
+        let tally: Vec<String> = by_status.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        let of = if plan.changes() > plan.sample.len().min(LISTED) as u64 {
+            format!("the first {} by status", plan.sample.len().min(LISTED))
+        } else {
+            "By status".to_owned()
+        };
+        lines.push(Line::from(Span::styled(
+            format!("{of}: {}", tally.join(", ")),
+            app.theme.dim,
+        )));
+    }
+    lines
+}
+
+/// The two choices of a group picked under a query: what the query
+/// brings of it, or the whole group.
+fn choice_line(app: &App, c: &Confirm, choice: &crate::tui::app::Choice) -> Line<'static> {
+    let count = |p: Option<&ActionPlan>| p.map_or("…".to_owned(), |p| thousands(p.changes()));
+    let (mine, whole) = if choice.whole {
+        (count(choice.plan.as_ref()), count(c.plan.as_ref()))
+    } else {
+        (count(c.plan.as_ref()), count(choice.plan.as_ref()))
+    };
+    let key = app
+        .keymap
+        .first(crate::tui::keys::Context::Confirm, KeyAction::OtherChoice);
+    let (a, b) = if choice.whole {
+        ("○", "●")
+    } else {
+        ("●", "○")
+    };
+    Line::from(vec![
+        Span::raw(format!(
+            "{a} the {mine} the query brings   {b} the whole group ({whole})   "
+        )),
+        Span::styled(format!("{key} switches"), app.theme.key),
+    ])
+}
+
+/// Why the confirm key was not taken, or that it is being carried out.
+fn gate_line(app: &App, will: u64) -> Line<'static> {
+    let key = app
+        .keymap
+        .first(crate::tui::keys::Context::Confirm, KeyAction::Confirm);
+    if app.gate.armed.is_some() {
+        return Line::from(Span::styled("confirming…", app.theme.dim));
+    }
+    if app.gate.held {
+        return Line::from(Span::styled(
+            format!(
+                "{key} came too soon after the last key (typing?): wait a moment, then press {key}"
+            ),
+            app.theme.warning,
+        ));
+    }
+    if will == 0 {
+        return Line::from("");
+    }
+    Line::from(Span::styled(
+        format!("{key} counts after half a second without keys; Enter does not confirm"),
+        app.theme.dim,
+    ))
 }
 
 /// What would be refused: the count, the first few with their reasons.

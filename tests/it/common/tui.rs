@@ -52,8 +52,32 @@ pub fn code(code: KeyCode) -> Event {
     Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
+/// Events as an operator sends them: each key deliberate, a while after
+/// the last (so no two are a burst of typing and a confirmation's key
+/// counts), and a confirm key left alone until it is carried out.
 pub fn feed(app: &mut App, events: impl IntoIterator<Item = Event>) -> Vec<Command> {
-    events.into_iter().flat_map(|e| update(app, e)).collect()
+    let mut out = Vec::new();
+    for e in events {
+        if matches!(e, Event::Key(_)) {
+            deliberate(app);
+        }
+        out.extend(update(app, e));
+        if let Some(armed) = app.gate.armed {
+            app.gate.armed = Some(armed - chrono::Duration::hours(1));
+            out.extend(update(app, Event::Tick));
+        }
+    }
+    out
+}
+
+/// The state of an operator who has waited: no burst, no recent key,
+/// a confirmation on screen long enough. (The clock itself is left
+/// alone: screens show times relative to it.)
+pub fn deliberate(app: &mut App) {
+    app.typing = Default::default();
+    if let Some(opened) = app.gate.opened {
+        app.gate.opened = Some(opened - chrono::Duration::hours(1));
+    }
 }
 
 pub fn typed(app: &mut App, text: &str) -> Vec<Command> {
@@ -97,7 +121,7 @@ pub fn drive(
     rest
 }
 
-fn is_read(c: &Command) -> bool {
+pub fn is_read(c: &Command) -> bool {
     matches!(
         c,
         Command::FetchList { .. }
