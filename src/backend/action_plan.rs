@@ -152,8 +152,8 @@ pub struct ActionReport {
     pub outcome: Outcome,
     /// Activities changed or created (a new group's children, not the group).
     pub changed: u64,
-    /// What the server answered: the ids approved or canceled (a group
-    /// once), or the activities created (new groups included).
+    /// The ids approved or canceled (a group's children, not the group:
+    /// what changed), or the activities created (new groups included).
     pub ids: Vec<u64>,
     pub created: Vec<Activity>,
     pub refusals: Vec<Refusal>,
@@ -189,7 +189,7 @@ pub struct ActionRecord {
     pub refused: u64,
     /// The report in one line.
     pub outcome: String,
-    /// The ids answered: approved or canceled (a group once), or the new
+    /// The ids approved or canceled (a group's children), or the new
     /// activities of a reapply or revert.
     pub ids: Vec<u64>,
 }
@@ -409,7 +409,7 @@ async fn plan_work(
     let mut chosen = Vec::new();
     // Every group chooses when the query has no own terms, but then
     // each child it would bring matches the query itself.
-    if !split.own.is_empty() {
+    if !split.own.is_empty() && !split.chooses_no_group {
         let groups = and(&split.own, GROUPS);
         if backend.count(&groups).await? > 0 {
             chosen = all_matches(backend, &groups)
@@ -485,6 +485,39 @@ async fn count_both(
         }
     }));
     Ok((allowed, n))
+}
+
+/// How many single activities `query` selects by `model::scope`'s rule:
+/// those it matches, and the children the groups it chooses by their own
+/// terms bring (those that satisfy its work terms, or all), each once.
+/// A count, a page of groups per 1,000 chosen and two counts per 100.
+pub async fn selected(backend: &dyn Backend, query: &str) -> Result<u64, BackendError> {
+    let split = split_work(query);
+    if split.chooses_no_group {
+        return backend.count(query).await;
+    }
+    let singles = and(query, NOT_GROUPS);
+    let mut n = backend.count(&singles).await?;
+    if split.own.is_empty() {
+        // Every group is chosen, but each child it brings matches itself.
+        return Ok(n);
+    }
+    let groups = and(&split.own, GROUPS);
+    if backend.count(&groups).await? == 0 {
+        return Ok(n);
+    }
+    let chosen: Vec<u64> = all_matches(backend, &groups)
+        .await?
+        .iter()
+        .map(|g| g.id)
+        .collect();
+    for chunk in chosen.chunks(IDS_PER_QUERY) {
+        let parents = parents_chain(chunk.iter().copied());
+        let brought = backend.count(&and(&split.work, &parents)).await?;
+        let overlap = backend.count(&and(&singles, &parents)).await?;
+        n += brought.saturating_sub(overlap);
+    }
+    Ok(n)
 }
 
 /// Whether group `g` has a child `kind` allows, from its record where
@@ -629,6 +662,21 @@ async fn change_part(
     } else {
         part.query.clone()
     };
+    // Landscape answers a group's id for its children: which children
+    // those are is read first, so the report (and the log) names them.
+    let mut brought: std::collections::HashMap<u64, Vec<u64>> = Default::default();
+    for chunk in part.groups_allowed.chunks(IDS_PER_QUERY) {
+        let children = and(&parents_chain(chunk.iter().copied()), &kind.allowed_terms());
+        let read = all_matches(backend, &children).await.map_err(|e| match e {
+            BackendError::Transport(why) => (BackendError::Unreachable(why), part.changes),
+            e => (e, part.changes),
+        })?;
+        for a in read {
+            if let Some(p) = a.parent() {
+                brought.entry(p).or_default().push(a.id);
+            }
+        }
+    }
     report.sent.push(query.clone());
     let selection = Selection::Query(query);
     let answer = match kind {
@@ -640,7 +688,16 @@ async fn change_part(
         report.moved = true;
     }
     report.changed += part.changes;
-    report.ids.extend(ids);
+    let mut changed = std::collections::BTreeSet::new();
+    for id in ids {
+        match brought.get(&id) {
+            Some(children) => changed.extend(children.iter().copied()),
+            None => {
+                changed.insert(id);
+            }
+        }
+    }
+    report.ids.extend(changed);
     Ok(())
 }
 

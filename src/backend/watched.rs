@@ -64,11 +64,25 @@ pub async fn look(backend: &dyn Backend, ask: &Ask) -> Result<Look, BackendError
         let n = count(format!("parent-id:{group} status:failed")).await?;
         failed_children.push((*group, n));
     }
+    // A guard counts what its query selects by the action rule: the
+    // groups it names bring their children.
     let mut guards = Vec::with_capacity(ask.guards.len());
     for guard in &ask.guards {
+        let mut failed_and_of = [0; 2];
+        for (n, query) in failed_and_of
+            .iter_mut()
+            .zip([guard.failed_query(), guard.counted_query()])
+        {
+            *n = if crate::query::split_work(&query).chooses_no_group {
+                // A group's children: a plain count, maybe asked already.
+                count(query).await?
+            } else {
+                super::action_plan::selected(backend, &query).await?
+            };
+        }
         guards.push(GuardCount {
-            failed: count(guard.failed_query()).await?,
-            of: count(guard.counted_query()).await?,
+            failed: failed_and_of[0],
+            of: failed_and_of[1],
         });
     }
     Ok(Look {

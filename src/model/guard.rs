@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use super::scope::{NOT_GROUPS, and};
+use super::scope::and;
 
 /// Statuses of work not started yet: what a tripped guard cancels.
 /// (Delivered work is on its computer already; canceling it races the
@@ -89,41 +89,26 @@ impl Guard {
         }
     }
 
-    /// What it counts: the query's single activities (a group stands for
-    /// its children, and they are matched in their own right).
+    /// What it counts: what the query selects by `model::scope`'s rule
+    /// (its single activities, and the children of the groups it chooses
+    /// that satisfy its work terms). Counted with
+    /// `backend::action_plan::selected`, never as a plain count: a plain
+    /// count of `id:A OR id:B` is the two groups, not their children.
     pub fn counted_query(&self) -> String {
-        self.singles("")
+        self.query.trim().to_owned()
     }
 
     /// What it counts as failed.
     pub fn failed_query(&self) -> String {
-        self.singles("status:failed")
+        and(&self.query, "status:failed")
     }
 
-    /// What a trip cancels: what it counts that has not started.
+    /// What a trip cancels: what it counts that has not started (a
+    /// status term: the chosen groups bring their children not started).
     pub fn stop_query(&self) -> String {
         let statuses: Vec<String> = NOT_STARTED.iter().map(|s| format!("status:{s}")).collect();
-        self.singles(&statuses.join(" OR "))
+        and(&self.query, &statuses.join(" OR "))
     }
-
-    /// `query` narrowed by `terms`, groups left out: a group matching
-    /// would stand for all its children, delivered ones too. Children
-    /// (`parent-id:N`) are never groups, so that query is left as it is.
-    fn singles(&self, terms: &str) -> String {
-        let q = and(&self.query, terms);
-        if is_children_of_one_group(&self.query) {
-            q
-        } else {
-            and(&q, NOT_GROUPS)
-        }
-    }
-}
-
-fn is_children_of_one_group(query: &str) -> bool {
-    query
-        .trim()
-        .strip_prefix("parent-id:")
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -165,18 +150,15 @@ mod tests {
     }
 
     #[test]
-    fn a_query_guard_leaves_groups_out() {
-        let g = Guard {
-            query: "type:ChangePackagesRequest".into(),
-            threshold: Threshold::parse("failed>=5%").unwrap(),
-        };
+    fn a_guard_on_groups_names_them_and_its_statuses_pick_their_children() {
+        let g = Guard::on_ids(&[7, 9], Threshold::parse("failed>=5%").unwrap());
         assert_eq!(
             g.counted_query(),
-            "type:ChangePackagesRequest NOT type:ActivityGroup"
+            "id:7 OR parent-id:7 OR id:9 OR parent-id:9"
         );
         assert_eq!(
-            g.stop_query(),
-            "type:ChangePackagesRequest status:undelivered OR status:unapproved OR status:scheduled NOT type:ActivityGroup"
+            g.failed_query(),
+            "id:7 OR parent-id:7 OR id:9 OR parent-id:9 status:failed"
         );
     }
 }

@@ -19,6 +19,10 @@ pub struct WorkSplit {
     /// both kinds is read on the child, whole): what a chosen group's
     /// children must satisfy. Empty when the query has none.
     pub work: String,
+    /// An `OR` chain of `parent-id:` terms only: no group can match (a
+    /// group has no parent), so the query selects exactly what it
+    /// matches.
+    pub chooses_no_group: bool,
 }
 
 impl WorkSplit {
@@ -40,8 +44,15 @@ pub fn split_work(text: &str) -> WorkSplit {
         return WorkSplit {
             own: text.trim().to_owned(),
             work: String::new(),
+            chooses_no_group: false,
         };
     };
+    let chooses_no_group = parsed.query.all.iter().any(|chain| {
+        chain
+            .any
+            .iter()
+            .all(|c| !c.negated && matches!(c.term.kind, TermKind::ParentId(_)))
+    });
     let (work, own): (Vec<_>, Vec<_>) = parsed.query.all.into_iter().partition(|chain| {
         chain
             .any
@@ -52,11 +63,13 @@ pub fn split_work(text: &str) -> WorkSplit {
         return WorkSplit {
             own: text.trim().to_owned(),
             work: String::new(),
+            chooses_no_group,
         };
     }
     WorkSplit {
         own: Query { all: own }.to_string(),
         work: Query { all: work }.to_string(),
+        chooses_no_group,
     }
 }
 
@@ -96,5 +109,8 @@ mod tests {
         assert_eq!(split(""), ("".into(), "".into()));
         // Unparsable: taken whole.
         assert_eq!(split("status:"), ("status:".into(), "".into()));
+        assert!(split_work("parent-id:4 OR parent-id:5 status:failed").chooses_no_group);
+        assert!(!split_work("parent-id:4 OR id:5 status:failed").chooses_no_group);
+        assert!(!split_work("NOT parent-id:4").chooses_no_group);
     }
 }

@@ -42,6 +42,24 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
             parent,
             result: backend.children(parent, query.as_deref()).await,
         },
+        Command::FetchOwnChildren {
+            generation,
+            parents,
+            query,
+        } => {
+            // One request for the page: each parent has one match.
+            let q = crate::model::scope::and(
+                &query,
+                &crate::model::scope::parents_chain(parents.iter().copied()),
+            );
+            Event::OwnChildrenLoaded {
+                generation,
+                result: backend
+                    .activities(&q, parents.len() as u64, 0)
+                    .await
+                    .map(|p| p.results),
+            }
+        }
         Command::Plan { kind, scope } => Event::PlanLoaded {
             kind,
             result: action_plan::plan(backend, kind, &scope).await,

@@ -48,6 +48,10 @@ pub struct ListState {
     /// Parent id → matching children, for rows shown only through some of
     /// their children (`3 of 8 match`).
     pub matching_children: HashMap<u64, u64>,
+    /// The one matching child of a row shown through exactly one (a group
+    /// under `computer:id:7`): its status is that computer's, and the row
+    /// and the detail show it.
+    pub own_child: HashMap<u64, Activity>,
     /// `total` is an estimate: the backend has not read every row yet.
     pub rows_estimated: bool,
     /// The load under way re-reads only the rows on screen.
@@ -76,6 +80,21 @@ impl ListState {
 
     pub fn selected_row(&self) -> Option<&Activity> {
         self.row(self.selected)
+    }
+
+    /// What a row stands for on screen: its one matching child when it is
+    /// shown through exactly one (that computer's own status), else itself.
+    pub fn shown<'a>(&'a self, row: &'a Activity) -> &'a Activity {
+        self.own_child.get(&row.id).unwrap_or(row)
+    }
+
+    /// Rows on the page shown through exactly one child.
+    pub fn through_one(&self) -> Vec<u64> {
+        self.rows
+            .iter()
+            .filter(|a| self.matching_children.get(&a.id) == Some(&1))
+            .map(|a| a.id)
+            .collect()
     }
 
     /// How many children of `parent` match, when it is shown only through
@@ -182,6 +201,8 @@ impl ListState {
         }
         self.total = page.count;
         self.matching_children = matching_children.into_iter().collect();
+        self.own_child
+            .retain(|parent, _| self.matching_children.get(parent) == Some(&1));
         if std::mem::take(&mut self.new_query) {
             self.selected = 0;
             self.top = 0;
@@ -722,7 +743,7 @@ impl App {
         {
             return Some(c);
         }
-        self.list.selected_row()
+        self.list.selected_row().map(|row| self.list.shown(row))
     }
 
     /// What an action applies to (the rule is `model::scope`'s): every

@@ -34,6 +34,10 @@ pub enum Event {
         parent: u64,
         result: Result<Vec<Activity>, BackendError>,
     },
+    OwnChildrenLoaded {
+        generation: u64,
+        result: Result<Vec<Activity>, BackendError>,
+    },
     /// A dry run's answer: the plan of `kind` on `scope`.
     PlanLoaded {
         kind: ActionKind,
@@ -118,6 +122,13 @@ pub enum Command {
     FetchChildren {
         parent: u64,
         query: Option<String>,
+    },
+    /// The one matching child of each of `parents` (rows shown through
+    /// exactly one), for the list's `generation`.
+    FetchOwnChildren {
+        generation: u64,
+        parents: Vec<u64>,
+        query: String,
     },
     /// Count what `kind` on `scope` would do (the confirmation's dry run).
     Plan {

@@ -1477,6 +1477,104 @@ async fn wait_guard_cancels_only_what_had_not_started() {
     }
 }
 
+/// `wait --query 'id:A OR id:B' --guard`: the groups the query names
+/// bring their children, so the guard counts them, trips, and cancels
+/// the children of both that had not started (it counted 0 of 0 when it
+/// took the group ids for single activities). REST and legacy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_guard_on_a_query_naming_groups_stops_their_children() {
+    use landscape_tui::backend::Backend;
+    use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
+    use landscape_tui::model::guard::Threshold;
+    use landscape_tui::scripting::wait::{WaitRequest, wait};
+    for api in [ApiChoice::Rest, ApiChoice::Legacy] {
+        let engine =
+            landscape_tui::engine::Engine::from_dataset_str(&common::rollout(3, 2, 5)).unwrap();
+        let s = common::TestServer::start_with(common::frozen(engine)).await;
+        let remote = RemoteBackend::new(s.access_key_options(&s.base, api)).unwrap();
+        let request = WaitRequest {
+            ids: Vec::new(),
+            query: Some("id:500 OR id:600".into()),
+            timeout: std::time::Duration::from_millis(600),
+            interval: std::time::Duration::from_millis(100),
+            exit_status: true,
+            guard: Some(Threshold::parse("failed>=1").unwrap()),
+            log: None,
+        };
+        let (_, summary) = wait(remote.as_ref(), &request, &|_, _, _| {})
+            .await
+            .unwrap();
+        let guard = summary.guard.as_ref().unwrap();
+        // 10 children of 500 (3 failed) and 3 of 600.
+        assert_eq!((guard.failed, guard.of), (3, 13), "{api:?}");
+        assert!(guard.tripped, "{api:?}");
+        assert_eq!(guard.canceled, 8, "{api:?}");
+        let count = |q: &'static str| {
+            let remote = remote.clone();
+            async move { remote.count(q).await.unwrap() }
+        };
+        assert_eq!(count("parent-id:500 status:canceled").await, 5);
+        assert_eq!(count("parent-id:600 status:canceled").await, 3);
+        assert_eq!(count("parent-id:500 status:delivered").await, 2);
+    }
+}
+
+/// `reapply 'status:failed'` makes one copy per failed activity: a
+/// failed group's succeeded children are not run again; the ids a dry
+/// run lists are the ones the action then prints.
+#[test]
+fn reapply_by_status_copies_each_failed_activity_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let run = |args: &[&str]| {
+        stdout_of(
+            bin()
+                .args(["--data", DATA, "--frozen", "--state"])
+                .arg(&state)
+                .args(args)
+                .env_remove("LANDSCAPE_API_URI"),
+        )
+    };
+    let failed: Vec<u64> = serde_json::from_str::<serde_json::Value>(&run(&[
+        "activities",
+        "--format",
+        "json",
+        "--query",
+        "status:failed NOT type:ActivityGroup",
+    ]))
+    .unwrap()
+    .as_array()
+    .unwrap()
+    .iter()
+    .map(|a| a["id"].as_u64().unwrap())
+    .collect();
+    assert!(!failed.is_empty());
+    let dry: serde_json::Value =
+        serde_json::from_str(&run(&["reapply", "--dry-run", "--ids", "status:failed"])).unwrap();
+    assert_eq!(dry["ids"], serde_json::json!(failed));
+    // A group by id: the dry run lists its children, and the action
+    // prints the same children, not the group's id.
+    for (kind, query, children) in [
+        ("approve", "id:100", [101, 102, 103].as_slice()),
+        ("cancel", "id:160", [161, 162].as_slice()),
+    ] {
+        let dry: serde_json::Value =
+            serde_json::from_str(&run(&[kind, "--dry-run", "--ids", query])).unwrap();
+        let done: serde_json::Value = serde_json::from_str(&run(&[kind, query])).unwrap();
+        assert_eq!(dry["ids"], serde_json::json!(children), "{kind}: {dry}");
+        assert_eq!(done, serde_json::json!(children), "{kind}: {done}");
+    }
+    let out = run(&["reapply", "--format", "json", "status:failed"]);
+    let made: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let copies: Vec<&serde_json::Value> = made
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["type"] != "ActivityGroup")
+        .collect();
+    assert_eq!(copies.len(), failed.len(), "{made}");
+}
+
 /// `--version` says the version, the commit it was built from (this is a
 /// checkout), the TLS stack and that the web UI is not bundled; `-V` the
 /// version alone.

@@ -900,3 +900,42 @@ fn jumping_to_a_computer_and_back_keeps_the_list() {
     let cmds = feed(&mut app, [code(KeyCode::Esc)]);
     assert!(!cmds.iter().any(|c| matches!(c, Command::FetchList { .. })));
 }
+
+/// `C` from a child lists its computer's activities, each group row with
+/// that computer's own status (its child's), in the list and the detail:
+/// group 110 failed, but web-01's part of it succeeded.
+#[test]
+fn a_computers_activities_show_its_own_status() {
+    let e = engine();
+    let mut app = loaded(&e);
+    let mut cmds = typed(&mut app, "/id:110");
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    answer(&mut app, &e, cmds);
+    let cmds = feed(&mut app, [code(KeyCode::Enter)]);
+    answer(&mut app, &e, cmds);
+    let at = app
+        .children
+        .rows
+        .iter()
+        .position(|a| a.id == 111)
+        .expect("111 among 110's children");
+    feed(&mut app, std::iter::repeat_n(key('j'), at));
+    let cmds = feed(&mut app, [key('C')]);
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.applied, "computer:id:1");
+    let row = app.list.rows.iter().find(|a| a.id == 110).unwrap();
+    assert_eq!(row.status().map(|s| s.as_str()), Some("failed"));
+    assert_eq!(app.list.shown(row).id, 111);
+    let screen = common::tui::screen(&common::tui::draw(&app));
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Install package nginx"))
+        .unwrap();
+    assert!(line.contains("succeeded"), "{screen}");
+    assert!(!line.contains("failed"), "{screen}");
+    // The detail of that row is web-01's child.
+    while app.list.selected_row().map(|a| a.id) != Some(110) {
+        feed(&mut app, [key('j')]);
+    }
+    assert_eq!(app.detail_activity().map(|a| a.id), Some(111));
+}

@@ -423,3 +423,32 @@ fn a_watch_of_what_is_over_ends_at_its_first_look() {
         .unwrap();
     assert_eq!(ask.ids, vec![600]);
 }
+
+/// A guard on several groups (every match of a query naming them)
+/// counts, trips on and stops their children, as one group's guard
+/// does: it said "0 of 0 failed" when it counted the groups' ids among
+/// single activities.
+#[test]
+fn a_guard_on_every_match_of_several_groups_counts_and_stops_their_children() {
+    let backend = rollout(3, 2, 5);
+    let mut app = at(&backend, "id:500 OR id:600");
+    assert_eq!(app.list.rows.len(), 2);
+    act(&mut app, &backend, |a| feed(a, [key('*')]));
+    let rest = act(&mut app, &backend, |a| command(a, "guard failed>=1"));
+    let told = notices(&rest);
+    assert!(
+        told.iter()
+            .any(|t| t.contains("tripped") && t.contains("3 of 13 failed")),
+        "{told:?} {rest:?}"
+    );
+    let Some(Dialog::Confirm(c)) = &app.dialog else {
+        panic!("no confirmation: {:?}", app.dialog)
+    };
+    // Both groups' children not started: 5 of 500, 3 of 600.
+    assert_eq!(c.plan.as_ref().unwrap().changes(), 8);
+    act(&mut app, &backend, |a| feed(a, [key('y')]));
+    assert_eq!(count(&backend, "parent-id:500 status:canceled"), 5);
+    assert_eq!(count(&backend, "parent-id:600 status:canceled"), 3);
+    assert_eq!(count(&backend, "parent-id:500 status:delivered"), 2);
+    assert_eq!(count(&backend, "parent-id:500 status:failed"), 3);
+}

@@ -237,6 +237,37 @@ pub(super) fn set_sort(app: &mut App, sort: ListSort, out: &mut Vec<Command>) {
     }
 }
 
+/// The one matching child of each row shown through exactly one (at most
+/// 100 a page, one request), so that the row shows its own status.
+fn fetch_own_children(app: &App) -> Option<Command> {
+    let mut parents = app.list.through_one();
+    parents.truncate(crate::model::scope::IDS_PER_QUERY);
+    (!parents.is_empty()).then(|| Command::FetchOwnChildren {
+        generation: app.list.generation,
+        parents,
+        query: app.applied.clone(),
+    })
+}
+
+pub(super) fn own_children_loaded(
+    app: &mut App,
+    generation: u64,
+    result: Result<Vec<crate::model::Activity>, BackendError>,
+) {
+    // A failed side read leaves the rows as they are: the list says the
+    // outage, if it is one.
+    let (true, Ok(children)) = (generation == app.list.generation, result) else {
+        return;
+    };
+    for c in children {
+        if let Some(parent) = c.parent()
+            && app.list.matching_children.get(&parent) == Some(&1)
+        {
+            app.list.own_child.insert(parent, c);
+        }
+    }
+}
+
 pub(super) fn list_loaded(
     app: &mut App,
     generation: u64,
@@ -283,6 +314,7 @@ pub(super) fn list_loaded(
             }
             keep_visible(app);
             follow_selection(app, out);
+            out.extend(fetch_own_children(app));
         }
         Err(BackendError::InvalidQuery { message, span }) => {
             app.query_error = Some(crate::query::QueryError::new(

@@ -72,6 +72,9 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         Event::ChildrenLoaded { parent, result } => {
             answers::children_loaded(app, parent, result, &mut out)
         }
+        Event::OwnChildrenLoaded { generation, result } => {
+            list::own_children_loaded(app, generation, result)
+        }
         Event::PlanLoaded {
             kind,
             scope,

@@ -209,6 +209,8 @@ fn cells(app: &App, a: &Activity) -> Cells {
 fn cell_text(app: &App, a: &Activity, column: ListColumn) -> String {
     match column {
         ListColumn::Status => {
+            // A row shown through one child: that computer's own status.
+            let a = app.list.shown(a);
             let (symbol, _) = app.theme.status(a.status());
             let label = a.status().map_or("—", |s| s.as_str());
             let progress = a
@@ -369,7 +371,7 @@ fn fit_columns<'a>(app: &App, inner: usize, rows: impl Iterator<Item = &'a Cells
 }
 
 fn row<'a>(app: &App, a: &Activity, c: &Cells, w: &[usize], selected: bool) -> Row<'a> {
-    let (_, status_style) = app.theme.status(a.status());
+    let (_, status_style) = app.theme.status(app.list.shown(a).status());
     let marked = app.marks.ids.contains(&a.id);
     let mut style = Style::new();
     if app.flash.contains_key(&a.id) {

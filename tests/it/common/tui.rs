@@ -126,6 +126,7 @@ pub fn is_read(c: &Command) -> bool {
         c,
         Command::FetchList { .. }
             | Command::FetchChildren { .. }
+            | Command::FetchOwnChildren { .. }
             | Command::FetchTitles { .. }
             | Command::FetchComputers(_)
             | Command::FetchClusters { .. }
