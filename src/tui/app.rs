@@ -888,6 +888,7 @@ impl App {
     /// True while something changes on its own (spinner, fading messages).
     pub fn animating(&self) -> bool {
         self.gate.armed.is_some()
+            || self.typing.holding()
             || self.list.loading
             || self.children.loading
             || !self.flash.is_empty()

@@ -8,6 +8,9 @@
 //! state's clock, so tests drive them.
 
 use chrono::{DateTime, Duration, Utc};
+use ratatui::crossterm::event::KeyEvent;
+
+use super::keys::KeyAction;
 
 /// Keys closer together than this are one burst (typing, or a paste).
 pub const BURST_GAP_MS: i64 = 300;
@@ -25,6 +28,9 @@ pub struct Typing {
     burst: String,
     /// How many of them are not navigation.
     words: usize,
+    /// A key that reaches outside (runs a program, opens a browser),
+    /// held until it is clearly not the start of a word.
+    pending: Option<(KeyEvent, Option<KeyAction>, DateTime<Utc>)>,
 }
 
 impl Typing {
@@ -51,6 +57,40 @@ impl Typing {
         }
         self.words += 1;
         self.words >= 2
+    }
+
+    /// Holds a key that reaches outside until [`BURST_GAP_MS`] pass.
+    pub fn hold(&mut self, key: KeyEvent, action: Option<KeyAction>, now: DateTime<Utc>) {
+        self.pending = Some((key, action, now));
+    }
+
+    /// The held key, when another key comes at `now`: to run first if
+    /// it came after the gap (`Ok`), else dropped (`Err`: two keys at
+    /// once are no deliberate command).
+    pub fn release(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> Option<Result<(KeyEvent, Option<KeyAction>), KeyEvent>> {
+        let (k, a, at) = self.pending.take()?;
+        Some(if now - at >= Duration::milliseconds(BURST_GAP_MS) {
+            Ok((k, a))
+        } else {
+            Err(k)
+        })
+    }
+
+    /// The held key when no key followed it in time.
+    pub fn due(&mut self, now: DateTime<Utc>) -> Option<(KeyEvent, Option<KeyAction>)> {
+        let (_, _, at) = self.pending.as_ref()?;
+        if now - *at < Duration::milliseconds(BURST_GAP_MS) {
+            return None;
+        }
+        self.pending.take().map(|(k, a, _)| (k, a))
+    }
+
+    /// Whether a key is held (the runtime ticks to release it).
+    pub fn holding(&self) -> bool {
+        self.pending.is_some()
     }
 
     /// What the burst typed so far.

@@ -747,3 +747,126 @@ run = "touch {touched}"
     s.wait_for("copied activity 501's id");
     quit_restores_the_terminal((s, child, pump), "q");
 }
+
+/// Issue 35 as an operator meets it, through `serve`: text typed into a
+/// list of unapproved rows without `/` (then Enter) approves nothing; a
+/// status picks per-computer work (`status:failed`, `*`, `R` reapplies
+/// the failed children of a failed group, not the ones that succeeded);
+/// a guard on two groups counts their children, trips and stops those
+/// not started; `C` shows the computer's own status. Checked through the
+/// REST API after each.
+#[test]
+fn what_the_operator_means_through_serve() {
+    use landscape_tui::backend::Backend;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut data: serde_json::Value = serde_json::from_str(&crate::common::rollout_of(&[
+        "failed",
+        "succeeded",
+        "succeeded",
+        "succeeded",
+        "failed",
+    ]))
+    .unwrap();
+    for a in data["activities"].as_array_mut().unwrap() {
+        if a["parent_id"] == 600 {
+            a["activity_status"] = "unapproved".into();
+        }
+    }
+    let engine = landscape_tui::engine::Engine::from_dataset_str(&data.to_string()).unwrap();
+    let server = rt.block_on(crate::common::TestServer::start_with(
+        crate::common::frozen(engine),
+    ));
+    let remote = landscape_tui::backend::remote::RemoteBackend::new(server.access_key_options(
+        &server.base,
+        landscape_tui::backend::remote::ApiChoice::Rest,
+    ))
+    .unwrap();
+    let count = |q: &str| rt.block_on(remote.count(q)).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let uri = format!("{}/api/", server.base);
+    let env = [
+        ("LANDSCAPE_API_URI", uri.as_str()),
+        ("LANDSCAPE_API_KEY", server.credentials.access_key.as_str()),
+        (
+            "LANDSCAPE_API_SECRET",
+            server.credentials.secret_key.as_str(),
+        ),
+    ];
+    let (mut s, child, pump) = start_env(&[], home.path(), (160, 40), &env);
+    s.wait_for("Activities: 2 rows");
+
+    // Typing without `/`: to the query bar, nothing approved.
+    s.send("/status:unapproved\r");
+    s.wait_for("Activities: 1 row");
+    // `okay` went to the query bar and Enter ran it as a query.
+    s.send("okay\r");
+    s.wait_for("Activities — none match");
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    assert_eq!(count("status:unapproved NOT type:ActivityGroup"), 3);
+    s.send("/");
+    s.send(&"\x7f".repeat(10));
+    s.send("status:unapproved\r");
+    s.wait_for("Activities: 1 row");
+    // The query again, forgetting `/`: it is the query again.
+    s.send("status:unapproved\r");
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    s.wait_for("Activities: 1 row");
+    assert_eq!(count("status:unapproved NOT type:ActivityGroup"), 3);
+
+    // The failed ones, reapplied: two copies, on their computers.
+    s.send("/");
+    s.send(&"\x7f".repeat(40));
+    s.send("status:failed\r");
+    s.wait_for("Activities: 1 row");
+    s.send("*");
+    s.wait_for("matching marked");
+    s.send("R");
+    let dialog = s.wait_for("Reapply 2 activities");
+    assert!(dialog.contains("✘ failed"), "{dialog}");
+    assert!(!dialog.contains("succeeded  Upgrade"), "{dialog}");
+    s.confirm();
+    s.wait_for("reapplied 2 activities");
+    let copies = rt
+        .block_on(remote.activities("status:undelivered type:ChangePackagesRequest", 10, 0))
+        .unwrap()
+        .results;
+    let mut on: Vec<u64> = copies.iter().filter_map(|a| a.computer()).collect();
+    on.sort_unstable();
+    assert_eq!(on, [1, 5], "the failed children's computers");
+
+    // A guard on both groups: 2 of 8 failed, stops 600's three.
+    s.send("/");
+    s.send(&"\x7f".repeat(40));
+    s.send("id:500 OR id:600\r");
+    s.wait_for("Activities: 2 rows");
+    s.send("*");
+    s.wait_for("matching marked");
+    s.send(":guard failed>=1\r");
+    let dialog = s.wait_for("Cancel 3 activities");
+    assert!(dialog.contains("guard failed>=1"), "{dialog}");
+    s.confirm();
+    s.wait("600 canceled", |t| {
+        t.lines()
+            .any(|l| l.contains("Restart database servers") && l.contains("canceled"))
+    });
+    assert_eq!(count("parent-id:600 status:canceled"), 3);
+    assert_eq!(count("parent-id:500 status:canceled"), 0);
+
+    // C on a child that succeeded: its computer's list shows its status.
+    s.send("/");
+    s.send(&"\x7f".repeat(40));
+    s.send("id:500\r");
+    s.wait_for("Activities: 1 row");
+    s.send("\r");
+    s.wait_for("Children of 500: 5");
+    s.send("j");
+    s.send("C");
+    let list = s.wait_for("computer:id:");
+    let row = list
+        .lines()
+        .find(|l| l.contains("Upgrade package curl") && l.contains("ActivityGroup"))
+        .unwrap_or("");
+    assert!(row.contains("succeeded"), "{list}");
+    quit_restores_the_terminal((s, child, pump), "q");
+    drop(server);
+}

@@ -23,8 +23,24 @@ fn answered(c: &Command) -> bool {
 fn acts(c: &Command) -> bool {
     matches!(
         c,
-        Command::CarryOut { .. } | Command::RunUserCommand { .. } | Command::OpenUrl(_)
+        Command::CarryOut { .. }
+            | Command::RunUserCommand { .. }
+            | Command::FetchCommandComputer { .. }
+            | Command::OpenUrl(_)
     )
+}
+
+/// The operator's own commands on letters that words are made of.
+fn with_commands(app: &mut App) {
+    let mut config = String::new();
+    for key in ["t", "i", "d", "X"] {
+        config.push_str(&format!(
+            "[[commands]]\nkey = \"{key}\"\nname = \"run-{key}\"\nrun = \"true\"\nmode = \"background\"\n"
+        ));
+    }
+    let config = landscape_tui::config::Config::parse(&config).unwrap();
+    let settings = landscape_tui::tui::settings::Settings::from_config(&config, false).unwrap();
+    app.set_looks(settings.looks);
 }
 
 /// `text` typed at `gaps` (ms) a key, the runtime's ticks between, then
@@ -56,6 +72,7 @@ fn typed_at_pace(app: &mut App, engine: &Engine, text: &str, gaps: &[i64]) -> Ve
 fn unapproved(open_dialog: bool) -> (App, Engine) {
     let engine = small_engine();
     let mut app = loaded(&engine, (120, 40));
+    with_commands(&mut app);
     let mut cmds = common::tui::typed(&mut app, "/status:unapproved");
     cmds.extend(common::tui::feed(&mut app, [code(KeyCode::Enter)]));
     common::tui::answer(&mut app, &engine, cmds);
@@ -95,6 +112,44 @@ fn a_query_typed_without_slash_goes_to_the_query_bar() {
         assert!(acted.is_empty(), "{text}: {acted:?}");
         assert!(app.dialog.is_none(), "{text}: {:?}", app.dialog);
         assert!(app.applied.ends_with(&text[2..]), "{text}: {}", app.applied);
+    }
+}
+
+/// A command key pressed on purpose still runs, once no key follows it.
+#[test]
+fn a_command_key_alone_runs_after_a_moment() {
+    let (mut app, engine) = unapproved(false);
+    let backend = backend_of(&engine);
+    let step = |app: &mut App, event: Event, after_ms: i64| {
+        app.now += Duration::milliseconds(after_ms);
+        let cmds = update(app, event);
+        drive(app, backend.as_ref(), cmds, answered)
+    };
+    assert!(step(&mut app, key('X'), 0).is_empty(), "held first");
+    let ran = step(&mut app, Event::Tick, 350);
+    assert!(ran.iter().any(acts), "{ran:?}");
+}
+
+/// A command key with another key right after it (Enter, `j`) is not
+/// run: two keys at once are no deliberate command.
+#[test]
+fn a_command_key_with_a_key_right_after_is_not_run() {
+    for after in [code(KeyCode::Enter), key('j'), key('k')] {
+        let (mut app, engine) = unapproved(false);
+        let acted = typed_at_pace(&mut app, &engine, "t", &[120]);
+        assert!(acted.is_empty(), "{acted:?}");
+        let (mut app, engine) = unapproved(false);
+        let backend = backend_of(&engine);
+        app.now += Duration::milliseconds(10);
+        let mut cmds = update(&mut app, key('t'));
+        app.now += Duration::milliseconds(100);
+        cmds.extend(update(&mut app, after));
+        for _ in 0..5 {
+            app.now += Duration::milliseconds(300);
+            cmds.extend(update(&mut app, Event::Tick));
+        }
+        let left = drive(&mut app, backend.as_ref(), cmds, answered);
+        assert!(!left.iter().any(acts), "{left:?}");
     }
 }
 

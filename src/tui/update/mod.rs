@@ -23,7 +23,7 @@ mod watches;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
-use super::app::{App, Dialog};
+use super::app::{App, Dialog, Level};
 use super::event::{Command, Event};
 use super::keys::{Context, KeyAction};
 
@@ -42,6 +42,13 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         Event::Tick => {
             tick(app);
             dialogs::settled(app, &mut out);
+            if let Some((key, action)) = app.typing.due(app.now)
+                && app.dialog.is_none()
+                && !app.editing
+                && app.prompt.is_none()
+            {
+                panes::on_pane_key(app, key, action, &mut out);
+            }
         }
         Event::RefreshDue | Event::BackendChanged => {
             if app.dialog.is_none() && !app.paused {
@@ -140,6 +147,17 @@ fn printable(key: &KeyEvent) -> Option<char> {
     }
 }
 
+/// Whether a key reaches outside the dashboard (runs one of the
+/// operator's commands, opens a browser): held until it is clearly not
+/// the first letter of a word typed by mistake.
+fn reaches_out(app: &App, key: &KeyEvent, action: Option<KeyAction>) -> bool {
+    printable(key).is_some()
+        && match action {
+            Some(a) => a == KeyAction::OpenInWebUi,
+            None => app.looks.commands.iter().any(|c| c.key.matches(key)),
+        }
+}
+
 /// Whether a key moves (in a burst, held-down `j` is not typing).
 fn moves(action: Option<KeyAction>) -> bool {
     use KeyAction as A;
@@ -174,6 +192,19 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
         None => Context::Panes,
     };
     let action = app.keymap.action(context, &key);
+    match app.typing.release(app.now) {
+        Some(Ok((held, held_action))) if context == Context::Panes => {
+            panes::on_pane_key(app, held, held_action, out);
+        }
+        Some(Err(held)) => {
+            let name = printable(&held).map(String::from).unwrap_or_default();
+            app.say(
+                Level::Warning,
+                format!("{name} not run: another key came right after it (typing?)"),
+            );
+        }
+        _ => {}
+    }
     let previous_key = app.typing.last();
     let typing = app.typing.key(app.now, printable(&key), moves(action));
     if typing && context != Context::Editor && action != Some(KeyAction::Close) {
@@ -183,6 +214,10 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             app.dialog = None;
         }
         editor::typed_into_list(app);
+        return;
+    }
+    if context == Context::Panes && reaches_out(app, &key, action) {
+        app.typing.hold(key, action, app.now);
         return;
     }
     if context == Context::Confirm && !dialogs::gate_key(app, action, previous_key) {

@@ -62,6 +62,12 @@ pub fn feed(app: &mut App, events: impl IntoIterator<Item = Event>) -> Vec<Comma
             deliberate(app);
         }
         out.extend(update(app, e));
+        if app.typing.holding() {
+            // No key follows: the held key runs.
+            app.now += chrono::Duration::seconds(1);
+            out.extend(update(app, Event::Tick));
+            app.now -= chrono::Duration::seconds(1);
+        }
         if let Some(armed) = app.gate.armed {
             app.gate.armed = Some(armed - chrono::Duration::hours(1));
             out.extend(update(app, Event::Tick));
