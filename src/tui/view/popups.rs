@@ -437,10 +437,9 @@ fn group_lines(app: &App, plan: &ActionPlan) -> Vec<Line<'static>> {
         if chosen > 0 {
             lines.push(Line::from(Span::styled(
                 format!(
-                    "{} group{} chosen by \"{}\" bring{} only {} children with \"{}\" (a status or computer is per-computer work).",
+                    "{} group{} bring{} only {} children with \"{}\" (a status or computer is per-computer work).",
                     thousands(chosen),
                     plural(chosen, "", "s"),
-                    printable(&split.own),
                     plural(chosen, "s", ""),
                     plural(chosen, "its", "their"),
                     printable(&split.work),
