@@ -15,6 +15,22 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     escape(s, false)
 }
 
+/// Text for the clipboard or a notification from server data: one line,
+/// every control and invisible character escaped (a pasted newline would
+/// run what came before it), at most `max` bytes (cut at a character,
+/// with `…`).
+pub fn bounded(s: &str, max: usize) -> String {
+    let line = printable(s);
+    if line.len() <= max {
+        return line.into_owned();
+    }
+    let mut end = max.saturating_sub('…'.len_utf8());
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &line[..end])
+}
+
 /// `s` with its line breaks kept and every other control character escaped.
 pub fn printable_lines(s: &str) -> Cow<'_, str> {
     escape(s, true)
@@ -80,6 +96,19 @@ pub fn thousands(n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::bounded;
+
+    #[test]
+    fn a_clipboard_text_is_one_printable_bounded_line() {
+        assert_eq!(
+            bounded("a\nb\x1b[2Jc\u{202e}", 100),
+            "a\\nb\\x1b[2Jc\\u{202e}"
+        );
+        let cut = bounded(&"é".repeat(100), 11);
+        assert!(cut.len() <= 11 && cut.ends_with('…'), "{cut}");
+        assert_eq!(bounded("short", 5), "short");
+    }
+
     use super::*;
 
     #[test]

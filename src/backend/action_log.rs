@@ -15,15 +15,34 @@ pub fn default_path() -> Option<PathBuf> {
         .map(|d| d.data_dir().join("actions.jsonl"))
 }
 
-/// The newest [`SHOWN`] entries, newest first; lines that do not parse
-/// (a torn last line, a newer format) are skipped.
+/// The most of the file's end that is read for the newest entries: a
+/// log of years is not read whole at every start.
+const TAIL: u64 = 4 * 1024 * 1024;
+
+/// The newest [`SHOWN`] entries, newest first, from the file's last
+/// [`TAIL`] bytes; lines that do not parse (a torn last line, a damaged
+/// byte, a newer format) are skipped, not the rest.
 pub fn load(path: Option<&Path>) -> Vec<ActionRecord> {
-    let Some(text) = path.and_then(|p| std::fs::read_to_string(p).ok()) else {
+    use std::io::{Read, Seek, SeekFrom};
+    let Some(mut file) = path.and_then(|p| std::fs::File::open(p).ok()) else {
         return Vec::new();
     };
-    text.lines()
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let start = len.saturating_sub(TAIL);
+    let mut bytes = Vec::new();
+    if file.seek(SeekFrom::Start(start)).is_err() || file.read_to_end(&mut bytes).is_err() {
+        return Vec::new();
+    }
+    let mut lines = bytes.split(|b| *b == b'\n');
+    if start > 0 {
+        // Begun mid-line.
+        lines.next();
+    }
+    let lines: Vec<&[u8]> = lines.collect();
+    lines
+        .into_iter()
         .rev()
-        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter_map(|l| serde_json::from_slice(l).ok())
         .take(SHOWN)
         .collect()
 }

@@ -145,6 +145,7 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
         },
         Command::Copy(_)
         | Command::RunUserCommand { .. }
+        | Command::StopCommands
         | Command::OpenUrl(_)
         | Command::SaveWatches(_)
         | Command::Notify(_)

@@ -588,6 +588,8 @@ pub struct App {
     /// A guard's stop that goes ahead without a confirmation (`--auto`):
     /// its plan is carried out when it comes, and what it was picked as.
     pub auto_stop: Option<(Scope, String)>,
+    /// Action log entries a write failed to keep: written before the next.
+    pub unwritten_log: Vec<crate::backend::action_plan::ActionRecord>,
     /// The keys of the current burst: typing is never a command.
     pub typing: super::typing::Typing,
     /// The confirmation on screen takes its key after a quiet moment.
@@ -680,6 +682,7 @@ impl App {
             watches: Default::default(),
             server_events: None,
             auto_stop: None,
+            unwritten_log: Vec::new(),
             typing: Default::default(),
             gate: Default::default(),
             flash: HashMap::new(),

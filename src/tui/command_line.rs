@@ -49,6 +49,8 @@ pub enum CommandLine {
         threshold: crate::model::guard::Threshold,
         auto: bool,
     },
+    /// Stop the operator's commands running in the background.
+    Stop,
     Quit,
 }
 
@@ -60,7 +62,7 @@ pub struct Vocabulary<'a> {
 }
 
 /// The commands, with what each takes, for the help and completion.
-pub const COMMANDS: [(&str, &str); 17] = [
+pub const COMMANDS: [(&str, &str); 18] = [
     ("sort", "COLUMN [asc|desc]"),
     ("view", "NAME"),
     ("theme", "dark|light|mono"),
@@ -77,6 +79,7 @@ pub const COMMANDS: [(&str, &str); 17] = [
     ("guard", "failed>=N|failed>=N% [--auto]"),
     ("log", ""),
     ("messages", ""),
+    ("stop", ""),
     ("q", ""),
 ];
 
@@ -96,6 +99,7 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         "gauges" => Ok(CommandLine::Gauges),
         "watch" => Ok(CommandLine::Watch),
         "watches" => Ok(CommandLine::Watches),
+        "stop" => Ok(CommandLine::Stop),
         "guard" if rest.is_empty() => Err(needs("a threshold: failed>=3 or failed>=5%")),
         "guard" => {
             let mut threshold = None;
@@ -286,7 +290,7 @@ mod tests {
             profiles: &profiles,
             views: vec!["Needs approval", "Failed today"],
         };
-        assert_eq!(complete("s", &words), ["sort "]);
+        assert_eq!(complete("so", &words), ["sort "]);
         assert_eq!(complete("", &words).len(), COMMANDS.len());
         assert_eq!(complete("sort t", &words), ["sort type"]);
         assert_eq!(

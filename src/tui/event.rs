@@ -34,6 +34,13 @@ pub enum Event {
         parent: u64,
         result: Result<Vec<Activity>, BackendError>,
     },
+    /// A file of the data directory could not be written: `what` it
+    /// holds, why, and the action log's entry that is not on disk.
+    NotSaved {
+        what: &'static str,
+        error: String,
+        record: Option<Box<crate::backend::action_plan::ActionRecord>>,
+    },
     OwnChildrenLoaded {
         generation: u64,
         result: Result<Vec<Activity>, BackendError>,
@@ -106,6 +113,8 @@ pub struct CommandOutput {
     pub status: String,
     pub stdout: String,
     pub stderr: String,
+    /// Output bytes past what is kept, counted.
+    pub dropped: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +132,8 @@ pub enum Command {
         parent: u64,
         query: Option<String>,
     },
+    /// Kill the operator's commands running in the background.
+    StopCommands,
     /// The one matching child of each of `parents` (rows shown through
     /// exactly one), for the list's `generation`.
     FetchOwnChildren {

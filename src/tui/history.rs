@@ -6,16 +6,18 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "landscape-tui").map(|d| d.data_dir().join("history"))
 }
 
-/// One query per line, oldest first; a missing or unreadable file is empty.
+/// One query per line, oldest first; a missing or unreadable file is
+/// empty, and a damaged line (not UTF-8) is skipped, not the whole file.
 pub fn load(path: Option<&Path>) -> Vec<String> {
-    path.and_then(|p| std::fs::read_to_string(p).ok())
-        .map(|text| {
-            text.lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
+    let Some(bytes) = path.and_then(|p| std::fs::read(p).ok()) else {
+        return Vec::new();
+    };
+    bytes
+        .split(|b| *b == b'\n')
+        .filter_map(|line| std::str::from_utf8(line).ok())
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 pub fn save(path: &Path, history: &[String]) -> std::io::Result<()> {

@@ -3,6 +3,7 @@
 
 pub mod answer;
 pub mod app;
+pub mod capture;
 pub mod command_line;
 pub mod detail_text;
 pub mod event;

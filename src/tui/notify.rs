@@ -53,7 +53,8 @@ impl Notify {
     /// The bytes that say `text` this way (control characters dropped,
     /// so a summary cannot end the sequence early).
     pub fn sequence(self, text: &str) -> String {
-        let text: String = text.chars().filter(|c| !c.is_control()).collect();
+        // Printable, bidi escaped, short: a desktop notification is a line.
+        let text = crate::printable::bounded(text, NOTICE_MAX);
         match self {
             Notify::Osc9 => format!("\x1b]9;{text}\x07"),
             Notify::Osc777 => format!("\x1b]777;notify;landscape-tui;{text}\x07"),
@@ -62,6 +63,9 @@ impl Notify {
         }
     }
 }
+
+/// The longest notice sent to the terminal, in bytes.
+const NOTICE_MAX: usize = 240;
 
 #[cfg(test)]
 mod tests {
@@ -72,8 +76,13 @@ mod tests {
         let text = "watch 1: done\x07\x1b]0;evil";
         assert_eq!(
             Notify::Osc9.sequence(text),
-            "\x1b]9;watch 1: done]0;evil\x07"
+            "\x1b]9;watch 1: done\\x07\\x1b]0;evil\x07"
         );
+        // Bidi written out, the length bounded.
+        let long = format!("\u{202e}{}", "x".repeat(1000));
+        let seq = Notify::Osc9.sequence(&long);
+        assert!(seq.starts_with("\x1b]9;\\u{202e}xx"), "{seq:?}");
+        assert!(seq.len() <= NOTICE_MAX + 8, "{}", seq.len());
         assert_eq!(
             Notify::Osc777.sequence("done"),
             "\x1b]777;notify;landscape-tui;done\x07"

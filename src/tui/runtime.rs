@@ -229,6 +229,7 @@ async fn run_loop(
                         status: status.to_string(),
                         stdout: String::new(),
                         stderr: String::new(),
+                        dropped: 0,
                     })
                     .map_err(|e| format!("{}: {e}", argv[0]));
                 terminal::resume(term)?;
@@ -289,6 +290,23 @@ async fn run_loop(
     }
 }
 
+/// Tells the dashboard that a file could not be written (it says so and
+/// keeps what was not written).
+fn not_saved(
+    tx: &mpsc::UnboundedSender<Event>,
+    what: &'static str,
+    path: &std::path::Path,
+    e: std::io::Error,
+    record: Option<Box<crate::backend::action_plan::ActionRecord>>,
+) {
+    tracing::warn!("{what} {}: {e}", path.display());
+    let _ = tx.send(Event::NotSaved {
+        what,
+        error: format!("{}: {e}", path.display()),
+        record,
+    });
+}
+
 /// The system's opener on `url`: `xdg-open`, or `open` on macOS.
 async fn open_url(url: &str) -> Result<CommandOutput, String> {
     let opener = if cfg!(target_os = "macos") {
@@ -305,21 +323,15 @@ async fn open_url(url: &str) -> Result<CommandOutput, String> {
         })
 }
 
-/// Runs `argv` beside the dashboard (no input), its output kept.
+/// Runs `argv` beside the dashboard (no input), its output kept within
+/// the limits; `:stop` ends it.
 async fn captured(argv: &[String]) -> Result<CommandOutput, String> {
-    tokio::process::Command::new(&argv[0])
-        .args(&argv[1..])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .map(|o| CommandOutput {
-            success: o.status.success(),
-            status: o.status.to_string(),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        })
-        .map_err(|e| format!("{}: {e}", argv[0]))
+    super::capture::run(argv, super::capture::Limits::default(), STOP.subscribe()).await
 }
+
+/// `:stop`'s signal to every background command (their tasks watch it).
+static STOP: std::sync::LazyLock<tokio::sync::watch::Sender<u64>> =
+    std::sync::LazyLock::new(|| tokio::sync::watch::channel(0).0);
 
 fn terminal_event(e: ct::Event) -> Option<Event> {
     match e {
@@ -344,19 +356,26 @@ fn execute_command(
         }
         Command::SaveHistory(list) => {
             if let Some(path) = options.history_file.clone() {
+                let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let _ = history::save(&path, &list);
+                    if let Err(e) = history::save(&path, &list) {
+                        not_saved(&tx, "the query history", &path, e, None);
+                    }
                 });
             }
         }
         Command::SaveWatches(list) => {
             if let Some(path) = options.watches_file.clone() {
+                let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
                     if let Err(e) = super::watches::save(&path, &list) {
-                        tracing::warn!("the watches {}: {e}", path.display());
+                        not_saved(&tx, "the watches", &path, e, None);
                     }
                 });
             }
+        }
+        Command::StopCommands => {
+            STOP.send_modify(|n| *n += 1);
         }
         Command::RunUserCommand { name, argv, .. } => {
             let tx = tx.clone();
@@ -383,9 +402,10 @@ fn execute_command(
         }
         Command::LogAction(record) => {
             if let Some(path) = options.action_log_file.clone() {
+                let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
                     if let Err(e) = crate::backend::action_log::append(&path, &record) {
-                        tracing::warn!("the action log {}: {e}", path.display());
+                        not_saved(&tx, "the action log", &path, e, Some(record));
                     }
                 });
             }

@@ -5,6 +5,13 @@
 //! reaches the program as it is; only `shell = true` hands the line to
 //! `sh -c`, and then every value is quoted. Pure: the runtime runs what
 //! [`UserCommand::argv`] says.
+//!
+//! Values come from servers and fleets no one here controls, so they are
+//! data, never options or code: a value that would start an argument
+//! with `-` is refused (unless `--` comes first), and a word that a shell
+//! reads (the script of `sh -c`, the remote command of `ssh HOST …`) gets
+//! its values quoted for that shell, or the template is refused when a
+//! value sits inside that script's own quotes.
 
 use crate::model::{Activity, Computer};
 use crate::printable::printable;
@@ -77,6 +84,23 @@ enum Piece {
     Value(&'static str),
 }
 
+/// Who reads a word of the template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// The program, as one argument.
+    Program,
+    /// A shell: the script of `sh -c`, or `ssh HOST`'s remote command,
+    /// which the remote user's shell parses.
+    Shell,
+}
+
+/// Programs that are shells (their `-c` script is code).
+const SHELLS: [&str; 9] = [
+    "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "busybox",
+];
+/// `ssh`'s options that take an argument (`ssh -l user host`).
+const SSH_ARGUMENT_OPTIONS: &str = "BbcDEeFIiJLlmOoPpQRSWw";
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserCommand {
     pub key: Chord,
@@ -84,6 +108,7 @@ pub struct UserCommand {
     /// The template as written, for the help and the confirmation.
     pub run: String,
     words: Vec<Vec<Piece>>,
+    readers: Vec<Reader>,
     pub scope: CommandScope,
     pub confirm: bool,
     pub mode: Mode,
@@ -154,11 +179,13 @@ impl UserCommand {
         if words.is_empty() {
             return Err("run is empty: write the program and its arguments".into());
         }
+        let readers = readers(&words, shell)?;
         Ok(UserCommand {
             key,
             name: name.to_owned(),
             run: run.to_owned(),
             words,
+            readers,
             scope,
             confirm,
             mode,
@@ -177,27 +204,47 @@ impl UserCommand {
     /// The program and its arguments for `values`: each word one
     /// argument; with `shell`, `sh -c` and the line with every value quoted.
     pub fn argv(&self, values: &Values) -> Result<Vec<String>, String> {
-        let word = |pieces: &[Piece], quote: bool| -> Result<String, String> {
-            let mut out = String::new();
+        // Options end at `--`: after it a value may start with `-`.
+        let mut options_end = false;
+        let mut out = Vec::with_capacity(self.words.len());
+        for (pieces, reader) in self.words.iter().zip(&self.readers) {
+            let quote = self.shell || *reader == Reader::Shell;
+            let mut word = String::new();
+            let mut at_start = true;
             for p in pieces {
                 match p {
-                    Piece::Text(t) => out.push_str(t),
-                    Piece::Value(name) if quote => out.push_str(&shell_quote(&values.get(name)?)),
-                    Piece::Value(name) => out.push_str(&values.get(name)?),
+                    Piece::Text(t) => {
+                        word.push_str(t);
+                        at_start = *reader == Reader::Shell
+                            && t.ends_with(|c: char| c.is_ascii_whitespace());
+                    }
+                    Piece::Value(name) => {
+                        let value = values.get(name)?;
+                        let starts = at_start || word.is_empty();
+                        if starts && value.starts_with('-') && (quote || !options_end) {
+                            return Err(format!(
+                                "not run: {{{name}}} is {:?}, which would be read as an option; a value from the server never is (put -- before it in run if the program takes one)",
+                                printable(&value)
+                            ));
+                        }
+                        if quote {
+                            word.push_str(&shell_quote(&value));
+                        } else {
+                            word.push_str(&value);
+                        }
+                        at_start = false;
+                    }
                 }
             }
-            Ok(out)
-        };
-        if self.shell {
-            let line = self
-                .words
-                .iter()
-                .map(|w| word(w, true))
-                .collect::<Result<Vec<_>, _>>()?
-                .join(" ");
-            return Ok(vec!["sh".into(), "-c".into(), line]);
+            if *reader == Reader::Program && !self.shell && word == "--" {
+                options_end = true;
+            }
+            out.push(word);
         }
-        self.words.iter().map(|w| word(w, false)).collect()
+        if self.shell {
+            return Ok(vec!["sh".into(), "-c".into(), out.join(" ")]);
+        }
+        Ok(out)
     }
 }
 
@@ -217,6 +264,92 @@ pub fn shown(argv: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Who reads each word: a shell for the script of `sh -c` and for the
+/// remote command of `ssh HOST …` (also behind a wrapper such as `sudo`
+/// or `env`), the program otherwise. A value inside that script's own
+/// quotes could close them, so that is refused, as is a shell inside
+/// `shell = true` (two shells would read the value).
+fn readers(words: &[Vec<Piece>], shell: bool) -> Result<Vec<Reader>, String> {
+    let mut readers = vec![Reader::Program; words.len()];
+    let text = |w: &[Piece]| match w {
+        [Piece::Text(t)] => Some(t.clone()),
+        _ => None,
+    };
+    let base = |w: &[Piece]| text(w).map(|t| t.rsplit('/').next().unwrap_or_default().to_owned());
+    let Some(at) = words
+        .iter()
+        .position(|w| base(w).is_some_and(|b| b == "ssh" || SHELLS.contains(&b.as_str())))
+    else {
+        return Ok(readers);
+    };
+    let has_value = |w: &[Piece]| w.iter().any(|p| matches!(p, Piece::Value(_)));
+    let program = base(&words[at]).unwrap_or_default();
+    let mut script = Vec::new();
+    if program == "ssh" {
+        let mut i = at + 1;
+        while let Some(t) = words.get(i).and_then(|w| text(w)) {
+            if t == "--" {
+                i += 1;
+                break;
+            }
+            if !t.starts_with('-') {
+                break;
+            }
+            let takes = t.len() == 2 && SSH_ARGUMENT_OPTIONS.contains(&t[1..]);
+            i += if takes { 2 } else { 1 };
+        }
+        // words[i] is the destination; the rest is the remote command.
+        script.extend(i + 1..words.len());
+    } else if let Some(c) = (at + 1..words.len()).find(|&i| {
+        text(&words[i])
+            .is_some_and(|t| t.starts_with('-') && !t.starts_with("--") && t.contains('c'))
+    }) {
+        script.extend((c + 1 < words.len()).then_some(c + 1));
+    }
+    for i in script {
+        if !has_value(&words[i]) {
+            readers[i] = Reader::Shell;
+            continue;
+        }
+        if shell {
+            return Err(format!(
+                "a value in what {program} hands to a shell would be read by two shells with shell = true; set shell = false (values are then quoted for {program}'s shell)"
+            ));
+        }
+        inside_quotes(&words[i]).map_or(Ok(()), |name| {
+            Err(format!(
+                "{{{name}}} is inside quotes of the script {program} runs, where a value could close them; leave the quoting to landscape-tui (it quotes every value for that shell)"
+            ))
+        })?;
+        readers[i] = Reader::Shell;
+    }
+    Ok(readers)
+}
+
+/// The first placeholder that a shell would read inside quotes of the
+/// word's own text.
+fn inside_quotes(word: &[Piece]) -> Option<&'static str> {
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    for p in word {
+        match p {
+            Piece::Value(name) if single || double => return Some(name),
+            Piece::Value(_) => {}
+            Piece::Text(t) => {
+                for c in t.chars() {
+                    match c {
+                        _ if escaped => escaped = false,
+                        '\\' if !single => escaped = true,
+                        '\'' if !double => single = !single,
+                        '"' if !single => double = !double,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 /// `'…'` with each `'` written `'\''`.

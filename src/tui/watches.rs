@@ -370,21 +370,32 @@ pub fn default_path() -> Option<PathBuf> {
         .map(|d| d.data_dir().join("watches.json"))
 }
 
-/// The watches kept at `path`; none when there is no file or it does
-/// not parse (a newer format).
+/// The watches kept at `path`, a JSON object a line (or, as 0.2.0 wrote
+/// them, one array); a damaged line is skipped, not the whole file.
 pub fn load(path: Option<&Path>) -> Vec<Watch> {
-    path.and_then(|p| std::fs::read_to_string(p).ok())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
+    let Some(bytes) = path.and_then(|p| std::fs::read(p).ok()) else {
+        return Vec::new();
+    };
+    if let Ok(list) = serde_json::from_slice::<Vec<Watch>>(&bytes) {
+        return list;
+    }
+    bytes
+        .split(|b| *b == b'\n')
+        .filter_map(|line| serde_json::from_slice(line).ok())
+        .collect()
 }
 
-/// Writes the watches to `path` whole (a temporary file renamed over it,
-/// so a crash leaves the old list or the new one).
+/// Writes the watches to `path` whole, one a line (a temporary file
+/// renamed over it, so a crash leaves the old list or the new one).
 pub fn save(path: &Path, list: &[Watch]) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let text = serde_json::to_string_pretty(list).map_err(std::io::Error::other)?;
+    let mut text = String::new();
+    for w in list {
+        text.push_str(&serde_json::to_string(w).map_err(std::io::Error::other)?);
+        text.push('\n');
+    }
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, text)?;
     std::fs::rename(tmp, path)

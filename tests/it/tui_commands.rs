@@ -95,7 +95,9 @@ fn a_command_runs_on_the_selected_child_with_its_computer() {
                 "web-02.example.com",
                 "--",
                 "echo",
-                "Restart web servers"
+                // The remote shell reads the words after the host: the
+                // value is quoted for it.
+                "'Restart web servers'"
             ]
             .map(str::to_owned)
             .to_vec(),
@@ -112,6 +114,7 @@ fn a_command_runs_on_the_selected_child_with_its_computer() {
                 stdout: String::new(),
                 stderr: "ssh: connect to host web-02.example.com port 22: Connection refused\n"
                     .into(),
+                dropped: 0,
             }),
         },
     );
@@ -133,4 +136,133 @@ fn a_command_runs_on_the_selected_child_with_its_computer() {
         "ssh: not run: {computer.hostname}: activity 160 has no computer"
     );
     assert!(app.dialog.is_none());
+}
+
+/// Server values are data: a hostname that would be an option of ssh
+/// (`-oProxyCommand=…`) is refused; a title with `$(…)` inside an
+/// `sh -c` script is run by a real `sh` as text, not code; a value
+/// inside the script's own quotes, or a shell inside `shell = true`, is
+/// refused when the config is read.
+#[test]
+fn server_values_are_never_options_or_code() {
+    use landscape_tui::model::Computer;
+    use landscape_tui::tui::keys::Chord;
+    use landscape_tui::tui::user_commands::{CommandScope, UserCommand, Values};
+    let dir = tempfile::tempdir().unwrap();
+    let pwned = dir.path().join("pwned");
+    let new = |run: &str, shell: bool| {
+        UserCommand::new(
+            Chord::parse("X").unwrap(),
+            "x",
+            run,
+            CommandScope::Activity,
+            false,
+            Mode::Background,
+            shell,
+        )
+    };
+    let mut computer = Computer::new(7, "kiosk");
+    computer.hostname = format!("-oProxyCommand=touch {}", pwned.display());
+    computer.title = format!("$(touch {})", pwned.display());
+    let values = Values {
+        id: 9,
+        computer: Some(computer),
+        summary: "-rf /".into(),
+        ..Values::default()
+    };
+    let refused = new("ssh {computer.hostname} true", false)
+        .unwrap()
+        .argv(&values)
+        .unwrap_err();
+    assert!(refused.contains("would be read as an option"), "{refused}");
+    let refused = new("curl {computer.hostname}", true)
+        .unwrap()
+        .argv(&values)
+        .unwrap_err();
+    assert!(refused.contains("option"), "{refused}");
+    // After `--` a program takes it as an operand.
+    let argv = new("grep -- {summary} /dev/null", false)
+        .unwrap()
+        .argv(&values)
+        .unwrap();
+    assert_eq!(argv, ["grep", "--", "-rf /", "/dev/null"]);
+
+    // The script of sh -c gets the title quoted for it: a real sh writes
+    // the text and runs nothing.
+    let out = dir.path().join("title");
+    let argv = new(
+        &format!("sh -c 'echo {{computer.title}} > {}'", out.display()),
+        false,
+    )
+    .unwrap()
+    .argv(&values)
+    .unwrap();
+    let status = std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(!pwned.exists(), "the title ran as code");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap().trim(),
+        format!("$(touch {})", pwned.display())
+    );
+    // ssh's remote command is read by the remote shell: quoted too.
+    let argv = new("ssh -p 22 admin@host echo {computer.title}", false)
+        .unwrap()
+        .argv(&values)
+        .unwrap();
+    assert_eq!(
+        argv.last().unwrap(),
+        &format!("'$(touch {})'", pwned.display())
+    );
+    // … and a value at the start of one of its words is an option there.
+    assert!(
+        new("ssh host rm {summary}", false)
+            .unwrap()
+            .argv(&values)
+            .unwrap_err()
+            .contains("option")
+    );
+
+    // Refused when read: a value inside the script's own quotes, a
+    // shell inside shell = true.
+    let e = new("bash -c 'echo \"{summary}\"'", false).unwrap_err();
+    assert!(e.contains("inside quotes"), "{e}");
+    let e = new("sudo sh -c 'echo {summary}'", true).unwrap_err();
+    assert!(e.contains("two shells"), "{e}");
+    let e = new("ssh host echo {summary}", true).unwrap_err();
+    assert!(e.contains("two shells"), "{e}");
+}
+
+/// A background command that never stops talking (`yes`) keeps what the
+/// limit allows, counts the rest and is stopped at its time limit; one
+/// `:stop` reaches is stopped at once. Memory stays bounded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_background_command_is_bounded_and_stoppable() {
+    use landscape_tui::tui::capture::{Limits, run};
+    use std::time::Duration;
+    let limits = Limits {
+        keep: 4096,
+        timeout: Duration::from_millis(700),
+    };
+    let (_stop, rx) = tokio::sync::watch::channel(0u64);
+    let argv = ["yes".to_owned(), "a long summary".to_owned()];
+    let out = run(&argv, limits, rx).await.unwrap();
+    assert!(!out.success);
+    assert!(out.status.contains("time limit"), "{}", out.status);
+    assert_eq!(out.stdout.len(), 4096);
+    assert!(out.dropped > 100_000, "{}", out.dropped);
+
+    let (stop, rx) = tokio::sync::watch::channel(0u64);
+    let long = Limits {
+        keep: 4096,
+        timeout: Duration::from_secs(60),
+    };
+    let task =
+        tokio::spawn(async move { run(&["sleep".to_owned(), "30".to_owned()], long, rx).await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.send_modify(|n| *n += 1);
+    let out = task.await.unwrap().unwrap();
+    assert!(out.status.contains(":stop"), "{}", out.status);
 }

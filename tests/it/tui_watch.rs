@@ -452,3 +452,78 @@ fn a_guard_on_every_match_of_several_groups_counts_and_stops_their_children() {
     assert_eq!(count(&backend, "parent-id:500 status:delivered"), 2);
     assert_eq!(count(&backend, "parent-id:500 status:failed"), 3);
 }
+
+/// A damaged line in a data file loses that line, not the file: the
+/// watches, the query history and the action log each keep the rest.
+/// A write that fails is said on screen, and the action log's entry is
+/// kept and written before the next one.
+#[test]
+fn data_files_survive_a_damaged_line_and_a_failed_write_is_said() {
+    use landscape_tui::backend::action_log;
+    use landscape_tui::tui::history;
+    let dir = tempfile::tempdir().unwrap();
+    let backend = rollout(0, 2, 1);
+    let mut app = at(&backend, "id:500");
+    act(&mut app, &backend, |a| command(a, "watch"));
+    let mut app2 = at(&backend, "id:600");
+    act(&mut app2, &backend, |a| command(a, "watch"));
+    let mut list = app.watches.list.clone();
+    let mut second = app2.watches.list[0].clone();
+    second.number = list[0].number + 1;
+    list.push(second);
+    let path = dir.path().join("watches.json");
+    watches::save(&path, &list).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[3] = 0xff;
+    std::fs::write(&path, &bytes).unwrap();
+    let back = watches::load(Some(&path));
+    assert_eq!(back, list[1..], "the undamaged watch is kept");
+
+    let path = dir.path().join("history");
+    std::fs::write(&path, b"status:failed\nid:\xff7\ncomputer:tag:web\n").unwrap();
+    assert_eq!(
+        history::load(Some(&path)),
+        ["status:failed", "computer:tag:web"]
+    );
+
+    let path = dir.path().join("actions.jsonl");
+    let mut app = at(&backend, "");
+    let cmds = act(&mut app, &backend, |a| feed(a, [key('c')]));
+    drop(cmds);
+    let rest = act(&mut app, &backend, |a| feed(a, [key('y')]));
+    let record = rest
+        .iter()
+        .find_map(|c| match c {
+            Command::LogAction(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("the cancel is logged");
+    action_log::append(&path, &record).unwrap();
+    let mut text = std::fs::read(&path).unwrap();
+    text.extend_from_slice(b"{\"at\": \xff garbage\n");
+    std::fs::write(&path, &text).unwrap();
+    action_log::append(&path, &record).unwrap();
+    assert_eq!(action_log::load(Some(&path)).len(), 2);
+
+    // A failed write: said, kept, written first next time.
+    update(
+        &mut app,
+        Event::NotSaved {
+            what: "the action log",
+            error: "actions.jsonl: No space left on device".into(),
+            record: Some(record.clone()),
+        },
+    );
+    let said = &app.message.as_ref().unwrap().text;
+    assert!(said.contains("could not write the action log"), "{said}");
+    assert!(said.contains("No space left"), "{said}");
+    assert_eq!(app.unwritten_log.len(), 1);
+    act(&mut app, &backend, |a| feed(a, [key('j'), key('c')]));
+    let rest = act(&mut app, &backend, |a| feed(a, [key('y')]));
+    let logged = rest
+        .iter()
+        .filter(|c| matches!(c, Command::LogAction(_)))
+        .count();
+    assert_eq!(logged, 2, "the kept entry, then the new one: {rest:?}");
+    assert!(app.unwritten_log.is_empty());
+}

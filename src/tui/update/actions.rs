@@ -231,6 +231,6 @@ pub(super) fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Com
         only_changeable,
     );
     app.action_log.insert(0, record.clone());
-    out.push(Command::LogAction(Box::new(record)));
+    super::log_action(app, record, out);
     refresh(app, out);
 }

@@ -151,6 +151,10 @@ pub(super) fn settled(app: &mut App, out: &mut Vec<Command>) {
     }
 }
 
+/// The most a copy puts on the clipboard (OSC 52 travels through the
+/// terminal; a record is a few KiB).
+const CLIPBOARD_MAX: usize = 256 * 1024;
+
 fn copy_menu_key(
     app: &mut App,
     selected: usize,
@@ -169,7 +173,8 @@ fn copy_menu_key(
             };
             let id = a.id;
             let text = match selected {
-                0 => Some(serde_json::to_string_pretty(a).unwrap_or_default()),
+                // One line: a pasted newline would run what came before.
+                0 => Some(serde_json::to_string(a).unwrap_or_default()),
                 1 => Some(id.to_string()),
                 2 => a.result_text.get().map(|t| t.to_string()),
                 _ => crate::tui::user_commands::web_ui_url(
@@ -180,7 +185,10 @@ fn copy_menu_key(
             };
             match text {
                 Some(text) => {
-                    out.push(Command::Copy(text));
+                    out.push(Command::Copy(crate::printable::bounded(
+                        &text,
+                        CLIPBOARD_MAX,
+                    )));
                     app.say(
                         Level::Success,
                         format!("copied activity {id}'s {}", COPY_CHOICES[selected]),

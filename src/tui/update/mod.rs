@@ -79,6 +79,22 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         Event::ChildrenLoaded { parent, result } => {
             answers::children_loaded(app, parent, result, &mut out)
         }
+        Event::NotSaved {
+            what,
+            error,
+            record,
+        } => {
+            let kept = if let Some(record) = record {
+                app.unwritten_log.push(*record);
+                "kept here and written with the next entry"
+            } else {
+                "kept here and written at the next change"
+            };
+            app.say(
+                Level::Error,
+                format!("could not write {what} ({error}); {kept}"),
+            );
+        }
         Event::OwnChildrenLoaded { generation, result } => {
             list::own_children_loaded(app, generation, result)
         }
@@ -130,6 +146,18 @@ fn tick(app: &mut App) {
             app.message = None;
         }
     }
+}
+
+/// An entry for the action log file, after any a failed write left.
+fn log_action(
+    app: &mut App,
+    record: crate::backend::action_plan::ActionRecord,
+    out: &mut Vec<Command>,
+) {
+    for earlier in std::mem::take(&mut app.unwritten_log) {
+        out.push(Command::LogAction(Box::new(earlier)));
+    }
+    out.push(Command::LogAction(Box::new(record)));
 }
 
 /// The character a key types, if it types one.

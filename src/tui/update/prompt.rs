@@ -138,6 +138,13 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
         CommandLine::Health => super::health::toggle(app, out),
         CommandLine::Watch => super::watches::watch(app, None, out),
         CommandLine::Watches => super::watches::open(app),
+        CommandLine::Stop => {
+            app.say(
+                Level::Info,
+                "stopping the commands running in the background",
+            );
+            out.push(Command::StopCommands);
+        }
         CommandLine::Guard { threshold, auto } => super::watches::guard(app, threshold, auto, out),
         CommandLine::Gauges => {
             app.gauges_hidden = !app.gauges_hidden;

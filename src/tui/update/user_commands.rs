@@ -141,6 +141,15 @@ pub(super) fn done(app: &mut App, name: &str, result: Result<CommandOutput, Stri
                     );
                 }
             }
+            if o.dropped > 0 {
+                app.note(
+                    Level::Info,
+                    format!(
+                        "{name}: … {} more bytes of output, not kept",
+                        crate::printable::thousands(o.dropped)
+                    ),
+                );
+            }
             let first = o.stdout.lines().chain(o.stderr.lines()).next();
             let text = match (o.success, first) {
                 (true, Some(line)) => format!("{name}: {line}"),

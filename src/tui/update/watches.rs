@@ -280,7 +280,7 @@ fn tell(app: &mut App, notice: &Notice, out: &mut Vec<Command>) {
     }
     out.push(Command::Notify(notice.text().to_owned()));
     app.action_log.insert(0, record.clone());
-    out.push(Command::LogAction(Box::new(record)));
+    super::log_action(app, record, out);
 }
 
 /// A tripped guard's cancel of what has not started: asked for with the
