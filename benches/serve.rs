@@ -9,8 +9,9 @@
 //!
 //! cargo bench --bench serve 2>/dev/null
 //!
-//! (`cargo bench --bench serve -- start` runs one part: `load`, `changes`
-//! or `start`.)
+//! (`cargo bench --bench serve -- start` runs one part: `load`, `changes`,
+//! `start` or `computers`: computer queries of 1, 20 and 200 words at
+//! 10,000 computers, alone and as `computer:` terms of an activity query.)
 
 #![allow(clippy::unwrap_used)] // a bench stops at the first failure
 
@@ -228,7 +229,7 @@ fn main() {
     // word: `load`, `changes` or `start` runs that part alone.
     let only: Option<String> = std::env::args()
         .skip(1)
-        .find(|a| ["load", "changes", "start"].contains(&a.as_str()));
+        .find(|a| ["load", "changes", "start", "computers"].contains(&a.as_str()));
     let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let reads = [Kind::One, Kind::Page, Kind::Query, Kind::About];
@@ -267,5 +268,53 @@ fn main() {
     }
     for activities in [100_000, 1_000_000].into_iter().filter(|_| runs("start")) {
         start_after_journal(activities, 10_000);
+    }
+    if runs("computers") {
+        computer_queries();
+    }
+}
+
+/// Computer queries of 1, 20 and 200 words (`zz0 OR zz1 …`, words no
+/// computer has: every word is tried on every computer) at 10,000
+/// computers: `GET /computers?query=` and the same words as `computer:`
+/// terms of an activity query. Median of five runs.
+fn computer_queries() {
+    let engine = Engine::demo(&DemoOptions {
+        seed: 7,
+        computers: 10_000,
+        activities: 100_000,
+        now: chrono::Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap(),
+    });
+    for words in [1usize, 20, 200] {
+        let chain = |prefix: &str| {
+            (0..words)
+                .map(|i| format!("{prefix}zz{i}"))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
+        let median = |f: &dyn Fn()| {
+            let mut runs: Vec<Duration> = (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed()
+                })
+                .collect();
+            runs.sort();
+            runs[2]
+        };
+        let computers = chain("");
+        let alone = median(&|| {
+            engine.computers_page(&computers, 100, 0).unwrap();
+        });
+        let activities = format!("status:failed {}", chain("computer:"));
+        let within = median(&|| {
+            engine.activities(&activities, 100, 0).unwrap();
+        });
+        println!(
+            "computer query of {words} words at 10,000 computers: {:.1} ms alone, {:.1} ms as computer: terms of an activity query (100,000 activities)",
+            alone.as_secs_f64() * 1e3,
+            within.as_secs_f64() * 1e3
+        );
     }
 }

@@ -153,8 +153,10 @@ impl Engine {
         offset: u64,
     ) -> Result<Page<Computer>, QueryError> {
         let parsed = self.computer_query(query)?;
-        // Each term is tried on each computer (a string compare or search).
-        let tests = (parsed.len() as u64)
+        // Each term is tried on each computer (a string compare or search);
+        // a saved search counts as what it expands to.
+        let tests = parsed
+            .cost()
             .saturating_mul(self.store.computers.len() as u64)
             .saturating_mul(crate::query::RECORD_TEST);
         if tests > self.query_budget {
@@ -162,13 +164,14 @@ impl Engine {
                 0..query.len(),
                 format!(
                     "too costly: {} terms tried on each of {} computers is more than {} tests; split the query",
-                    parsed.len(),
+                    parsed.cost(),
                     crate::printable::thousands(self.store.computers.len() as u64),
                     crate::printable::thousands(self.query_budget),
                 ),
             ));
         }
-        let matching = self.store.computers.values().filter(|c| parsed.matches(c));
+        let m = parsed.matcher();
+        let matching = self.store.computers.values().filter(|c| m.matches(c));
         let mut count = 0u64;
         let mut results = Vec::new();
         for c in matching {
@@ -246,12 +249,33 @@ impl Engine {
 
     fn matcher(&self, query: &str) -> Result<Matcher, QueryError> {
         let mut parsed: Query = crate::query::parse_with(query, &ParseOptions::default())?.query;
+        let mut computer_terms = 0u64;
         for any in &mut parsed.all {
             for clause in &mut any.any {
                 if let crate::query::TermKind::Computer(term) = &mut clause.term.kind {
                     self.resolve_term(term, 0)?;
+                    // A tag is an index lookup; any other term is tried
+                    // on every computer before the activities are read.
+                    if !matches!(term.kind, crate::query::ComputerTermKind::Tag(_)) {
+                        computer_terms += term.kind.cost();
+                    }
                 }
             }
+        }
+        // Counted before anything is built: the budget holds whatever
+        // the terms expand to.
+        let tests = computer_terms
+            .saturating_mul(self.store.computers.len() as u64)
+            .saturating_mul(crate::query::RECORD_TEST);
+        if tests > self.query_budget {
+            return Err(QueryError::new(
+                0..query.len(),
+                format!(
+                    "too costly: {computer_terms} computer terms tried on each of {} computers is more than {} tests; split the query",
+                    crate::printable::thousands(self.store.computers.len() as u64),
+                    crate::printable::thousands(self.query_budget),
+                ),
+            ));
         }
         Ok(parsed.matcher(&self.store))
     }

@@ -300,16 +300,95 @@ impl Predicate {
 }
 
 impl super::ast::ComputerQuery {
-    /// Every group holds: one of its clauses does.
+    /// Every group holds: one of its clauses does. (To test many
+    /// computers, build [`ComputerQuery::matcher`] once.)
     pub fn matches(&self, c: &Computer) -> bool {
-        self.all.iter().all(|any| {
-            any.iter()
-                .any(|cl| computer_matches(&cl.term.kind, c) != cl.negated)
-        })
+        self.matcher().matches(c)
+    }
+
+    /// The query ready to test computers: each word's finder built once,
+    /// not once per computer.
+    pub fn matcher(&self) -> ComputerMatcher {
+        ComputerMatcher {
+            all: self
+                .all
+                .iter()
+                .map(|any| {
+                    any.iter()
+                        .map(|cl| (cl.negated, CompiledTerm::new(&cl.term.kind)))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// How many terms a computer is tried against: a saved search's
+    /// (`search:NAME`) count as the terms it expands to.
+    pub fn cost(&self) -> u64 {
+        self.all
+            .iter()
+            .flatten()
+            .map(|cl| cl.term.kind.cost())
+            .sum()
     }
 }
 
-/// Whether `computer` matches a `computer:` term.
+impl ComputerTermKind {
+    /// Terms tried on each computer to test this one.
+    pub fn cost(&self) -> u64 {
+        match self {
+            ComputerTermKind::Search {
+                resolved: Some(q), ..
+            } => 1 + q.cost(),
+            _ => 1,
+        }
+    }
+}
+
+/// A computer query, compiled ([`ComputerQuery::matcher`]).
+#[derive(Debug, Clone)]
+pub struct ComputerMatcher {
+    all: Vec<Vec<(bool, CompiledTerm)>>,
+}
+
+impl ComputerMatcher {
+    pub fn matches(&self, c: &Computer) -> bool {
+        self.all
+            .iter()
+            .all(|any| any.iter().any(|(negated, t)| t.matches(c) != *negated))
+    }
+}
+
+/// A computer term with what it searches for built.
+#[derive(Debug, Clone)]
+enum CompiledTerm {
+    Word(WordFinder),
+    Search(Option<Box<ComputerMatcher>>),
+    Plain(ComputerTermKind),
+}
+
+impl CompiledTerm {
+    fn new(kind: &ComputerTermKind) -> CompiledTerm {
+        match kind {
+            ComputerTermKind::Word(w) => CompiledTerm::Word(WordFinder::new(w)),
+            ComputerTermKind::Search { resolved, .. } => {
+                CompiledTerm::Search(resolved.as_ref().map(|q| Box::new(q.matcher())))
+            }
+            other => CompiledTerm::Plain(other.clone()),
+        }
+    }
+
+    fn matches(&self, c: &Computer) -> bool {
+        match self {
+            CompiledTerm::Word(finder) => finder.found_in(&c.hostname) || finder.found_in(&c.title),
+            CompiledTerm::Search(m) => m.as_ref().is_some_and(|m| m.matches(c)),
+            CompiledTerm::Plain(kind) => computer_matches(kind, c),
+        }
+    }
+}
+
+/// Whether `computer` matches a `computer:` term. (To test many
+/// computers, compile the term: [`ComputerQuery::matcher`].)
 pub fn computer_matches(term: &ComputerTermKind, c: &Computer) -> bool {
     match term {
         ComputerTermKind::Id(id) => c.id == *id,
@@ -399,8 +478,9 @@ fn predicate(kind: &TermKind, computers: &dyn ComputerLookup) -> Predicate {
                 Some(ids) => ids.to_vec(),
                 None => {
                     let mut ids = Vec::new();
+                    let compiled = CompiledTerm::new(&term.kind);
                     computers.for_each_computer(&mut |c| {
-                        if computer_matches(&term.kind, c) {
+                        if compiled.matches(c) {
                             ids.push(c.id);
                         }
                     });

@@ -236,6 +236,58 @@ async fn a_query_too_costly_is_refused_before_it_runs() {
     );
 }
 
+/// Computer queries cost what they expand to: at 10,000 computers a
+/// 200-word computer query, and the same words as `computer:` terms of
+/// an activity query, are answered (each word's finder built once, not
+/// once per computer); saved searches are counted as the terms they
+/// expand to, so a handful of `search:` terms over a long saved search
+/// is refused before it runs, as is a long activity query of computer
+/// words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn computer_queries_cost_what_they_expand_to() {
+    let mut engine = common::demo(3, 10_000, 5_000);
+    let words: Vec<String> = (0..200).map(|i| format!("zz{i}")).collect();
+    let long = words.join(" OR ");
+    engine
+        .save_search(landscape_tui::model::SavedSearch::new("fleet", &long))
+        .unwrap();
+    let s = TestServer::start_with(frozen(engine)).await;
+    let token = s.login().await;
+    let ask = |path: &'static str, query: String| {
+        s.http
+            .get(format!("{}/api/v2/{path}", s.base))
+            .query(&[("query", query.as_str()), ("limit", "5")])
+            .bearer_auth(&token)
+            .send()
+    };
+    let r = ask("computers", long.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["count"], 0);
+    let as_terms: Vec<String> = words.iter().map(|w| format!("computer:{w}")).collect();
+    let r = ask("activities", as_terms.join(" OR ")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // 40 searches of 201 terms each: 8,040 terms on 10,000 computers.
+    let many = vec!["search:fleet"; 40].join(" OR ");
+    for (path, query) in [
+        ("computers", many.clone()),
+        (
+            "activities",
+            format!("computer:{}", many.replace(" OR ", " OR computer:")),
+        ),
+    ] {
+        let r = ask(path, query).await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert!(
+            body["message"].as_str().unwrap().contains("too costly"),
+            "{path}: {body}"
+        );
+    }
+    // And the server still answers.
+    let r = ask("activities", "status:failed".into()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
 /// Engine work waits on the engine alone: with the engine held (a long
 /// change), requests that read it wait, and the rest are answered, on a
 /// runtime with only two workers.
