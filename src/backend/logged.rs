@@ -300,4 +300,8 @@ impl Backend for Logged {
     fn now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.inner.now()
     }
+
+    fn retry_credentials(&self) {
+        self.inner.retry_credentials()
+    }
 }

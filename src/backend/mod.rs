@@ -229,6 +229,11 @@ pub trait Backend: Send + Sync {
     fn now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         None
     }
+
+    /// The operator asks to try refused credentials again (`r`): a
+    /// client that holds back after a refusal (so that a server never
+    /// locks the account out) sends the next request.
+    fn retry_credentials(&self) {}
 }
 
 /// Why `kind` may not be applied to `activity` now, or `None` when it may.

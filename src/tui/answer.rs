@@ -27,6 +27,10 @@ pub fn in_flight_query() -> String {
 /// action log, a profile switch, quit: the runtime's own).
 pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
     Some(match command {
+        Command::RetryCredentials => {
+            backend.retry_credentials();
+            return None;
+        }
         Command::FetchList {
             generation,
             query,

@@ -486,6 +486,9 @@ pub struct Outage {
     /// The error as it came, for `:messages`.
     pub detail: String,
     pub since: DateTime<Utc>,
+    /// Not retried on the timer (refused credentials): the operator's
+    /// refresh key tries again.
+    pub manual: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -134,6 +134,8 @@ pub enum Command {
     },
     /// Kill the operator's commands running in the background.
     StopCommands,
+    /// The operator asks to try refused credentials again.
+    RetryCredentials,
     /// The one matching child of each of `parents` (rows shown through
     /// exactly one), for the list's `generation`.
     FetchOwnChildren {

@@ -26,6 +26,8 @@ enum Fault {
     ServerErrorAlways,
     Malformed,
     ExpireFirstToken,
+    /// The first read answers 429 with `Retry-After: 2`.
+    TooManyOnce,
 }
 
 struct Faulty {
@@ -59,6 +61,12 @@ async fn activities(State(s): State<Arc<Faulty>>, headers: HeaderMap) -> Respons
         }
         Fault::ServerErrorAlways => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
         Fault::Malformed => (StatusCode::OK, "{\"count\": 1, \"results\": [").into_response(),
+        Fault::TooManyOnce if n == 1 => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, "2")],
+            axum::Json(json!({"error": "TooManyRequests", "message": "slow down"})),
+        )
+            .into_response(),
         Fault::ExpireFirstToken => {
             let auth = headers
                 .get("authorization")
@@ -472,4 +480,71 @@ async fn a_server_whose_pages_never_end_is_given_up_on() {
     );
     let n = asked.load(Ordering::SeqCst);
     assert!(n <= 40, "{n} requests");
+}
+
+/// A 429 with `Retry-After` is waited for: nothing is sent before the
+/// time it names (the error says until when), then reads go on.
+#[tokio::test]
+async fn a_429_is_waited_for_until_its_retry_after() {
+    let (url, state) = start(Fault::TooManyOnce).await;
+    let mut o = options(&url);
+    o.timeout = Duration::from_secs(5);
+    let backend = RemoteBackend::new(o).unwrap();
+    let err = backend.activities("", 10, 0).await.unwrap_err();
+    assert!(err.to_string().contains("wait until"), "{err}");
+    let err = backend.activities("", 10, 0).await.unwrap_err();
+    assert!(err.to_string().contains("nothing is sent"), "{err}");
+    assert_eq!(state.reads.load(Ordering::SeqCst), 1, "held back");
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    let page = backend.activities("", 10, 0).await.unwrap();
+    assert_eq!(page.count, 1);
+    assert_eq!(state.reads.load(Ordering::SeqCst), 2);
+}
+
+/// A wrong secret is not retried until the server locks the account:
+/// a minute of the dashboard's refreshes (and of `wait`'s polls) sends
+/// one login, over REST and over the legacy API (a signature), and says
+/// which server refused which key and what to do; the right secret then
+/// logs in at once, and `r` (retry_credentials) sends again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_secret_is_tried_once_and_the_account_is_never_locked() {
+    use crate::common::proxy::{Hide, Proxy};
+    use landscape_tui::backend::remote::ApiChoice;
+    let s = crate::common::TestServer::start_with(crate::common::frozen(crate::common::demo(
+        2, 10, 200,
+    )))
+    .await;
+    let proxy = Proxy::start(&s.base, Hide::Nothing, Duration::ZERO).await;
+    for api in [ApiChoice::Rest, ApiChoice::Legacy] {
+        let mut o = s.access_key_options(&proxy.base, api);
+        o.credentials = RemoteCredentials::AccessKey {
+            key: s.credentials.access_key.clone(),
+            secret: Secret::new("not-the-secret"),
+        };
+        let wrong = RemoteBackend::new(o).unwrap();
+        proxy.reset();
+        // Twelve refreshes, five seconds apart in the dashboard.
+        for _ in 0..12 {
+            let err = wrong.activities("", 10, 0).await.unwrap_err();
+            assert!(matches!(err, BackendError::Auth(_)), "{err:?}");
+            let text = err.to_string();
+            assert!(text.contains(&proxy.base), "names the server: {text}");
+            let key: String = s.credentials.access_key.chars().take(4).collect();
+            assert!(text.contains(&key), "names the key: {text}");
+            assert!(text.contains("r tries again"), "{text}");
+        }
+        assert!(
+            proxy.requests() <= 2,
+            "{api:?}: {} requests",
+            proxy.requests()
+        );
+        // The server did not lock the key: the right secret works now.
+        let right = RemoteBackend::new(s.access_key_options(&proxy.base, api)).unwrap();
+        assert_eq!(right.activities("", 1, 0).await.unwrap().results.len(), 1);
+        // r: one more try.
+        let before = proxy.requests();
+        wrong.retry_credentials();
+        assert!(wrong.activities("", 10, 0).await.is_err());
+        assert!(proxy.requests() > before, "r sends again");
+    }
 }

@@ -74,9 +74,29 @@ pub struct RemoteBackend {
     /// seconds; [`UNKNOWN_SKEW`] until a server said. Raw: the dashboard
     /// decides what is too small to count.
     skew: std::sync::atomic::AtomicI64,
+    /// What holds requests back: refused credentials, a server's "wait".
+    hold: std::sync::Mutex<Hold>,
 }
 
 const UNKNOWN_SKEW: i64 = i64::MIN;
+
+/// After credentials are refused, no request is sent for this long
+/// (unless the operator asks): retried on a timer, a wrong secret would
+/// have the server lock the account out.
+const CREDENTIALS_BACKOFF: Duration = Duration::from_secs(600);
+/// A 429 without a usable `Retry-After` waits this long.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// The longest `Retry-After` honoured (a server's word is not forever).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// Why requests are held back.
+#[derive(Debug, Default)]
+struct Hold {
+    /// When and why the credentials were refused.
+    refused: Option<(Instant, String)>,
+    /// Until when the server asked to wait (HTTP 429), on both clocks.
+    wait: Option<(Instant, chrono::DateTime<Utc>)>,
+}
 
 /// An HTTP answer: status and body, read whole.
 struct Answer {
@@ -118,7 +138,49 @@ impl RemoteBackend {
             titles: std::sync::Mutex::new(HashMap::new()),
             changes,
             skew: std::sync::atomic::AtomicI64::new(UNKNOWN_SKEW),
+            hold: std::sync::Mutex::new(Hold::default()),
         }))
+    }
+
+    /// The credentials this client sends, named for a person (the key's
+    /// first letters, or the email; never a secret).
+    fn who(&self) -> String {
+        match &self.options.credentials {
+            RemoteCredentials::AccessKey { key, .. } => {
+                let shown: String = key.chars().take(4).collect();
+                format!("the access key {shown}…")
+            }
+            RemoteCredentials::Password { email, .. } => format!("the login {email}"),
+        }
+    }
+
+    /// Remembers that the server refused the credentials: the error said.
+    fn refused(&self, why: &str) -> BackendError {
+        let text = format!(
+            "{} refused {} ({why}); not tried again on its own, so the server cannot lock the account: check the secret, then r tries again (:profile switches)",
+            self.endpoints.legacy,
+            self.who()
+        );
+        self.hold.lock().expect("hold").refused = Some((Instant::now(), text.clone()));
+        BackendError::Auth(text)
+    }
+
+    /// The error that holds a request back, if one does.
+    fn held(&self) -> Option<BackendError> {
+        let mut hold = self.hold.lock().expect("hold");
+        if let Some((at, text)) = &hold.refused {
+            if at.elapsed() < CREDENTIALS_BACKOFF {
+                return Some(BackendError::Auth(text.clone()));
+            }
+            hold.refused = None;
+        }
+        if let Some((until, wall)) = hold.wait {
+            if Instant::now() < until {
+                return Some(wait_error(wall));
+            }
+            hold.wait = None;
+        }
+        None
     }
 
     /// Which API this server speaks, logging in when REST is possible.
@@ -197,9 +259,9 @@ impl RemoteBackend {
                     .ok_or_else(|| BackendError::Protocol("login answer has no token".into()))
             }
             StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => Ok(None),
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(BackendError::Auth(format!(
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(self.refused(&format!(
                 "login refused: {}",
-                error_message(&answer.body)
+                printable(&error_message(&answer.body))
             ))),
             _ => Err(self.error_of(answer)),
         }
@@ -220,9 +282,25 @@ impl RemoteBackend {
 
     /// Sends `request` and reads its answer whole, up to the body cap.
     async fn send(&self, request: RequestBuilder) -> Result<Answer, BackendError> {
+        if let Some(e) = self.held() {
+            return Err(e);
+        }
         let mut response = request.send().await.map_err(transport)?;
         self.learn_clock(response.headers());
         let status = response.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // Asked to wait: nothing is sent before then.
+            let after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(retry_after)
+                .unwrap_or(DEFAULT_RETRY_AFTER)
+                .min(MAX_RETRY_AFTER);
+            let wall = Utc::now() + chrono::Duration::from_std(after).unwrap_or_default();
+            self.hold.lock().expect("hold").wait = Some((Instant::now() + after, wall));
+            return Err(wait_error(wall));
+        }
         if status.is_redirection() {
             let to = response
                 .headers()
@@ -354,6 +432,13 @@ impl RemoteBackend {
             if answer.status == StatusCode::UNAUTHORIZED && api == Api::Rest && attempt == 0 {
                 self.relogin().await?;
                 continue;
+            }
+            if answer.status == StatusCode::UNAUTHORIZED && api == Api::Legacy {
+                // A signature refused is the secret refused.
+                return Err(self.refused(&format!(
+                    "signature refused: {}",
+                    printable(&error_message(&answer.body))
+                )));
             }
             return Ok(answer);
         }
@@ -981,6 +1066,10 @@ impl Backend for RemoteBackend {
             skew => Some(Utc::now() + chrono::Duration::seconds(skew)),
         }
     }
+
+    fn retry_credentials(&self) {
+        self.hold.lock().expect("hold").refused = None;
+    }
 }
 
 /// `limit`, `offset` and (when there is one) `query` of a REST list route.
@@ -1077,6 +1166,28 @@ fn parse_json<T: DeserializeOwned>(body: &str) -> Result<T, BackendError> {
             "the server sent an answer that is not the expected JSON: {e}"
         ))
     })
+}
+
+/// The error of a request held back until the server's `Retry-After`.
+fn wait_error(until: chrono::DateTime<Utc>) -> BackendError {
+    BackendError::Http {
+        status: 429,
+        code: "TooManyRequests".into(),
+        message: format!(
+            "the server asks to wait until {} UTC (HTTP 429, Retry-After); nothing is sent before then",
+            until.format("%H:%M:%S")
+        ),
+    }
+}
+
+/// A `Retry-After` value: seconds, or an HTTP date.
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    (at.with_timezone(&Utc) - Utc::now()).to_std().ok()
 }
 
 fn error_message(body: &str) -> String {

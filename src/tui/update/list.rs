@@ -345,10 +345,16 @@ pub(super) fn list_loaded(
             if new {
                 app.note(Level::Error, format!("{what}: {e}"));
             }
+            let manual = matches!(e, BackendError::Auth(_));
+            if manual && new {
+                // Which server refused what, and what to do: said whole.
+                app.say(Level::Error, e.to_string());
+            }
             app.outage = Some(crate::tui::app::Outage {
                 what,
                 detail: e.to_string(),
                 since,
+                manual,
             });
             return;
         }

@@ -63,6 +63,10 @@ pub(super) fn on_pane_key(
             }
         }
         KeyAction::Refresh => {
+            if app.outage.as_ref().is_some_and(|o| o.manual) {
+                // Refused credentials are tried again on this key only.
+                out.push(Command::RetryCredentials);
+            }
             refresh(app, out);
             out.extend(fetch_titles(app, true));
         }

@@ -181,6 +181,7 @@ fn outage_line(app: &App, o: &crate::tui::app::Outage, short: bool) -> String {
         .map(|t| (t - app.now).num_seconds());
     let retry = match (next, short) {
         _ if app.paused => " · paused".to_owned(),
+        _ if o.manual => format!(" · {} tries again", app.pane_key(KeyAction::Refresh)),
         (Some(s), false) if s > 0 => format!(" · retry in {s} s"),
         (Some(s), true) if s > 0 => format!(" · {s} s"),
         (_, false) => " · retrying now".to_owned(),
