@@ -475,6 +475,10 @@ pub enum Level {
     Error,
 }
 
+/// How long a computer read is kept before a row showing it reads it
+/// again: a last contact minutes old still says how long it is silent.
+pub const CONTACTS_LIFETIME: chrono::Duration = chrono::Duration::minutes(5);
+
 /// Messages `:messages` keeps.
 pub const MESSAGES_KEPT: usize = 500;
 
@@ -580,6 +584,9 @@ pub struct App {
     /// When computers were last heard from, for saying why an activity
     /// waits: read for the waiting activities shown.
     pub contacts: HashMap<u64, crate::model::waiting::Contact>,
+    /// When each computer was read: kept for [`CONTACTS_LIFETIME`], so an
+    /// idle dashboard re-reads no computer (`r` reads them again).
+    pub contacts_read: HashMap<u64, DateTime<Utc>>,
     /// The health picture (`H`, `:health`).
     pub health: HealthState,
     /// The gauges panel is hidden (`:gauges`).
@@ -678,6 +685,7 @@ impl App {
             values: CompletionValues::default(),
             computer_titles: HashMap::new(),
             contacts: HashMap::new(),
+            contacts_read: HashMap::new(),
             health: HealthState::default(),
             gauges_hidden: false,
             clusters: ClustersState::default(),

@@ -332,3 +332,61 @@ async fn an_outage_is_a_state_named_until_the_server_is_back() {
     );
     assert!(!shown.contains("loading"), "{shown}");
 }
+
+/// Computers are read by id, 100 a request, and kept: with a group of
+/// 98 waiting children open on a real Landscape's routes, the first
+/// look reads their computers in one request (two titles and contacts
+/// reads at most), and half a minute of idle refreshes reads none again;
+/// `r` reads them once more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_group_reads_its_computers_once() {
+    use common::tui::{drive_remote, remote_app};
+    use landscape_tui::engine::Engine;
+    use landscape_tui::tui::event::Event;
+    use landscape_tui::tui::update::{start, update};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let statuses = vec!["undelivered"; 98];
+    let engine = Engine::from_dataset_str(&common::rollout_of(&statuses)).unwrap();
+    let s = TestServer::start_with(common::frozen(engine)).await;
+    let proxy = Proxy::start(&s.base, Hide::TopLevel, Duration::ZERO).await;
+    let remote = client(&s, &proxy, ApiChoice::Rest);
+    let mut app = remote_app(&proxy.base, (160, 40));
+    let cmds = start(&mut app);
+    drive_remote(&mut app, remote.as_ref(), cmds).await;
+    let computer_reads = |log: Vec<String>| log.iter().filter(|l| l.contains("computers")).count();
+    proxy.reset();
+    let mut cmds = crate::common::tui::typed(&mut app, "/id:500");
+    cmds.extend(crate::common::tui::feed(
+        &mut app,
+        [Event::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        ))],
+    ));
+    drive_remote(&mut app, remote.as_ref(), cmds).await;
+    assert_eq!(app.children.rows.len(), 98);
+    assert!(
+        app.children.rows.iter().all(|c| c
+            .computer()
+            .is_some_and(|id| app.contacts.contains_key(&id))),
+        "the children's computers are known"
+    );
+    let first = computer_reads(proxy.log());
+    assert!((1..=2).contains(&first), "{first}: {:?}", proxy.log());
+    proxy.reset();
+    for _ in 0..6 {
+        app.now += chrono::Duration::seconds(5);
+        let cmds = update(&mut app, Event::RefreshDue);
+        drive_remote(&mut app, remote.as_ref(), cmds).await;
+    }
+    assert_eq!(
+        computer_reads(proxy.log()),
+        0,
+        "idle refreshes read computers: {:?}",
+        proxy.log()
+    );
+    assert_eq!(app.children.rows.len(), 98);
+    let cmds = crate::common::tui::feed(&mut app, [crate::common::tui::key('r')]);
+    drive_remote(&mut app, remote.as_ref(), cmds).await;
+    assert!(computer_reads(proxy.log()) >= 1, "r reads them again");
+}

@@ -39,10 +39,8 @@ const CHILDREN_LIMIT: u64 = 5000;
 const COUNT_FIRST_PAGE: u64 = 100;
 /// Newest matches read by a refresh to find what is new.
 const NEWEST_CHECK: u64 = 20;
-/// Up to this many unknown computers are asked for one by one.
-const COMPUTERS_ONE_BY_ONE: usize = 24;
-/// Pages of computers read at most when learning the whole fleet's titles.
-const FLEET_PAGES: u64 = 50;
+/// Computers asked for in one request (`id:1 OR id:2 …`).
+const COMPUTERS_PER_REQUEST: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Api {
@@ -717,35 +715,30 @@ impl RemoteBackend {
         Ok(page)
     }
 
-    /// The computers `ids`: one small request each (a few at a time) for
-    /// a handful, the whole fleet page by page for more.
+    /// The computers `ids`, [`COMPUTERS_PER_REQUEST`] a request
+    /// (`id:1 OR id:2 …`, a few requests at a time): what is shown costs
+    /// what is shown, never the whole fleet.
     async fn fetch_computers(&self, ids: &[u64]) -> Result<Vec<Computer>, BackendError> {
         use futures::{StreamExt, TryStreamExt};
-        if ids.len() <= COMPUTERS_ONE_BY_ONE {
-            let queries: Vec<String> = ids.iter().map(|id| format!("id:{id}")).collect();
-            let pages: Vec<Vec<Computer>> =
-                futures::stream::iter(queries)
-                    .map(|query| async move {
-                        self.computers_page(&query, 1, 0).await.map(|p| p.results)
-                    })
-                    .buffer_unordered(8)
-                    .try_collect()
-                    .await?;
-            return Ok(pages.into_iter().flatten().collect());
-        }
-        let mut all = Vec::new();
-        for page in 0..FLEET_PAGES {
-            let got = self
-                .computers_page("", RAW_PAGE, page * RAW_PAGE)
-                .await?
-                .results;
-            let last = (got.len() as u64) < RAW_PAGE;
-            all.extend(got);
-            if last {
-                break;
-            }
-        }
-        Ok(all)
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let queries: Vec<(String, u64)> = ids
+            .chunks(COMPUTERS_PER_REQUEST)
+            .map(|chunk| {
+                let chain: Vec<String> = chunk.iter().map(|id| format!("id:{id}")).collect();
+                (chain.join(" OR "), chunk.len() as u64)
+            })
+            .collect();
+        let pages: Vec<Vec<Computer>> =
+            futures::stream::iter(queries)
+                .map(|(query, n)| async move {
+                    self.computers_page(&query, n, 0).await.map(|p| p.results)
+                })
+                .buffer_unordered(4)
+                .try_collect()
+                .await?;
+        Ok(pages.into_iter().flatten().collect())
     }
 
     async fn status_change(

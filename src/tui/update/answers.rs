@@ -23,7 +23,7 @@ pub(super) fn children_loaded(
         Ok(rows) => {
             app.children.rows = rows;
             out.extend(fetch_titles(app, false));
-            out.extend(fetch_contacts(app.children.rows.iter()));
+            out.extend(fetch_contacts(app, app.children.rows.iter()));
             app.children.selected = app
                 .children
                 .selected
@@ -39,6 +39,7 @@ pub(super) fn computers_loaded(app: &mut App, result: Result<Vec<Computer>, Back
             for c in computers {
                 app.contacts
                     .insert(c.id, crate::model::waiting::Contact::of(&c));
+                app.contacts_read.insert(c.id, app.now);
                 app.computer_titles.insert(c.id, c.title);
             }
         }

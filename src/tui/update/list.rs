@@ -35,10 +35,19 @@ pub(super) fn fetch_titles(app: &App, fresh: bool) -> Option<Command> {
 const CONTACTS_READ: usize = 1_000;
 
 /// Reads the computers of the waiting activities among `shown` (a group's
-/// children, a standalone row): what waits on a computer says how long
-/// that computer has been silent.
-pub(super) fn fetch_contacts<'a>(shown: impl Iterator<Item = &'a Activity>) -> Option<Command> {
+/// children, a standalone row) not read in the last few minutes: what
+/// waits on a computer says how long that computer has been silent, and
+/// a refresh re-reads no computer it already knows.
+pub(super) fn fetch_contacts<'a>(
+    app: &App,
+    shown: impl Iterator<Item = &'a Activity>,
+) -> Option<Command> {
     use crate::model::ActivityStatus as S;
+    let known = |id: &u64| {
+        app.contacts_read
+            .get(id)
+            .is_some_and(|at| app.now - *at < crate::tui::app::CONTACTS_LIFETIME)
+    };
     let mut ids: Vec<u64> = shown
         .filter(|a| {
             matches!(
@@ -47,6 +56,7 @@ pub(super) fn fetch_contacts<'a>(shown: impl Iterator<Item = &'a Activity>) -> O
             )
         })
         .filter_map(Activity::computer)
+        .filter(|id| !known(id))
         .take(CONTACTS_READ)
         .collect();
     ids.sort_unstable();
@@ -121,7 +131,7 @@ pub(super) fn follow_selection(app: &mut App, out: &mut Vec<Command>) {
         out.extend(fetch_titles(app, false));
     }
     if parent.is_none() {
-        out.extend(fetch_contacts(app.list.selected_row().into_iter()));
+        out.extend(fetch_contacts(app, app.list.selected_row().into_iter()));
     }
 }
 

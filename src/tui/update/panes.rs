@@ -67,6 +67,8 @@ pub(super) fn on_pane_key(
                 // Refused credentials are tried again on this key only.
                 out.push(Command::RetryCredentials);
             }
+            // r reads the computers shown again, too.
+            app.contacts_read.clear();
             refresh(app, out);
             out.extend(fetch_titles(app, true));
         }
