@@ -48,6 +48,10 @@ pub struct ListState {
     /// Parent id → matching children, for rows shown only through some of
     /// their children (`3 of 8 match`).
     pub matching_children: HashMap<u64, u64>,
+    /// The query the rows answer, and when they came: until a new query
+    /// answers, its rows are the previous query's.
+    pub rows_query: String,
+    pub rows_at: Option<DateTime<Utc>>,
     /// The one matching child of a row shown through exactly one (a group
     /// under `computer:id:7`): its status is that computer's, and the row
     /// and the detail show it.
@@ -806,6 +810,14 @@ impl App {
             Scope::picked(query, vec![self.row_pick(row.id)], Vec::new()),
             format!("row {}", row.id),
         ))
+    }
+
+    /// The rows shown answer another query than the one applied (it has
+    /// not answered yet, say in an outage): `(that query, when)`.
+    pub fn rows_of_another_query(&self) -> Option<(&str, DateTime<Utc>)> {
+        let at = self.list.rows_at?;
+        (self.list.rows_query != self.applied && !self.list.rows.is_empty())
+            .then_some((self.list.rows_query.as_str(), at))
     }
 
     /// Row `id` as a pick: whether it matches the applied query in its own

@@ -255,6 +255,7 @@ fn a_row_shown_through_some_children_says_how_many_match() {
     for size in [(80, 24), (200, 50)] {
         let mut app = loaded(size);
         app.applied = "computer:tag:web status:unapproved".into();
+        app.list.rows_query = app.applied.clone();
         app.list.matching_children.insert(100, 2);
         app.list.activity_count = 12;
         let s = screen(&draw(&app));

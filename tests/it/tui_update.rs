@@ -939,3 +939,56 @@ fn a_computers_activities_show_its_own_status() {
     }
     assert_eq!(app.detail_activity().map(|a| a.id), Some(111));
 }
+
+/// In an outage a new query's rows never pass for the old ones': until it
+/// answers, the list says whose rows they are and when they came, and an
+/// action on them is refused.
+#[test]
+fn an_outage_never_passes_old_rows_off_as_a_new_querys() {
+    use landscape_tui::backend::BackendError;
+    let e = engine();
+    let mut app = loaded(&e);
+    let mut cmds = typed(&mut app, "/status:unapproved");
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.list.rows.len(), 1);
+    // The server is gone; a new query is typed.
+    let mut cmds = typed(&mut app, "/");
+    cmds.extend(feed(&mut app, (0..20).map(|_| code(KeyCode::Backspace))));
+    cmds.extend(typed(&mut app, "status:failed"));
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    let generation = cmds
+        .iter()
+        .rev()
+        .find_map(|c| match c {
+            Command::FetchList { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("the new query is asked for");
+    update(
+        &mut app,
+        Event::ListLoaded {
+            generation,
+            offset: 0,
+            result: Err(BackendError::Unreachable("connection refused".into())),
+        },
+    );
+    assert_eq!(app.applied, "status:failed");
+    let screen = common::tui::screen(&common::tui::draw(&app));
+    assert!(
+        screen.contains("rows of \"status:unapproved\" from"),
+        "{screen}"
+    );
+    let cmds = feed(&mut app, [key('a')]);
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Command::Plan { .. })),
+        "{cmds:?}"
+    );
+    assert!(app.dialog.is_none());
+    let said = &app.message.as_ref().unwrap().text;
+    assert!(said.contains("has not answered yet"), "{said}");
+    // Back: the new query's rows, and actions again.
+    let cmds = feed(&mut app, [key('r')]);
+    answer(&mut app, &e, cmds);
+    assert!(app.rows_of_another_query().is_none());
+}

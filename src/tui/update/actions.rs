@@ -83,6 +83,18 @@ pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Comman
         app.say(Level::Warning, "read-only: actions are disabled");
         return;
     }
+    if let Some((query, at)) = app.rows_of_another_query() {
+        // The query on screen is not what the rows answer: nothing the
+        // operator sees belongs to it yet.
+        let text = format!(
+            "not sent: the rows shown are those of \"{}\" from {}; \"{}\" has not answered yet",
+            crate::printable::printable(query),
+            at.with_timezone(&app.offset).format("%H:%M"),
+            crate::printable::printable(&app.applied),
+        );
+        app.say(Level::Error, text);
+        return;
+    }
     if let Some(o) = &app.outage {
         // Refused here, before anything is sent: the operator would only
         // learn the same after a timeout, unsure whether it happened.

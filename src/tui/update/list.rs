@@ -304,6 +304,8 @@ pub(super) fn list_loaded(
             let sort = app.sorts_locally().then_some(app.sort);
             let was = app.list.selected_id;
             app.list.take_page(offset, page, sort);
+            app.list.rows_query = app.applied.clone();
+            app.list.rows_at = Some(app.now);
             let seeking = std::mem::take(&mut app.list.seeking);
             if short && was.is_some() && app.list.selected_id != was && seeking != was {
                 // A refresh of the screen found the selected activity moved

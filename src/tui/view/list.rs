@@ -73,6 +73,23 @@ fn title(app: &App) -> String {
     let l = &app.list;
     let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][app.spinner % 10];
     let name = app.view.as_deref().unwrap_or("Activities");
+    if let Some((query, at)) = app.rows_of_another_query() {
+        // Never pass old rows off as a new query's.
+        let query = if query.trim().is_empty() {
+            "every activity".to_owned()
+        } else {
+            format!("\"{}\"", crate::printable::printable(query))
+        };
+        return format!(
+            " {name} — rows of {query} from {}, not of the query above{} ",
+            at.with_timezone(&app.offset).format("%H:%M"),
+            if l.loading {
+                format!(" {spinner}")
+            } else {
+                String::new()
+            }
+        );
+    }
     if !l.loaded_once && !l.loading && l.error.is_some() {
         // The first load failed (a bad password, no server): say so, do
         // not spin.
