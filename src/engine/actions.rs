@@ -375,7 +375,19 @@ impl Engine {
 
     /// The rows of `ids` when `kind` may copy every one of them.
     fn check_create(&self, kind: ActionKind, ids: &[u64]) -> Result<Vec<usize>, ActionError> {
-        let (found, mut refused) = self.selected(&Selection::Ids(ids.to_vec()))?;
+        let (mut found, mut refused) = self.selected(&Selection::Ids(ids.to_vec()))?;
+        // A child named beside its group is copied with the group, once
+        // (one the action refuses is still refused).
+        let groups: BTreeSet<u64> = found
+            .iter()
+            .map(|&i| &self.store.activities[i])
+            .filter(|a| a.is_parent())
+            .map(|a| a.id)
+            .collect();
+        found.retain(|&i| {
+            let a = &self.store.activities[i];
+            a.parent().is_none_or(|p| !groups.contains(&p)) || kind.refusal(a).is_some()
+        });
         for &i in &found {
             let a = &self.store.activities[i];
             let reason = if a.is_parent() {

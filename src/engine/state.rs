@@ -145,6 +145,15 @@ pub struct Journal {
     pub fold_after: u64,
     /// Past this many records, likewise.
     pub fold_after_records: u64,
+    /// After a failed fold (a disk with room for the journal, not for a
+    /// second snapshot), no fold is tried for this long, doubled at each
+    /// failure up to [`FOLD_BACKOFF_MAX`]: a fold of a large state every
+    /// change would take the server's time for nothing.
+    pub fold_backoff: std::time::Duration,
+    /// The failed folds of the present streak, and when the last was.
+    fold_failed: Option<(u32, std::time::Instant)>,
+    /// Folds tried (for tests and the operator's log).
+    fold_attempts: u64,
     /// Why the last write failed, while what it left may still be on disk
     /// (it is cut off before anything else is written).
     failed: Option<String>,
@@ -162,6 +171,11 @@ impl std::fmt::Debug for Journal {
             .finish_non_exhaustive()
     }
 }
+
+/// How long after a failed fold the next is tried (then doubled).
+pub const FOLD_BACKOFF: std::time::Duration = std::time::Duration::from_secs(60);
+/// The longest wait between two folds after failures.
+pub const FOLD_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(1800);
 
 /// The journal is folded once it holds a quarter of the snapshot's size,
 /// and never below this.
@@ -402,6 +416,9 @@ pub fn open_with(
         records,
         fold_after: fold_threshold(path),
         fold_after_records: FOLD_RECORDS,
+        fold_backoff: FOLD_BACKOFF,
+        fold_failed: None,
+        fold_attempts: 0,
         failed: None,
         _lock: held,
     };
@@ -626,16 +643,45 @@ impl Journal {
     }
 
     /// Folds when the journal has grown enough. A failed fold loses
-    /// nothing (every change is in the journal); it is said on stderr and
-    /// tried again after the next change.
+    /// nothing (every change is in the journal); it is said on stderr once
+    /// and tried again after a backoff (a minute, doubling to half an
+    /// hour), so that space coming back is found without a fold per change.
     pub fn fold_when_due(&mut self, engine: &Engine) {
-        if self.wants_fold()
-            && let Err(e) = self.fold(engine)
-        {
-            eprintln!(
-                "landscape-tui: the state could not be folded into a new snapshot: {e}; the journal keeps every change and the fold is tried again later"
-            );
+        if !self.wants_fold() {
+            return;
         }
+        if let Some((streak, at)) = self.fold_failed {
+            let wait = self
+                .fold_backoff
+                .saturating_mul(1 << (streak - 1).min(16))
+                .min(FOLD_BACKOFF_MAX);
+            if at.elapsed() < wait {
+                return;
+            }
+        }
+        self.fold_attempts += 1;
+        match self.fold(engine) {
+            Ok(()) => {
+                if self.fold_failed.take().is_some() {
+                    eprintln!("landscape-tui: the state is folded into a new snapshot again");
+                }
+            }
+            Err(e) => {
+                let streak = self.fold_failed.map_or(0, |(n, _)| n) + 1;
+                if streak == 1 {
+                    eprintln!(
+                        "landscape-tui: the state could not be folded into a new snapshot: {e}; the journal keeps every change, and the fold is tried again in {} s, then less often",
+                        self.fold_backoff.as_secs()
+                    );
+                }
+                self.fold_failed = Some((streak, std::time::Instant::now()));
+            }
+        }
+    }
+
+    /// Folds tried while running.
+    pub fn fold_attempts(&self) -> u64 {
+        self.fold_attempts
     }
 
     /// Whether the journal has grown past what a fold waits for.

@@ -443,3 +443,16 @@ async fn the_running_clock_moves_activities_and_journals_its_moves() {
         assert!(kept.contains(done), "{done:?} un-finished by the restart");
     }
 }
+
+/// A group and one of its children named together are copied once: the
+/// child with its group, not a second time beside it.
+#[test]
+fn a_child_named_beside_its_group_is_reapplied_once() {
+    let mut e = landscape_tui::engine::Engine::from_dataset_str(&crate::common::dataset()).unwrap();
+    let before = e.activity_count();
+    // Group 110: 111 succeeded, 112 failed.
+    let made = e.reapply(&[110, 112]).unwrap();
+    let copies = made.iter().filter(|a| !a.is_parent()).count();
+    assert_eq!(copies, 2, "{made:?}");
+    assert_eq!(e.activity_count(), before + 3, "one group, two children");
+}

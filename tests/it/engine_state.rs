@@ -372,6 +372,52 @@ fn a_growing_journal_is_folded_into_the_snapshot_while_running() {
     assert!(!dir.path().join("state.json.tmp").exists());
 }
 
+/// A fold that fails (room for the journal, not for a second snapshot)
+/// backs off instead of being tried after every change; once its wait
+/// has passed and there is room, it folds, and nothing was lost.
+#[test]
+fn a_failed_fold_backs_off_and_folds_when_there_is_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let (mut live, mut journal, _) = state::open(&path, &Progress::default(), fresh).unwrap();
+    journal.fold_after_records = 1;
+    // The snapshot's temporary file cannot be written.
+    let blocker = dir.path().join("state.json.tmp");
+    std::fs::create_dir(&blocker).unwrap();
+    let finished: Vec<u64> = live
+        .activities("status:succeeded NOT type:ActivityGroup", 20, 0)
+        .unwrap()
+        .results
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert!(finished.len() >= 10);
+    for id in &finished[..10] {
+        journal
+            .commit(&mut live, ActionKind::Reapply, &Selection::Ids(vec![*id]))
+            .unwrap()
+            .unwrap();
+    }
+    assert_eq!(journal.fold_attempts(), 1, "one try, then the backoff");
+    // Room again, and the wait over: the next change folds.
+    std::fs::remove_dir(&blocker).unwrap();
+    journal.fold_backoff = std::time::Duration::ZERO;
+    journal
+        .commit(
+            &mut live,
+            ActionKind::Reapply,
+            &Selection::Ids(vec![finished[10]]),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(journal.fold_attempts(), 2);
+    let journal_text = std::fs::read_to_string(dir.path().join("state.json.journal")).unwrap();
+    assert!(journal_text.is_empty(), "folded: the journal starts empty");
+    drop(journal);
+    let (reopened, _, _) = state::open(&path, &Progress::default(), exists).unwrap();
+    assert!(reopened.same_state(&live), "nothing was lost");
+}
+
 /// The events log is part of the state: after a restart (the journal
 /// replayed, or folded into the snapshot) it says what it said before.
 #[test]
