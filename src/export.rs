@@ -36,6 +36,11 @@ const COLUMNS: [&str; 8] = [
 /// Activities fetched per request when a listing spans pages.
 const PAGE: u64 = 1000;
 
+/// The most activities one listing or export writes: past it, a server
+/// whose pages never end (or a listing no one should make in one go) is
+/// stopped with an error that says how to read on.
+pub const MOST_WRITTEN: u64 = 5_000_000;
+
 /// Why listing or writing activities failed: the backend, or the output.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -43,6 +48,12 @@ pub enum Error {
     Backend(#[from] BackendError),
     #[error("writing the output: {0}")]
     Output(#[from] std::io::Error),
+    /// More matches than one listing writes; what was written stays.
+    #[error(
+        "stopped after {} activities (the most one listing writes) and the server has more; read on with --offset {written}, or narrow the query",
+        crate::printable::thousands(*written)
+    )]
+    TooMany { written: u64 },
 }
 
 impl Error {
@@ -75,6 +86,189 @@ fn cells(a: &Activity, titles: &HashMap<u64, String>) -> [String; 8] {
             .map(|t| printable(t).into_owned())
             .unwrap_or_default(),
     ]
+}
+
+/// Activities written a page at a time as they come, so a listing holds
+/// one page in memory whatever its length: JSON as one array (the same
+/// text a whole list gives), the table with widths from its first page.
+pub struct Streamed<'a, W: Write + ?Sized> {
+    out: &'a mut W,
+    format: Format,
+    widths: Option<Vec<usize>>,
+    written: u64,
+}
+
+impl<'a, W: Write + ?Sized> Streamed<'a, W> {
+    pub fn new(out: &'a mut W, format: Format) -> Streamed<'a, W> {
+        Streamed {
+            out,
+            format,
+            widths: None,
+            written: 0,
+        }
+    }
+
+    /// Activities written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    pub fn page(
+        &mut self,
+        list: &[Activity],
+        titles: &HashMap<u64, String>,
+    ) -> std::io::Result<()> {
+        match self.format {
+            Format::Json => {
+                for a in list {
+                    let item = serde_json::to_string_pretty(a)?;
+                    let lead = if self.written == 0 { "[\n" } else { ",\n" };
+                    self.out.write_all(lead.as_bytes())?;
+                    for (i, line) in item.lines().enumerate() {
+                        if i > 0 {
+                            self.out.write_all(b"\n")?;
+                        }
+                        write!(self.out, "  {line}")?;
+                    }
+                    self.written += 1;
+                }
+                Ok(())
+            }
+            Format::Table => {
+                let rows: Vec<[String; 7]> = list.iter().map(|a| table_cells(a, titles)).collect();
+                let widths = self.widths.get_or_insert_with(|| {
+                    let mut widths: Vec<usize> = COLUMNS.iter().map(|c| c.len()).collect();
+                    for r in &rows {
+                        for (w, c) in widths.iter_mut().zip(r) {
+                            *w = (*w).max(c.chars().count()).min(60);
+                        }
+                    }
+                    widths
+                });
+                let widths = widths.clone();
+                if self.written == 0 {
+                    writeln!(self.out, "{}", table_line(&widths, &COLUMNS[..7]))?;
+                }
+                for r in &rows {
+                    let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+                    writeln!(self.out, "{}", table_line(&widths, &cells))?;
+                }
+                self.written += list.len() as u64;
+                Ok(())
+            }
+            Format::Csv | Format::Tsv => {
+                let (sep, quote): (&str, fn(&str) -> String) = if self.format == Format::Csv {
+                    (",", csv_field)
+                } else {
+                    ("\t", tsv_field)
+                };
+                if self.written == 0 && self.widths.is_none() {
+                    writeln!(self.out, "{}", COLUMNS.join(sep))?;
+                    self.widths = Some(Vec::new());
+                }
+                for a in list {
+                    let row: Vec<String> = cells(a, titles).iter().map(|c| quote(c)).collect();
+                    writeln!(self.out, "{}", row.join(sep))?;
+                }
+                self.written += list.len() as u64;
+                Ok(())
+            }
+        }
+    }
+
+    /// Ends the output (an empty listing is still a whole one).
+    pub fn finish(mut self) -> std::io::Result<()> {
+        match self.format {
+            Format::Json if self.written == 0 => writeln!(self.out, "[]"),
+            Format::Json => writeln!(self.out, "\n]"),
+            Format::Table if self.written == 0 => {
+                let widths: Vec<usize> = COLUMNS.iter().map(|c| c.len()).collect();
+                writeln!(self.out, "{}", table_line(&widths, &COLUMNS[..7]))
+            }
+            Format::Csv | Format::Tsv if self.widths.is_none() => self.page(&[], &HashMap::new()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A table row: the title stands in the computer column, the id where
+/// none is known.
+fn table_cells(a: &Activity, titles: &HashMap<u64, String>) -> [String; 7] {
+    let [id, status, created, kind, summary, computer, parent, title] = cells(a, titles);
+    let computer = if title.is_empty() { computer } else { title };
+    [id, status, created, kind, summary, computer, parent]
+}
+
+/// Cells padded to `widths`, cut at them.
+fn table_line(widths: &[usize], cells: &[&str]) -> String {
+    cells
+        .iter()
+        .zip(widths)
+        .map(|(c, w)| {
+            let c: String = c.chars().take(*w).collect();
+            format!("{c:<w$}", w = *w)
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
+        .trim_end()
+        .to_owned()
+}
+
+/// `limit` matches of `query` from `offset` written to `out` a page at a
+/// time (computer titles read per page for people's formats), at most
+/// [`MOST_WRITTEN`]; how many were written and how many match in all.
+pub async fn stream<W: Write + ?Sized>(
+    backend: &dyn Backend,
+    query: &str,
+    limit: u64,
+    offset: u64,
+    format: Format,
+    out: &mut W,
+) -> Result<(u64, u64), Error> {
+    stream_at_most(backend, query, (limit, offset), format, out, MOST_WRITTEN).await
+}
+
+/// [`stream`] stopped after `most` activities.
+pub async fn stream_at_most<W: Write + ?Sized>(
+    backend: &dyn Backend,
+    query: &str,
+    (limit, offset): (u64, u64),
+    format: Format,
+    out: &mut W,
+    most: u64,
+) -> Result<(u64, u64), Error> {
+    let mut writer = Streamed::new(out, format);
+    let mut count = 0;
+    let mut at_least = false;
+    loop {
+        let written = writer.written();
+        if written >= limit {
+            break;
+        }
+        if written >= most {
+            writer.finish()?;
+            return Err(Error::TooMany { written });
+        }
+        let want = (limit - written).min(PAGE);
+        let page = backend
+            .activities(query, want, offset.saturating_add(written))
+            .await?;
+        count = page.count;
+        at_least = page.count_is_lower_bound;
+        let last = (page.results.len() as u64) < want;
+        let titles = titles_of(backend, &page.results, format).await;
+        writer.page(&page.results, &titles)?;
+        if last {
+            break;
+        }
+    }
+    let written = writer.written();
+    writer.finish()?;
+    if at_least {
+        // The legacy API only said there is more: count it, never guess.
+        count = backend.count(query).await?;
+    }
+    Ok((written, count))
 }
 
 /// Writes `list`; `titles` names computers (left blank where unknown).
@@ -164,15 +358,29 @@ pub async fn export(
     path: &std::path::Path,
     format: Format,
 ) -> Result<usize, Error> {
-    let (list, _) = fetch(backend, query, u64::MAX, 0).await?;
-    let titles = titles_of(backend, &list, format).await;
-    let mut text = Vec::new();
-    write_activities(&mut text, &list, &titles, format)?;
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
-    std::fs::write(&partial, &text)?;
-    std::fs::rename(&partial, path)?;
-    Ok(list.len())
+    let partial = std::path::PathBuf::from(partial);
+    let file = std::fs::File::create(&partial)?;
+    let mut out = std::io::BufWriter::new(file);
+    let written = stream(backend, query, u64::MAX, 0, format, &mut out)
+        .await
+        .and_then(|(n, _)| {
+            out.flush()?;
+            Ok(n)
+        });
+    match written {
+        Ok(n) => {
+            drop(out);
+            std::fs::rename(&partial, path)?;
+            Ok(n as usize)
+        }
+        Err(e) => {
+            drop(out);
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
 }
 
 /// `limit` matches of `query` from `offset`, a page at a time, and how

@@ -9,7 +9,7 @@ pub mod wait;
 use crate::backend::action_plan::{self, ActionPlan, ActionRecord, ActionReport, Outcome};
 use crate::backend::{Backend, BackendError};
 pub use crate::export::Error as ScriptError;
-use crate::export::{Format, fetch, titles_of, write_activities};
+use crate::export::{Format, titles_of, write_activities};
 use crate::model::ActionKind;
 use crate::model::scope::{Scope, ids_chain};
 use crate::printable::{self, printable, thousands};
@@ -24,11 +24,10 @@ pub async fn activities(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<(), ScriptError> {
-    let (list, count) = fetch(backend, query, limit, offset).await?;
-    let titles = titles_of(backend, &list, format).await;
-    write_activities(out, &list, &titles, format)?;
+    let (written, count) =
+        crate::export::stream(backend, query, limit, offset, format, out).await?;
     if format == Format::Table {
-        writeln!(out, "({} of {} matching)", list.len(), count)?;
+        writeln!(out, "({written} of {count} matching)")?;
     }
     Ok(())
 }
@@ -62,6 +61,7 @@ impl Exit {
         match e {
             ScriptError::Backend(e) => Exit::of_backend(e),
             ScriptError::Output(_) => Exit::Unreachable,
+            ScriptError::TooMany { .. } => Exit::Unreachable,
         }
     }
 

@@ -482,6 +482,56 @@ async fn a_server_whose_pages_never_end_is_given_up_on() {
     assert!(n <= 40, "{n} requests");
 }
 
+/// The same endless server under `activities` or `:export`: what is
+/// written goes out a page at a time (memory holds one page) and the
+/// listing stops at its stated maximum with an error that says how to
+/// read on; the JSON written so far is a whole array.
+#[tokio::test]
+async fn an_endless_listing_streams_and_stops_at_its_maximum() {
+    let app = Router::new().route(
+        "/api/",
+        post(move |body: String| async move {
+            let param = |name: &str| {
+                form_urlencoded::parse(body.as_bytes())
+                    .find(|(k, _)| k == name)
+                    .and_then(|(_, v)| v.parse::<u64>().ok())
+            };
+            let (offset, limit) = (param("offset").unwrap_or(0), param("limit").unwrap_or(1));
+            let records: Vec<_> = (offset..offset + limit)
+                .map(|i| {
+                    json!({"id": i + 1, "creation_time": "2024-02-07T17:30:05Z",
+                       "type": "RestartRequest", "summary": "Restart",
+                       "activity_status": "undelivered", "parent_id": null})
+                })
+                .collect();
+            axum::Json(records)
+        }),
+    );
+    let url = hostile(app).await;
+    let mut o = options(&url);
+    o.api = landscape_tui::backend::remote::ApiChoice::Legacy;
+    o.timeout = Duration::from_secs(10);
+    let backend = RemoteBackend::new(o).unwrap();
+    let mut out = Vec::new();
+    let err = landscape_tui::export::stream_at_most(
+        backend.as_ref(),
+        "",
+        (u64::MAX, 0),
+        landscape_tui::export::Format::Json,
+        &mut out,
+        3_000,
+    )
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("stopped after 3,000") && text.contains("--offset 3000"),
+        "{text}"
+    );
+    let written: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
+    assert_eq!(written.len(), 3_000);
+}
+
 /// A 429 with `Retry-After` is waited for: nothing is sent before the
 /// time it names (the error says until when), then reads go on.
 #[tokio::test]
