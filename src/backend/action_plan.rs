@@ -412,11 +412,7 @@ async fn plan_work(
     if !split.own.is_empty() && !split.chooses_no_group {
         let groups = and(&split.own, GROUPS);
         if backend.count(&groups).await? > 0 {
-            chosen = all_matches(backend, &groups)
-                .await?
-                .iter()
-                .map(|g| g.id)
-                .collect();
+            chosen = all_ids(backend, &groups).await?;
         }
     }
     let (mut overlap_allowed, mut overlap_refused) = (0, 0);
@@ -506,11 +502,7 @@ pub async fn selected(backend: &dyn Backend, query: &str) -> Result<u64, Backend
     if backend.count(&groups).await? == 0 {
         return Ok(n);
     }
-    let chosen: Vec<u64> = all_matches(backend, &groups)
-        .await?
-        .iter()
-        .map(|g| g.id)
-        .collect();
+    let chosen: Vec<u64> = all_ids(backend, &groups).await?;
     for chunk in chosen.chunks(IDS_PER_QUERY) {
         let parents = parents_chain(chunk.iter().copied());
         let brought = backend.count(&and(&split.work, &parents)).await?;
@@ -563,17 +555,24 @@ async fn counted(
 /// end (or the selection is one no listing should hold in memory).
 const MAX_LISTED: usize = 2_000_000;
 
-/// Every match of `query`, a page at a time, up to [`MAX_LISTED`].
-async fn all_matches(backend: &dyn Backend, query: &str) -> Result<Vec<Activity>, BackendError> {
-    let mut all: Vec<Activity> = Vec::new();
+/// Every match of `query`, a page at a time, up to [`MAX_LISTED`], each
+/// handed to `keep` (which keeps what it needs: a listing of ids holds
+/// ids, not records).
+async fn each_match(
+    backend: &dyn Backend,
+    query: &str,
+    mut keep: impl FnMut(Activity) + Send,
+) -> Result<(), BackendError> {
+    let mut read: usize = 0;
     loop {
-        let page = backend.activities(query, PAGE, all.len() as u64).await?;
-        let last = (page.results.len() as u64) < PAGE;
-        all.extend(page.results);
-        if last {
-            return Ok(all);
+        let page = backend.activities(query, PAGE, read as u64).await?;
+        let n = page.results.len();
+        read += n;
+        page.results.into_iter().for_each(&mut keep);
+        if (n as u64) < PAGE {
+            return Ok(());
         }
-        if all.len() >= MAX_LISTED {
+        if read >= MAX_LISTED {
             return Err(BackendError::Protocol(format!(
                 "more than {} activities match {:?} and the pages go on; stopped listing",
                 crate::printable::thousands(MAX_LISTED as u64),
@@ -581,6 +580,20 @@ async fn all_matches(backend: &dyn Backend, query: &str) -> Result<Vec<Activity>
             )));
         }
     }
+}
+
+/// Every match of `query` (the records).
+async fn all_matches(backend: &dyn Backend, query: &str) -> Result<Vec<Activity>, BackendError> {
+    let mut all = Vec::new();
+    each_match(backend, query, |a| all.push(a)).await?;
+    Ok(all)
+}
+
+/// The ids of every match of `query`.
+async fn all_ids(backend: &dyn Backend, query: &str) -> Result<Vec<u64>, BackendError> {
+    let mut ids = Vec::new();
+    each_match(backend, query, |a| ids.push(a.id)).await?;
+    Ok(ids)
 }
 
 /// The ids of every activity the plan would change or copy (its
@@ -596,15 +609,15 @@ pub async fn acted_on_ids(
         if let Some(work) = &part.work {
             for r in &work.requests {
                 let q = and(&r.query, &allowed);
-                ids.extend(all_matches(backend, &q).await?.iter().map(|a| a.id));
+                ids.extend(all_ids(backend, &q).await?);
             }
             continue;
         }
         let singles = and(&and(&part.query, NOT_GROUPS), &allowed);
-        ids.extend(all_matches(backend, &singles).await?.iter().map(|a| a.id));
+        ids.extend(all_ids(backend, &singles).await?);
         for chunk in part.groups_allowed.chunks(GROUPS_PER_COUNT) {
             let children = and(&parents_chain(chunk.iter().copied()), &allowed);
-            ids.extend(all_matches(backend, &children).await?.iter().map(|a| a.id));
+            ids.extend(all_ids(backend, &children).await?);
         }
     }
     Ok(ids.into_iter().collect())
@@ -667,15 +680,16 @@ async fn change_part(
     let mut brought: std::collections::HashMap<u64, Vec<u64>> = Default::default();
     for chunk in part.groups_allowed.chunks(IDS_PER_QUERY) {
         let children = and(&parents_chain(chunk.iter().copied()), &kind.allowed_terms());
-        let read = all_matches(backend, &children).await.map_err(|e| match e {
-            BackendError::Transport(why) => (BackendError::Unreachable(why), part.changes),
-            e => (e, part.changes),
-        })?;
-        for a in read {
+        each_match(backend, &children, |a| {
             if let Some(p) = a.parent() {
                 brought.entry(p).or_default().push(a.id);
             }
-        }
+        })
+        .await
+        .map_err(|e| match e {
+            BackendError::Transport(why) => (BackendError::Unreachable(why), part.changes),
+            e => (e, part.changes),
+        })?;
     }
     report.sent.push(query.clone());
     let selection = Selection::Query(query);
@@ -795,7 +809,7 @@ async fn create_ids(
                 r.query.clone()
             };
             if r.allowed + r.refused > 0 {
-                ids.extend(all_matches(backend, &q).await?.iter().map(|a| a.id));
+                ids.extend(all_ids(backend, &q).await?);
             }
         }
         return Ok(ids.into_iter().collect());
@@ -816,19 +830,17 @@ async fn create_ids(
         groups.iter().copied().collect()
     };
     if part.singles_allowed + part.singles_refused > 0 {
-        ids.extend(
-            all_matches(backend, &singles)
-                .await?
-                .iter()
-                // A matched group brings its children; one it brings that the
-                // action refuses is named too, so the refusal the plan
-                // counted is the server's (Landscape refuses all or nothing).
-                .filter(|a| {
-                    a.parent().is_none_or(|p| !groups.contains(&p))
-                        || super::refusal_reason(kind, a).is_some()
-                })
-                .map(|a| a.id),
-        );
+        // A matched group brings its children; one it brings that the
+        // action refuses is named too, so the refusal the plan counted is
+        // the server's (Landscape refuses all or nothing).
+        each_match(backend, &singles, |a| {
+            if a.parent().is_none_or(|p| !groups.contains(&p))
+                || super::refusal_reason(kind, &a).is_some()
+            {
+                ids.push(a.id);
+            }
+        })
+        .await?;
     }
     ids.sort_unstable();
     Ok(ids)
