@@ -278,61 +278,9 @@ pub fn write_activities(
     titles: &HashMap<u64, String>,
     format: Format,
 ) -> std::io::Result<()> {
-    match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, list)?;
-            writeln!(out)
-        }
-        Format::Table => {
-            // The title stands in the computer column, the id where none is known.
-            let rows: Vec<[String; 7]> = list
-                .iter()
-                .map(|a| {
-                    let [id, status, created, kind, summary, computer, parent, title] =
-                        cells(a, titles);
-                    let computer = if title.is_empty() { computer } else { title };
-                    [id, status, created, kind, summary, computer, parent]
-                })
-                .collect();
-            let mut widths: Vec<usize> = COLUMNS.iter().map(|c| c.len()).collect();
-            for r in &rows {
-                for (w, c) in widths.iter_mut().zip(r) {
-                    *w = (*w).max(c.chars().count()).min(60);
-                }
-            }
-            let line = |cells: Vec<&str>| {
-                cells
-                    .iter()
-                    .zip(&widths)
-                    .map(|(c, w)| {
-                        let c: String = c.chars().take(*w).collect();
-                        format!("{c:<w$}", w = *w)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("  ")
-                    .trim_end()
-                    .to_owned()
-            };
-            writeln!(out, "{}", line(COLUMNS[..7].to_vec()))?;
-            for r in &rows {
-                writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
-            }
-            Ok(())
-        }
-        Format::Csv | Format::Tsv => {
-            let (sep, quote): (&str, fn(&str) -> String) = if format == Format::Csv {
-                (",", csv_field)
-            } else {
-                ("\t", tsv_field)
-            };
-            writeln!(out, "{}", COLUMNS.join(sep))?;
-            for a in list {
-                let row: Vec<String> = cells(a, titles).iter().map(|c| quote(c)).collect();
-                writeln!(out, "{}", row.join(sep))?;
-            }
-            Ok(())
-        }
-    }
+    let mut writer = Streamed::new(out, format);
+    writer.page(list, titles)?;
+    writer.finish()
 }
 
 /// RFC 4180: quote fields with commas, quotes or line breaks.

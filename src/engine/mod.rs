@@ -159,17 +159,7 @@ impl Engine {
             .cost()
             .saturating_mul(self.store.computers.len() as u64)
             .saturating_mul(crate::query::RECORD_TEST);
-        if tests > self.query_budget {
-            return Err(QueryError::new(
-                0..query.len(),
-                format!(
-                    "too costly: {} terms tried on each of {} computers is more than {} tests; split the query",
-                    parsed.cost(),
-                    crate::printable::thousands(self.store.computers.len() as u64),
-                    crate::printable::thousands(self.query_budget),
-                ),
-            ));
-        }
+        self.within_budget(query, tests, parsed.cost(), "terms")?;
         let m = parsed.matcher();
         let matching = self.store.computers.values().filter(|c| m.matches(c));
         let mut count = 0u64;
@@ -226,6 +216,28 @@ impl Engine {
         self.store.activities.len()
     }
 
+    /// Refuses `query` when trying its `terms` on every computer (`tests`
+    /// in all) is past the query budget.
+    fn within_budget(
+        &self,
+        query: &str,
+        tests: u64,
+        terms: u64,
+        what: &str,
+    ) -> Result<(), QueryError> {
+        if tests <= self.query_budget {
+            return Ok(());
+        }
+        Err(QueryError::new(
+            0..query.len(),
+            format!(
+                "too costly: {terms} {what} tried on each of {} computers is more than {} tests; split the query",
+                crate::printable::thousands(self.store.computers.len() as u64),
+                crate::printable::thousands(self.query_budget),
+            ),
+        ))
+    }
+
     /// The rows `m` (made from `query`) matches, within the query budget.
     fn select(&self, m: &Matcher, query: &str) -> Result<RowSet, QueryError> {
         let s = &self.store;
@@ -267,16 +279,7 @@ impl Engine {
         let tests = computer_terms
             .saturating_mul(self.store.computers.len() as u64)
             .saturating_mul(crate::query::RECORD_TEST);
-        if tests > self.query_budget {
-            return Err(QueryError::new(
-                0..query.len(),
-                format!(
-                    "too costly: {computer_terms} computer terms tried on each of {} computers is more than {} tests; split the query",
-                    crate::printable::thousands(self.store.computers.len() as u64),
-                    crate::printable::thousands(self.query_budget),
-                ),
-            ));
-        }
+        self.within_budget(query, tests, computer_terms, "computer terms")?;
         Ok(parsed.matcher(&self.store))
     }
 

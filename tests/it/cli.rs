@@ -816,15 +816,7 @@ fn kill_9_loses_nothing_that_was_answered() {
 fn dry_run_prints_the_plan_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
-    let run = |args: &[&str]| {
-        stdout_of(
-            bin()
-                .args(["--data", DATA, "--frozen", "--state"])
-                .arg(&state)
-                .args(args)
-                .env_remove("LANDSCAPE_API_URI"),
-        )
-    };
+    let run = |args: &[&str]| on_state(&state, args);
     let before = run(&["activities", "--format", "json", "--limit", "1000"]);
     let table = run(&[
         "approve",
@@ -1519,6 +1511,17 @@ async fn wait_guard_on_a_query_naming_groups_stops_their_children() {
     }
 }
 
+/// The command's output on the small dataset kept in `state`.
+fn on_state(state: &std::path::Path, args: &[&str]) -> String {
+    stdout_of(
+        bin()
+            .args(["--data", DATA, "--frozen", "--state"])
+            .arg(state)
+            .args(args)
+            .env_remove("LANDSCAPE_API_URI"),
+    )
+}
+
 /// `reapply 'status:failed'` makes one copy per failed activity: a
 /// failed group's succeeded children are not run again; the ids a dry
 /// run lists are the ones the action then prints.
@@ -1526,15 +1529,7 @@ async fn wait_guard_on_a_query_naming_groups_stops_their_children() {
 fn reapply_by_status_copies_each_failed_activity_once() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
-    let run = |args: &[&str]| {
-        stdout_of(
-            bin()
-                .args(["--data", DATA, "--frozen", "--state"])
-                .arg(&state)
-                .args(args)
-                .env_remove("LANDSCAPE_API_URI"),
-        )
-    };
+    let run = |args: &[&str]| on_state(&state, args);
     let failed: Vec<u64> = serde_json::from_str::<serde_json::Value>(&run(&[
         "activities",
         "--format",

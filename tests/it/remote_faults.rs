@@ -438,19 +438,15 @@ async fn errors_say_what_they_are_and_only_lost_answers_are_retried() {
     assert!(!err.is_retryable());
 }
 
-/// A legacy server whose pages never end (every offset has records): the
-/// dashboard's count stops after a bounded number of probes with a clear
-/// error, instead of asking for ever.
-#[tokio::test]
-async fn a_server_whose_pages_never_end_is_given_up_on() {
-    let asked = Arc::new(AtomicUsize::new(0));
-    let counter = asked.clone();
-    let app = Router::new().route(
+/// A legacy server whose pages never end: every offset has records, and
+/// `asked` counts the requests.
+fn endless_legacy(asked: Arc<AtomicUsize>) -> Router {
+    Router::new().route(
         "/api/",
         post(move |body: String| {
-            let counter = counter.clone();
+            let asked = asked.clone();
             async move {
-                counter.fetch_add(1, Ordering::SeqCst);
+                asked.fetch_add(1, Ordering::SeqCst);
                 let param = |name: &str| {
                     form_urlencoded::parse(body.as_bytes())
                         .find(|(k, _)| k == name)
@@ -467,7 +463,16 @@ async fn a_server_whose_pages_never_end_is_given_up_on() {
                 axum::Json(records)
             }
         }),
-    );
+    )
+}
+
+/// A legacy server whose pages never end (every offset has records): the
+/// dashboard's count stops after a bounded number of probes with a clear
+/// error, instead of asking for ever.
+#[tokio::test]
+async fn a_server_whose_pages_never_end_is_given_up_on() {
+    let asked = Arc::new(AtomicUsize::new(0));
+    let app = endless_legacy(asked.clone());
     let url = hostile(app).await;
     let mut o = options(&url);
     o.api = landscape_tui::backend::remote::ApiChoice::Legacy;
@@ -488,25 +493,7 @@ async fn a_server_whose_pages_never_end_is_given_up_on() {
 /// read on; the JSON written so far is a whole array.
 #[tokio::test]
 async fn an_endless_listing_streams_and_stops_at_its_maximum() {
-    let app = Router::new().route(
-        "/api/",
-        post(move |body: String| async move {
-            let param = |name: &str| {
-                form_urlencoded::parse(body.as_bytes())
-                    .find(|(k, _)| k == name)
-                    .and_then(|(_, v)| v.parse::<u64>().ok())
-            };
-            let (offset, limit) = (param("offset").unwrap_or(0), param("limit").unwrap_or(1));
-            let records: Vec<_> = (offset..offset + limit)
-                .map(|i| {
-                    json!({"id": i + 1, "creation_time": "2024-02-07T17:30:05Z",
-                       "type": "RestartRequest", "summary": "Restart",
-                       "activity_status": "undelivered", "parent_id": null})
-                })
-                .collect();
-            axum::Json(records)
-        }),
-    );
+    let app = endless_legacy(Arc::new(AtomicUsize::new(0)));
     let url = hostile(app).await;
     let mut o = options(&url);
     o.api = landscape_tui::backend::remote::ApiChoice::Legacy;

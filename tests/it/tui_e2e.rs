@@ -165,6 +165,18 @@ fn start_env(
     (screen, child, pump)
 }
 
+/// The variables that point the dashboard at `server` with its key.
+fn serve_env(server: &crate::common::TestServer) -> [(&'static str, String); 3] {
+    [
+        ("LANDSCAPE_API_URI", format!("{}/api/", server.base)),
+        ("LANDSCAPE_API_KEY", server.credentials.access_key.clone()),
+        (
+            "LANDSCAPE_API_SECRET",
+            server.credentials.secret_key.clone(),
+        ),
+    ]
+}
+
 const SMALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo-small.json");
 
 #[test]
@@ -606,15 +618,8 @@ fn a_guarded_rollout_stops_the_rest_notifies_and_outlives_a_restart() {
         "notify = \"osc9\"\n",
     )
     .unwrap();
-    let uri = format!("{}/api/", server.base);
-    let env = [
-        ("LANDSCAPE_API_URI", uri.as_str()),
-        ("LANDSCAPE_API_KEY", server.credentials.access_key.as_str()),
-        (
-            "LANDSCAPE_API_SECRET",
-            server.credentials.secret_key.as_str(),
-        ),
-    ];
+    let env = serve_env(&server);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (mut s, child, pump) = start_env(&[], home.path(), (80, 24), &env);
     s.wait_for("Activities: 2 rows");
     s.send("/id:500\r");
@@ -783,15 +788,8 @@ fn what_the_operator_means_through_serve() {
     .unwrap();
     let count = |q: &str| rt.block_on(remote.count(q)).unwrap();
     let home = tempfile::tempdir().unwrap();
-    let uri = format!("{}/api/", server.base);
-    let env = [
-        ("LANDSCAPE_API_URI", uri.as_str()),
-        ("LANDSCAPE_API_KEY", server.credentials.access_key.as_str()),
-        (
-            "LANDSCAPE_API_SECRET",
-            server.credentials.secret_key.as_str(),
-        ),
-    ];
+    let env = serve_env(&server);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (mut s, child, pump) = start_env(&[], home.path(), (160, 40), &env);
     s.wait_for("Activities: 2 rows");
 

@@ -43,6 +43,19 @@ fn with_commands(app: &mut App) {
     app.set_looks(settings.looks);
 }
 
+/// `event` `after_ms` after the last, its reads and dry runs answered:
+/// what is left (what would act).
+fn step(
+    app: &mut App,
+    backend: &landscape_tui::backend::engine::EngineBackend,
+    event: Event,
+    after_ms: i64,
+) -> Vec<Command> {
+    app.now += Duration::milliseconds(after_ms);
+    let cmds = update(app, event);
+    drive(app, backend, cmds, answered)
+}
+
 /// `text` typed at `gaps` (ms) a key, the runtime's ticks between, then
 /// Enter and a few quiet seconds: every command that would act.
 fn typed_at_pace(app: &mut App, engine: &Engine, text: &str, gaps: &[i64]) -> Vec<Command> {
@@ -120,11 +133,7 @@ fn a_query_typed_without_slash_goes_to_the_query_bar() {
 fn a_command_key_alone_runs_after_a_moment() {
     let (mut app, engine) = unapproved(false);
     let backend = backend_of(&engine);
-    let step = |app: &mut App, event: Event, after_ms: i64| {
-        app.now += Duration::milliseconds(after_ms);
-        let cmds = update(app, event);
-        drive(app, backend.as_ref(), cmds, answered)
-    };
+    let step = |app: &mut App, event: Event, after_ms: i64| step(app, &backend, event, after_ms);
     assert!(step(&mut app, key('X'), 0).is_empty(), "held first");
     let ran = step(&mut app, Event::Tick, 350);
     assert!(ran.iter().any(acts), "{ran:?}");
@@ -160,11 +169,7 @@ fn a_command_key_with_a_key_right_after_is_not_run() {
 fn a_deliberate_key_after_a_look_confirms_and_a_hasty_one_does_not() {
     let (mut app, engine) = unapproved(false);
     let backend = backend_of(&engine);
-    let step = |app: &mut App, event: Event, after_ms: i64| {
-        app.now += Duration::milliseconds(after_ms);
-        let cmds = update(app, event);
-        drive(app, backend.as_ref(), cmds, answered)
-    };
+    let step = |app: &mut App, event: Event, after_ms: i64| step(app, &backend, event, after_ms);
     step(&mut app, key('a'), 0);
     // Within a burst, `y` is typing: the dialog would close. Just past
     // one, it is a key, but too soon to be an answer.
