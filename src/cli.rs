@@ -130,6 +130,11 @@ pub enum Subcommand {
         /// query; repeatable).
         #[arg(long = "saved-search", value_name = "NAME=QUERY", value_parser = parse_saved_search)]
         saved_searches: Vec<(String, String)>,
+        /// The longest a token this server issues lives, in seconds
+        /// (default: what the login asks, 24 h): short tokens let a client's
+        /// re-login on an expired token be tested.
+        #[arg(long, value_name = "SECONDS")]
+        token_seconds: Option<u64>,
     },
     /// List activities matching a query.
     Activities {

@@ -65,9 +65,16 @@ async fn run(mut cli: Cli) -> ExitCode {
             web_ui,
             features,
             saved_searches,
+            token_seconds,
         }) => {
             let site = server::site::Site { web_ui, features };
-            serve(&cli, bind, public_url, log_format, site, saved_searches).await
+            let serving = Serving {
+                bind,
+                public_url,
+                log_format,
+                token_seconds,
+            };
+            serve(&cli, serving, site, saved_searches).await
         }
         None => run_dashboard(&cli, log_file).await,
         Some(command) => run_script(&cli, command).await,
@@ -75,14 +82,26 @@ async fn run(mut cli: Cli) -> ExitCode {
 }
 
 /// `landscape-tui serve`.
-async fn serve(
-    cli: &Cli,
+/// Where and how `serve` listens.
+struct Serving {
     bind: std::net::SocketAddr,
     public_url: Option<String>,
     log_format: server::LogFormat,
+    token_seconds: Option<u64>,
+}
+
+async fn serve(
+    cli: &Cli,
+    serving: Serving,
     site: server::site::Site,
     saved_searches: Vec<(String, String)>,
 ) -> ExitCode {
+    let Serving {
+        bind,
+        public_url,
+        log_format,
+        token_seconds,
+    } = serving;
     if let Some(dir) = &site.web_ui
         && !dir.join("index.html").is_file()
     {
@@ -99,7 +118,10 @@ async fn serve(
         )));
     }
     let start = match StartCredentials::from_env() {
-        Ok(start) => start,
+        Ok(start) => StartCredentials {
+            token_seconds,
+            ..start
+        },
         Err(e) => return setup_failed(SetupError::Usage(e)),
     };
     let backend = match build_reporting(cli).await {

@@ -84,6 +84,7 @@ pub async fn serve_backend(backend: Arc<dyn landscape_tui::backend::Backend>) ->
         site: Default::default(),
         sessions: Default::default(),
         check_host: true,
+        token_seconds: None,
     });
     tokio::spawn(serve(listener, state, std::future::pending()));
     base

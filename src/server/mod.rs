@@ -62,6 +62,8 @@ pub struct ServerState {
     /// of another site whose name was pointed at 127.0.0.1 (DNS
     /// rebinding) is refused.
     pub check_host: bool,
+    /// The longest a token lives, when capped (`serve --token-seconds`).
+    pub token_seconds: Option<u64>,
 }
 
 impl ServerState {

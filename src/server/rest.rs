@@ -62,7 +62,10 @@ fn login_answer(
     session: bool,
 ) -> Result<Response, ApiError> {
     let now = chrono::Utc::now().timestamp();
-    let exp = now.saturating_add(expiry_minutes.saturating_mul(60));
+    let mut exp = now.saturating_add(expiry_minutes.saturating_mul(60));
+    if let Some(most) = state.token_seconds {
+        exp = exp.min(now.saturating_add(most.min(i64::MAX as u64) as i64));
+    }
     let mut headers = HeaderMap::new();
     // The answer carries a token: no cache keeps it.
     headers.insert(

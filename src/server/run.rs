@@ -15,6 +15,9 @@ pub struct StartCredentials {
     /// Which parts were generated (and must be shown once).
     pub generated_keys: bool,
     pub generated_login: bool,
+    /// The longest a token this server issues lives (`--token-seconds`):
+    /// short, a client's re-login on an expired token can be seen.
+    pub token_seconds: Option<u64>,
 }
 
 impl StartCredentials {
@@ -62,6 +65,7 @@ impl StartCredentials {
             credentials: c,
             generated_keys,
             generated_login,
+            token_seconds: None,
         })
     }
 }
@@ -118,6 +122,7 @@ pub async fn run(
         site,
         sessions: Default::default(),
         check_host: addr.ip().is_loopback(),
+        token_seconds: start.token_seconds,
     });
     serve(listener, state, shutdown_signal()).await?;
     eprintln!("landscape-tui serve: stopped");

@@ -868,3 +868,72 @@ fn what_the_operator_means_through_serve() {
     quit_restores_the_terminal((s, child, pump), "q");
     drop(server);
 }
+
+/// A token that expires mid-session (`serve --token-seconds 2`, as
+/// Landscape's expire after 24 h): the dashboard logs in again once and
+/// carries on, its list and marks kept, nothing said about credentials.
+#[test]
+fn an_expired_token_is_renewed_and_the_session_carries_on() {
+    use std::io::BufRead;
+    let home = tempfile::tempdir().unwrap();
+    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_landscape-tui"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--token-seconds",
+            "2",
+            "--data",
+            SMALL,
+            "--frozen",
+        ])
+        .env("LANDSCAPE_API_KEY", "EXPIRYTESTKEY0000000")
+        .env("LANDSCAPE_API_SECRET", "expiry-test-secret")
+        .env("LANDSCAPE_EMAIL", "admin@example.com")
+        .env("LANDSCAPE_PASSWORD", "a long password")
+        .env("HOME", home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = std::io::BufReader::new(serve.stdout.take().unwrap());
+    let mut line = String::new();
+    banner.read_line(&mut line).unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the banner names the address")
+        .to_owned();
+    let log = serve.stderr.take().unwrap();
+    let logins = Arc::new(Mutex::new(0usize));
+    let counted = logins.clone();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(log).lines().map_while(Result::ok) {
+            if line.contains("POST /api/v2/login/access-key 200") {
+                *counted.lock().unwrap() += 1;
+            }
+        }
+    });
+    let uri = format!("{base}/api/");
+    let env = [
+        ("LANDSCAPE_API_URI", uri.as_str()),
+        ("LANDSCAPE_API_KEY", "EXPIRYTESTKEY0000000"),
+        ("LANDSCAPE_API_SECRET", "expiry-test-secret"),
+    ];
+    let (mut s, child, pump) = start_env(&[], home.path(), (160, 40), &env);
+    s.wait_for("Activities: 7 rows");
+    s.send(" ");
+    s.wait_for("1 marked");
+    // Past the token's life, a refresh: logged in again, nothing lost.
+    std::thread::sleep(Duration::from_millis(2_600));
+    s.send("r");
+    std::thread::sleep(Duration::from_millis(800));
+    let screen = s.wait_for("Activities: 7 rows");
+    assert!(screen.contains("1 marked"), "{screen}");
+    assert!(!screen.contains("credentials refused"), "{screen}");
+    assert!(*logins.lock().unwrap() >= 2, "a second login");
+    quit_restores_the_terminal((s, child, pump), "q");
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let _ = reader.join();
+}

@@ -219,6 +219,7 @@ impl TestServer {
             site,
             sessions: Default::default(),
             check_host: true,
+            token_seconds: None,
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let served = tokio::spawn(serve_with(
