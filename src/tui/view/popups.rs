@@ -359,7 +359,13 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
         )));
     }
     lines.extend(group_lines(app, plan));
-    if let Some(choice) = &c.choice {
+    // Offered when it differs: a group whose children all come has one.
+    if let Some(choice) = &c.choice
+        && choice
+            .plan
+            .as_ref()
+            .is_none_or(|p| p.changes() != plan.changes())
+    {
         lines.push(choice_line(app, c, choice));
     }
     for a in plan.sample.iter().take(LISTED) {
