@@ -585,3 +585,19 @@ async fn a_wrong_secret_is_tried_once_and_the_account_is_never_locked() {
         assert!(proxy.requests() > before, "r sends again");
     }
 }
+
+/// A CA file that holds no PEM certificate is refused when the client is
+/// made, saying what to do, instead of being taken as trusting nothing.
+#[test]
+fn a_ca_file_that_is_not_pem_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.der");
+    std::fs::write(&ca, [0x30u8, 0x82, 0x01, 0x0a, 0x02, 0x82]).unwrap();
+    let mut o = options("https://landscape.example.com/api/");
+    o.ca_file = Some(ca);
+    let err = match RemoteBackend::new(o) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a non-PEM CA file was accepted"),
+    };
+    assert!(err.contains("holds no PEM certificate"), "{err}");
+}

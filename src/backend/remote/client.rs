@@ -117,6 +117,14 @@ impl RemoteBackend {
                 .map_err(|e| BackendError::Setup(format!("CA file {}: {e}", ca.display())))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| BackendError::Setup(format!("CA file {}: {e}", ca.display())))?;
+            if certs.is_empty() {
+                // Not a PEM file (a DER certificate, a key, a typo): trusting
+                // nothing extra would fail later with no word of why.
+                return Err(BackendError::Setup(format!(
+                    "CA file {} holds no PEM certificate (-----BEGIN CERTIFICATE-----); convert a DER one with: openssl x509 -inform der -in FILE -out FILE.pem",
+                    ca.display()
+                )));
+            }
             builder = builder.tls_certs_merge(certs);
         }
         if options.insecure {
