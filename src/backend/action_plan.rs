@@ -336,19 +336,7 @@ async fn plan_query(
     let allowed = kind.allowed_terms();
     let singles = and(query, NOT_GROUPS);
     let allowed_singles = and(&singles, &allowed);
-    let refused_singles = and(&singles, &kind.refused_terms());
-    let room = LISTED.saturating_sub(plan.sample.len());
-    let singles_allowed = counted(backend, &allowed_singles, room, &mut plan.sample).await?;
-    let room = LISTED.saturating_sub(plan.refusals.len());
-    let mut refused = Vec::new();
-    let singles_refused = counted(backend, &refused_singles, room, &mut refused).await?;
-    plan.refusals.extend(refused.iter().map(|a| {
-        Refusal {
-            id: a.id,
-            reason: super::refusal_reason(kind, a)
-                .unwrap_or_else(|| format!("the server does not allow {}", kind.verb())),
-        }
-    }));
+    let (singles_allowed, singles_refused) = count_both(backend, kind, &singles, plan).await?;
     let mut part = QueryPlan {
         query: query.to_owned(),
         singles_allowed,
@@ -406,15 +394,7 @@ async fn plan_work(
     let (allowed, refused_terms) = (kind.allowed_terms(), kind.refused_terms());
     let singles = and(query, NOT_GROUPS);
     let mut requests = Vec::new();
-    let mut chosen = Vec::new();
-    // Every group chooses when the query has no own terms, but then
-    // each child it would bring matches the query itself.
-    if !split.own.is_empty() && !split.chooses_no_group {
-        let groups = and(&split.own, GROUPS);
-        if backend.count(&groups).await? > 0 {
-            chosen = all_ids(backend, &groups).await?;
-        }
-    }
+    let chosen = chosen_groups(backend, split).await?;
     let (mut overlap_allowed, mut overlap_refused) = (0, 0);
     for chunk in chosen.chunks(IDS_PER_QUERY) {
         let parents = parents_chain(chunk.iter().copied());
@@ -483,6 +463,24 @@ async fn count_both(
     Ok((allowed, n))
 }
 
+/// The groups a query's own terms choose, when choosing them can bring
+/// a child the query does not match itself: none when it has no own
+/// terms (every group is chosen, but each child it would bring matches
+/// the query itself) or they are of children only.
+async fn chosen_groups(
+    backend: &dyn Backend,
+    split: &crate::query::WorkSplit,
+) -> Result<Vec<u64>, BackendError> {
+    if split.own.is_empty() || split.chooses_no_group {
+        return Ok(Vec::new());
+    }
+    let groups = and(&split.own, GROUPS);
+    if backend.count(&groups).await? == 0 {
+        return Ok(Vec::new());
+    }
+    all_ids(backend, &groups).await
+}
+
 /// How many single activities `query` selects by `model::scope`'s rule:
 /// those it matches, and the children the groups it chooses by their own
 /// terms bring (those that satisfy its work terms, or all), each once.
@@ -494,15 +492,7 @@ pub async fn selected(backend: &dyn Backend, query: &str) -> Result<u64, Backend
     }
     let singles = and(query, NOT_GROUPS);
     let mut n = backend.count(&singles).await?;
-    if split.own.is_empty() {
-        // Every group is chosen, but each child it brings matches itself.
-        return Ok(n);
-    }
-    let groups = and(&split.own, GROUPS);
-    if backend.count(&groups).await? == 0 {
-        return Ok(n);
-    }
-    let chosen: Vec<u64> = all_ids(backend, &groups).await?;
+    let chosen = chosen_groups(backend, &split).await?;
     for chunk in chosen.chunks(IDS_PER_QUERY) {
         let parents = parents_chain(chunk.iter().copied());
         let brought = backend.count(&and(&split.work, &parents)).await?;
@@ -686,10 +676,7 @@ async fn change_part(
             }
         })
         .await
-        .map_err(|e| match e {
-            BackendError::Transport(why) => (BackendError::Unreachable(why), part.changes),
-            e => (e, part.changes),
-        })?;
+        .map_err(|e| read_before_sending(e, part.changes))?;
     }
     report.sent.push(query.clone());
     let selection = Selection::Query(query);
@@ -763,13 +750,9 @@ async fn create_part(
     only_changeable: bool,
     report: &mut ActionReport,
 ) -> Result<(), (BackendError, u64)> {
-    // Reading the ids sends nothing: a lost read is "not sent".
     let ids = create_ids(backend, kind, part, only_changeable)
         .await
-        .map_err(|e| match e {
-            BackendError::Transport(why) => (BackendError::Unreachable(why), part.changes),
-            e => (e, part.changes),
-        })?;
+        .map_err(|e| read_before_sending(e, part.changes))?;
     report.sent.push(part.query.clone());
     let mut left = part.changes;
     for chunk in ids.chunks(IDS_PER_CREATE) {
@@ -844,6 +827,15 @@ async fn create_ids(
     }
     ids.sort_unstable();
     Ok(ids)
+}
+
+/// A read made before anything is sent failed: a lost answer there is
+/// "not sent", never "may have happened".
+fn read_before_sending(e: BackendError, planned: u64) -> (BackendError, u64) {
+    match e {
+        BackendError::Transport(why) => (BackendError::Unreachable(why), planned),
+        e => (e, planned),
+    }
 }
 
 /// How the error of a part ends the report.
