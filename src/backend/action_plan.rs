@@ -713,8 +713,12 @@ async fn change_work(
     only_changeable: bool,
     report: &mut ActionReport,
 ) -> Result<(), (BackendError, u64)> {
+    // The chosen groups' children go before the query's own singles (which
+    // leave out what they changed); sent whole, a refused one goes first.
     let mut ordered: Vec<&WorkRequest> = work.requests.iter().collect();
-    ordered.sort_by_key(|r| r.refused == 0);
+    if !only_changeable {
+        ordered.sort_by_key(|r| r.refused == 0);
+    }
     let mut left: u64 = ordered.iter().map(|r| r.allowed).sum();
     for r in ordered {
         let whole = r.refused > 0 && !only_changeable;
