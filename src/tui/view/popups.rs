@@ -436,23 +436,29 @@ fn group_lines(app: &App, plan: &ActionPlan) -> Vec<Line<'static>> {
             app.theme.dim,
         )));
     }
-    for part in &plan.parts {
-        let Some(work) = &part.work else { continue };
-        let chosen = work.chosen.len() as u64;
-        let split = crate::query::split_work(&part.query);
-        if chosen > 0 {
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "{} group{} bring{} only {} children with \"{}\" (a status or computer is per-computer work).",
-                    thousands(chosen),
-                    plural(chosen, "", "s"),
-                    plural(chosen, "s", ""),
-                    plural(chosen, "its", "their"),
-                    printable(&split.work),
-                ),
-                app.theme.dim,
-            )));
-        }
+    // Every part of a scope has the same work terms: said once, for all
+    // the groups they choose.
+    let chosen: u64 = plan
+        .parts
+        .iter()
+        .filter_map(|p| p.work.as_ref())
+        .map(|w| w.chosen.len() as u64)
+        .sum();
+    if let Some(part) = plan.parts.iter().find(|p| p.work.is_some())
+        && chosen > 0
+    {
+        let work = crate::query::split_work(&part.query).work;
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} group{} bring{} only {} children with \"{}\" (a status or computer is per-computer work).",
+                thousands(chosen),
+                plural(chosen, "", "s"),
+                plural(chosen, "s", ""),
+                plural(chosen, "its", "their"),
+                printable(&work),
+            ),
+            app.theme.dim,
+        )));
     }
     // What comes, by status: exact when every one is listed.
     let mut by_status: Vec<(&str, u64)> = Vec::new();
