@@ -107,6 +107,11 @@ mod tests {
         let cut = bounded(&"é".repeat(100), 11);
         assert!(cut.len() <= 11 && cut.ends_with('…'), "{cut}");
         assert_eq!(bounded("short", 5), "short");
+        // A megabyte of escapes and bidi: one bounded line.
+        let huge = "\x1b]0;x\u{202e}\n".repeat(100_000);
+        let line = bounded(&huge, 256 * 1024);
+        assert!(line.len() <= 256 * 1024, "{}", line.len());
+        assert!(!line.chars().any(|c| c.is_control() || c == '\u{202e}'));
     }
 
     use super::*;
