@@ -24,6 +24,10 @@ pub use crate::model::ActionKind;
 pub use crate::model::Selection;
 use crate::model::{Activity, Computer, ListSort, Page, RowPage, SortColumn};
 
+/// Reads of activities by id sent at once: enough to hide a network's
+/// round trips, few enough not to crowd a server.
+const IDS_READS_AT_ONCE: usize = 4;
+
 pub use crate::query::CompletionValues;
 pub use error::{BackendError, Refusal};
 
@@ -185,18 +189,24 @@ pub trait Backend: Send + Sync {
     ) -> Result<HashMap<u64, String>, BackendError>;
 
     /// The activities named, in requests of [`IDS_PER_QUERY`](crate::model::scope::IDS_PER_QUERY) ids
-    /// (`id:1 OR id:2 …`); an id not found is left out.
+    /// (`id:1 OR id:2 …`), a few requests at a time (over a network the
+    /// reads cost a round trip, not one per hundred); an id not found is
+    /// left out.
     async fn activities_by_id(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
-        let mut found = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(crate::model::scope::IDS_PER_QUERY) {
-            let query = crate::model::scope::ids_chain(chunk.iter().copied());
-            found.extend(
-                self.activities(&query, chunk.len() as u64, 0)
-                    .await?
-                    .results,
-            );
-        }
-        Ok(found)
+        use futures::{StreamExt, TryStreamExt};
+        let queries: Vec<(String, u64)> = ids
+            .chunks(crate::model::scope::IDS_PER_QUERY)
+            .map(|chunk| {
+                let query = crate::model::scope::ids_chain(chunk.iter().copied());
+                (query, chunk.len() as u64)
+            })
+            .collect();
+        let pages: Vec<Vec<Activity>> = futures::stream::iter(queries)
+            .map(|(query, n)| async move { self.activities(&query, n, 0).await.map(|p| p.results) })
+            .buffered(IDS_READS_AT_ONCE)
+            .try_collect()
+            .await?;
+        Ok(pages.into_iter().flatten().collect())
     }
 
     /// How many activities match `query`, exactly (what a page's `count`

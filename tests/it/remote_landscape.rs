@@ -390,3 +390,105 @@ async fn an_idle_group_reads_its_computers_once() {
     drive_remote(&mut app, remote.as_ref(), cmds).await;
     assert!(computer_reads(proxy.log()) >= 1, "r reads them again");
 }
+
+/// `G` and a far jump on a filtered query whose matches are mostly
+/// children cost the same few requests at two account sizes: the fold
+/// reads where the rows are and the parents of what it read, never the
+/// match list from the top.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn far_jumps_on_a_filtered_query_cost_a_page_at_any_size() {
+    // Per-computer work: far more matching children than groups.
+    const QUERY: &str = "computer:tag:web";
+    let mut costs = Vec::new();
+    for activities in [20_000, 80_000] {
+        let s = TestServer::start_with(common::frozen(common::demo(5, 200, activities))).await;
+        let all = s.backend.top_level(QUERY, u64::MAX, 0).await.unwrap();
+        let want: Vec<u64> = all.rows.results.iter().map(|a| a.id).collect();
+        assert!(
+            all.activity_count > want.len() as u64 * 3 / 2,
+            "mostly children: {} matches, {} rows",
+            all.activity_count,
+            want.len()
+        );
+        for (hide, api) in [
+            (Hide::TopLevel, ApiChoice::Rest),
+            (Hide::Rest, ApiChoice::Legacy),
+        ] {
+            let proxy = Proxy::start(&s.base, hide, Duration::ZERO).await;
+            let remote = client(&s, &proxy, api);
+            let what = format!("{activities} activities, {hide:?}");
+            remote.activity_types().await.unwrap();
+            let first = remote.top_level(QUERY, 400, 0).await.unwrap();
+
+            // G, as the dashboard asks it: at the end it knows, then at
+            // the end the answer says.
+            proxy.reset();
+            let mut end_at = first.rows.count;
+            let mut end = remote
+                .top_level(QUERY, 400, end_at.saturating_sub(200))
+                .await
+                .unwrap();
+            while end.rows.count != end_at {
+                end_at = end.rows.count;
+                end = remote
+                    .top_level(QUERY, 400, end_at.saturating_sub(200))
+                    .await
+                    .unwrap();
+            }
+            let g = proxy.requests();
+            let tail: Vec<u64> = end.rows.results.iter().map(|a| a.id).collect();
+            assert!(tail.len() >= 150, "{what}: {} rows at the end", tail.len());
+            assert_eq!(
+                tail,
+                want[want.len() - tail.len()..],
+                "{what}: the last rows"
+            );
+            assert!(
+                end.rows_estimated,
+                "{what}: the count is said to be an estimate"
+            );
+            let off = end.rows.count.abs_diff(want.len() as u64);
+            assert!(
+                off * 10 <= want.len() as u64,
+                "{what}: ≈{} rows said, {} true",
+                end.rows.count,
+                want.len()
+            );
+
+            // A jump to the middle.
+            proxy.reset();
+            let middle = remote
+                .top_level(QUERY, 400, end.rows.count / 2)
+                .await
+                .unwrap();
+            let jump = proxy.requests();
+            let run: Vec<u64> = middle.rows.results.iter().map(|a| a.id).collect();
+            let at = want
+                .iter()
+                .position(|id| Some(id) == run.first())
+                .expect("rows of the query");
+            assert_eq!(
+                run,
+                want[at..at + run.len()],
+                "{what}: the middle rows in order"
+            );
+            assert!(run.len() >= 300, "{what}: {} rows in the middle", run.len());
+            eprintln!(
+                "{what}: {} rows ({} matches), G {g} requests, middle {jump} requests",
+                want.len(),
+                all.activity_count,
+            );
+            assert!(g <= 6, "{what}: G {g} requests");
+            assert!(jump <= 8, "{what}: a far jump {jump} requests");
+            costs.push((hide, g + jump));
+        }
+    }
+    // The larger account costs what the smaller does, give or take a read.
+    for hide in [Hide::TopLevel, Hide::Rest] {
+        let of: Vec<u64> = costs.iter().filter(|c| c.0 == hide).map(|c| c.1).collect();
+        assert!(
+            of[1] <= of[0] + 2,
+            "{hide:?}: {of:?} requests at 20k and 80k"
+        );
+    }
+}

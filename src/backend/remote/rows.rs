@@ -31,8 +31,9 @@ use crate::model::{Activity, Page, RowPage};
 
 /// Raw matches asked for per request while folding.
 pub(super) const RAW_PAGE: u64 = 1000;
-/// A request this many rows past what is read is reached by reading on;
-/// farther away it starts an island.
+/// A request at most this many rows past what is read (or before an
+/// island) may be reached by reading on; farther it starts an island.
+/// Nearer still when rows are sparse: see [`LazyRows::near_rows`].
 const NEAR_ROWS: u64 = 1000;
 
 /// Landscape's order: newest first, equal times by highest id.
@@ -209,15 +210,39 @@ impl LazyRows {
         self.segments.iter().map(|s| s.raw_end - s.raw_start).sum()
     }
 
-    /// Rows per raw match, as seen so far.
+    /// Rows per raw match, as seen so far (a parent still to be read is
+    /// a row already).
     fn ratio(&self) -> f64 {
-        let rows: usize = self.segments.iter().map(|s| s.records.len()).sum();
+        let rows: usize = self
+            .segments
+            .iter()
+            .map(|s| s.records.len() + s.wanted.len())
+            .sum();
         let raw = self.raw_read();
         if raw == 0 || rows == 0 {
             self.ratio_hint.unwrap_or(1.0)
         } else {
             rows as f64 / raw as f64
         }
+    }
+
+    /// How far reading on reaches for about one raw page: a row farther
+    /// than this is cheaper to reach by an island than by walking the
+    /// matches (a query whose matches are mostly children has few rows
+    /// per match).
+    /// Nor farther than half the rows asked for: rows read on to are
+    /// rows whose parents are read too, an island reads only its own.
+    fn near_rows(&self, limit: u64) -> u64 {
+        ((RAW_PAGE as f64 * self.ratio()) as u64)
+            .min(limit / 2)
+            .clamp(20, NEAR_ROWS)
+    }
+
+    /// Raw matches to read for about `rows` rows, with a margin (an
+    /// island leaves out the rows of its first creation time).
+    fn raw_for(&self, rows: u64) -> u64 {
+        let raw = rows as f64 / self.ratio() * 1.25 + 20.0;
+        (raw.ceil() as u64).clamp(100, RAW_PAGE)
     }
 
     /// The number of rows: exact once all are read, else the last
@@ -244,15 +269,25 @@ impl LazyRows {
         };
         let ceiling = self.segments.get(i + 1).map_or(count, |n| n.raw_start);
         if s.raw_end == s.raw_start && s.raw_start < ceiling {
-            // Nothing read yet: a page from its start.
+            // Nothing read yet: about the rows asked for, from its start
+            // (an island at the end starts where they are).
+            let limit = if s.end_anchor.is_some() {
+                ceiling - s.raw_start
+            } else if i == 0 {
+                RAW_PAGE.min(ceiling)
+            } else {
+                self.raw_for(limit).min(ceiling - s.raw_start)
+            };
             return Need::Raw {
                 offset: s.raw_start,
-                limit: RAW_PAGE.min(ceiling - s.raw_start),
+                limit,
             };
         }
-        // Grow back first: an island must reach `offset`.
-        if s.raw_start > floor && s.first_row > offset {
-            let from = s.raw_start.saturating_sub(RAW_PAGE).max(floor);
+        // Grow back first: an island must reach `offset` (once the
+        // parents of what is read could not).
+        if s.raw_start > floor && s.first_row.saturating_sub(s.wanted.len() as u64) > offset {
+            let back = self.raw_for(s.first_row - offset);
+            let from = s.raw_start.saturating_sub(back).max(floor);
             return Need::Raw {
                 offset: from,
                 limit: s.raw_start - from,
@@ -293,17 +328,18 @@ impl LazyRows {
     /// when none is near.
     fn choose(&mut self, offset: u64, limit: u64) -> usize {
         let total = self.total_rows();
+        let near = self.near_rows(limit);
         for (i, s) in self.segments.iter().enumerate() {
             let next_first = self.segments.get(i + 1).map_or(u64::MAX, |n| n.first_row);
             let reach_back = if i == 0 {
                 0
             } else {
-                s.first_row.saturating_sub(NEAR_ROWS)
+                s.first_row.saturating_sub(near)
             };
             let reach_on = if s.raw_end >= self.raw_count {
                 u64::MAX
             } else {
-                s.end_row().saturating_add(NEAR_ROWS)
+                s.end_row().saturating_add(near)
             };
             if offset >= reach_back && offset < reach_on.min(next_first) {
                 return i;
@@ -313,7 +349,8 @@ impl LazyRows {
         let to_end = offset.saturating_add(limit) >= total;
         let last_end = self.segments.last().map_or(0, |s| s.raw_end);
         let (raw_start, end_anchor) = if to_end {
-            let start = self.raw_count.saturating_sub(RAW_PAGE);
+            let rows = total.saturating_sub(offset).clamp(1, limit.max(1));
+            let start = self.raw_count.saturating_sub(self.raw_for(rows));
             (start, Some(total))
         } else {
             let at = (offset as f64 / self.ratio()) as u64;
@@ -533,6 +570,7 @@ mod tests {
                 }
                 Need::Parents(ids) => {
                     requests += ids.len().div_ceil(100);
+                    let ids: HashSet<u64> = ids.into_iter().collect();
                     let found = all
                         .iter()
                         .filter(|a| ids.contains(&a.id))
@@ -676,6 +714,51 @@ mod tests {
             "{} of {} read",
             lazy.raw_read(),
             raw.len()
+        );
+    }
+
+    /// Groups whose children alone match (per-computer work): far
+    /// fewer rows than matches, each row's record read as a parent.
+    fn children_account(groups: u32) -> (Vec<Activity>, Vec<Activity>) {
+        let spec: Vec<(u32, u8, u8)> = (0..groups).map(|i| (i / 2, 3 + (i % 3) as u8, 0)).collect();
+        let (all, _) = account(&spec);
+        let raw = all
+            .iter()
+            .filter(|a| a.parent().is_some())
+            .cloned()
+            .collect();
+        (all, raw)
+    }
+
+    #[test]
+    fn far_rows_over_children_cost_the_same_at_any_size() {
+        let mut costs = Vec::new();
+        for groups in [10_000, 80_000] {
+            let (all, raw) = children_account(groups);
+            let want = expected(&all, &raw);
+            let mut lazy = LazyRows::new("q", raw.len() as u64);
+            reads(&mut lazy, &raw, &all, 0, 400);
+            let total = lazy.total_rows();
+            let (end, g) = answer_counted(&mut lazy, &raw, &all, total - 200, 400);
+            let tail = rows_of(&end);
+            assert_eq!(
+                tail,
+                want[want.len() - tail.len()..],
+                "{groups}: the last rows"
+            );
+            let (middle, jump) = answer_counted(&mut lazy, &raw, &all, total / 2, 400);
+            let run = rows_of(&middle);
+            let at = want.iter().position(|r| Some(r) == run.first()).unwrap();
+            assert_eq!(run, want[at..at + run.len()], "{groups}: the middle rows");
+            assert!(run.len() >= 300, "{groups}: {} middle rows", run.len());
+            // The rows said are near the rows there are.
+            assert!(end.rows.count.abs_diff(want.len() as u64) * 20 <= want.len() as u64);
+            costs.push((g, jump));
+        }
+        assert!(costs[0].0 <= 5 && costs[0].1 <= 8, "{costs:?}");
+        assert_eq!(
+            costs[0], costs[1],
+            "the same reads at 10,000 and 80,000 groups"
         );
     }
 
