@@ -72,7 +72,6 @@ fn escape(s: &str, keep_newlines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `1234567` as `1,234,567`.
 /// "1 activity", "3,618 activities".
 pub fn activities(n: u64) -> String {
     if n == 1 {
@@ -82,6 +81,17 @@ pub fn activities(n: u64) -> String {
     }
 }
 
+/// A query named for the operator: `"status:failed"`, or "every
+/// activity" for the empty one.
+pub fn query_named(query: &str) -> String {
+    if query.trim().is_empty() {
+        "every activity".to_owned()
+    } else {
+        format!("\"{}\"", printable(query))
+    }
+}
+
+/// `1234567` as `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);

@@ -468,7 +468,9 @@ fn a_group_by_id_and_a_partial_cancel_report() {
 /// The real binary on a Landscape without our rows route (`serve` behind
 /// a proxy): the server goes away, the status line names it with its
 /// start and next retry, an action is refused before anything is sent;
-/// the server comes back and the dashboard says so, at 100×30.
+/// a new query typed meanwhile shows the old rows as the old query's and
+/// refuses actions on them; the server comes back and the dashboard says
+/// so, with the new query's rows, at 100×30.
 #[test]
 fn an_outage_is_named_until_the_server_is_back() {
     use crate::common::proxy::{Hide, Proxy};
@@ -511,9 +513,20 @@ fn an_outage_is_named_until_the_server_is_back() {
         !t.contains("Messages, newest first")
     });
 
+    // A new query while the server is gone: the rows on screen say whose
+    // they are, and an action on them is refused.
+    s.send("/");
+    s.send("status:failed\r");
+    s.wait_for("rows of every activity from");
+    s.send("a");
+    s.wait_for("not sent: these are rows of every activity");
+
     rt.block_on(proxy.come_back());
     s.send("r");
     s.wait_for("the server answers again");
+    s.wait("the new query's rows", |t| {
+        !t.contains("rows of every activity")
+    });
     let shown = s.text();
     assert!(!shown.contains("✘ server unreachable"), "{shown}");
     quit_restores_the_terminal((s, child, pump), ":q\r");

@@ -87,10 +87,10 @@ pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Comman
         // The query on screen is not what the rows answer: nothing the
         // operator sees belongs to it yet.
         let text = format!(
-            "not sent: the rows shown are those of \"{}\" from {}; \"{}\" has not answered yet",
-            crate::printable::printable(query),
+            "not sent: these are rows of {} from {}; {} has not answered yet",
+            crate::printable::query_named(query),
             at.with_timezone(&app.offset).format("%H:%M"),
-            crate::printable::printable(&app.applied),
+            crate::printable::query_named(&app.applied),
         );
         app.say(Level::Error, text);
         return;

@@ -75,13 +75,9 @@ fn title(app: &App) -> String {
     let name = app.view.as_deref().unwrap_or("Activities");
     if let Some((query, at)) = app.rows_of_another_query() {
         // Never pass old rows off as a new query's.
-        let query = if query.trim().is_empty() {
-            "every activity".to_owned()
-        } else {
-            format!("\"{}\"", crate::printable::printable(query))
-        };
         return format!(
-            " {name} — rows of {query} from {}, not of the query above{} ",
+            " {name} — rows of {} from {}, not of the query above{} ",
+            crate::printable::query_named(query),
             at.with_timezone(&app.offset).format("%H:%M"),
             if l.loading {
                 format!(" {spinner}")
