@@ -938,6 +938,18 @@ fn a_computers_activities_show_its_own_status() {
         feed(&mut app, [key('j')]);
     }
     assert_eq!(app.detail_activity().map(|a| a.id), Some(111));
+    // Its child is final: an idle refresh does not read it again.
+    let asked = std::cell::RefCell::new(Vec::new());
+    app.now += chrono::Duration::seconds(5);
+    let cmds = update(&mut app, Event::RefreshDue);
+    common::tui::drive(&mut app, common::tui::backend_of(&e).as_ref(), cmds, |c| {
+        if let Command::FetchOwnChildren { parents, .. } = c {
+            asked.borrow_mut().extend(parents.iter().copied());
+        }
+        common::tui::is_read(c)
+    });
+    assert!(!asked.borrow().contains(&110), "{:?}", asked.borrow());
+    assert_eq!(app.list.shown(app.list.selected_row().unwrap()).id, 111);
 }
 
 /// In an outage a new query's rows never pass for the old ones': until it
@@ -991,4 +1003,64 @@ fn an_outage_never_passes_old_rows_off_as_a_new_querys() {
     let cmds = feed(&mut app, [key('r')]);
     answer(&mut app, &e, cmds);
     assert!(app.rows_of_another_query().is_none());
+}
+
+/// A group whose children are all final is not read again on each idle
+/// refresh (it cannot change); one with work in flight is, and `r`
+/// reads either.
+#[test]
+fn a_settled_group_is_not_read_again_while_idle() {
+    let e = engine();
+    let mut app = loaded(&e);
+    let mut cmds = typed(&mut app, "/id:110");
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.children.parent, Some(110));
+    assert!(!app.children.rows.is_empty());
+    assert!(
+        app.children
+            .rows
+            .iter()
+            .all(|c| c.status().is_some_and(|s| s.is_final()))
+    );
+    let children_reads = |app: &mut App, events: Vec<Event>| {
+        let asked = std::cell::Cell::new(0);
+        for event in events {
+            app.now += chrono::Duration::seconds(5);
+            let cmds = update(app, event);
+            common::tui::drive(app, common::tui::backend_of(&e).as_ref(), cmds, |c| {
+                if matches!(c, Command::FetchChildren { .. }) {
+                    asked.set(asked.get() + 1);
+                }
+                common::tui::is_read(c)
+            });
+        }
+        asked.get()
+    };
+    let idle = vec![Event::RefreshDue; 6];
+    assert_eq!(
+        children_reads(&mut app, idle),
+        0,
+        "idle refreshes read a settled group"
+    );
+    assert_eq!(children_reads(&mut app, vec![key('r')]), 1, "r reads it");
+    assert!(!app.children.rows.is_empty());
+
+    // A group with children in flight is read on each refresh.
+    let moving = e
+        .activities(
+            "type:ActivityGroup NOT status:succeeded NOT status:failed NOT status:canceled",
+            1,
+            0,
+        )
+        .unwrap()
+        .results[0]
+        .id;
+    let mut cmds = typed(&mut app, "/");
+    cmds.extend(feed(&mut app, (0..20).map(|_| code(KeyCode::Backspace))));
+    cmds.extend(typed(&mut app, &format!("id:{moving}")));
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.children.parent, Some(moving));
+    assert_eq!(children_reads(&mut app, vec![Event::RefreshDue; 2]), 2);
 }

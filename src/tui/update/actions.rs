@@ -1,7 +1,7 @@
 //! An action from its key to its report: the confirmation asks for a plan,
 //! shows it when it comes, and what the backend did is said and flashed.
 
-use super::list::refresh;
+use super::list::refresh_reading;
 use crate::backend::BackendError;
 use crate::backend::action_plan::{ActionPlan, ActionRecord, ActionReport};
 use crate::model::ActionKind;
@@ -244,5 +244,5 @@ pub(super) fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Com
     );
     app.action_log.insert(0, record.clone());
     super::log_action(app, record, out);
-    refresh(app, out);
+    refresh_reading(app, out, true);
 }

@@ -186,8 +186,15 @@ fn fetch_rows(app: &mut App, offset: u64, limit: u64) -> Command {
     }
 }
 
-/// Reloads what is on screen, keeping selection, scroll and marks.
+/// Reloads what is on screen, keeping selection, scroll and marks. An
+/// open group whose children can no longer change is not read again.
 pub(super) fn refresh(app: &mut App, out: &mut Vec<Command>) {
+    refresh_reading(app, out, false);
+}
+
+/// `everything`: the operator asked (`r`) or acted: the open group's
+/// children are read even when they seem settled.
+pub(super) fn refresh_reading(app: &mut App, out: &mut Vec<Command>, everything: bool) {
     if app.list.loading {
         app.list.stale = true;
     } else {
@@ -199,10 +206,26 @@ pub(super) fn refresh(app: &mut App, out: &mut Vec<Command>) {
         out.push(fetch_rows(app, offset, limit));
         app.list.screen_refresh = limit < PAGE;
     }
-    if let Some(p) = app.children.parent {
+    if let Some(p) = app.children.parent
+        && (everything || !children_settled(app, p))
+    {
         out.push(fetch_children(app, p));
     }
     out.push(Command::FetchInFlight);
+}
+
+/// Every child of `parent` is final (by the group's own counts) and
+/// those shown were read: a refresh would read the same again.
+fn children_settled(app: &App, parent: u64) -> bool {
+    let final_ = |a: &crate::model::Activity| a.status().is_some_and(|s| s.is_final());
+    let none_moving = app
+        .list
+        .rows
+        .iter()
+        .find(|r| r.id == parent)
+        .and_then(|r| r.children_statuses.get())
+        .is_some_and(|c| c.warning == 0);
+    none_moving && !app.children.rows.is_empty() && app.children.rows.iter().all(final_)
 }
 
 /// Shows what `text` matches in the list, from its top.
@@ -248,9 +271,19 @@ pub(super) fn set_sort(app: &mut App, sort: ListSort, out: &mut Vec<Command>) {
 }
 
 /// The one matching child of each row shown through exactly one (at most
-/// 100 a page, one request), so that the row shows its own status.
+/// 100 a page, one request), so that the row shows its own status. A
+/// child already read whose status is final is not read again: an idle
+/// refresh costs nothing here.
 fn fetch_own_children(app: &App) -> Option<Command> {
+    let settled = |parent: &u64| {
+        app.list
+            .own_child
+            .get(parent)
+            .and_then(|c| c.status())
+            .is_some_and(|s| s.is_final())
+    };
     let mut parents = app.list.through_one();
+    parents.retain(|p| !settled(p));
     parents.truncate(crate::model::scope::IDS_PER_QUERY);
     (!parents.is_empty()).then(|| Command::FetchOwnChildren {
         generation: app.list.generation,
@@ -303,6 +336,10 @@ pub(super) fn list_loaded(
             let short = std::mem::take(&mut app.list.screen_refresh);
             let sort = app.sorts_locally().then_some(app.sort);
             let was = app.list.selected_id;
+            if app.list.rows_query != app.applied {
+                // Another query may show a row through another child.
+                app.list.own_child.clear();
+            }
             app.list.take_page(offset, page, sort);
             app.list.rows_query = app.applied.clone();
             app.list.rows_at = Some(app.now);

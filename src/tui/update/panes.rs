@@ -4,7 +4,9 @@ use super::actions::start_action;
 use super::detail::find;
 use super::dialogs::open_action_log;
 use super::editor::{apply_view, revalidate};
-use super::list::{fetch_children, fetch_titles, keep_visible, refresh, select, set_sort, step};
+use super::list::{
+    fetch_children, fetch_titles, keep_visible, refresh_reading, select, set_sort, step,
+};
 use super::marks::{mark_all, range_mark, toggle_mark};
 use super::navigation::{back, jump_to_computer};
 use super::prompt::complete_command;
@@ -69,7 +71,7 @@ pub(super) fn on_pane_key(
             }
             // r reads the computers shown again, too.
             app.contacts_read.clear();
-            refresh(app, out);
+            refresh_reading(app, out, true);
             out.extend(fetch_titles(app, true));
         }
         KeyAction::TogglePause => toggle_pause(app),
