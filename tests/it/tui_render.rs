@@ -278,6 +278,37 @@ fn a_failed_page_is_shown_in_the_list() {
     assert!(!s.contains("loading…"), "{s}");
 }
 
+/// A first load refused (a wrong password) says the whole reason where
+/// the rows would be at 80×24, wrapped: the server, the login and what
+/// to do, not a status line cut at the edge.
+#[test]
+fn a_refused_first_load_says_why_whole_at_80x24() {
+    let mut app = loaded((80, 24));
+    app.list.loaded_once = false;
+    app.list.loading = false;
+    app.list.rows.clear();
+    app.list.total = 0;
+    app.list.error = Some(
+        "authentication failed: http://landscape.example.com/api/ refused the login ops@example.com (login refused: wrong email or password); not tried again on its own, so the server cannot lock the account: check the password, then r tries again (:profile switches)"
+            .into(),
+    );
+    let s = screen(&draw(&app));
+    let flat: String = s
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for part in [
+        "landscape.example.com",
+        "ops@example.com",
+        "check the password",
+        "r tries again",
+        ":profile switches",
+    ] {
+        assert!(flat.contains(part), "{part:?} not on screen:\n{s}");
+    }
+}
+
 /// Scrolled through at 80×24, the help shows every binding of the key
 /// table, with its keys, and nothing the table does not have.
 #[test]

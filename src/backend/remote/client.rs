@@ -162,8 +162,12 @@ impl RemoteBackend {
 
     /// Remembers that the server refused the credentials: the error said.
     fn refused(&self, why: &str) -> BackendError {
+        let secret = match &self.options.credentials {
+            RemoteCredentials::AccessKey { .. } => "the secret",
+            RemoteCredentials::Password { .. } => "the password",
+        };
         let text = format!(
-            "{} refused {} ({why}); not tried again on its own, so the server cannot lock the account: check the secret, then r tries again (:profile switches)",
+            "{} refused {} ({why}); not tried again on its own, so the server cannot lock the account: check {secret}, then r tries again (:profile switches)",
             self.endpoints.legacy,
             self.who()
         );

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Row, Table};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use crate::model::Activity;
 use crate::printable::{fit, printable, thousands, width};
@@ -66,6 +66,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .column_spacing(1),
         area,
     );
+    if !l.loaded_once
+        && !l.loading
+        && let Some(e) = &l.error
+    {
+        // Nothing was ever shown (a refused login, no server): the whole
+        // reason where the rows would be, wrapped, not cut at the edge.
+        let why = Paragraph::new(format!("✘ {}", printable(e)))
+            .style(app.theme.error)
+            .wrap(Wrap { trim: true });
+        frame.render_widget(why, table_area);
+    }
 }
 
 /// The list's title: its name, rows, activities, where the cursor is.
