@@ -88,8 +88,9 @@ fn wrong(state: &ServerState, attempt: &Attempt<'_>, message: &str) -> ApiError 
     ApiError::unauthorised(message)
 }
 
-/// Logins take JSON only: a form or `text/plain` body is what another
-/// site's page can send without asking (a "simple" cross-origin request).
+/// Logins and writes take JSON only, as Landscape 26.04 does (415
+/// otherwise): a form or `text/plain` body is what another site's page
+/// can send without asking (a "simple" cross-origin request).
 fn json_only(headers: &HeaderMap) -> Result<(), ApiError> {
     let json = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -102,7 +103,7 @@ fn json_only(headers: &HeaderMap) -> Result<(), ApiError> {
         Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UnsupportedMediaType",
-            "login takes a JSON body: send Content-Type: application/json",
+            "this route takes a JSON body: send Content-Type: application/json",
         ))
     }
 }
@@ -359,16 +360,20 @@ pub async fn activity(
 pub async fn reapply(
     State(state): State<Arc<ServerState>>,
     _: Authorised,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    json_only(&headers)?;
     create(&state, &body, ActionKind::Reapply).await
 }
 
 pub async fn revert(
     State(state): State<Arc<ServerState>>,
     _: Authorised,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    json_only(&headers)?;
     create(&state, &body, ActionKind::Revert).await
 }
 

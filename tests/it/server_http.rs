@@ -494,6 +494,31 @@ async fn rest_reapply_and_revert() {
     );
     let (status, _) = post("/api/v2/activities/revert", json!({"ids": [120]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // As Landscape 26.04: a write without Content-Type: application/json
+    // is 415, and nothing is made.
+    use landscape_tui::backend::Backend;
+    let before = s.backend.activities("", 1, 0).await.unwrap().count;
+    for path in ["/api/v2/activities/reapply", "/api/v2/activities/revert"] {
+        let r = s
+            .http
+            .post(format!("{}{path}", s.base))
+            .bearer_auth(token.clone())
+            .header("content-type", "text/plain")
+            .body(r#"{"activity_ids": [112]}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("application/json"),
+            "{body}"
+        );
+    }
+    assert_eq!(s.backend.activities("", 1, 0).await.unwrap().count, before);
 }
 
 #[tokio::test]
