@@ -5,16 +5,19 @@
 //! in all and per client address (the next one is refused with a 503 it
 //! can read, not left hanging until file descriptors run out; one address
 //! cannot take every slot, and at the cap an address holding more than its
-//! share gives up its oldest), each connection's buffer is bounded, and
+//! share gives up its oldest; when none does, as from many addresses, the
+//! connection whose request has waited on its client longest is ended, as
+//! nginx reuses its oldest), each connection's buffer is bounded, and
 //! shutdown drains for a few seconds, then ends whatever is still open.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -103,7 +106,7 @@ pub async fn accept(
             .header_read_timeout(hygiene.header_timeout)
             .max_buf_size(CONNECTION_BUFFER_BYTES)
             .keep_alive(true);
-        let stream = SendDeadline::new(stream, hygiene.send_timeout);
+        let stream = SendDeadline::new(stream, hygiene.send_timeout, ticket.progress.clone());
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         let (ip, id) = (ticket.ip, ticket.id);
         let task = tokio::spawn(async move {
@@ -129,16 +132,63 @@ async fn refuse(mut stream: tokio::net::TcpStream, why: String) {
     let _ = stream.shutdown().await;
 }
 
+/// A connection at the server's cap whose request began less than this
+/// long ago is never ended to make room: it is being answered.
+const YOUNGEST_ENDED: Duration = Duration::from_secs(1);
+
 /// Open connections by client address, oldest first, each with the
-/// handle that ends it.
+/// handle that ends it and how far its request has come.
 #[derive(Default)]
 struct Registry(Mutex<Open>);
 
+struct Held {
+    id: u64,
+    handle: Option<tokio::task::AbortHandle>,
+    progress: Arc<Progress>,
+}
+
 #[derive(Default)]
 struct Open {
-    by_address: HashMap<IpAddr, VecDeque<(u64, Option<tokio::task::AbortHandle>)>>,
+    by_address: HashMap<IpAddr, VecDeque<Held>>,
     total: usize,
     next_id: u64,
+}
+
+/// When a connection's current request began: its first byte after the
+/// last answer was written (or the connection opened). A client dripping
+/// headers or not reading its answer keeps an old start however many
+/// bytes it sends; a client that is answered starts afresh each request.
+struct Progress {
+    epoch: Instant,
+    /// Milliseconds since `epoch`.
+    started: AtomicU64,
+    answered: AtomicBool,
+}
+
+impl Progress {
+    fn new(epoch: Instant) -> Progress {
+        Progress {
+            epoch,
+            started: AtomicU64::new(epoch.elapsed().as_millis() as u64),
+            answered: AtomicBool::new(false),
+        }
+    }
+
+    fn read(&self) {
+        if self.answered.swap(false, Ordering::Relaxed) {
+            let now = self.epoch.elapsed().as_millis() as u64;
+            self.started.store(now, Ordering::Relaxed);
+        }
+    }
+
+    fn wrote(&self) {
+        self.answered.store(true, Ordering::Relaxed);
+    }
+
+    fn waited(&self) -> Duration {
+        let now = self.epoch.elapsed().as_millis() as u64;
+        Duration::from_millis(now.saturating_sub(self.started.load(Ordering::Relaxed)))
+    }
 }
 
 /// One connection counted while it lives.
@@ -146,6 +196,7 @@ struct Ticket {
     registry: Arc<Registry>,
     ip: IpAddr,
     id: u64,
+    progress: Arc<Progress>,
 }
 
 impl Registry {
@@ -175,12 +226,17 @@ impl Registry {
                 .max_by_key(|(_, held)| held.len())
                 .filter(|(_, held)| held.len() > mine + 1)
                 .and_then(|(_, held)| {
-                    let oldest = held.iter().position(|(_, h)| h.is_some())?;
+                    let oldest = held.iter().position(|h| h.handle.is_some())?;
                     held.remove(oldest)
-                });
-            let Some((_, Some(handle))) = evicted else {
+                })
+                .or_else(|| open.longest_waiting());
+            let Some(Held {
+                handle: Some(handle),
+                ..
+            }) = evicted
+            else {
                 return Err(format!(
-                    "this server has {} connections open, its limit; try again shortly",
+                    "this server has {} connections open, its limit, each answered within the last second; try again shortly",
                     limits.max_connections
                 ));
             };
@@ -190,12 +246,18 @@ impl Registry {
         }
         open.next_id += 1;
         let id = open.next_id;
-        open.by_address.entry(ip).or_default().push_back((id, None));
+        let progress = Arc::new(Progress::new(epoch()));
+        open.by_address.entry(ip).or_default().push_back(Held {
+            id,
+            handle: None,
+            progress: progress.clone(),
+        });
         open.total += 1;
         Ok(Ticket {
             registry: self.clone(),
             ip,
             id,
+            progress,
         })
     }
 
@@ -205,10 +267,35 @@ impl Registry {
         if let Some(entry) = open
             .by_address
             .get_mut(&ip)
-            .and_then(|held| held.iter_mut().find(|(i, _)| *i == id))
+            .and_then(|held| held.iter_mut().find(|h| h.id == id))
         {
-            entry.1 = Some(handle);
+            entry.handle = Some(handle);
         }
+    }
+}
+
+/// One clock for every connection's progress.
+fn epoch() -> Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+impl Open {
+    /// Takes out the connection whose request has waited on its client
+    /// longest, at least [`YOUNGEST_ENDED`].
+    fn longest_waiting(&mut self) -> Option<Held> {
+        let (ip, id) = self
+            .by_address
+            .iter()
+            .flat_map(|(ip, held)| held.iter().map(move |h| (ip, h)))
+            .filter(|(_, h)| h.handle.is_some())
+            .map(|(ip, h)| (h.progress.waited(), *ip, h.id))
+            .filter(|(waited, _, _)| *waited >= YOUNGEST_ENDED)
+            .max_by_key(|(waited, _, _)| *waited)
+            .map(|(_, ip, id)| (ip, id))?;
+        let held = self.by_address.get_mut(&ip)?;
+        let at = held.iter().position(|h| h.id == id)?;
+        held.remove(at)
     }
 }
 
@@ -219,7 +306,7 @@ impl Drop for Ticket {
         let Some(held) = open.by_address.get_mut(&self.ip) else {
             return;
         };
-        let Some(at) = held.iter().position(|(i, _)| *i == self.id) else {
+        let Some(at) = held.iter().position(|h| h.id == self.id) else {
             return;
         };
         held.remove(at);
@@ -240,14 +327,16 @@ struct SendDeadline<S> {
     limit: Duration,
     /// Started when a write could not go on; reset by any progress.
     stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+    progress: Arc<Progress>,
 }
 
 impl<S> SendDeadline<S> {
-    fn new(inner: S, limit: Duration) -> SendDeadline<S> {
+    fn new(inner: S, limit: Duration, progress: Arc<Progress>) -> SendDeadline<S> {
         SendDeadline {
             inner,
             limit,
             stalled: None,
+            progress,
         }
     }
 
@@ -281,7 +370,12 @@ impl<S: AsyncRead + Unpin> AsyncRead for SendDeadline<S> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let ready = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.progress.read();
+        }
+        ready
     }
 }
 
@@ -292,6 +386,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for SendDeadline<S> {
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
         let ready = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(ready, Poll::Ready(Ok(n)) if n > 0) {
+            self.progress.wrote();
+        }
         self.within(ready, cx)
     }
 
@@ -301,6 +398,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for SendDeadline<S> {
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
         let ready = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(ready, Poll::Ready(Ok(n)) if n > 0) {
+            self.progress.wrote();
+        }
         self.within(ready, cx)
     }
 

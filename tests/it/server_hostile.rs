@@ -658,3 +658,40 @@ async fn addresses_holding_every_slot_make_room_for_a_new_one() {
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("connections open, its limit"), "{answer}");
 }
+
+/// Many addresses each holding one half-sent request (dripping a byte
+/// now and then) fill every slot the server has: a new client is still
+/// served, because the connection whose request has waited longest is
+/// ended, however many bytes it dripped; a request answered within the
+/// last second is never the one ended.
+#[tokio::test]
+async fn many_addresses_dripping_headers_cannot_keep_a_client_out() {
+    let s = capped(12, 4).await;
+    let mut held = Vec::new();
+    for n in 0..12 {
+        let mut c = connect_from(&format!("127.0.0.{}", 10 + n), &s.host).await;
+        c.write_all(b"GET /api/v2/about HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
+            .await
+            .unwrap();
+        held.push(c);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // They drip: each byte is progress of a kind, not an answer.
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        for c in &mut held {
+            c.write_all(b"a").await.unwrap();
+        }
+    }
+    assert_eq!(about(&s).await, StatusCode::OK, "a new client served");
+    // The first to start waiting was the one ended.
+    let cut = read_all(&mut held[0], Duration::from_secs(10)).await;
+    assert!(cut.is_empty(), "{}", String::from_utf8_lossy(&cut));
+    for _ in 0..3 {
+        assert_eq!(
+            about(&s).await,
+            StatusCode::OK,
+            "each new client makes room"
+        );
+    }
+}
