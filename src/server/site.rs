@@ -244,7 +244,11 @@ pub async fn alerts_summary(
 
 /// Everything not an API route: the web UI's files when `--web-ui` is
 /// given (its routes answer `index.html`), else a JSON 404.
-pub async fn fallback(State(state): State<Arc<ServerState>>, uri: Uri) -> Response {
+pub async fn fallback(
+    State(state): State<Arc<ServerState>>,
+    method: axum::http::Method,
+    uri: Uri,
+) -> Response {
     let path = uri.path();
     let Some(dir) = state
         .site
@@ -254,13 +258,42 @@ pub async fn fallback(State(state): State<Arc<ServerState>>, uri: Uri) -> Respon
     else {
         return super::error::no_route(&uri).into_response();
     };
+    // Files are read, never written or deleted.
+    if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
+        let mut refused = ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            format!("the web UI's files take GET and HEAD, not {method}"),
+        )
+        .into_response();
+        refused
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
+        return refused;
+    }
     if path == "/" {
         return Redirect::temporary("/new_dashboard/").into_response();
     }
     let relative = path.strip_prefix("/new_dashboard").unwrap_or(path);
+    // `safe_join` never serves a hidden file (`.git/`, `.env`) or one
+    // outside the directory. A route of the UI (no file extension) is
+    // its page; a file it does not have is not found.
     let file = safe_join(dir, relative).filter(|f| f.is_file());
+    let decoded = percent_encoding::percent_decode_str(relative).decode_utf8_lossy();
+    let last = decoded.rsplit('/').next().unwrap_or("");
     let (file, cache) = match file {
         Some(f) => (f, relative.starts_with("/assets/")),
+        None if last.contains('.') || decoded.split('/').any(|p| p.starts_with('.')) => {
+            return ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                format!(
+                    "the web UI has no file {}",
+                    crate::printable::printable(path)
+                ),
+            )
+            .into_response();
+        }
         None => (dir.join("index.html"), false),
     };
     match tokio::fs::File::open(&file).await {

@@ -175,16 +175,15 @@ async fn the_web_ui_serves_no_dotfiles_and_follows_no_link_out_of_its_directory(
         "/new_dashboard/leak.txt",
         "/new_dashboard/%2eenv",
     ] {
-        let body = s
+        let r = s
             .http
             .get(format!("{}{path}", s.base))
             .send()
             .await
-            .unwrap()
-            .text()
-            .await
             .unwrap();
-        assert_eq!(body, "INDEX", "{path}");
+        assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(!body.contains("SECRET"), "{path}: {body}");
     }
 }
 

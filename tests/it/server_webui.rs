@@ -368,4 +368,34 @@ async fn web_ui_files_are_served_with_index_html_for_its_routes() {
     let r = fetch("/api/v2/nope").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "NotFound");
+    // Hidden files in the directory are never served; a file the UI does
+    // not have is not found (not its page).
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join(".git/config"), "[remote] secret").unwrap();
+    std::fs::write(dir.path().join(".env"), "TOKEN=secret").unwrap();
+    for path in [
+        "/.git/config",
+        "/new_dashboard/.env",
+        "/.env",
+        "/wp-login.php",
+        "/new_dashboard/backup.sql",
+    ] {
+        let r = fetch(path).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(!r.text().await.unwrap().contains("secret"), "{path}");
+    }
+    // Read only: other methods are refused, saying which are taken.
+    for method in [
+        reqwest::Method::POST,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+    ] {
+        let r = reqwest::Client::new()
+            .request(method.clone(), format!("{}/new_dashboard/", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        assert_eq!(r.headers()["allow"], "GET, HEAD");
+    }
 }
