@@ -42,6 +42,9 @@ pub struct BackendInfo {
     /// Whether [`Backend::top_level_sorted`] sorts by every column (else
     /// only by creation time, and the dashboard sorts loaded rows).
     pub sorts_every_column: bool,
+    /// TLS certificates are not verified (`insecure = true`): said for as
+    /// long as the dashboard runs, never only once.
+    pub unverified_tls: bool,
 }
 
 impl BackendInfo {
@@ -52,6 +55,7 @@ impl BackendInfo {
             embedded: true,
             sends_action_flags: true,
             sorts_every_column: true,
+            unverified_tls: false,
         }
     }
 }

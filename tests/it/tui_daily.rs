@@ -83,6 +83,7 @@ fn a_server_sorts_by_time_only_so_other_columns_sort_the_loaded_rows_and_say_so(
         embedded: false,
         sends_action_flags: true,
         sorts_every_column: false,
+        unverified_tls: false,
     };
     feed(&mut app, [key('s'), key('s')]);
     let message = app.message.clone().unwrap().text;
@@ -538,6 +539,7 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
         embedded: false,
         sends_action_flags: true,
         sorts_every_column: false,
+        unverified_tls: false,
     };
     let cmds = feed(
         &mut app,

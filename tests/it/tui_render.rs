@@ -309,6 +309,24 @@ fn a_refused_first_load_says_why_whole_at_80x24() {
     }
 }
 
+/// A server whose certificates are not verified (`insecure = true`) is
+/// said in the status line for as long as the dashboard runs, at 80×24,
+/// not in a message that fades.
+#[test]
+fn unverified_tls_is_said_for_the_whole_session() {
+    let mut app = loaded((80, 24));
+    app.backend.unverified_tls = true;
+    app.backend.embedded = false;
+    app.say(landscape_tui::tui::app::Level::Info, "something else said");
+    for _ in 0..40 {
+        app.now += chrono::Duration::seconds(5);
+        update(&mut app, Event::Tick);
+    }
+    let s = screen(&draw(&app));
+    let status = s.lines().last().unwrap();
+    assert!(status.contains("TLS UNVERIFIED"), "{s}");
+}
+
 /// Scrolled through at 80×24, the help shows every binding of the key
 /// table, with its keys, and nothing the table does not have.
 #[test]

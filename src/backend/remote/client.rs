@@ -814,6 +814,7 @@ impl Backend for RemoteBackend {
             embedded: false,
             sends_action_flags: true,
             sorts_every_column: false,
+            unverified_tls: self.options.insecure,
         }
     }
 

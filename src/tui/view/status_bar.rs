@@ -32,6 +32,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if app.read_only {
         spans.push(Span::styled(" READ-ONLY ", app.theme.badge_read_only));
     }
+    if app.backend.unverified_tls {
+        spans.push(Span::styled(" TLS UNVERIFIED ", app.theme.badge_read_only));
+    }
     if let Some(all) = &app.marks.all {
         spans.push(Span::styled(
             format!(

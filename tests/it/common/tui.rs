@@ -197,6 +197,7 @@ pub fn remote_app(label: &str, size: (u16, u16)) -> App {
             embedded: false,
             sends_action_flags: true,
             sorts_every_column: false,
+            unverified_tls: false,
         },
         false,
         vec![],
