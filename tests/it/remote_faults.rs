@@ -601,3 +601,144 @@ fn a_ca_file_that_is_not_pem_is_refused() {
     };
     assert!(err.contains("holds no PEM certificate"), "{err}");
 }
+
+/// A server whose certificate is not trusted (self-signed, served by
+/// `openssl s_server`): the error says the certificate's reason and what
+/// to do; with that certificate as `ca_file` the handshake passes (the
+/// answer is then simply not Landscape's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_certificate_says_why_and_what_to_do() {
+    use landscape_tui::backend::Backend;
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        crate::common::without_tool("openssl is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    let (ca, cert, key) = (path("ca.pem"), path("cert.pem"), path("key.pem"));
+    let openssl = |args: &[&str]| {
+        let made = std::process::Command::new("openssl")
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+    };
+    // A private CA, and the server's certificate signed by it.
+    openssl(
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ]
+        .iter()
+        .chain(&[
+            "-subj",
+            "/CN=Test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ])
+        .copied()
+        .collect::<Vec<_>>(),
+    );
+    openssl(
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+        ]
+        .iter()
+        .chain(&["-keyout", "key.pem", "-out", "server.csr"])
+        .copied()
+        .collect::<Vec<_>>(),
+    );
+    std::fs::write(
+        path("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+        ]
+        .iter()
+        .chain(&[
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "cert.pem",
+        ])
+        .copied()
+        .collect::<Vec<_>>(),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let url = format!("https://127.0.0.1:{port}/api/");
+    let mut o = options(&url);
+    o.timeout = Duration::from_secs(5);
+    o.connect_timeout = Duration::from_secs(5);
+    let err = RemoteBackend::new(o.clone())
+        .unwrap()
+        .activities("", 1, 0)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("certificate"), "{err}");
+    assert!(
+        err.contains("UnknownIssuer") || err.contains("issuer"),
+        "the reason: {err}"
+    );
+    assert!(err.contains("ca_file"), "what to do: {err}");
+    // With its CA trusted: past TLS, the answer is openssl's page.
+    o.ca_file = Some(ca);
+    let err = RemoteBackend::new(o)
+        .unwrap()
+        .activities("", 1, 0)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(!err.contains("TLS failed"), "{err}");
+    let _ = server.kill();
+    let _ = server.wait();
+}

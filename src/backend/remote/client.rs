@@ -1205,16 +1205,33 @@ fn error_message(body: &str) -> String {
 }
 
 fn transport(e: reqwest::Error) -> BackendError {
-    // reqwest's Display can include the URL but never credentials we send in bodies.
+    // reqwest's Display can include the URL but never credentials we send
+    // in bodies. Its causes say why (a certificate's reason is only there).
+    let mut why = String::new();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !why.contains(&text) {
+            why.push_str(": ");
+            why.push_str(&text);
+        }
+        cause = c.source();
+    }
+    let why = printable(&why).into_owned();
+    if why.contains("certificate") {
+        return BackendError::Unreachable(format!(
+            "TLS failed{why}; if the server's certificate is signed by your own CA, set ca_file (PEM) in the profile or LANDSCAPE_API_SSL_CA_FILE"
+        ));
+    }
     if e.is_connect() {
-        return BackendError::Unreachable(format!("could not connect: {e}"));
+        return BackendError::Unreachable(format!("could not connect: {e}{why}"));
     }
     let what = if e.is_timeout() {
         "timed out"
     } else {
         "request failed"
     };
-    BackendError::Transport(format!("{what}: {e}"))
+    BackendError::Transport(format!("{what}: {e}{why}"))
 }
 
 #[cfg(test)]
