@@ -19,7 +19,8 @@
 //! cut off at start, and the start says what was dropped: it was never
 //! answered. A damaged record with whole ones after it, a gap in the
 //! numbers, or a snapshot that cannot be loaded stops the start: nothing is
-//! silently replaced. `FILE.lock` keeps a second server off the same state.
+//! silently replaced. `FILE.lock` and a lock on the journal itself keep a
+//! second server off the same state.
 //!
 //! Why a journal: a change is a line of a few dozen bytes, so making each
 //! one durable costs one small write and one sync, not a rewrite of a
@@ -159,6 +160,9 @@ pub struct Journal {
     failed: Option<String>,
     /// Held while the journal is open: no second server on this state.
     _lock: File,
+    /// The journal itself locked too: deleting `FILE.lock` cannot let a
+    /// second server write the same state.
+    _journal_lock: File,
 }
 
 impl std::fmt::Debug for Journal {
@@ -343,6 +347,28 @@ fn lock(state: &Path) -> Result<File, StateError> {
     }
 }
 
+/// Locks the journal `jpath` of the state at `state` (made when there is
+/// none yet), or says another server holds it.
+fn lock_journal(state: &Path, jpath: &Path) -> Result<File, StateError> {
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(jpath)
+        .map_err(|e| StateError(format!("{}: {e}", jpath.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StateError(format!(
+            "state {} is held by another landscape-tui (its journal {} is locked; was {} deleted?); stop it first, or give this one another --state",
+            state.display(),
+            jpath.display(),
+            beside(state, ".lock").display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(StateError(format!("{}: cannot lock: {e}", jpath.display())))
+        }
+    }
+}
+
 /// Opens the state at `path`: loads it (replaying its journal) when it
 /// exists, else starts from `fresh()` and writes it.
 pub fn open(
@@ -361,6 +387,8 @@ pub fn open_with(
     wrap: impl FnOnce(File) -> Box<dyn JournalFile>,
 ) -> Result<(Engine, Journal, Recovery), StateError> {
     let held = lock(path)?;
+    let jpath = beside(path, ".journal");
+    let journal_lock = lock_journal(path, &jpath)?;
     let mut recovery = Recovery::default();
     let mut engine = if path.exists() {
         recovery.snapshot_loaded = true;
@@ -369,7 +397,6 @@ pub fn open_with(
     } else {
         fresh()?
     };
-    let jpath = beside(path, ".journal");
     let read = read_journal(&jpath)?;
     recovery.dropped_bytes = read.dropped_bytes;
     recovery.dropped = read.dropped.clone();
@@ -421,6 +448,7 @@ pub fn open_with(
         fold_attempts: 0,
         failed: None,
         _lock: held,
+        _journal_lock: journal_lock,
     };
     if journal.wants_fold() {
         journal.fold(&engine)?;
@@ -501,10 +529,14 @@ fn encode(change: &Change) -> Result<Vec<u8>, serde_json::Error> {
 }
 
 /// A line's record, or why it is not one. Lines from before checksums
-/// (bare JSON) are read as they are.
-fn decode(line: &[u8]) -> Result<Change, String> {
+/// (bare JSON) are read as they are, but only before the first line with
+/// one (`bare_allowed`): after it, a line without is damage.
+fn decode(line: &[u8], bare_allowed: bool) -> Result<Change, String> {
     let body = line.strip_suffix(b"\n").unwrap_or(line);
     let json = if body.first() == Some(&b'{') {
+        if !bare_allowed {
+            return Err("has no checksum, after records that have one".into());
+        }
         body
     } else {
         let (sum, json) = match body.split_at_checked(9) {
@@ -541,6 +573,7 @@ fn read_journal(path: &Path) -> Result<Read, StateError> {
     let mut line = Vec::new();
     // A bad record is a torn tail only when nothing whole follows it.
     let mut bad: Option<(usize, u64, String)> = None;
+    let mut checksummed = false;
     loop {
         line.clear();
         let n = reader
@@ -557,7 +590,9 @@ fn read_journal(path: &Path) -> Result<Read, StateError> {
         }
         let record = read.changes.len() + 1;
         let decoded = if line.last() == Some(&b'\n') {
-            decode(&line)
+            let decoded = decode(&line, !checksummed);
+            checksummed |= line.first() != Some(&b'{');
+            decoded
         } else {
             Err("is cut short".into())
         };

@@ -260,6 +260,39 @@ fn a_changed_byte_is_caught_by_the_checksum() {
     );
 }
 
+/// Lines without a checksum (bare JSON) are read only as a journal from
+/// before checksums: first, before any line that has one. After one, a
+/// bare line is damage, not a record that skips its check.
+#[test]
+fn a_bare_line_after_checksummed_ones_is_not_trusted() {
+    let (dir, path, live, _) = one_approve_journaled();
+    let journal_path = dir.path().join("state.json.journal");
+    let text = std::fs::read_to_string(&journal_path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    let bare = |line: &str| line.split_once(' ').unwrap().1.to_owned();
+    let reopen = |content: String| {
+        std::fs::write(&journal_path, content).unwrap();
+        state::open(&path, &Progress::default(), exists).unwrap()
+    };
+    // From before checksums, whole or in part: read.
+    for content in [
+        format!("{}\n{}\n", bare(lines[0]), bare(lines[1])),
+        format!("{}\n{}\n", bare(lines[0]), lines[1]),
+    ] {
+        let (reopened, journal, recovery) = reopen(content);
+        assert_eq!(recovery.replayed, 2);
+        assert_eq!(statuses(&reopened), statuses(&live));
+        drop(journal);
+    }
+    // A bare line after a checksummed one: not read, and said.
+    let (_, journal, recovery) = reopen(format!("{}\n{}\n", lines[0], bare(lines[1])));
+    assert_eq!(recovery.replayed, 1);
+    let said = recovery.describe(&path);
+    assert!(said.contains("record 2: has no checksum"), "{said}");
+    drop(journal);
+}
+
 #[test]
 fn a_gap_in_the_records_stops_the_start() {
     let (dir, path, _live, _) = one_approve_journaled();
@@ -283,6 +316,12 @@ fn a_second_server_on_the_same_state_is_refused() {
             && e.0.contains(&format!("pid {}", std::process::id())),
         "{e}"
     );
+    // Deleting the lock file does not let a second server in: the
+    // journal itself is locked.
+    std::fs::remove_file(dir.path().join("state.json.lock")).unwrap();
+    let e = refused(&path);
+    assert!(e.0.contains("is held by another landscape-tui"), "{e}");
+    assert!(e.0.contains("journal"), "{e}");
     drop(first);
     assert!(state::open(&path, &Progress::default(), exists).is_ok());
 }
