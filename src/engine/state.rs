@@ -398,6 +398,16 @@ pub fn open_with(
         fresh()?
     };
     let read = read_journal(&jpath)?;
+    if !recovery.snapshot_loaded && !read.changes.is_empty() {
+        // Its changes were made to a snapshot that is gone: replayed on
+        // fresh data they would mean something else.
+        return Err(StateError(format!(
+            "state {} is missing but its journal {} holds {} change(s) made to it: restore the state file, or move the journal away to start afresh; left as it is",
+            path.display(),
+            jpath.display(),
+            read.changes.len()
+        )));
+    }
     recovery.dropped_bytes = read.dropped_bytes;
     recovery.dropped = read.dropped.clone();
     recovery.replayed = replay(&mut engine, &read.changes, &jpath, progress)?;

@@ -293,6 +293,19 @@ fn a_bare_line_after_checksummed_ones_is_not_trusted() {
     drop(journal);
 }
 
+/// A deleted snapshot with its journal kept stops the start, saying so:
+/// the journal's changes are not replayed onto fresh data as if new.
+#[test]
+fn a_journal_without_its_snapshot_stops_the_start() {
+    let (dir, path, _live, _) = one_approve_journaled();
+    std::fs::remove_file(&path).unwrap();
+    let e = refused(&path);
+    assert!(e.0.contains("is missing but its journal"), "{e}");
+    assert!(e.0.contains("2 change(s)"), "{e}");
+    assert!(!path.exists(), "nothing written in its place");
+    assert!(dir.path().join("state.json.journal").exists());
+}
+
 #[test]
 fn a_gap_in_the_records_stops_the_start() {
     let (dir, path, _live, _) = one_approve_journaled();
