@@ -12,6 +12,10 @@ use crate::query::{Columns, QueryError};
 use super::Engine;
 use super::lifecycle::inverse_change;
 
+/// The most activities one reapply or revert creates (a group counts with
+/// the children it copies): a request past it is refused, whole.
+pub const MAX_CREATED: usize = 10_000;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActionError {
     Query(QueryError),
@@ -374,6 +378,9 @@ impl Engine {
     }
 
     /// The rows of `ids` when `kind` may copy every one of them.
+    /// The rows a reapply or revert of `ids` copies, or every refusal
+    /// (all or nothing); past [`MAX_CREATED`] new activities the rest are
+    /// refused too.
     fn check_create(&self, kind: ActionKind, ids: &[u64]) -> Result<Vec<usize>, ActionError> {
         let (mut found, mut refused) = self.selected(&Selection::Ids(ids.to_vec()))?;
         // A child named beside its group is copied with the group, once
@@ -388,17 +395,31 @@ impl Engine {
             let a = &self.store.activities[i];
             a.parent().is_none_or(|p| !groups.contains(&p)) || kind.refusal(a).is_some()
         });
+        let mut created = 0usize;
         for &i in &found {
             let a = &self.store.activities[i];
             let reason = if a.is_parent() {
-                let any = self
+                let copied = self
                     .store
                     .children_of(a.id)
-                    .any(|c| kind.refusal(c).is_none());
-                (!any).then(|| format!("no activity of this group can be {}", kind.past()))
+                    .filter(|c| kind.refusal(c).is_none())
+                    .count();
+                created += 1 + copied;
+                (copied == 0).then(|| format!("no activity of this group can be {}", kind.past()))
             } else {
+                created += 1;
                 kind.refusal(a)
             };
+            let reason = reason.or_else(|| {
+                (created > MAX_CREATED).then(|| {
+                    format!(
+                        "past the {} new activities one {} may create; {} the rest in another request",
+                        crate::printable::thousands(MAX_CREATED as u64),
+                        kind.verb(),
+                        kind.verb()
+                    )
+                })
+            });
             if let Some(reason) = reason {
                 refused.push(Refusal { id: a.id, reason });
             }

@@ -26,7 +26,7 @@ use crate::query::{
 
 pub use crate::model::Selection;
 pub use crate::progress::{Progress, Reading};
-pub use actions::{ActionError, Done, Prepared};
+pub use actions::{ActionError, Done, MAX_CREATED, Prepared};
 pub use clock::Clock;
 pub use dataset_reader::DatasetError;
 pub use demo::DemoOptions;

@@ -456,3 +456,43 @@ fn a_child_named_beside_its_group_is_reapplied_once() {
     assert_eq!(copies, 2, "{made:?}");
     assert_eq!(e.activity_count(), before + 3, "one group, two children");
 }
+
+/// One reapply creates at most `MAX_CREATED` activities (a group with
+/// the children it copies): asked for more, it is refused whole, each id
+/// past the limit saying why, and nothing is made; the same ids in two
+/// requests are each within it.
+#[test]
+fn one_reapply_creates_at_most_its_quota() {
+    use landscape_tui::engine::MAX_CREATED;
+    let mut e = crate::common::demo(7, 100, 40_000);
+    let finished: Vec<u64> = e
+        .activities("status:succeeded OR status:failed", u64::MAX, 0)
+        .unwrap()
+        .results
+        .into_iter()
+        .filter(|a| a.parent().is_none())
+        .map(|a| a.id)
+        .collect();
+    let before = e.activity_count();
+    let Err(ActionError::Refused(refusals)) = e.reapply(&finished) else {
+        panic!("{} activities reapplied in one request", finished.len());
+    };
+    assert_eq!(e.activity_count(), before, "nothing made");
+    assert!(!refusals.is_empty());
+    assert!(
+        refusals
+            .iter()
+            .all(|r| r.reason.contains("new activities one reapply may create")),
+        "{:?}",
+        &refusals[..3]
+    );
+    // In requests of 500 ids (as the dashboard sends 100), each is within it.
+    let mut made = 0;
+    for chunk in finished.chunks(500) {
+        match e.reapply(chunk) {
+            Ok(created) => made += created.len(),
+            Err(err) => panic!("{} ids refused: {:.300}", chunk.len(), format!("{err:?}")),
+        }
+    }
+    assert!(made > MAX_CREATED, "{made}");
+}
