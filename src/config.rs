@@ -573,11 +573,13 @@ fn run_secret_command_within(
 ) -> Result<String, String> {
     use std::io::Read;
     use std::process::Stdio;
-    let mut child = Command::new("sh")
-        .arg("-c")
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
         .arg(command)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::null());
+    crate::process_group::own_group(&mut sh);
+    let mut child = sh
         .spawn()
         .map_err(|e| format!("{key}_command could not run: {e}"))?;
     let mut stdout = child.stdout.take();
@@ -597,7 +599,8 @@ fn run_secret_command_within(
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
             Ok(None) => {
-                let _ = child.kill();
+                // Everything it started: a pipeline's parts too.
+                crate::process_group::kill_group(child.id());
                 let _ = child.wait();
                 return Err(format!(
                     "{key}_command did not finish within {:.1} s and was stopped",
@@ -755,6 +758,31 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("did not finish within 0.3 s"), "{e}");
+    }
+
+    /// A command stopped at its time limit takes what it started with it:
+    /// no part of a pipeline is left running, orphaned.
+    #[test]
+    fn a_stopped_secret_command_leaves_nothing_running() {
+        let dir = tempfile::tempdir().unwrap();
+        let pids = dir.path().join("pids");
+        let command = format!(
+            "sleep 30 & echo $! > {0}; (sleep 30; echo late) | cat & echo $! >> {0}; wait",
+            pids.display()
+        );
+        let e =
+            run_secret_command_within(&command, "password", std::time::Duration::from_millis(500))
+                .unwrap_err();
+        assert!(e.contains("was stopped"), "{e}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let started = std::fs::read_to_string(&pids).unwrap();
+        for pid in started.split_whitespace() {
+            let alive = std::path::Path::new(&format!("/proc/{pid}")).exists()
+                && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .unwrap_or_default()
+                    .contains(") Z");
+            assert!(!alive, "process {pid} still runs");
+        }
     }
 
     #[test]

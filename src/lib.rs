@@ -11,6 +11,7 @@ pub mod export;
 pub mod logging;
 pub mod model;
 pub mod printable;
+pub mod process_group;
 pub mod progress;
 pub mod query;
 pub mod scripting;
