@@ -160,9 +160,11 @@ impl EngineBackend {
         work: impl FnOnce(&Shared) -> T + Send + 'static,
     ) -> Result<T, BackendError> {
         let shared = self.shared.clone();
+        // A request's time goes with the work: a query past it stops.
+        let deadline = super::deadline::current();
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => handle
-                .spawn_blocking(move || work(&shared))
+                .spawn_blocking(move || crate::engine::deadline::within(deadline, || work(&shared)))
                 .await
                 .map_err(|e| BackendError::Transport(format!("the engine failed: {e}"))),
             Err(_) => Ok(work(&shared)),

@@ -6,6 +6,7 @@
 pub mod action_log;
 pub mod action_plan;
 pub mod clusters;
+pub mod deadline;
 pub mod engine;
 mod error;
 pub mod health;

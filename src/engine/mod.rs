@@ -7,6 +7,7 @@ mod checksum;
 mod clock;
 mod dataset;
 mod dataset_reader;
+pub mod deadline;
 mod demo;
 mod fate;
 pub mod lifecycle;
@@ -241,17 +242,26 @@ impl Engine {
     /// The rows `m` (made from `query`) matches, within the query budget.
     fn select(&self, m: &Matcher, query: &str) -> Result<RowSet, QueryError> {
         let s = &self.store;
-        m.select_within(&s.columns, &s.activities, self.query_budget)
-            .map_err(|over| {
-                QueryError::new(
-                    0..query.len(),
-                    format!(
-                        "too costly: this query needs more than {} tests over {} activities; narrow it with cheap terms first (status:, type:, created-after:) or split it",
-                        crate::printable::thousands(over.limit),
-                        crate::printable::thousands(over.rows as u64),
-                    ),
-                )
-            })
+        m.select_within(
+            &s.columns,
+            &s.activities,
+            self.query_budget,
+            &deadline::passed,
+        )
+        .map_err(|why| match why {
+            crate::query::NotDone::OverBudget(over) => QueryError::new(
+                0..query.len(),
+                format!(
+                    "too costly: this query needs more than {} tests over {} activities; narrow it with cheap terms first (status:, type:, created-after:) or split it",
+                    crate::printable::thousands(over.limit),
+                    crate::printable::thousands(over.rows as u64),
+                ),
+            ),
+            crate::query::NotDone::Stopped => QueryError::new(
+                0..query.len(),
+                "stopped: the request's time ran out before the query finished; narrow it with cheap terms first (status:, type:, created-after:)",
+            ),
+        })
     }
 
     /// Row tests one query may make (see [`QUERY_BUDGET`]).

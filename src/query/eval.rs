@@ -602,7 +602,7 @@ impl Matcher {
     /// where many rows are still in, and row by row where few are; one
     /// that must read records reads only the rows still in.
     pub fn select_set(&self, columns: &Columns, full: &[Activity]) -> RowSet {
-        match self.select_within(columns, full, u64::MAX) {
+        match self.select_within(columns, full, u64::MAX, &|| false) {
             Ok(rows) => rows,
             // A budget of every test there is cannot run out.
             Err(_) => RowSet::empty(columns.len().min(full.len())),
@@ -613,12 +613,15 @@ impl Matcher {
     /// compare is one, a record read [`RECORD_TEST`]), counted group by
     /// group over the rows still in before each runs: a query whose work
     /// would pass `budget` stops before doing it, whatever its length.
+    /// `stop` is asked every few thousand records read (a request's time
+    /// ran out): once it says so the work ends there, unfinished.
     pub fn select_within(
         &self,
         columns: &Columns,
         full: &[Activity],
         budget: u64,
-    ) -> Result<RowSet, OverBudget> {
+        stop: &dyn Fn() -> bool,
+    ) -> Result<RowSet, NotDone> {
         let n = columns.len().min(full.len());
         let mut rows = RowSet::all(n);
         let mut spent = 0u64;
@@ -626,13 +629,17 @@ impl Matcher {
             let tests = group.tests_per_row().saturating_mul(rows.count() as u64);
             spent = spent.saturating_add(tests);
             if spent > budget {
-                return Err(OverBudget {
+                return Err(NotDone::OverBudget(OverBudget {
                     tests: spent,
                     limit: budget,
                     rows: n,
-                });
+                }));
             }
-            rows = narrow(group, rows, columns, full);
+            rows = narrow(group, rows, columns, full, stop);
+            // A narrowing cut short leaves rows no answer may use.
+            if stop() {
+                return Err(NotDone::Stopped);
+            }
         }
         Ok(rows)
     }
@@ -641,6 +648,14 @@ impl Matcher {
 /// Row tests a term costs when the record must be read (a cache miss and
 /// a string compare) against one for a packed column.
 pub const RECORD_TEST: u64 = 16;
+
+/// Why [`Matcher::select_within`] gave no rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotDone {
+    OverBudget(OverBudget),
+    /// Asked to stop (its request's time ran out) before it finished.
+    Stopped,
+}
 
 /// A query that would cost more row tests than allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -653,10 +668,19 @@ pub struct OverBudget {
 }
 
 /// Keeps the rows of `rows` that `group` lets through.
-fn narrow(group: &Group, mut rows: RowSet, c: &Columns, full: &[Activity]) -> RowSet {
+fn narrow(
+    group: &Group,
+    mut rows: RowSet,
+    c: &Columns,
+    full: &[Activity],
+    stop: &dyn Fn() -> bool,
+) -> RowSet {
     if !group.columns_decide() {
         // Records are read: only for the rows still in.
         for (k, word) in rows.words_mut().iter_mut().enumerate() {
+            if k.is_multiple_of(STOP_CHECK_WORDS) && stop() {
+                break;
+            }
             let mut w = *word;
             while w != 0 {
                 let bit = w.trailing_zeros() as usize;
@@ -678,7 +702,7 @@ fn narrow(group: &Group, mut rows: RowSet, c: &Columns, full: &[Activity]) -> Ro
                     || (c.parent[i] != Columns::NONE && parents.contains(&c.parent[i]))
             });
         }
-        return keep(rows, false, |i| group.test_at(c, i, &full[i]));
+        return keep_reading(rows, false, |i| group.test_at(c, i, &full[i]), stop);
     };
     let negated = *negated;
     // One loop per kind of test, so each compiles to a tight pass over a column.
@@ -723,7 +747,7 @@ fn narrow(group: &Group, mut rows: RowSet, c: &Columns, full: &[Activity]) -> Ro
                 Err(rows) => keep(rows, negated, |i| words.contains(c.summary[i])),
             }
         }
-        _ => keep(rows, negated, |i| pred.test_at(c, i, &full[i])),
+        _ => keep_reading(rows, negated, |i| pred.test_at(c, i, &full[i]), stop),
     }
 }
 
@@ -764,7 +788,7 @@ fn keep_equal<T: Copy + PartialEq>(
 const SPARSE_WORD: u32 = 32;
 
 /// The bits of `word` for which `test(bit)` holds.
-fn keep_bits(word: u64, test: impl Fn(usize) -> bool) -> u64 {
+fn keep_bits(word: u64, mut test: impl FnMut(usize) -> bool) -> u64 {
     let mut w = word;
     let mut out = word;
     while w != 0 {
@@ -778,7 +802,33 @@ fn keep_bits(word: u64, test: impl Fn(usize) -> bool) -> u64 {
 }
 
 /// Keeps the rows for which `test` differs from `negated`, 64 at a time.
-fn keep<F: Fn(usize) -> bool>(mut rows: RowSet, negated: bool, test: F) -> RowSet {
+/// Words of 64 rows read between two questions to `stop`.
+const STOP_CHECK_WORDS: usize = 64;
+
+/// [`keep`] for a test that reads records: asks `stop` every
+/// [`STOP_CHECK_WORDS`] words and ends there when told to.
+fn keep_reading<F: Fn(usize) -> bool>(
+    rows: RowSet,
+    negated: bool,
+    test: F,
+    stop: &dyn Fn() -> bool,
+) -> RowSet {
+    let mut calls = 0usize;
+    let mut stopped = false;
+    keep(rows, negated, |i| {
+        if stopped {
+            return false;
+        }
+        calls += 1;
+        if calls.is_multiple_of(STOP_CHECK_WORDS * 64) && stop() {
+            stopped = true;
+            return false;
+        }
+        test(i)
+    })
+}
+
+fn keep<F: FnMut(usize) -> bool>(mut rows: RowSet, negated: bool, mut test: F) -> RowSet {
     let n = rows.universe();
     for (k, word) in rows.words_mut().iter_mut().enumerate() {
         if *word == 0 {

@@ -24,7 +24,8 @@ pub use columns::Columns;
 pub use complete::{Completion, CompletionValues, Completions, complete};
 pub use error::{QueryError, QueryWarning};
 pub use eval::{
-    ComputerLookup, Matcher, OverBudget, RECORD_TEST, computer_matches, contains_ignoring_case,
+    ComputerLookup, Matcher, NotDone, OverBudget, RECORD_TEST, computer_matches,
+    contains_ignoring_case,
 };
 pub use highlight::{Highlight, HighlightKind, highlight};
 pub use relative::{Expanded, expand as expand_relative_dates};

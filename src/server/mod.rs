@@ -346,7 +346,10 @@ pub async fn serve_with(
 /// A request not answered in time (a body that never finishes arriving)
 /// ends with 408.
 async fn answer_within(limit: std::time::Duration, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(request)).await {
+    // The backend is told the same time: its work stops with the answer.
+    let deadline = std::time::Instant::now() + limit;
+    let answer = crate::backend::deadline::scope(deadline, next.run(request));
+    match tokio::time::timeout(limit, answer).await {
         Ok(response) => response,
         Err(_) => ApiError::new(
             StatusCode::REQUEST_TIMEOUT,

@@ -496,3 +496,32 @@ fn one_reapply_creates_at_most_its_quota() {
     }
     assert!(made > MAX_CREATED, "{made}");
 }
+
+/// A read past its request's deadline stops (the engine is told through
+/// the backend, on the thread the work runs on) and says why; with time
+/// left, or no deadline at all, the same read answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_past_its_deadline_stops_and_says_why() {
+    use landscape_tui::backend::{Backend, deadline};
+    use std::time::{Duration, Instant};
+    let backend = crate::common::frozen(crate::common::demo(3, 20, 5_000));
+    let query = "status:failed OR upgrade";
+    let late = deadline::scope(Instant::now(), backend.activities(query, 5, 0)).await;
+    let e = late.unwrap_err().to_string();
+    assert!(e.contains("stopped: the request's time ran out"), "{e}");
+    let in_time = deadline::scope(
+        Instant::now() + Duration::from_secs(60),
+        backend.activities(query, 5, 0),
+    )
+    .await;
+    let without = backend.activities(query, 5, 0).await.unwrap();
+    assert_eq!(in_time.unwrap().count, without.count);
+    assert!(without.count > 0);
+    // The engine alone, on a thread with no deadline, is never stopped.
+    let engine = crate::common::demo(3, 20, 5_000);
+    let stopped = landscape_tui::engine::deadline::within(Some(Instant::now()), || {
+        engine.activities(query, 5, 0)
+    });
+    assert!(stopped.is_err());
+    assert_eq!(engine.activities(query, 5, 0).unwrap().count, without.count);
+}
