@@ -159,7 +159,8 @@ pub struct Journal {
     /// (it is cut off before anything else is written).
     failed: Option<String>,
     /// Held while the journal is open: no second server on this state.
-    _lock: File,
+    /// It also says the last change acknowledged (see [`Acknowledged`]).
+    lock: File,
     /// The journal itself locked too: deleting `FILE.lock` cannot let a
     /// second server write the same state.
     _journal_lock: File,
@@ -202,6 +203,9 @@ pub struct Recovery {
     pub dropped_bytes: u64,
     /// What the dropped record was, when it could be read.
     pub dropped: Option<String>,
+    /// Changes acknowledged as done that the journal no longer holds: the
+    /// last it holds, and how many after it are lost.
+    pub lost: Option<(u64, u64)>,
 }
 
 impl Recovery {
@@ -215,6 +219,11 @@ impl Recovery {
         } else {
             format!("state {}: new", path.display())
         };
+        if let Some((last, lost)) = self.lost {
+            text.push_str(&format!(
+                "; {lost} change(s) answered as done after change {last} are not in the journal (it was cut or damaged after they were written): they are lost"
+            ));
+        }
         if self.dropped_bytes > 0 {
             text.push_str(&format!(
                 "; the journal's last record ({} bytes{}) was cut short or damaged by a crash mid-write and was dropped: it was never answered as done",
@@ -310,8 +319,33 @@ impl Engine {
     }
 }
 
-/// Takes `FILE.lock` for this process, or says who holds it.
-fn lock(state: &Path) -> Result<File, StateError> {
+/// What `FILE.lock` says: the process that held it and the last change
+/// it acknowledged. Written (not synced) after each record is synced: a
+/// kill keeps it, and a journal that ends before it lost changes that
+/// were answered as done, which a start counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Acknowledged {
+    pid: u32,
+    seq: u64,
+}
+
+impl Acknowledged {
+    /// Fixed width: rewritten in place.
+    fn line(self) -> String {
+        format!("{:>10} {:>20}\n", self.pid, self.seq)
+    }
+
+    fn parse(text: &str) -> Option<Acknowledged> {
+        let mut words = text.split_whitespace();
+        let pid = words.next()?.parse().ok()?;
+        let seq = words.next()?.parse().ok()?;
+        Some(Acknowledged { pid, seq })
+    }
+}
+
+/// Takes `FILE.lock` for this process, or says who holds it; with the
+/// last change the previous holder acknowledged, when it said.
+fn lock(state: &Path) -> Result<(File, Option<u64>), StateError> {
     let path = beside(state, ".lock");
     let mut file = OpenOptions::new()
         .create(true)
@@ -322,14 +356,26 @@ fn lock(state: &Path) -> Result<File, StateError> {
         .map_err(|e| StateError(format!("{}: {e}", path.display())))?;
     match file.try_lock() {
         Ok(()) => {
+            let before = std::fs::read_to_string(&path).unwrap_or_default();
+            let acknowledged = Acknowledged::parse(&before).map(|a| a.seq);
+            // Carried over: a start that changes nothing keeps what was
+            // acknowledged before it (a state made afresh starts at 0).
+            let mine = Acknowledged {
+                pid: std::process::id(),
+                seq: if state.exists() {
+                    acknowledged.unwrap_or(0)
+                } else {
+                    0
+                },
+            };
             let _ = file
                 .set_len(0)
-                .and_then(|()| write!(file, "{}", std::process::id()));
-            Ok(file)
+                .and_then(|()| file.write_all(mine.line().as_bytes()));
+            Ok((file, acknowledged))
         }
         Err(std::fs::TryLockError::WouldBlock) => {
             let holder = std::fs::read_to_string(&path).unwrap_or_default();
-            let holder = holder.trim();
+            let holder = holder.split_whitespace().next().unwrap_or("");
             Err(StateError(format!(
                 "state {} is held by another landscape-tui{} (through {}); stop it first, or give this one another --state",
                 state.display(),
@@ -386,7 +432,7 @@ pub fn open_with(
     fresh: impl FnOnce() -> Result<Engine, StateError>,
     wrap: impl FnOnce(File) -> Box<dyn JournalFile>,
 ) -> Result<(Engine, Journal, Recovery), StateError> {
-    let held = lock(path)?;
+    let (held, acknowledged) = lock(path)?;
     let jpath = beside(path, ".journal");
     let journal_lock = lock_journal(path, &jpath)?;
     let mut recovery = Recovery::default();
@@ -411,6 +457,12 @@ pub fn open_with(
     recovery.dropped_bytes = read.dropped_bytes;
     recovery.dropped = read.dropped.clone();
     recovery.replayed = replay(&mut engine, &read.changes, &jpath, progress)?;
+    let last = engine
+        .journal_seq
+        .max(read.changes.last().map_or(0, |c| c.seq));
+    if let Some(acknowledged) = acknowledged.filter(|a| *a > last && recovery.snapshot_loaded) {
+        recovery.lost = Some((last, acknowledged - last));
+    }
     if read.dropped_bytes > 0 {
         let f = OpenOptions::new()
             .write(true)
@@ -457,7 +509,7 @@ pub fn open_with(
         fold_failed: None,
         fold_attempts: 0,
         failed: None,
-        _lock: held,
+        lock: held,
         _journal_lock: journal_lock,
     };
     if journal.wants_fold() {
@@ -753,6 +805,18 @@ impl Journal {
         Ok(())
     }
 
+    /// Says in `FILE.lock` that change `seq` was written: not synced (the
+    /// journal is), so it costs a write, and a kill keeps it.
+    fn acknowledge(&self, seq: u64) {
+        use std::os::unix::fs::FileExt;
+        let line = Acknowledged {
+            pid: std::process::id(),
+            seq,
+        }
+        .line();
+        let _ = self.lock.write_at(line.as_bytes(), 0);
+    }
+
     /// Records `op`, done at `at`, on disk before returning.
     pub fn record(&mut self, at: DateTime<Utc>, op: Op) -> Result<u64, StateError> {
         self.append(at, None, op)
@@ -789,6 +853,7 @@ impl Journal {
         self.next_seq += 1;
         self.written += line.len() as u64;
         self.records += 1;
+        self.acknowledge(seq);
         Ok(seq)
     }
 }

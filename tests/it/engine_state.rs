@@ -293,6 +293,30 @@ fn a_bare_line_after_checksummed_ones_is_not_trusted() {
     drop(journal);
 }
 
+/// A journal that lost whole records from its end (cut at a line, so no
+/// record is torn) is caught by what the lock file says was acknowledged:
+/// the start counts the changes answered as done that are gone.
+#[test]
+fn acknowledged_changes_cut_from_the_journal_are_counted() {
+    let (dir, path, _live, _) = one_approve_journaled();
+    // A restart that changes nothing loses nothing, and forgets nothing.
+    let (_, journal, recovery) = state::open(&path, &Progress::default(), exists).unwrap();
+    assert_eq!((recovery.replayed, recovery.lost), (2, None));
+    drop(journal);
+    let journal_path = dir.path().join("state.json.journal");
+    let text = std::fs::read_to_string(&journal_path).unwrap();
+    let first = text.lines().next().unwrap().to_owned() + "\n";
+    std::fs::write(&journal_path, first).unwrap();
+    let (_, _journal, recovery) = state::open(&path, &Progress::default(), exists).unwrap();
+    assert_eq!(recovery.replayed, 1);
+    assert_eq!(recovery.lost, Some((1, 1)));
+    let said = recovery.describe(&path);
+    assert!(
+        said.contains("1 change(s) answered as done after change 1 are not in the journal"),
+        "{said}"
+    );
+}
+
 /// A deleted snapshot with its journal kept stops the start, saying so:
 /// the journal's changes are not replayed onto fresh data as if new.
 #[test]
