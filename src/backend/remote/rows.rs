@@ -226,12 +226,11 @@ impl LazyRows {
         }
     }
 
-    /// How far reading on reaches for about one raw page: a row farther
-    /// than this is cheaper to reach by an island than by walking the
-    /// matches (a query whose matches are mostly children has few rows
-    /// per match).
-    /// Nor farther than half the rows asked for: rows read on to are
-    /// rows whose parents are read too, an island reads only its own.
+    /// How far past what is read reading on still pays: about one raw
+    /// page's rows (a query whose matches are mostly children has few
+    /// rows per match), and at most half the rows asked for (the rows
+    /// read on to have their parents read too; an island reads only its
+    /// own). Farther, an island is cheaper than walking the matches.
     fn near_rows(&self, limit: u64) -> u64 {
         ((RAW_PAGE as f64 * self.ratio()) as u64)
             .min(limit / 2)
