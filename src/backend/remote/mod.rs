@@ -4,8 +4,13 @@
 mod client;
 mod endpoints;
 mod options;
+mod row_reads;
 mod rows;
+mod session;
+mod state;
+mod transport;
 
-pub use client::{RemoteBackend, parse_refusals};
 pub use endpoints::Endpoints;
 pub use options::{ApiChoice, DEFAULT_MAX_BODY_MIB, RemoteCredentials, RemoteOptions, Secret};
+pub use state::RemoteBackend;
+pub use transport::parse_refusals;
