@@ -7,6 +7,8 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use crate::backend::clusters::ClusterReport;
+use crate::model::failure::FailureCluster;
 use crate::printable::{printable, printable_lines, thousands};
 use crate::tui::app::App;
 use crate::tui::keys::{Context, KeyAction};
@@ -30,21 +32,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
-    let key = |action| app.keymap.first(Context::Popup, action);
-    let footer = Line::from(Span::styled(
-        format!(
-            "{}/{} move · {} shows the cluster · {} marks it · {} computers · {} opens one · {} reads again · {} closes",
-            key(KeyAction::ScrollDown),
-            key(KeyAction::ScrollUp),
-            key(KeyAction::Open),
-            key(KeyAction::Mark),
-            key(KeyAction::NextPane),
-            key(KeyAction::JumpToComputer),
-            key(KeyAction::Refresh),
-            key(KeyAction::Close),
-        ),
-        app.theme.dim,
-    ));
+    let footer = footer(app);
     let footer_rows = (footer.width() as u16).div_ceil(inner.width.max(1)).max(1);
     let [body, foot] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(footer_rows)]).areas(inner);
@@ -60,23 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
         return;
     };
-    let mut head = format!(
-        "{} failed in {} cluster{}",
-        thousands(report.failed),
-        report.clusters.len(),
-        if report.clusters.len() == 1 { "" } else { "s" }
-    );
-    if !report.complete() {
-        head = format!(
-            "{} failed; the newest {} in {} clusters",
-            thousands(report.failed),
-            thousands(report.clustered),
-            report.clusters.len()
-        );
-    }
-    if c.loading {
-        head.push_str(" (reading again …)");
-    }
+    let head = heading(report, c.loading);
     if report.clusters.is_empty() {
         let lines = vec![
             Line::from(head),
@@ -101,6 +73,65 @@ pub fn draw(frame: &mut Frame, app: &App) {
     ])
     .areas(body);
     frame.render_widget(Paragraph::new(head), head_area);
+    draw_rows(frame, app, report, shown, columns, table);
+    if let Some(k) = c.selected_cluster() {
+        let lines = selected_lines(app, k, below.height);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), below);
+    }
+}
+
+/// The popup's keys, as the operator's keymap has them.
+fn footer(app: &App) -> Line<'static> {
+    let key = |action| app.keymap.first(Context::Popup, action);
+    Line::from(Span::styled(
+        format!(
+            "{}/{} move · {} shows the cluster · {} marks it · {} computers · {} opens one · {} reads again · {} closes",
+            key(KeyAction::ScrollDown),
+            key(KeyAction::ScrollUp),
+            key(KeyAction::Open),
+            key(KeyAction::Mark),
+            key(KeyAction::NextPane),
+            key(KeyAction::JumpToComputer),
+            key(KeyAction::Refresh),
+            key(KeyAction::Close),
+        ),
+        app.theme.dim,
+    ))
+}
+
+/// "N failed in K clusters", or what part of them was clustered.
+fn heading(report: &ClusterReport, loading: bool) -> String {
+    let mut head = if report.complete() {
+        format!(
+            "{} failed in {} cluster{}",
+            thousands(report.failed),
+            report.clusters.len(),
+            if report.clusters.len() == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "{} failed; the newest {} in {} clusters",
+            thousands(report.failed),
+            thousands(report.clustered),
+            report.clusters.len()
+        )
+    };
+    if loading {
+        head.push_str(" (reading again …)");
+    }
+    head
+}
+
+/// The column headings and the `shown` cluster rows around the selected.
+fn draw_rows(
+    frame: &mut Frame,
+    app: &App,
+    report: &ClusterReport,
+    shown: usize,
+    columns: Rect,
+    table: Rect,
+) {
+    let c = &app.clusters;
     let first = c.selected.saturating_sub(shown.saturating_sub(1));
     let width = usize::from(table.width);
     // The types padded to the longest shown, so the first lines line up.
@@ -158,86 +189,89 @@ pub fn draw(frame: &mut Frame, app: &App) {
         })
         .collect();
     frame.render_widget(Paragraph::new(rows), table);
-    if let Some(k) = c.selected_cluster() {
-        let name = |id: u64| {
-            app.computer_titles
-                .get(&id)
-                .map_or_else(|| format!("computer {id}"), |t| printable(t).into_owned())
-        };
-        let mut lines = vec![Line::from(vec![Span::styled(
-            format!(
-                "{} · result code {} · {} on {} ",
-                printable(&k.key.activity_type),
-                k.key
-                    .result_code
-                    .map_or_else(|| "none".to_owned(), |c| c.to_string()),
-                crate::printable::activities(k.count() as u64),
-                match k.computers.len() {
-                    1 => "1 computer".to_owned(),
-                    n => format!("{} computers", thousands(n as u64)),
-                }
-            ),
-            app.theme.header,
-        )])];
-        lines.push(Line::from(Span::styled(
-            format!("  {}", printable(&k.key.pattern)),
-            app.theme.failed,
-        )));
-        match c.computer {
-            Some(at) => {
-                lines.push(Line::from(Span::styled(
-                    format!("Computers hit ({}):", thousands(k.computers.len() as u64)),
-                    app.theme.header,
-                )));
-                let room = usize::from(below.height).saturating_sub(1).max(1);
-                let from = at.saturating_sub(room - 1);
-                for (i, id) in k.computers.iter().enumerate().skip(from).take(room) {
-                    let style = if i == at {
-                        app.theme.selected
-                    } else {
-                        Default::default()
-                    };
-                    lines.push(Line::from(Span::styled(
-                        format!("  {}  (id {id})", name(*id)),
-                        style,
-                    )));
-                }
+}
+
+/// The selected cluster: what it is, then its computers (one selected,
+/// within `height` lines) or a few of them and one failure whole.
+fn selected_lines(app: &App, k: &FailureCluster, height: u16) -> Vec<Line<'static>> {
+    let name = |id: u64| {
+        app.computer_titles
+            .get(&id)
+            .map_or_else(|| format!("computer {id}"), |t| printable(t).into_owned())
+    };
+    let mut lines = vec![Line::from(vec![Span::styled(
+        format!(
+            "{} · result code {} · {} on {} ",
+            printable(&k.key.activity_type),
+            k.key
+                .result_code
+                .map_or_else(|| "none".to_owned(), |c| c.to_string()),
+            crate::printable::activities(k.count() as u64),
+            match k.computers.len() {
+                1 => "1 computer".to_owned(),
+                n => format!("{} computers", thousands(n as u64)),
             }
-            None => {
-                let listed: Vec<String> = k.computers.iter().take(12).map(|id| name(*id)).collect();
-                let more = k.computers.len().saturating_sub(listed.len());
-                let mut on = format!("Computers: {}", listed.join(", "));
-                if more > 0 {
-                    on.push_str(&format!(" and {} more", thousands(more as u64)));
-                }
-                if k.computers.is_empty() {
-                    on = "Computers: none named".to_owned();
-                }
-                lines.push(Line::from(on));
-                let e = &k.example;
-                let at = e
-                    .completion_time
-                    .copied()
-                    .unwrap_or(e.creation_time)
-                    .with_timezone(&app.offset)
-                    .format("%Y-%m-%d %H:%M");
+        ),
+        app.theme.header,
+    )])];
+    lines.push(Line::from(Span::styled(
+        format!("  {}", printable(&k.key.pattern)),
+        app.theme.failed,
+    )));
+    match app.clusters.computer {
+        Some(at) => {
+            lines.push(Line::from(Span::styled(
+                format!("Computers hit ({}):", thousands(k.computers.len() as u64)),
+                app.theme.header,
+            )));
+            let room = usize::from(height).saturating_sub(1).max(1);
+            let from = at.saturating_sub(room - 1);
+            for (i, id) in k.computers.iter().enumerate().skip(from).take(room) {
+                let style = if i == at {
+                    app.theme.selected
+                } else {
+                    Default::default()
+                };
                 lines.push(Line::from(Span::styled(
-                    format!(
-                        "Example: activity {}{} at {at}: {}",
-                        e.id,
-                        e.computer()
-                            .map(|c| format!(" on {}", name(c)))
-                            .unwrap_or_default(),
-                        printable(&e.summary)
-                    ),
-                    app.theme.header,
+                    format!("  {}  (id {id})", name(*id)),
+                    style,
                 )));
-                let text = e.result_text.get().map_or("", |t| &**t);
-                for l in printable_lines(text).lines() {
-                    lines.push(Line::from(format!("  {l}")));
-                }
             }
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), below);
+        None => {
+            let listed: Vec<String> = k.computers.iter().take(12).map(|id| name(*id)).collect();
+            let more = k.computers.len().saturating_sub(listed.len());
+            let mut on = format!("Computers: {}", listed.join(", "));
+            if more > 0 {
+                on.push_str(&format!(" and {} more", thousands(more as u64)));
+            }
+            if k.computers.is_empty() {
+                on = "Computers: none named".to_owned();
+            }
+            lines.push(Line::from(on));
+            let e = &k.example;
+            let at = e
+                .completion_time
+                .copied()
+                .unwrap_or(e.creation_time)
+                .with_timezone(&app.offset)
+                .format("%Y-%m-%d %H:%M");
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "Example: activity {}{} at {at}: {}",
+                    e.id,
+                    e.computer()
+                        .map(|c| format!(" on {}", name(c)))
+                        .unwrap_or_default(),
+                    printable(&e.summary)
+                ),
+                app.theme.header,
+            )));
+            let text = e.result_text.get().map_or("", |t| &**t);
+            for l in printable_lines(text).lines() {
+                lines.push(Line::from(format!("  {l}")));
+            }
+        }
     }
+    lines
 }
