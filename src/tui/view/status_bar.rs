@@ -15,8 +15,45 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if let Some(kind) = app.prompt {
         return draw_prompt(frame, app, kind, area);
     }
+    let mut spans = badges(app, area.width);
+    spans.push(freshness(app, area.width));
+    let context = if app.editing {
+        Context::Editor
+    } else {
+        Context::Panes
+    };
+    let always = always_keys(app, context);
+    if let Some(m) = &app.message {
+        let style = match m.level {
+            Level::Info => Style::new(),
+            Level::Success => app.theme.success,
+            Level::Warning => app.theme.warning,
+            Level::Error => app.theme.error,
+        };
+        spans.push(Span::raw(" │ "));
+        let room = usize::from(area.width).saturating_sub(always.width());
+        spans.push(Span::styled(
+            message_text(app, &m.text, &spans, room),
+            style,
+        ));
+    }
+    spans.push(Span::raw(" │ "));
+    let room = usize::from(area.width).saturating_sub(always.width());
+    footer_keys(app, context, room, &mut spans);
+    let [left, right] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(always.width() as u16),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(always), right);
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+}
+
+/// Where the dashboard is and what holds: the server (by its host when
+/// narrow), read-only, unverified TLS, marks, watches.
+fn badges(app: &App, width: u16) -> Vec<Span<'static>> {
     // Narrow, a server is named by its host: the room is the message's.
-    let label = if area.width < 120 {
+    let label = if width < 120 {
         short_label(&app.backend.label)
     } else {
         &app.backend.label
@@ -52,57 +89,41 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let watching = app.watches.active(&app.backend.label).count();
     if watching > 0 {
         // Narrow, the sign alone: the room is the message's.
-        let text = if area.width < 120 {
+        let text = if width < 120 {
             format!(" ◉{watching}")
         } else {
             format!(" ◉ {watching} watched")
         };
         spans.push(Span::styled(text, app.theme.marked));
     }
-    // Beside a message the outage is short; at 80 columns the message
-    // takes its place (the list's title names the outage too).
+    spans
+}
+
+/// The outage, or when the rows were last read. Beside a message the
+/// outage is short; at 80 columns the message takes its place (the
+/// list's title names the outage too).
+fn freshness(app: &App, width: u16) -> Span<'static> {
     match (&app.outage, app.last_refresh) {
-        (Some(_), _) if app.message.is_some() && area.width < 120 => {}
-        (Some(o), _) => spans.push(Span::styled(
-            outage_line(app, o, app.message.is_some()),
-            app.theme.error,
-        )),
-        (None, Some(t)) => spans.push(Span::styled(
+        (Some(_), _) if app.message.is_some() && width < 120 => Span::raw(""),
+        (Some(o), _) => Span::styled(outage_line(app, o, app.message.is_some()), app.theme.error),
+        (None, Some(t)) => Span::styled(
             format!(
                 " ⟳ {}{}",
                 t.with_timezone(&app.offset).format("%H:%M:%S"),
                 if app.paused { " (paused)" } else { "" }
             ),
             app.theme.dim,
-        )),
-        (None, None) => spans.push(Span::styled(" loading…", app.theme.dim)),
+        ),
+        (None, None) => Span::styled(" loading…", app.theme.dim),
     }
-    let context = if app.editing {
-        Context::Editor
-    } else {
-        Context::Panes
-    };
-    let always = always_keys(app, context);
-    if let Some(m) = &app.message {
-        let style = match m.level {
-            Level::Info => Style::new(),
-            Level::Success => app.theme.success,
-            Level::Warning => app.theme.warning,
-            Level::Error => app.theme.error,
-        };
-        spans.push(Span::raw(" │ "));
-        let room = usize::from(area.width).saturating_sub(always.width());
-        spans.push(Span::styled(
-            message_text(app, &m.text, &spans, room),
-            style,
-        ));
-    }
-    spans.push(Span::raw(" │ "));
-    // Help and quit always show, at the right; the other keys as many as
-    // fit whole before them.
+}
+
+/// The keys that matter now, as many as fit whole in `room` after what
+/// `spans` holds (dimmed when nothing selected allows them); help and
+/// quit are drawn apart, always.
+fn footer_keys(app: &App, context: Context, room: usize, spans: &mut Vec<Span<'static>>) {
     let always_shown = |b: &Binding| matches!(b.action, KeyAction::Help | KeyAction::Quit);
     let first_key = |keys: &[Chord]| keys.first().map(Chord::name).unwrap_or_default();
-    let room = usize::from(area.width).saturating_sub(always.width());
     for (b, keys) in app.keymap.footer(context).filter(|(b, _)| !always_shown(b)) {
         let enabled = b.action.act().is_none_or(|kind| app.allows(kind));
         let (k, w) = if enabled {
@@ -119,13 +140,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(name, k));
         spans.push(Span::styled(label, w));
     }
-    let [left, right] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(always.width() as u16),
-    ])
-    .areas(area);
-    frame.render_widget(Paragraph::new(always), right);
-    frame.render_widget(Paragraph::new(Line::from(spans)), left);
 }
 
 /// The line being typed (`/` a search, `:` a command), with its cursor,
