@@ -50,49 +50,13 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             frame,
             &app.theme,
             " Switch profile ",
-            vec![
-                Line::from(format!("Connect to profile {name}?")),
-                Line::from(""),
-                Line::from(format!(
-                    "{marks} marked activit{} of {} will be dropped: nothing of this server is kept.",
-                    if *marks == 1 { "y" } else { "ies" },
-                    app.backend.label
-                )),
-                Line::from(""),
-                Line::from(vec![
-                    Span::styled(go_keys(app), app.theme.key),
-                    Span::raw(" switch   "),
-                    Span::styled(close_keys(app), app.theme.key),
-                    Span::raw(" stay"),
-                ]),
-            ],
+            switch_profile_lines(app, name, *marks),
         ),
         Some(Dialog::RunCommand { name, argv, mode }) => boxed(
             frame,
             &app.theme,
             &format!(" Run {} ", printable(name)),
-            vec![
-                Line::from(match mode {
-                    crate::tui::user_commands::Mode::Terminal => {
-                        "Run this, the terminal handed to it until it ends?"
-                    }
-                    crate::tui::user_commands::Mode::Background => {
-                        "Run this in the background (its output goes to the messages)?"
-                    }
-                }),
-                Line::from(""),
-                Line::from(Span::styled(
-                    crate::tui::user_commands::shown(argv),
-                    app.theme.key,
-                )),
-                Line::from(""),
-                Line::from(vec![
-                    Span::styled(go_keys(app), app.theme.key),
-                    Span::raw(" run   "),
-                    Span::styled(close_keys(app), app.theme.key),
-                    Span::raw(" do not"),
-                ]),
-            ],
+            run_command_lines(app, argv, *mode),
         ),
         Some(Dialog::CopyMenu { selected }) => {
             boxed(frame, &app.theme, " Copy ", copy_menu_lines(app, *selected))
@@ -111,13 +75,7 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             action_log_lines(app, *selected),
         ),
         Some(Dialog::Messages { scroll }) => {
-            let key = |action| app.keymap.first(Context::Popup, action);
-            let title = format!(
-                " Messages, newest first ({} / {} scroll, {} closes) ",
-                key(KeyAction::ScrollDown),
-                key(KeyAction::ScrollUp),
-                key(KeyAction::Close)
-            );
+            let title = scrolled_title(app, "Messages, newest first");
             boxed(frame, &app.theme, &title, message_lines(app, *scroll));
         }
         Some(Dialog::Help { scroll }) => {
@@ -125,17 +83,71 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
                 .into_iter()
                 .skip(usize::from(*scroll))
                 .collect();
-            let key = |action| app.keymap.first(Context::Popup, action);
-            let title = format!(
-                " Keys ({} / {} scroll, {} closes) ",
-                key(KeyAction::ScrollDown),
-                key(KeyAction::ScrollUp),
-                key(KeyAction::Close)
-            );
-            boxed(frame, &app.theme, &title, lines);
+            boxed(frame, &app.theme, &scrolled_title(app, "Keys"), lines);
         }
         None => {}
     }
+}
+
+/// A scrolled box's title with its keys: " Keys (j / k scroll, Esc closes) ".
+fn scrolled_title(app: &App, name: &str) -> String {
+    let key = |action| app.keymap.first(Context::Popup, action);
+    format!(
+        " {name} ({} / {} scroll, {} closes) ",
+        key(KeyAction::ScrollDown),
+        key(KeyAction::ScrollUp),
+        key(KeyAction::Close)
+    )
+}
+
+/// `:profile NAME` with marks: what switching drops.
+fn switch_profile_lines(app: &App, name: &str, marks: usize) -> Vec<Line<'static>> {
+    vec![
+        Line::from(format!("Connect to profile {name}?")),
+        Line::from(""),
+        Line::from(format!(
+            "{marks} marked activit{} of {} will be dropped: nothing of this server is kept.",
+            if marks == 1 { "y" } else { "ies" },
+            app.backend.label
+        )),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(go_keys(app), app.theme.key),
+            Span::raw(" switch   "),
+            Span::styled(close_keys(app), app.theme.key),
+            Span::raw(" stay"),
+        ]),
+    ]
+}
+
+/// One of the operator's `[[commands]]`, about to run: the words it runs.
+fn run_command_lines(
+    app: &App,
+    argv: &[String],
+    mode: crate::tui::user_commands::Mode,
+) -> Vec<Line<'static>> {
+    vec![
+        Line::from(match mode {
+            crate::tui::user_commands::Mode::Terminal => {
+                "Run this, the terminal handed to it until it ends?"
+            }
+            crate::tui::user_commands::Mode::Background => {
+                "Run this in the background (its output goes to the messages)?"
+            }
+        }),
+        Line::from(""),
+        Line::from(Span::styled(
+            crate::tui::user_commands::shown(argv),
+            app.theme.key,
+        )),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(go_keys(app), app.theme.key),
+            Span::raw(" run   "),
+            Span::styled(close_keys(app), app.theme.key),
+            Span::raw(" do not"),
+        ]),
+    ]
 }
 
 /// The server's events log below the action log: what anyone did there
