@@ -324,46 +324,9 @@ pub(super) fn list_loaded(
     app.list.loading = false;
     match result {
         Ok(page) => {
-            if let Some(o) = app.outage.take() {
-                let back = format!(
-                    "the server answers again ({} since {})",
-                    o.what,
-                    o.since.with_timezone(&app.offset).format("%H:%M:%S")
-                );
-                app.say(Level::Success, back);
-            }
-            let count = page.rows.count;
-            let short = std::mem::take(&mut app.list.screen_refresh);
-            let sort = app.sorts_locally().then_some(app.sort);
-            let was = app.list.selected_id;
-            if app.list.rows_query != app.applied {
-                // Another query may show a row through another child.
-                app.list.own_child.clear();
-            }
-            app.list.take_page(offset, page, sort);
-            app.list.rows_query = app.applied.clone();
-            app.list.rows_at = Some(app.now);
-            let seeking = std::mem::take(&mut app.list.seeking);
-            if short && was.is_some() && app.list.selected_id != was && seeking != was {
-                // A refresh of the screen found the selected activity moved
-                // (new ones on top): look for it once in a whole window.
-                app.list.selected_id = was;
-                app.list.seeking = was;
-                out.push(fetch_list(app, app.list.around_selected()));
+            if !rows_taken(app, offset, page, out) {
                 return;
             }
-            if app.applied.trim().is_empty() && !app.list.rows_estimated {
-                app.list.total_all = Some(count);
-            }
-            app.last_refresh = Some(app.now);
-            if app.list.to_end {
-                app.list.selected = app.list.total.saturating_sub(1);
-                app.list.selected_id = app.list.selected_row().map(|a| a.id);
-                app.list.to_end = app.list.selected_id.is_none();
-            }
-            keep_visible(app);
-            follow_selection(app, out);
-            out.extend(fetch_own_children(app));
         }
         Err(BackendError::InvalidQuery { message, span }) => {
             app.query_error = Some(crate::query::QueryError::new(
@@ -375,38 +338,7 @@ pub(super) fn list_loaded(
                 format!("the server refused the query: {message}"),
             );
         }
-        Err(e) => {
-            app.list.error = Some(e.to_string());
-            let Some(what) = e.outage() else {
-                app.say(
-                    Level::Error,
-                    format!(
-                        "loading the list failed: {e} (showing the last data; {} retries)",
-                        app.pane_key(KeyAction::Refresh)
-                    ),
-                );
-                return;
-            };
-            // Named by the status line until the server answers again;
-            // the error itself is kept for :messages when it starts.
-            let new = app.outage.as_ref().is_none_or(|o| o.what != what);
-            let since = app.outage.as_ref().map_or(app.now, |o| o.since);
-            if new {
-                app.note(Level::Error, format!("{what}: {e}"));
-            }
-            let manual = matches!(e, BackendError::Auth(_));
-            if manual && new {
-                // Which server refused what, and what to do: said whole.
-                app.say(Level::Error, e.to_string());
-            }
-            app.outage = Some(crate::tui::app::Outage {
-                what,
-                detail: e.to_string(),
-                since,
-                manual,
-            });
-            return;
-        }
+        Err(e) => return list_failed(app, e),
     }
     let outside = !app.list.in_window(app.list.selected);
     let around = app.list.around_selected();
@@ -427,4 +359,84 @@ pub(super) fn list_loaded(
         };
         out.push(fetch_list(app, offset));
     }
+}
+
+/// Takes a page of rows in: the outage over, the selection kept (or
+/// looked for once when new rows pushed it out of a screen's refresh),
+/// `G` followed to the end. False when another read was asked instead.
+fn rows_taken(app: &mut App, offset: u64, page: RowPage, out: &mut Vec<Command>) -> bool {
+    if let Some(o) = app.outage.take() {
+        let back = format!(
+            "the server answers again ({} since {})",
+            o.what,
+            o.since.with_timezone(&app.offset).format("%H:%M:%S")
+        );
+        app.say(Level::Success, back);
+    }
+    let count = page.rows.count;
+    let short = std::mem::take(&mut app.list.screen_refresh);
+    let sort = app.sorts_locally().then_some(app.sort);
+    let was = app.list.selected_id;
+    if app.list.rows_query != app.applied {
+        // Another query may show a row through another child.
+        app.list.own_child.clear();
+    }
+    app.list.take_page(offset, page, sort);
+    app.list.rows_query = app.applied.clone();
+    app.list.rows_at = Some(app.now);
+    let seeking = std::mem::take(&mut app.list.seeking);
+    if short && was.is_some() && app.list.selected_id != was && seeking != was {
+        // A refresh of the screen found the selected activity moved
+        // (new ones on top): look for it once in a whole window.
+        app.list.selected_id = was;
+        app.list.seeking = was;
+        out.push(fetch_list(app, app.list.around_selected()));
+        return false;
+    }
+    if app.applied.trim().is_empty() && !app.list.rows_estimated {
+        app.list.total_all = Some(count);
+    }
+    app.last_refresh = Some(app.now);
+    if app.list.to_end {
+        app.list.selected = app.list.total.saturating_sub(1);
+        app.list.selected_id = app.list.selected_row().map(|a| a.id);
+        app.list.to_end = app.list.selected_id.is_none();
+    }
+    keep_visible(app);
+    follow_selection(app, out);
+    out.extend(fetch_own_children(app));
+    true
+}
+
+/// A page that did not come: a server away or refusing is an outage the
+/// status line names until it answers (said whole once, kept for
+/// `:messages`); any other failure is said, the last rows kept.
+fn list_failed(app: &mut App, e: BackendError) {
+    app.list.error = Some(e.to_string());
+    let Some(what) = e.outage() else {
+        app.say(
+            Level::Error,
+            format!(
+                "loading the list failed: {e} (showing the last data; {} retries)",
+                app.pane_key(KeyAction::Refresh)
+            ),
+        );
+        return;
+    };
+    let new = app.outage.as_ref().is_none_or(|o| o.what != what);
+    let since = app.outage.as_ref().map_or(app.now, |o| o.since);
+    if new {
+        app.note(Level::Error, format!("{what}: {e}"));
+    }
+    let manual = matches!(e, BackendError::Auth(_));
+    if manual && new {
+        // Which server refused what, and what to do: said whole.
+        app.say(Level::Error, e.to_string());
+    }
+    app.outage = Some(crate::tui::app::Outage {
+        what,
+        detail: e.to_string(),
+        since,
+        manual,
+    });
 }
