@@ -511,6 +511,7 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
     ));
     let s = screen(&draw(&app));
     assert!(s.contains("Connect to profile prod?"), "{s}");
+    assert!(s.contains("y switch") && s.contains(" stay"), "{s}");
     assert!(
         s.contains("1 marked activity of DEMO will be dropped"),
         "{s}"

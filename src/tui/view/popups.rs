@@ -100,6 +100,16 @@ fn scrolled_title(app: &App, name: &str) -> String {
     )
 }
 
+/// A yes/no box's last line: the keys that go ahead and those that do not.
+fn go_or_stay(app: &App, go: &str, stay: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(go_keys(app), app.theme.key),
+        Span::raw(format!(" {go}   ")),
+        Span::styled(close_keys(app), app.theme.key),
+        Span::raw(format!(" {stay}")),
+    ])
+}
+
 /// `:profile NAME` with marks: what switching drops.
 fn switch_profile_lines(app: &App, name: &str, marks: usize) -> Vec<Line<'static>> {
     vec![
@@ -111,12 +121,7 @@ fn switch_profile_lines(app: &App, name: &str, marks: usize) -> Vec<Line<'static
             app.backend.label
         )),
         Line::from(""),
-        Line::from(vec![
-            Span::styled(go_keys(app), app.theme.key),
-            Span::raw(" switch   "),
-            Span::styled(close_keys(app), app.theme.key),
-            Span::raw(" stay"),
-        ]),
+        go_or_stay(app, "switch", "stay"),
     ]
 }
 
@@ -141,12 +146,7 @@ fn run_command_lines(
             app.theme.key,
         )),
         Line::from(""),
-        Line::from(vec![
-            Span::styled(go_keys(app), app.theme.key),
-            Span::raw(" run   "),
-            Span::styled(close_keys(app), app.theme.key),
-            Span::raw(" do not"),
-        ]),
+        go_or_stay(app, "run", "do not"),
     ]
 }
 
