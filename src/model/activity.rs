@@ -241,6 +241,11 @@ impl Activity {
         self.activity_status.get()
     }
 
+    /// Its status can no longer change (an unknown one still may).
+    pub fn is_final(&self) -> bool {
+        self.status().is_some_and(|s| s.is_final())
+    }
+
     pub fn creator_email(&self) -> Option<&str> {
         self.creator.get().and_then(|c| c.email())
     }

@@ -497,7 +497,7 @@ impl LazyRows {
         page.rows
             .results
             .iter()
-            .filter(|a| !a.status().is_some_and(|s| s.is_final()))
+            .filter(|a| !a.is_final())
             .map(|a| a.id)
             .collect()
     }

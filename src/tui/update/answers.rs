@@ -60,7 +60,7 @@ pub(super) fn in_flight_loaded(
         let shown: Vec<Activity> = page
             .results
             .into_iter()
-            .filter(|a| a.progress.is_some() && !a.status().is_some_and(|s| s.is_final()))
+            .filter(|a| a.progress.is_some() && !a.is_final())
             .collect();
         // The server counts them all; the page holds the first few.
         app.in_flight_count = (

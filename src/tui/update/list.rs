@@ -217,7 +217,6 @@ pub(super) fn refresh_reading(app: &mut App, out: &mut Vec<Command>, everything:
 /// Every child of `parent` is final (by the group's own counts) and
 /// those shown were read: a refresh would read the same again.
 fn children_settled(app: &App, parent: u64) -> bool {
-    let final_ = |a: &crate::model::Activity| a.status().is_some_and(|s| s.is_final());
     let none_moving = app
         .list
         .rows
@@ -225,7 +224,13 @@ fn children_settled(app: &App, parent: u64) -> bool {
         .find(|r| r.id == parent)
         .and_then(|r| r.children_statuses.get())
         .is_some_and(|c| c.warning == 0);
-    none_moving && !app.children.rows.is_empty() && app.children.rows.iter().all(final_)
+    none_moving
+        && !app.children.rows.is_empty()
+        && app
+            .children
+            .rows
+            .iter()
+            .all(crate::model::Activity::is_final)
 }
 
 /// Shows what `text` matches in the list, from its top.
@@ -275,13 +280,7 @@ pub(super) fn set_sort(app: &mut App, sort: ListSort, out: &mut Vec<Command>) {
 /// child already read whose status is final is not read again: an idle
 /// refresh costs nothing here.
 fn fetch_own_children(app: &App) -> Option<Command> {
-    let settled = |parent: &u64| {
-        app.list
-            .own_child
-            .get(parent)
-            .and_then(|c| c.status())
-            .is_some_and(|s| s.is_final())
-    };
+    let settled = |parent: &u64| app.list.own_child.get(parent).is_some_and(|c| c.is_final());
     let mut parents = app.list.through_one();
     parents.retain(|p| !settled(p));
     parents.truncate(crate::model::scope::IDS_PER_QUERY);

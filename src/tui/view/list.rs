@@ -240,7 +240,7 @@ fn cell_text(app: &App, a: &Activity, column: ListColumn) -> String {
             let progress = a
                 .progress
                 .copied()
-                .filter(|_| !a.status().is_some_and(|s| s.is_final()))
+                .filter(|_| !a.is_final())
                 .map(|p| {
                     if p < 0 {
                         " err".to_owned()
