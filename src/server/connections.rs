@@ -159,25 +159,27 @@ struct Open {
 /// headers or not reading its answer keeps an old start however many
 /// bytes it sends; a client that is answered starts afresh each request.
 struct Progress {
-    epoch: Instant,
-    /// Milliseconds since `epoch`.
+    /// Milliseconds since [`epoch`].
     started: AtomicU64,
     answered: AtomicBool,
 }
 
+/// Milliseconds since [`epoch`], now.
+fn now_ms() -> u64 {
+    epoch().elapsed().as_millis() as u64
+}
+
 impl Progress {
-    fn new(epoch: Instant) -> Progress {
+    fn new() -> Progress {
         Progress {
-            epoch,
-            started: AtomicU64::new(epoch.elapsed().as_millis() as u64),
+            started: AtomicU64::new(now_ms()),
             answered: AtomicBool::new(false),
         }
     }
 
     fn read(&self) {
         if self.answered.swap(false, Ordering::Relaxed) {
-            let now = self.epoch.elapsed().as_millis() as u64;
-            self.started.store(now, Ordering::Relaxed);
+            self.started.store(now_ms(), Ordering::Relaxed);
         }
     }
 
@@ -186,8 +188,7 @@ impl Progress {
     }
 
     fn waited(&self) -> Duration {
-        let now = self.epoch.elapsed().as_millis() as u64;
-        Duration::from_millis(now.saturating_sub(self.started.load(Ordering::Relaxed)))
+        Duration::from_millis(now_ms().saturating_sub(self.started.load(Ordering::Relaxed)))
     }
 }
 
@@ -246,7 +247,7 @@ impl Registry {
         }
         open.next_id += 1;
         let id = open.next_id;
-        let progress = Arc::new(Progress::new(epoch()));
+        let progress = Arc::new(Progress::new());
         open.by_address.entry(ip).or_default().push_back(Held {
             id,
             handle: None,
