@@ -492,3 +492,58 @@ async fn far_jumps_on_a_filtered_query_cost_a_page_at_any_size() {
         );
     }
 }
+
+/// On Landscape's own routes, an idle dashboard with a finished group open
+/// reads neither the group's children nor its computers again: a refresh
+/// costs the same few requests with 20 children or 90.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_finished_group_costs_the_same_at_any_size() {
+    use common::tui::{drive_remote, remote_app};
+    use landscape_tui::engine::Engine;
+    use landscape_tui::tui::event::Event;
+    use landscape_tui::tui::update::{start, update};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut costs = Vec::new();
+    for children in [20, 90] {
+        let statuses: Vec<&str> = (0..children)
+            .map(|i| if i % 3 == 0 { "failed" } else { "succeeded" })
+            .collect();
+        let engine = Engine::from_dataset_str(&common::rollout_of(&statuses)).unwrap();
+        let s = TestServer::start_with(common::frozen(engine)).await;
+        let proxy = Proxy::start(&s.base, Hide::TopLevel, Duration::ZERO).await;
+        let remote = client(&s, &proxy, ApiChoice::Rest);
+        let mut app = remote_app(&proxy.base, (80, 24));
+        let cmds = start(&mut app);
+        drive_remote(&mut app, remote.as_ref(), cmds).await;
+        let mut cmds = crate::common::tui::typed(&mut app, "/id:500");
+        cmds.extend(crate::common::tui::feed(
+            &mut app,
+            [Event::Key(KeyEvent::new(
+                KeyCode::Enter,
+                KeyModifiers::NONE,
+            ))],
+        ));
+        drive_remote(&mut app, remote.as_ref(), cmds).await;
+        assert_eq!(app.children.parent, Some(500));
+        assert_eq!(app.children.rows.len(), children);
+        proxy.reset();
+        for _ in 0..6 {
+            app.now += chrono::Duration::seconds(5);
+            tokio::time::sleep(REFRESH).await;
+            let cmds = update(&mut app, Event::RefreshDue);
+            drive_remote(&mut app, remote.as_ref(), cmds).await;
+        }
+        let log = proxy.log();
+        let side = log
+            .iter()
+            .filter(|l| l.contains("parent-id") || l.contains("computers"))
+            .count();
+        assert_eq!(side, 0, "{children} children: side reads {log:?}");
+        assert_eq!(app.children.rows.len(), children);
+        costs.push(proxy.requests());
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "requests in six idle refreshes at 20 and 90 children"
+    );
+}
