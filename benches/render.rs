@@ -27,7 +27,7 @@ fn bench(c: &mut Criterion) {
         now,
     });
     let mut app = App::new(BackendInfo::embedded_engine(), false, vec![]);
-    app.size = (200, 50);
+    app.screen.size = (200, 50);
     let generation = start(&mut app)
         .into_iter()
         .find_map(|c| match c {

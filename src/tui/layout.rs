@@ -34,16 +34,16 @@ pub const HEALTH_ROWS: u16 = 2;
 pub const SIDE_BY_SIDE_WIDTH: u16 = 110;
 
 pub fn areas(app: &App) -> Areas {
-    let size = app.size;
-    let gauges = app.in_flight.len();
+    let size = app.screen.size;
+    let gauges = app.fleet.in_flight.len();
     let full = Rect::new(0, 0, size.0, size.1);
     // A zoomed pane takes the gauges' rows too.
-    let gauge_rows = if gauges == 0 || size.1 < 16 || app.zoomed || app.gauges_hidden {
+    let gauge_rows = if gauges == 0 || size.1 < 16 || app.screen.zoomed || app.prefs.gauges_hidden {
         0
     } else {
         gauges.min(MAX_GAUGES) as u16 + 2
     };
-    let health_rows = if app.health.shown && size.1 >= 12 && !app.zoomed {
+    let health_rows = if app.health.shown && size.1 >= 12 && !app.screen.zoomed {
         HEALTH_ROWS
     } else {
         0
@@ -67,8 +67,8 @@ pub fn areas(app: &App) -> Areas {
         health: (health_rows > 0).then_some(health),
         status,
     };
-    if app.zoomed {
-        match app.focus {
+    if app.screen.zoomed {
+        match app.screen.focus {
             Pane::List => a.list = Some(body),
             Pane::Children => a.children = Some(body),
             Pane::Detail => {
@@ -83,7 +83,7 @@ pub fn areas(app: &App) -> Areas {
         let [tabs, pane] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
         a.tabs = Some(tabs);
-        match app.focus {
+        match app.screen.focus {
             Pane::List => a.list = Some(pane),
             Pane::Children => a.children = Some(pane),
             Pane::Detail => a.detail = Some(pane),
@@ -109,7 +109,7 @@ pub fn areas(app: &App) -> Areas {
 /// Whether the screen is too narrow for the panes side by side: then
 /// only the focused pane is drawn, under a tab line.
 pub fn tabbed(app: &App) -> bool {
-    app.size.0 < SIDE_BY_SIDE_WIDTH
+    app.screen.size.0 < SIDE_BY_SIDE_WIDTH
 }
 
 /// Rows the list pane has room for at the current size.
@@ -122,7 +122,12 @@ pub fn detail_text_lines(app: &App) -> Vec<String> {
     let width = detail_text_width(app);
     match app.detail_activity() {
         Some(a) if width > 0 => super::detail_text::wrap(
-            &super::detail_text::lines(a, &app.computer_titles, app.offset, waiting_lines(app, a)),
+            &super::detail_text::lines(
+                a,
+                &app.fleet.computer_titles,
+                app.clock.offset,
+                waiting_lines(app, a),
+            ),
             width,
         ),
         _ => Vec::new(),

@@ -6,6 +6,7 @@ pub mod app;
 pub mod capture;
 pub mod command_line;
 pub mod detail_text;
+pub mod dialogs;
 pub mod event;
 pub mod history;
 pub mod keys;

@@ -85,11 +85,11 @@ where
             let backend = crate::backend::logged::when_logging(backend);
             let history = history::load(options.history_file.as_deref());
             let mut app = App::new(backend.info(), options.read_only, history);
-            app.action_log = crate::backend::action_log::load(options.action_log_file.as_deref());
+            app.acting.log = crate::backend::action_log::load(options.action_log_file.as_deref());
             app.watches.list = super::watches::load(options.watches_file.as_deref());
-            app.keymap = options.keymap.clone();
+            app.prefs.keymap = options.keymap.clone();
             app.set_looks(options.looks.clone());
-            app.profiles = options.profiles.names.clone();
+            app.prefs.profiles = options.profiles.names.clone();
             if let Some(note) = backend.take_start_note() {
                 app.say(super::app::Level::Info, note);
             }
@@ -154,14 +154,14 @@ where
 
 /// The clocks are inputs: update and the views read them from here.
 fn read_clocks(app: &mut App, backend: &dyn Backend) {
-    app.now = chrono::Utc::now();
-    app.offset = *chrono::Local::now().offset();
+    app.clock.now = chrono::Utc::now();
+    app.clock.offset = *chrono::Local::now().offset();
     // Under five seconds is whole seconds (the engine's, `Date`'s) and an
     // answer's time on the way, not another clock.
     let skew = backend
         .now()
-        .map_or(chrono::Duration::zero(), |t| t - app.now);
-    app.server_skew = if skew.num_seconds().abs() < 5 {
+        .map_or(chrono::Duration::zero(), |t| t - app.clock.now);
+    app.clock.server_skew = if skew.num_seconds().abs() < 5 {
         chrono::Duration::zero()
     } else {
         skew
@@ -175,8 +175,8 @@ async fn run_loop(
     options: &TuiOptions,
 ) -> color_eyre::Result<()> {
     let size = term.size()?;
-    app.size = (size.width, size.height);
-    app.refresh_every = options.refresh;
+    app.screen.size = (size.width, size.height);
+    app.clock.refresh_every = options.refresh;
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let mut events = EventStream::new();
     let mut changes = backend.changes();

@@ -93,7 +93,7 @@ fn run(app: &mut App, engine: &Engine, events: Vec<landscape_tui::tui::event::Ev
 fn do_op(app: &mut App, engine: &Engine, op: &Op) {
     match op {
         Op::Row(n) => {
-            while app.focus != Pane::List {
+            while app.screen.focus != Pane::List {
                 run(app, engine, vec![code(KeyCode::Tab)]);
             }
             let total = app.list.total.max(1) as usize;
@@ -102,10 +102,10 @@ fn do_op(app: &mut App, engine: &Engine, op: &Op) {
             run(app, engine, events);
         }
         Op::Child(n) => {
-            if app.focus == Pane::List {
+            if app.screen.focus == Pane::List {
                 run(app, engine, vec![code(KeyCode::Enter)]);
             }
-            if app.focus == Pane::Children {
+            if app.screen.focus == Pane::Children {
                 run(app, engine, (0..*n).map(|_| key('j')).collect());
             }
         }
@@ -145,7 +145,7 @@ fn scan(engine: &Engine, app: &App, query: &str, kind: ActionKind) -> BTreeSet<u
         all.iter().map(|a| a.id).collect()
     } else if !app.marks.ids.is_empty() {
         app.marks.ids.iter().copied().collect()
-    } else if app.focus != Pane::List && !app.children.rows.is_empty() {
+    } else if app.screen.focus != Pane::List && !app.children.rows.is_empty() {
         vec![app.children.rows[app.children.selected].id]
     } else {
         app.list.selected_row().map(|a| a.id).into_iter().collect()
@@ -496,7 +496,7 @@ proptest! {
             Command::Notify(_) | Command::SaveWatches(_) | Command::LogAction(_) | Command::SaveHistory(_)
         );
         let mut app = App::new(backend.info(), false, vec![]);
-        app.size = (120, 40);
+        app.screen.size = (120, 40);
         let cmds = landscape_tui::tui::update::start(&mut app);
         common::tui::drive(&mut app, backend.as_ref(), cmds, answered);
         let mut cmds = feed(&mut app, [key('/')]);
@@ -525,7 +525,7 @@ proptest! {
                 prop_assert_eq!(now.status(), Some(&ActivityStatus::Canceled));
             }
             if !not_started.is_empty() {
-                let record = &app.action_log[0];
+                let record = &app.acting.log[0];
                 prop_assert_eq!(record.action.as_str(), "cancel");
                 prop_assert_eq!(record.changed, not_started.len() as u64);
                 prop_assert_eq!(record.planned, not_started.len() as u64);

@@ -138,7 +138,7 @@ fn f_shows_the_failures_grouped_largest_first_with_an_example() {
 fn enter_narrows_the_list_to_the_cluster_and_esc_comes_back() {
     let engine = failing();
     let mut app = opened(&engine, (160, 45));
-    let before = app.applied.clone();
+    let before = app.query.applied.clone();
     // The second cluster, by a query Landscape's language can say.
     let c = feed(&mut app, [code(KeyCode::Down), code(KeyCode::Enter)]);
     answer(&mut app, &engine, c);
@@ -147,7 +147,7 @@ fn enter_narrows_the_list_to_the_cluster_and_esc_comes_back() {
     let members: BTreeSet<u64> = report.clusters[1].ids.iter().copied().collect();
     match narrowing("", &report.clusters, 1, true) {
         Narrowing::Query(q) => {
-            assert_eq!(app.applied, q);
+            assert_eq!(app.query.applied, q);
             let matched: BTreeSet<u64> = engine
                 .activities(&failures_query(&q), u64::MAX, 0)
                 .unwrap()
@@ -158,14 +158,17 @@ fn enter_narrows_the_list_to_the_cluster_and_esc_comes_back() {
             assert_eq!(matched, members);
         }
         Narrowing::Marked { query, .. } => {
-            assert_eq!(app.applied, query);
+            assert_eq!(app.query.applied, query);
             assert!(members.iter().all(|id| app.marks.ids.contains(id)));
         }
     }
     assert!(app.list.total > 0);
     let c = feed(&mut app, [code(KeyCode::Esc)]);
     answer(&mut app, &engine, c);
-    assert_eq!(app.applied, before, "Back returns to the list clustered");
+    assert_eq!(
+        app.query.applied, before,
+        "Back returns to the list clustered"
+    );
 }
 
 #[test]
@@ -186,7 +189,7 @@ fn a_large_cluster_the_language_cannot_name_is_marked_inside_its_type() {
     answer(&mut app, &engine, c);
     let cluster = &report.clusters[i];
     assert_eq!(
-        app.applied,
+        app.query.applied,
         format!("status:failed type:{}", cluster.key.activity_type)
     );
     assert_eq!(app.marks.ids.len(), cluster.count());
@@ -240,8 +243,8 @@ fn a_groups_clusters_are_its_own_and_c_opens_a_computer_of_one() {
     let computer = report.clusters[0].computers[0];
     let c = feed(&mut app, [code(KeyCode::Tab), key('C')]);
     answer(&mut app, &engine, c);
-    assert_eq!(app.applied, format!("computer:id:{computer}"));
+    assert_eq!(app.query.applied, format!("computer:id:{computer}"));
     let c = feed(&mut app, [code(KeyCode::Esc)]);
     answer(&mut app, &engine, c);
-    assert_eq!(app.applied, format!("id:{group}"));
+    assert_eq!(app.query.applied, format!("id:{group}"));
 }

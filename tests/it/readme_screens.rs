@@ -61,7 +61,7 @@ fn the_readme_screens_are_what_the_code_draws() {
     for (name, engine, steps) in screens() {
         for (theme, palette) in [("dark", DARK), ("light", LIGHT)] {
             let mut app = loaded(&engine, SIZE);
-            let mut looks = app.looks.clone();
+            let mut looks = app.prefs.looks.clone();
             looks.theme_name = theme.into();
             app.set_looks(looks);
             steps(&mut app, &engine);

@@ -212,16 +212,17 @@ async fn the_dashboard_works_through_the_remote_backend() {
     let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('y'))]);
     common::tui::drive_remote(&mut app, backend.as_ref(), cmds).await;
     assert!(
-        app.message
+        app.status
+            .message
             .as_ref()
             .unwrap()
             .text
             .contains("approved 3 activities"),
         "{:?}",
-        app.message
+        app.status.message
     );
     // Nothing is unapproved any more; the query and marks are kept.
-    assert_eq!(app.applied, "status:unapproved");
+    assert_eq!(app.query.applied, "status:unapproved");
     assert_eq!(app.list.total, 0);
     assert_eq!(
         backend.activity(103).await.unwrap().status(),
@@ -363,7 +364,7 @@ async fn the_action_log_shows_what_others_did_on_the_server() {
             shown.contains("Landscape Admin · Activity group Upgrade package openssl: Group"),
             "{api:?}\n{shown}"
         );
-        let event = &app.server_events.as_ref().unwrap().as_ref().unwrap()[0];
+        let event = &app.acting.server_events.as_ref().unwrap().as_ref().unwrap()[0];
         assert_eq!(event.message, "Group activity approved.", "{api:?}");
     }
 }

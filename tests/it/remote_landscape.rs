@@ -276,14 +276,14 @@ async fn an_outage_is_a_state_named_until_the_server_is_back() {
         "the rows stay"
     );
     // A later refresh still fails: the outage keeps its start.
-    let since = app.outage.as_ref().unwrap().since;
-    app.now += chrono::Duration::seconds(30);
+    let since = app.status.outage.as_ref().unwrap().since;
+    app.clock.now += chrono::Duration::seconds(30);
     let cmds = update(&mut app, Event::RefreshDue);
     drive_remote(&mut app, remote.as_ref(), cmds).await;
-    assert_eq!(app.outage.as_ref().map(|o| o.since), Some(since));
+    assert_eq!(app.status.outage.as_ref().map(|o| o.since), Some(since));
     let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('a'))]);
     assert!(cmds.is_empty(), "nothing is sent: {cmds:?}");
-    let said = app.message.as_ref().unwrap().text.clone();
+    let said = app.status.message.as_ref().unwrap().text.clone();
     assert!(
         said.contains("server unreachable since") && said.starts_with("not sent: "),
         "{said}"
@@ -305,7 +305,7 @@ async fn an_outage_is_a_state_named_until_the_server_is_back() {
     proxy.come_back().await;
     let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('r'))]);
     drive_remote(&mut app, remote.as_ref(), cmds).await;
-    assert!(app.outage.is_none());
+    assert!(app.status.outage.is_none());
     let shown = screen(&draw(&app));
     assert!(!shown.contains("✘ server unreachable"), "{shown}");
     assert_eq!(app.list.selected_row().map(|a| a.id), selected);
@@ -368,14 +368,14 @@ async fn an_idle_group_reads_its_computers_once() {
     assert!(
         app.children.rows.iter().all(|c| c
             .computer()
-            .is_some_and(|id| app.contacts.contains_key(&id))),
+            .is_some_and(|id| app.fleet.contacts.contains_key(&id))),
         "the children's computers are known"
     );
     let first = computer_reads(proxy.log());
     assert!((1..=2).contains(&first), "{first}: {:?}", proxy.log());
     proxy.reset();
     for _ in 0..6 {
-        app.now += chrono::Duration::seconds(5);
+        app.clock.now += chrono::Duration::seconds(5);
         let cmds = update(&mut app, Event::RefreshDue);
         drive_remote(&mut app, remote.as_ref(), cmds).await;
     }
@@ -528,7 +528,7 @@ async fn an_idle_finished_group_costs_the_same_at_any_size() {
         assert_eq!(app.children.rows.len(), children);
         proxy.reset();
         for _ in 0..6 {
-            app.now += chrono::Duration::seconds(5);
+            app.clock.now += chrono::Duration::seconds(5);
             tokio::time::sleep(REFRESH).await;
             let cmds = update(&mut app, Event::RefreshDue);
             drive_remote(&mut app, remote.as_ref(), cmds).await;

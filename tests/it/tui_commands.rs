@@ -119,11 +119,12 @@ fn a_command_runs_on_the_selected_child_with_its_computer() {
         },
     );
     assert_eq!(
-        app.message.as_ref().unwrap().text,
+        app.status.message.as_ref().unwrap().text,
         "ssh: exit status: 255: ssh: connect to host web-02.example.com port 22: Connection refused"
     );
     assert!(
-        app.messages
+        app.status
+            .messages
             .iter()
             .any(|(_, _, t)| t.starts_with("ssh (err): ssh: connect"))
     );
@@ -132,7 +133,7 @@ fn a_command_runs_on_the_selected_child_with_its_computer() {
     let cmds = feed(&mut app, [key('X')]);
     assert!(cmds.is_empty(), "{cmds:?}");
     assert_eq!(
-        app.message.as_ref().unwrap().text,
+        app.status.message.as_ref().unwrap().text,
         "ssh: not run: {computer.hostname}: activity 160 has no computer"
     );
     assert!(app.dialog.is_none());

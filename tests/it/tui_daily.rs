@@ -86,7 +86,7 @@ fn a_server_sorts_by_time_only_so_other_columns_sort_the_loaded_rows_and_say_so(
         unverified_tls: false,
     };
     feed(&mut app, [key('s'), key('s')]);
-    let message = app.message.clone().unwrap().text;
+    let message = app.status.message.clone().unwrap().text;
     assert!(message.contains("sorted by type ▲"), "{message}");
     assert!(message.contains("loaded rows only"), "{message}");
     // The server is asked for its own order; the rows are sorted here.
@@ -122,7 +122,7 @@ fn view_keys_apply_their_query_and_name_the_list() {
             .any(|c| matches!(c, Command::FetchList { query, .. } if query == "status:unapproved"))
     );
     answer(&mut app, &e, cmds);
-    assert_eq!(app.query.text(), "status:unapproved");
+    assert_eq!(app.query.editor.text(), "status:unapproved");
     let s = screen(&draw(&app));
     assert!(s.contains("┌ Needs approval: 1 row of 7"), "{s}");
     // Typing another query leaves the view.
@@ -135,7 +135,7 @@ fn view_keys_apply_their_query_and_name_the_list() {
     // 4: everything.
     let cmds = feed(&mut app, [key('4')]);
     answer(&mut app, &e, cmds);
-    assert_eq!(app.applied, "");
+    assert_eq!(app.query.applied, "");
     assert!(screen(&draw(&app)).contains("┌ Everything: 7 rows"));
 }
 
@@ -144,7 +144,7 @@ fn failed_today_counts_from_the_operators_midnight() {
     let e = engine();
     let mut app = loaded(&e, (160, 45));
     let cmds = feed(&mut app, [key('3')]);
-    let today = app.now.format("%Y-%m-%dT00:00").to_string();
+    let today = app.clock.now.format("%Y-%m-%dT00:00").to_string();
     assert!(
         cmds.iter().any(|c| matches!(
             c,
@@ -251,7 +251,7 @@ fn with_script_output() -> App {
 fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     let mut app = with_script_output();
     feed(&mut app, [code(KeyCode::Tab), code(KeyCode::Tab), key('z')]);
-    assert!(app.zoomed);
+    assert!(app.screen.zoomed);
     let s = screen(&draw(&app));
     assert!(s.contains("Activity 120 · Esc back"), "{s}");
     assert!(s.contains("Summary     Install package htop"), "{s}");
@@ -272,7 +272,7 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     let s = screen(&draw(&app));
     assert!(s.contains("/DISK full"), "{s}");
     feed(&mut app, [code(KeyCode::Enter)]);
-    assert!(app.prompt.is_none());
+    assert!(app.prompt.kind.is_none());
     let s = screen(&draw(&app));
     assert!(s.contains("ERROR: disk full on /var"), "{s}");
     assert!(s.contains("\"DISK full\": 1 matching line "), "{s}");
@@ -290,7 +290,7 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
         .unwrap();
     assert_eq!(
         b.cell((x, y)).unwrap().style().bg,
-        app.theme.search_match.bg
+        app.prefs.theme.search_match.bg
     );
 
     // "step" is on many lines: n walks forward, N back, and it wraps.
@@ -302,7 +302,7 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     feed(&mut app, [code(KeyCode::Enter)]);
     // From where the view is (the error line): "step 50" is the next.
     let first = app.detail.search_at.unwrap();
-    let text = app.message.clone().unwrap().text;
+    let text = app.status.message.clone().unwrap().text;
     assert!(text.contains("\"step 5\": match 2 of 11"), "{text}");
     assert!(landscape_tui::tui::layout::detail_text_lines(&app)[first].contains("step 50"));
     // On screen: the match is the scroll's top or below it.
@@ -318,7 +318,7 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     for _ in 0..10 {
         feed(&mut app, [key('n')]);
     }
-    let text = app.message.clone().unwrap().text;
+    let text = app.status.message.clone().unwrap().text;
     assert!(text.contains("match 1 of 11"), "{text}");
     // The first, "step 5", is far above: the view scrolled back to it.
     let at = app.detail.search_at.unwrap();
@@ -327,7 +327,7 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
 
     // Esc: back to the panes, the search cleared.
     feed(&mut app, [code(KeyCode::Esc)]);
-    assert!(!app.zoomed);
+    assert!(!app.screen.zoomed);
     assert!(app.detail.search.is_empty());
 }
 
@@ -359,9 +359,9 @@ fn the_command_line_completes_runs_and_remembers() {
     assert!(s.contains(":so"), "{s}");
     assert!(s.contains(":sort "), "{s}");
     feed(&mut app, [code(KeyCode::Tab)]);
-    assert_eq!(app.line.text(), "sort ");
+    assert_eq!(app.prompt.line.text(), "sort ");
     assert_eq!(
-        app.line.completions,
+        app.prompt.line.completions,
         [
             "sort created",
             "sort status",
@@ -373,7 +373,7 @@ fn the_command_line_completes_runs_and_remembers() {
     );
     common::tui::typed(&mut app, "ty");
     feed(&mut app, [code(KeyCode::Tab)]);
-    assert_eq!(app.line.text(), "sort type");
+    assert_eq!(app.prompt.line.text(), "sort type");
     common::tui::typed(&mut app, " desc");
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
     assert!(cmds.iter().any(|c| matches!(
@@ -384,9 +384,9 @@ fn the_command_line_completes_runs_and_remembers() {
     assert!(heading(&screen(&draw(&app))).contains("type ▼"));
     // ↑ brings it back.
     feed(&mut app, [key(':'), code(KeyCode::Up)]);
-    assert_eq!(app.line.text(), "sort type desc");
+    assert_eq!(app.prompt.line.text(), "sort type desc");
     feed(&mut app, [code(KeyCode::Esc)]);
-    assert!(app.prompt.is_none());
+    assert!(app.prompt.kind.is_none());
 
     // :view by name, :theme, a mistake, :q.
     let cmds = command(&mut app, "view needs approval");
@@ -395,7 +395,7 @@ fn the_command_line_completes_runs_and_remembers() {
     command(&mut app, "theme mono");
     colourless(&app).unwrap();
     assert!(command(&mut app, "sort colour").is_empty());
-    let text = app.message.clone().unwrap().text;
+    let text = app.status.message.clone().unwrap().text;
     assert!(
         text.contains("no column \"colour\"; columns: created"),
         "{text}"
@@ -413,14 +413,15 @@ fn export_asks_for_every_match_in_the_format_its_extension_names() {
     assert_eq!(
         cmds,
         [Command::Export {
-            query: app.applied.clone(),
+            query: app.query.applied.clone(),
             path: "/tmp/out.JSON".into(),
             format: landscape_tui::cli::Format::Json
         }]
     );
     assert!(command(&mut app, "export out.xlsx").is_empty());
     assert!(
-        app.message
+        app.status
+            .message
             .clone()
             .unwrap()
             .text
@@ -492,9 +493,9 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
     use landscape_tui::tui::event::Event;
     let e = engine();
     let mut app = loaded(&e, (120, 40));
-    app.profiles = vec!["prod".into(), "staging".into()];
+    app.prefs.profiles = vec!["prod".into(), "staging".into()];
     assert!(command(&mut app, "profile prd").is_empty());
-    let text = app.message.clone().unwrap().text;
+    let text = app.status.message.clone().unwrap().text;
     assert!(
         text.contains("no profile \"prd\"; profiles: prod, staging"),
         "{text}"
@@ -533,7 +534,14 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
         }],
     );
     assert_eq!(app.marks.ids.len(), 1);
-    assert!(app.message.clone().unwrap().text.contains("still on DEMO"));
+    assert!(
+        app.status
+            .message
+            .clone()
+            .unwrap()
+            .text
+            .contains("still on DEMO")
+    );
 
     let remote = BackendInfo {
         label: "https://landscape.example.com/api/".into(),
@@ -551,10 +559,10 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
     );
     assert!(app.marks.ids.is_empty());
     assert!(app.list.rows.is_empty());
-    assert_eq!(app.applied, "");
-    assert_eq!(app.query.text(), "");
-    assert!(app.view.is_none());
-    assert!(app.read_only);
+    assert_eq!(app.query.applied, "");
+    assert_eq!(app.query.editor.text(), "");
+    assert!(app.query.view.is_none());
+    assert!(app.acting.read_only);
     assert_eq!(app.backend, remote);
     assert!(
         cmds.iter()

@@ -80,11 +80,14 @@ fn a_query_error_is_underlined_at_its_span_with_the_message() {
     // The query text starts at column 1 of row 1: "faild" is at 13..18.
     for x in 13..18 {
         let cell = b.cell((x, 1)).unwrap();
-        assert_eq!(Some(cell.fg), app.theme.error.fg, "column {x}");
+        assert_eq!(Some(cell.fg), app.prefs.theme.error.fg, "column {x}");
         assert!(cell.modifier.contains(Modifier::UNDERLINED));
     }
     // The key before it is highlighted as a key, not an error.
-    assert_eq!(Some(b.cell((6, 1)).unwrap().fg), app.theme.query_key.fg);
+    assert_eq!(
+        Some(b.cell((6, 1)).unwrap().fg),
+        app.prefs.theme.query_key.fg
+    );
 }
 
 #[test]
@@ -190,8 +193,8 @@ fn action_keys_dim_when_nothing_selected_allows_them() {
     let app = loaded((160, 30));
     let t = draw(&app);
     let b = t.backend().buffer();
-    let last = app.size.1 - 1;
-    let row: Vec<String> = (0..app.size.0)
+    let last = app.screen.size.1 - 1;
+    let row: Vec<String> = (0..app.screen.size.0)
         .map(|x| b.cell((x, last)).unwrap().symbol().to_owned())
         .collect();
     let text = row.concat();
@@ -211,9 +214,9 @@ fn action_keys_dim_when_nothing_selected_allows_them() {
     let c = b.cell((col(" cancel") - 1, last)).unwrap();
     let u = b.cell((col(" revert") - 1, last)).unwrap();
     // An allowed action's key stands out; one nothing allows is dimmed.
-    assert_eq!(Some(c.fg), app.theme.key.fg, "{row}");
-    assert_eq!(Some(u.fg), app.theme.dim.fg, "{row}");
-    assert_ne!(app.theme.key.fg, app.theme.dim.fg);
+    assert_eq!(Some(c.fg), app.prefs.theme.key.fg, "{row}");
+    assert_eq!(Some(u.fg), app.prefs.theme.dim.fg, "{row}");
+    assert_ne!(app.prefs.theme.key.fg, app.prefs.theme.dim.fg);
 }
 
 #[test]
@@ -240,7 +243,7 @@ fn at_80_by_24_panes_are_tabs_and_help_and_quit_always_show() {
     assert!(s.contains("Children of 160"), "{s}");
     assert!(!s.contains("Run script: rotate logs"), "{s}");
     for size in [(80, 24), (200, 50)] {
-        app.size = size;
+        app.screen.size = size;
         let s = screen(&draw(&app));
         let bottom = s.lines().last().unwrap();
         assert!(
@@ -254,8 +257,8 @@ fn at_80_by_24_panes_are_tabs_and_help_and_quit_always_show() {
 fn a_row_shown_through_some_children_says_how_many_match() {
     for size in [(80, 24), (200, 50)] {
         let mut app = loaded(size);
-        app.applied = "computer:tag:web status:unapproved".into();
-        app.list.rows_query = app.applied.clone();
+        app.query.applied = "computer:tag:web status:unapproved".into();
+        app.list.rows_query = app.query.applied.clone();
         app.list.matching_children.insert(100, 2);
         app.list.activity_count = 12;
         let s = screen(&draw(&app));
@@ -319,7 +322,7 @@ fn unverified_tls_is_said_for_the_whole_session() {
     app.backend.embedded = false;
     app.say(landscape_tui::tui::app::Level::Info, "something else said");
     for _ in 0..40 {
-        app.now += chrono::Duration::seconds(5);
+        app.clock.now += chrono::Duration::seconds(5);
         update(&mut app, Event::Tick);
     }
     let s = screen(&draw(&app));
@@ -367,6 +370,7 @@ fn help_scrolls_through_exactly_the_key_table() {
                 .any(|b| l.trim_start() == format!("{}  {}", b.keys_text(), b.help))
                 || notes.iter().any(|n| l.starts_with(n))
                 || app
+                    .prefs
                     .looks
                     .views
                     .iter()
@@ -382,7 +386,7 @@ fn help_scrolls_through_exactly_the_key_table() {
     // The update step scrolls as far as the help goes.
     assert_eq!(
         lines.len(),
-        landscape_tui::tui::keys::help_len(app.looks.views.len())
+        landscape_tui::tui::keys::help_len(app.prefs.looks.views.len())
     );
     // Keys that work are keys the help names: → and l open, like Enter.
     assert!(
@@ -400,10 +404,11 @@ fn the_footer_is_built_from_the_key_table() {
     // With the operator's own key for approve, too.
     for remapped in [false, true] {
         if remapped {
-            app.keymap
+            app.prefs
+                .keymap
                 .remap("approve", vec![Chord::parse("ctrl-a").unwrap()])
                 .unwrap();
-            app.editing = false;
+            app.query.editing = false;
             let s = screen(&draw(&app));
             assert!(s.contains("Ctrl-A approve"), "{s}");
             app.dialog = Some(Dialog::Help { scroll: 0 });
@@ -412,11 +417,11 @@ fn the_footer_is_built_from_the_key_table() {
             app.dialog = None;
         }
         for (context, editing) in [(Context::Panes, false), (Context::Editor, true)] {
-            app.editing = editing;
+            app.query.editing = editing;
             let s = screen(&draw(&app));
             let status = s.lines().last().unwrap_or("").to_owned();
             let mut at = 0;
-            for (b, keys) in app.keymap.footer(context) {
+            for (b, keys) in app.prefs.keymap.footer(context) {
                 let label = format!("{} {}", keys[0].name(), b.footer.unwrap());
                 let found = status[at..]
                     .find(&label)

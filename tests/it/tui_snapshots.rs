@@ -80,7 +80,7 @@ fn remapped(app: &mut App) {
     )
     .unwrap();
     let settings = landscape_tui::tui::settings::Settings::from_config(&config, false).unwrap();
-    app.keymap = settings.keymap;
+    app.prefs.keymap = settings.keymap;
 }
 
 /// Approving the unapproved group's children, every key the operator's.
@@ -197,7 +197,7 @@ fn the_command_line_completing() {
 fn the_mono_theme() {
     // Text as any theme draws it; no colour anywhere (see tui_daily).
     check("mono", |app, _| {
-        let mut looks = app.looks.clone();
+        let mut looks = app.prefs.looks.clone();
         looks.theme_name = "mono".into();
         app.set_looks(looks);
         feed(app, [key('?')]);

@@ -115,7 +115,7 @@ fn columns_are_chosen_on_the_command_line_and_in_the_config() {
     let c = command(&mut app, "columns status id creator computer summary");
     answer(&mut app, &engine, c);
     assert_eq!(
-        app.columns,
+        app.prefs.columns,
         [
             ListColumn::Status,
             ListColumn::Id,
@@ -143,13 +143,14 @@ fn columns_are_chosen_on_the_command_line_and_in_the_config() {
     let c = command(&mut app, "columns status colour");
     answer(&mut app, &engine, c);
     assert!(
-        app.message
+        app.status
+            .message
             .as_ref()
             .unwrap()
             .text
             .contains("no column \"colour\"")
     );
-    assert_eq!(app.columns.len(), 5);
+    assert_eq!(app.prefs.columns.len(), 5);
 
     // The config's [list] columns, and its mistakes at their line.
     let config = landscape_tui::config::Config::parse(
@@ -190,7 +191,7 @@ async fn why_it_waits_reads_the_computers_last_contact_from_the_server() {
         .results;
     assert!(!queued.is_empty());
     let mut app = common::tui::remote_app(&s.base, (160, 45));
-    app.now = now;
+    app.clock.now = now;
     let ids: Vec<u64> = queued.iter().filter_map(|a| a.computer()).collect();
     common::tui::drive_remote(
         &mut app,
@@ -237,10 +238,10 @@ async fn the_servers_clock_reaches_the_client_so_today_is_the_datasets() {
         // The dashboard reads "today" on that clock: the view and a typed
         // relative date expand to the dataset's day.
         let mut app = common::tui::remote_app(&s.base, (120, 30));
-        app.server_skew = told - app.now;
+        app.clock.server_skew = told - app.clock.now;
         feed(&mut app, [key('3')]);
         assert_eq!(
-            app.query.text(),
+            app.query.editor.text(),
             "status:failed created-after:2024-06-01T00:00"
         );
         let bar = screen(&draw(&app));

@@ -51,7 +51,7 @@ fn step(
     event: Event,
     after_ms: i64,
 ) -> Vec<Command> {
-    app.now += Duration::milliseconds(after_ms);
+    app.clock.now += Duration::milliseconds(after_ms);
     let cmds = update(app, event);
     drive(app, backend, cmds, answered)
 }
@@ -62,7 +62,7 @@ fn typed_at_pace(app: &mut App, engine: &Engine, text: &str, gaps: &[i64]) -> Ve
     let backend = backend_of(engine);
     let mut acted = Vec::new();
     let mut step = |app: &mut App, event: Event, after_ms: i64| {
-        app.now += Duration::milliseconds(after_ms);
+        app.clock.now += Duration::milliseconds(after_ms);
         let cmds = update(app, event);
         let left = drive(app, backend.as_ref(), cmds, answered);
         acted.extend(left.into_iter().filter(acts));
@@ -96,7 +96,7 @@ fn unapproved(open_dialog: bool) -> (App, Engine) {
     }
     // The operator has looked for a while before typing.
     deliberate(&mut app);
-    app.now += Duration::seconds(5);
+    app.clock.now += Duration::seconds(5);
     (app, engine)
 }
 
@@ -124,7 +124,11 @@ fn a_query_typed_without_slash_goes_to_the_query_bar() {
         let acted = typed_at_pace(&mut app, &engine, text, &[90]);
         assert!(acted.is_empty(), "{text}: {acted:?}");
         assert!(app.dialog.is_none(), "{text}: {:?}", app.dialog);
-        assert!(app.applied.ends_with(&text[2..]), "{text}: {}", app.applied);
+        assert!(
+            app.query.applied.ends_with(&text[2..]),
+            "{text}: {}",
+            app.query.applied
+        );
     }
 }
 
@@ -149,12 +153,12 @@ fn a_command_key_with_a_key_right_after_is_not_run() {
         assert!(acted.is_empty(), "{acted:?}");
         let (mut app, engine) = unapproved(false);
         let backend = backend_of(&engine);
-        app.now += Duration::milliseconds(10);
+        app.clock.now += Duration::milliseconds(10);
         let mut cmds = update(&mut app, key('t'));
-        app.now += Duration::milliseconds(100);
+        app.clock.now += Duration::milliseconds(100);
         cmds.extend(update(&mut app, after));
         for _ in 0..5 {
-            app.now += Duration::milliseconds(300);
+            app.clock.now += Duration::milliseconds(300);
             cmds.extend(update(&mut app, Event::Tick));
         }
         let left = drive(&mut app, backend.as_ref(), cmds, answered);
@@ -174,7 +178,7 @@ fn a_deliberate_key_after_a_look_confirms_and_a_hasty_one_does_not() {
     // Within a burst, `y` is typing: the dialog would close. Just past
     // one, it is a key, but too soon to be an answer.
     assert!(step(&mut app, key('y'), 400).is_empty());
-    assert!(app.gate.held, "a hasty y is held");
+    assert!(app.input.gate.held, "a hasty y is held");
     assert!(matches!(app.dialog, Some(Dialog::Confirm(_))));
     assert!(step(&mut app, Event::Tick, 900).is_empty());
     // A look, then y and another key at once: taken back.

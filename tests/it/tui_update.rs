@@ -40,10 +40,10 @@ fn typing_a_query_and_enter_runs_it_and_keeps_history() {
     let mut app = loaded(&e);
     assert_eq!(app.list.total, 7);
     feed(&mut app, [key('/')]);
-    assert!(app.editing);
+    assert!(app.query.editing);
     typed(&mut app, "status:failed");
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
-    assert!(!app.editing);
+    assert!(!app.query.editing);
     assert!(cmds.iter().any(
         |c| matches!(c, Command::FetchList { query, offset: 0, .. } if query == "status:failed")
     ));
@@ -62,13 +62,13 @@ fn typing_a_query_and_enter_runs_it_and_keeps_history() {
 fn relative_dates_are_sent_written_out_and_history_keeps_them() {
     let e = engine();
     let mut app = loaded(&e);
-    app.offset = chrono::FixedOffset::east_opt(3600).unwrap();
-    app.now = chrono::DateTime::parse_from_rfc3339("2024-02-07T17:30:45Z")
+    app.clock.offset = chrono::FixedOffset::east_opt(3600).unwrap();
+    app.clock.now = chrono::DateTime::parse_from_rfc3339("2024-02-07T17:30:45Z")
         .unwrap()
         .with_timezone(&chrono::Utc);
     feed(&mut app, [key('/')]);
     typed(&mut app, "created-after:-12h created-before:today");
-    assert_eq!(app.query_error, None);
+    assert_eq!(app.query.error, None);
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
     let sent = "created-after:2024-02-07T05:30 created-before:2024-02-06T23:00";
     assert!(
@@ -76,8 +76,8 @@ fn relative_dates_are_sent_written_out_and_history_keeps_them() {
             .any(|c| matches!(c, Command::FetchList { query, .. } if query == sent)),
         "{cmds:?}"
     );
-    assert_eq!(app.applied, sent);
-    let said = &app.message.as_ref().unwrap().text;
+    assert_eq!(app.query.applied, sent);
+    let said = &app.status.message.as_ref().unwrap().text;
     assert!(
         said.contains("created-after:-12h → created-after:2024-02-07T05:30"),
         "{said}"
@@ -89,7 +89,7 @@ fn relative_dates_are_sent_written_out_and_history_keeps_them() {
     feed(&mut app, [key('/')]);
     feed(&mut app, std::iter::repeat_n(code(KeyCode::Backspace), 80));
     typed(&mut app, "created-after:-12y");
-    let err = app.query_error.clone().unwrap();
+    let err = app.query.error.clone().unwrap();
     assert_eq!(err.span, 14..18);
     assert!(
         err.message.contains("relative dates are"),
@@ -105,11 +105,12 @@ fn a_bad_query_is_not_run_and_points_at_the_token() {
     typed(&mut app, "status:faild");
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
     assert!(cmds.iter().all(|c| !matches!(c, Command::FetchList { .. })));
-    assert!(app.editing);
-    let e = app.query_error.clone().unwrap();
+    assert!(app.query.editing);
+    let e = app.query.error.clone().unwrap();
     assert_eq!(e.span, 7..12);
     assert!(
-        app.message
+        app.status
+            .message
             .as_ref()
             .unwrap()
             .text
@@ -117,8 +118,8 @@ fn a_bad_query_is_not_run_and_points_at_the_token() {
     );
     // Esc backs out to the query the list shows.
     feed(&mut app, [code(KeyCode::Esc)]);
-    assert!(!app.editing);
-    assert_eq!(app.query.text(), "");
+    assert!(!app.query.editing);
+    assert_eq!(app.query.editor.text(), "");
 }
 
 #[test]
@@ -127,17 +128,17 @@ fn tab_completes_and_history_comes_back_with_up() {
     feed(&mut app, [key('/')]);
     typed(&mut app, "sta");
     feed(&mut app, [code(KeyCode::Tab)]);
-    assert_eq!(app.query.text(), "status:");
+    assert_eq!(app.query.editor.text(), "status:");
     typed(&mut app, "fai");
     feed(&mut app, [code(KeyCode::Tab)]);
-    assert_eq!(app.query.text(), "status:failed");
+    assert_eq!(app.query.editor.text(), "status:failed");
     feed(&mut app, [code(KeyCode::Enter), key('/')]);
     for _ in 0..13 {
         feed(&mut app, [code(KeyCode::Backspace)]);
     }
-    assert_eq!(app.query.text(), "");
+    assert_eq!(app.query.editor.text(), "");
     feed(&mut app, [code(KeyCode::Up)]);
-    assert_eq!(app.query.text(), "status:failed");
+    assert_eq!(app.query.editor.text(), "status:failed");
 }
 
 #[test]
@@ -219,7 +220,8 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     assert_eq!(c.plan.as_ref().unwrap().changes(), 0);
     assert!(feed(&mut app, [key('y')]).is_empty());
     assert!(
-        app.message
+        app.status
+            .message
             .as_ref()
             .unwrap()
             .text
@@ -233,7 +235,7 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     }
     cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
     answer(&mut app, &e, cmds);
-    assert_eq!(app.applied, "");
+    assert_eq!(app.query.applied, "");
     let cmds = feed(&mut app, [key('c')]);
     answer_actions(&mut app, &mut e, cmds);
     let Some(Dialog::Confirm(c)) = &app.dialog else {
@@ -246,7 +248,7 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     assert!(app.dialog.is_none());
     answer_actions(&mut app, &mut e, cmds);
     assert_eq!(
-        app.message.as_ref().unwrap().text,
+        app.status.message.as_ref().unwrap().text,
         "canceled 2 activities (e shows what was left out)"
     );
     for id in [161, 162] {
@@ -282,7 +284,14 @@ fn confirmation_waits_for_the_dry_run_and_n_aborts() {
     );
     feed(&mut app, [key('n')]);
     assert!(app.dialog.is_none());
-    assert!(app.message.as_ref().unwrap().text.contains("aborted"));
+    assert!(
+        app.status
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("aborted")
+    );
 }
 
 #[test]
@@ -307,7 +316,7 @@ fn refusals_open_a_popup_and_stay_viewable() {
     };
     let cmds = feed(&mut app, [Event::ActionDone(report)]);
     assert_eq!(
-        app.message.as_ref().unwrap().text,
+        app.status.message.as_ref().unwrap().text,
         "approve refused for 1 activity; nothing changed (e shows why)"
     );
     assert!(
@@ -353,11 +362,12 @@ fn errors_keep_the_rows_query_and_marks() {
     assert_eq!(app.marks.ids.len(), 1);
     // An outage: named as a state, the error kept whole for :messages.
     assert_eq!(
-        app.outage.as_ref().map(|o| o.what.as_str()),
+        app.status.outage.as_ref().map(|o| o.what.as_str()),
         Some("server not answering")
     );
     assert!(
-        app.messages
+        app.status
+            .messages
             .iter()
             .any(|(_, _, m)| m.contains("timed out: connect"))
     );
@@ -370,7 +380,14 @@ fn read_only_refuses_actions_up_front() {
     answer(&mut app, &engine(), cmds);
     assert!(feed(&mut app, [key('a')]).is_empty());
     assert!(app.dialog.is_none());
-    assert!(app.message.as_ref().unwrap().text.contains("read-only"));
+    assert!(
+        app.status
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("read-only")
+    );
 }
 
 #[test]
@@ -382,7 +399,7 @@ fn enter_on_a_parent_opens_its_children() {
     assert_eq!(app.children.parent, Some(160));
     assert_eq!(app.children.rows.len(), 2);
     feed(&mut app, [code(KeyCode::Enter)]);
-    assert_eq!(app.focus, Pane::Children);
+    assert_eq!(app.screen.focus, Pane::Children);
     // An action now takes the selected child.
     let child = PickedChild {
         id: app.children.rows[0].id,
@@ -490,7 +507,7 @@ fn a_row_matching_through_some_children_acts_on_those_only() {
     assert_eq!(row.id, 100);
     assert_eq!(app.list.partial(&row), Some(2));
     assert_eq!(app.list.activity_count, 2);
-    assert_eq!(app.focus, Pane::List);
+    assert_eq!(app.screen.focus, Pane::List);
     // Showing all children does not widen what an action takes.
     let cmds = feed(&mut app, [key('A')]);
     answer(&mut app, &e, cmds);
@@ -522,7 +539,10 @@ fn a_row_matching_through_some_children_acts_on_those_only() {
     }
     let cmds = feed(&mut app, [key('y')]);
     answer_actions(&mut app, &mut e, cmds);
-    assert_eq!(app.message.as_ref().unwrap().text, "approved 2 activities");
+    assert_eq!(
+        app.status.message.as_ref().unwrap().text,
+        "approved 2 activities"
+    );
     // db-01's child (103) was not matched and is untouched.
     assert_eq!(
         e.activity(103).unwrap().status(),
@@ -571,7 +591,7 @@ fn star_marks_every_match_and_acts_by_query() {
     assert!(promised > 10_000 / 100, "{promised}");
     let cmds = feed(&mut app, [key('y')]);
     answer_actions(&mut app, &mut e, cmds);
-    let message = app.message.clone().unwrap().text;
+    let message = app.status.message.clone().unwrap().text;
     assert_eq!(message, format!("approved {promised} activities"));
     assert_eq!(e.activities("status:unapproved", 1, 0).unwrap().count, 0);
     assert!(
@@ -584,12 +604,12 @@ fn star_marks_every_match_and_acts_by_query() {
 fn a_new_query_keeps_the_old_rows_until_its_answer() {
     let e = engine();
     let mut app = loaded(&e);
-    app.focus = Pane::Detail;
+    app.screen.focus = Pane::Detail;
     let before: Vec<u64> = app.list.rows.iter().map(|a| a.id).collect();
     let mut cmds = feed(&mut app, [key('/')]);
     cmds.extend(typed(&mut app, "status:failed"));
     let cmds2 = feed(&mut app, [code(KeyCode::Enter)]);
-    assert_eq!(app.focus, Pane::List);
+    assert_eq!(app.screen.focus, Pane::List);
     let now: Vec<u64> = app.list.rows.iter().map(|a| a.id).collect();
     assert_eq!(now, before, "no 'none match' flash while the query runs");
     cmds.extend(cmds2);
@@ -678,7 +698,8 @@ fn a_new_query_drops_star_and_its_message() {
     let mut app = loaded(&e);
     feed(&mut app, [key('*')]);
     assert!(
-        app.message
+        app.status
+            .message
             .as_ref()
             .unwrap()
             .text
@@ -690,7 +711,7 @@ fn a_new_query_drops_star_and_its_message() {
     answer(&mut app, &e, cmds);
     assert!(app.marks.all.is_none());
     assert_eq!(
-        app.message.as_ref().unwrap().text,
+        app.status.message.as_ref().unwrap().text,
         "the new query dropped * (every match of the old one)"
     );
 }
@@ -719,7 +740,8 @@ fn star_in_the_children_marks_what_the_query_takes() {
     feed(&mut app, [key('*')]);
     assert!(app.marks.ids.is_empty());
     assert!(
-        app.message
+        app.status
+            .message
             .as_ref()
             .unwrap()
             .text
@@ -749,7 +771,7 @@ fn a_group_found_by_id_lists_and_takes_all_its_children() {
 fn every_action_is_logged_and_the_log_opens_its_activities() {
     let mut e = engine();
     let mut app = loaded(&e);
-    assert!(app.action_log.is_empty());
+    assert!(app.acting.log.is_empty());
     // Nothing logged yet: the log says so, and reads the server's events.
     let cmds = feed(&mut app, [key('L')]);
     assert_eq!(cmds, vec![Command::FetchServerEvents]);
@@ -769,7 +791,7 @@ fn every_action_is_logged_and_the_log_opens_its_activities() {
     let mut rest = answer_actions(&mut app, &mut e, cmds);
     let cmds = feed(&mut app, [key('y')]);
     rest.extend(answer_actions(&mut app, &mut e, cmds));
-    let record = app.action_log[0].clone();
+    let record = app.acting.log[0].clone();
     assert!(rest.contains(&Command::LogAction(Box::new(record.clone()))));
     assert_eq!(record.action, "reapply");
     assert_eq!(record.picked, "row 110");
@@ -783,7 +805,7 @@ fn every_action_is_logged_and_the_log_opens_its_activities() {
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
     answer(&mut app, &e, cmds);
     assert!(app.dialog.is_none());
-    assert_eq!(app.applied, record.query());
+    assert_eq!(app.query.applied, record.query());
     assert_eq!(app.list.activity_count, 3);
 }
 
@@ -800,7 +822,8 @@ fn v_marks_a_range_of_rows() {
     want_sorted.sort_unstable();
     assert_eq!(marked, want_sorted);
     assert!(
-        app.message
+        app.status
+            .message
             .as_ref()
             .unwrap()
             .text
@@ -830,7 +853,7 @@ fn a_standalone_activity_asks_for_its_computers_name() {
         .expect("the small dataset has a standalone activity on a computer");
     let computer = app.list.rows[at].computer().unwrap();
     // As on a server whose fleet is too large to learn up front.
-    app.computer_titles.clear();
+    app.fleet.computer_titles.clear();
     let mut cmds = Vec::new();
     for _ in 0..=at {
         cmds.extend(feed(&mut app, [key('j')]));
@@ -870,7 +893,7 @@ fn jumping_to_a_computer_and_back_keeps_the_list() {
         "{cmds:?}"
     );
     answer(&mut app, &e, cmds);
-    assert_eq!(app.applied, jumped);
+    assert_eq!(app.query.applied, jumped);
     assert!(
         app.list
             .rows
@@ -878,7 +901,8 @@ fn jumping_to_a_computer_and_back_keeps_the_list() {
             .all(|a| a.computer_id.get() == Some(&computer))
     );
     assert!(
-        app.message
+        app.status
+            .message
             .as_ref()
             .unwrap()
             .text
@@ -893,7 +917,7 @@ fn jumping_to_a_computer_and_back_keeps_the_list() {
         "{cmds:?}"
     );
     answer(&mut app, &e, cmds);
-    assert_eq!(app.applied, "");
+    assert_eq!(app.query.applied, "");
     assert_eq!(app.list.selected_id, Some(id));
     assert_eq!(app.list.selected, at as u64);
     // Nothing more to go back to: Esc changes nothing.
@@ -922,7 +946,7 @@ fn a_computers_activities_show_its_own_status() {
     feed(&mut app, std::iter::repeat_n(key('j'), at));
     let cmds = feed(&mut app, [key('C')]);
     answer(&mut app, &e, cmds);
-    assert_eq!(app.applied, "computer:id:1");
+    assert_eq!(app.query.applied, "computer:id:1");
     let row = app.list.rows.iter().find(|a| a.id == 110).unwrap();
     assert_eq!(row.status().map(|s| s.as_str()), Some("failed"));
     assert_eq!(app.list.shown(row).id, 111);
@@ -940,7 +964,7 @@ fn a_computers_activities_show_its_own_status() {
     assert_eq!(app.detail_activity().map(|a| a.id), Some(111));
     // Its child is final: an idle refresh does not read it again.
     let asked = std::cell::RefCell::new(Vec::new());
-    app.now += chrono::Duration::seconds(5);
+    app.clock.now += chrono::Duration::seconds(5);
     let cmds = update(&mut app, Event::RefreshDue);
     common::tui::drive(&mut app, common::tui::backend_of(&e).as_ref(), cmds, |c| {
         if let Command::FetchOwnChildren { parents, .. } = c {
@@ -985,7 +1009,7 @@ fn an_outage_never_passes_old_rows_off_as_a_new_querys() {
             result: Err(BackendError::Unreachable("connection refused".into())),
         },
     );
-    assert_eq!(app.applied, "status:failed");
+    assert_eq!(app.query.applied, "status:failed");
     let screen = common::tui::screen(&common::tui::draw(&app));
     assert!(
         screen.contains("rows of \"status:unapproved\" from"),
@@ -997,7 +1021,7 @@ fn an_outage_never_passes_old_rows_off_as_a_new_querys() {
         "{cmds:?}"
     );
     assert!(app.dialog.is_none());
-    let said = &app.message.as_ref().unwrap().text;
+    let said = &app.status.message.as_ref().unwrap().text;
     assert!(said.contains("has not answered yet"), "{said}");
     // Back: the new query's rows, and actions again.
     let cmds = feed(&mut app, [key('r')]);
@@ -1026,7 +1050,7 @@ fn a_settled_group_is_not_read_again_while_idle() {
     let children_reads = |app: &mut App, events: Vec<Event>| {
         let asked = std::cell::Cell::new(0);
         for event in events {
-            app.now += chrono::Duration::seconds(5);
+            app.clock.now += chrono::Duration::seconds(5);
             let cmds = update(app, event);
             common::tui::drive(app, common::tui::backend_of(&e).as_ref(), cmds, |c| {
                 if matches!(c, Command::FetchChildren { .. }) {

@@ -53,7 +53,7 @@ fn act(
 /// The dashboard on `backend`, the list on `query`, the first row selected.
 fn at(backend: &EngineBackend, query: &str) -> App {
     let mut app = App::new(backend.info(), false, vec![]);
-    app.size = (160, 40);
+    app.screen.size = (160, 40);
     let cmds = start(&mut app);
     run(&mut app, backend, cmds);
     let mut cmds = feed(&mut app, [key('/')]);
@@ -91,8 +91,8 @@ fn a_watch_tells_the_first_failure_then_the_end_once_each() {
         rest.iter()
             .any(|c| matches!(c, Command::SaveWatches(l) if l.len() == 1))
     );
-    assert_eq!(app.action_log[0].action, "watch");
-    assert_eq!(app.action_log[0].ids, vec![500]);
+    assert_eq!(app.acting.log[0].action, "watch");
+    assert_eq!(app.acting.log[0].ids, vec![500]);
     // Nothing new: nothing told again.
     let rest = act(&mut app, &backend, |a| update(a, Event::RefreshDue));
     assert_eq!(notices(&rest), Vec::<String>::new());
@@ -110,7 +110,14 @@ fn a_watch_tells_the_first_failure_then_the_end_once_each() {
         vec!["watch 1: row 500 Upgrade package curl is done: 0 succeeded, 1 failed, 3 canceled"]
     );
     assert_eq!(app.watches.active(&app.backend.label).count(), 0);
-    assert!(app.message.as_ref().unwrap().text.contains("is done"));
+    assert!(
+        app.status
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("is done")
+    );
     // Done: no more looks.
     let cmds = update(&mut app, Event::RefreshDue);
     assert!(
@@ -137,7 +144,8 @@ fn w_again_stops_the_watch_and_nothing_is_looked_at() {
     assert!(status.contains("◉ 1 watched"), "{status}");
     let cmds = feed(&mut app, [key('w')]);
     assert!(
-        app.message
+        app.status
+            .message
             .as_ref()
             .unwrap()
             .text
@@ -205,22 +213,25 @@ fn a_guard_asks_then_cancels_exactly_what_had_not_started() {
         "asked first"
     );
     let rest = act(&mut app, &backend, |a| feed(a, [key('y')]));
-    assert_eq!(app.message.as_ref().unwrap().text, "canceled 5 activities");
+    assert_eq!(
+        app.status.message.as_ref().unwrap().text,
+        "canceled 5 activities"
+    );
     assert_eq!(count(&backend, "parent-id:500 status:canceled"), 5);
     assert_eq!(count(&backend, "parent-id:500 status:delivered"), 2);
     assert_eq!(count(&backend, "parent-id:500 status:failed"), 3);
     assert_eq!(count(&backend, "parent-id:600 status:undelivered"), 3);
     // The log: the trip, then the cancel it asked for.
-    assert_eq!(app.action_log[0].action, "cancel");
+    assert_eq!(app.acting.log[0].action, "cancel");
     assert!(
-        app.action_log[0]
+        app.acting.log[0]
             .picked
             .starts_with("guard failed>=3 on row 500"),
         "{:?}",
-        app.action_log[0]
+        app.acting.log[0]
     );
-    assert_eq!(app.action_log[0].changed, 5);
-    assert_eq!(app.action_log[1].action, "guard");
+    assert_eq!(app.acting.log[0].changed, 5);
+    assert_eq!(app.acting.log[1].action, "guard");
     assert!(rest.iter().any(|c| matches!(c, Command::LogAction(_))));
     // Tripped once: the next looks do not trip it again.
     let rest = act(&mut app, &backend, |a| update(a, Event::RefreshDue));
@@ -252,9 +263,9 @@ fn an_auto_guard_stops_without_asking_and_below_it_nothing_moves() {
     assert!(app.dialog.is_none(), "{:?}", app.dialog);
     assert_eq!(count(&backend, "parent-id:500 status:canceled"), 5);
     assert_eq!(count(&backend, "parent-id:600 status:canceled"), 0);
-    assert_eq!(app.action_log[0].action, "cancel");
+    assert_eq!(app.acting.log[0].action, "cancel");
     assert!(
-        app.action_log[0]
+        app.acting.log[0]
             .picked
             .starts_with("guard failed>=30% on row 500")
     );
@@ -514,10 +525,10 @@ fn data_files_survive_a_damaged_line_and_a_failed_write_is_said() {
             record: Some(record.clone()),
         },
     );
-    let said = &app.message.as_ref().unwrap().text;
+    let said = &app.status.message.as_ref().unwrap().text;
     assert!(said.contains("could not write the action log"), "{said}");
     assert!(said.contains("No space left"), "{said}");
-    assert_eq!(app.unwritten_log.len(), 1);
+    assert_eq!(app.acting.unwritten_log.len(), 1);
     act(&mut app, &backend, |a| feed(a, [key('j'), key('c')]));
     let rest = act(&mut app, &backend, |a| feed(a, [key('y')]));
     let logged = rest
@@ -525,5 +536,5 @@ fn data_files_survive_a_damaged_line_and_a_failed_write_is_said() {
         .filter(|c| matches!(c, Command::LogAction(_)))
         .count();
     assert_eq!(logged, 2, "the kept entry, then the new one: {rest:?}");
-    assert!(app.unwritten_log.is_empty());
+    assert!(app.acting.unwritten_log.is_empty());
 }

@@ -19,17 +19,17 @@ pub(super) fn plan_loaded(
     out: &mut Vec<Command>,
 ) {
     if kind == ActionKind::Cancel
-        && let Some((_, picked)) = app.auto_stop.as_ref().filter(|(s, _)| s == scope)
+        && let Some((_, picked)) = app.acting.auto_stop.as_ref().filter(|(s, _)| s == scope)
     {
         // A guard armed --auto: its stop goes ahead as planned.
         let picked = picked.clone();
-        app.auto_stop = None;
+        app.acting.auto_stop = None;
         match result {
             Ok(plan) if plan.changes() == 0 => {
                 app.say(Level::Info, format!("{picked}: nothing left to stop"));
             }
             Ok(plan) => {
-                app.acting = Some((picked, true));
+                app.acting.picked = Some((picked, true));
                 out.push(Command::CarryOut {
                     plan: Box::new(plan),
                     only_changeable: true,
@@ -62,7 +62,7 @@ pub(super) fn plan_loaded(
         Ok(plan) => {
             if !plan.refusals.is_empty() {
                 let unlisted = (plan.refused() as usize).saturating_sub(plan.refusals.len());
-                app.last_refusals =
+                app.acting.last_refusals =
                     Some((kind, plan.refusals.clone(), unlisted, RefusedWhen::WouldBe));
             }
             c.plan = Some(plan);
@@ -79,7 +79,7 @@ pub(super) fn plan_loaded(
 pub(super) const FLASH_TICKS: u8 = 3;
 
 pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Command>) {
-    if app.read_only {
+    if app.acting.read_only {
         app.say(Level::Warning, "read-only: actions are disabled");
         return;
     }
@@ -89,19 +89,19 @@ pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Comman
         let text = format!(
             "not sent: these are rows of {} from {}; {} has not answered yet",
             crate::printable::query_named(query),
-            at.with_timezone(&app.offset).format("%H:%M"),
-            crate::printable::query_named(&app.applied),
+            at.with_timezone(&app.clock.offset).format("%H:%M"),
+            crate::printable::query_named(&app.query.applied),
         );
         app.say(Level::Error, text);
         return;
     }
-    if let Some(o) = &app.outage {
+    if let Some(o) = &app.status.outage {
         // Refused here, before anything is sent: the operator would only
         // learn the same after a timeout, unsure whether it happened.
         let text = format!(
             "not sent: {} since {}; {} retries",
             o.what,
-            o.since.with_timezone(&app.offset).format("%H:%M:%S"),
+            o.since.with_timezone(&app.clock.offset).format("%H:%M:%S"),
             app.pane_key(KeyAction::Refresh)
         );
         app.say(Level::Error, text);
@@ -114,7 +114,7 @@ pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Comman
         );
         return;
     };
-    let partial = match (app.marks.is_empty(), app.focus) {
+    let partial = match (app.marks.is_empty(), app.screen.focus) {
         (true, Pane::List) => app.list.selected_row().and_then(|row| {
             let n = app.list.partial(row)?;
             let all = row.children_count.copied().unwrap_or(n);
@@ -161,12 +161,15 @@ pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Comman
 /// children, or to those with a status): the whole group is offered
 /// beside it, as `gh run rerun --failed` beside a whole rerun.
 fn whole_group_choice(app: &App, picked: &str) -> Option<Choice> {
-    if !app.marks.is_empty() || app.focus != Pane::List || app.applied.trim().is_empty() {
+    if !app.marks.is_empty()
+        || app.screen.focus != Pane::List
+        || app.query.applied.trim().is_empty()
+    {
         return None;
     }
     let row = app.list.selected_row().filter(|r| r.is_parent())?;
     let narrowed =
-        app.list.partial(row).is_some() || crate::query::split_work(&app.applied).has_work();
+        app.list.partial(row).is_some() || crate::query::split_work(&app.query.applied).has_work();
     narrowed.then(|| Choice {
         other: Scope::picked("", vec![PickedRow::new(row.id, Some(false))], Vec::new()),
         plan: None,
@@ -182,7 +185,7 @@ fn titles_of(app: &App, plan: &ActionPlan) -> Option<Command> {
         .sample
         .iter()
         .filter_map(|a| a.computer())
-        .filter(|id| !app.computer_titles.contains_key(id))
+        .filter(|id| !app.fleet.computer_titles.contains_key(id))
         .collect();
     ids.sort_unstable();
     ids.dedup();
@@ -196,7 +199,7 @@ pub(super) fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Com
         app.marks.clear();
     }
     for id in &report.ids {
-        app.flash.insert(*id, FLASH_TICKS);
+        app.acting.flash.insert(*id, FLASH_TICKS);
     }
     let level = match &report.outcome {
         _ if report.moved => Level::Warning,
@@ -212,14 +215,15 @@ pub(super) fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Com
         let when = RefusedWhen::Refused {
             changed: report.changed,
         };
-        app.last_refusals = Some((report.kind, report.refusals.clone(), report.unlisted, when));
+        app.acting.last_refusals =
+            Some((report.kind, report.refusals.clone(), report.unlisted, when));
         app.dialog = Some(Dialog::Refusals {
             kind: report.kind,
             refusals: report.refusals.clone(),
             unlisted: report.unlisted,
             when,
         });
-    } else if let Some((kind, _, _, when)) = &mut app.last_refusals
+    } else if let Some((kind, _, _, when)) = &mut app.acting.last_refusals
         && *kind == report.kind
         && *when == RefusedWhen::WouldBe
     {
@@ -234,15 +238,15 @@ pub(super) fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Com
         };
     }
     app.say(level, text);
-    let (picked, only_changeable) = app.acting.take().unwrap_or_default();
+    let (picked, only_changeable) = app.acting.picked.take().unwrap_or_default();
     let record = ActionRecord::new(
         &report,
-        app.now,
+        app.clock.now,
         &app.backend.label,
         &picked,
         only_changeable,
     );
-    app.action_log.insert(0, record.clone());
+    app.acting.log.insert(0, record.clone());
     super::log_action(app, record, out);
     refresh_reading(app, out, true);
 }

@@ -37,10 +37,11 @@ pub(super) fn computers_loaded(app: &mut App, result: Result<Vec<Computer>, Back
     match result {
         Ok(computers) => {
             for c in computers {
-                app.contacts
+                app.fleet
+                    .contacts
                     .insert(c.id, crate::model::waiting::Contact::of(&c));
-                app.contacts_read.insert(c.id, app.now);
-                app.computer_titles.insert(c.id, c.title);
+                app.fleet.contacts_read.insert(c.id, app.clock.now);
+                app.fleet.computer_titles.insert(c.id, c.title);
             }
         }
         Err(e) => said_unless_outage(
@@ -63,11 +64,11 @@ pub(super) fn in_flight_loaded(
             .filter(|a| a.progress.is_some() && !a.is_final())
             .collect();
         // The server counts them all; the page holds the first few.
-        app.in_flight_count = (
+        app.fleet.in_flight_count = (
             page.count.max(shown.len() as u64),
             page.count_is_lower_bound,
         );
-        app.in_flight = shown;
+        app.fleet.in_flight = shown;
     }
 }
 
@@ -76,7 +77,7 @@ pub(super) fn titles_loaded(
     result: Result<std::collections::HashMap<u64, String>, BackendError>,
 ) {
     match result {
-        Ok(titles) => app.computer_titles.extend(titles),
+        Ok(titles) => app.fleet.computer_titles.extend(titles),
         Err(e) => said_unless_outage(app, Level::Warning, format!("computer names: {e}"), &e),
     }
 }
@@ -99,8 +100,8 @@ pub(super) fn vocabulary(
     result: Result<(CompletionValues, Vec<Computer>), BackendError>,
 ) {
     if let Ok((values, computers)) = result {
-        app.values = values;
-        app.computer_titles = computers.into_iter().map(|c| (c.id, c.title)).collect();
+        app.fleet.values = values;
+        app.fleet.computer_titles = computers.into_iter().map(|c| (c.id, c.title)).collect();
     }
 }
 

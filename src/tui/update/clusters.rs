@@ -17,7 +17,7 @@ const TITLES_ASKED: usize = 500;
 /// Opens the clusters of the query's failures; with the children pane
 /// focused on a group, of that group's alone.
 pub(super) fn open_clusters(app: &mut App, out: &mut Vec<Command>) {
-    let group = match app.focus {
+    let group = match app.screen.focus {
         Pane::List => None,
         _ => app.children.parent,
     };
@@ -26,10 +26,10 @@ pub(super) fn open_clusters(app: &mut App, out: &mut Vec<Command>) {
             format!("parent-id:{parent}"),
             format!("the failures of group {parent}"),
         ),
-        None if app.applied.trim().is_empty() => (String::new(), "every failure".to_owned()),
+        None if app.query.applied.trim().is_empty() => (String::new(), "every failure".to_owned()),
         None => (
-            app.applied.clone(),
-            format!("the failures of \"{}\"", printable(&app.applied)),
+            app.query.applied.clone(),
+            format!("the failures of \"{}\"", printable(&app.query.applied)),
         ),
     };
     let generation = app.clusters.generation + 1;
@@ -63,7 +63,7 @@ pub(super) fn clusters_loaded(
                 .clusters
                 .iter()
                 .flat_map(|c| c.computers.iter().copied())
-                .filter(|id| !app.computer_titles.contains_key(id))
+                .filter(|id| !app.fleet.computer_titles.contains_key(id))
                 .take(TITLES_ASKED)
                 .collect();
             ids.sort_unstable();
@@ -173,18 +173,18 @@ fn mark_cluster(app: &mut App) {
     let Some(cluster) = app.clusters.selected_cluster().cloned() else {
         return;
     };
-    if app.clusters.base != app.applied {
+    if app.clusters.base != app.query.applied {
         app.say(
             Level::Warning,
             format!(
                 "these are a group's failures, not the list's: {} shows the cluster, then mark there",
-                app.keymap
+                app.prefs.keymap
                     .first(crate::tui::keys::Context::Popup, KeyAction::Open)
             ),
         );
         return;
     }
-    let query = app.applied.clone();
+    let query = app.query.applied.clone();
     for (id, parent) in cluster.ids.iter().zip(&cluster.parents) {
         mark_member(app, *id, *parent, &query);
     }

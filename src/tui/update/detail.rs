@@ -14,9 +14,9 @@ pub(super) fn find(app: &mut App, forward: bool, here: bool) {
         app.say(Level::Info, text);
         return;
     }
-    if !(app.zoomed && app.focus == Pane::Detail) {
-        app.focus = Pane::Detail;
-        app.zoomed = true;
+    if !(app.screen.zoomed && app.screen.focus == Pane::Detail) {
+        app.screen.focus = Pane::Detail;
+        app.screen.zoomed = true;
     }
     let lines = crate::tui::layout::detail_text_lines(app);
     let found = crate::tui::detail_text::matches(&lines, &app.detail.search);

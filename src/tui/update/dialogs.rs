@@ -35,7 +35,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
                 }
                 let only_changeable = c.only_changeable();
                 app.marks.consuming = c.from_marks;
-                app.acting = Some((c.picked.clone(), only_changeable));
+                app.acting.picked = Some((c.picked.clone(), only_changeable));
                 app.say(
                     Level::Info,
                     format!("{} {} …", c.kind.ongoing(), activities(plan.changes())),
@@ -47,7 +47,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
             }
         }
         Dialog::Help { scroll } => {
-            let lines = keys::help_len(app.looks.views.len());
+            let lines = keys::help_len(app.prefs.looks.views.len());
             match scrolled(action, scroll, lines) {
                 Some(scroll) => app.dialog = Some(Dialog::Help { scroll }),
                 None if close || action == Some(KeyAction::Open) => app.dialog = None,
@@ -55,7 +55,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
             }
         }
         Dialog::Messages { scroll } => {
-            let last = app.messages.len().saturating_sub(1);
+            let last = app.status.messages.len().saturating_sub(1);
             match scrolled(action, scroll, last) {
                 Some(scroll) => app.dialog = Some(Dialog::Messages { scroll }),
                 None if close || action == Some(KeyAction::Open) => app.dialog = None,
@@ -71,14 +71,14 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
             }
         }
         Dialog::ActionLog { selected } => {
-            if let Some(selected) = moved(action, selected, app.action_log.len()) {
+            if let Some(selected) = moved(action, selected, app.acting.log.len()) {
                 app.dialog = Some(Dialog::ActionLog { selected });
                 return;
             }
             match action {
                 Some(KeyAction::Open) => {
                     app.dialog = None;
-                    if let Some(record) = app.action_log.get(selected) {
+                    if let Some(record) = app.acting.log.get(selected) {
                         run_query(app, record.query(), out);
                     }
                 }
@@ -116,8 +116,11 @@ pub(super) fn gate_key(
     action: Option<KeyAction>,
     previous_key: Option<chrono::DateTime<chrono::Utc>>,
 ) -> bool {
-    let confirm = app.keymap.first(keys::Context::Confirm, KeyAction::Confirm);
-    if app.gate.armed.take().is_some() {
+    let confirm = app
+        .prefs
+        .keymap
+        .first(keys::Context::Confirm, KeyAction::Confirm);
+    if app.input.gate.armed.take().is_some() {
         if action == Some(KeyAction::Close) {
             return true;
         }
@@ -134,19 +137,19 @@ pub(super) fn gate_key(
         app.say(Level::Info, "still counting what would change");
         return false;
     }
-    if !app.gate.quiet(app.now, previous_key) {
-        app.gate.held = true;
+    if !app.input.gate.quiet(app.clock.now, previous_key) {
+        app.input.gate.held = true;
         return false;
     }
-    app.gate.held = false;
-    app.gate.armed = Some(app.now);
+    app.input.gate.held = false;
+    app.input.gate.armed = Some(app.clock.now);
     false
 }
 
 /// A confirm key no other key followed: carried out.
 pub(super) fn settled(app: &mut App, out: &mut Vec<Command>) {
-    if app.gate.due(app.now) {
-        app.gate.armed = None;
+    if app.input.gate.due(app.clock.now) {
+        app.input.gate.armed = None;
         on_dialog_key(app, Some(KeyAction::Confirm), out);
     }
 }
@@ -209,7 +212,7 @@ fn copy_menu_key(
 /// Beside it, the server's own events log is read (who did what there,
 /// from any client): shown below this dashboard's and scripts' entries.
 pub(super) fn open_action_log(app: &mut App, out: &mut Vec<Command>) {
-    app.server_events = None;
+    app.acting.server_events = None;
     out.push(Command::FetchServerEvents);
     app.dialog = Some(Dialog::ActionLog { selected: 0 });
 }
@@ -219,7 +222,7 @@ pub(super) fn server_events_loaded(
     app: &mut App,
     result: Result<crate::model::Page<crate::model::event::Event>, crate::backend::BackendError>,
 ) {
-    app.server_events = Some(match result {
+    app.acting.server_events = Some(match result {
         Ok(page) => Ok(page.results),
         Err(crate::backend::BackendError::Unsupported(_)) => Ok(Vec::new()),
         Err(e) => Err(e.to_string()),
@@ -227,7 +230,7 @@ pub(super) fn server_events_loaded(
 }
 
 pub(super) fn open_messages(app: &mut App) {
-    if app.messages.is_empty() {
+    if app.status.messages.is_empty() {
         app.say(Level::Info, "no messages yet");
     } else {
         app.dialog = Some(Dialog::Messages { scroll: 0 });

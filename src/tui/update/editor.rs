@@ -10,30 +10,31 @@ use crate::tui::event::Command;
 use crate::tui::keys::KeyAction;
 
 pub(super) fn revalidate(app: &mut App) {
-    let types = app.values.types.clone();
-    let parsed = parse_with(app.query.text(), &app.parse_options(&types));
-    app.query_warning = parsed
+    let types = app.fleet.values.types.clone();
+    let parsed = parse_with(app.query.editor.text(), &app.parse_options(&types));
+    app.query.warning = parsed
         .as_ref()
         .ok()
         .and_then(|p| p.warnings.first().cloned());
-    app.query_error = parsed.err();
+    app.query.error = parsed.err();
 }
 
 pub(super) fn set_query(app: &mut App, text: String, cursor_chars: usize) {
-    app.query.set_at(text, cursor_chars);
+    app.query.editor.set_at(text, cursor_chars);
     revalidate(app);
 }
 
 /// Keys typed into the list as text: the query bar opens with them,
 /// and nothing they were bound to runs.
 pub(super) fn typed_into_list(app: &mut App) {
-    let text = app.typing.burst().to_owned();
+    let text = app.input.typing.burst().to_owned();
     let chars = text.chars().count();
-    app.prompt = None;
-    app.editing = true;
-    app.query.history_pos = None;
+    app.prompt.kind = None;
+    app.query.editing = true;
+    app.query.editor.history_pos = None;
     set_query(app, text, chars);
     let key = app
+        .prefs
         .keymap
         .first(crate::tui::keys::Context::Panes, KeyAction::EditQuery);
     app.say(
@@ -50,6 +51,7 @@ pub(super) fn on_query_key(
 ) {
     let popup = app
         .query
+        .editor
         .completions
         .as_ref()
         .is_some_and(|c| !c.items.is_empty());
@@ -57,38 +59,44 @@ pub(super) fn on_query_key(
         Some(KeyAction::RunQuery) if popup => apply_completion(app),
         Some(KeyAction::RunQuery) => {
             revalidate(app);
-            if let Some(e) = &app.query_error {
+            if let Some(e) = &app.query.error {
                 let message = e.message.clone();
                 app.say(Level::Error, message);
                 return;
             }
-            let text = app.query.text().trim().to_owned();
-            app.editing = false;
-            app.query.completions = None;
+            let text = app.query.editor.text().trim().to_owned();
+            app.query.editing = false;
+            app.query.editor.completions = None;
             if !text.is_empty() {
-                app.query.remember(&text);
-                out.push(Command::SaveHistory(app.query.history.clone()));
+                app.query.editor.remember(&text);
+                out.push(Command::SaveHistory(app.query.editor.history.clone()));
             }
-            app.view = None;
+            app.query.view = None;
             let sent = expanded(app, &text);
             apply_query(app, sent, out);
         }
-        Some(KeyAction::LeaveEditor) if popup => app.query.completions = None,
+        Some(KeyAction::LeaveEditor) if popup => app.query.editor.completions = None,
         Some(KeyAction::LeaveEditor) => {
-            app.editing = false;
-            let applied = app.applied.clone();
+            app.query.editing = false;
+            let applied = app.query.applied.clone();
             let n = applied.chars().count();
             set_query(app, applied, n);
-            app.query.completions = None;
+            app.query.editor.completions = None;
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if popup => {
-            let n = app.query.completions.as_ref().map_or(1, |c| c.items.len());
+            let n = app
+                .query
+                .editor
+                .completions
+                .as_ref()
+                .map_or(1, |c| c.items.len());
             let down = action == Some(KeyAction::HistoryForward);
-            app.query.cycle_completion(n, down);
+            app.query.editor.cycle_completion(n, down);
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) => {
             if app
                 .query
+                .editor
                 .history_step(action == Some(KeyAction::HistoryBack))
             {
                 revalidate(app);
@@ -96,37 +104,46 @@ pub(super) fn on_query_key(
         }
         Some(KeyAction::Complete) => {
             if popup {
-                let n = app.query.completions.as_ref().map_or(1, |c| c.items.len());
-                app.query.cycle_completion(n, true);
+                let n = app
+                    .query
+                    .editor
+                    .completions
+                    .as_ref()
+                    .map_or(1, |c| c.items.len());
+                app.query.editor.cycle_completion(n, true);
                 return;
             }
-            let c = complete(app.query.text(), app.query.cursor_byte(), &app.values);
-            app.query.completion = 0;
+            let c = complete(
+                app.query.editor.text(),
+                app.query.editor.cursor_byte(),
+                &app.fleet.values,
+            );
+            app.query.editor.completion = 0;
             match c.items.len() {
-                0 => app.query.completions = None,
+                0 => app.query.editor.completions = None,
                 1 => {
-                    app.query.completions = Some(c);
+                    app.query.editor.completions = Some(c);
                     apply_completion(app);
                 }
-                _ => app.query.completions = Some(c),
+                _ => app.query.editor.completions = Some(c),
             }
         }
         _ => {
-            app.query.type_key(key);
-            app.query.completions = None;
+            app.query.editor.type_key(key);
+            app.query.editor.completions = None;
             revalidate(app);
         }
     }
 }
 
 pub(super) fn apply_completion(app: &mut App) {
-    let Some(c) = app.query.completions.take() else {
+    let Some(c) = app.query.editor.completions.take() else {
         return;
     };
-    let Some(item) = c.items.get(app.query.completion) else {
+    let Some(item) = c.items.get(app.query.editor.completion) else {
         return;
     };
-    let value = app.query.text();
+    let value = app.query.editor.text();
     let mut text = String::with_capacity(value.len() + item.text.len());
     text.push_str(&value[..c.replace.start]);
     text.push_str(&item.text);
@@ -145,18 +162,18 @@ pub(super) fn run_query(app: &mut App, query: String, out: &mut Vec<Command>) {
 
 /// Applies the saved view `index`: its query, named after it.
 pub(super) fn apply_view(app: &mut App, index: usize, out: &mut Vec<Command>) {
-    let Some(view) = app.looks.views.get(index).cloned() else {
+    let Some(view) = app.prefs.looks.views.get(index).cloned() else {
         return;
     };
-    let text = view.query_at(app.server_now(), app.offset);
+    let text = view.query_at(app.server_now(), app.clock.offset);
     let n = text.chars().count();
     set_query(app, text.clone(), n);
-    if let Some(e) = &app.query_error {
+    if let Some(e) = &app.query.error {
         let message = format!("view {:?}: {}", view.name, e.message);
         app.say(Level::Error, message);
         return;
     }
-    app.view = Some(view.name.clone());
+    app.query.view = Some(view.name.clone());
     let sent = expanded(app, &text);
     apply_query(app, sent, out);
 }
@@ -164,7 +181,7 @@ pub(super) fn apply_view(app: &mut App, index: usize, out: &mut Vec<Command>) {
 /// `text` with its relative dates written out as of now (what is sent;
 /// history keeps what was typed), saying what they became.
 fn expanded(app: &mut App, text: &str) -> String {
-    let e = crate::query::expand_relative_dates(text, app.server_now(), app.offset);
+    let e = crate::query::expand_relative_dates(text, app.server_now(), app.clock.offset);
     if !e.changed.is_empty() {
         let said: Vec<String> = e
             .changed

@@ -24,10 +24,10 @@ pub(super) fn toggle(app: &mut App, out: &mut Vec<Command>) {
 pub(super) fn fetch(app: &mut App) -> Command {
     app.health.generation += 1;
     app.health.loading = true;
-    app.health.asked = Some(app.now);
+    app.health.asked = Some(app.clock.now);
     Command::FetchHealth {
         generation: app.health.generation,
-        query: app.applied.clone(),
+        query: app.query.applied.clone(),
         now: app.server_now(),
     }
 }
@@ -39,8 +39,11 @@ pub(super) fn when_due(app: &mut App) -> Option<Command> {
     if !h.shown || h.loading {
         return None;
     }
-    let other_query = h.health.as_ref().is_some_and(|x| x.query != app.applied);
-    let old = h.asked.is_none_or(|t| app.now - t >= HEALTH_EVERY);
+    let other_query = h
+        .health
+        .as_ref()
+        .is_some_and(|x| x.query != app.query.applied);
+    let old = h.asked.is_none_or(|t| app.clock.now - t >= HEALTH_EVERY);
     (other_query || old).then(|| fetch(app))
 }
 

@@ -12,7 +12,7 @@ use crate::tui::list_columns::ListColumn;
 /// standalone activity's own; with the computer column, the loaded rows')
 /// not named yet.
 pub(super) fn fetch_titles(app: &App, fresh: bool) -> Option<Command> {
-    let rows: &[Activity] = if app.columns.contains(&ListColumn::Computer) {
+    let rows: &[Activity] = if app.prefs.columns.contains(&ListColumn::Computer) {
         &app.list.rows
     } else {
         &[]
@@ -24,7 +24,7 @@ pub(super) fn fetch_titles(app: &App, fresh: bool) -> Option<Command> {
         .chain(app.list.selected_row())
         .chain(rows)
         .filter_map(Activity::computer)
-        .filter(|id| fresh || !app.computer_titles.contains_key(id))
+        .filter(|id| fresh || !app.fleet.computer_titles.contains_key(id))
         .collect();
     ids.sort_unstable();
     ids.dedup();
@@ -44,9 +44,10 @@ pub(super) fn fetch_contacts<'a>(
 ) -> Option<Command> {
     use crate::model::ActivityStatus as S;
     let known = |id: &u64| {
-        app.contacts_read
+        app.fleet
+            .contacts_read
             .get(id)
-            .is_some_and(|at| app.now - *at < crate::tui::app::CONTACTS_LIFETIME)
+            .is_some_and(|at| app.clock.now - *at < crate::tui::app::CONTACTS_LIFETIME)
     };
     let mut ids: Vec<u64> = shown
         .filter(|a| {
@@ -66,7 +67,7 @@ pub(super) fn fetch_contacts<'a>(
 
 /// Moves the focused pane's selection (or scroll) by `by`.
 pub(super) fn step(app: &mut App, by: i64, out: &mut Vec<Command>) {
-    match app.focus {
+    match app.screen.focus {
         Pane::List => {
             if app.list.total == 0 {
                 return;
@@ -126,7 +127,7 @@ pub(super) fn follow_selection(app: &mut App, out: &mut Vec<Command>) {
             out.push(fetch_children(app, p));
         }
     }
-    if parent.is_none() || app.columns.contains(&ListColumn::Computer) {
+    if parent.is_none() || app.prefs.columns.contains(&ListColumn::Computer) {
         // A standalone activity names its own computer.
         out.extend(fetch_titles(app, false));
     }
@@ -146,14 +147,14 @@ pub(super) fn fetch_children(app: &mut App, parent: u64) -> Command {
         .selected_row()
         .filter(|row| row.id == parent)
         .is_some_and(|row| app.list.partial(row).is_some());
-    app.children.brought = !app.applied.trim().is_empty() && !through_children;
+    app.children.brought = !app.query.applied.trim().is_empty() && !through_children;
     // A group that matches brings all its children, or, when the query
     // names per-computer work, those that satisfy it (`model::scope`).
-    let work = crate::query::split_work(&app.applied).work;
+    let work = crate::query::split_work(&app.query.applied).work;
     let query = if app.children.show_all {
         None
     } else if through_children {
-        Some(app.applied.clone())
+        Some(app.query.applied.clone())
     } else if app.children.brought && !work.is_empty() {
         Some(work)
     } else {
@@ -169,19 +170,19 @@ pub(super) fn fetch_list(app: &mut App, offset: u64) -> Command {
 
 fn fetch_rows(app: &mut App, offset: u64, limit: u64) -> Command {
     app.list.generation += 1;
-    app.list_asked = Some(app.now);
+    app.clock.list_asked = Some(app.clock.now);
     app.list.screen_refresh = false;
     app.list.loading = true;
     app.list.stale = false;
     Command::FetchList {
         generation: app.list.generation,
-        query: app.applied.clone(),
+        query: app.query.applied.clone(),
         offset,
         limit,
         sort: if app.sorts_locally() {
             ListSort::default()
         } else {
-            app.sort
+            app.prefs.sort
         },
     }
 }
@@ -235,10 +236,10 @@ fn children_settled(app: &App, parent: u64) -> bool {
 
 /// Shows what `text` matches in the list, from its top.
 pub(super) fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
-    app.focus = Pane::List;
-    if text != app.applied || !app.list.loaded_once {
+    app.screen.focus = Pane::List;
+    if text != app.query.applied || !app.list.loaded_once {
         // The old rows stay on screen until the new ones arrive.
-        app.applied = text;
+        app.query.applied = text;
         app.list.new_query = true;
         app.list.selected_id = None;
         // `*` was every match of the old query: its message goes with it.
@@ -260,7 +261,7 @@ pub(super) fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
 
 /// Orders the list by `sort`, from its top.
 pub(super) fn set_sort(app: &mut App, sort: ListSort, out: &mut Vec<Command>) {
-    app.sort = sort;
+    app.prefs.sort = sort;
     app.list.new_query = true;
     app.list.selected_id = None;
     out.push(fetch_list(app, 0));
@@ -287,7 +288,7 @@ fn fetch_own_children(app: &App) -> Option<Command> {
     (!parents.is_empty()).then(|| Command::FetchOwnChildren {
         generation: app.list.generation,
         parents,
-        query: app.applied.clone(),
+        query: app.query.applied.clone(),
     })
 }
 
@@ -328,8 +329,8 @@ pub(super) fn list_loaded(
             }
         }
         Err(BackendError::InvalidQuery { message, span }) => {
-            app.query_error = Some(crate::query::QueryError::new(
-                span.unwrap_or(0..app.applied.len()),
+            app.query.error = Some(crate::query::QueryError::new(
+                span.unwrap_or(0..app.query.applied.len()),
                 message.clone(),
             ));
             app.say(
@@ -364,25 +365,25 @@ pub(super) fn list_loaded(
 /// looked for once when new rows pushed it out of a screen's refresh),
 /// `G` followed to the end. False when another read was asked instead.
 fn rows_taken(app: &mut App, offset: u64, page: RowPage, out: &mut Vec<Command>) -> bool {
-    if let Some(o) = app.outage.take() {
+    if let Some(o) = app.status.outage.take() {
         let back = format!(
             "the server answers again ({} since {})",
             o.what,
-            o.since.with_timezone(&app.offset).format("%H:%M:%S")
+            o.since.with_timezone(&app.clock.offset).format("%H:%M:%S")
         );
         app.say(Level::Success, back);
     }
     let count = page.rows.count;
     let short = std::mem::take(&mut app.list.screen_refresh);
-    let sort = app.sorts_locally().then_some(app.sort);
+    let sort = app.sorts_locally().then_some(app.prefs.sort);
     let was = app.list.selected_id;
-    if app.list.rows_query != app.applied {
+    if app.list.rows_query != app.query.applied {
         // Another query may show a row through another child.
         app.list.own_child.clear();
     }
     app.list.take_page(offset, page, sort);
-    app.list.rows_query = app.applied.clone();
-    app.list.rows_at = Some(app.now);
+    app.list.rows_query = app.query.applied.clone();
+    app.list.rows_at = Some(app.clock.now);
     let seeking = std::mem::take(&mut app.list.seeking);
     if short && was.is_some() && app.list.selected_id != was && seeking != was {
         // A refresh of the screen found the selected activity moved
@@ -392,10 +393,10 @@ fn rows_taken(app: &mut App, offset: u64, page: RowPage, out: &mut Vec<Command>)
         out.push(fetch_list(app, app.list.around_selected()));
         return false;
     }
-    if app.applied.trim().is_empty() && !app.list.rows_estimated {
+    if app.query.applied.trim().is_empty() && !app.list.rows_estimated {
         app.list.total_all = Some(count);
     }
-    app.last_refresh = Some(app.now);
+    app.clock.last_refresh = Some(app.clock.now);
     if app.list.to_end {
         app.list.selected = app.list.total.saturating_sub(1);
         app.list.selected_id = app.list.selected_row().map(|a| a.id);
@@ -422,8 +423,12 @@ fn list_failed(app: &mut App, e: BackendError) {
         );
         return;
     };
-    let new = app.outage.as_ref().is_none_or(|o| o.what != what);
-    let since = app.outage.as_ref().map_or(app.now, |o| o.since);
+    let new = app.status.outage.as_ref().is_none_or(|o| o.what != what);
+    let since = app
+        .status
+        .outage
+        .as_ref()
+        .map_or(app.clock.now, |o| o.since);
     if new {
         app.note(Level::Error, format!("{what}: {e}"));
     }
@@ -432,7 +437,7 @@ fn list_failed(app: &mut App, e: BackendError) {
         // Which server refused what, and what to do: said whole.
         app.say(Level::Error, e.to_string());
     }
-    app.outage = Some(crate::tui::app::Outage {
+    app.status.outage = Some(crate::tui::app::Outage {
         what,
         detail: e.to_string(),
         since,

@@ -18,7 +18,9 @@ pub(super) fn toggle_mark(app: &mut App, id: u64, child: Option<crate::model::sc
         }
         None => {
             if let Some(through) = app.row_pick(id).through_children {
-                app.marks.rows.insert(id, (app.applied.clone(), through));
+                app.marks
+                    .rows
+                    .insert(id, (app.query.applied.clone(), through));
             }
         }
     }
@@ -28,7 +30,7 @@ pub(super) fn toggle_mark(app: &mut App, id: u64, child: Option<crate::model::sc
 /// children pane, the children shown when they are the ones the query
 /// takes (the matching ones, or all of a group that matches).
 pub(super) fn mark_all(app: &mut App) {
-    if app.focus == Pane::Children {
+    if app.screen.focus == Pane::Children {
         if !app.children.filtered && !app.children.brought {
             app.say(
                 Level::Warning,
@@ -67,7 +69,7 @@ pub(super) fn mark_all(app: &mut App) {
     }
     let count = app.list.activity_count;
     app.marks.all = Some(MarkAll {
-        query: app.applied.clone(),
+        query: app.query.applied.clone(),
         count,
     });
     app.say(
@@ -83,7 +85,7 @@ pub(super) fn mark_all(app: &mut App) {
 /// `V`: starts a range where the cursor is; the next `V` marks every row
 /// (or child) from there to the cursor.
 pub(super) fn range_mark(app: &mut App) {
-    let here = match app.focus {
+    let here = match app.screen.focus {
         Pane::Children => (Pane::Children, app.children.selected as u64),
         _ => (Pane::List, app.list.selected),
     };

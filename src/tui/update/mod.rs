@@ -36,22 +36,22 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         Event::Key(_) => {}
         Event::Mouse(mouse) => panes::on_mouse(app, mouse, &mut out),
         Event::Resize(w, h) => {
-            app.size = (w, h);
+            app.screen.size = (w, h);
             list::keep_visible(app);
         }
         Event::Tick => {
             tick(app);
             dialogs::settled(app, &mut out);
-            if let Some((key, action)) = app.typing.due(app.now)
+            if let Some((key, action)) = app.input.typing.due(app.clock.now)
                 && app.dialog.is_none()
-                && !app.editing
-                && app.prompt.is_none()
+                && !app.query.editing
+                && app.prompt.kind.is_none()
             {
                 panes::on_pane_key(app, key, action, &mut out);
             }
         }
         Event::RefreshDue | Event::BackendChanged => {
-            if app.dialog.is_none() && !app.paused {
+            if app.dialog.is_none() && !app.clock.paused {
                 list::refresh(app, &mut out);
                 out.extend(health::when_due(app));
             }
@@ -85,7 +85,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             record,
         } => {
             let kept = if let Some(record) = record {
-                app.unwritten_log.push(*record);
+                app.acting.unwritten_log.push(*record);
                 "kept here and written with the next entry"
             } else {
                 "kept here and written at the next change"
@@ -125,9 +125,9 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         app.dialog,
         Some(Dialog::Confirm(_) | Dialog::SwitchProfile { .. } | Dialog::RunCommand { .. })
     );
-    match (confirming, app.gate.opened) {
-        (true, None) => app.gate.opened = Some(app.now),
-        (false, Some(_)) => app.gate = Default::default(),
+    match (confirming, app.input.gate.opened) {
+        (true, None) => app.input.gate.opened = Some(app.clock.now),
+        (false, Some(_)) => app.input.gate = Default::default(),
         _ => {}
     }
     out
@@ -135,15 +135,15 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
 
 /// The spinner turns, highlights and messages fade.
 fn tick(app: &mut App) {
-    app.spinner = app.spinner.wrapping_add(1);
-    app.flash.retain(|_, ticks| {
+    app.status.spinner = app.status.spinner.wrapping_add(1);
+    app.acting.flash.retain(|_, ticks| {
         *ticks = ticks.saturating_sub(1);
         *ticks > 0
     });
-    if let Some(m) = &mut app.message {
+    if let Some(m) = &mut app.status.message {
         m.ttl = m.ttl.saturating_sub(1);
         if m.ttl == 0 {
-            app.message = None;
+            app.status.message = None;
         }
     }
 }
@@ -154,7 +154,7 @@ fn log_action(
     record: crate::backend::action_plan::ActionRecord,
     out: &mut Vec<Command>,
 ) {
-    for earlier in std::mem::take(&mut app.unwritten_log) {
+    for earlier in std::mem::take(&mut app.acting.unwritten_log) {
         out.push(Command::LogAction(Box::new(earlier)));
     }
     out.push(Command::LogAction(Box::new(record)));
@@ -182,7 +182,7 @@ fn reaches_out(app: &App, key: &KeyEvent, action: Option<KeyAction>) -> bool {
     printable(key).is_some()
         && match action {
             Some(a) => a == KeyAction::OpenInWebUi,
-            None => app.looks.commands.iter().any(|c| c.key.matches(key)),
+            None => app.prefs.looks.commands.iter().any(|c| c.key.matches(key)),
         }
 }
 
@@ -216,11 +216,11 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
             Context::Confirm
         }
         Some(_) => Context::Popup,
-        None if app.editing || app.prompt.is_some() => Context::Editor,
+        None if app.query.editing || app.prompt.kind.is_some() => Context::Editor,
         None => Context::Panes,
     };
-    let action = app.keymap.action(context, &key);
-    match app.typing.release(app.now) {
+    let action = app.prefs.keymap.action(context, &key);
+    match app.input.typing.release(app.clock.now) {
         Some(Ok((held, held_action))) if context == Context::Panes => {
             panes::on_pane_key(app, held, held_action, out);
         }
@@ -233,8 +233,11 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
         }
         _ => {}
     }
-    let previous_key = app.typing.last();
-    let typing = app.typing.key(app.now, printable(&key), moves(action));
+    let previous_key = app.input.typing.last();
+    let typing = app
+        .input
+        .typing
+        .key(app.clock.now, printable(&key), moves(action));
     if typing && context != Context::Editor && action != Some(KeyAction::Close) {
         // Text typed where commands are read: it goes to the query bar,
         // and a confirmation it opened closes unanswered.
@@ -245,7 +248,7 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
         return;
     }
     if context == Context::Panes && reaches_out(app, &key, action) {
-        app.typing.hold(key, action, app.now);
+        app.input.typing.hold(key, action, app.clock.now);
         return;
     }
     if context == Context::Confirm && !dialogs::gate_key(app, action, previous_key) {
@@ -258,7 +261,9 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
     }
     match context {
         Context::Confirm | Context::Popup => dialogs::on_dialog_key(app, action, out),
-        Context::Editor if app.prompt.is_some() => prompt::on_prompt_key(app, key, action, out),
+        Context::Editor if app.prompt.kind.is_some() => {
+            prompt::on_prompt_key(app, key, action, out)
+        }
         Context::Editor => editor::on_query_key(app, key, action, out),
         Context::Panes => panes::on_pane_key(app, key, action, out),
     }

@@ -14,8 +14,8 @@ pub(super) fn back(app: &mut App, out: &mut Vec<Command>) {
         app.say(Level::Info, "range stopped");
         undone = true;
     }
-    if app.zoomed {
-        app.zoomed = false;
+    if app.screen.zoomed {
+        app.screen.zoomed = false;
         keep_visible(app);
         undone = true;
     }
@@ -24,7 +24,7 @@ pub(super) fn back(app: &mut App, out: &mut Vec<Command>) {
     }
     app.detail.search.clear();
     app.detail.search_at = None;
-    if !undone && let Some(place) = app.came_from.pop() {
+    if !undone && let Some(place) = app.query.came_from.pop() {
         return_to(app, place, out);
     }
 }
@@ -50,6 +50,7 @@ pub(super) fn jump_to_computer(app: &mut App, out: &mut Vec<Command>) {
 /// The activities of `computer`, its title named; Back returns.
 pub(super) fn jump_to_computer_id(app: &mut App, computer: u64, out: &mut Vec<Command>) {
     let name = app
+        .fleet
         .computer_titles
         .get(&computer)
         .cloned()
@@ -64,10 +65,10 @@ pub(super) fn jump_to_computer_id(app: &mut App, computer: u64, out: &mut Vec<Co
 
 /// Shows `query`'s list, keeping the list as it is for Back.
 pub(super) fn jump(app: &mut App, query: String, what: &str, out: &mut Vec<Command>) {
-    app.came_from.push(Place {
-        typed: app.query.text().to_owned(),
-        applied: app.applied.clone(),
-        view: app.view.take(),
+    app.query.came_from.push(Place {
+        typed: app.query.editor.text().to_owned(),
+        applied: app.query.applied.clone(),
+        view: app.query.view.take(),
         selected_id: app.list.selected_id,
         window_start: app.list.window_start,
     });
@@ -82,7 +83,7 @@ fn return_to(app: &mut App, place: Place, out: &mut Vec<Command>) {
     let n = place.typed.chars().count();
     super::editor::set_query(app, place.typed, n);
     super::list::apply_query(app, place.applied, out);
-    app.view = place.view;
+    app.query.view = place.view;
     app.list.selected_id = place.selected_id;
     if place.window_start > 0 {
         out.retain(|c| !matches!(c, Command::FetchList { .. }));

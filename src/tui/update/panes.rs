@@ -25,9 +25,21 @@ pub(super) fn on_pane_key(
     out: &mut Vec<Command>,
 ) {
     let Some(action) = action else {
-        if let Some(i) = app.looks.views.iter().position(|v| v.key.matches(&key)) {
+        if let Some(i) = app
+            .prefs
+            .looks
+            .views
+            .iter()
+            .position(|v| v.key.matches(&key))
+        {
             apply_view(app, i, out);
-        } else if let Some(i) = app.looks.commands.iter().position(|c| c.key.matches(&key)) {
+        } else if let Some(i) = app
+            .prefs
+            .looks
+            .commands
+            .iter()
+            .position(|c| c.key.matches(&key))
+        {
             super::user_commands::key(app, i, out);
         }
         return;
@@ -35,12 +47,12 @@ pub(super) fn on_pane_key(
     let page = list_height(app).max(1) as i64;
     match action {
         KeyAction::EditQuery => {
-            app.editing = true;
-            app.query.history_pos = None;
+            app.query.editing = true;
+            app.query.editor.history_pos = None;
             revalidate(app);
         }
-        KeyAction::NextPane => app.focus = next_pane(app.focus, true),
-        KeyAction::PrevPane => app.focus = next_pane(app.focus, false),
+        KeyAction::NextPane => app.screen.focus = next_pane(app.screen.focus, true),
+        KeyAction::PrevPane => app.screen.focus = next_pane(app.screen.focus, false),
         KeyAction::Down => step(app, 1, out),
         KeyAction::Up => step(app, -1, out),
         KeyAction::PageDown => step(app, page, out),
@@ -50,7 +62,7 @@ pub(super) fn on_pane_key(
             step(app, i64::MAX / 2, out);
             // The end of an estimated count may move when it is read: the
             // list follows it there.
-            app.list.to_end = app.focus == Pane::List;
+            app.list.to_end = app.screen.focus == Pane::List;
         }
         KeyAction::Open => open(app),
         KeyAction::Mark => mark_here(app),
@@ -65,12 +77,12 @@ pub(super) fn on_pane_key(
             }
         }
         KeyAction::Refresh => {
-            if app.outage.as_ref().is_some_and(|o| o.manual) {
+            if app.status.outage.as_ref().is_some_and(|o| o.manual) {
                 // Refused credentials are tried again on this key only.
                 out.push(Command::RetryCredentials);
             }
             // r reads the computers shown again, too.
-            app.contacts_read.clear();
+            app.fleet.contacts_read.clear();
             refresh_reading(app, out, true);
             out.extend(fetch_titles(app, true));
         }
@@ -89,12 +101,12 @@ pub(super) fn on_pane_key(
         KeyAction::Messages => super::dialogs::open_messages(app),
         KeyAction::RangeMark => range_mark(app),
         KeyAction::Sort => {
-            let next = ListSort::by(app.sort.column.next());
+            let next = ListSort::by(app.prefs.sort.column.next());
             set_sort(app, next, out);
         }
-        KeyAction::ReverseSort => set_sort(app, app.sort.reversed(), out),
+        KeyAction::ReverseSort => set_sort(app, app.prefs.sort.reversed(), out),
         KeyAction::Zoom => {
-            app.zoomed = !app.zoomed;
+            app.screen.zoomed = !app.screen.zoomed;
             keep_visible(app);
         }
         KeyAction::Back => back(app, out),
@@ -103,21 +115,21 @@ pub(super) fn on_pane_key(
         KeyAction::Health => super::health::toggle(app, out),
         KeyAction::Watch => super::watches::watch(app, None, out),
         KeyAction::Find => {
-            app.focus = Pane::Detail;
-            app.zoomed = true;
-            app.prompt = Some(PromptKind::Search);
-            app.line.set(app.detail.search.clone());
-            app.line.completions.clear();
+            app.screen.focus = Pane::Detail;
+            app.screen.zoomed = true;
+            app.prompt.kind = Some(PromptKind::Search);
+            app.prompt.line.set(app.detail.search.clone());
+            app.prompt.line.completions.clear();
         }
         KeyAction::NextMatch => find(app, true, false),
         KeyAction::PrevMatch => find(app, false, false),
-        KeyAction::ScrollLeft if app.focus == Pane::Detail => {
+        KeyAction::ScrollLeft if app.screen.focus == Pane::Detail => {
             app.detail.hscroll = app.detail.hscroll.saturating_sub(8);
         }
         KeyAction::Command => {
-            app.prompt = Some(PromptKind::Command);
-            app.line.set(String::new());
-            app.line.history_pos = None;
+            app.prompt.kind = Some(PromptKind::Command);
+            app.prompt.line.set(String::new());
+            app.prompt.line.history_pos = None;
             complete_command(app);
         }
         // Quit is handled before; the rest belong to the editor and dialogs.
@@ -128,12 +140,12 @@ pub(super) fn on_pane_key(
 /// Enter: a group opens on its children, a child shows its changes, the
 /// detail scrolls right.
 fn open(app: &mut App) {
-    match app.focus {
+    match app.screen.focus {
         Pane::List => {
             if app.list.selected_row().is_some_and(Activity::is_parent) {
-                app.focus = Pane::Children;
+                app.screen.focus = Pane::Children;
             } else {
-                app.focus = Pane::Detail;
+                app.screen.focus = Pane::Detail;
             }
         }
         Pane::Children => {
@@ -150,7 +162,7 @@ fn open(app: &mut App) {
 
 /// Marks where the cursor is, and it stays: the operator sees what was marked.
 fn mark_here(app: &mut App) {
-    match app.focus {
+    match app.screen.focus {
         Pane::Children => {
             if let Some(child) = app.selected_child() {
                 toggle_mark(app, child.id, Some(child));
@@ -165,8 +177,8 @@ fn mark_here(app: &mut App) {
 }
 
 fn toggle_pause(app: &mut App) {
-    app.paused = !app.paused;
-    let text = if app.paused {
+    app.clock.paused = !app.clock.paused;
+    let text = if app.clock.paused {
         format!(
             "auto-refresh paused ({} resumes)",
             app.pane_key(KeyAction::TogglePause)
@@ -204,7 +216,7 @@ fn open_in_web_ui(app: &mut App, out: &mut Vec<Command>) {
 }
 
 fn show_refusals(app: &mut App) {
-    match &app.last_refusals {
+    match &app.acting.last_refusals {
         Some((kind, refusals, unlisted, when)) => {
             app.dialog = Some(Dialog::Refusals {
                 kind: *kind,
@@ -242,7 +254,7 @@ pub(super) fn on_mouse(
     };
     match mouse.kind {
         MouseEventKind::Down(MouseButton::Left) if inside(mouse.column, mouse.row) => {
-            app.focus = Pane::List;
+            app.screen.focus = Pane::List;
             if mouse.row >= table.y && mouse.row < table.y + table.height {
                 let to = app.list.top + u64::from(mouse.row - table.y);
                 if to < app.list.total {

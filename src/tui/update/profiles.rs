@@ -35,19 +35,17 @@ fn connected(
     info: crate::backend::BackendInfo,
     read_only: bool,
 ) -> Vec<Command> {
-    let history = std::mem::take(&mut app.query.history);
+    let history = std::mem::take(&mut app.query.editor.history);
     let mut fresh = App::new(info, read_only, history);
     // Answers the old backend still sends are for older requests.
     fresh.list.generation = app.list.generation;
-    fresh.now = app.now;
-    fresh.offset = app.offset;
-    fresh.size = app.size;
-    fresh.theme = app.theme.clone();
-    fresh.keymap = app.keymap.clone();
-    fresh.looks = app.looks.clone();
-    fresh.profiles = std::mem::take(&mut app.profiles);
-    fresh.line.history = std::mem::take(&mut app.line.history);
-    fresh.sort = app.sort;
+    // The clocks and the operator's preferences are the operator's, not
+    // the server's: they carry over whole.
+    fresh.clock.now = app.clock.now;
+    fresh.clock.offset = app.clock.offset;
+    fresh.screen.size = app.screen.size;
+    fresh.prefs = std::mem::take(&mut app.prefs);
+    fresh.prompt.line.history = std::mem::take(&mut app.prompt.line.history);
     *app = fresh;
     app.say(Level::Success, format!("connected to profile {name}"));
     start(app)

@@ -18,16 +18,16 @@ pub(super) fn on_prompt_key(
     action: Option<KeyAction>,
     out: &mut Vec<Command>,
 ) {
-    let Some(kind) = app.prompt else {
+    let Some(kind) = app.prompt.kind else {
         return;
     };
     let command = kind == PromptKind::Command;
-    let completing = command && !app.line.completions.is_empty();
+    let completing = command && !app.prompt.line.completions.is_empty();
     match action {
         Some(KeyAction::RunQuery) => {
-            let text = app.line.text().trim().to_owned();
-            app.prompt = None;
-            app.line.completions.clear();
+            let text = app.prompt.line.text().trim().to_owned();
+            app.prompt.kind = None;
+            app.prompt.line.completions.clear();
             match kind {
                 PromptKind::Search => {
                     app.detail.search = text;
@@ -36,45 +36,53 @@ pub(super) fn on_prompt_key(
                 }
                 PromptKind::Command => {
                     if !text.is_empty() {
-                        app.line.remember(&text);
+                        app.prompt.line.remember(&text);
                     }
                     run_command(app, &text, out);
                 }
             }
         }
         Some(KeyAction::LeaveEditor) => {
-            app.prompt = None;
-            app.line.completions.clear();
+            app.prompt.kind = None;
+            app.prompt.line.completions.clear();
         }
         Some(KeyAction::Complete) if command => {
-            if let Some(line) = app.line.completions.get(app.line.completion).cloned() {
-                app.line.set(line);
+            if let Some(line) = app
+                .prompt
+                .line
+                .completions
+                .get(app.prompt.line.completion)
+                .cloned()
+            {
+                app.prompt.line.set(line);
             }
             complete_command(app);
-            if app.line.completions.is_empty() && app.line.text().is_empty() {
+            if app.prompt.line.completions.is_empty() && app.prompt.line.text().is_empty() {
                 // Tab on an empty line: every command.
-                app.line.completions = command_line::complete("", &Default::default());
+                app.prompt.line.completions = command_line::complete("", &Default::default());
             }
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if completing => {
-            let n = app.line.completions.len();
-            app.line
+            let n = app.prompt.line.completions.len();
+            app.prompt
+                .line
                 .cycle_completion(n, action == Some(KeyAction::HistoryForward));
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if command => {
             if app
+                .prompt
                 .line
                 .history_step(action == Some(KeyAction::HistoryBack))
             {
-                app.line.completions.clear();
+                app.prompt.line.completions.clear();
             }
         }
         _ => {
-            app.line.type_key(key);
+            app.prompt.line.type_key(key);
             match kind {
                 // As you type: the next match from where the view is.
                 PromptKind::Search => {
-                    app.detail.search = app.line.text().to_owned();
+                    app.detail.search = app.prompt.line.text().to_owned();
                     app.detail.search_at = None;
                     if !app.detail.search.is_empty() {
                         find(app, true, true);
@@ -89,16 +97,22 @@ pub(super) fn on_prompt_key(
 /// The completions of the command line as typed.
 pub(super) fn complete_command(app: &mut App) {
     let words = command_line::Vocabulary {
-        profiles: &app.profiles,
-        views: app.looks.views.iter().map(|v| v.name.as_str()).collect(),
+        profiles: &app.prefs.profiles,
+        views: app
+            .prefs
+            .looks
+            .views
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect(),
     };
     // Nothing typed yet: ↑ is history, not a list of every command.
-    app.line.completions = if app.line.text().is_empty() {
+    app.prompt.line.completions = if app.prompt.line.text().is_empty() {
         Vec::new()
     } else {
-        command_line::complete(app.line.text(), &words)
+        command_line::complete(app.prompt.line.text(), &words)
     };
-    app.line.completion = 0;
+    app.prompt.line.completion = 0;
 }
 
 pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
@@ -118,7 +132,7 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
         CommandLine::Messages => super::dialogs::open_messages(app),
         CommandLine::Clusters => super::clusters::open_clusters(app, out),
         CommandLine::Columns(None) => {
-            let now: Vec<&str> = app.columns.iter().map(|c| c.name()).collect();
+            let now: Vec<&str> = app.prefs.columns.iter().map(|c| c.name()).collect();
             app.say(
                 Level::Info,
                 format!(
@@ -131,7 +145,7 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
         CommandLine::Columns(Some(columns)) => {
             let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
             app.say(Level::Info, format!("columns: {}", names.join(" ")));
-            app.columns = columns;
+            app.prefs.columns = columns;
             // A computer column names computers: ask for the rows' titles.
             out.extend(super::list::fetch_titles(app, false));
         }
@@ -147,36 +161,42 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
         }
         CommandLine::Guard { threshold, auto } => super::watches::guard(app, threshold, auto, out),
         CommandLine::Gauges => {
-            app.gauges_hidden = !app.gauges_hidden;
-            let now = if app.gauges_hidden { "hidden" } else { "shown" };
+            app.prefs.gauges_hidden = !app.prefs.gauges_hidden;
+            let now = if app.prefs.gauges_hidden {
+                "hidden"
+            } else {
+                "shown"
+            };
             app.say(Level::Info, format!("gauges {now} (:gauges again toggles)"));
         }
         CommandLine::Computer => super::navigation::jump_to_computer(app, out),
         CommandLine::Back => {
-            if app.came_from.is_empty() {
+            if app.query.came_from.is_empty() {
                 app.say(Level::Info, "nothing to go back to: no jump was made");
             } else {
                 super::navigation::back(app, out);
             }
         }
         CommandLine::Sort(sort) => set_sort(app, sort, out),
-        CommandLine::Theme(name) => match app.looks.theme(&name) {
+        CommandLine::Theme(name) => match app.prefs.looks.theme(&name) {
             Some(theme) => {
-                app.theme = theme;
+                app.prefs.theme = theme;
                 app.say(Level::Info, format!("theme {name}"));
-                app.looks.theme_name = name;
+                app.prefs.looks.theme_name = name;
             }
             None => app.say(Level::Error, format!("no theme {name:?}")),
         },
         CommandLine::View(name) => {
             let lower = name.to_lowercase();
             let found = app
+                .prefs
                 .looks
                 .views
                 .iter()
                 .position(|v| v.name.to_lowercase() == lower)
                 .or_else(|| {
-                    app.looks
+                    app.prefs
+                        .looks
                         .views
                         .iter()
                         .position(|v| v.name.to_lowercase().starts_with(&lower))
@@ -184,8 +204,13 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
             match found {
                 Some(i) => apply_view(app, i, out),
                 None => {
-                    let names: Vec<&str> =
-                        app.looks.views.iter().map(|v| v.name.as_str()).collect();
+                    let names: Vec<&str> = app
+                        .prefs
+                        .looks
+                        .views
+                        .iter()
+                        .map(|v| v.name.as_str())
+                        .collect();
                     let text = format!("no view {name:?}; views: {}", names.join(", "));
                     app.say(Level::Error, text);
                 }
@@ -197,17 +222,17 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
                 format!("exporting what the query matches to {} …", path.display()),
             );
             out.push(Command::Export {
-                query: app.applied.clone(),
+                query: app.query.applied.clone(),
                 path,
                 format,
             });
         }
         CommandLine::Profile(name) => {
-            if !app.profiles.contains(&name) {
-                let known = if app.profiles.is_empty() {
+            if !app.prefs.profiles.contains(&name) {
+                let known = if app.prefs.profiles.is_empty() {
                     "the config defines no profiles".to_owned()
                 } else {
-                    format!("profiles: {}", app.profiles.join(", "))
+                    format!("profiles: {}", app.prefs.profiles.join(", "))
                 };
                 app.say(Level::Error, format!("no profile {name:?}; {known}"));
                 return;

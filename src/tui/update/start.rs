@@ -8,7 +8,7 @@ use crate::tui::keys::KeyAction;
 /// The commands that start the dashboard: first page, vocabulary, gauges.
 pub fn start(app: &mut App) -> Vec<Command> {
     // (What the start or the config said comes first.)
-    if app.backend.embedded && app.message.is_none() {
+    if app.backend.embedded && app.status.message.is_none() {
         let text = format!(
             "demo engine: {} shows how to connect",
             app.pane_key(KeyAction::Help)

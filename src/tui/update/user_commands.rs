@@ -14,7 +14,7 @@ const OUTPUT_LINES: usize = 50;
 /// The activity a row command runs on: the child the detail shows, else
 /// the selected row.
 pub(super) fn selected_activity(app: &App) -> Option<&Activity> {
-    if app.focus != Pane::List
+    if app.screen.focus != Pane::List
         && let Some(child) = app.children.rows.get(app.children.selected)
     {
         return Some(child);
@@ -29,14 +29,14 @@ pub(super) fn values_of(app: &App, a: &Activity) -> Values {
         parent_id: a.parent(),
         computer: None,
         summary: a.summary.to_string(),
-        query: app.applied.clone(),
+        query: app.query.applied.clone(),
         url: web_ui_url(&app.backend.label, app.backend.embedded, a.id),
     }
 }
 
 /// Command `index`'s key was pressed.
 pub(super) fn key(app: &mut App, index: usize, out: &mut Vec<Command>) {
-    let Some(command) = app.looks.commands.get(index) else {
+    let Some(command) = app.prefs.looks.commands.get(index) else {
         return;
     };
     let name = command.name.clone();
@@ -76,7 +76,7 @@ pub(super) fn computer_loaded(
             ready(app, index, &values, out);
         }
         Err(e) => {
-            let name = app.looks.commands.get(index).map(|c| c.name.clone());
+            let name = app.prefs.looks.commands.get(index).map(|c| c.name.clone());
             app.say(
                 Level::Error,
                 format!(
@@ -90,7 +90,7 @@ pub(super) fn computer_loaded(
 
 /// Everything known: run it, or ask first.
 fn ready(app: &mut App, index: usize, values: &Values, out: &mut Vec<Command>) {
-    let Some(command) = app.looks.commands.get(index) else {
+    let Some(command) = app.prefs.looks.commands.get(index) else {
         return;
     };
     let name = command.name.clone();

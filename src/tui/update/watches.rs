@@ -41,7 +41,7 @@ fn picked(app: &App) -> Option<(Vec<u64>, String)> {
         };
         return Some((ids, label));
     }
-    if app.focus != Pane::List
+    if app.screen.focus != Pane::List
         && let Some(child) = app.children.rows.get(app.children.selected)
     {
         return Some((
@@ -130,7 +130,7 @@ pub(super) fn watch(app: &mut App, guard: Option<(Threshold, bool)>, out: &mut V
         .collect();
     let number = app
         .watches
-        .add(label.clone(), &server, app.now, &known, guard);
+        .add(label.clone(), &server, app.clock.now, &known, guard);
     if let Some(w) = app.watches.list.iter_mut().find(|w| w.number == number) {
         // Not on screen (marked under another query): the first look
         // fills them in.
@@ -154,7 +154,7 @@ fn armed(guard: Guard, auto: bool) -> ArmedGuard {
 
 /// `:guard THRESHOLD [--auto]`: a watch whose guard stops the rest.
 pub(super) fn guard(app: &mut App, threshold: Threshold, auto: bool, out: &mut Vec<Command>) {
-    if app.read_only {
+    if app.acting.read_only {
         app.say(
             Level::Warning,
             "read-only: a guard could not cancel anything",
@@ -181,7 +181,7 @@ pub(super) fn query_loaded(
                 format!("{} matches of \"{}\"", list.len(), query.trim())
             };
             let server = app.backend.label.clone();
-            let number = app.watches.add(label, &server, app.now, &list, guard);
+            let number = app.watches.add(label, &server, app.clock.now, &list, guard);
             started(app, number, out);
         }
         Err(e) => app.say(Level::Error, format!("not watched: {e}")),
@@ -256,7 +256,7 @@ fn tell(app: &mut App, notice: &Notice, out: &mut Vec<Command>) {
         Notice::Failed { .. } | Notice::Tripped { .. } => Level::Warning,
     };
     let record = ActionRecord {
-        at: app.now,
+        at: app.clock.now,
         action: if matches!(notice, Notice::Tripped { .. }) {
             "guard".into()
         } else {
@@ -273,13 +273,13 @@ fn tell(app: &mut App, notice: &Notice, out: &mut Vec<Command>) {
         ids: w.activities.keys().copied().collect(),
     };
     app.say(level, notice.text().to_owned());
-    if let Some(m) = &mut app.message {
+    if let Some(m) = &mut app.status.message {
         // Told while the operator may be looking elsewhere: it stays
         // a while longer than a passing message.
         m.ttl = NOTICE_TICKS;
     }
     out.push(Command::Notify(notice.text().to_owned()));
-    app.action_log.insert(0, record.clone());
+    app.acting.log.insert(0, record.clone());
     super::log_action(app, record, out);
 }
 
@@ -300,7 +300,7 @@ fn stop(app: &mut App, number: u64, out: &mut Vec<Command>) {
     );
     if g.auto {
         g.stop_pending = false;
-        app.auto_stop = Some((scope.clone(), picked));
+        app.acting.auto_stop = Some((scope.clone(), picked));
     } else if app.dialog.is_some() {
         g.stop_pending = true;
         return;

@@ -14,8 +14,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let c = &app.children;
     // Says which children an action takes: all of a group that matches
     // in its own right, else the matching ones (A shows the rest).
-    let work = c.brought && crate::query::split_work(&app.applied).has_work();
-    let scope = if app.applied.trim().is_empty() {
+    let work = c.brought && crate::query::split_work(&app.query.applied).has_work();
+    let scope = if app.query.applied.trim().is_empty() {
         "all"
     } else if work && c.show_all {
         "all · A: those the group brings"
@@ -33,18 +33,18 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Some(p) if c.loading && c.rows.is_empty() => format!(" Children of {p} — loading "),
         Some(p) => format!(" Children of {p}: {} ({scope}) ", c.rows.len()),
     };
-    let focused = app.focus == Pane::Children && !app.editing;
+    let focused = app.screen.focus == Pane::Children && !app.query.editing;
     let block = Block::bordered().title(title).border_style(if focused {
-        app.theme.focused_border
+        app.prefs.theme.focused_border
     } else {
-        app.theme.border
+        app.prefs.theme.border
     });
     let mut lines: Vec<Line> = Vec::new();
     // Said once for the group: how many waiting computers are silent.
     if let Some(why) = app.group_waiting() {
         lines.push(Line::from(Span::styled(
             format!(" {why}"),
-            app.theme.warning,
+            app.prefs.theme.warning,
         )));
     }
     let mut selected_line = 0;
@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         }
         lines.push(child_line(app, a, focused && i == c.selected));
         if c.expanded.contains(&a.id) {
-            lines.extend(change_lines(a, &app.theme));
+            lines.extend(change_lines(a, &app.prefs.theme));
         }
     }
     let height = area.height.saturating_sub(2) as usize;
@@ -68,11 +68,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn child_line<'a>(app: &App, a: &'a Activity, selected: bool) -> Line<'a> {
-    let (symbol, style) = app.theme.status(a.status());
+    let (symbol, style) = app.prefs.theme.status(a.status());
     let computer = a
         .computer()
         .map(|id| {
-            app.computer_titles
+            app.fleet
+                .computer_titles
                 .get(&id)
                 .cloned()
                 .unwrap_or_else(|| format!("computer {id}"))
@@ -99,15 +100,15 @@ fn child_line<'a>(app: &App, a: &'a Activity, selected: bool) -> Line<'a> {
         " "
     };
     let mut line = Line::from(vec![
-        Span::styled(mark, app.theme.marked),
+        Span::styled(mark, app.prefs.theme.marked),
         Span::raw(expander),
         Span::styled(format!("{symbol} "), style),
         Span::raw(format!("{computer:<16} ")),
         Span::styled(format!("{status:<11} "), style),
-        Span::styled(result.to_owned(), app.theme.dim),
+        Span::styled(result.to_owned(), app.prefs.theme.dim),
     ]);
     if selected {
-        line = line.style(app.theme.selected);
+        line = line.style(app.prefs.theme.selected);
     }
     line
 }

@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let c = &app.clusters;
     let block = Block::bordered()
         .title(format!(" Failure clusters: {} ", printable(&c.of)))
-        .border_style(app.theme.focused_border);
+        .border_style(app.prefs.theme.focused_border);
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
@@ -41,9 +41,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         let text = match (&c.error, c.loading) {
             (Some(e), _) => Line::from(Span::styled(
                 format!("could not read the failures: {}", printable(e)),
-                app.theme.error,
+                app.prefs.theme.error,
             )),
-            _ => Line::from(Span::styled("reading the failures …", app.theme.dim)),
+            _ => Line::from(Span::styled("reading the failures …", app.prefs.theme.dim)),
         };
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
         return;
@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Line::from(head),
             Line::from(Span::styled(
                 "nothing failed: no clusters",
-                app.theme.success,
+                app.prefs.theme.success,
             )),
         ];
         frame.render_widget(Paragraph::new(lines), body);
@@ -82,7 +82,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 /// The popup's keys, as the operator's keymap has them.
 fn footer(app: &App) -> Line<'static> {
-    let key = |action| app.keymap.first(Context::Popup, action);
+    let key = |action| app.prefs.keymap.first(Context::Popup, action);
     Line::from(Span::styled(
         format!(
             "{}/{} move · {} shows the cluster · {} marks it · {} computers · {} opens one · {} reads again · {} closes",
@@ -95,7 +95,7 @@ fn footer(app: &App) -> Line<'static> {
             key(KeyAction::Refresh),
             key(KeyAction::Close),
         ),
-        app.theme.dim,
+        app.prefs.theme.dim,
     ))
 }
 
@@ -151,7 +151,7 @@ fn draw_rows(
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(
             crate::printable::fit(&heading, width).into_owned(),
-            app.theme.dim,
+            app.prefs.theme.dim,
         ))),
         columns,
     );
@@ -175,7 +175,7 @@ fn draw_rows(
             );
             let text = crate::printable::fit(&text, width).into_owned();
             let style = if i == c.selected {
-                let s = app.theme.selected;
+                let s = app.prefs.theme.selected;
                 if c.computer.is_some() {
                     s.remove_modifier(Modifier::REVERSED)
                         .add_modifier(Modifier::UNDERLINED)
@@ -183,7 +183,7 @@ fn draw_rows(
                     s
                 }
             } else {
-                app.theme.failed
+                app.prefs.theme.failed
             };
             Line::from(Span::styled(text, style))
         })
@@ -195,7 +195,8 @@ fn draw_rows(
 /// within `height` lines) or a few of them and one failure whole.
 fn selected_lines(app: &App, k: &FailureCluster, height: u16) -> Vec<Line<'static>> {
     let name = |id: u64| {
-        app.computer_titles
+        app.fleet
+            .computer_titles
             .get(&id)
             .map_or_else(|| format!("computer {id}"), |t| printable(t).into_owned())
     };
@@ -212,23 +213,23 @@ fn selected_lines(app: &App, k: &FailureCluster, height: u16) -> Vec<Line<'stati
                 n => format!("{} computers", thousands(n as u64)),
             }
         ),
-        app.theme.header,
+        app.prefs.theme.header,
     )])];
     lines.push(Line::from(Span::styled(
         format!("  {}", printable(&k.key.pattern)),
-        app.theme.failed,
+        app.prefs.theme.failed,
     )));
     match app.clusters.computer {
         Some(at) => {
             lines.push(Line::from(Span::styled(
                 format!("Computers hit ({}):", thousands(k.computers.len() as u64)),
-                app.theme.header,
+                app.prefs.theme.header,
             )));
             let room = usize::from(height).saturating_sub(1).max(1);
             let from = at.saturating_sub(room - 1);
             for (i, id) in k.computers.iter().enumerate().skip(from).take(room) {
                 let style = if i == at {
-                    app.theme.selected
+                    app.prefs.theme.selected
                 } else {
                     Default::default()
                 };
@@ -254,7 +255,7 @@ fn selected_lines(app: &App, k: &FailureCluster, height: u16) -> Vec<Line<'stati
                 .completion_time
                 .copied()
                 .unwrap_or(e.creation_time)
-                .with_timezone(&app.offset)
+                .with_timezone(&app.clock.offset)
                 .format("%Y-%m-%d %H:%M");
             lines.push(Line::from(Span::styled(
                 format!(
@@ -265,7 +266,7 @@ fn selected_lines(app: &App, k: &FailureCluster, height: u16) -> Vec<Line<'stati
                         .unwrap_or_default(),
                     printable(&e.summary)
                 ),
-                app.theme.header,
+                app.prefs.theme.header,
             )));
             let text = e.result_text.get().map_or("", |t| &**t);
             for l in printable_lines(text).lines() {

@@ -11,14 +11,15 @@ use crate::tui::keys::{Context, KeyAction};
 use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let focused = app.focus == Pane::Detail && !app.editing;
-    let zoomed = app.zoomed && app.focus == Pane::Detail;
-    let key = |action| app.keymap.first(Context::Panes, action);
+    let focused = app.screen.focus == Pane::Detail && !app.query.editing;
+    let zoomed = app.screen.zoomed && app.screen.focus == Pane::Detail;
+    let key = |action| app.prefs.keymap.first(Context::Panes, action);
     let (title, lines) = match app.detail_activity() {
         Some(a) => (
             if zoomed {
                 // Open's last key is its sideways one (l, after Enter and →).
                 let right = app
+                    .prefs
                     .keymap
                     .keys_of(Context::Panes, KeyAction::Open)
                     .last()
@@ -39,21 +40,24 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             },
             json_lines(
                 &serde_json::to_string_pretty(a).unwrap_or_default(),
-                &app.theme,
+                &app.prefs.theme,
             )
             .into_iter()
-            .map(|l| mark_matches(l, &app.detail.search, app.theme.search_match))
+            .map(|l| mark_matches(l, &app.detail.search, app.prefs.theme.search_match))
             .collect(),
         ),
         None => (
             " Detail ".to_owned(),
-            vec![Line::from(Span::styled("nothing selected", app.theme.dim))],
+            vec![Line::from(Span::styled(
+                "nothing selected",
+                app.prefs.theme.dim,
+            ))],
         ),
     };
     let block = Block::bordered().title(title).border_style(if focused {
-        app.theme.focused_border
+        app.prefs.theme.focused_border
     } else {
-        app.theme.border
+        app.prefs.theme.border
     });
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -72,7 +76,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             let rows = (rows as u16).min(inner.height / 2);
             let why: Vec<Line> = why
                 .into_iter()
-                .map(|l| Line::from(Span::styled(l, app.theme.warning)))
+                .map(|l| Line::from(Span::styled(l, app.prefs.theme.warning)))
                 .collect();
             let para = Paragraph::new(why).wrap(Wrap { trim: false });
             let [top, rest] =
@@ -99,16 +103,16 @@ pub fn draw_text(frame: &mut Frame, app: &App, area: Rect) {
         Some(a) => format!(
             " Activity {} · {} back ",
             a.id,
-            app.keymap.first(Context::Panes, KeyAction::Back)
+            app.prefs.keymap.first(Context::Panes, KeyAction::Back)
         ),
         None => " Detail ".to_owned(),
     };
     let found = crate::tui::detail_text::matches(&lines, &app.detail.search).len();
     let mut block = Block::bordered()
         .title(title)
-        .border_style(app.theme.focused_border);
+        .border_style(app.prefs.theme.focused_border);
     if app.detail.search.is_empty() {
-        block = block.title_bottom(Line::from(Span::styled(" f finds ", app.theme.dim)));
+        block = block.title_bottom(Line::from(Span::styled(" f finds ", app.prefs.theme.dim)));
     } else {
         block = block.title_bottom(Line::from(Span::styled(
             format!(
@@ -117,15 +121,21 @@ pub fn draw_text(frame: &mut Frame, app: &App, area: Rect) {
                 if found == 1 { "" } else { "s" }
             ),
             if found == 0 {
-                app.theme.warning
+                app.prefs.theme.warning
             } else {
-                app.theme.dim
+                app.prefs.theme.dim
             },
         )));
     }
     let text: Vec<Line> = lines
         .into_iter()
-        .map(|l| mark_matches(Line::from(l), &app.detail.search, app.theme.search_match))
+        .map(|l| {
+            mark_matches(
+                Line::from(l),
+                &app.detail.search,
+                app.prefs.theme.search_match,
+            )
+        })
         .collect();
     frame.render_widget(
         Paragraph::new(text)

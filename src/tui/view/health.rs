@@ -17,8 +17,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let h = &app.health;
     let Some(health) = &h.health else {
         let text = match &h.error {
-            Some(e) => Span::styled(format!("health: {}", printable(e)), app.theme.error),
-            None => Span::styled("health: counting …", app.theme.dim),
+            Some(e) => Span::styled(format!("health: {}", printable(e)), app.prefs.theme.error),
+            None => Span::styled("health: counting …", app.prefs.theme.dim),
         };
         frame.render_widget(Paragraph::new(Line::from(text)), bar);
         return;
@@ -49,17 +49,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     .areas(second);
     let mut spans = legend(app, health, usize::from(counts.width));
     if h.loading {
-        spans.push(Span::styled("…", app.theme.dim));
+        spans.push(Span::styled("…", app.prefs.theme.dim));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), counts);
     frame.render_widget(
-        Paragraph::new(Span::styled(label, app.theme.dim)),
+        Paragraph::new(Span::styled(label, app.prefs.theme.dim)),
         label_area,
     );
     frame.render_widget(
         Sparkline::default()
             .data(&health.failed_per_hour)
-            .style(app.theme.failed),
+            .style(app.prefs.theme.failed),
         spark,
     );
 }
@@ -87,7 +87,7 @@ fn legend(app: &App, health: &Health, room: usize) -> Vec<Span<'static>> {
         })
         .collect();
     if present.is_empty() {
-        return vec![Span::styled("nothing matches", app.theme.dim)];
+        return vec![Span::styled("nothing matches", app.prefs.theme.dim)];
     }
     let long: Vec<String> = present
         .iter()
@@ -109,7 +109,7 @@ fn legend(app: &App, health: &Health, room: usize) -> Vec<Span<'static>> {
     let mut used = 0;
     let mut spans = Vec::new();
     for ((s, n), long) in present.iter().zip(long) {
-        let (_, style) = app.theme.status(Some(s));
+        let (_, style) = app.prefs.theme.status(Some(s));
         let text = if fits {
             long
         } else {
@@ -117,7 +117,7 @@ fn legend(app: &App, health: &Health, room: usize) -> Vec<Span<'static>> {
         };
         let w = crate::printable::width(&text);
         if used + w > room {
-            spans.push(Span::styled("…", app.theme.dim));
+            spans.push(Span::styled("…", app.prefs.theme.dim));
             break;
         }
         used += w;
@@ -132,7 +132,7 @@ fn stacked_bar(app: &App, health: &Health, width: u16) -> Line<'static> {
     let total = health.total();
     let width = usize::from(width);
     if total == 0 || width == 0 {
-        return Line::from(Span::styled("─".repeat(width), app.theme.dim));
+        return Line::from(Span::styled("─".repeat(width), app.prefs.theme.dim));
     }
     let shares = cells(
         &health.by_status.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
@@ -144,7 +144,7 @@ fn stacked_bar(app: &App, health: &Health, width: u16) -> Line<'static> {
         .zip(shares)
         .filter(|(_, w)| *w > 0)
         .map(|((status, _), w)| {
-            let (_, style) = app.theme.status(Some(status));
+            let (_, style) = app.prefs.theme.status(Some(status));
             Span::styled("█".repeat(w), style)
         })
         .collect();

@@ -17,20 +17,19 @@ use crate::tui::list_columns::ListColumn;
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let l = &app.list;
     let title = title(app);
-    let block =
-        Block::bordered()
-            .title(title)
-            .border_style(if app.focus == Pane::List && !app.editing {
-                app.theme.focused_border
-            } else {
-                app.theme.border
-            });
+    let block = Block::bordered().title(title).border_style(
+        if app.screen.focus == Pane::List && !app.query.editing {
+            app.prefs.theme.focused_border
+        } else {
+            app.prefs.theme.border
+        },
+    );
     let table_area = super::super::layout::list_table(area);
     let height = u64::from(table_area.height);
     let cells: Vec<(u64, Option<Cells>)> = (l.top..(l.top + height).min(l.total))
         .map(|i| (i, l.row(i).map(|a| cells(app, a))))
         .collect();
-    let columns = &app.columns;
+    let columns = &app.prefs.columns;
     let mut widths = fit_columns(
         app,
         usize::from(table_area.width),
@@ -47,12 +46,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     // While the server is away the rows are the last it sent: shown dim,
     // so they are not read as live.
-    let stale = app.outage.is_some();
+    let stale = app.status.outage.is_some();
     let rows: Vec<Row> = cells
         .iter()
         .map(|(i, c)| match (c, l.row(*i)) {
             (Some(c), Some(a)) if stale && *i != l.selected => {
-                row(app, a, c, &widths, false).style(app.theme.dim)
+                row(app, a, c, &widths, false).style(app.prefs.theme.dim)
             }
             (Some(c), Some(a)) => row(app, a, c, &widths, *i == l.selected),
             _ => missing_row(app, &widths),
@@ -73,7 +72,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         // Nothing was ever shown (a refused login, no server): the whole
         // reason where the rows would be, wrapped, not cut at the edge.
         let why = Paragraph::new(format!("✘ {}", printable(e)))
-            .style(app.theme.error)
+            .style(app.prefs.theme.error)
             .wrap(Wrap { trim: true });
         frame.render_widget(why, table_area);
     }
@@ -82,14 +81,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 /// The list's title: its name, rows, activities, where the cursor is.
 fn title(app: &App) -> String {
     let l = &app.list;
-    let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][app.spinner % 10];
-    let name = app.view.as_deref().unwrap_or("Activities");
+    let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][app.status.spinner % 10];
+    let name = app.query.view.as_deref().unwrap_or("Activities");
     if let Some((query, at)) = app.rows_of_another_query() {
         // Never pass old rows off as a new query's.
         return format!(
             " {name} — rows of {} from {}, not of the query above{} ",
             crate::printable::query_named(query),
-            at.with_timezone(&app.offset).format("%H:%M"),
+            at.with_timezone(&app.clock.offset).format("%H:%M"),
             if l.loading {
                 format!(" {spinner}")
             } else {
@@ -101,6 +100,7 @@ fn title(app: &App) -> String {
         // The first load failed (a bad password, no server): say so, do
         // not spin.
         let why = app
+            .status
             .outage
             .as_ref()
             .map_or("not loaded", |o| o.what.as_str());
@@ -110,7 +110,7 @@ fn title(app: &App) -> String {
     } else if l.total == 0 && l.loading {
         format!(" {name} {spinner} ")
     } else if l.total == 0 {
-        let stale = if app.outage.is_some() {
+        let stale = if app.status.outage.is_some() {
             " (last known)"
         } else {
             ""
@@ -118,7 +118,7 @@ fn title(app: &App) -> String {
         format!(" {name} — none match{stale} ")
     } else {
         let of_all = match l.total_all {
-            Some(all) if !app.applied.trim().is_empty() => format!(" of {}", thousands(all)),
+            Some(all) if !app.query.applied.trim().is_empty() => format!(" of {}", thousands(all)),
             _ => String::new(),
         };
         let activities = if l.activity_count != l.total || l.rows_estimated {
@@ -130,15 +130,15 @@ fn title(app: &App) -> String {
         // they are read: until then the number is an estimate.
         let about = if l.rows_estimated { "≈" } else { "" };
         let local = if l.sorted_locally {
-            format!(" · {} ▸ loaded rows only", app.sort.column.name())
+            format!(" · {} ▸ loaded rows only", app.prefs.sort.column.name())
         } else {
             String::new()
         };
-        let outage = match &app.outage {
+        let outage = match &app.status.outage {
             Some(o) => format!(
                 " · ✘ {} since {}",
                 o.what,
-                o.since.with_timezone(&app.offset).format("%H:%M")
+                o.since.with_timezone(&app.clock.offset).format("%H:%M")
             ),
             None => String::new(),
         };
@@ -159,12 +159,12 @@ fn title(app: &App) -> String {
 /// A row in the window that is not loaded: why, or that it is coming.
 fn missing_row(app: &App, widths: &[usize]) -> Row<'static> {
     let l = &app.list;
-    let fill = fill_column(&app.columns);
+    let fill = fill_column(&app.prefs.columns);
     let mut cells: Vec<Cell> = vec![Cell::from(""); widths.len()];
     match &l.error {
         // In the widest column, to say why.
         Some(e) if !l.loading => {
-            cells[1] = Cell::from(Span::styled("✘ not loaded", app.theme.error));
+            cells[1] = Cell::from(Span::styled("✘ not loaded", app.prefs.theme.error));
             if fill != 1 {
                 cells[fill] = Cell::from(Span::styled(
                     fit(
@@ -172,32 +172,34 @@ fn missing_row(app: &App, widths: &[usize]) -> Row<'static> {
                         widths[fill],
                     )
                     .into_owned(),
-                    app.theme.error,
+                    app.prefs.theme.error,
                 ));
             }
         }
-        _ => cells[1] = Cell::from(Span::styled("loading…", app.theme.dim)),
+        _ => cells[1] = Cell::from(Span::styled("loading…", app.prefs.theme.dim)),
     }
     Row::new(cells)
 }
 
 /// The headings, the sort column's with its arrow (the mark column first).
 fn header(app: &App, widths: &[usize]) -> Row<'static> {
-    let names =
-        std::iter::once(("", None)).chain(app.columns.iter().map(|c| (c.heading(), c.sort())));
+    let names = std::iter::once(("", None))
+        .chain(app.prefs.columns.iter().map(|c| (c.heading(), c.sort())));
     Row::new(
         names
             .zip(widths)
             .map(|((name, column), w)| {
                 let text = match column {
-                    Some(c) if c == app.sort.column => format!("{name} {}", app.sort.arrow()),
+                    Some(c) if c == app.prefs.sort.column => {
+                        format!("{name} {}", app.prefs.sort.arrow())
+                    }
                     _ => name.to_owned(),
                 };
                 Cell::from(fit(&text, *w).into_owned())
             })
             .collect::<Vec<_>>(),
     )
-    .style(app.theme.header)
+    .style(app.prefs.theme.header)
 }
 
 /// The column (an index with the mark column as 0) that takes the room
@@ -216,7 +218,7 @@ const TYPE_MIN: usize = 10;
 const NAME_MIN: usize = 10;
 const CHILDREN_MIN: usize = 8;
 
-/// One row's texts, before fitting: one per column of `app.columns`.
+/// One row's texts, before fitting: one per column of `app.prefs.columns`.
 struct Cells {
     texts: Vec<String>,
     /// Shown only through some of its children.
@@ -225,7 +227,12 @@ struct Cells {
 
 fn cells(app: &App, a: &Activity) -> Cells {
     Cells {
-        texts: app.columns.iter().map(|c| cell_text(app, a, *c)).collect(),
+        texts: app
+            .prefs
+            .columns
+            .iter()
+            .map(|c| cell_text(app, a, *c))
+            .collect(),
         partial: app.list.partial(a).is_some(),
     }
 }
@@ -235,7 +242,7 @@ fn cell_text(app: &App, a: &Activity, column: ListColumn) -> String {
         ListColumn::Status => {
             // A row shown through one child: that computer's own status.
             let a = app.list.shown(a);
-            let (symbol, _) = app.theme.status(a.status());
+            let (symbol, _) = app.prefs.theme.status(a.status());
             let label = a.status().map_or("—", |s| s.as_str());
             let progress = a
                 .progress
@@ -252,16 +259,16 @@ fn cell_text(app: &App, a: &Activity, column: ListColumn) -> String {
             format!("{symbol} {label}{progress}")
         }
         ListColumn::Id => a.id.to_string(),
-        ListColumn::Created => created(a.creation_time, app.server_now(), app.offset),
+        ListColumn::Created => created(a.creation_time, app.server_now(), app.clock.offset),
         ListColumn::CreatedAt => a
             .creation_time
-            .with_timezone(&app.offset)
+            .with_timezone(&app.clock.offset)
             .format("%Y-%m-%d %H:%M")
             .to_string(),
         ListColumn::Completed => a
             .completion_time
             .get()
-            .map(|t| created(*t, app.server_now(), app.offset))
+            .map(|t| created(*t, app.server_now(), app.clock.offset))
             .unwrap_or_default(),
         ListColumn::Duration => took(a, app.server_now()),
         ListColumn::Type => printable(&a.activity_type).into_owned(),
@@ -280,7 +287,8 @@ fn cell_text(app: &App, a: &Activity, column: ListColumn) -> String {
         ListColumn::Computer => a
             .computer()
             .map(|id| {
-                app.computer_titles
+                app.fleet
+                    .computer_titles
                     .get(&id)
                     .map_or_else(|| format!("computer {id}"), |t| printable(t).into_owned())
             })
@@ -331,11 +339,11 @@ fn took(a: &Activity, now: DateTime<Utc>) -> String {
 /// the type, the names and then the children give up room down to their
 /// minimums, and their texts are cut with `…`.
 fn fit_columns<'a>(app: &App, inner: usize, rows: impl Iterator<Item = &'a Cells>) -> Vec<usize> {
-    let columns = &app.columns;
+    let columns = &app.prefs.columns;
     let heading = |i: usize| {
         let c = columns[i - 1];
         width(c.heading())
-            + if c.sort() == Some(app.sort.column) {
+            + if c.sort() == Some(app.prefs.sort.column) {
                 2
             } else {
                 0
@@ -395,20 +403,20 @@ fn fit_columns<'a>(app: &App, inner: usize, rows: impl Iterator<Item = &'a Cells
 }
 
 fn row<'a>(app: &App, a: &Activity, c: &Cells, w: &[usize], selected: bool) -> Row<'a> {
-    let (_, status_style) = app.theme.status(app.list.shown(a).status());
+    let (_, status_style) = app.prefs.theme.status(app.list.shown(a).status());
     let marked = app.marks.ids.contains(&a.id);
     let mut style = Style::new();
-    if app.flash.contains_key(&a.id) {
-        style = style.patch(app.theme.flash);
+    if app.acting.flash.contains_key(&a.id) {
+        style = style.patch(app.prefs.theme.flash);
     }
     if marked {
-        style = style.patch(app.theme.marked);
+        style = style.patch(app.prefs.theme.marked);
     }
     if selected {
-        style = style.patch(app.theme.selected);
+        style = style.patch(app.prefs.theme.selected);
     }
     let mut cells = vec![Cell::from(if marked { "●" } else { " " })];
-    for (i, (column, text)) in app.columns.iter().zip(&c.texts).enumerate() {
+    for (i, (column, text)) in app.prefs.columns.iter().zip(&c.texts).enumerate() {
         let width = w[i + 1];
         cells.push(match column {
             ListColumn::Status => Cell::from(Span::styled(
@@ -431,15 +439,15 @@ fn row<'a>(app: &App, a: &Activity, c: &Cells, w: &[usize], selected: bool) -> R
 fn children_line(app: &App, a: &Activity, text: &str, width_limit: usize) -> Line<'static> {
     match a.children_statuses.get() {
         Some(s) if app.list.partial(a).is_none() && width(text) <= width_limit => Line::from(vec![
-            Span::styled(s.good.to_string(), app.theme.good),
+            Span::styled(s.good.to_string(), app.prefs.theme.good),
             Span::raw("/"),
-            Span::styled(s.warning.to_string(), app.theme.pending),
+            Span::styled(s.warning.to_string(), app.prefs.theme.pending),
             Span::raw("/"),
-            Span::styled(s.bad.to_string(), app.theme.bad),
+            Span::styled(s.bad.to_string(), app.prefs.theme.bad),
         ]),
         _ if app.list.partial(a).is_some() => Line::from(Span::styled(
             fit(text, width_limit).into_owned(),
-            app.theme.warning,
+            app.prefs.theme.warning,
         )),
         _ => Line::from(fit(text, width_limit).into_owned()),
     }

@@ -118,21 +118,21 @@ fn tabs(frame: &mut Frame, app: &App, area: Rect) {
         (Pane::Detail, "Detail"),
     ] {
         if !spans.is_empty() {
-            spans.push(Span::styled(" │ ", app.theme.dim));
+            spans.push(Span::styled(" │ ", app.prefs.theme.dim));
         }
-        let style = if pane == app.focus {
-            app.theme.selected
+        let style = if pane == app.screen.focus {
+            app.prefs.theme.selected
         } else {
-            app.theme.dim
+            app.prefs.theme.dim
         };
         spans.push(Span::styled(format!(" {name} "), style));
     }
     spans.push(Span::styled(
         format!(
             "  {} switches",
-            app.keymap.first(Context::Panes, KeyAction::NextPane)
+            app.prefs.keymap.first(Context::Panes, KeyAction::NextPane)
         ),
-        app.theme.dim,
+        app.prefs.theme.dim,
     ));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -19,19 +19,19 @@ use crate::tui::theme::{Theme, popup_row};
 const LISTED: usize = 5;
 
 pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
-    if app.editing
-        && let Some(c) = &app.query.completions
+    if app.query.editing
+        && let Some(c) = &app.query.editor.completions
         && !c.items.is_empty()
     {
         completion(frame, app, areas.query, c);
     }
-    if app.prompt.is_some() && !app.line.completions.is_empty() {
+    if app.prompt.kind.is_some() && !app.prompt.line.completions.is_empty() {
         command_completions(frame, app, areas.status);
     }
     match &app.dialog {
         Some(Dialog::Confirm(c)) => boxed(
             frame,
-            &app.theme,
+            &app.prefs.theme,
             &format!(" {} ", title(c.kind)),
             confirm_lines(app, c),
         ),
@@ -42,48 +42,51 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             when,
         }) => boxed(
             frame,
-            &app.theme,
+            &app.prefs.theme,
             " Refused ",
             refused_lines(app, *kind, refusals, *unlisted, *when),
         ),
         Some(Dialog::SwitchProfile { name, marks }) => boxed(
             frame,
-            &app.theme,
+            &app.prefs.theme,
             " Switch profile ",
             switch_profile_lines(app, name, *marks),
         ),
         Some(Dialog::RunCommand { name, argv, mode }) => boxed(
             frame,
-            &app.theme,
+            &app.prefs.theme,
             &format!(" Run {} ", printable(name)),
             run_command_lines(app, argv, *mode),
         ),
-        Some(Dialog::CopyMenu { selected }) => {
-            boxed(frame, &app.theme, " Copy ", copy_menu_lines(app, *selected))
-        }
+        Some(Dialog::CopyMenu { selected }) => boxed(
+            frame,
+            &app.prefs.theme,
+            " Copy ",
+            copy_menu_lines(app, *selected),
+        ),
         Some(Dialog::Clusters) => super::clusters::draw(frame, app),
         Some(Dialog::Watches { selected }) => boxed(
             frame,
-            &app.theme,
+            &app.prefs.theme,
             " Watches (newest first) ",
             super::watches::lines(app, *selected),
         ),
         Some(Dialog::ActionLog { selected }) => boxed(
             frame,
-            &app.theme,
+            &app.prefs.theme,
             " Action log (newest first) ",
             action_log_lines(app, *selected),
         ),
         Some(Dialog::Messages { scroll }) => {
             let title = scrolled_title(app, "Messages, newest first");
-            boxed(frame, &app.theme, &title, message_lines(app, *scroll));
+            boxed(frame, &app.prefs.theme, &title, message_lines(app, *scroll));
         }
         Some(Dialog::Help { scroll }) => {
             let lines: Vec<Line> = help_lines(app)
                 .into_iter()
                 .skip(usize::from(*scroll))
                 .collect();
-            boxed(frame, &app.theme, &scrolled_title(app, "Keys"), lines);
+            boxed(frame, &app.prefs.theme, &scrolled_title(app, "Keys"), lines);
         }
         None => {}
     }
@@ -91,7 +94,7 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
 
 /// A scrolled box's title with its keys: " Keys (j / k scroll, Esc closes) ".
 fn scrolled_title(app: &App, name: &str) -> String {
-    let key = |action| app.keymap.first(Context::Popup, action);
+    let key = |action| app.prefs.keymap.first(Context::Popup, action);
     format!(
         " {name} ({} / {} scroll, {} closes) ",
         key(KeyAction::ScrollDown),
@@ -103,9 +106,9 @@ fn scrolled_title(app: &App, name: &str) -> String {
 /// A yes/no box's last line: the keys that go ahead and those that do not.
 fn go_or_stay(app: &App, go: &str, stay: &str) -> Line<'static> {
     Line::from(vec![
-        Span::styled(go_keys(app), app.theme.key),
+        Span::styled(go_keys(app), app.prefs.theme.key),
         Span::raw(format!(" {go}   ")),
-        Span::styled(close_keys(app), app.theme.key),
+        Span::styled(close_keys(app), app.prefs.theme.key),
         Span::raw(format!(" {stay}")),
     ])
 }
@@ -143,7 +146,7 @@ fn run_command_lines(
         Line::from(""),
         Line::from(Span::styled(
             crate::tui::user_commands::shown(argv),
-            app.theme.key,
+            app.prefs.theme.key,
         )),
         Line::from(""),
         go_or_stay(app, "run", "do not"),
@@ -153,13 +156,13 @@ fn run_command_lines(
 /// The server's events log below the action log: what anyone did there
 /// (the web UI, other operators' scripts), newest first.
 fn server_event_lines(app: &App) -> Vec<Line<'static>> {
-    let heading = |text: String| Line::from(Span::styled(text, app.theme.key));
-    match &app.server_events {
+    let heading = |text: String| Line::from(Span::styled(text, app.prefs.theme.key));
+    match &app.acting.server_events {
         None => vec![
             Line::from(""),
             Line::from(Span::styled(
                 "Reading the server's events log …",
-                app.theme.dim,
+                app.prefs.theme.dim,
             )),
         ],
         Some(Ok(events)) if events.is_empty() => Vec::new(),
@@ -174,10 +177,10 @@ fn server_event_lines(app: &App) -> Vec<Line<'static>> {
             for e in events.iter().take(8) {
                 let when = e
                     .creation_time
-                    .with_timezone(&app.offset)
+                    .with_timezone(&app.clock.offset)
                     .format("%Y-%m-%d %H:%M:%S");
                 lines.push(Line::from(vec![
-                    Span::styled(format!("{when}  "), app.theme.dim),
+                    Span::styled(format!("{when}  "), app.prefs.theme.dim),
                     Span::raw(format!(
                         "{} · {} {}: {}",
                         printable(&e.person_name),
@@ -196,7 +199,7 @@ fn server_event_lines(app: &App) -> Vec<Line<'static>> {
                     "The server's events log could not be read: {}",
                     printable(e)
                 ),
-                app.theme.warning,
+                app.prefs.theme.warning,
             )),
         ],
     }
@@ -227,16 +230,16 @@ fn copy_menu_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
             let style = popup_row(Style::new(), i == selected);
             Line::from(vec![
                 Span::styled(format!("{choice:<12}"), style),
-                Span::styled(format!(" {what}"), app.theme.dim),
+                Span::styled(format!(" {what}"), app.prefs.theme.dim),
             ])
         })
         .collect();
-    let key = |action| app.keymap.first(Context::Popup, action);
+    let key = |action| app.prefs.keymap.first(Context::Popup, action);
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
-        Span::styled(key(KeyAction::Open), app.theme.key),
+        Span::styled(key(KeyAction::Open), app.prefs.theme.key),
         Span::raw(" copies   "),
-        Span::styled(key(KeyAction::Close), app.theme.key),
+        Span::styled(key(KeyAction::Close), app.prefs.theme.key),
         Span::raw(" closes"),
     ]));
     lines
@@ -244,21 +247,25 @@ fn copy_menu_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
 
 /// Each message whole, with its time, newest first.
 fn message_lines(app: &App, scroll: u16) -> Vec<Line<'static>> {
-    app.messages
+    app.status
+        .messages
         .iter()
         .rev()
         .skip(usize::from(scroll))
         .map(|(at, level, text)| {
             let style = match level {
-                Level::Error => app.theme.error,
-                Level::Warning => app.theme.warning,
-                Level::Success => app.theme.success,
+                Level::Error => app.prefs.theme.error,
+                Level::Warning => app.prefs.theme.warning,
+                Level::Success => app.prefs.theme.success,
                 Level::Info => Style::new(),
             };
             Line::from(vec![
                 Span::styled(
-                    format!("{} ", at.with_timezone(&app.offset).format("%H:%M:%S")),
-                    app.theme.dim,
+                    format!(
+                        "{} ",
+                        at.with_timezone(&app.clock.offset).format("%H:%M:%S")
+                    ),
+                    app.prefs.theme.dim,
                 ),
                 Span::styled(printable(text).into_owned(), style),
             ])
@@ -268,12 +275,12 @@ fn message_lines(app: &App, scroll: u16) -> Vec<Line<'static>> {
 
 /// The keys that go ahead in a dialog: `y / Enter`.
 fn go_keys(app: &App) -> String {
-    app.keymap.hint(Context::Confirm, KeyAction::Confirm)
+    app.prefs.keymap.hint(Context::Confirm, KeyAction::Confirm)
 }
 
 /// The keys that close a dialog, nothing done: `n / Esc`.
 fn close_keys(app: &App) -> String {
-    app.keymap.hint(Context::Confirm, KeyAction::Close)
+    app.prefs.keymap.hint(Context::Confirm, KeyAction::Close)
 }
 
 /// What was (or would be) refused, each with its reason, and when.
@@ -304,9 +311,9 @@ fn refused_lines(
     let mut lines = vec![Line::from(head), Line::from("")];
     lines.extend(refusals.iter().map(|r| {
         Line::from(vec![
-            Span::styled(format!("{:>10}", r.id), app.theme.key),
+            Span::styled(format!("{:>10}", r.id), app.prefs.theme.key),
             Span::raw(" => "),
-            Span::styled(r.reason.clone(), app.theme.error),
+            Span::styled(r.reason.clone(), app.prefs.theme.error),
         ])
     }));
     if unlisted > 0 {
@@ -319,10 +326,12 @@ fn refused_lines(
     lines.push(Line::from(Span::styled(
         format!(
             "{} close · {} reopens this",
-            app.keymap.hint(Context::Popup, KeyAction::Close),
-            app.keymap.first(Context::Panes, KeyAction::ShowRefusals)
+            app.prefs.keymap.hint(Context::Popup, KeyAction::Close),
+            app.prefs
+                .keymap
+                .first(Context::Panes, KeyAction::ShowRefusals)
         ),
-        app.theme.dim,
+        app.prefs.theme.dim,
     )));
     lines
 }
@@ -350,7 +359,7 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
             format!("{} abort", close_keys(app)),
-            app.theme.dim,
+            app.prefs.theme.dim,
         )));
         return lines;
     };
@@ -367,7 +376,7 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
                 "Only the {n} of {all} children of \"{}\" that match the query; clear the query to act on the whole group.",
                 printable(summary)
             ),
-            app.theme.warning,
+            app.prefs.theme.warning,
         )));
     }
     lines.extend(group_lines(app, plan));
@@ -384,12 +393,13 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
         let computer = a.computer().map_or_else(
             || "—".to_owned(),
             |id| {
-                app.computer_titles
+                app.fleet
+                    .computer_titles
                     .get(&id)
                     .map_or_else(|| format!("computer {id}"), |t| printable(t).into_owned())
             },
         );
-        let (symbol, style) = app.theme.status(a.status());
+        let (symbol, style) = app.prefs.theme.status(a.status());
         let status = a.status().map_or("—", |s| s.as_str());
         lines.push(Line::from(vec![
             Span::raw(format!("  • {} {computer} ", a.id)),
@@ -419,7 +429,7 @@ fn confirm_lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
                     "ies are"
                 }
             ),
-            app.theme.warning,
+            app.prefs.theme.warning,
         )));
     }
     lines.push(Line::from(""));
@@ -445,7 +455,7 @@ fn group_lines(app: &App, plan: &ActionPlan) -> Vec<Line<'static>> {
                 plural(groups, "its", "their"),
                 plan.kind.past(),
             ),
-            app.theme.dim,
+            app.prefs.theme.dim,
         )));
     }
     // Every part of a scope has the same work terms: said once, for all
@@ -469,7 +479,7 @@ fn group_lines(app: &App, plan: &ActionPlan) -> Vec<Line<'static>> {
                 plural(chosen, "its", "their"),
                 printable(&work),
             ),
-            app.theme.dim,
+            app.prefs.theme.dim,
         )));
     }
     // What comes, by status: exact when every one is listed.
@@ -490,7 +500,7 @@ fn group_lines(app: &App, plan: &ActionPlan) -> Vec<Line<'static>> {
         };
         lines.push(Line::from(Span::styled(
             format!("{of}: {}", tally.join(", ")),
-            app.theme.dim,
+            app.prefs.theme.dim,
         )));
     }
     lines
@@ -506,6 +516,7 @@ fn choice_line(app: &App, c: &Confirm, choice: &crate::tui::app::Choice) -> Line
         (count(c.plan.as_ref()), count(choice.plan.as_ref()))
     };
     let key = app
+        .prefs
         .keymap
         .first(crate::tui::keys::Context::Confirm, KeyAction::OtherChoice);
     let (a, b) = if choice.whole {
@@ -517,24 +528,25 @@ fn choice_line(app: &App, c: &Confirm, choice: &crate::tui::app::Choice) -> Line
         Span::raw(format!(
             "{a} the {mine} the query brings   {b} the whole group ({whole})   "
         )),
-        Span::styled(format!("{key} switches"), app.theme.key),
+        Span::styled(format!("{key} switches"), app.prefs.theme.key),
     ])
 }
 
 /// Why the confirm key was not taken, or that it is being carried out.
 fn gate_line(app: &App, will: u64) -> Line<'static> {
     let key = app
+        .prefs
         .keymap
         .first(crate::tui::keys::Context::Confirm, KeyAction::Confirm);
-    if app.gate.armed.is_some() {
-        return Line::from(Span::styled("confirming…", app.theme.dim));
+    if app.input.gate.armed.is_some() {
+        return Line::from(Span::styled("confirming…", app.prefs.theme.dim));
     }
-    if app.gate.held {
+    if app.input.gate.held {
         return Line::from(Span::styled(
             format!(
                 "{key} came too soon after the last key (typing?): wait a moment, then press {key}"
             ),
-            app.theme.warning,
+            app.prefs.theme.warning,
         ));
     }
     if will == 0 {
@@ -542,7 +554,7 @@ fn gate_line(app: &App, will: u64) -> Line<'static> {
     }
     Line::from(Span::styled(
         format!("{key} counts after half a second without keys; Enter does not confirm"),
-        app.theme.dim,
+        app.prefs.theme.dim,
     ))
 }
 
@@ -556,12 +568,12 @@ fn refusal_lines(app: &App, plan: &ActionPlan) -> Vec<Line<'static>> {
             "{} would be refused, and Landscape refuses all or nothing:",
             thousands(refused)
         ),
-        app.theme.error,
+        app.prefs.theme.error,
     )));
     for r in plan.refusals.iter().take(LISTED) {
         lines.push(Line::from(Span::styled(
             format!("  {} => {}", r.id, printable(&r.reason)),
-            app.theme.error,
+            app.prefs.theme.error,
         )));
     }
     let listed = plan.refusals.len().min(LISTED) as u64;
@@ -579,24 +591,24 @@ fn refusal_lines(app: &App, plan: &ActionPlan) -> Vec<Line<'static>> {
 fn confirm_keys(app: &App, verb: &str, will: u64, refused: u64) -> Line<'static> {
     if will == 0 {
         Line::from(vec![
-            Span::styled("Nothing can change. ", app.theme.error),
-            Span::styled(format!("{} close", close_keys(app)), app.theme.key),
+            Span::styled("Nothing can change. ", app.prefs.theme.error),
+            Span::styled(format!("{} close", close_keys(app)), app.prefs.theme.key),
         ])
     } else if refused == 0 {
         Line::from(vec![
-            Span::styled(format!("{} ", go_keys(app)), app.theme.key),
+            Span::styled(format!("{} ", go_keys(app)), app.prefs.theme.key),
             Span::raw(format!("{verb}   ")),
-            Span::styled(format!("{} ", close_keys(app)), app.theme.key),
+            Span::styled(format!("{} ", close_keys(app)), app.prefs.theme.key),
             Span::raw("abort"),
         ])
     } else {
         Line::from(vec![
-            Span::styled(format!("{} ", go_keys(app)), app.theme.key),
+            Span::styled(format!("{} ", go_keys(app)), app.prefs.theme.key),
             Span::raw(format!(
                 "{verb} only the {} that can change   ",
                 thousands(will)
             )),
-            Span::styled(format!("{} ", close_keys(app)), app.theme.key),
+            Span::styled(format!("{} ", close_keys(app)), app.prefs.theme.key),
             Span::raw("abort"),
         ])
     }
@@ -608,13 +620,13 @@ fn action_log_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     // Keep the selected entry on screen: show the ten around it.
     let first = selected.saturating_sub(9);
-    for (i, r) in app.action_log.iter().enumerate().skip(first).take(10) {
+    for (i, r) in app.acting.log.iter().enumerate().skip(first).take(10) {
         let when =
-            r.at.with_timezone(&app.offset)
+            r.at.with_timezone(&app.clock.offset)
                 .format("%Y-%m-%d %H:%M:%S")
                 .to_string();
         let style = if r.refused > 0 || r.changed < r.planned {
-            app.theme.warning
+            app.prefs.theme.warning
         } else {
             Style::new()
         };
@@ -629,7 +641,7 @@ fn action_log_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
             style,
         )));
     }
-    if let Some(r) = app.action_log.get(selected) {
+    if let Some(r) = app.acting.log.get(selected) {
         lines.push(Line::from(""));
         lines.push(Line::from(format!(
             "On {}: planned {}, changed {}, refused {}{}",
@@ -646,7 +658,7 @@ fn action_log_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
         for q in r.sent.iter().take(3) {
             lines.push(Line::from(Span::styled(
                 format!("  sent: {}", printable(q)),
-                app.theme.dim,
+                app.prefs.theme.dim,
             )));
         }
         if !r.ids.is_empty() {
@@ -668,15 +680,15 @@ fn action_log_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
             )));
         }
     }
-    if app.action_log.is_empty() {
+    if app.acting.log.is_empty() {
         lines.push(Line::from(Span::styled(
             "No action taken here or by a script yet.",
-            app.theme.dim,
+            app.prefs.theme.dim,
         )));
     }
     lines.extend(server_event_lines(app));
     lines.push(Line::from(""));
-    let key = |action| app.keymap.first(Context::Popup, action);
+    let key = |action| app.prefs.keymap.first(Context::Popup, action);
     lines.push(Line::from(Span::styled(
         format!(
             "{} / {} move · {} shows the entry's activities · {} closes",
@@ -685,7 +697,7 @@ fn action_log_lines(app: &App, selected: usize) -> Vec<Line<'static>> {
             key(KeyAction::Open),
             key(KeyAction::Close)
         ),
-        app.theme.dim,
+        app.prefs.theme.dim,
     )));
     lines
 }
@@ -700,37 +712,37 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         }
         lines.push(Line::from(Span::styled(
             context.title(),
-            app.theme.key.add_modifier(Modifier::UNDERLINED),
+            app.prefs.theme.key.add_modifier(Modifier::UNDERLINED),
         )));
-        for (b, keys) in app.keymap.bindings(context) {
+        for (b, keys) in app.prefs.keymap.bindings(context) {
             lines.push(Line::from(vec![
-                Span::styled(format!("{:>22}  ", keys_text(keys)), app.theme.key),
+                Span::styled(format!("{:>22}  ", keys_text(keys)), app.prefs.theme.key),
                 Span::raw(b.help),
             ]));
         }
-        if context == Context::Panes && !app.looks.views.is_empty() {
+        if context == Context::Panes && !app.prefs.looks.views.is_empty() {
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
                 "Views (saved queries, [[views]] in the config)",
-                app.theme.key.add_modifier(Modifier::UNDERLINED),
+                app.prefs.theme.key.add_modifier(Modifier::UNDERLINED),
             )));
-            for v in &app.looks.views {
+            for v in &app.prefs.looks.views {
                 let query = if v.query.is_empty() {
                     "(everything)"
                 } else {
                     &v.query
                 };
                 lines.push(Line::from(vec![
-                    Span::styled(format!("{:>22}  ", v.key.name()), app.theme.key),
+                    Span::styled(format!("{:>22}  ", v.key.name()), app.prefs.theme.key),
                     Span::raw(format!("{}: ", v.name)),
-                    Span::styled(query.to_owned(), app.theme.dim),
+                    Span::styled(query.to_owned(), app.prefs.theme.dim),
                 ]));
             }
         }
     }
     lines.push(Line::from(""));
     for note in HELP_NOTES {
-        lines.push(Line::from(Span::styled(note, app.theme.dim)));
+        lines.push(Line::from(Span::styled(note, app.prefs.theme.dim)));
     }
     lines
 }
@@ -778,10 +790,10 @@ fn completion(frame: &mut Frame, app: &App, query: Rect, c: &crate::query::Compl
     let lines = c.items.iter().map(|item| {
         Line::from(vec![
             Span::raw(item.text.clone()),
-            Span::styled(format!("  {}", item.detail), app.theme.dim),
+            Span::styled(format!("  {}", item.detail), app.prefs.theme.dim),
         ])
     });
-    choices(frame, app, rect, lines, app.query.completion);
+    choices(frame, app, rect, lines, app.query.editor.completion);
 }
 
 /// A bordered list of choices in `rect`, scrolled so `selected` shows,
@@ -801,7 +813,7 @@ fn choices<'a>(
         .take(shown)
         .map(|(i, line)| {
             if i == selected {
-                line.style(app.theme.selected)
+                line.style(app.prefs.theme.selected)
             } else {
                 line
             }
@@ -809,14 +821,14 @@ fn choices<'a>(
         .collect();
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().border_style(app.theme.focused_border)),
+        Paragraph::new(lines).block(Block::bordered().border_style(app.prefs.theme.focused_border)),
         rect,
     );
 }
 
 /// The command line's completions, over the status line.
 fn command_completions(frame: &mut Frame, app: &App, status: Rect) {
-    let items = &app.line.completions;
+    let items = &app.prompt.line.completions;
     let shown = items.len().min(8) as u16;
     let width = items
         .iter()
@@ -831,5 +843,5 @@ fn command_completions(frame: &mut Frame, app: &App, status: Rect) {
         height,
     );
     let lines = items.iter().map(|item| Line::from(format!(":{item}")));
-    choices(frame, app, rect, lines, app.line.completion);
+    choices(frame, app, rect, lines, app.prompt.line.completion);
 }

@@ -13,15 +13,20 @@ use crate::tui::keys::{Context, KeyAction};
 use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let text = if app.editing {
-        app.query.text()
+    let text = if app.query.editing {
+        app.query.editor.text()
     } else {
-        app.applied.as_str()
+        app.query.applied.as_str()
     };
-    let types = app.values.types.clone();
-    let spans = highlighted(text, &app.parse_options(&types), app.editing, &app.theme);
-    let key = |context, action| app.keymap.first(context, action);
-    let title = if app.editing {
+    let types = app.fleet.values.types.clone();
+    let spans = highlighted(
+        text,
+        &app.parse_options(&types),
+        app.query.editing,
+        &app.prefs.theme,
+    );
+    let key = |context, action| app.prefs.keymap.first(context, action);
+    let title = if app.query.editing {
         format!(
             " Query — {} run · {} back · {} complete · {}{} history ",
             key(Context::Editor, KeyAction::RunQuery),
@@ -36,35 +41,41 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             key(Context::Panes, KeyAction::EditQuery)
         )
     };
-    let mut block = Block::bordered().title(title).border_style(if app.editing {
-        app.theme.focused_border
-    } else {
-        app.theme.border
-    });
+    let mut block = Block::bordered()
+        .title(title)
+        .border_style(if app.query.editing {
+            app.prefs.theme.focused_border
+        } else {
+            app.prefs.theme.border
+        });
     if let Some(e) = app
-        .query_error
+        .query
+        .error
         .as_ref()
-        .filter(|_| app.editing || !app.applied.is_empty())
+        .filter(|_| app.query.editing || !app.query.applied.is_empty())
     {
         block = block.title_bottom(Line::from(Span::styled(
             format!(" ✘ {} ", e.message),
-            app.theme.error,
+            app.prefs.theme.error,
         )));
-    } else if let Some(w) = &app.query_warning {
+    } else if let Some(w) = &app.query.warning {
         block = block.title_bottom(Line::from(Span::styled(
             format!(" ⚠ {} ", w.message),
-            app.theme.warning,
+            app.prefs.theme.warning,
         )));
-    } else if text.is_empty() && !app.editing {
-        block = block.title_bottom(Line::from(Span::styled(" all activities ", app.theme.dim)));
-    } else if !app.editing
+    } else if text.is_empty() && !app.query.editing {
+        block = block.title_bottom(Line::from(Span::styled(
+            " all activities ",
+            app.prefs.theme.dim,
+        )));
+    } else if !app.query.editing
         && let Some(label) = computers_named(text, app)
     {
-        block = block.title_bottom(Line::from(Span::styled(label, app.theme.dim)));
+        block = block.title_bottom(Line::from(Span::styled(label, app.prefs.theme.dim)));
     }
     let inner_width = area.width.saturating_sub(2) as usize;
-    let scroll = if app.editing {
-        app.query.input.visual_scroll(inner_width)
+    let scroll = if app.query.editing {
+        app.query.editor.input.visual_scroll(inner_width)
     } else {
         0
     };
@@ -74,8 +85,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .scroll((0, scroll as u16)),
         area,
     );
-    if app.editing && app.dialog.is_none() {
-        let x = area.x + 1 + (app.query.input.visual_cursor().saturating_sub(scroll)) as u16;
+    if app.query.editing && app.dialog.is_none() {
+        let x = area.x
+            + 1
+            + (app
+                .query
+                .editor
+                .input
+                .visual_cursor()
+                .saturating_sub(scroll)) as u16;
         frame.set_cursor_position(Position::new(
             x.min(area.right().saturating_sub(2)),
             area.y + 1,
@@ -89,17 +107,17 @@ fn computers_named(text: &str, app: &App) -> Option<String> {
     let titles: Vec<&str> = text
         .split_whitespace()
         .filter_map(|t| t.strip_prefix("computer:id:")?.parse::<u64>().ok())
-        .filter_map(|id| app.computer_titles.get(&id).map(String::as_str))
+        .filter_map(|id| app.fleet.computer_titles.get(&id).map(String::as_str))
         .collect();
     if titles.is_empty() {
         return None;
     }
-    let back = if app.came_from.is_empty() {
+    let back = if app.query.came_from.is_empty() {
         String::new()
     } else {
         format!(
             " · {} back",
-            app.keymap.first(Context::Panes, KeyAction::Back)
+            app.prefs.keymap.first(Context::Panes, KeyAction::Back)
         )
     };
     Some(format!(" {}{back} ", titles.join(", ")))

@@ -12,23 +12,23 @@ use crate::tui::app::{App, Level, PromptKind};
 use crate::tui::keys::{Binding, Chord, Context, KeyAction};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    if let Some(kind) = app.prompt {
+    if let Some(kind) = app.prompt.kind {
         return draw_prompt(frame, app, kind, area);
     }
     let mut spans = badges(app, area.width);
     spans.push(freshness(app, area.width));
-    let context = if app.editing {
+    let context = if app.query.editing {
         Context::Editor
     } else {
         Context::Panes
     };
     let always = always_keys(app, context);
-    if let Some(m) = &app.message {
+    if let Some(m) = &app.status.message {
         let style = match m.level {
             Level::Info => Style::new(),
-            Level::Success => app.theme.success,
-            Level::Warning => app.theme.warning,
-            Level::Error => app.theme.error,
+            Level::Success => app.prefs.theme.success,
+            Level::Warning => app.prefs.theme.warning,
+            Level::Error => app.prefs.theme.error,
         };
         spans.push(Span::raw(" │ "));
         let room = usize::from(area.width).saturating_sub(always.width());
@@ -61,16 +61,19 @@ fn badges(app: &App, width: u16) -> Vec<Span<'static>> {
     let mut spans = vec![Span::styled(
         format!(" {label} "),
         if app.backend.embedded {
-            app.theme.badge_engine
+            app.prefs.theme.badge_engine
         } else {
-            app.theme.badge_server
+            app.prefs.theme.badge_server
         },
     )];
-    if app.read_only {
-        spans.push(Span::styled(" READ-ONLY ", app.theme.badge_read_only));
+    if app.acting.read_only {
+        spans.push(Span::styled(" READ-ONLY ", app.prefs.theme.badge_read_only));
     }
     if app.backend.unverified_tls {
-        spans.push(Span::styled(" TLS UNVERIFIED ", app.theme.badge_read_only));
+        spans.push(Span::styled(
+            " TLS UNVERIFIED ",
+            app.prefs.theme.badge_read_only,
+        ));
     }
     if let Some(all) = &app.marks.all {
         spans.push(Span::styled(
@@ -78,12 +81,12 @@ fn badges(app: &App, width: u16) -> Vec<Span<'static>> {
                 " all {} matching marked",
                 crate::printable::thousands(all.count)
             ),
-            app.theme.marked,
+            app.prefs.theme.marked,
         ));
     } else if !app.marks.ids.is_empty() {
         spans.push(Span::styled(
             format!(" {} marked", app.marks.ids.len()),
-            app.theme.marked,
+            app.prefs.theme.marked,
         ));
     }
     let watching = app.watches.active(&app.backend.label).count();
@@ -94,7 +97,7 @@ fn badges(app: &App, width: u16) -> Vec<Span<'static>> {
         } else {
             format!(" ◉ {watching} watched")
         };
-        spans.push(Span::styled(text, app.theme.marked));
+        spans.push(Span::styled(text, app.prefs.theme.marked));
     }
     spans
 }
@@ -103,18 +106,21 @@ fn badges(app: &App, width: u16) -> Vec<Span<'static>> {
 /// outage is short; at 80 columns the message takes its place (the
 /// list's title names the outage too).
 fn freshness(app: &App, width: u16) -> Span<'static> {
-    match (&app.outage, app.last_refresh) {
-        (Some(_), _) if app.message.is_some() && width < 120 => Span::raw(""),
-        (Some(o), _) => Span::styled(outage_line(app, o, app.message.is_some()), app.theme.error),
+    match (&app.status.outage, app.clock.last_refresh) {
+        (Some(_), _) if app.status.message.is_some() && width < 120 => Span::raw(""),
+        (Some(o), _) => Span::styled(
+            outage_line(app, o, app.status.message.is_some()),
+            app.prefs.theme.error,
+        ),
         (None, Some(t)) => Span::styled(
             format!(
                 " ⟳ {}{}",
-                t.with_timezone(&app.offset).format("%H:%M:%S"),
-                if app.paused { " (paused)" } else { "" }
+                t.with_timezone(&app.clock.offset).format("%H:%M:%S"),
+                if app.clock.paused { " (paused)" } else { "" }
             ),
-            app.theme.dim,
+            app.prefs.theme.dim,
         ),
-        (None, None) => Span::styled(" loading…", app.theme.dim),
+        (None, None) => Span::styled(" loading…", app.prefs.theme.dim),
     }
 }
 
@@ -124,12 +130,17 @@ fn freshness(app: &App, width: u16) -> Span<'static> {
 fn footer_keys(app: &App, context: Context, room: usize, spans: &mut Vec<Span<'static>>) {
     let always_shown = |b: &Binding| matches!(b.action, KeyAction::Help | KeyAction::Quit);
     let first_key = |keys: &[Chord]| keys.first().map(Chord::name).unwrap_or_default();
-    for (b, keys) in app.keymap.footer(context).filter(|(b, _)| !always_shown(b)) {
+    for (b, keys) in app
+        .prefs
+        .keymap
+        .footer(context)
+        .filter(|(b, _)| !always_shown(b))
+    {
         let enabled = b.action.act().is_none_or(|kind| app.allows(kind));
         let (k, w) = if enabled {
-            (app.theme.key, Style::new())
+            (app.prefs.theme.key, Style::new())
         } else {
-            (app.theme.dim, app.theme.dim)
+            (app.prefs.theme.dim, app.prefs.theme.dim)
         };
         let name = first_key(keys);
         let label = format!(" {}  ", b.footer.unwrap_or(b.help));
@@ -145,7 +156,7 @@ fn footer_keys(app: &App, context: Context, room: usize, spans: &mut Vec<Span<'s
 /// The line being typed (`/` a search, `:` a command), with its cursor,
 /// and what Enter, Tab and Esc do.
 fn draw_prompt(frame: &mut Frame, app: &App, kind: PromptKind, area: Rect) {
-    let key = |action| app.keymap.first(Context::Editor, action);
+    let key = |action| app.prefs.keymap.first(Context::Editor, action);
     let (lead, hint) = match kind {
         PromptKind::Search => (
             "/",
@@ -167,20 +178,20 @@ fn draw_prompt(frame: &mut Frame, app: &App, kind: PromptKind, area: Rect) {
             ),
         ),
     };
-    let hint = Span::styled(hint, app.theme.dim);
+    let hint = Span::styled(hint, app.prefs.theme.dim);
     let room = usize::from(area.width)
         .saturating_sub(hint.width() + 1)
         .max(1);
-    let scroll = app.line.input.visual_scroll(room);
-    let text: String = app.line.input.value().chars().skip(scroll).collect();
+    let scroll = app.prompt.line.input.visual_scroll(room);
+    let text: String = app.prompt.line.input.value().chars().skip(scroll).collect();
     let line = Line::from(vec![
-        Span::styled(lead, app.theme.key),
+        Span::styled(lead, app.prefs.theme.key),
         Span::raw(crate::printable::fit(&printable(&text), room).into_owned()),
         hint,
     ]);
     frame.render_widget(Paragraph::new(line), area);
     if app.dialog.is_none() {
-        let x = area.x + 1 + (app.line.input.visual_cursor().saturating_sub(scroll)) as u16;
+        let x = area.x + 1 + (app.prompt.line.input.visual_cursor().saturating_sub(scroll)) as u16;
         frame.set_cursor_position(ratatui::layout::Position::new(
             x.min(area.right().saturating_sub(1)),
             area.y,
@@ -191,13 +202,14 @@ fn draw_prompt(frame: &mut Frame, app: &App, kind: PromptKind, area: Rect) {
 /// "✘ server unreachable since 14:02 · retry in 8 s"; `short`
 /// (a message needs the room): "✘ server unreachable · 8 s".
 fn outage_line(app: &App, o: &crate::tui::app::Outage, short: bool) -> String {
-    let since = o.since.with_timezone(&app.offset).format("%H:%M");
+    let since = o.since.with_timezone(&app.clock.offset).format("%H:%M");
     let next = app
+        .clock
         .list_asked
-        .map(|t| t + chrono::Duration::from_std(app.refresh_every).unwrap_or_default())
-        .map(|t| (t - app.now).num_seconds());
+        .map(|t| t + chrono::Duration::from_std(app.clock.refresh_every).unwrap_or_default())
+        .map(|t| (t - app.clock.now).num_seconds());
     let retry = match (next, short) {
-        _ if app.paused => " · paused".to_owned(),
+        _ if app.clock.paused => " · paused".to_owned(),
         _ if o.manual => format!(" · {} tries again", app.pane_key(KeyAction::Refresh)),
         (Some(s), false) if s > 0 => format!(" · retry in {s} s"),
         (Some(s), true) if s > 0 => format!(" · {s} s"),
@@ -223,7 +235,7 @@ fn message_text(app: &App, text: &str, before: &[Span], width: usize) -> String 
     }
     let hint = format!(
         " … ({})",
-        app.keymap.first(Context::Panes, KeyAction::Messages)
+        app.prefs.keymap.first(Context::Panes, KeyAction::Messages)
     );
     let keep = room.saturating_sub(hint.chars().count());
     if keep < 8 {
@@ -238,11 +250,12 @@ fn always_keys(app: &App, context: Context) -> Line<'static> {
     let first_key = |keys: &[Chord]| keys.first().map(Chord::name).unwrap_or_default();
     let mut always = vec![Span::raw(" ")];
     for (b, keys) in app
+        .prefs
         .keymap
         .footer(context)
         .filter(|(b, _)| matches!(b.action, KeyAction::Help | KeyAction::Quit))
     {
-        always.push(Span::styled(first_key(keys), app.theme.key));
+        always.push(Span::styled(first_key(keys), app.prefs.theme.key));
         always.push(Span::raw(format!(" {} ", b.footer.unwrap_or(b.help))));
     }
     Line::from(always)

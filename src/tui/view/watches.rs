@@ -27,14 +27,14 @@ pub fn lines(app: &App, selected: usize) -> Vec<Line<'static>> {
         .take(8)
     {
         let style = if w.done {
-            app.theme.dim
+            app.prefs.theme.dim
         } else if w.failed() > 0 {
-            app.theme.warning
+            app.prefs.theme.warning
         } else {
             Style::new()
         };
         let style = popup_row(style, i == selected);
-        let since = w.since.with_timezone(&app.offset).format("%H:%M");
+        let since = w.since.with_timezone(&app.clock.offset).format("%H:%M");
         let server = if w.server == app.backend.label {
             String::new()
         } else {
@@ -53,14 +53,14 @@ pub fn lines(app: &App, selected: usize) -> Vec<Line<'static>> {
             Span::styled(state(w), style),
         ]));
     }
-    let key = |action| app.keymap.first(Context::Popup, action);
+    let key = |action| app.prefs.keymap.first(Context::Popup, action);
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
-        Span::styled(key(KeyAction::Open), app.theme.key),
+        Span::styled(key(KeyAction::Open), app.prefs.theme.key),
         Span::raw(" shows its activities   "),
-        Span::styled(key(KeyAction::Watch), app.theme.key),
+        Span::styled(key(KeyAction::Watch), app.prefs.theme.key),
         Span::raw(" stops watching   "),
-        Span::styled(key(KeyAction::Close), app.theme.key),
+        Span::styled(key(KeyAction::Close), app.prefs.theme.key),
         Span::raw(" closes"),
     ]));
     lines

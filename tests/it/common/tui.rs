@@ -21,9 +21,9 @@ pub fn small_engine() -> Engine {
 /// A fresh app for the embedded demo at `size`, its clock at the engine's.
 pub fn app(engine: &Engine, size: (u16, u16)) -> App {
     let mut app = App::new(BackendInfo::embedded_engine(), false, vec![]);
-    app.size = size;
+    app.screen.size = size;
     // Screens are a function of the state: "5m ago" is measured from here.
-    app.now = engine.now();
+    app.clock.now = engine.now();
     app
 }
 
@@ -62,14 +62,14 @@ pub fn feed(app: &mut App, events: impl IntoIterator<Item = Event>) -> Vec<Comma
             deliberate(app);
         }
         out.extend(update(app, e));
-        if app.typing.holding() {
+        if app.input.typing.holding() {
             // No key follows: the held key runs.
-            app.now += chrono::Duration::seconds(1);
+            app.clock.now += chrono::Duration::seconds(1);
             out.extend(update(app, Event::Tick));
-            app.now -= chrono::Duration::seconds(1);
+            app.clock.now -= chrono::Duration::seconds(1);
         }
-        if let Some(armed) = app.gate.armed {
-            app.gate.armed = Some(armed - chrono::Duration::hours(1));
+        if let Some(armed) = app.input.gate.armed {
+            app.input.gate.armed = Some(armed - chrono::Duration::hours(1));
             out.extend(update(app, Event::Tick));
         }
     }
@@ -80,9 +80,9 @@ pub fn feed(app: &mut App, events: impl IntoIterator<Item = Event>) -> Vec<Comma
 /// a confirmation on screen long enough. (The clock itself is left
 /// alone: screens show times relative to it.)
 pub fn deliberate(app: &mut App) {
-    app.typing = Default::default();
-    if let Some(opened) = app.gate.opened {
-        app.gate.opened = Some(opened - chrono::Duration::hours(1));
+    app.input.typing = Default::default();
+    if let Some(opened) = app.input.gate.opened {
+        app.input.gate.opened = Some(opened - chrono::Duration::hours(1));
     }
 }
 
@@ -148,7 +148,7 @@ pub fn answer(app: &mut App, engine: &Engine, commands: Vec<Command>) -> Vec<Com
 }
 
 pub fn draw(app: &App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    let mut t = Terminal::new(TestBackend::new(app.screen.size.0, app.screen.size.1)).unwrap();
     t.draw(|f| view::draw(f, app)).unwrap();
     t
 }
@@ -202,7 +202,7 @@ pub fn remote_app(label: &str, size: (u16, u16)) -> App {
         false,
         vec![],
     );
-    app.size = size;
+    app.screen.size = size;
     app
 }
 
