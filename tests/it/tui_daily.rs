@@ -205,7 +205,9 @@ fn mono_and_no_color_draw_without_any_colour() {
         common::tui::typed(&mut app, "status:faild");
         colourless(&app).unwrap();
         feed(&mut app, [code(KeyCode::Esc)]);
-        app.dialog = Some(Dialog::Help { scroll: 0 });
+        app.dialog = Some(Dialog::Help(landscape_tui::tui::dialogs::Help {
+            scroll: 0,
+        }));
         colourless(&app).unwrap();
         app.dialog = None;
         feed(&mut app, [code(KeyCode::Tab), code(KeyCode::Tab)]);
@@ -508,7 +510,9 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
     assert!(command(&mut app, "profile prod").is_empty());
     assert!(matches!(
         app.dialog,
-        Some(Dialog::SwitchProfile { marks: 1, .. })
+        Some(Dialog::SwitchProfile(
+            landscape_tui::tui::dialogs::SwitchProfile { marks: 1, .. }
+        ))
     ));
     let s = screen(&draw(&app));
     assert!(s.contains("Connect to profile prod?"), "{s}");

@@ -342,9 +342,9 @@ fn help_scrolls_through_exactly_the_key_table() {
         .collect();
     let mut seen = String::new();
     for scroll in (0..lines.len()).step_by(5) {
-        app.dialog = Some(Dialog::Help {
+        app.dialog = Some(Dialog::Help(landscape_tui::tui::dialogs::Help {
             scroll: scroll as u16,
-        });
+        }));
         seen.push_str(&screen(&draw(&app)));
     }
     for b in TABLE {
@@ -411,7 +411,9 @@ fn the_footer_is_built_from_the_key_table() {
             app.query.editing = false;
             let s = screen(&draw(&app));
             assert!(s.contains("Ctrl-A approve"), "{s}");
-            app.dialog = Some(Dialog::Help { scroll: 0 });
+            app.dialog = Some(Dialog::Help(landscape_tui::tui::dialogs::Help {
+                scroll: 0,
+            }));
             let help = screen(&draw(&app));
             assert!(help.contains("Ctrl-A  approve"), "{help}");
             app.dialog = None;
@@ -458,15 +460,17 @@ fn a_large_start_shows_its_progress_from_the_first_frame() {
 #[test]
 fn a_refusal_the_server_cut_short_says_how_many_more() {
     let mut app = loaded((120, 40));
-    app.dialog = Some(landscape_tui::tui::app::Dialog::Refusals {
-        kind: landscape_tui::model::ActionKind::Approve,
-        refusals: vec![landscape_tui::model::Refusal {
-            id: 7,
-            reason: "it has succeeded".into(),
-        }],
-        unlisted: 243_000,
-        when: landscape_tui::tui::app::RefusedWhen::Refused { changed: 0 },
-    });
+    app.dialog = Some(landscape_tui::tui::app::Dialog::Refusals(
+        landscape_tui::tui::dialogs::Refusals {
+            kind: landscape_tui::model::ActionKind::Approve,
+            refusals: vec![landscape_tui::model::Refusal {
+                id: 7,
+                reason: "it has succeeded".into(),
+            }],
+            unlisted: 243_000,
+            when: landscape_tui::tui::app::RefusedWhen::Refused { changed: 0 },
+        },
+    ));
     let s = screen(&draw(&app));
     assert!(s.contains("Approve refused for 243001"), "{s}");
     assert!(s.contains("… and 243000 more refused"), "{s}");

@@ -259,7 +259,9 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     }
     // The dry run's refusal is shown as left out, never as "nothing changed".
     feed(&mut app, [key('e')]);
-    let Some(Dialog::Refusals { when, refusals, .. }) = &app.dialog else {
+    let Some(Dialog::Refusals(landscape_tui::tui::dialogs::Refusals { when, refusals, .. })) =
+        &app.dialog
+    else {
         panic!("no refusals")
     };
     assert_eq!(*when, RefusedWhen::LeftOut);
@@ -325,17 +327,22 @@ fn refusals_open_a_popup_and_stay_viewable() {
     );
     assert_eq!(
         app.dialog,
-        Some(Dialog::Refusals {
+        Some(Dialog::Refusals(landscape_tui::tui::dialogs::Refusals {
             kind: ActionKind::Approve,
             refusals: refusals.clone(),
             unlisted: 0,
             when: RefusedWhen::Refused { changed: 0 },
-        })
+        }))
     );
     feed(&mut app, [code(KeyCode::Esc)]);
     assert!(app.dialog.is_none());
     feed(&mut app, [key('e')]);
-    assert!(matches!(app.dialog, Some(Dialog::Refusals { .. })));
+    assert!(matches!(
+        app.dialog,
+        Some(Dialog::Refusals(
+            landscape_tui::tui::dialogs::Refusals { .. }
+        ))
+    ));
 }
 
 #[test]
@@ -622,9 +629,19 @@ fn help_scrolls() {
     let e = engine();
     let mut app = loaded(&e);
     feed(&mut app, [key('?'), key('j'), key('j')]);
-    assert_eq!(app.dialog, Some(Dialog::Help { scroll: 2 }));
+    assert_eq!(
+        app.dialog,
+        Some(Dialog::Help(landscape_tui::tui::dialogs::Help {
+            scroll: 2
+        }))
+    );
     feed(&mut app, [key('k')]);
-    assert_eq!(app.dialog, Some(Dialog::Help { scroll: 1 }));
+    assert_eq!(
+        app.dialog,
+        Some(Dialog::Help(landscape_tui::tui::dialogs::Help {
+            scroll: 1
+        }))
+    );
     feed(&mut app, [code(KeyCode::Esc)]);
     assert_eq!(app.dialog, None);
 }
@@ -683,12 +700,12 @@ fn e_shows_the_refusals_of_the_last_dry_run() {
     feed(&mut app, [code(KeyCode::Esc), key('e')]);
     assert_eq!(
         app.dialog,
-        Some(Dialog::Refusals {
+        Some(Dialog::Refusals(landscape_tui::tui::dialogs::Refusals {
             kind: ActionKind::Approve,
             refusals: plan.refusals,
             unlisted: 0,
             when: RefusedWhen::WouldBe,
-        })
+        }))
     );
 }
 
@@ -801,7 +818,12 @@ fn every_action_is_logged_and_the_log_opens_its_activities() {
     assert_eq!(record.outcome, "reapplied 2 activities");
     // L opens it; Enter shows the new activities.
     feed(&mut app, [key('L')]);
-    assert_eq!(app.dialog, Some(Dialog::ActionLog { selected: 0 }));
+    assert_eq!(
+        app.dialog,
+        Some(Dialog::ActionLog(landscape_tui::tui::dialogs::ActionLog {
+            selected: 0
+        }))
+    );
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
     answer(&mut app, &e, cmds);
     assert!(app.dialog.is_none());

@@ -126,7 +126,12 @@ fn a_watch_tells_the_first_failure_then_the_end_once_each() {
     );
     // `:watches` lists it as done.
     command(&mut app, "watches");
-    assert!(matches!(app.dialog, Some(Dialog::Watches { selected: 0 })));
+    assert!(matches!(
+        app.dialog,
+        Some(Dialog::Watches(landscape_tui::tui::dialogs::Watches {
+            selected: 0
+        }))
+    ));
     let screen = common::tui::screen(&common::tui::draw(&app));
     assert!(
         screen.contains("done: 0 succeeded, 1 failed, 3 canceled"),
@@ -284,7 +289,10 @@ fn a_guard_tripped_under_an_open_dialog_asks_once_it_closes() {
     let rest = act(&mut app, &failed, |a| update(a, Event::RefreshDue));
     assert_eq!(notices(&rest).len(), 1, "the trip told, once: {rest:?}");
     assert!(
-        matches!(app.dialog, Some(Dialog::Help { .. })),
+        matches!(
+            app.dialog,
+            Some(Dialog::Help(landscape_tui::tui::dialogs::Help { .. }))
+        ),
         "the help stays"
     );
     feed(&mut app, [code(KeyCode::Esc)]);

@@ -4,13 +4,13 @@
 mod acting;
 mod clock;
 mod fleet;
+mod health;
 mod input;
 mod list;
 mod marks;
 mod panes;
 mod query_bar;
 mod status;
-mod triage;
 
 use chrono::{DateTime, Utc};
 
@@ -19,17 +19,18 @@ use crate::model::scope::{PickedChild, PickedRow, Scope, Target};
 use crate::model::{ActionKind, Activity, SortColumn};
 use crate::query::Mode;
 
+pub use super::dialogs::ClustersState;
 pub use super::dialogs::{Choice, Confirm, Dialog, RefusedWhen, copy_menu::COPY_CHOICES};
 pub use acting::Acting;
 pub use clock::Clock;
 pub use fleet::{CONTACTS_LIFETIME, Fleet};
+pub use health::HealthState;
 pub use input::{Input, Prompt, PromptKind};
 pub use list::{ListState, PAGE};
 pub use marks::{MarkAll, Marks};
 pub use panes::{ChildrenState, DetailState, Pane, Screen};
 pub use query_bar::{Place, QueryBar};
 pub use status::{Level, MESSAGES_KEPT, Message, Outage, Status};
-pub use triage::{ClustersState, HealthState};
 
 /// The dashboard's rooms.
 pub struct App {

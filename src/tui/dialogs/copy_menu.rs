@@ -1,4 +1,67 @@
 //! `y`: what of the detail's activity to copy.
 
+use ratatui::text::{Line, Span};
+
+use super::Outcome;
+use crate::tui::app::App;
+use crate::tui::keys::KeyAction;
+use ratatui::style::Style;
+
+use crate::printable::printable;
+use crate::tui::keys::Context;
+use crate::tui::theme::popup_row;
+
 /// What `y` offers to copy, in its order.
 pub const COPY_CHOICES: [&str; 4] = ["JSON", "id", "result text", "web UI link"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CopyMenu {
+    pub selected: usize,
+}
+
+impl CopyMenu {
+    /// `Go`: copy the selected choice.
+    pub fn on_key(&mut self, action: Option<KeyAction>) -> Outcome {
+        super::pick_or_close(&mut self.selected, action, COPY_CHOICES.len())
+    }
+}
+
+/// `y`'s choices, the selected one highlighted, each with what it copies.
+pub fn lines(app: &App, selected: usize) -> Vec<Line<'static>> {
+    use crate::tui::app::COPY_CHOICES;
+    let a = app.detail_activity();
+    let mut lines: Vec<Line> = COPY_CHOICES
+        .iter()
+        .enumerate()
+        .map(|(i, choice)| {
+            let what = match (i, a) {
+                (_, None) => String::new(),
+                (0, Some(a)) => format!("activity {} as JSON", a.id),
+                (1, Some(a)) => a.id.to_string(),
+                (2, Some(a)) => a.result_text.get().map_or("(none)".to_owned(), |t| {
+                    printable(t.lines().next().unwrap_or_default()).into_owned()
+                }),
+                (_, Some(a)) => crate::tui::user_commands::web_ui_url(
+                    &app.backend.label,
+                    app.backend.embedded,
+                    a.id,
+                )
+                .unwrap_or_else(|| "(the demo has no web UI)".to_owned()),
+            };
+            let style = popup_row(Style::new(), i == selected);
+            Line::from(vec![
+                Span::styled(format!("{choice:<12}"), style),
+                Span::styled(format!(" {what}"), app.prefs.theme.dim),
+            ])
+        })
+        .collect();
+    let key = |action| app.prefs.keymap.first(Context::Popup, action);
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled(key(KeyAction::Open), app.prefs.theme.key),
+        Span::raw(" copies   "),
+        Span::styled(key(KeyAction::Close), app.prefs.theme.key),
+        Span::raw(" closes"),
+    ]));
+    lines
+}

@@ -217,12 +217,12 @@ pub(super) fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Com
         };
         app.acting.last_refusals =
             Some((report.kind, report.refusals.clone(), report.unlisted, when));
-        app.dialog = Some(Dialog::Refusals {
+        app.dialog = Some(Dialog::Refusals(crate::tui::dialogs::Refusals {
             kind: report.kind,
             refusals: report.refusals.clone(),
             unlisted: report.unlisted,
             when,
-        });
+        }));
     } else if let Some((kind, _, _, when)) = &mut app.acting.last_refusals
         && *kind == report.kind
         && *when == RefusedWhen::WouldBe

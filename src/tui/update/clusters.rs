@@ -8,8 +8,9 @@ use crate::model::failure::{Narrowing, narrowing};
 use crate::model::scope::PickedChild;
 use crate::printable::{printable, thousands};
 use crate::tui::app::{App, ClustersState, Dialog, Level, Pane};
+use crate::tui::dialogs::Outcome;
 use crate::tui::event::Command;
-use crate::tui::keys::{KeyAction, moved};
+use crate::tui::keys::KeyAction;
 
 /// Computers named (their titles fetched) when the clusters arrive.
 const TITLES_ASKED: usize = 500;
@@ -77,34 +78,16 @@ pub(super) fn clusters_loaded(
     }
 }
 
-pub(super) fn on_clusters_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command>) {
-    let c = &mut app.clusters;
-    let clusters = c.report.as_ref().map_or(0, |r| r.clusters.len());
-    let computers = c.selected_cluster().map_or(0, |k| k.computers.len());
-    match action {
-        Some(
-            KeyAction::ScrollDown | KeyAction::ScrollUp | KeyAction::PageDown | KeyAction::PageUp,
-        ) => match c.computer {
-            Some(at) => c.computer = moved(action, at, computers),
-            None => c.selected = moved(action, c.selected, clusters).unwrap_or(c.selected),
-        },
-        Some(KeyAction::NextPane) if computers > 0 => {
-            c.computer = match c.computer {
-                Some(_) => None,
-                None => Some(0),
-            };
-        }
-        Some(KeyAction::Open) => match c.computer {
-            Some(at) => open_computer(app, at, out),
-            None => narrow(app, out),
-        },
-        Some(KeyAction::JumpToComputer) => {
-            let at = c.computer.unwrap_or(0);
-            open_computer(app, at, out);
-        }
-        Some(KeyAction::Mark) => mark_cluster(app),
-        Some(KeyAction::Refresh) => open_clusters_again(app, out),
-        Some(KeyAction::Close) => app.dialog = None,
+/// A clusters popup's key, carried out: each closes the popup once it
+/// has done what it does (reading again, and a refusal, keep it open).
+pub(super) fn on_outcome(app: &mut App, outcome: Outcome, out: &mut Vec<Command>) {
+    app.dialog = Some(Dialog::Clusters);
+    match outcome {
+        Outcome::Closed => app.dialog = None,
+        Outcome::OpenComputer(at) => open_computer(app, at, out),
+        Outcome::Go => narrow(app, out),
+        Outcome::Mark => mark_cluster(app),
+        Outcome::Reread => open_clusters_again(app, out),
         _ => {}
     }
 }

@@ -4,107 +4,85 @@
 use super::editor::run_query;
 use super::profiles::switch_profile;
 use crate::printable::activities;
-use crate::tui::app::{App, COPY_CHOICES, Dialog, Level};
+use crate::tui::app::{App, COPY_CHOICES, Confirm, Dialog, Level};
+use crate::tui::dialogs::Outcome;
 use crate::tui::event::Command;
-use crate::tui::keys::{self, KeyAction, moved};
+use crate::tui::keys::{self, KeyAction};
 
 pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command>) {
-    let Some(dialog) = app.dialog.clone() else {
+    let help = keys::help_len(app.prefs.looks.views.len());
+    let last_message = app.status.messages.len().saturating_sub(1);
+    let (log, watches) = (app.acting.log.len(), app.watches.list.len());
+    let outcome = match &mut app.dialog {
+        None => return,
+        Some(Dialog::Confirm(c)) => c.on_key(action),
+        Some(Dialog::Help(h)) => h.on_key(action, help),
+        Some(Dialog::Messages(m)) => m.on_key(action, last_message),
+        Some(Dialog::Refusals(r)) => r.on_key(action),
+        Some(Dialog::ActionLog(l)) => l.on_key(action, log),
+        Some(Dialog::CopyMenu(c)) => c.on_key(action),
+        Some(Dialog::RunCommand(r)) => r.on_key(action),
+        Some(Dialog::SwitchProfile(s)) => s.on_key(action),
+        Some(Dialog::Watches(w)) => w.on_key(action, watches),
+        Some(Dialog::Clusters) => app.clusters.on_key(action),
+    };
+    if outcome == Outcome::Stay {
+        return;
+    }
+    let Some(dialog) = app.dialog.take() else {
         return;
     };
-    let close = action == Some(KeyAction::Close);
     match dialog {
-        Dialog::Confirm(c) => {
-            if close {
-                app.dialog = None;
-                app.say(Level::Info, format!("{} aborted", c.kind.verb()));
-            } else if action == Some(KeyAction::OtherChoice) {
-                if let Some(Dialog::Confirm(c)) = &mut app.dialog {
-                    c.switch();
-                }
-            } else if action == Some(KeyAction::Confirm)
-                && let Some(plan) = &c.plan
-            {
-                app.dialog = None;
-                if plan.changes() == 0 {
-                    app.say(
-                        Level::Warning,
-                        format!("nothing to {}: nothing selected can change", c.kind.verb()),
-                    );
-                    return;
-                }
-                let only_changeable = c.only_changeable();
-                app.marks.consuming = c.from_marks;
-                app.acting.picked = Some((c.picked.clone(), only_changeable));
-                app.say(
-                    Level::Info,
-                    format!("{} {} …", c.kind.ongoing(), activities(plan.changes())),
-                );
-                out.push(Command::CarryOut {
-                    plan: Box::new(plan.clone()),
-                    only_changeable,
-                });
+        Dialog::Confirm(c) => confirmed(app, &c, outcome, out),
+        Dialog::ActionLog(l) if outcome == Outcome::Go => {
+            if let Some(record) = app.acting.log.get(l.selected) {
+                run_query(app, record.query(), out);
             }
         }
-        Dialog::Help { scroll } => {
-            let lines = keys::help_len(app.prefs.looks.views.len());
-            match scrolled(action, scroll, lines) {
-                Some(scroll) => app.dialog = Some(Dialog::Help { scroll }),
-                None if close || action == Some(KeyAction::Open) => app.dialog = None,
-                None => {}
-            }
+        Dialog::CopyMenu(c) if outcome == Outcome::Go => copy(app, c.selected, out),
+        Dialog::RunCommand(r) if outcome == Outcome::Go => {
+            super::user_commands::run(app, r.name, r.argv, r.mode, out);
         }
-        Dialog::Messages { scroll } => {
-            let last = app.status.messages.len().saturating_sub(1);
-            match scrolled(action, scroll, last) {
-                Some(scroll) => app.dialog = Some(Dialog::Messages { scroll }),
-                None if close || action == Some(KeyAction::Open) => app.dialog = None,
-                None => {}
-            }
-        }
-        Dialog::Clusters => super::clusters::on_clusters_key(app, action, out),
-        Dialog::CopyMenu { selected } => copy_menu_key(app, selected, action, out),
-        Dialog::Watches { selected } => super::watches::on_key(app, selected, action, out),
-        Dialog::Refusals { .. } => {
-            if close || action == Some(KeyAction::Open) {
-                app.dialog = None;
-            }
-        }
-        Dialog::ActionLog { selected } => {
-            if let Some(selected) = moved(action, selected, app.acting.log.len()) {
-                app.dialog = Some(Dialog::ActionLog { selected });
-                return;
-            }
-            match action {
-                Some(KeyAction::Open) => {
-                    app.dialog = None;
-                    if let Some(record) = app.acting.log.get(selected) {
-                        run_query(app, record.query(), out);
-                    }
-                }
-                _ if close => app.dialog = None,
-                _ => {}
-            }
-        }
-        Dialog::RunCommand { name, argv, mode } => {
-            if close {
-                app.dialog = None;
-                app.say(Level::Info, format!("{name}: not run"));
-            } else if action == Some(KeyAction::Confirm) {
-                app.dialog = None;
-                super::user_commands::run(app, name, argv, mode, out);
-            }
-        }
-        Dialog::SwitchProfile { name, .. } => {
-            if close {
-                app.dialog = None;
-                app.say(Level::Info, "staying: marks kept");
-            } else if action == Some(KeyAction::Confirm) {
-                app.dialog = None;
-                switch_profile(app, name, out);
-            }
-        }
+        Dialog::RunCommand(r) => app.say(Level::Info, format!("{}: not run", r.name)),
+        Dialog::SwitchProfile(s) if outcome == Outcome::Go => switch_profile(app, s.name, out),
+        Dialog::SwitchProfile(_) => app.say(Level::Info, "staying: marks kept"),
+        Dialog::Watches(w) => super::watches::on_outcome(app, w, outcome, out),
+        Dialog::Clusters => super::clusters::on_outcome(app, outcome, out),
+        Dialog::Help(_)
+        | Dialog::Messages(_)
+        | Dialog::Refusals(_)
+        | Dialog::ActionLog(_)
+        | Dialog::CopyMenu(_) => {}
     }
+}
+
+/// A confirmation's answer: carried out, or aborted.
+fn confirmed(app: &mut App, c: &Confirm, outcome: Outcome, out: &mut Vec<Command>) {
+    let plan = match (&c.plan, outcome) {
+        (Some(plan), Outcome::Go) => plan,
+        _ => {
+            app.say(Level::Info, format!("{} aborted", c.kind.verb()));
+            return;
+        }
+    };
+    if plan.changes() == 0 {
+        app.say(
+            Level::Warning,
+            format!("nothing to {}: nothing selected can change", c.kind.verb()),
+        );
+        return;
+    }
+    let only_changeable = c.only_changeable();
+    app.marks.consuming = c.from_marks;
+    app.acting.picked = Some((c.picked.clone(), only_changeable));
+    app.say(
+        Level::Info,
+        format!("{} {} …", c.kind.ongoing(), activities(plan.changes())),
+    );
+    out.push(Command::CarryOut {
+        plan: Box::new(plan.clone()),
+        only_changeable,
+    });
 }
 
 /// A key in a confirmation, before it is read: `false` when the gate
@@ -158,53 +136,32 @@ pub(super) fn settled(app: &mut App, out: &mut Vec<Command>) {
 /// terminal; a record is a few KiB).
 const CLIPBOARD_MAX: usize = 256 * 1024;
 
-fn copy_menu_key(
-    app: &mut App,
-    selected: usize,
-    action: Option<KeyAction>,
-    out: &mut Vec<Command>,
-) {
-    if let Some(selected) = moved(action, selected, COPY_CHOICES.len()) {
-        app.dialog = Some(Dialog::CopyMenu { selected });
+/// Copies the detail's activity as `COPY_CHOICES[selected]` says.
+fn copy(app: &mut App, selected: usize, out: &mut Vec<Command>) {
+    let Some(a) = app.detail_activity() else {
         return;
-    }
-    match action {
-        Some(KeyAction::Open) => {
-            app.dialog = None;
-            let Some(a) = app.detail_activity() else {
-                return;
-            };
-            let id = a.id;
-            let text = match selected {
-                // One line: a pasted newline would run what came before.
-                0 => Some(serde_json::to_string(a).unwrap_or_default()),
-                1 => Some(id.to_string()),
-                2 => a.result_text.get().map(|t| t.to_string()),
-                _ => crate::tui::user_commands::web_ui_url(
-                    &app.backend.label,
-                    app.backend.embedded,
-                    id,
-                ),
-            };
-            match text {
-                Some(text) => {
-                    out.push(Command::Copy(crate::printable::bounded(
-                        &text,
-                        CLIPBOARD_MAX,
-                    )));
-                    app.say(
-                        Level::Success,
-                        format!("copied activity {id}'s {}", COPY_CHOICES[selected]),
-                    );
-                }
-                None if selected == 2 => {
-                    app.say(Level::Info, format!("activity {id} has no result text"))
-                }
-                None => app.say(Level::Info, "the demo engine has no web UI link"),
-            }
+    };
+    let id = a.id;
+    let text = match selected {
+        // One line: a pasted newline would run what came before.
+        0 => Some(serde_json::to_string(a).unwrap_or_default()),
+        1 => Some(id.to_string()),
+        2 => a.result_text.get().map(|t| t.to_string()),
+        _ => crate::tui::user_commands::web_ui_url(&app.backend.label, app.backend.embedded, id),
+    };
+    match text {
+        Some(text) => {
+            out.push(Command::Copy(crate::printable::bounded(
+                &text,
+                CLIPBOARD_MAX,
+            )));
+            app.say(
+                Level::Success,
+                format!("copied activity {id}'s {}", COPY_CHOICES[selected]),
+            );
         }
-        _ if action == Some(KeyAction::Close) => app.dialog = None,
-        _ => {}
+        None if selected == 2 => app.say(Level::Info, format!("activity {id} has no result text")),
+        None => app.say(Level::Info, "the demo engine has no web UI link"),
     }
 }
 
@@ -214,7 +171,9 @@ fn copy_menu_key(
 pub(super) fn open_action_log(app: &mut App, out: &mut Vec<Command>) {
     app.acting.server_events = None;
     out.push(Command::FetchServerEvents);
-    app.dialog = Some(Dialog::ActionLog { selected: 0 });
+    app.dialog = Some(Dialog::ActionLog(crate::tui::dialogs::ActionLog {
+        selected: 0,
+    }));
 }
 
 /// The server's events came (or it has none).
@@ -233,14 +192,8 @@ pub(super) fn open_messages(app: &mut App) {
     if app.status.messages.is_empty() {
         app.say(Level::Info, "no messages yet");
     } else {
-        app.dialog = Some(Dialog::Messages { scroll: 0 });
+        app.dialog = Some(Dialog::Messages(crate::tui::dialogs::Messages {
+            scroll: 0,
+        }));
     }
-}
-
-/// A text popup's scroll after `action`, kept within `0..=last`; `None`
-/// when the action does not scroll.
-fn scrolled(action: Option<KeyAction>, scroll: u16, last: usize) -> Option<u16> {
-    let by = action?.step()?;
-    let last = i64::try_from(last).unwrap_or(i64::MAX);
-    Some((i64::from(scroll) + by).clamp(0, last) as u16)
 }

@@ -123,7 +123,11 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
     // quiet moment now.
     let confirming = matches!(
         app.dialog,
-        Some(Dialog::Confirm(_) | Dialog::SwitchProfile { .. } | Dialog::RunCommand { .. })
+        Some(
+            Dialog::Confirm(_)
+                | Dialog::SwitchProfile(crate::tui::dialogs::SwitchProfile { .. })
+                | Dialog::RunCommand(crate::tui::dialogs::RunCommand { .. })
+        )
     );
     match (confirming, app.input.gate.opened) {
         (true, None) => app.input.gate.opened = Some(app.clock.now),
@@ -212,9 +216,11 @@ fn moves(action: Option<KeyAction>) -> bool {
 /// bottom, the query editor, or the panes. Quit works in each.
 fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
     let context = match &app.dialog {
-        Some(Dialog::Confirm(_) | Dialog::SwitchProfile { .. } | Dialog::RunCommand { .. }) => {
-            Context::Confirm
-        }
+        Some(
+            Dialog::Confirm(_)
+            | Dialog::SwitchProfile(crate::tui::dialogs::SwitchProfile { .. })
+            | Dialog::RunCommand(crate::tui::dialogs::RunCommand { .. }),
+        ) => Context::Confirm,
         Some(_) => Context::Popup,
         None if app.query.editing || app.prompt.kind.is_some() => Context::Editor,
         None => Context::Panes,

@@ -96,7 +96,7 @@ pub(super) fn on_pane_key(
         KeyAction::Copy => copy(app),
         KeyAction::OpenInWebUi => open_in_web_ui(app, out),
         KeyAction::ShowRefusals => show_refusals(app),
-        KeyAction::Help => app.dialog = Some(Dialog::Help { scroll: 0 }),
+        KeyAction::Help => app.dialog = Some(Dialog::Help(crate::tui::dialogs::Help { scroll: 0 })),
         KeyAction::ActionLog => open_action_log(app, out),
         KeyAction::Messages => super::dialogs::open_messages(app),
         KeyAction::RangeMark => range_mark(app),
@@ -192,7 +192,9 @@ fn toggle_pause(app: &mut App) {
 /// `y`: what to copy of the activity the detail shows.
 fn copy(app: &mut App) {
     if app.detail_activity().is_some() {
-        app.dialog = Some(Dialog::CopyMenu { selected: 0 });
+        app.dialog = Some(Dialog::CopyMenu(crate::tui::dialogs::CopyMenu {
+            selected: 0,
+        }));
     } else {
         app.say(Level::Info, "nothing to copy: select an activity");
     }
@@ -218,12 +220,12 @@ fn open_in_web_ui(app: &mut App, out: &mut Vec<Command>) {
 fn show_refusals(app: &mut App) {
     match &app.acting.last_refusals {
         Some((kind, refusals, unlisted, when)) => {
-            app.dialog = Some(Dialog::Refusals {
+            app.dialog = Some(Dialog::Refusals(crate::tui::dialogs::Refusals {
                 kind: *kind,
                 refusals: refusals.clone(),
                 unlisted: *unlisted,
                 when: *when,
-            })
+            }))
         }
         None => app.say(Level::Info, "no refusals to show"),
     }

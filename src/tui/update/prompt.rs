@@ -243,7 +243,10 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
                 app.marks.ids.len()
             };
             if marks > 0 {
-                app.dialog = Some(Dialog::SwitchProfile { name, marks });
+                app.dialog = Some(Dialog::SwitchProfile(crate::tui::dialogs::SwitchProfile {
+                    name,
+                    marks,
+                }));
             } else {
                 switch_profile(app, name, out);
             }

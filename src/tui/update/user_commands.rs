@@ -101,7 +101,11 @@ fn ready(app: &mut App, index: usize, values: &Values, out: &mut Vec<Command>) {
         Err(e) => return app.say(Level::Error, format!("{name}: not run: {e}")),
     };
     if confirm {
-        app.dialog = Some(Dialog::RunCommand { name, argv, mode });
+        app.dialog = Some(Dialog::RunCommand(crate::tui::dialogs::RunCommand {
+            name,
+            argv,
+            mode,
+        }));
     } else {
         run(app, name, argv, mode, out);
     }

@@ -332,22 +332,25 @@ pub(super) fn open(app: &mut App) {
             format!("nothing watched: {key} watches the selected or marked activities"),
         );
     } else {
-        app.dialog = Some(Dialog::Watches { selected: 0 });
+        app.dialog = Some(Dialog::Watches(crate::tui::dialogs::Watches {
+            selected: 0,
+        }));
     }
 }
 
 /// The keys of `:watches`: move, Enter shows the watch's activities, the
 /// watch key stops the selected watch.
-pub(super) fn on_key(
+/// A watches popup's key, carried out: Enter shows the watch's
+/// activities, the watch key stops watching it (the popup stays while
+/// any is left).
+pub(super) fn on_outcome(
     app: &mut App,
-    selected: usize,
-    action: Option<KeyAction>,
+    popup: crate::tui::dialogs::Watches,
+    outcome: crate::tui::dialogs::Outcome,
     out: &mut Vec<Command>,
 ) {
-    if let Some(selected) = crate::tui::keys::moved(action, selected, app.watches.list.len()) {
-        app.dialog = Some(Dialog::Watches { selected });
-        return;
-    }
+    use crate::tui::dialogs::Outcome;
+    let selected = popup.selected;
     // Newest first, as the popup lists them.
     let number = app
         .watches
@@ -356,9 +359,8 @@ pub(super) fn on_key(
         .rev()
         .nth(selected)
         .map(|w| w.number);
-    match action {
-        Some(KeyAction::Open) => {
-            app.dialog = None;
+    match outcome {
+        Outcome::Go => {
             let Some(w) = number.and_then(|n| app.watches.list.iter().find(|w| w.number == n))
             else {
                 return;
@@ -366,20 +368,17 @@ pub(super) fn on_key(
             let query = ids_chain(w.activities.keys().copied().take(IDS_PER_QUERY));
             run_query(app, query, out);
         }
-        Some(KeyAction::Watch) => {
+        Outcome::Remove => {
             if let Some(w) = number.and_then(|n| app.watches.remove(n)) {
                 app.say(Level::Info, format!("stopped watching {}", w.label));
                 out.push(Command::SaveWatches(app.watches.list.clone()));
             }
-            if app.watches.list.is_empty() {
-                app.dialog = None;
-            } else {
-                app.dialog = Some(Dialog::Watches {
+            if !app.watches.list.is_empty() {
+                app.dialog = Some(Dialog::Watches(crate::tui::dialogs::Watches {
                     selected: selected.min(app.watches.list.len() - 1),
-                });
+                }));
             }
         }
-        Some(KeyAction::Close) => app.dialog = None,
         _ => {}
     }
 }

@@ -1,7 +1,7 @@
 //! Drawing: reads the `App` and draws it, in the rectangles `layout` gives.
 
 mod children;
-mod clusters;
+
 mod detail;
 mod health;
 mod list;
@@ -9,7 +9,6 @@ mod popups;
 mod progress;
 mod query_bar;
 mod status_bar;
-mod watches;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -23,8 +22,8 @@ use super::app::{App, Pane};
 use super::keys::{Context, KeyAction, Keymap};
 use super::theme::Theme;
 
+pub use crate::tui::dialogs::help::lines as help_lines;
 pub use detail::json_lines;
-pub use popups::help_lines;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();

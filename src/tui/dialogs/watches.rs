@@ -4,11 +4,34 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use super::Outcome;
 use crate::printable::printable;
 use crate::tui::app::App;
-use crate::tui::keys::{Context, KeyAction};
+use crate::tui::keys::{Context, KeyAction, moved};
 use crate::tui::theme::popup_row;
 use crate::tui::watches::Watch;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Watches {
+    pub selected: usize,
+}
+
+impl Watches {
+    /// `Go`: show the selected watch's activities; `Remove`: stop
+    /// watching it. `len`: how many watches there are.
+    pub fn on_key(&mut self, action: Option<KeyAction>, len: usize) -> Outcome {
+        if let Some(moved) = moved(action, self.selected, len) {
+            self.selected = moved;
+            return Outcome::Stay;
+        }
+        match action {
+            Some(KeyAction::Open) => Outcome::Go,
+            Some(KeyAction::Watch) => Outcome::Remove,
+            Some(KeyAction::Close) => Outcome::Closed,
+            _ => Outcome::Stay,
+        }
+    }
+}
 
 /// Cells of the small progress bar.
 const BAR: u64 = 10;

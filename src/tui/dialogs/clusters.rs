@@ -7,11 +7,78 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use super::Outcome;
 use crate::backend::clusters::ClusterReport;
 use crate::model::failure::FailureCluster;
 use crate::printable::{printable, printable_lines, thousands};
 use crate::tui::app::App;
-use crate::tui::keys::{Context, KeyAction};
+use crate::tui::keys::{Context, KeyAction, moved};
+
+/// `:clusters`: a query's failures, grouped by what went wrong.
+#[derive(Debug, Clone, Default)]
+pub struct ClustersState {
+    /// What was clustered, said for the operator ("the query's failures").
+    pub of: String,
+    /// The query whose failures these are: narrowing starts from it.
+    pub base: String,
+    pub report: Option<crate::backend::clusters::ClusterReport>,
+    pub error: Option<String>,
+    pub loading: bool,
+    pub selected: usize,
+    /// The selected cluster's computer list has focus, at this index.
+    pub computer: Option<usize>,
+    /// A request generation: answers to older ones are dropped.
+    pub generation: u64,
+}
+
+impl ClustersState {
+    pub fn selected_cluster(&self) -> Option<&crate::model::failure::FailureCluster> {
+        self.report.as_ref()?.clusters.get(self.selected)
+    }
+}
+
+impl ClustersState {
+    /// Moves within the clusters or the selected one's computers (Tab
+    /// goes between them); the rest is for `update`: Enter narrows the
+    /// list to the cluster (`Go`) or opens the computer in focus.
+    pub fn on_key(&mut self, action: Option<KeyAction>) -> Outcome {
+        let clusters = self.report.as_ref().map_or(0, |r| r.clusters.len());
+        let computers = self.selected_cluster().map_or(0, |k| k.computers.len());
+        match action {
+            Some(
+                KeyAction::ScrollDown
+                | KeyAction::ScrollUp
+                | KeyAction::PageDown
+                | KeyAction::PageUp,
+            ) => {
+                match self.computer {
+                    Some(at) => self.computer = moved(action, at, computers),
+                    None => {
+                        self.selected =
+                            moved(action, self.selected, clusters).unwrap_or(self.selected);
+                    }
+                }
+                Outcome::Stay
+            }
+            Some(KeyAction::NextPane) if computers > 0 => {
+                self.computer = match self.computer {
+                    Some(_) => None,
+                    None => Some(0),
+                };
+                Outcome::Stay
+            }
+            Some(KeyAction::Open) => match self.computer {
+                Some(at) => Outcome::OpenComputer(at),
+                None => Outcome::Go,
+            },
+            Some(KeyAction::JumpToComputer) => Outcome::OpenComputer(self.computer.unwrap_or(0)),
+            Some(KeyAction::Mark) => Outcome::Mark,
+            Some(KeyAction::Refresh) => Outcome::Reread,
+            Some(KeyAction::Close) => Outcome::Closed,
+            _ => Outcome::Stay,
+        }
+    }
+}
 
 /// Fewest cluster rows shown when there are that many: the rest of the
 /// popup's height is shared between the rows and the selected cluster.

@@ -1,0 +1,50 @@
+//! `:messages`: every message said, newest first, whole.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::Outcome;
+use crate::printable::printable;
+use crate::tui::app::App;
+use crate::tui::app::Level;
+use crate::tui::keys::KeyAction;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Messages {
+    pub scroll: u16,
+}
+
+impl Messages {
+    /// `last`: the last message's index.
+    pub fn on_key(&mut self, action: Option<KeyAction>, last: usize) -> Outcome {
+        super::scroll_or_close(&mut self.scroll, action, last)
+    }
+}
+
+/// Each message whole, with its time, newest first.
+pub fn lines(app: &App, scroll: u16) -> Vec<Line<'static>> {
+    app.status
+        .messages
+        .iter()
+        .rev()
+        .skip(usize::from(scroll))
+        .map(|(at, level, text)| {
+            let style = match level {
+                Level::Error => app.prefs.theme.error,
+                Level::Warning => app.prefs.theme.warning,
+                Level::Success => app.prefs.theme.success,
+                Level::Info => Style::new(),
+            };
+            Line::from(vec![
+                Span::styled(
+                    format!(
+                        "{} ",
+                        at.with_timezone(&app.clock.offset).format("%H:%M:%S")
+                    ),
+                    app.prefs.theme.dim,
+                ),
+                Span::styled(printable(text).into_owned(), style),
+            ])
+        })
+        .collect()
+}
