@@ -22,7 +22,7 @@ pub struct Chosen {
     pub read_only: bool,
     pub warnings: Vec<String>,
     /// `[keys]`, `[theme]` and `[[views]]` as the dashboard uses them.
-    pub settings: crate::tui::settings::Settings,
+    pub settings: crate::settings::Settings,
     /// The config's profiles, for `:profile`.
     pub profiles: crate::tui::Profiles,
 }
@@ -222,7 +222,7 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
         refresh: resolved.refresh,
         read_only,
         warnings,
-        settings: crate::tui::settings::Settings::from_config(
+        settings: crate::settings::Settings::from_config(
             &config,
             std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         )?,

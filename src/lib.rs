@@ -16,5 +16,6 @@ pub mod progress;
 pub mod query;
 pub mod scripting;
 pub mod server;
+pub mod settings;
 pub mod signature;
 pub mod tui;

@@ -15,7 +15,6 @@ pub mod line_editor;
 pub mod list_columns;
 pub mod notify;
 mod runtime;
-pub mod settings;
 pub mod svg;
 pub mod terminal;
 pub mod theme;

@@ -1,7 +1,7 @@
 //! The shipped example configuration parses and resolves each profile.
 
 use landscape_tui::config::{Config, Connection, Environment};
-use landscape_tui::tui::settings::Settings;
+use landscape_tui::settings::Settings;
 
 #[test]
 fn example_config_parses_and_every_profile_resolves_with_env_secrets() {

@@ -7,7 +7,7 @@ use crate::common;
 use common::tui::{code, drive, feed, key, loaded, small_engine};
 use landscape_tui::config::Config;
 use landscape_tui::tui::event::{Command, CommandOutput, Event};
-use landscape_tui::tui::settings::Settings;
+use landscape_tui::settings::Settings;
 use landscape_tui::tui::update::update;
 use landscape_tui::tui::user_commands::Mode;
 use ratatui::crossterm::event::KeyCode;

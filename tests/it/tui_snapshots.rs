@@ -79,7 +79,7 @@ fn remapped(app: &mut App) {
         "[keys]\nconfirm = [\"Y\", \"f2\"]\nclose = [\"N\", \"esc\"]\napprove = \"ctrl-a\"\nedit-query = \"f3\"\n",
     )
     .unwrap();
-    let settings = landscape_tui::tui::settings::Settings::from_config(&config, false).unwrap();
+    let settings = landscape_tui::settings::Settings::from_config(&config, false).unwrap();
     app.prefs.keymap = settings.keymap;
 }
 

@@ -157,7 +157,7 @@ fn columns_are_chosen_on_the_command_line_and_in_the_config() {
         "[list]\ncolumns = [\"id\", \"created-at\", \"duration\", \"summary\"]\n",
     )
     .unwrap();
-    let settings = landscape_tui::tui::settings::Settings::from_config(&config, false).unwrap();
+    let settings = landscape_tui::settings::Settings::from_config(&config, false).unwrap();
     assert_eq!(
         settings.looks.columns,
         [
@@ -169,7 +169,7 @@ fn columns_are_chosen_on_the_command_line_and_in_the_config() {
     );
     let bad =
         landscape_tui::config::Config::parse("\n[list]\ncolumns = [\"id\", \"idd\"]\n").unwrap();
-    let e = landscape_tui::tui::settings::Settings::from_config(&bad, false)
+    let e = landscape_tui::settings::Settings::from_config(&bad, false)
         .unwrap_err()
         .to_string();
     assert!(

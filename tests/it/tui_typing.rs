@@ -39,7 +39,7 @@ fn with_commands(app: &mut App) {
         ));
     }
     let config = landscape_tui::config::Config::parse(&config).unwrap();
-    let settings = landscape_tui::tui::settings::Settings::from_config(&config, false).unwrap();
+    let settings = landscape_tui::settings::Settings::from_config(&config, false).unwrap();
     app.set_looks(settings.looks);
 }
 

@@ -5,10 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use super::Looks;
-use super::keys::{Chord, Context, Keymap};
-use super::theme::{ROLE_NAMES, StyleOverride, THEME_NAMES};
-use super::views::SavedView;
+use crate::tui::Looks;
+use crate::tui::keys::{Chord, Context, Keymap};
+use crate::tui::theme::{ROLE_NAMES, StyleOverride, THEME_NAMES};
+use crate::tui::views::SavedView;
 use crate::config::{Config, ConfigError, KeySpec, ViewSpec};
 
 /// What the dashboard takes from the config.
@@ -19,7 +19,7 @@ pub struct Settings {
     /// `[theme]` and `[[views]]`.
     pub looks: Looks,
     /// `notify`; `None` is `auto` (the terminal decides).
-    pub notify: Option<super::notify::Notify>,
+    pub notify: Option<crate::tui::notify::Notify>,
 }
 
 impl Settings {
@@ -64,13 +64,13 @@ impl Settings {
         }
         let columns = match &config.list.columns {
             Some(names) => {
-                super::list_columns::parse_columns(names.get_ref().iter().map(String::as_str))
+                crate::tui::list_columns::parse_columns(names.get_ref().iter().map(String::as_str))
                     .map_err(|m| config.error_at(names.span(), "list.columns".into(), m))?
             }
             None => Vec::new(),
         };
         let notify = match &config.notify {
-            Some(name) => super::notify::Notify::parse(name.get_ref())
+            Some(name) => crate::tui::notify::Notify::parse(name.get_ref())
                 .map_err(|m| config.error_at(name.span(), "notify".into(), m))?,
             None => None,
         };
@@ -171,8 +171,8 @@ fn user_commands(
     config: &Config,
     keymap: &Keymap,
     views: &[SavedView],
-) -> Result<Vec<super::user_commands::UserCommand>, ConfigError> {
-    use super::user_commands::{CommandScope, Mode, UserCommand};
+) -> Result<Vec<crate::tui::user_commands::UserCommand>, ConfigError> {
+    use crate::tui::user_commands::{CommandScope, Mode, UserCommand};
     let mut out: Vec<UserCommand> = Vec::new();
     for (i, spec) in config.commands.iter().enumerate() {
         let at = |span: std::ops::Range<usize>, field: &str, message: String| {
