@@ -31,7 +31,9 @@ fn bench(c: &mut Criterion) {
     let generation = start(&mut app)
         .into_iter()
         .find_map(|c| match c {
-            landscape_tui::tui::event::Command::FetchList { generation, .. } => Some(generation),
+            landscape_tui::tui::event::Command::Call(
+                landscape_tui::tui::event::Call::FetchList { generation, .. },
+            ) => Some(generation),
             _ => None,
         })
         .unwrap();

@@ -2,7 +2,7 @@
 //! comes back as: one mapping, used by the runtime's tasks and by every
 //! test that drives the dashboard against a backend.
 
-use super::event::{Command, Event};
+use super::event::{Call, Event};
 use crate::backend::{Backend, action_plan};
 
 /// How many long-running activities in flight the "In progress" panel
@@ -22,16 +22,15 @@ pub fn in_flight_query() -> String {
     format!("status:delivered {}", types.join(" OR "))
 }
 
-/// Calls `backend` as `command` asks and returns the event its answer is;
-/// `None` for a command that is not a backend call (copy, history, the
-/// action log, a profile switch, quit: the runtime's own).
-pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
-    Some(match command {
-        Command::RetryCredentials => {
+/// Calls `backend` as `call` asks and returns the event its answer is
+/// (`None` for a call that answers nothing).
+pub async fn answer(backend: &dyn Backend, call: Call) -> Option<Event> {
+    Some(match call {
+        Call::RetryCredentials => {
             backend.retry_credentials();
             return None;
         }
-        Command::FetchList {
+        Call::FetchList {
             generation,
             query,
             offset,
@@ -42,46 +41,36 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
             offset,
             result: backend.top_level_sorted(&query, sort, limit, offset).await,
         },
-        Command::FetchChildren { parent, query } => Event::ChildrenLoaded {
+        Call::FetchChildren { parent, query } => Event::ChildrenLoaded {
             parent,
             result: backend.children(parent, query.as_deref()).await,
         },
-        Command::FetchOwnChildren {
+        Call::FetchOwnChildren {
             generation,
             parents,
             query,
-        } => {
-            // One request for the page: each parent has one match.
-            let q = crate::model::scope::and(
-                &query,
-                &crate::model::scope::parents_chain(parents.iter().copied()),
-            );
-            Event::OwnChildrenLoaded {
-                generation,
-                result: backend
-                    .activities(&q, parents.len() as u64, 0)
-                    .await
-                    .map(|p| p.results),
-            }
-        }
-        Command::Plan { kind, scope } => Event::PlanLoaded {
+        } => Event::OwnChildrenLoaded {
+            generation,
+            result: own_children(backend, &parents, &query).await,
+        },
+        Call::Plan { kind, scope, .. } => Event::PlanLoaded {
             kind,
             result: action_plan::plan(backend, kind, &scope).await,
             scope,
         },
-        Command::CarryOut {
+        Call::CarryOut {
             plan,
             only_changeable,
         } => Event::ActionDone(action_plan::carry_out(backend, &plan, only_changeable).await),
-        Command::FetchTitles { ids, fresh } => {
+        Call::FetchTitles { ids, fresh } => {
             Event::TitlesLoaded(backend.computer_titles(&ids, fresh).await)
         }
-        Command::FetchInFlight => Event::InFlightLoaded(
+        Call::FetchInFlight => Event::InFlightLoaded(
             backend
                 .activities(&in_flight_query(), IN_FLIGHT_PAGE, 0)
                 .await,
         ),
-        Command::FetchHealth {
+        Call::FetchHealth {
             generation,
             query,
             now,
@@ -89,17 +78,17 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
             generation,
             result: crate::backend::health::load(backend, &query, now).await,
         },
-        Command::FetchComputers(ids) => Event::ComputersLoaded(backend.computers_by_id(&ids).await),
-        Command::FetchClusters { generation, query } => Event::ClustersLoaded {
+        Call::FetchComputers(ids) => Event::ComputersLoaded(backend.computers_by_id(&ids).await),
+        Call::FetchClusters { generation, query } => Event::ClustersLoaded {
             generation,
             result: crate::backend::clusters::load(backend, &query).await,
         },
-        Command::FetchVocabulary => {
+        Call::FetchVocabulary => {
             let values = backend.completion_values().await;
             let computers = backend.computers().await.unwrap_or_default();
             Event::Vocabulary(values.map(|v| (v, computers)))
         }
-        Command::Export {
+        Call::Export {
             query,
             path,
             format,
@@ -109,7 +98,7 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
                 .map_err(|e| e.explain());
             Event::Exported { path, result }
         }
-        Command::FetchServerEvents => Event::ServerEventsLoaded(
+        Call::FetchServerEvents => Event::ServerEventsLoaded(
             backend
                 .events(&crate::backend::EventFilter {
                     days: Some(SERVER_EVENTS_DAYS),
@@ -119,26 +108,15 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
                 })
                 .await,
         ),
-        Command::LookWatches(ask) => {
+        Call::LookWatches(ask) => {
             Event::WatchesLooked(crate::backend::watched::look(backend, &ask).await)
         }
-        Command::WatchQuery { query, guard } => {
-            let most = crate::tui::watches::MOST_WATCHED;
-            let result = match crate::export::fetch(backend, &query, most + 1, 0).await {
-                Ok((list, _)) if list.len() as u64 > most => Err(format!(
-                    "the query matches more than {} activities: narrow it to watch them",
-                    crate::printable::thousands(most)
-                )),
-                Ok((list, _)) => Ok(list),
-                Err(e) => Err(e.explain()),
-            };
-            Event::WatchQueryLoaded {
-                query,
-                guard,
-                result,
-            }
-        }
-        Command::FetchCommandComputer {
+        Call::WatchQuery { query, guard } => Event::WatchQueryLoaded {
+            result: to_watch(backend, &query).await,
+            query,
+            guard,
+        },
+        Call::FetchCommandComputer {
             command,
             values,
             computer,
@@ -147,15 +125,37 @@ pub async fn answer(backend: &dyn Backend, command: Command) -> Option<Event> {
             values,
             result: backend.computers_by_id(&[computer]).await,
         },
-        Command::Copy(_)
-        | Command::RunUserCommand { .. }
-        | Command::StopCommands
-        | Command::OpenUrl(_)
-        | Command::SaveWatches(_)
-        | Command::Notify(_)
-        | Command::SaveHistory(_)
-        | Command::LogAction(_)
-        | Command::SwitchProfile(_)
-        | Command::Quit => return None,
     })
+}
+
+/// The one matching child of each of `parents`, in one request.
+async fn own_children(
+    backend: &dyn Backend,
+    parents: &[u64],
+    query: &str,
+) -> Result<Vec<crate::model::Activity>, crate::backend::BackendError> {
+    let q = crate::model::scope::and(
+        query,
+        &crate::model::scope::parents_chain(parents.iter().copied()),
+    );
+    backend
+        .activities(&q, parents.len() as u64, 0)
+        .await
+        .map(|p| p.results)
+}
+
+/// `query`'s matches to watch, refused past the most watched.
+async fn to_watch(
+    backend: &dyn Backend,
+    query: &str,
+) -> Result<Vec<crate::model::Activity>, String> {
+    let most = crate::tui::watches::MOST_WATCHED;
+    match crate::export::fetch(backend, query, most + 1, 0).await {
+        Ok((list, _)) if list.len() as u64 > most => Err(format!(
+            "the query matches more than {} activities: narrow it to watch them",
+            crate::printable::thousands(most)
+        )),
+        Ok((list, _)) => Ok(list),
+        Err(e) => Err(e.explain()),
+    }
 }

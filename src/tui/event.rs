@@ -117,8 +117,17 @@ pub struct CommandOutput {
     pub dropped: u64,
 }
 
+/// What `update` asks for: a call on the backend, whose answer comes back
+/// as an event, or an effect the runtime has here.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    Call(Call),
+    Effect(Effect),
+}
+
+/// A call on the backend (`answer` makes each one's event).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
     FetchList {
         generation: u64,
         query: String,
@@ -132,8 +141,6 @@ pub enum Command {
         parent: u64,
         query: Option<String>,
     },
-    /// Kill the operator's commands running in the background.
-    StopCommands,
     /// The operator asks to try refused credentials again.
     RetryCredentials,
     /// The one matching child of each of `parents` (rows shown through
@@ -147,6 +154,8 @@ pub enum Command {
     Plan {
         kind: ActionKind,
         scope: Scope,
+        /// The confirmation's other choice (Tab), counted beside the first.
+        other: bool,
     },
     /// Send what the confirmed plan counted; with `only_changeable`, only
     /// what the action allows.
@@ -184,16 +193,61 @@ pub enum Command {
         query: String,
         guard: Option<crate::tui::watches::ArmedGuard>,
     },
-    /// Keep the watches in their file.
-    SaveWatches(Vec<crate::tui::watches::Watch>),
-    /// Tell the operator outside the dashboard (a terminal notification).
-    Notify(String),
     /// Read a command's computer for its placeholders.
     FetchCommandComputer {
         command: usize,
         values: Box<crate::tui::user_commands::Values>,
         computer: u64,
     },
+    /// Write every activity `query` matches (newest first) to `path`.
+    Export {
+        query: String,
+        path: PathBuf,
+        format: Format,
+    },
+}
+
+/// The calls of which only the newest matters: a newer one makes the
+/// one under way stale, and the runtime stops it rather than let it read
+/// for nothing. (Each is asked again on its own when it is wanted, so
+/// none is starved: a refresh does not ask for what is still loading.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slot {
+    List,
+    Children,
+    /// A confirmation's dry run, and its other choice's.
+    Plan {
+        other: bool,
+    },
+    Health,
+    Clusters,
+}
+
+impl Call {
+    /// Where the call stands among its kind: `None` for calls that each
+    /// count (an action, a look at the watches, computers by id).
+    pub fn slot(&self) -> Option<Slot> {
+        match self {
+            Call::FetchList { .. } => Some(Slot::List),
+            Call::FetchChildren { .. } => Some(Slot::Children),
+            Call::Plan { other, .. } => Some(Slot::Plan { other: *other }),
+            Call::FetchHealth { .. } => Some(Slot::Health),
+            Call::FetchClusters { .. } => Some(Slot::Clusters),
+            _ => None,
+        }
+    }
+}
+
+/// What the runtime does here: files, the terminal, the operator's
+/// commands, the loop itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Kill the operator's commands running in the background.
+    StopCommands,
+    /// Keep the watches in their file.
+    SaveWatches(Vec<crate::tui::watches::Watch>),
+    /// Tell the operator outside the dashboard (a terminal notification).
+    Notify(String),
     /// Run one of the operator's commands (`argv[0]` the program).
     RunUserCommand {
         name: String,
@@ -207,12 +261,6 @@ pub enum Command {
     SaveHistory(Vec<String>),
     /// Keep this action in the action log.
     LogAction(Box<ActionRecord>),
-    /// Write every activity `query` matches (newest first) to `path`.
-    Export {
-        query: String,
-        path: PathBuf,
-        format: Format,
-    },
     /// Leave this backend for the config's profile `name`.
     SwitchProfile(String),
     Quit,

@@ -3,6 +3,7 @@
 //! loop never waits on the backend, drains what is queued before drawing,
 //! and draws only after something changed.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
 use super::app::App;
-use super::event::{Command, CommandOutput, Event};
+use super::event::{Call, Command, CommandOutput, Effect, Event, Slot};
 use super::theme::Theme;
 use super::update::{start, update};
 use super::{answer, history, terminal, view};
@@ -188,63 +189,37 @@ async fn run_loop(
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     read_clocks(app, backend.as_ref());
     let mut commands = start(app);
-    let mut list_task: Option<tokio::task::JoinHandle<()>> = None;
+    let mut calls = Calls::default();
     loop {
         for command in commands.drain(..) {
-            if command == Command::Quit {
-                return Ok(());
-            }
-            if let Command::SwitchProfile(name) = command {
-                // The loop's backend is replaced here; answers still on
-                // their way from the old one are for older generations.
-                let result = match &options.profiles.connect {
-                    Some(connect) => connect(&name),
-                    None => Err("this dashboard was started without a config".to_owned()),
-                };
-                let result = result.map(|(new, read_only)| {
-                    backend = new;
-                    changes = backend.changes();
-                    (backend.info(), read_only)
-                });
-                let _ = tx.send(Event::ProfileSwitched { name, result });
-                continue;
-            }
-            if let Command::RunUserCommand {
-                name,
-                argv,
-                mode: super::user_commands::Mode::Terminal,
-            } = command
-            {
-                // The terminal is the command's until it ends; keys typed
-                // meanwhile are its, so the event reader is stopped first.
-                // (Dropped before another is made: a new reader waits for
-                // the old one's lock.)
-                drop(events);
-                terminal::suspend();
-                let result = std::process::Command::new(&argv[0])
-                    .args(&argv[1..])
-                    .status()
-                    .map(|status| CommandOutput {
-                        success: status.success(),
-                        status: status.to_string(),
-                        stdout: String::new(),
-                        stderr: String::new(),
-                        dropped: 0,
-                    })
-                    .map_err(|e| format!("{}: {e}", argv[0]));
-                terminal::resume(term)?;
-                events = EventStream::new();
-                let _ = tx.send(Event::UserCommandDone { name, result });
-                continue;
-            }
-            let list = matches!(command, Command::FetchList { .. });
-            let task = execute_command(command, &backend, &tx, options);
-            if list {
-                // A newer page (a new query, a scroll) makes the one under
-                // way stale: it is stopped, not left to load for nothing.
-                if let Some(stale) = std::mem::replace(&mut list_task, task) {
-                    stale.abort();
+            match command {
+                Command::Call(call) => calls.start(call, &backend, &tx),
+                Command::Effect(Effect::Quit) => return Ok(()),
+                Command::Effect(Effect::SwitchProfile(name)) => {
+                    // The loop's backend is replaced here; answers still on
+                    // their way from the old one are for older generations.
+                    let result = connect(options, &name).map(|(new, read_only)| {
+                        backend = new;
+                        changes = backend.changes();
+                        (backend.info(), read_only)
+                    });
+                    let _ = tx.send(Event::ProfileSwitched { name, result });
                 }
+                Command::Effect(Effect::RunUserCommand {
+                    name,
+                    argv,
+                    mode: super::user_commands::Mode::Terminal,
+                }) => {
+                    // The terminal is the command's until it ends; keys typed
+                    // meanwhile are its, so the event reader is stopped first.
+                    // (Dropped before another is made: a new reader waits for
+                    // the old one's lock.)
+                    drop(events);
+                    let result = in_terminal(term, &argv)?;
+                    events = EventStream::new();
+                    let _ = tx.send(Event::UserCommandDone { name, result });
+                }
+                Command::Effect(effect) => local_effect(effect, &tx, options),
             }
         }
         if app.quit {
@@ -288,6 +263,61 @@ async fn run_loop(
             }
         }
     }
+}
+
+/// The backend calls under way: each runs as a task whose answer comes
+/// back as an event; of the calls where only the newest matters (the
+/// list, the children, a dry run, health, clusters), a newer one stops
+/// the one under way.
+#[derive(Default)]
+struct Calls {
+    latest: HashMap<Slot, tokio::task::JoinHandle<()>>,
+}
+
+impl Calls {
+    fn start(&mut self, call: Call, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Event>) {
+        let slot = call.slot();
+        let (backend, tx) = (backend.clone(), tx.clone());
+        let task = tokio::spawn(async move {
+            if let Some(event) = answer::answer(backend.as_ref(), call).await {
+                let _ = tx.send(event);
+            }
+        });
+        if let Some(slot) = slot
+            && let Some(stale) = self.latest.insert(slot, task)
+        {
+            stale.abort();
+        }
+    }
+}
+
+/// The config's profile `name`, connected.
+fn connect(options: &TuiOptions, name: &str) -> Result<(Arc<dyn Backend>, bool), String> {
+    match &options.profiles.connect {
+        Some(connect) => connect(name),
+        None => Err("this dashboard was started without a config".to_owned()),
+    }
+}
+
+/// Runs `argv` with the terminal handed over until it ends.
+fn in_terminal(
+    term: &mut DefaultTerminal,
+    argv: &[String],
+) -> color_eyre::Result<Result<CommandOutput, String>> {
+    terminal::suspend();
+    let result = std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .status()
+        .map(|status| CommandOutput {
+            success: status.success(),
+            status: status.to_string(),
+            stdout: String::new(),
+            stderr: String::new(),
+            dropped: 0,
+        })
+        .map_err(|e| format!("{}: {e}", argv[0]));
+    terminal::resume(term)?;
+    Ok(result)
 }
 
 /// Tells the dashboard that a file could not be written (it says so and
@@ -342,19 +372,13 @@ fn terminal_event(e: ct::Event) -> Option<Event> {
     }
 }
 
-/// Starts `command`: a backend call as a task whose answer comes back on
-/// `tx` (the task is returned), the rest here.
-fn execute_command(
-    command: Command,
-    backend: &Arc<dyn Backend>,
-    tx: &mpsc::UnboundedSender<Event>,
-    options: &TuiOptions,
-) -> Option<tokio::task::JoinHandle<()>> {
-    match command {
-        Command::Copy(text) => {
+/// Does `effect` here (what needs the loop itself is the loop's).
+fn local_effect(effect: Effect, tx: &mpsc::UnboundedSender<Event>, options: &TuiOptions) {
+    match effect {
+        Effect::Copy(text) => {
             let _ = execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text));
         }
-        Command::SaveHistory(list) => {
+        Effect::SaveHistory(list) => {
             if let Some(path) = options.history_file.clone() {
                 let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -364,7 +388,7 @@ fn execute_command(
                 });
             }
         }
-        Command::SaveWatches(list) => {
+        Effect::SaveWatches(list) => {
             if let Some(path) = options.watches_file.clone() {
                 let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -374,17 +398,17 @@ fn execute_command(
                 });
             }
         }
-        Command::StopCommands => {
+        Effect::StopCommands => {
             STOP.send_modify(|n| *n += 1);
         }
-        Command::RunUserCommand { name, argv, .. } => {
+        Effect::RunUserCommand { name, argv, .. } => {
             let tx = tx.clone();
             tokio::spawn(async move {
                 let result = captured(&argv).await;
                 let _ = tx.send(Event::UserCommandDone { name, result });
             });
         }
-        Command::OpenUrl(url) => {
+        Effect::OpenUrl(url) => {
             let tx = tx.clone();
             tokio::spawn(async move {
                 let result = open_url(&url).await;
@@ -394,13 +418,13 @@ fn execute_command(
                 });
             });
         }
-        Command::Notify(text) => {
+        Effect::Notify(text) => {
             use std::io::Write;
             let mut out = std::io::stdout();
             let _ = out.write_all(options.notify.sequence(&text).as_bytes());
             let _ = out.flush();
         }
-        Command::LogAction(record) => {
+        Effect::LogAction(record) => {
             if let Some(path) = options.action_log_file.clone() {
                 let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -410,16 +434,187 @@ fn execute_command(
                 });
             }
         }
-        // The loop itself switches profiles and quits.
-        Command::Quit | Command::SwitchProfile(_) => {}
-        call => {
-            let (backend, tx) = (backend.clone(), tx.clone());
-            return Some(tokio::spawn(async move {
-                if let Some(event) = answer::answer(backend.as_ref(), call).await {
-                    let _ = tx.send(event);
-                }
-            }));
+        // The loop itself switches profiles, runs terminal commands and quits.
+        Effect::Quit | Effect::SwitchProfile(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::backend::{BackendError, BackendInfo, CompletionValues, Selection};
+    use crate::model::{Activity, Computer, Page, RowPage};
+
+    /// A backend that never answers a read, and counts the reads that
+    /// were stopped (their futures dropped before an answer).
+    #[derive(Default)]
+    struct NeverAnswers {
+        stopped: Arc<AtomicUsize>,
+    }
+
+    struct Stopped(Arc<AtomicUsize>);
+
+    impl Drop for Stopped {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
         }
     }
-    None
+
+    impl NeverAnswers {
+        async fn hang<T>(&self) -> Result<T, BackendError> {
+            let _stopped = Stopped(self.stopped.clone());
+            std::future::pending().await
+        }
+    }
+
+    #[async_trait]
+    impl Backend for NeverAnswers {
+        fn info(&self) -> BackendInfo {
+            BackendInfo::embedded_engine()
+        }
+        async fn activities(
+            &self,
+            _: &str,
+            _: u64,
+            _: u64,
+        ) -> Result<Page<Activity>, BackendError> {
+            self.hang().await
+        }
+        async fn top_level(&self, _: &str, _: u64, _: u64) -> Result<RowPage, BackendError> {
+            self.hang().await
+        }
+        async fn activity(&self, _: u64) -> Result<Activity, BackendError> {
+            self.hang().await
+        }
+        async fn children(&self, _: u64, _: Option<&str>) -> Result<Vec<Activity>, BackendError> {
+            self.hang().await
+        }
+        async fn activity_types(&self) -> Result<Vec<String>, BackendError> {
+            self.hang().await
+        }
+        async fn completion_values(&self) -> Result<CompletionValues, BackendError> {
+            self.hang().await
+        }
+        async fn computers(&self) -> Result<Vec<Computer>, BackendError> {
+            self.hang().await
+        }
+        async fn computers_page(
+            &self,
+            _: &str,
+            _: u64,
+            _: u64,
+        ) -> Result<Page<Computer>, BackendError> {
+            self.hang().await
+        }
+        async fn computer_titles(
+            &self,
+            _: &[u64],
+            _: bool,
+        ) -> Result<std::collections::HashMap<u64, String>, BackendError> {
+            self.hang().await
+        }
+        async fn approve(&self, _: &Selection) -> Result<Vec<u64>, BackendError> {
+            self.hang().await
+        }
+        async fn cancel(&self, _: &Selection) -> Result<Vec<u64>, BackendError> {
+            self.hang().await
+        }
+        async fn reapply(&self, _: &[u64]) -> Result<Vec<Activity>, BackendError> {
+            self.hang().await
+        }
+        async fn revert(&self, _: &[u64]) -> Result<Vec<Activity>, BackendError> {
+            self.hang().await
+        }
+        fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+            tokio::sync::watch::channel(0).1
+        }
+    }
+
+    async fn settle() {
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_newer_call_of_its_kind_stops_the_one_under_way_and_no_other() {
+        let never = NeverAnswers::default();
+        let stopped = never.stopped.clone();
+        let backend: Arc<dyn Backend> = Arc::new(never);
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let mut calls = Calls::default();
+        let children = |parent| Call::FetchChildren {
+            parent,
+            query: None,
+        };
+        calls.start(children(1), &backend, &tx);
+        settle().await;
+        calls.start(children(2), &backend, &tx);
+        settle().await;
+        assert_eq!(
+            stopped.load(Ordering::SeqCst),
+            1,
+            "the first children read stopped"
+        );
+        // Computers by id each count: a second read stops nothing.
+        calls.start(Call::FetchComputers(vec![1]), &backend, &tx);
+        calls.start(Call::FetchComputers(vec![2]), &backend, &tx);
+        // Health and clusters are kinds of their own.
+        let health = |generation| Call::FetchHealth {
+            generation,
+            query: String::new(),
+            now: chrono::Utc::now(),
+        };
+        calls.start(health(1), &backend, &tx);
+        calls.start(
+            Call::FetchClusters {
+                generation: 1,
+                query: String::new(),
+            },
+            &backend,
+            &tx,
+        );
+        settle().await;
+        assert_eq!(
+            stopped.load(Ordering::SeqCst),
+            1,
+            "other kinds stop nothing"
+        );
+        calls.start(health(2), &backend, &tx);
+        settle().await;
+        assert!(
+            stopped.load(Ordering::SeqCst) >= 2,
+            "the older health read stopped"
+        );
+    }
+
+    #[test]
+    fn a_confirmations_two_dry_runs_are_kept_apart() {
+        let plan = |other| Call::Plan {
+            kind: crate::model::ActionKind::Approve,
+            scope: crate::model::scope::Scope::every_match(""),
+            other,
+        };
+        assert_ne!(plan(false).slot(), plan(true).slot());
+        assert_eq!(plan(true).slot(), plan(true).slot());
+        let carry_out = Call::CarryOut {
+            plan: Box::new(crate::backend::action_plan::ActionPlan {
+                kind: crate::model::ActionKind::Approve,
+                scope: crate::model::scope::Scope::every_match(""),
+                parts: Vec::new(),
+                refusals: Vec::new(),
+                sample: Vec::new(),
+            }),
+            only_changeable: false,
+        };
+        assert_eq!(
+            carry_out.slot(),
+            None,
+            "an action is never stopped by another"
+        );
+    }
 }

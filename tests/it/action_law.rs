@@ -25,7 +25,7 @@ use landscape_tui::model::scope::Scope;
 use landscape_tui::model::{ActionKind, Activity, ActivityStatus, Computer};
 use landscape_tui::query::{Query, TermKind, parse};
 use landscape_tui::tui::app::{App, Pane};
-use landscape_tui::tui::event::Command;
+use landscape_tui::tui::event::{Call, Command, Effect};
 use proptest::prelude::*;
 use ratatui::crossterm::event::KeyCode;
 
@@ -239,7 +239,7 @@ fn picked(
     };
     let commands = feed(&mut app, [common::tui::key(key)]);
     match commands.into_iter().find_map(|c| match c {
-        Command::Plan { scope, .. } => Some(scope),
+        Command::Call(Call::Plan { scope, .. }) => Some(scope),
         _ => None,
     }) {
         Some(scope) => Ok(Some((scope, want))),
@@ -493,7 +493,7 @@ proptest! {
         let backend = common::frozen(engine.clone());
         let answered = |c: &Command| !matches!(
             c,
-            Command::Notify(_) | Command::SaveWatches(_) | Command::LogAction(_) | Command::SaveHistory(_)
+            Command::Effect(Effect::Notify(_)) | Command::Effect(Effect::SaveWatches(_)) | Command::Effect(Effect::LogAction(_)) | Command::Effect(Effect::SaveHistory(_))
         );
         let mut app = App::new(backend.info(), false, vec![]);
         app.screen.size = (120, 40);

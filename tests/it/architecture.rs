@@ -321,3 +321,109 @@ fn the_checker_sees_uses_in_every_form() {
     let got: Vec<&str> = uses["a::b"].iter().map(String::as_str).collect();
     assert_eq!(got, ["a", "c", "c::d"]);
 }
+
+/// Each function as (its name, its length in lines): from its `fn` line
+/// to the closing brace at the same indent (the code is rustfmt's).
+fn functions(code: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        let body = body
+            .trim_start_matches("pub ")
+            .trim_start_matches("pub(crate) ")
+            .trim_start_matches("pub(super) ")
+            .trim_start_matches("const ")
+            .trim_start_matches("async ");
+        let Some(rest) = body.strip_prefix("fn ") else {
+            continue;
+        };
+        if line.trim_end().ends_with(';') {
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let close = format!("{indent}}}");
+        if let Some(end) = lines[n..].iter().position(|l| *l == close) {
+            out.push((name, end + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_function_finder_measures_what_rustfmt_writes() {
+    let code = "fn a() {\n    x();\n}\n\nimpl B {\n    pub fn c(&self) {\n        if y {\n        }\n    }\n    fn d();\n}\n";
+    assert_eq!(
+        functions(code),
+        [("a".to_owned(), 3), ("c".to_owned(), 4)],
+        "a trait method without a body is not a function"
+    );
+}
+
+/// `App` knows its rooms only: a handful of fields, each a room.
+#[test]
+fn the_app_holds_at_most_twenty_rooms() {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("src/tui/app/mod.rs")).unwrap();
+    let start = text
+        .find("pub struct App {")
+        .expect("App is in tui/app/mod.rs");
+    let body = &text[start..];
+    let body = &body[..body.find("\n}").unwrap()];
+    let fields = body
+        .lines()
+        .filter(|l| l.starts_with("    pub ") && l.contains(':'))
+        .count();
+    assert!(
+        (10..=20).contains(&fields),
+        "App has {fields} fields: a new field is a room's, or a new room"
+    );
+}
+
+/// Each popup is one file under `src/tui/dialogs/`, named after its
+/// variant, with its keys (`on_key`) and its lines (`lines` or `draw`);
+/// nothing else draws or keys one.
+#[test]
+fn each_dialog_is_one_file_with_its_keys_and_its_lines() {
+    let dir = Path::new(ROOT).join("src/tui/dialogs");
+    let text = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
+    let start = text.find("pub enum Dialog {").unwrap();
+    let body = &text[start..];
+    let body = &body[..body.find("\n}").unwrap()];
+    let variants: Vec<&str> = body
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| l.chars().next().is_some_and(char::is_uppercase))
+        .map(|l| l.split(['(', ',', ' ']).next().unwrap())
+        .collect();
+    assert!(variants.len() >= 10, "{variants:?}");
+    for v in variants {
+        let mut file = String::new();
+        for (i, c) in v.chars().enumerate() {
+            if c.is_uppercase() && i > 0 {
+                file.push('_');
+            }
+            file.push(c.to_ascii_lowercase());
+        }
+        let path = dir.join(format!("{file}.rs"));
+        let code = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("the {v} popup has no file {}", path.display()));
+        assert!(
+            code.contains("fn on_key("),
+            "{v}: its keys are not in its file"
+        );
+        assert!(
+            code.contains("pub fn lines(") || code.contains("pub fn draw("),
+            "{v}: its lines are not in its file"
+        );
+    }
+    let popups = std::fs::read_to_string(Path::new(ROOT).join("src/tui/view/popups.rs")).unwrap();
+    assert!(
+        !popups.contains("_lines("),
+        "view/popups.rs boxes popups; their lines are the dialogs'"
+    );
+}

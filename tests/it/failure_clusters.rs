@@ -9,7 +9,7 @@ use landscape_tui::backend::clusters::{failures_query, load};
 use landscape_tui::engine::Engine;
 use landscape_tui::model::failure::{FailureKey, Narrowing, narrowing};
 use landscape_tui::tui::app::{App, Dialog};
-use landscape_tui::tui::event::Command;
+use landscape_tui::tui::event::{Call, Command};
 use proptest::prelude::*;
 use ratatui::crossterm::event::KeyCode;
 
@@ -96,7 +96,8 @@ fn opened(engine: &Engine, size: (u16, u16)) -> App {
     let mut app = loaded(engine, size);
     let c = feed(&mut app, [key('F')]);
     assert!(
-        c.iter().any(|c| matches!(c, Command::FetchClusters { .. })),
+        c.iter()
+            .any(|c| matches!(c, Command::Call(Call::FetchClusters { .. }))),
         "{c:?}"
     );
     answer(&mut app, engine, c);

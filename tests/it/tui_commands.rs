@@ -6,8 +6,8 @@ use crate::common;
 
 use common::tui::{code, drive, feed, key, loaded, small_engine};
 use landscape_tui::config::Config;
-use landscape_tui::tui::event::{Command, CommandOutput, Event};
 use landscape_tui::settings::Settings;
+use landscape_tui::tui::event::{Call, Command, CommandOutput, Effect, Event};
 use landscape_tui::tui::update::update;
 use landscape_tui::tui::user_commands::Mode;
 use ratatui::crossterm::event::KeyCode;
@@ -77,16 +77,19 @@ fn a_command_runs_on_the_selected_child_with_its_computer() {
     assert!(
         matches!(
             &cmds[..],
-            [Command::FetchCommandComputer { computer: 2, .. }]
+            [Command::Call(Call::FetchCommandComputer {
+                computer: 2,
+                ..
+            })]
         ),
         "{cmds:?}"
     );
     let rest = drive(&mut app, backend.as_ref(), cmds, |c| {
-        matches!(c, Command::FetchCommandComputer { .. })
+        matches!(c, Command::Call(Call::FetchCommandComputer { .. }))
     });
     assert_eq!(
         rest,
-        vec![Command::RunUserCommand {
+        vec![Command::Effect(Effect::RunUserCommand {
             name: "ssh".into(),
             argv: [
                 "ssh",
@@ -102,7 +105,7 @@ fn a_command_runs_on_the_selected_child_with_its_computer() {
             .map(str::to_owned)
             .to_vec(),
             mode: Mode::Background,
-        }]
+        })]
     );
     update(
         &mut app,

@@ -5,7 +5,7 @@
 use landscape_tui::backend::BackendInfo;
 use landscape_tui::model::{ListSort, SortColumn};
 use landscape_tui::tui::app::App;
-use landscape_tui::tui::event::Command;
+use landscape_tui::tui::event::{Call, Command, Effect};
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
 
@@ -45,7 +45,7 @@ fn s_cycles_the_sort_column_and_capital_s_reverses_it() {
     let cmds = feed(&mut app, [key('s')]);
     assert!(cmds.iter().any(|c| matches!(
         c,
-        Command::FetchList { sort, offset: 0, .. } if *sort == ListSort::by(SortColumn::Status)
+        Command::Call(Call::FetchList { sort, offset: 0, .. }) if *sort == ListSort::by(SortColumn::Status)
     )));
     answer(&mut app, &e, cmds);
     let mut sorted = statuses(&app);
@@ -94,10 +94,9 @@ fn a_server_sorts_by_time_only_so_other_columns_sort_the_loaded_rows_and_say_so(
     app.backend.sorts_every_column = false;
     feed(&mut app, [key('s')]);
     let cmds = feed(&mut app, [key('s')]);
-    assert!(
-        cmds.iter()
-            .any(|c| matches!(c, Command::FetchList { sort, .. } if *sort == ListSort::default()))
-    );
+    assert!(cmds.iter().any(
+        |c| matches!(c, Command::Call(Call::FetchList { sort, .. }) if *sort == ListSort::default())
+    ));
     answer(&mut app, &e, cmds);
     assert!(app.list.sorted_locally);
     let types: Vec<String> = app
@@ -119,7 +118,7 @@ fn view_keys_apply_their_query_and_name_the_list() {
     let cmds = feed(&mut app, [key('1')]);
     assert!(
         cmds.iter()
-            .any(|c| matches!(c, Command::FetchList { query, .. } if query == "status:unapproved"))
+            .any(|c| matches!(c, Command::Call(Call::FetchList { query, .. }) if query == "status:unapproved"))
     );
     answer(&mut app, &e, cmds);
     assert_eq!(app.query.editor.text(), "status:unapproved");
@@ -148,7 +147,7 @@ fn failed_today_counts_from_the_operators_midnight() {
     assert!(
         cmds.iter().any(|c| matches!(
             c,
-            Command::FetchList { query, .. } if *query == format!("status:failed created-after:{today}")
+            Command::Call(Call::FetchList { query, .. }) if *query == format!("status:failed created-after:{today}")
         )),
         "{cmds:?}"
     );
@@ -380,7 +379,7 @@ fn the_command_line_completes_runs_and_remembers() {
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
     assert!(cmds.iter().any(|c| matches!(
         c,
-        Command::FetchList { sort, .. } if *sort == ListSort::by(SortColumn::Type).reversed()
+        Command::Call(Call::FetchList { sort, .. }) if *sort == ListSort::by(SortColumn::Type).reversed()
     )));
     answer(&mut app, &e, cmds);
     assert!(heading(&screen(&draw(&app))).contains("type ▼"));
@@ -402,7 +401,7 @@ fn the_command_line_completes_runs_and_remembers() {
         text.contains("no column \"colour\"; columns: created"),
         "{text}"
     );
-    assert!(command(&mut app, "q").contains(&Command::Quit));
+    assert!(command(&mut app, "q").contains(&Command::Effect(Effect::Quit)));
 }
 
 #[test]
@@ -414,11 +413,11 @@ fn export_asks_for_every_match_in_the_format_its_extension_names() {
     let cmds = command(&mut app, "export /tmp/out.JSON");
     assert_eq!(
         cmds,
-        [Command::Export {
+        [Command::Call(Call::Export {
             query: app.query.applied.clone(),
             path: "/tmp/out.JSON".into(),
             format: landscape_tui::cli::Format::Json
-        }]
+        })]
     );
     assert!(command(&mut app, "export out.xlsx").is_empty());
     assert!(
@@ -527,7 +526,10 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
     assert_eq!(app.marks.ids.len(), 1);
     command(&mut app, "profile prod");
     let cmds = feed(&mut app, [key('y')]);
-    assert_eq!(cmds, [Command::SwitchProfile("prod".into())]);
+    assert_eq!(
+        cmds,
+        [Command::Effect(Effect::SwitchProfile("prod".into()))]
+    );
 
     // A failure keeps everything as it was.
     feed(
@@ -570,7 +572,7 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
     assert_eq!(app.backend, remote);
     assert!(
         cmds.iter()
-            .any(|c| matches!(c, Command::FetchList { offset: 0, .. }))
+            .any(|c| matches!(c, Command::Call(Call::FetchList { offset: 0, .. })))
     );
     let s = screen(&draw(&app));
     assert!(s.contains("connected to profile prod"), "{s}");

@@ -14,7 +14,7 @@ use landscape_tui::backend::Backend;
 use landscape_tui::backend::health::{self, HOURS};
 use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
 use landscape_tui::model::ActivityStatus;
-use landscape_tui::tui::event::Command;
+use landscape_tui::tui::event::{Call, Command};
 use landscape_tui::tui::list_columns::ListColumn;
 use ratatui::crossterm::event::KeyCode;
 
@@ -33,7 +33,8 @@ fn h_shows_the_querys_activities_by_status_and_failures_per_hour() {
         [common::tui::code(KeyCode::Enter), key('H')],
     ));
     assert!(
-        c2.iter().any(|c| matches!(c, Command::FetchHealth { .. })),
+        c2.iter()
+            .any(|c| matches!(c, Command::Call(Call::FetchHealth { .. }))),
         "{c2:?}"
     );
     answer(&mut app, &engine, c2);
@@ -196,7 +197,7 @@ async fn why_it_waits_reads_the_computers_last_contact_from_the_server() {
     common::tui::drive_remote(
         &mut app,
         remote.as_ref(),
-        vec![Command::FetchComputers(ids)],
+        vec![Command::Call(Call::FetchComputers(ids))],
     )
     .await;
     let why = app.why_waiting(&queued[0]).unwrap();

@@ -10,23 +10,23 @@ use chrono::Duration;
 use common::tui::{backend_of, code, deliberate, drive, is_read, key, loaded, small_engine};
 use landscape_tui::engine::Engine;
 use landscape_tui::tui::app::{App, Dialog};
-use landscape_tui::tui::event::{Command, Event};
+use landscape_tui::tui::event::{Call, Command, Effect, Event};
 use landscape_tui::tui::update::update;
 use proptest::prelude::*;
 use ratatui::crossterm::event::KeyCode;
 
 /// Reads and dry runs are answered; what acts is left for the test.
 fn answered(c: &Command) -> bool {
-    is_read(c) || matches!(c, Command::Plan { .. })
+    is_read(c) || matches!(c, Command::Call(Call::Plan { .. }))
 }
 
 fn acts(c: &Command) -> bool {
     matches!(
         c,
-        Command::CarryOut { .. }
-            | Command::RunUserCommand { .. }
-            | Command::FetchCommandComputer { .. }
-            | Command::OpenUrl(_)
+        Command::Call(Call::CarryOut { .. })
+            | Command::Effect(Effect::RunUserCommand { .. })
+            | Command::Call(Call::FetchCommandComputer { .. })
+            | Command::Effect(Effect::OpenUrl(_))
     )
 }
 
@@ -193,7 +193,8 @@ fn a_deliberate_key_after_a_look_confirms_and_a_hasty_one_does_not() {
     assert!(step(&mut app, key('y'), 900).is_empty());
     let done = step(&mut app, Event::Tick, 450);
     assert!(
-        done.iter().any(|c| matches!(c, Command::CarryOut { .. })),
+        done.iter()
+            .any(|c| matches!(c, Command::Call(Call::CarryOut { .. }))),
         "{done:?}"
     );
 }

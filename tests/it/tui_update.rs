@@ -7,7 +7,7 @@ use landscape_tui::engine::Engine;
 use landscape_tui::model::scope::{PickedChild, PickedRow, Scope};
 use landscape_tui::model::{ActionKind, ActivityStatus, Refusal};
 use landscape_tui::tui::app::{App, Dialog, Pane, RefusedWhen};
-use landscape_tui::tui::event::{Command, Event};
+use landscape_tui::tui::event::{Call, Command, Effect, Event};
 use landscape_tui::tui::update::{start, update};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -29,9 +29,11 @@ fn loaded(engine: &Engine) -> App {
 fn start_loads_the_first_page_and_the_vocabulary() {
     let mut app = app();
     let cmds = start(&mut app);
-    assert!(matches!(&cmds[0], Command::FetchList { offset: 0, query, .. } if query.is_empty()));
-    assert!(cmds.contains(&Command::FetchVocabulary));
-    assert!(cmds.contains(&Command::FetchInFlight));
+    assert!(
+        matches!(&cmds[0], Command::Call(Call::FetchList { offset: 0, query, .. }) if query.is_empty())
+    );
+    assert!(cmds.contains(&Command::Call(Call::FetchVocabulary)));
+    assert!(cmds.contains(&Command::Call(Call::FetchInFlight)));
 }
 
 #[test]
@@ -45,9 +47,11 @@ fn typing_a_query_and_enter_runs_it_and_keeps_history() {
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
     assert!(!app.query.editing);
     assert!(cmds.iter().any(
-        |c| matches!(c, Command::FetchList { query, offset: 0, .. } if query == "status:failed")
+        |c| matches!(c, Command::Call(Call::FetchList { query, offset: 0, .. }) if query == "status:failed")
     ));
-    assert!(cmds.contains(&Command::SaveHistory(vec!["status:failed".into()])));
+    assert!(cmds.contains(&Command::Effect(Effect::SaveHistory(vec![
+        "status:failed".into()
+    ]))));
     answer(&mut app, &e, cmds);
     // 112 failed: its parent 110 is the row shown.
     assert_eq!(app.list.total, 1);
@@ -73,7 +77,7 @@ fn relative_dates_are_sent_written_out_and_history_keeps_them() {
     let sent = "created-after:2024-02-07T05:30 created-before:2024-02-06T23:00";
     assert!(
         cmds.iter()
-            .any(|c| matches!(c, Command::FetchList { query, .. } if query == sent)),
+            .any(|c| matches!(c, Command::Call(Call::FetchList { query, .. }) if query == sent)),
         "{cmds:?}"
     );
     assert_eq!(app.query.applied, sent);
@@ -82,9 +86,9 @@ fn relative_dates_are_sent_written_out_and_history_keeps_them() {
         said.contains("created-after:-12h → created-after:2024-02-07T05:30"),
         "{said}"
     );
-    assert!(cmds.contains(&Command::SaveHistory(vec![
+    assert!(cmds.contains(&Command::Effect(Effect::SaveHistory(vec![
         "created-after:-12h created-before:today".into()
-    ])));
+    ]))));
     // A relative date that is not one is pointed at.
     feed(&mut app, [key('/')]);
     feed(&mut app, std::iter::repeat_n(code(KeyCode::Backspace), 80));
@@ -104,7 +108,10 @@ fn a_bad_query_is_not_run_and_points_at_the_token() {
     feed(&mut app, [key('/')]);
     typed(&mut app, "status:faild");
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
-    assert!(cmds.iter().all(|c| !matches!(c, Command::FetchList { .. })));
+    assert!(
+        cmds.iter()
+            .all(|c| !matches!(c, Command::Call(Call::FetchList { .. })))
+    );
     assert!(app.query.editing);
     let e = app.query.error.clone().unwrap();
     assert_eq!(e.span, 7..12);
@@ -205,10 +212,11 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     let scope = Scope::picked("status:failed", rows, vec![]).with_work("status:failed");
     assert_eq!(
         cmds,
-        vec![Command::Plan {
+        vec![Command::Call(Call::Plan {
             kind: ActionKind::Cancel,
-            scope
-        }]
+            scope,
+            other: false,
+        })]
     );
     // Auto-refresh waits while the dialog is open.
     assert!(feed(&mut app, [Event::RefreshDue, Event::BackendChanged]).is_empty());
@@ -322,7 +330,8 @@ fn refusals_open_a_popup_and_stay_viewable() {
         "approve refused for 1 activity; nothing changed (e shows why)"
     );
     assert!(
-        cmds.iter().any(|c| matches!(c, Command::FetchList { .. })),
+        cmds.iter()
+            .any(|c| matches!(c, Command::Call(Call::FetchList { .. }))),
         "the list is re-read after an action"
     );
     assert_eq!(
@@ -351,9 +360,9 @@ fn errors_keep_the_rows_query_and_marks() {
     let mut app = loaded(&e);
     feed(&mut app, [key(' ')]);
     let cmds = feed(&mut app, [key('r')]);
-    let Some(Command::FetchList { generation, .. }) = cmds
+    let Some(Command::Call(Call::FetchList { generation, .. })) = cmds
         .into_iter()
-        .find(|c| matches!(c, Command::FetchList { .. }))
+        .find(|c| matches!(c, Command::Call(Call::FetchList { .. })))
     else {
         panic!()
     };
@@ -429,7 +438,7 @@ fn ctrl_c_always_quits() {
             KeyModifiers::CONTROL,
         ))],
     );
-    assert_eq!(cmds, vec![Command::Quit]);
+    assert_eq!(cmds, vec![Command::Effect(Effect::Quit)]);
 }
 
 fn demo() -> Engine {
@@ -525,15 +534,17 @@ fn a_row_matching_through_some_children_acts_on_those_only() {
     assert_eq!(
         cmds,
         vec![
-            Command::Plan {
+            Command::Call(Call::Plan {
                 kind: ActionKind::Approve,
                 scope: Scope::picked(query, vec![PickedRow::new(100, Some(true))], vec![])
-                    .with_work(query)
-            },
-            Command::Plan {
+                    .with_work(query),
+                other: false,
+            }),
+            Command::Call(Call::Plan {
                 kind: ActionKind::Approve,
-                scope: Scope::picked("", vec![PickedRow::new(100, Some(false))], vec![])
-            }
+                scope: Scope::picked("", vec![PickedRow::new(100, Some(false))], vec![]),
+                other: true,
+            })
         ]
     );
     answer_actions(&mut app, &mut e, cmds);
@@ -579,10 +590,11 @@ fn star_marks_every_match_and_acts_by_query() {
     let cmds = feed(&mut app, [key('a')]);
     assert_eq!(
         cmds,
-        vec![Command::Plan {
+        vec![Command::Call(Call::Plan {
             kind: ActionKind::Approve,
-            scope: Scope::every_match("status:unapproved").with_work("status:unapproved")
-        }]
+            scope: Scope::every_match("status:unapproved").with_work("status:unapproved"),
+            other: false,
+        })]
     );
     answer_actions(&mut app, &mut e, cmds);
     // Every unapproved activity that is not a group: the groups stand
@@ -664,7 +676,9 @@ fn a_server_whose_count_and_pages_disagree_is_not_asked_forever() {
         },
     );
     assert!(
-        !cmds.iter().any(|c| matches!(c, Command::FetchList { .. })),
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Call(Call::FetchList { .. }))),
         "{cmds:?}"
     );
     assert_eq!(
@@ -791,7 +805,7 @@ fn every_action_is_logged_and_the_log_opens_its_activities() {
     assert!(app.acting.log.is_empty());
     // Nothing logged yet: the log says so, and reads the server's events.
     let cmds = feed(&mut app, [key('L')]);
-    assert_eq!(cmds, vec![Command::FetchServerEvents]);
+    assert_eq!(cmds, vec![Command::Call(Call::FetchServerEvents)]);
     answer(&mut app, &e, cmds);
     let shown = screen(&draw(&app));
     assert!(
@@ -809,7 +823,9 @@ fn every_action_is_logged_and_the_log_opens_its_activities() {
     let cmds = feed(&mut app, [key('y')]);
     rest.extend(answer_actions(&mut app, &mut e, cmds));
     let record = app.acting.log[0].clone();
-    assert!(rest.contains(&Command::LogAction(Box::new(record.clone()))));
+    assert!(rest.contains(&Command::Effect(Effect::LogAction(Box::new(
+        record.clone()
+    )))));
     assert_eq!(record.action, "reapply");
     assert_eq!(record.picked, "row 110");
     assert_eq!((record.planned, record.changed, record.refused), (2, 2, 0));
@@ -883,8 +899,9 @@ fn a_standalone_activity_asks_for_its_computers_name() {
     cmds.extend(feed(&mut app, [key('k')]));
     assert_eq!(app.list.selected as usize, at);
     assert!(
-        cmds.iter()
-            .any(|c| matches!(c, Command::FetchTitles { ids, .. } if ids.contains(&computer))),
+        cmds.iter().any(
+            |c| matches!(c, Command::Call(Call::FetchTitles { ids, .. }) if ids.contains(&computer))
+        ),
         "{cmds:?}"
     );
 }
@@ -911,7 +928,7 @@ fn jumping_to_a_computer_and_back_keeps_the_list() {
     let jumped = format!("computer:id:{computer}");
     assert!(
         cmds.iter()
-            .any(|c| matches!(c, Command::FetchList { query, .. } if *query == jumped)),
+            .any(|c| matches!(c, Command::Call(Call::FetchList { query, .. }) if *query == jumped)),
         "{cmds:?}"
     );
     answer(&mut app, &e, cmds);
@@ -935,7 +952,7 @@ fn jumping_to_a_computer_and_back_keeps_the_list() {
     let cmds = feed(&mut app, [code(KeyCode::Esc)]);
     assert!(
         cmds.iter()
-            .any(|c| matches!(c, Command::FetchList { query, .. } if query.is_empty())),
+            .any(|c| matches!(c, Command::Call(Call::FetchList { query, .. }) if query.is_empty())),
         "{cmds:?}"
     );
     answer(&mut app, &e, cmds);
@@ -944,7 +961,11 @@ fn jumping_to_a_computer_and_back_keeps_the_list() {
     assert_eq!(app.list.selected, at as u64);
     // Nothing more to go back to: Esc changes nothing.
     let cmds = feed(&mut app, [code(KeyCode::Esc)]);
-    assert!(!cmds.iter().any(|c| matches!(c, Command::FetchList { .. })));
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Call(Call::FetchList { .. })))
+    );
 }
 
 /// `C` from a child lists its computer's activities, each group row with
@@ -989,7 +1010,7 @@ fn a_computers_activities_show_its_own_status() {
     app.clock.now += chrono::Duration::seconds(5);
     let cmds = update(&mut app, Event::RefreshDue);
     common::tui::drive(&mut app, common::tui::backend_of(&e).as_ref(), cmds, |c| {
-        if let Command::FetchOwnChildren { parents, .. } = c {
+        if let Command::Call(Call::FetchOwnChildren { parents, .. }) = c {
             asked.borrow_mut().extend(parents.iter().copied());
         }
         common::tui::is_read(c)
@@ -1019,7 +1040,7 @@ fn an_outage_never_passes_old_rows_off_as_a_new_querys() {
         .iter()
         .rev()
         .find_map(|c| match c {
-            Command::FetchList { generation, .. } => Some(*generation),
+            Command::Call(Call::FetchList { generation, .. }) => Some(*generation),
             _ => None,
         })
         .expect("the new query is asked for");
@@ -1039,7 +1060,9 @@ fn an_outage_never_passes_old_rows_off_as_a_new_querys() {
     );
     let cmds = feed(&mut app, [key('a')]);
     assert!(
-        !cmds.iter().any(|c| matches!(c, Command::Plan { .. })),
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Call(Call::Plan { .. }))),
         "{cmds:?}"
     );
     assert!(app.dialog.is_none());
@@ -1075,7 +1098,7 @@ fn a_settled_group_is_not_read_again_while_idle() {
             app.clock.now += chrono::Duration::seconds(5);
             let cmds = update(app, event);
             common::tui::drive(app, common::tui::backend_of(&e).as_ref(), cmds, |c| {
-                if matches!(c, Command::FetchChildren { .. }) {
+                if matches!(c, Command::Call(Call::FetchChildren { .. })) {
                     asked.set(asked.get() + 1);
                 }
                 common::tui::is_read(c)
@@ -1109,4 +1132,45 @@ fn a_settled_group_is_not_read_again_while_idle() {
     answer(&mut app, &e, cmds);
     assert_eq!(app.children.parent, Some(moving));
     assert_eq!(children_reads(&mut app, vec![Event::RefreshDue; 2]), 2);
+}
+
+/// A slow server: a group's children still loading are not asked for
+/// again by the refresh (the newer read would stop the one under way, and
+/// a read slower than the refresh would never end); they are once it came.
+#[test]
+fn children_still_loading_are_not_asked_again_by_a_refresh() {
+    let e = engine();
+    let mut app = loaded(&e);
+    let moving = e
+        .activities(
+            "type:ActivityGroup NOT status:succeeded NOT status:failed NOT status:canceled",
+            1,
+            0,
+        )
+        .unwrap()
+        .results[0]
+        .id;
+    let mut cmds = typed(&mut app, &format!("/id:{moving}"));
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    // The list answers; its children's read is left out, as if slow.
+    let rest = common::tui::drive(&mut app, common::tui::backend_of(&e).as_ref(), cmds, |c| {
+        !matches!(c, Command::Call(Call::FetchChildren { .. })) && common::tui::is_read(c)
+    });
+    assert_eq!(app.children.parent, Some(moving));
+    assert!(app.children.loading);
+    let asked = |cmds: &[Command]| {
+        cmds.iter()
+            .filter(|c| matches!(c, Command::Call(Call::FetchChildren { .. })))
+            .count()
+    };
+    assert_eq!(asked(&rest), 1, "the first read is still out");
+    let refresh = feed(&mut app, [Event::RefreshDue, Event::RefreshDue]);
+    assert_eq!(asked(&refresh), 0, "a refresh waits for it");
+    answer(&mut app, &e, rest);
+    assert!(!app.children.loading);
+    assert_eq!(
+        asked(&feed(&mut app, [Event::RefreshDue])),
+        1,
+        "then reads again"
+    );
 }

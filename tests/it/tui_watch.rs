@@ -14,7 +14,7 @@ use landscape_tui::backend::engine::EngineBackend;
 use landscape_tui::engine::Engine;
 use landscape_tui::model::Selection;
 use landscape_tui::tui::app::{App, Dialog};
-use landscape_tui::tui::event::{Command, Event};
+use landscape_tui::tui::event::{Call, Command, Effect, Event};
 use landscape_tui::tui::update::{start, update};
 use landscape_tui::tui::watches;
 use ratatui::crossterm::event::KeyCode;
@@ -31,11 +31,11 @@ fn run(app: &mut App, backend: &EngineBackend, commands: Vec<Command>) -> Vec<Co
     drive(app, backend, commands, |c| {
         !matches!(
             c,
-            Command::Notify(_)
-                | Command::SaveWatches(_)
-                | Command::LogAction(_)
-                | Command::SaveHistory(_)
-                | Command::Copy(_)
+            Command::Effect(Effect::Notify(_))
+                | Command::Effect(Effect::SaveWatches(_))
+                | Command::Effect(Effect::LogAction(_))
+                | Command::Effect(Effect::SaveHistory(_))
+                | Command::Effect(Effect::Copy(_))
         )
     })
 }
@@ -67,7 +67,7 @@ fn notices(commands: &[Command]) -> Vec<String> {
     commands
         .iter()
         .filter_map(|c| match c {
-            Command::Notify(t) => Some(t.clone()),
+            Command::Effect(Effect::Notify(t)) => Some(t.clone()),
             _ => None,
         })
         .collect()
@@ -89,7 +89,7 @@ fn a_watch_tells_the_first_failure_then_the_end_once_each() {
     );
     assert!(
         rest.iter()
-            .any(|c| matches!(c, Command::SaveWatches(l) if l.len() == 1))
+            .any(|c| matches!(c, Command::Effect(Effect::SaveWatches(l)) if l.len() == 1))
     );
     assert_eq!(app.acting.log[0].action, "watch");
     assert_eq!(app.acting.log[0].ids, vec![500]);
@@ -97,7 +97,9 @@ fn a_watch_tells_the_first_failure_then_the_end_once_each() {
     let rest = act(&mut app, &backend, |a| update(a, Event::RefreshDue));
     assert_eq!(notices(&rest), Vec::<String>::new());
     assert!(
-        !rest.iter().any(|c| matches!(c, Command::SaveWatches(_))),
+        !rest
+            .iter()
+            .any(|c| matches!(c, Command::Effect(Effect::SaveWatches(_)))),
         "{rest:?}"
     );
     // The rest ends (canceled here): the end is told, with the outcome.
@@ -121,7 +123,9 @@ fn a_watch_tells_the_first_failure_then_the_end_once_each() {
     // Done: no more looks.
     let cmds = update(&mut app, Event::RefreshDue);
     assert!(
-        !cmds.iter().any(|c| matches!(c, Command::LookWatches(_))),
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Call(Call::LookWatches(_)))),
         "{cmds:?}"
     );
     // `:watches` lists it as done.
@@ -157,11 +161,15 @@ fn w_again_stops_the_watch_and_nothing_is_looked_at() {
             .starts_with("stopped watching row 500")
     );
     assert!(
-        matches!(&cmds[..], [Command::SaveWatches(l)] if l.is_empty()),
+        matches!(&cmds[..], [Command::Effect(Effect::SaveWatches(l))] if l.is_empty()),
         "{cmds:?}"
     );
     let cmds = update(&mut app, Event::RefreshDue);
-    assert!(!cmds.iter().any(|c| matches!(c, Command::LookWatches(_))));
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Call(Call::LookWatches(_))))
+    );
 }
 
 /// Asked on each refresh: only what is not final, 100 ids a request and
@@ -177,7 +185,7 @@ fn a_look_asks_only_for_what_is_still_running() {
     let ask = cmds
         .iter()
         .find_map(|c| match c {
-            Command::LookWatches(a) => Some(a.clone()),
+            Command::Call(Call::LookWatches(a)) => Some(a.clone()),
             _ => None,
         })
         .unwrap();
@@ -185,7 +193,11 @@ fn a_look_asks_only_for_what_is_still_running() {
     assert_eq!(ask.groups, vec![500, 600]);
     // A second refresh while the look is out asks nothing more.
     let again = update(&mut app, Event::RefreshDue);
-    assert!(!again.iter().any(|c| matches!(c, Command::LookWatches(_))));
+    assert!(
+        !again
+            .iter()
+            .any(|c| matches!(c, Command::Call(Call::LookWatches(_))))
+    );
 }
 
 #[test]
@@ -237,7 +249,10 @@ fn a_guard_asks_then_cancels_exactly_what_had_not_started() {
     );
     assert_eq!(app.acting.log[0].changed, 5);
     assert_eq!(app.acting.log[1].action, "guard");
-    assert!(rest.iter().any(|c| matches!(c, Command::LogAction(_))));
+    assert!(
+        rest.iter()
+            .any(|c| matches!(c, Command::Effect(Effect::LogAction(_))))
+    );
     // Tripped once: the next looks do not trip it again.
     let rest = act(&mut app, &backend, |a| update(a, Event::RefreshDue));
     assert!(
@@ -314,7 +329,7 @@ fn watches_are_kept_in_their_file_and_come_back() {
         .iter()
         .rev()
         .find_map(|c| match c {
-            Command::SaveWatches(l) => Some(l.clone()),
+            Command::Effect(Effect::SaveWatches(l)) => Some(l.clone()),
             _ => None,
         })
         .unwrap();
@@ -326,7 +341,7 @@ fn watches_are_kept_in_their_file_and_come_back() {
     let cmds = update(&mut again, Event::RefreshDue);
     assert!(
         cmds.iter().any(
-            |c| matches!(c, Command::LookWatches(a) if a.ids == vec![500] && a.guards.len() == 1)
+            |c| matches!(c, Command::Call(Call::LookWatches(a)) if a.ids == vec![500] && a.guards.len() == 1)
         ),
         "{cmds:?}"
     );
@@ -334,7 +349,11 @@ fn watches_are_kept_in_their_file_and_come_back() {
     let mut elsewhere = common::tui::remote_app("https://landscape.example.com", (80, 24));
     elsewhere.watches.list = watches::load(Some(&path));
     let cmds = update(&mut elsewhere, Event::RefreshDue);
-    assert!(!cmds.iter().any(|c| matches!(c, Command::LookWatches(_))));
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Call(Call::LookWatches(_))))
+    );
 }
 
 /// One look on Landscape's own routes (no `/top-level`), REST: a request
@@ -409,7 +428,7 @@ fn a_watch_of_what_is_over_ends_at_its_first_look() {
     let ask = first
         .iter()
         .find_map(|c| match c {
-            Command::LookWatches(a) => Some(a.clone()),
+            Command::Call(Call::LookWatches(a)) => Some(a.clone()),
             _ => None,
         })
         .expect("the first look asks even for what is final");
@@ -420,7 +439,9 @@ fn a_watch_of_what_is_over_ends_at_its_first_look() {
     feed(&mut app, (0..to_600).map(|_| key('j')));
     let second = feed(&mut app, [key('w')]);
     assert!(
-        !second.iter().any(|c| matches!(c, Command::LookWatches(_))),
+        !second
+            .iter()
+            .any(|c| matches!(c, Command::Call(Call::LookWatches(_)))),
         "one look at a time: {second:?}"
     );
     let rest = run(&mut app, &backend, first);
@@ -436,7 +457,7 @@ fn a_watch_of_what_is_over_ends_at_its_first_look() {
     let ask = next
         .iter()
         .find_map(|c| match c {
-            Command::LookWatches(a) => Some(a.clone()),
+            Command::Call(Call::LookWatches(a)) => Some(a.clone()),
             _ => None,
         })
         .unwrap();
@@ -513,7 +534,7 @@ fn data_files_survive_a_damaged_line_and_a_failed_write_is_said() {
     let record = rest
         .iter()
         .find_map(|c| match c {
-            Command::LogAction(r) => Some(r.clone()),
+            Command::Effect(Effect::LogAction(r)) => Some(r.clone()),
             _ => None,
         })
         .expect("the cancel is logged");
@@ -541,7 +562,7 @@ fn data_files_survive_a_damaged_line_and_a_failed_write_is_said() {
     let rest = act(&mut app, &backend, |a| feed(a, [key('y')]));
     let logged = rest
         .iter()
-        .filter(|c| matches!(c, Command::LogAction(_)))
+        .filter(|c| matches!(c, Command::Effect(Effect::LogAction(_))))
         .count();
     assert_eq!(logged, 2, "the kept entry, then the new one: {rest:?}");
     assert!(app.acting.unwritten_log.is_empty());

@@ -7,7 +7,7 @@ use crate::backend::action_plan::{ActionPlan, ActionRecord, ActionReport};
 use crate::model::ActionKind;
 use crate::model::scope::{PickedRow, Scope};
 use crate::tui::app::{App, Choice, Confirm, Dialog, Level, Pane, RefusedWhen};
-use crate::tui::event::Command;
+use crate::tui::event::{Call, Command};
 use crate::tui::keys::KeyAction;
 
 /// The plan a confirmation waits for, if it is still the one shown.
@@ -30,10 +30,10 @@ pub(super) fn plan_loaded(
             }
             Ok(plan) => {
                 app.acting.picked = Some((picked, true));
-                out.push(Command::CarryOut {
+                out.push(Command::Call(Call::CarryOut {
                     plan: Box::new(plan),
                     only_changeable: true,
-                });
+                }));
             }
             Err(e) => app.say(Level::Error, format!("{picked}: not stopped: {e}")),
         }
@@ -139,9 +139,12 @@ pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Comman
             .count()
     };
     let choice = whole_group_choice(app, &picked);
-    let other = choice.as_ref().map(|c| Command::Plan {
-        kind,
-        scope: c.other.clone(),
+    let other = choice.as_ref().map(|c| {
+        Command::Call(Call::Plan {
+            kind,
+            scope: c.other.clone(),
+            other: true,
+        })
     });
     app.dialog = Some(Dialog::Confirm(Box::new(Confirm {
         kind,
@@ -153,7 +156,11 @@ pub(super) fn start_action(app: &mut App, kind: ActionKind, out: &mut Vec<Comman
         from_marks: !app.marks.is_empty(),
         choice,
     })));
-    out.push(Command::Plan { kind, scope });
+    out.push(Command::Call(Call::Plan {
+        kind,
+        scope,
+        other: false,
+    }));
     out.extend(other);
 }
 
@@ -189,7 +196,7 @@ fn titles_of(app: &App, plan: &ActionPlan) -> Option<Command> {
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    (!ids.is_empty()).then_some(Command::FetchTitles { ids, fresh: false })
+    (!ids.is_empty()).then_some(Command::Call(Call::FetchTitles { ids, fresh: false }))
 }
 
 pub(super) fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Command>) {

@@ -9,7 +9,7 @@ use crate::model::scope::PickedChild;
 use crate::printable::{printable, thousands};
 use crate::tui::app::{App, ClustersState, Dialog, Level, Pane};
 use crate::tui::dialogs::Outcome;
-use crate::tui::event::Command;
+use crate::tui::event::{Call, Command};
 use crate::tui::keys::KeyAction;
 
 /// Computers named (their titles fetched) when the clusters arrive.
@@ -42,10 +42,10 @@ pub(super) fn open_clusters(app: &mut App, out: &mut Vec<Command>) {
         ..ClustersState::default()
     };
     app.dialog = Some(Dialog::Clusters);
-    out.push(Command::FetchClusters {
+    out.push(Command::Call(Call::FetchClusters {
         generation,
         query: base,
-    });
+    }));
 }
 
 pub(super) fn clusters_loaded(
@@ -70,7 +70,7 @@ pub(super) fn clusters_loaded(
             ids.sort_unstable();
             ids.dedup();
             if !ids.is_empty() {
-                out.push(Command::FetchTitles { ids, fresh: false });
+                out.push(Command::Call(Call::FetchTitles { ids, fresh: false }));
             }
             app.clusters.report = Some(report);
         }
@@ -97,10 +97,10 @@ fn open_clusters_again(app: &mut App, out: &mut Vec<Command>) {
     let generation = app.clusters.generation + 1;
     app.clusters.generation = generation;
     app.clusters.loading = true;
-    out.push(Command::FetchClusters {
+    out.push(Command::Call(Call::FetchClusters {
         generation,
         query: app.clusters.base.clone(),
-    });
+    }));
 }
 
 fn open_computer(app: &mut App, at: usize, out: &mut Vec<Command>) {

@@ -6,7 +6,7 @@ use super::profiles::switch_profile;
 use crate::printable::activities;
 use crate::tui::app::{App, COPY_CHOICES, Confirm, Dialog, Level};
 use crate::tui::dialogs::Outcome;
-use crate::tui::event::Command;
+use crate::tui::event::{Call, Command, Effect};
 use crate::tui::keys::{self, KeyAction};
 
 pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut Vec<Command>) {
@@ -79,10 +79,10 @@ fn confirmed(app: &mut App, c: &Confirm, outcome: Outcome, out: &mut Vec<Command
         Level::Info,
         format!("{} {} …", c.kind.ongoing(), activities(plan.changes())),
     );
-    out.push(Command::CarryOut {
+    out.push(Command::Call(Call::CarryOut {
         plan: Box::new(plan.clone()),
         only_changeable,
-    });
+    }));
 }
 
 /// A key in a confirmation, before it is read: `false` when the gate
@@ -151,10 +151,10 @@ fn copy(app: &mut App, selected: usize, out: &mut Vec<Command>) {
     };
     match text {
         Some(text) => {
-            out.push(Command::Copy(crate::printable::bounded(
+            out.push(Command::Effect(Effect::Copy(crate::printable::bounded(
                 &text,
                 CLIPBOARD_MAX,
-            )));
+            ))));
             app.say(
                 Level::Success,
                 format!("copied activity {id}'s {}", COPY_CHOICES[selected]),
@@ -170,7 +170,7 @@ fn copy(app: &mut App, selected: usize, out: &mut Vec<Command>) {
 /// from any client): shown below this dashboard's and scripts' entries.
 pub(super) fn open_action_log(app: &mut App, out: &mut Vec<Command>) {
     app.acting.server_events = None;
-    out.push(Command::FetchServerEvents);
+    out.push(Command::Call(Call::FetchServerEvents));
     app.dialog = Some(Dialog::ActionLog(crate::tui::dialogs::ActionLog {
         selected: 0,
     }));

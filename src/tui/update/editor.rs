@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use super::list::apply_query;
 use crate::query::{complete, parse_with};
 use crate::tui::app::{App, Level};
-use crate::tui::event::Command;
+use crate::tui::event::{Command, Effect};
 use crate::tui::keys::KeyAction;
 
 pub(super) fn revalidate(app: &mut App) {
@@ -69,7 +69,9 @@ pub(super) fn on_query_key(
             app.query.editor.completions = None;
             if !text.is_empty() {
                 app.query.editor.remember(&text);
-                out.push(Command::SaveHistory(app.query.editor.history.clone()));
+                out.push(Command::Effect(Effect::SaveHistory(
+                    app.query.editor.history.clone(),
+                )));
             }
             app.query.view = None;
             let sent = expanded(app, &text);

@@ -6,7 +6,7 @@ use chrono::Duration;
 use crate::backend::BackendError;
 use crate::backend::health::Health;
 use crate::tui::app::{App, Level};
-use crate::tui::event::Command;
+use crate::tui::event::{Call, Command};
 
 /// The health picture is counted again at most this often on refresh.
 pub const HEALTH_EVERY: Duration = Duration::seconds(60);
@@ -25,11 +25,11 @@ pub(super) fn fetch(app: &mut App) -> Command {
     app.health.generation += 1;
     app.health.loading = true;
     app.health.asked = Some(app.clock.now);
-    Command::FetchHealth {
+    Command::Call(Call::FetchHealth {
         generation: app.health.generation,
         query: app.query.applied.clone(),
         now: app.server_now(),
-    }
+    })
 }
 
 /// On a refresh, or a new query: the counts again when shown and stale

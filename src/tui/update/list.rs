@@ -4,7 +4,7 @@
 use crate::backend::BackendError;
 use crate::model::{Activity, ListSort, RowPage};
 use crate::tui::app::{App, Level, PAGE, Pane};
-use crate::tui::event::Command;
+use crate::tui::event::{Call, Command};
 use crate::tui::keys::KeyAction;
 use crate::tui::list_columns::ListColumn;
 
@@ -28,7 +28,7 @@ pub(super) fn fetch_titles(app: &App, fresh: bool) -> Option<Command> {
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    (!ids.is_empty()).then_some(Command::FetchTitles { ids, fresh })
+    (!ids.is_empty()).then_some(Command::Call(Call::FetchTitles { ids, fresh }))
 }
 
 /// Most computers read at once for their last contact.
@@ -62,7 +62,7 @@ pub(super) fn fetch_contacts<'a>(
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    (!ids.is_empty()).then_some(Command::FetchComputers(ids))
+    (!ids.is_empty()).then_some(Command::Call(Call::FetchComputers(ids)))
 }
 
 /// Moves the focused pane's selection (or scroll) by `by`.
@@ -161,7 +161,7 @@ pub(super) fn fetch_children(app: &mut App, parent: u64) -> Command {
         None
     };
     app.children.filtered = query.is_some();
-    Command::FetchChildren { parent, query }
+    Command::Call(Call::FetchChildren { parent, query })
 }
 
 pub(super) fn fetch_list(app: &mut App, offset: u64) -> Command {
@@ -174,7 +174,7 @@ fn fetch_rows(app: &mut App, offset: u64, limit: u64) -> Command {
     app.list.screen_refresh = false;
     app.list.loading = true;
     app.list.stale = false;
-    Command::FetchList {
+    Command::Call(Call::FetchList {
         generation: app.list.generation,
         query: app.query.applied.clone(),
         offset,
@@ -184,7 +184,7 @@ fn fetch_rows(app: &mut App, offset: u64, limit: u64) -> Command {
         } else {
             app.prefs.sort
         },
-    }
+    })
 }
 
 /// Reloads what is on screen, keeping selection, scroll and marks. An
@@ -207,12 +207,15 @@ pub(super) fn refresh_reading(app: &mut App, out: &mut Vec<Command>, everything:
         out.push(fetch_rows(app, offset, limit));
         app.list.screen_refresh = limit < PAGE;
     }
+    // Children still loading are not asked again: the newer request
+    // would stop the one under way, and a slow read would never end.
     if let Some(p) = app.children.parent
+        && !app.children.loading
         && (everything || !children_settled(app, p))
     {
         out.push(fetch_children(app, p));
     }
-    out.push(Command::FetchInFlight);
+    out.push(Command::Call(Call::FetchInFlight));
 }
 
 /// Every child of `parent` is final (by the group's own counts) and
@@ -252,7 +255,7 @@ pub(super) fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
         out.push(fetch_list(app, 0));
         app.children.parent = None;
         app.children.rows.clear();
-        out.push(Command::FetchInFlight);
+        out.push(Command::Call(Call::FetchInFlight));
         if app.health.shown {
             out.push(super::health::fetch(app));
         }
@@ -285,10 +288,12 @@ fn fetch_own_children(app: &App) -> Option<Command> {
     let mut parents = app.list.through_one();
     parents.retain(|p| !settled(p));
     parents.truncate(crate::model::scope::IDS_PER_QUERY);
-    (!parents.is_empty()).then(|| Command::FetchOwnChildren {
-        generation: app.list.generation,
-        parents,
-        query: app.query.applied.clone(),
+    (!parents.is_empty()).then(|| {
+        Command::Call(Call::FetchOwnChildren {
+            generation: app.list.generation,
+            parents,
+            query: app.query.applied.clone(),
+        })
     })
 }
 

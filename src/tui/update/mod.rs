@@ -24,7 +24,7 @@ mod watches;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::app::{App, Dialog, Level};
-use super::event::{Command, Event};
+use super::event::{Command, Effect, Event};
 use super::keys::{Context, KeyAction};
 
 pub use start::start;
@@ -159,9 +159,9 @@ fn log_action(
     out: &mut Vec<Command>,
 ) {
     for earlier in std::mem::take(&mut app.acting.unwritten_log) {
-        out.push(Command::LogAction(Box::new(earlier)));
+        out.push(Command::Effect(Effect::LogAction(Box::new(earlier))));
     }
-    out.push(Command::LogAction(Box::new(record)));
+    out.push(Command::Effect(Effect::LogAction(Box::new(record))));
 }
 
 /// The character a key types, if it types one.
@@ -262,7 +262,7 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
     }
     if action == Some(KeyAction::Quit) {
         app.quit = true;
-        out.push(Command::Quit);
+        out.push(Command::Effect(Effect::Quit));
         return;
     }
     match context {

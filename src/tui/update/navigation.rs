@@ -4,7 +4,7 @@
 
 use super::list::keep_visible;
 use crate::tui::app::{App, Level, Place};
-use crate::tui::event::Command;
+use crate::tui::event::{Call, Command};
 use crate::tui::keys::KeyAction;
 
 /// Esc: stops a range, leaves the zoom, clears the search.
@@ -86,7 +86,7 @@ fn return_to(app: &mut App, place: Place, out: &mut Vec<Command>) {
     app.query.view = place.view;
     app.list.selected_id = place.selected_id;
     if place.window_start > 0 {
-        out.retain(|c| !matches!(c, Command::FetchList { .. }));
+        out.retain(|c| !matches!(c, Command::Call(Call::FetchList { .. })));
         out.push(super::list::fetch_list(app, place.window_start));
     }
 }

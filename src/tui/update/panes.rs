@@ -12,7 +12,7 @@ use super::navigation::{back, jump_to_computer};
 use super::prompt::complete_command;
 use crate::model::{Activity, ListSort};
 use crate::tui::app::{App, Dialog, Level, Pane, PromptKind};
-use crate::tui::event::Command;
+use crate::tui::event::{Call, Command, Effect};
 use crate::tui::keys::KeyAction;
 use crate::tui::layout::list_height;
 
@@ -79,7 +79,7 @@ pub(super) fn on_pane_key(
         KeyAction::Refresh => {
             if app.status.outage.as_ref().is_some_and(|o| o.manual) {
                 // Refused credentials are tried again on this key only.
-                out.push(Command::RetryCredentials);
+                out.push(Command::Call(Call::RetryCredentials));
             }
             // r reads the computers shown again, too.
             app.fleet.contacts_read.clear();
@@ -208,7 +208,7 @@ fn open_in_web_ui(app: &mut App, out: &mut Vec<Command>) {
     match crate::tui::user_commands::web_ui_url(&app.backend.label, app.backend.embedded, a.id) {
         Some(url) => {
             app.say(Level::Info, format!("opening {url}"));
-            out.push(Command::OpenUrl(url));
+            out.push(Command::Effect(Effect::OpenUrl(url)));
         }
         None => app.say(
             Level::Info,

@@ -4,7 +4,7 @@
 use super::start::start;
 use crate::backend::BackendInfo;
 use crate::tui::app::{App, Level};
-use crate::tui::event::Command;
+use crate::tui::event::{Command, Effect};
 
 /// What the runtime said of a switch: connected, or not (and still here).
 pub(super) fn profile_switched(
@@ -24,7 +24,7 @@ pub(super) fn profile_switched(
 
 pub(super) fn switch_profile(app: &mut App, name: String, out: &mut Vec<Command>) {
     app.say(Level::Info, format!("connecting to profile {name} …"));
-    out.push(Command::SwitchProfile(name));
+    out.push(Command::Effect(Effect::SwitchProfile(name)));
 }
 
 /// Another backend answers now: nothing of the old one is kept (rows,

@@ -9,7 +9,7 @@ use super::list::set_sort;
 use super::profiles::switch_profile;
 use crate::tui::app::{App, Dialog, Level, PromptKind};
 use crate::tui::command_line::{self, CommandLine};
-use crate::tui::event::Command;
+use crate::tui::event::{Call, Command, Effect};
 use crate::tui::keys::KeyAction;
 
 pub(super) fn on_prompt_key(
@@ -126,7 +126,7 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
     match command {
         CommandLine::Quit => {
             app.quit = true;
-            out.push(Command::Quit);
+            out.push(Command::Effect(Effect::Quit));
         }
         CommandLine::Log => open_action_log(app, out),
         CommandLine::Messages => super::dialogs::open_messages(app),
@@ -157,7 +157,7 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
                 Level::Info,
                 "stopping the commands running in the background",
             );
-            out.push(Command::StopCommands);
+            out.push(Command::Effect(Effect::StopCommands));
         }
         CommandLine::Guard { threshold, auto } => super::watches::guard(app, threshold, auto, out),
         CommandLine::Gauges => {
@@ -221,11 +221,11 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
                 Level::Info,
                 format!("exporting what the query matches to {} …", path.display()),
             );
-            out.push(Command::Export {
+            out.push(Command::Call(Call::Export {
                 query: app.query.applied.clone(),
                 path,
                 format,
-            });
+            }));
         }
         CommandLine::Profile(name) => {
             if !app.prefs.profiles.contains(&name) {

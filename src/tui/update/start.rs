@@ -2,7 +2,7 @@
 
 use super::list::fetch_list;
 use crate::tui::app::{App, Level};
-use crate::tui::event::Command;
+use crate::tui::event::{Call, Command};
 use crate::tui::keys::KeyAction;
 
 /// The commands that start the dashboard: first page, vocabulary, gauges.
@@ -17,7 +17,7 @@ pub fn start(app: &mut App) -> Vec<Command> {
     }
     vec![
         fetch_list(app, 0),
-        Command::FetchVocabulary,
-        Command::FetchInFlight,
+        Command::Call(Call::FetchVocabulary),
+        Command::Call(Call::FetchInFlight),
     ]
 }

@@ -5,7 +5,7 @@
 use crate::backend::BackendError;
 use crate::model::{Activity, Computer};
 use crate::tui::app::{App, Dialog, Level, Pane};
-use crate::tui::event::{Command, CommandOutput};
+use crate::tui::event::{Call, Command, CommandOutput, Effect};
 use crate::tui::user_commands::{Mode, Values, shown, web_ui_url};
 
 /// Lines of a background command's output kept in the messages.
@@ -53,11 +53,11 @@ pub(super) fn key(app: &mut App, index: usize, out: &mut Vec<Command>) {
     }
     let values = values_of(app, a);
     match (command.needs_computer(), a.computer()) {
-        (true, Some(computer)) => out.push(Command::FetchCommandComputer {
+        (true, Some(computer)) => out.push(Command::Call(Call::FetchCommandComputer {
             command: index,
             values: Box::new(values),
             computer,
-        }),
+        })),
         _ => ready(app, index, &values, out),
     }
 }
@@ -123,7 +123,7 @@ pub(super) fn run(
         Mode::Background => "running in the background",
     };
     app.say(Level::Info, format!("{name}: {how}: {}", shown(&argv)));
-    out.push(Command::RunUserCommand { name, argv, mode });
+    out.push(Command::Effect(Effect::RunUserCommand { name, argv, mode }));
 }
 
 /// It ended: its status said, its output kept in the messages.

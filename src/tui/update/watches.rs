@@ -13,7 +13,7 @@ use crate::model::guard::{Guard, Threshold};
 use crate::model::scope::{IDS_PER_QUERY, Scope, ids_chain};
 use crate::model::{ActionKind, Activity};
 use crate::tui::app::{App, Confirm, Dialog, Level, Pane};
-use crate::tui::event::Command;
+use crate::tui::event::{Call, Command, Effect};
 use crate::tui::keys::KeyAction;
 use crate::tui::watches::{ArmedGuard, Notice, Watched};
 
@@ -77,7 +77,7 @@ pub(super) fn watch(app: &mut App, guard: Option<(Threshold, bool)>, out: &mut V
             )
         });
         app.say(Level::Info, "reading the matches to watch them …");
-        out.push(Command::WatchQuery { query, guard });
+        out.push(Command::Call(Call::WatchQuery { query, guard }));
         return;
     }
     let Some((ids, label)) = picked(app) else {
@@ -98,7 +98,9 @@ pub(super) fn watch(app: &mut App, guard: Option<(Threshold, bool)>, out: &mut V
     {
         app.watches.remove(number);
         app.say(Level::Info, format!("stopped watching {label}"));
-        out.push(Command::SaveWatches(app.watches.list.clone()));
+        out.push(Command::Effect(Effect::SaveWatches(
+            app.watches.list.clone(),
+        )));
         return;
     }
     let guard = match guard {
@@ -202,14 +204,16 @@ fn started(app: &mut App, number: u64, out: &mut Vec<Command>) {
         None => format!("watch {number}: {}: told when it fails or is done", w.label),
     };
     app.say(Level::Info, text);
-    out.push(Command::SaveWatches(app.watches.list.clone()));
+    out.push(Command::Effect(Effect::SaveWatches(
+        app.watches.list.clone(),
+    )));
     look_now(app, out);
 }
 
 /// Asks for a look unless one is under way or nothing is watched here.
 pub(super) fn look_now(app: &mut App, out: &mut Vec<Command>) {
     if let Some(ask) = app.watches.start_look(&app.backend.label) {
-        out.push(Command::LookWatches(ask));
+        out.push(Command::Call(Call::LookWatches(ask)));
     }
 }
 
@@ -241,7 +245,9 @@ pub(super) fn looked(app: &mut App, result: Result<Look, BackendError>, out: &mu
         stop(app, number, out);
     }
     if app.watches.list != before {
-        out.push(Command::SaveWatches(app.watches.list.clone()));
+        out.push(Command::Effect(Effect::SaveWatches(
+            app.watches.list.clone(),
+        )));
     }
 }
 
@@ -278,7 +284,7 @@ fn tell(app: &mut App, notice: &Notice, out: &mut Vec<Command>) {
         // a while longer than a passing message.
         m.ttl = NOTICE_TICKS;
     }
-    out.push(Command::Notify(notice.text().to_owned()));
+    out.push(Command::Effect(Effect::Notify(notice.text().to_owned())));
     app.acting.log.insert(0, record.clone());
     super::log_action(app, record, out);
 }
@@ -317,10 +323,11 @@ fn stop(app: &mut App, number: u64, out: &mut Vec<Command>) {
             choice: None,
         })));
     }
-    out.push(Command::Plan {
+    out.push(Command::Call(Call::Plan {
         kind: ActionKind::Cancel,
         scope,
-    });
+        other: false,
+    }));
 }
 
 /// `:watches`: every watch with its progress.
@@ -371,7 +378,9 @@ pub(super) fn on_outcome(
         Outcome::Remove => {
             if let Some(w) = number.and_then(|n| app.watches.remove(n)) {
                 app.say(Level::Info, format!("stopped watching {}", w.label));
-                out.push(Command::SaveWatches(app.watches.list.clone()));
+                out.push(Command::Effect(Effect::SaveWatches(
+                    app.watches.list.clone(),
+                )));
             }
             if !app.watches.list.is_empty() {
                 app.dialog = Some(Dialog::Watches(crate::tui::dialogs::Watches {

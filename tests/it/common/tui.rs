@@ -6,7 +6,7 @@ use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
 use landscape_tui::backend::{Backend, BackendInfo};
 use landscape_tui::engine::Engine;
 use landscape_tui::tui::app::App;
-use landscape_tui::tui::event::{Command, Event};
+use landscape_tui::tui::event::{Call, Command, Event};
 use landscape_tui::tui::update::{start, update};
 use landscape_tui::tui::{answer, view};
 use ratatui::Terminal;
@@ -33,7 +33,7 @@ pub fn loaded(engine: &Engine, size: (u16, u16)) -> App {
     let mut app = app(engine, size);
     let commands = start(&mut app);
     for c in answer(&mut app, engine, commands) {
-        if c == Command::FetchVocabulary {
+        if c == Command::Call(Call::FetchVocabulary) {
             let computers = engine.computers().cloned().collect();
             update(
                 &mut app,
@@ -118,7 +118,9 @@ pub fn drive(
                 rest.push(c);
                 continue;
             }
-            if let Some(event) = rt.block_on(answer::answer(backend, c)) {
+            if let Command::Call(call) = c
+                && let Some(event) = rt.block_on(answer::answer(backend, call))
+            {
                 next.extend(update(app, event));
             }
         }
@@ -130,14 +132,14 @@ pub fn drive(
 pub fn is_read(c: &Command) -> bool {
     matches!(
         c,
-        Command::FetchList { .. }
-            | Command::FetchChildren { .. }
-            | Command::FetchOwnChildren { .. }
-            | Command::FetchTitles { .. }
-            | Command::FetchComputers(_)
-            | Command::FetchClusters { .. }
-            | Command::FetchHealth { .. }
-            | Command::FetchServerEvents
+        Command::Call(Call::FetchList { .. })
+            | Command::Call(Call::FetchChildren { .. })
+            | Command::Call(Call::FetchOwnChildren { .. })
+            | Command::Call(Call::FetchTitles { .. })
+            | Command::Call(Call::FetchComputers(_))
+            | Command::Call(Call::FetchClusters { .. })
+            | Command::Call(Call::FetchHealth { .. })
+            | Command::Call(Call::FetchServerEvents)
     )
 }
 
@@ -183,7 +185,11 @@ pub fn backend_of(engine: &Engine) -> std::sync::Arc<EngineBackend> {
 pub fn answer_actions(app: &mut App, engine: &mut Engine, commands: Vec<Command>) -> Vec<Command> {
     let backend = backend_of(engine);
     let rest = drive(app, backend.as_ref(), commands, |c| {
-        is_read(c) || matches!(c, Command::Plan { .. } | Command::CarryOut { .. })
+        is_read(c)
+            || matches!(
+                c,
+                Command::Call(Call::Plan { .. }) | Command::Call(Call::CarryOut { .. })
+            )
     });
     *engine = backend.read().clone();
     rest
@@ -210,7 +216,9 @@ pub fn remote_app(label: &str, size: (u16, u16)) -> App {
 /// through the runtime's own mapping, on the test's runtime.
 pub async fn drive_remote(app: &mut App, backend: &dyn Backend, mut commands: Vec<Command>) {
     while let Some(c) = commands.pop() {
-        if let Some(event) = answer::answer(backend, c).await {
+        if let Command::Call(call) = c
+            && let Some(event) = answer::answer(backend, call).await
+        {
             commands.extend(update(app, event));
         }
     }
