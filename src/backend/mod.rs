@@ -5,6 +5,7 @@
 
 pub mod action_log;
 pub mod action_plan;
+pub mod action_report;
 pub mod clusters;
 pub mod deadline;
 pub mod engine;

@@ -203,25 +203,7 @@ fn computers(rng: &mut StdRng, n: usize, now: DateTime<Utc>) -> Vec<Computer> {
         counters[role] += 1;
         let number = counters[role];
         let id = 365_800 + i as u64 * 7;
-        let (title, hostname) = match name {
-            "laptop" => {
-                let owner = LAPTOP_OWNERS[(number - 1) % LAPTOP_OWNERS.len()];
-                let t = if number > LAPTOP_OWNERS.len() {
-                    format!("laptop-{owner}-{number}")
-                } else {
-                    format!("laptop-{owner}")
-                };
-                (t.clone(), t)
-            }
-            "kiosk" => {
-                let t = format!("kiosk-store-{number:03}");
-                (t.clone(), format!("{t}.retail.example.com"))
-            }
-            _ => {
-                let t = format!("{name}-{number:02}");
-                (t.clone(), format!("{t}.example.com"))
-            }
-        };
+        let (title, hostname) = names(name, number);
         let mut c = Computer::new(id, &title);
         c.hostname = hostname;
         c.tags = tags.iter().map(|t| (*t).to_owned()).collect();
@@ -287,6 +269,29 @@ fn computers(rng: &mut StdRng, n: usize, now: DateTime<Utc>) -> Vec<Computer> {
         out.push(c);
     }
     out
+}
+
+/// The `number`th computer of a role's title and hostname.
+fn names(role: &str, number: usize) -> (String, String) {
+    match role {
+        "laptop" => {
+            let owner = LAPTOP_OWNERS[(number - 1) % LAPTOP_OWNERS.len()];
+            let t = if number > LAPTOP_OWNERS.len() {
+                format!("laptop-{owner}-{number}")
+            } else {
+                format!("laptop-{owner}")
+            };
+            (t.clone(), t)
+        }
+        "kiosk" => {
+            let t = format!("kiosk-store-{number:03}");
+            (t.clone(), format!("{t}.retail.example.com"))
+        }
+        _ => {
+            let t = format!("{role}-{number:02}");
+            (t.clone(), format!("{t}.example.com"))
+        }
+    }
 }
 
 /// The band of statuses an activity of this age is likely in.

@@ -10,6 +10,7 @@ mod dataset_reader;
 pub mod deadline;
 mod demo;
 mod fate;
+mod journal_records;
 pub mod lifecycle;
 mod simulation;
 pub mod state;

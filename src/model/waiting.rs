@@ -94,19 +94,7 @@ pub fn verdict(
     }
     let ago = |t: DateTime<Utc>| span(now - t);
     let mut out = Vec::new();
-    let who = a
-        .creator
-        .get()
-        .map(|c| {
-            let name = c.name.get().map(String::as_str).unwrap_or("");
-            match c.email() {
-                Some(e) if !name.is_empty() => format!("{name} <{e}>"),
-                Some(e) => e.to_owned(),
-                None => name.to_owned(),
-            }
-        })
-        .filter(|w| !w.is_empty())
-        .unwrap_or_else(|| "someone".to_owned());
+    let who = creator(a);
     match status {
         ActivityStatus::Unapproved => out.push(format!(
             "Waits for approval, for {}: {who} created it; nothing is sent to the computer until someone approves it",
@@ -140,33 +128,7 @@ pub fn verdict(
     match status {
         ActivityStatus::Undelivered | ActivityStatus::Scheduled => {
             let on = name.clone().unwrap_or_else(|| "its computer".to_owned());
-            out.push(format!(
-                "Queued for {on} for {}: sent when its client next asks (it pings every {}, exchanges every {})",
-                ago(queued_since),
-                span(PING_INTERVAL),
-                span(EXCHANGE_INTERVAL)
-            ));
-            match contact {
-                Some(c) if c.silent(now) => out.push(match c.last_heard() {
-                    Some(t) => format!(
-                        "{on} has not pinged for {} (last heard {}): it waits for that computer to come back",
-                        span(now - t),
-                        t.format("%Y-%m-%d %H:%M UTC")
-                    ),
-                    None => format!("{on} has never pinged: it waits for that computer to register"),
-                }),
-                Some(c) if now - queued_since >= QUEUED_TOO_LONG => out.push(format!(
-                    "{on} pinged {} ago, yet this is queued for {}: longer than the client's timings explain; if every computer's activities are queued, look at the server",
-                    c.last_ping.map_or_else(|| "—".to_owned(), |t| span(now - t)),
-                    ago(queued_since)
-                )),
-                Some(c) => out.push(format!(
-                    "{on} pinged {} ago: it fetches this at its next urgent exchange (within {})",
-                    c.last_ping.map_or_else(|| "—".to_owned(), |t| span(now - t)),
-                    span(URGENT_EXCHANGE)
-                )),
-                None => {}
-            }
+            queued(&mut out, &on, queued_since, contact, now);
         }
         ActivityStatus::Delivered => {
             let since = a.delivery_time.copied().unwrap_or(queued_since);
@@ -190,6 +152,60 @@ pub fn verdict(
         _ => {}
     }
     Some(out)
+}
+
+/// Who created `a`, said as "Name <email>" when both are known.
+fn creator(a: &Activity) -> String {
+    a.creator
+        .get()
+        .map(|c| {
+            let name = c.name.get().map(String::as_str).unwrap_or("");
+            match c.email() {
+                Some(e) if !name.is_empty() => format!("{name} <{e}>"),
+                Some(e) => e.to_owned(),
+                None => name.to_owned(),
+            }
+        })
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "someone".to_owned())
+}
+
+/// Why an activity queued for computer `on` since `since` is not sent
+/// yet, by what its computer's last contact says.
+fn queued(
+    out: &mut Vec<String>,
+    on: &str,
+    since: DateTime<Utc>,
+    contact: Option<Contact>,
+    now: DateTime<Utc>,
+) {
+    out.push(format!(
+        "Queued for {on} for {}: sent when its client next asks (it pings every {}, exchanges every {})",
+        span(now - since),
+        span(PING_INTERVAL),
+        span(EXCHANGE_INTERVAL)
+    ));
+    match contact {
+        Some(c) if c.silent(now) => out.push(match c.last_heard() {
+            Some(t) => format!(
+                "{on} has not pinged for {} (last heard {}): it waits for that computer to come back",
+                span(now - t),
+                t.format("%Y-%m-%d %H:%M UTC")
+            ),
+            None => format!("{on} has never pinged: it waits for that computer to register"),
+        }),
+        Some(c) if now - since >= QUEUED_TOO_LONG => out.push(format!(
+            "{on} pinged {} ago, yet this is queued for {}: longer than the client's timings explain; if every computer's activities are queued, look at the server",
+            c.last_ping.map_or_else(|| "—".to_owned(), |t| span(now - t)),
+            span(now - since)
+        )),
+        Some(c) => out.push(format!(
+            "{on} pinged {} ago: it fetches this at its next urgent exchange (within {})",
+            c.last_ping.map_or_else(|| "—".to_owned(), |t| span(now - t)),
+            span(URGENT_EXCHANGE)
+        )),
+        None => {}
+    }
 }
 
 /// One line for a group whose children wait on computers: how many of the

@@ -5,6 +5,7 @@
 mod ast;
 mod columns;
 mod complete;
+mod computer_match;
 mod display;
 mod error;
 mod eval;
@@ -22,11 +23,9 @@ pub use ast::{
 };
 pub use columns::Columns;
 pub use complete::{Completion, CompletionValues, Completions, complete};
+pub use computer_match::{ComputerLookup, computer_matches, contains_ignoring_case};
 pub use error::{QueryError, QueryWarning};
-pub use eval::{
-    ComputerLookup, Matcher, NotDone, OverBudget, RECORD_TEST, computer_matches,
-    contains_ignoring_case,
-};
+pub use eval::{Matcher, NotDone, OverBudget, RECORD_TEST};
 pub use highlight::{Highlight, HighlightKind, highlight};
 pub use relative::{Expanded, expand as expand_relative_dates};
 pub use row_set::RowSet;

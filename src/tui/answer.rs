@@ -98,16 +98,9 @@ pub async fn answer(backend: &dyn Backend, call: Call) -> Option<Event> {
                 .map_err(|e| e.explain());
             Event::Exported { path, result }
         }
-        Call::FetchServerEvents => Event::ServerEventsLoaded(
-            backend
-                .events(&crate::backend::EventFilter {
-                    days: Some(SERVER_EVENTS_DAYS),
-                    search: String::new(),
-                    limit: SERVER_EVENTS_SHOWN,
-                    offset: 0,
-                })
-                .await,
-        ),
+        Call::FetchServerEvents => {
+            Event::ServerEventsLoaded(backend.events(&server_events()).await)
+        }
         Call::LookWatches(ask) => {
             Event::WatchesLooked(crate::backend::watched::look(backend, &ask).await)
         }
@@ -126,6 +119,16 @@ pub async fn answer(backend: &dyn Backend, call: Call) -> Option<Event> {
             result: backend.computers_by_id(&[computer]).await,
         },
     })
+}
+
+/// The server's events the action log shows: the newest of the last week.
+fn server_events() -> crate::backend::EventFilter {
+    crate::backend::EventFilter {
+        days: Some(SERVER_EVENTS_DAYS),
+        search: String::new(),
+        limit: SERVER_EVENTS_SHOWN,
+        offset: 0,
+    }
 }
 
 /// The one matching child of each of `parents`, in one request.

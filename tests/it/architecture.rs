@@ -322,6 +322,30 @@ fn the_checker_sees_uses_in_every_form() {
     assert_eq!(got, ["a", "c", "c::d"]);
 }
 
+/// Every source file under `src/`, with its text before its test module.
+fn sources() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = match text.find("#[cfg(test)]\nmod tests") {
+                    Some(i) => text[..i].to_owned(),
+                    None => text,
+                };
+                let rel = path.strip_prefix(ROOT).unwrap();
+                out.push((rel.display().to_string(), code));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Path::new(ROOT).join("src"), &mut out);
+    out.sort();
+    out
+}
+
 /// Each function as (its name, its length in lines): from its `fn` line
 /// to the closing brace at the same indent (the code is rustfmt's).
 fn functions(code: &str) -> Vec<(String, usize)> {
@@ -352,6 +376,30 @@ fn functions(code: &str) -> Vec<(String, usize)> {
         }
     }
     out
+}
+
+#[test]
+fn no_source_file_is_over_800_lines_outside_its_tests() {
+    let long: Vec<(String, usize)> = sources()
+        .into_iter()
+        .map(|(path, code)| (path, code.lines().count()))
+        .filter(|(_, n)| *n > 800)
+        .collect();
+    assert!(long.is_empty(), "files over 800 lines: {long:?}");
+}
+
+#[test]
+fn no_function_is_over_100_lines() {
+    let long: Vec<String> = sources()
+        .into_iter()
+        .flat_map(|(path, code)| {
+            functions(&code)
+                .into_iter()
+                .filter(|(_, n)| *n > 100)
+                .map(move |(name, n)| format!("{path}: {name} ({n} lines)"))
+        })
+        .collect();
+    assert!(long.is_empty(), "functions over 100 lines: {long:?}");
 }
 
 #[test]

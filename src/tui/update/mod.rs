@@ -39,17 +39,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             app.screen.size = (w, h);
             list::keep_visible(app);
         }
-        Event::Tick => {
-            tick(app);
-            dialogs::settled(app, &mut out);
-            if let Some((key, action)) = app.input.typing.due(app.clock.now)
-                && app.dialog.is_none()
-                && !app.query.editing
-                && app.prompt.kind.is_none()
-            {
-                panes::on_pane_key(app, key, action, &mut out);
-            }
-        }
+        Event::Tick => on_tick(app, &mut out),
         Event::RefreshDue | Event::BackendChanged => {
             if app.dialog.is_none() && !app.clock.paused {
                 list::refresh(app, &mut out);
@@ -58,42 +48,83 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             // Watches are told about in any view, a dialog open or paused.
             watches::look_now(app, &mut out);
         }
-        Event::CommandComputerLoaded {
-            command,
-            values,
-            result,
-        } => user_commands::computer_loaded(app, command, *values, result, &mut out),
-        Event::UserCommandDone { name, result } => user_commands::done(app, &name, result),
-        Event::ServerEventsLoaded(result) => dialogs::server_events_loaded(app, result),
-        Event::WatchesLooked(result) => watches::looked(app, result, &mut out),
-        Event::WatchQueryLoaded {
-            query,
-            guard,
-            result,
-        } => watches::query_loaded(app, &query, guard, result, &mut out),
-        Event::ListLoaded {
-            generation,
-            offset,
-            result,
-        } => list::list_loaded(app, generation, offset, result, &mut out),
-        Event::ChildrenLoaded { parent, result } => {
-            answers::children_loaded(app, parent, result, &mut out)
-        }
         Event::NotSaved {
             what,
             error,
             record,
-        } => {
-            let kept = if let Some(record) = record {
-                app.acting.unwritten_log.push(*record);
-                "kept here and written with the next entry"
-            } else {
-                "kept here and written at the next change"
-            };
-            app.say(
-                Level::Error,
-                format!("could not write {what} ({error}); {kept}"),
-            );
+        } => not_saved(app, what, &error, record),
+        answer => on_answer(app, answer, &mut out),
+    }
+    // A confirmation that appeared (a key, or a guard's trip) starts its
+    // quiet moment now.
+    let confirming = matches!(
+        app.dialog,
+        Some(Dialog::Confirm(_) | Dialog::SwitchProfile(_) | Dialog::RunCommand(_))
+    );
+    match (confirming, app.input.gate.opened) {
+        (true, None) => app.input.gate.opened = Some(app.clock.now),
+        (false, Some(_)) => app.input.gate = Default::default(),
+        _ => {}
+    }
+    out
+}
+
+/// The timer: what fades, a confirm key no other key followed, a key
+/// held back while typing.
+fn on_tick(app: &mut App, out: &mut Vec<Command>) {
+    tick(app);
+    dialogs::settled(app, out);
+    if let Some((key, action)) = app.input.typing.due(app.clock.now)
+        && app.dialog.is_none()
+        && !app.query.editing
+        && app.prompt.kind.is_none()
+    {
+        panes::on_pane_key(app, key, action, out);
+    }
+}
+
+/// A file could not be written: said, and what was not written kept.
+fn not_saved(
+    app: &mut App,
+    what: &str,
+    error: &str,
+    record: Option<Box<crate::backend::action_plan::ActionRecord>>,
+) {
+    let kept = if let Some(record) = record {
+        app.acting.unwritten_log.push(*record);
+        "kept here and written with the next entry"
+    } else {
+        "kept here and written at the next change"
+    };
+    app.say(
+        Level::Error,
+        format!("could not write {what} ({error}); {kept}"),
+    );
+}
+
+/// A backend call's answer, to the room that asked.
+fn on_answer(app: &mut App, event: Event, out: &mut Vec<Command>) {
+    match event {
+        Event::CommandComputerLoaded {
+            command,
+            values,
+            result,
+        } => user_commands::computer_loaded(app, command, *values, result, out),
+        Event::UserCommandDone { name, result } => user_commands::done(app, &name, result),
+        Event::ServerEventsLoaded(result) => dialogs::server_events_loaded(app, result),
+        Event::WatchesLooked(result) => watches::looked(app, result, out),
+        Event::WatchQueryLoaded {
+            query,
+            guard,
+            result,
+        } => watches::query_loaded(app, &query, guard, result, out),
+        Event::ListLoaded {
+            generation,
+            offset,
+            result,
+        } => list::list_loaded(app, generation, offset, result, out),
+        Event::ChildrenLoaded { parent, result } => {
+            answers::children_loaded(app, parent, result, out)
         }
         Event::OwnChildrenLoaded { generation, result } => {
             list::own_children_loaded(app, generation, result)
@@ -102,13 +133,13 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             kind,
             scope,
             result,
-        } => actions::plan_loaded(app, kind, &scope, result, &mut out),
-        Event::ActionDone(report) => actions::action_done(app, report, &mut out),
+        } => actions::plan_loaded(app, kind, &scope, result, out),
+        Event::ActionDone(report) => actions::action_done(app, report, out),
         Event::InFlightLoaded(result) => answers::in_flight_loaded(app, result),
         Event::TitlesLoaded(result) => answers::titles_loaded(app, result),
         Event::Exported { path, result } => answers::exported(app, &path, result),
         Event::ProfileSwitched { name, result } => {
-            profiles::profile_switched(app, name, result, &mut out)
+            profiles::profile_switched(app, name, result, out)
         }
         Event::Vocabulary(result) => answers::vocabulary(app, result),
         Event::HealthLoaded { generation, result } => {
@@ -116,25 +147,16 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         }
         Event::ComputersLoaded(result) => answers::computers_loaded(app, result),
         Event::ClustersLoaded { generation, result } => {
-            clusters::clusters_loaded(app, generation, result, &mut out)
+            clusters::clusters_loaded(app, generation, result, out)
         }
+        Event::Key(_)
+        | Event::Mouse(_)
+        | Event::Resize(..)
+        | Event::Tick
+        | Event::RefreshDue
+        | Event::BackendChanged
+        | Event::NotSaved { .. } => {}
     }
-    // A confirmation that appeared (a key, or a guard's trip) starts its
-    // quiet moment now.
-    let confirming = matches!(
-        app.dialog,
-        Some(
-            Dialog::Confirm(_)
-                | Dialog::SwitchProfile(crate::tui::dialogs::SwitchProfile { .. })
-                | Dialog::RunCommand(crate::tui::dialogs::RunCommand { .. })
-        )
-    );
-    match (confirming, app.input.gate.opened) {
-        (true, None) => app.input.gate.opened = Some(app.clock.now),
-        (false, Some(_)) => app.input.gate = Default::default(),
-        _ => {}
-    }
-    out
 }
 
 /// The spinner turns, highlights and messages fade.

@@ -25,32 +25,12 @@ pub(super) fn on_pane_key(
     out: &mut Vec<Command>,
 ) {
     let Some(action) = action else {
-        if let Some(i) = app
-            .prefs
-            .looks
-            .views
-            .iter()
-            .position(|v| v.key.matches(&key))
-        {
-            apply_view(app, i, out);
-        } else if let Some(i) = app
-            .prefs
-            .looks
-            .commands
-            .iter()
-            .position(|c| c.key.matches(&key))
-        {
-            super::user_commands::key(app, i, out);
-        }
+        unbound_key(app, key, out);
         return;
     };
     let page = list_height(app).max(1) as i64;
     match action {
-        KeyAction::EditQuery => {
-            app.query.editing = true;
-            app.query.editor.history_pos = None;
-            revalidate(app);
-        }
+        KeyAction::EditQuery => edit_query(app),
         KeyAction::NextPane => app.screen.focus = next_pane(app.screen.focus, true),
         KeyAction::PrevPane => app.screen.focus = next_pane(app.screen.focus, false),
         KeyAction::Down => step(app, 1, out),
@@ -76,16 +56,7 @@ pub(super) fn on_pane_key(
                 start_action(app, kind, out);
             }
         }
-        KeyAction::Refresh => {
-            if app.status.outage.as_ref().is_some_and(|o| o.manual) {
-                // Refused credentials are tried again on this key only.
-                out.push(Command::Call(Call::RetryCredentials));
-            }
-            // r reads the computers shown again, too.
-            app.fleet.contacts_read.clear();
-            refresh_reading(app, out, true);
-            out.extend(fetch_titles(app, true));
-        }
+        KeyAction::Refresh => refresh_now(app, out),
         KeyAction::TogglePause => toggle_pause(app),
         KeyAction::ShowAllChildren => {
             app.children.show_all = !app.children.show_all;
@@ -114,26 +85,62 @@ pub(super) fn on_pane_key(
         KeyAction::Clusters => super::clusters::open_clusters(app, out),
         KeyAction::Health => super::health::toggle(app, out),
         KeyAction::Watch => super::watches::watch(app, None, out),
-        KeyAction::Find => {
-            app.screen.focus = Pane::Detail;
-            app.screen.zoomed = true;
-            app.prompt.kind = Some(PromptKind::Search);
-            app.prompt.line.set(app.detail.search.clone());
-            app.prompt.line.completions.clear();
-        }
+        KeyAction::Find => open_prompt(app, PromptKind::Search),
         KeyAction::NextMatch => find(app, true, false),
         KeyAction::PrevMatch => find(app, false, false),
         KeyAction::ScrollLeft if app.screen.focus == Pane::Detail => {
             app.detail.hscroll = app.detail.hscroll.saturating_sub(8);
         }
-        KeyAction::Command => {
-            app.prompt.kind = Some(PromptKind::Command);
+        KeyAction::Command => open_prompt(app, PromptKind::Command),
+        // Quit is handled before; the rest belong to the editor and dialogs.
+        _ => {}
+    }
+}
+
+/// A key no action has: a saved view's key, else one of the operator's
+/// commands.
+fn unbound_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
+    let looks = &app.prefs.looks;
+    if let Some(i) = looks.views.iter().position(|v| v.key.matches(&key)) {
+        apply_view(app, i, out);
+    } else if let Some(i) = looks.commands.iter().position(|c| c.key.matches(&key)) {
+        super::user_commands::key(app, i, out);
+    }
+}
+
+/// `/`: the query bar takes the keys.
+fn edit_query(app: &mut App) {
+    app.query.editing = true;
+    app.query.editor.history_pos = None;
+    revalidate(app);
+}
+
+/// `r`: everything shown read again now, the computers too; refused
+/// credentials are tried again on this key only.
+fn refresh_now(app: &mut App, out: &mut Vec<Command>) {
+    if app.status.outage.as_ref().is_some_and(|o| o.manual) {
+        out.push(Command::Call(Call::RetryCredentials));
+    }
+    app.fleet.contacts_read.clear();
+    refresh_reading(app, out, true);
+    out.extend(fetch_titles(app, true));
+}
+
+/// `f` (a search in the zoomed detail) or `:` (a command) at the bottom.
+fn open_prompt(app: &mut App, kind: PromptKind) {
+    app.prompt.kind = Some(kind);
+    match kind {
+        PromptKind::Search => {
+            app.screen.focus = Pane::Detail;
+            app.screen.zoomed = true;
+            app.prompt.line.set(app.detail.search.clone());
+            app.prompt.line.completions.clear();
+        }
+        PromptKind::Command => {
             app.prompt.line.set(String::new());
             app.prompt.line.history_pos = None;
             complete_command(app);
         }
-        // Quit is handled before; the rest belong to the editor and dialogs.
-        _ => {}
     }
 }
 

@@ -131,24 +131,7 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
         CommandLine::Log => open_action_log(app, out),
         CommandLine::Messages => super::dialogs::open_messages(app),
         CommandLine::Clusters => super::clusters::open_clusters(app, out),
-        CommandLine::Columns(None) => {
-            let now: Vec<&str> = app.prefs.columns.iter().map(|c| c.name()).collect();
-            app.say(
-                Level::Info,
-                format!(
-                    "columns: {} (choose from {}; :columns default restores)",
-                    now.join(" "),
-                    crate::tui::list_columns::ListColumn::names()
-                ),
-            );
-        }
-        CommandLine::Columns(Some(columns)) => {
-            let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
-            app.say(Level::Info, format!("columns: {}", names.join(" ")));
-            app.prefs.columns = columns;
-            // A computer column names computers: ask for the rows' titles.
-            out.extend(super::list::fetch_titles(app, false));
-        }
+        CommandLine::Columns(columns) => set_columns(app, columns, out),
         CommandLine::Health => super::health::toggle(app, out),
         CommandLine::Watch => super::watches::watch(app, None, out),
         CommandLine::Watches => super::watches::open(app),
@@ -160,15 +143,7 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
             out.push(Command::Effect(Effect::StopCommands));
         }
         CommandLine::Guard { threshold, auto } => super::watches::guard(app, threshold, auto, out),
-        CommandLine::Gauges => {
-            app.prefs.gauges_hidden = !app.prefs.gauges_hidden;
-            let now = if app.prefs.gauges_hidden {
-                "hidden"
-            } else {
-                "shown"
-            };
-            app.say(Level::Info, format!("gauges {now} (:gauges again toggles)"));
-        }
+        CommandLine::Gauges => toggle_gauges(app),
         CommandLine::Computer => super::navigation::jump_to_computer(app, out),
         CommandLine::Back => {
             if app.query.came_from.is_empty() {
@@ -178,44 +153,8 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
             }
         }
         CommandLine::Sort(sort) => set_sort(app, sort, out),
-        CommandLine::Theme(name) => match app.prefs.looks.theme(&name) {
-            Some(theme) => {
-                app.prefs.theme = theme;
-                app.say(Level::Info, format!("theme {name}"));
-                app.prefs.looks.theme_name = name;
-            }
-            None => app.say(Level::Error, format!("no theme {name:?}")),
-        },
-        CommandLine::View(name) => {
-            let lower = name.to_lowercase();
-            let found = app
-                .prefs
-                .looks
-                .views
-                .iter()
-                .position(|v| v.name.to_lowercase() == lower)
-                .or_else(|| {
-                    app.prefs
-                        .looks
-                        .views
-                        .iter()
-                        .position(|v| v.name.to_lowercase().starts_with(&lower))
-                });
-            match found {
-                Some(i) => apply_view(app, i, out),
-                None => {
-                    let names: Vec<&str> = app
-                        .prefs
-                        .looks
-                        .views
-                        .iter()
-                        .map(|v| v.name.as_str())
-                        .collect();
-                    let text = format!("no view {name:?}; views: {}", names.join(", "));
-                    app.say(Level::Error, text);
-                }
-            }
-        }
+        CommandLine::Theme(name) => set_theme(app, name),
+        CommandLine::View(name) => view_named(app, &name, out),
         CommandLine::Export { path, format } => {
             app.say(
                 Level::Info,
@@ -227,29 +166,104 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
                 format,
             }));
         }
-        CommandLine::Profile(name) => {
-            if !app.prefs.profiles.contains(&name) {
-                let known = if app.prefs.profiles.is_empty() {
-                    "the config defines no profiles".to_owned()
-                } else {
-                    format!("profiles: {}", app.prefs.profiles.join(", "))
-                };
-                app.say(Level::Error, format!("no profile {name:?}; {known}"));
-                return;
-            }
-            let marks = if app.marks.all.is_some() {
-                app.list.activity_count as usize
-            } else {
-                app.marks.ids.len()
-            };
-            if marks > 0 {
-                app.dialog = Some(Dialog::SwitchProfile(crate::tui::dialogs::SwitchProfile {
-                    name,
-                    marks,
-                }));
-            } else {
-                switch_profile(app, name, out);
-            }
+        CommandLine::Profile(name) => profile(app, name, out),
+    }
+}
+
+/// `:columns`: says the columns; with names, shows those.
+fn set_columns(
+    app: &mut App,
+    columns: Option<Vec<crate::tui::list_columns::ListColumn>>,
+    out: &mut Vec<Command>,
+) {
+    let Some(columns) = columns else {
+        let now: Vec<&str> = app.prefs.columns.iter().map(|c| c.name()).collect();
+        app.say(
+            Level::Info,
+            format!(
+                "columns: {} (choose from {}; :columns default restores)",
+                now.join(" "),
+                crate::tui::list_columns::ListColumn::names()
+            ),
+        );
+        return;
+    };
+    let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
+    app.say(Level::Info, format!("columns: {}", names.join(" ")));
+    app.prefs.columns = columns;
+    // A computer column names computers: ask for the rows' titles.
+    out.extend(super::list::fetch_titles(app, false));
+}
+
+/// `:gauges`: hides or shows the gauges panel.
+fn toggle_gauges(app: &mut App) {
+    app.prefs.gauges_hidden = !app.prefs.gauges_hidden;
+    let now = if app.prefs.gauges_hidden {
+        "hidden"
+    } else {
+        "shown"
+    };
+    app.say(Level::Info, format!("gauges {now} (:gauges again toggles)"));
+}
+
+/// `:theme NAME`.
+fn set_theme(app: &mut App, name: String) {
+    match app.prefs.looks.theme(&name) {
+        Some(theme) => {
+            app.prefs.theme = theme;
+            app.say(Level::Info, format!("theme {name}"));
+            app.prefs.looks.theme_name = name;
         }
+        None => app.say(Level::Error, format!("no theme {name:?}")),
+    }
+}
+
+/// `:view NAME`: the saved view of that name, else the first whose name
+/// starts so.
+fn view_named(app: &mut App, name: &str, out: &mut Vec<Command>) {
+    let lower = name.to_lowercase();
+    let views = &app.prefs.looks.views;
+    let found = views
+        .iter()
+        .position(|v| v.name.to_lowercase() == lower)
+        .or_else(|| {
+            views
+                .iter()
+                .position(|v| v.name.to_lowercase().starts_with(&lower))
+        });
+    match found {
+        Some(i) => apply_view(app, i, out),
+        None => {
+            let names: Vec<&str> = views.iter().map(|v| v.name.as_str()).collect();
+            let text = format!("no view {name:?}; views: {}", names.join(", "));
+            app.say(Level::Error, text);
+        }
+    }
+}
+
+/// `:profile NAME`: switches, after a confirmation when marks would be
+/// dropped.
+fn profile(app: &mut App, name: String, out: &mut Vec<Command>) {
+    if !app.prefs.profiles.contains(&name) {
+        let known = if app.prefs.profiles.is_empty() {
+            "the config defines no profiles".to_owned()
+        } else {
+            format!("profiles: {}", app.prefs.profiles.join(", "))
+        };
+        app.say(Level::Error, format!("no profile {name:?}; {known}"));
+        return;
+    }
+    let marks = if app.marks.all.is_some() {
+        app.list.activity_count as usize
+    } else {
+        app.marks.ids.len()
+    };
+    if marks > 0 {
+        app.dialog = Some(Dialog::SwitchProfile(crate::tui::dialogs::SwitchProfile {
+            name,
+            marks,
+        }));
+    } else {
+        switch_profile(app, name, out);
     }
 }

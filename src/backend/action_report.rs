@@ -1,0 +1,179 @@
+//! What an action did, in the plan's terms: its report (changed,
+//! refused, what was sent, how it ended) and the record the action log
+//! keeps of it.
+
+use super::BackendError;
+use crate::model::{ActionKind, Activity, Refusal};
+
+/// How an action ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Everything sent was done.
+    Done,
+    /// Nothing was sent: nothing in the scope could change.
+    NothingToDo,
+    /// The server refused; nothing changed (or, with `changed > 0`, only
+    /// the earlier parts of a scope sent in several requests changed).
+    Refused,
+    /// A request never reached the server: nothing of it changed.
+    NotSent(String),
+    /// An answer was lost: what it asked may or may not have happened.
+    Unknown(String),
+    /// Another error (authentication, a bad query, an HTTP error).
+    Failed(BackendError),
+}
+
+/// What an action did, counted as its plan counted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionReport {
+    pub kind: ActionKind,
+    pub outcome: Outcome,
+    /// Activities changed or created (a new group's children, not the group).
+    pub changed: u64,
+    /// The ids approved or canceled (a group's children, not the group:
+    /// what changed), or the activities created (new groups included).
+    pub ids: Vec<u64>,
+    pub created: Vec<Activity>,
+    pub refusals: Vec<Refusal>,
+    /// Refused but not listed by the server.
+    pub unlisted: usize,
+    /// Activities planned but not reached (after a refusal or a failure).
+    pub not_reached: u64,
+    /// The server answered other ids than the plan expected: the data moved
+    /// between the confirmation and the action.
+    pub moved: bool,
+    /// What was sent: the queries of approve and cancel, or the queries
+    /// whose ids a reapply or revert named.
+    pub sent: Vec<String>,
+    /// What the plan counted.
+    pub planned: u64,
+}
+
+/// One action as the action log keeps it (a JSON line): when, what was
+/// picked, what was sent, what it changed or created, what was refused.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ActionRecord {
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// `approve`, `cancel`, `reapply`, `revert`.
+    pub action: String,
+    /// Where: `DEMO` or the server's URL.
+    pub server: String,
+    /// What the operator picked ("2 marked", "every match of …", a query).
+    pub picked: String,
+    pub sent: Vec<String>,
+    pub only_changeable: bool,
+    pub planned: u64,
+    pub changed: u64,
+    pub refused: u64,
+    /// The report in one line.
+    pub outcome: String,
+    /// The ids approved or canceled (a group's children), or the new
+    /// activities of a reapply or revert.
+    pub ids: Vec<u64>,
+}
+
+impl ActionRecord {
+    pub fn new(
+        report: &ActionReport,
+        at: chrono::DateTime<chrono::Utc>,
+        server: &str,
+        picked: &str,
+        only_changeable: bool,
+    ) -> ActionRecord {
+        ActionRecord {
+            at,
+            action: report.kind.verb().to_owned(),
+            server: server.to_owned(),
+            picked: picked.to_owned(),
+            sent: report.sent.clone(),
+            only_changeable,
+            planned: report.planned,
+            changed: report.changed,
+            refused: (report.refusals.len() + report.unlisted) as u64,
+            outcome: report.summary(),
+            ids: report.ids.clone(),
+        }
+    }
+
+    /// A query that shows the record's activities: those answered, else
+    /// what was sent.
+    pub fn query(&self) -> String {
+        if self.ids.is_empty() {
+            return self.sent.first().cloned().unwrap_or_default();
+        }
+        crate::model::scope::ids_chain(
+            self.ids
+                .iter()
+                .copied()
+                .take(crate::model::scope::IDS_PER_QUERY),
+        )
+    }
+}
+
+impl ActionReport {
+    pub(super) fn new(kind: ActionKind) -> ActionReport {
+        ActionReport {
+            kind,
+            outcome: Outcome::Done,
+            changed: 0,
+            ids: Vec::new(),
+            created: Vec::new(),
+            refusals: Vec::new(),
+            unlisted: 0,
+            not_reached: 0,
+            moved: false,
+            sent: Vec::new(),
+            planned: 0,
+        }
+    }
+
+    /// The report in one line, for the status bar and the CLI.
+    pub fn summary(&self) -> String {
+        let n = crate::printable::activities;
+        let past = self.kind.past();
+        let verb = self.kind.verb();
+        let changed = match self.changed {
+            0 => String::new(),
+            k => format!("{past} {}", n(k)),
+        };
+        let refused = self.refusals.len() + self.unlisted;
+        let mut text = match &self.outcome {
+            Outcome::Done => changed,
+            Outcome::NothingToDo => format!("nothing to {verb}"),
+            Outcome::Refused if self.changed == 0 => {
+                format!("{verb} refused for {}; nothing changed", n(refused as u64))
+            }
+            Outcome::Refused => format!("{changed}; then refused for {}", n(refused as u64)),
+            Outcome::NotSent(why) if self.changed == 0 => {
+                format!("not sent ({why}); nothing changed")
+            }
+            Outcome::NotSent(why) => format!("{changed}; the rest was not sent ({why})"),
+            Outcome::Unknown(why) => {
+                let done = if self.changed > 0 {
+                    format!("{changed}; ")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{done}answer lost ({why}): the {verb} may or may not have been applied — check before trying again"
+                )
+            }
+            Outcome::Failed(e) if self.changed == 0 => format!("{verb} failed: {e}"),
+            Outcome::Failed(e) => format!("{changed}; then failed: {e}"),
+        };
+        if self.not_reached > 0 && self.changed > 0 {
+            text.push_str(&format!(" ({} not reached)", n(self.not_reached)));
+        }
+        if self.moved {
+            text.push_str(
+                " — the server's answer differs from the confirmation: the data moved in between",
+            );
+        }
+        text
+    }
+
+    /// Whether every planned activity changed.
+    pub fn complete(&self) -> bool {
+        matches!(self.outcome, Outcome::Done | Outcome::NothingToDo) && self.not_reached == 0
+    }
+}
