@@ -287,8 +287,9 @@ fn a_failed_page_is_shown_in_the_list() {
 #[test]
 fn a_refused_first_load_says_why_whole_at_80x24() {
     let mut app = loaded((80, 24));
-    app.list.loaded_once = false;
-    app.list.loading = false;
+    // Nothing has come, nothing is on its way.
+    app.list.rows_at = None;
+    app.list.load = Default::default();
     app.list.rows.clear();
     app.list.total = 0;
     app.list.error = Some(

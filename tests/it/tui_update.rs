@@ -470,7 +470,7 @@ fn every_row_is_reachable_even_when_keys_outrun_the_loads() {
     assert_eq!(app.list.selected, total - 1);
     cmds = answer(&mut app, &e, cmds);
     drop(cmds);
-    assert!(!app.list.loading);
+    assert!(!app.list.loading());
     let last = app.list.selected_row().expect("the last row is loaded");
     let expected = e.top_level("", 1, total - 1).unwrap();
     assert_eq!(last.id, expected.rows.results[0].id);
@@ -491,7 +491,7 @@ fn a_failed_page_says_so_instead_of_loading_forever() {
     let mut app = loaded(&e);
     let generation = app.list.generation + 1;
     app.list.generation = generation;
-    app.list.loading = true;
+    app.list.ask(landscape_tui::tui::app::Asked::Window);
     update(
         &mut app,
         Event::ListLoaded {
@@ -504,7 +504,7 @@ fn a_failed_page_says_so_instead_of_loading_forever() {
             }),
         },
     );
-    assert!(!app.list.loading);
+    assert!(!app.list.loading());
     assert_eq!(app.list.error.as_deref(), Some("HTTP 503: maintenance"));
     // The rows already loaded stay.
     assert_eq!(app.list.rows.len(), 7);

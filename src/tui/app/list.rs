@@ -22,12 +22,10 @@ pub struct ListState {
     pub top: u64,
     /// Kept so a refresh finds the same activity again.
     pub selected_id: Option<u64>,
-    pub loading: bool,
+    /// Where the loading stands: a page on its way, and what for.
+    pub load: Load,
     /// A request generation: answers to older ones are dropped.
     pub generation: u64,
-    /// Data moved while a request was out: ask again when it is back.
-    pub stale: bool,
-    pub loaded_once: bool,
     /// Top-level activities in all, learnt from an unfiltered load.
     pub total_all: Option<u64>,
     /// Activities the query matched (children included).
@@ -45,8 +43,6 @@ pub struct ListState {
     pub own_child: HashMap<u64, Activity>,
     /// `total` is an estimate: the backend has not read every row yet.
     pub rows_estimated: bool,
-    /// The load under way re-reads only the rows on screen.
-    pub screen_refresh: bool,
     /// The selected activity a refresh lost sight of, being looked for in
     /// a whole window (once).
     pub seeking: Option<u64>,
@@ -55,14 +51,99 @@ pub struct ListState {
     pub to_end: bool,
     /// Why the last load failed, shown in the list until one succeeds.
     pub error: Option<String>,
-    /// A new query is loading: its answer starts at the top.
-    pub new_query: bool,
     /// The rows were sorted here, not by the backend: the order holds
     /// within the loaded rows only.
     pub sorted_locally: bool,
 }
 
+/// Where the list's loading stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Load {
+    /// No page is on its way. `top`: a new query's (or order's) first
+    /// page has not come yet, so the next page still starts at the top.
+    Idle { top: bool },
+    /// A page is on its way, for `of`; `stale`: data moved meanwhile, so
+    /// it is asked again when it is back.
+    Asked { of: Asked, stale: bool },
+}
+
+impl Default for Load {
+    fn default() -> Load {
+        Load::Idle { top: false }
+    }
+}
+
+/// What a page was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// The rows on screen only (a refresh): the same rows go in place.
+    Screen,
+    /// A window of rows around the selection.
+    Window,
+    /// A new query's or order's first page: its answer starts at the top.
+    Top,
+}
+
+impl Load {
+    /// A page is on its way.
+    pub fn loading(self) -> bool {
+        matches!(self, Load::Asked { .. })
+    }
+
+    /// Whether the next page starts at the top (a new query has not
+    /// answered yet).
+    pub fn owes_top(self) -> bool {
+        matches!(
+            self,
+            Load::Idle { top: true } | Load::Asked { of: Asked::Top, .. }
+        )
+    }
+}
+
 impl ListState {
+    /// Whether a page is on its way.
+    pub fn loading(&self) -> bool {
+        self.load.loading()
+    }
+
+    /// Whether any page has come (a first load that failed leaves none).
+    pub fn loaded_once(&self) -> bool {
+        self.rows_at.is_some()
+    }
+
+    /// A page is asked for `of` (a new query's top stays owed until its
+    /// page comes).
+    pub fn ask(&mut self, of: Asked) {
+        let of = if self.load.owes_top() { Asked::Top } else { of };
+        self.load = Load::Asked { of, stale: false };
+    }
+
+    /// Data moved: a page on its way is asked again when it is back.
+    /// False when none is on its way.
+    pub fn mark_stale(&mut self) -> bool {
+        match &mut self.load {
+            Load::Asked { stale, .. } => {
+                *stale = true;
+                true
+            }
+            Load::Idle { .. } => false,
+        }
+    }
+
+    /// The page asked for came, or failed (`came`): what it was for, and
+    /// whether data moved meanwhile. A new query's top is owed still when
+    /// its page did not come.
+    pub fn answered(&mut self, came: bool) -> (Asked, bool) {
+        let (of, stale) = match self.load {
+            Load::Asked { of, stale } => (of, stale),
+            Load::Idle { top } => (if top { Asked::Top } else { Asked::Window }, false),
+        };
+        self.load = Load::Idle {
+            top: !came && of == Asked::Top,
+        };
+        (of, stale)
+    }
+
     pub fn row(&self, index: u64) -> Option<&Activity> {
         index
             .checked_sub(self.window_start)
@@ -141,7 +222,7 @@ impl ListState {
     pub fn refresh_range(&self, height: u64) -> (u64, u64) {
         let h = height.max(1);
         let end = (self.top + h).min(self.total);
-        if self.loaded_once && self.in_window(self.top) && end <= self.window_end() {
+        if self.loaded_once() && self.in_window(self.top) && end <= self.window_end() {
             (self.top, end - self.top)
         } else {
             (self.refresh_offset(), PAGE)
@@ -153,10 +234,10 @@ impl ListState {
         self.selected.saturating_sub(PAGE / 2)
     }
 
-    /// Takes the page answered at `offset`, keeping the same activity
-    /// selected if it is still there; `sort` orders the rows here when
-    /// the backend cannot.
-    pub fn take_page(&mut self, offset: u64, page: RowPage, sort: Option<ListSort>) {
+    /// Takes the page answered at `offset` for `of`, keeping the same
+    /// activity selected if it is still there (a new query's top starts
+    /// at the top); `sort` orders the rows here when the backend cannot.
+    pub fn take_page(&mut self, offset: u64, of: Asked, page: RowPage, sort: Option<ListSort>) {
         let RowPage {
             rows: page,
             activity_count,
@@ -166,7 +247,7 @@ impl ListState {
         let n = page.results.len() as u64;
         // A refresh of the rows on screen: the same rows in the same
         // places are put in place, and the rest of the window stays.
-        let splice = !self.new_query
+        let splice = of != Asked::Top
             && sort.is_none()
             && !self.sorted_locally
             && page.count == self.total
@@ -180,7 +261,6 @@ impl ListState {
         self.rows_estimated = rows_estimated;
         self.activity_count = activity_count;
         self.error = None;
-        self.loaded_once = true;
         if splice {
             let at = (offset - self.window_start) as usize;
             for (i, a) in page.results.into_iter().enumerate() {
@@ -194,7 +274,7 @@ impl ListState {
         self.matching_children = matching_children.into_iter().collect();
         self.own_child
             .retain(|parent, _| self.matching_children.get(parent) == Some(&1));
-        if std::mem::take(&mut self.new_query) {
+        if of == Asked::Top {
             self.selected = 0;
             self.top = 0;
         }
@@ -277,8 +357,33 @@ mod tests {
             matching_children: Default::default(),
             rows_estimated: false,
         };
-        list.take_page(0, page, None);
+        list.take_page(0, Asked::Window, page, None);
         assert_eq!((list.selected, list.selected_id), (5, Some(3)));
         assert_eq!(list.total, 12);
+    }
+
+    #[test]
+    fn a_new_querys_top_is_owed_until_its_page_comes() {
+        let mut list = ListState::default();
+        list.ask(Asked::Top);
+        assert!(list.loading());
+        // The page failed (an outage): the next page, whatever it is
+        // asked for, still starts at the top.
+        assert_eq!(list.answered(false), (Asked::Top, false));
+        assert!(!list.loading());
+        list.ask(Asked::Screen);
+        assert_eq!(
+            list.load,
+            Load::Asked {
+                of: Asked::Top,
+                stale: false
+            }
+        );
+        assert!(list.mark_stale(), "data moved while it was out");
+        assert_eq!(list.answered(true), (Asked::Top, true));
+        // It came: the top is paid, the next refresh reads the screen.
+        list.ask(Asked::Screen);
+        assert_eq!(list.answered(true), (Asked::Screen, false));
+        assert!(!list.mark_stale(), "nothing on its way");
     }
 }

@@ -26,7 +26,7 @@ pub use clock::Clock;
 pub use fleet::{CONTACTS_LIFETIME, Fleet};
 pub use health::HealthState;
 pub use input::{Input, Prompt, PromptKind};
-pub use list::{ListState, PAGE};
+pub use list::{Asked, ListState, Load, PAGE};
 pub use marks::{MarkAll, Marks};
 pub use panes::{ChildrenState, DetailState, Pane, Screen};
 pub use query_bar::{Place, QueryBar};
@@ -319,7 +319,7 @@ impl App {
     pub fn animating(&self) -> bool {
         self.input.gate.armed.is_some()
             || self.input.typing.holding()
-            || self.list.loading
+            || self.list.loading()
             || self.children.loading
             || !self.acting.flash.is_empty()
             || self.status.message.is_some()

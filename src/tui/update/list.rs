@@ -3,7 +3,7 @@
 
 use crate::backend::BackendError;
 use crate::model::{Activity, ListSort, RowPage};
-use crate::tui::app::{App, Level, PAGE, Pane};
+use crate::tui::app::{App, Asked, Level, PAGE, Pane};
 use crate::tui::event::{Call, Command};
 use crate::tui::keys::KeyAction;
 use crate::tui::list_columns::ListColumn;
@@ -97,7 +97,7 @@ pub(super) fn select(app: &mut App, to: u64, out: &mut Vec<Command>) {
     app.list.selected = to;
     app.list.selected_id = app.list.selected_row().map(|a| a.id);
     keep_visible(app);
-    if app.list.needs_rows_around(to) && !app.list.loading {
+    if app.list.needs_rows_around(to) && !app.list.loading() {
         out.push(fetch_list(app, to.saturating_sub(PAGE / 2)));
     }
     if changed {
@@ -168,12 +168,25 @@ pub(super) fn fetch_list(app: &mut App, offset: u64) -> Command {
     fetch_rows(app, offset, PAGE)
 }
 
+/// A new query's (or order's) first page: its answer starts at the top.
+fn fetch_top(app: &mut App) -> Command {
+    app.list.ask(Asked::Top);
+    rows_asked(app, 0, PAGE)
+}
+
+/// `limit` rows from `offset`: the rows on screen when fewer than a page.
 fn fetch_rows(app: &mut App, offset: u64, limit: u64) -> Command {
+    app.list.ask(if limit < PAGE {
+        Asked::Screen
+    } else {
+        Asked::Window
+    });
+    rows_asked(app, offset, limit)
+}
+
+fn rows_asked(app: &mut App, offset: u64, limit: u64) -> Command {
     app.list.generation += 1;
     app.clock.list_asked = Some(app.clock.now);
-    app.list.screen_refresh = false;
-    app.list.loading = true;
-    app.list.stale = false;
     Command::Call(Call::FetchList {
         generation: app.list.generation,
         query: app.query.applied.clone(),
@@ -196,16 +209,13 @@ pub(super) fn refresh(app: &mut App, out: &mut Vec<Command>) {
 /// `everything`: the operator asked (`r`) or acted: the open group's
 /// children are read even when they seem settled.
 pub(super) fn refresh_reading(app: &mut App, out: &mut Vec<Command>, everything: bool) {
-    if app.list.loading {
-        app.list.stale = true;
-    } else {
+    if !app.list.mark_stale() {
         let (offset, limit) = if app.sorts_locally() {
             (app.list.refresh_offset(), PAGE)
         } else {
             app.list.refresh_range(crate::tui::layout::list_height(app))
         };
         out.push(fetch_rows(app, offset, limit));
-        app.list.screen_refresh = limit < PAGE;
     }
     // Children still loading are not asked again: the newer request
     // would stop the one under way, and a slow read would never end.
@@ -240,10 +250,9 @@ fn children_settled(app: &App, parent: u64) -> bool {
 /// Shows what `text` matches in the list, from its top.
 pub(super) fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
     app.screen.focus = Pane::List;
-    if text != app.query.applied || !app.list.loaded_once {
+    if text != app.query.applied || !app.list.loaded_once() {
         // The old rows stay on screen until the new ones arrive.
         app.query.applied = text;
-        app.list.new_query = true;
         app.list.selected_id = None;
         // `*` was every match of the old query: its message goes with it.
         if app.marks.all.take().is_some() {
@@ -252,7 +261,7 @@ pub(super) fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
                 "the new query dropped * (every match of the old one)",
             );
         }
-        out.push(fetch_list(app, 0));
+        out.push(fetch_top(app));
         app.children.parent = None;
         app.children.rows.clear();
         out.push(Command::Call(Call::FetchInFlight));
@@ -265,9 +274,8 @@ pub(super) fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
 /// Orders the list by `sort`, from its top.
 pub(super) fn set_sort(app: &mut App, sort: ListSort, out: &mut Vec<Command>) {
     app.prefs.sort = sort;
-    app.list.new_query = true;
     app.list.selected_id = None;
-    out.push(fetch_list(app, 0));
+    out.push(fetch_top(app));
     let what = format!("sorted by {} {}", sort.column.name(), sort.arrow());
     if app.sorts_locally() {
         app.say(
@@ -326,10 +334,10 @@ pub(super) fn list_loaded(
     if generation != app.list.generation {
         return;
     }
-    app.list.loading = false;
+    let (of, stale) = app.list.answered(result.is_ok());
     match result {
         Ok(page) => {
-            if !rows_taken(app, offset, page, out) {
+            if !rows_taken(app, offset, of, page, out) {
                 return;
             }
         }
@@ -355,7 +363,7 @@ pub(super) fn list_loaded(
             app.list.total,
             app.list.selected + 1
         ));
-    } else if app.list.stale || (outside && app.list.selected < app.list.total) {
+    } else if stale || (outside && app.list.selected < app.list.total) {
         // The selection moved past this window while it loaded.
         let offset = if outside {
             around
@@ -369,7 +377,13 @@ pub(super) fn list_loaded(
 /// Takes a page of rows in: the outage over, the selection kept (or
 /// looked for once when new rows pushed it out of a screen's refresh),
 /// `G` followed to the end. False when another read was asked instead.
-fn rows_taken(app: &mut App, offset: u64, page: RowPage, out: &mut Vec<Command>) -> bool {
+fn rows_taken(
+    app: &mut App,
+    offset: u64,
+    of: Asked,
+    page: RowPage,
+    out: &mut Vec<Command>,
+) -> bool {
     if let Some(o) = app.status.outage.take() {
         let back = format!(
             "the server answers again ({} since {})",
@@ -379,14 +393,14 @@ fn rows_taken(app: &mut App, offset: u64, page: RowPage, out: &mut Vec<Command>)
         app.say(Level::Success, back);
     }
     let count = page.rows.count;
-    let short = std::mem::take(&mut app.list.screen_refresh);
+    let short = of == Asked::Screen;
     let sort = app.sorts_locally().then_some(app.prefs.sort);
     let was = app.list.selected_id;
     if app.list.rows_query != app.query.applied {
         // Another query may show a row through another child.
         app.list.own_child.clear();
     }
-    app.list.take_page(offset, page, sort);
+    app.list.take_page(offset, of, page, sort);
     app.list.rows_query = app.query.applied.clone();
     app.list.rows_at = Some(app.clock.now);
     let seeking = std::mem::take(&mut app.list.seeking);

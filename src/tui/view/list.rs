@@ -65,8 +65,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .column_spacing(1),
         area,
     );
-    if !l.loaded_once
-        && !l.loading
+    if !l.loaded_once()
+        && !l.loading()
         && let Some(e) = &l.error
     {
         // Nothing was ever shown (a refused login, no server): the whole
@@ -89,14 +89,14 @@ fn title(app: &App) -> String {
             " {name} — rows of {} from {}, not of the query above{} ",
             crate::printable::query_named(query),
             at.with_timezone(&app.clock.offset).format("%H:%M"),
-            if l.loading {
+            if l.loading() {
                 format!(" {spinner}")
             } else {
                 String::new()
             }
         );
     }
-    if !l.loaded_once && !l.loading && l.error.is_some() {
+    if !l.loaded_once() && !l.loading() && l.error.is_some() {
         // The first load failed (a bad password, no server): say so, do
         // not spin.
         let why = app
@@ -105,9 +105,9 @@ fn title(app: &App) -> String {
             .as_ref()
             .map_or("not loaded", |o| o.what.as_str());
         format!(" {name} — {why} ")
-    } else if !l.loaded_once {
+    } else if !l.loaded_once() {
         format!(" {name} {spinner} loading ")
-    } else if l.total == 0 && l.loading {
+    } else if l.total == 0 && l.loading() {
         format!(" {name} {spinner} ")
     } else if l.total == 0 {
         let stale = if app.status.outage.is_some() {
@@ -147,7 +147,7 @@ fn title(app: &App) -> String {
             thousands(l.total),
             if l.total == 1 { "" } else { "s" },
             thousands(l.selected + 1),
-            if l.loading {
+            if l.loading() {
                 format!(" {spinner}")
             } else {
                 String::new()
@@ -163,7 +163,7 @@ fn missing_row(app: &App, widths: &[usize]) -> Row<'static> {
     let mut cells: Vec<Cell> = vec![Cell::from(""); widths.len()];
     match &l.error {
         // In the widest column, to say why.
-        Some(e) if !l.loading => {
+        Some(e) if !l.loading() => {
             cells[1] = Cell::from(Span::styled("✘ not loaded", app.prefs.theme.error));
             if fill != 1 {
                 cells[fill] = Cell::from(Span::styled(
