@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use crate::config::{Config, ConfigError, KeySpec, ViewSpec};
 use crate::tui::Looks;
 use crate::tui::keys::{Chord, Context, Keymap};
+use crate::tui::saved_views::SavedView;
 use crate::tui::theme::{ROLE_NAMES, StyleOverride, THEME_NAMES};
-use crate::tui::views::SavedView;
 
 /// What the dashboard takes from the config.
 #[derive(Debug, Clone, Default, PartialEq)]

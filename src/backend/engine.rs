@@ -400,7 +400,7 @@ impl Backend for EngineBackend {
     async fn events(
         &self,
         filter: &super::EventFilter,
-    ) -> Result<Page<crate::model::event::Event>, BackendError> {
+    ) -> Result<Page<crate::model::event::ServerEvent>, BackendError> {
         let f = filter.clone();
         self.reading(move |e| e.events(f.days, &f.search, f.limit, f.offset))
             .await

@@ -202,10 +202,10 @@ impl Backend for Logged {
     async fn events(
         &self,
         filter: &super::EventFilter,
-    ) -> Result<Page<crate::model::event::Event>, BackendError> {
+    ) -> Result<Page<crate::model::event::ServerEvent>, BackendError> {
         timed(
             format!("events {filter:?}"),
-            |p: &Page<crate::model::event::Event>| {
+            |p: &Page<crate::model::event::ServerEvent>| {
                 format!("{} of {} events", p.results.len(), p.count)
             },
             self.inner.events(filter),

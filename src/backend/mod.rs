@@ -165,7 +165,7 @@ pub trait Backend: Send + Sync {
     async fn events(
         &self,
         _filter: &EventFilter,
-    ) -> Result<Page<crate::model::event::Event>, BackendError> {
+    ) -> Result<Page<crate::model::event::ServerEvent>, BackendError> {
         Err(BackendError::Unsupported(
             "this server keeps no events log".into(),
         ))

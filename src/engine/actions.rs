@@ -290,7 +290,7 @@ impl Engine {
     /// The events of `kind` on `rows`: one per group touched (a child
     /// counts for its group), one per standalone activity (its computer's).
     fn log_events(&mut self, kind: ActionKind, rows: &[usize]) {
-        use crate::model::event::Event;
+        use crate::model::event::ServerEvent;
         let mut groups = std::collections::BTreeSet::new();
         let mut singles = Vec::new();
         for &i in rows {
@@ -309,7 +309,8 @@ impl Engine {
         let mut id = self.events.last().map_or(1, |e| e.id + 1);
         for g in groups {
             if let Some(group) = self.store.get(g) {
-                self.events.push(Event::on_group(id, kind, group, &by, at));
+                self.events
+                    .push(ServerEvent::on_group(id, kind, group, &by, at));
                 id += 1;
             }
         }
@@ -317,7 +318,7 @@ impl Engine {
             let a = &self.store.activities[i];
             let computer = a.computer().and_then(|c| self.store.computers.get(&c));
             self.events
-                .push(Event::on_computer(id, kind, a, computer, &by, at));
+                .push(ServerEvent::on_computer(id, kind, a, computer, &by, at));
             id += 1;
         }
         let over = self.events.len().saturating_sub(super::EVENTS_KEPT);
@@ -332,9 +333,9 @@ impl Engine {
         search: &str,
         limit: u64,
         offset: u64,
-    ) -> crate::model::Page<crate::model::event::Event> {
+    ) -> crate::model::Page<crate::model::event::ServerEvent> {
         let since = days.map(|d| self.now - chrono::Duration::days(d.min(36_500) as i64));
-        let matching: Vec<&crate::model::event::Event> = self
+        let matching: Vec<&crate::model::event::ServerEvent> = self
             .events
             .iter()
             .rev()

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::dataset_reader::{DatasetError, DatasetReader, Entry, RawRecord, value};
 use super::{Engine, Progress};
@@ -174,7 +174,7 @@ impl Engine {
         let (mut computers, mut activities): (Vec<Computer>, Vec<Activity>) = (vec![], vec![]);
         let (mut clock, mut seed): (Option<DateTime<Utc>>, Option<u64>) = (None, None);
         let mut journal_seq = 0u64;
-        let mut events: Vec<crate::model::event::Event> = Vec::new();
+        let mut events: Vec<crate::model::event::ServerEvent> = Vec::new();
         let mut searches: Vec<crate::model::SavedSearch> = Vec::new();
         let mut pending: Vec<Value> = Vec::new();
         while let Some(entry) = reader.next_entry(&["computers", "activities"])? {
@@ -246,10 +246,11 @@ impl Engine {
     }
 
     /// The engine's state in the dataset format.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn to_dataset(&self) -> Value {
         let activities: Vec<&Activity> = self.store.activities.iter().collect();
         let computers: Vec<&Computer> = self.store.computers.values().collect();
-        let mut dataset = json!({
+        let mut dataset = serde_json::json!({
             "computers": computers,
             "activities": activities,
             "clock": self.now,
@@ -258,13 +259,13 @@ impl Engine {
         // Only where there are some: a dataset without actions stays as
         // it was written.
         if !self.events.is_empty() {
-            dataset["events"] = json!(self.events);
+            dataset["events"] = serde_json::json!(self.events);
         }
         if !self.saved_searches.is_empty() {
-            dataset["saved_searches"] = json!(self.saved_searches);
+            dataset["saved_searches"] = serde_json::json!(self.saved_searches);
         }
         if !self.pending_computers.is_empty() {
-            dataset["pending_computers"] = json!(self.pending_computers);
+            dataset["pending_computers"] = serde_json::json!(self.pending_computers);
         }
         dataset
     }
@@ -280,7 +281,7 @@ impl Engine {
             seed: u64,
             journal_seq: u64,
             #[serde(skip_serializing_if = "<[_]>::is_empty")]
-            events: &'a [crate::model::event::Event],
+            events: &'a [crate::model::event::ServerEvent],
             #[serde(skip_serializing_if = "<[_]>::is_empty")]
             saved_searches: &'a [crate::model::SavedSearch],
             #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -304,6 +305,7 @@ impl Engine {
     }
 
     /// Records and computers equal, clock equal: the state a save keeps.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn same_state(&self, other: &Engine) -> bool {
         self.now == other.now
             && self.seed == other.seed

@@ -50,7 +50,7 @@ pub struct Engine {
     journal_seq: u64,
     query_budget: u64,
     /// The events log, oldest first, at most [`EVENTS_KEPT`].
-    events: Vec<crate::model::event::Event>,
+    events: Vec<crate::model::event::ServerEvent>,
     /// Saved searches, in the order they were made (`search:NAME`).
     saved_searches: Vec<crate::model::SavedSearch>,
     /// Computers that asked to be registered and wait for acceptance, as

@@ -11,7 +11,7 @@ use super::{ActionKind, Activity, Computer, Creator};
 /// Every field defaults: a server's record without one is still read.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Event {
+pub struct ServerEvent {
     pub id: u64,
     pub person_id: Option<u64>,
     pub person_name: String,
@@ -36,7 +36,7 @@ fn done(kind: ActionKind) -> &'static str {
     }
 }
 
-impl Event {
+impl ServerEvent {
     /// `kind` done by `by` on a group: one event for the group.
     pub fn on_group(
         id: u64,
@@ -44,8 +44,8 @@ impl Event {
         group: &Activity,
         by: &Creator,
         at: DateTime<Utc>,
-    ) -> Event {
-        Event {
+    ) -> ServerEvent {
+        ServerEvent {
             id,
             person_id: by.id.copied(),
             person_name: person(by),
@@ -66,9 +66,9 @@ impl Event {
         computer: Option<&Computer>,
         by: &Creator,
         at: DateTime<Utc>,
-    ) -> Event {
+    ) -> ServerEvent {
         let verb = done(kind);
-        Event {
+        ServerEvent {
             id,
             person_id: by.id.copied(),
             person_name: person(by),

@@ -71,7 +71,7 @@ pub enum Event {
     },
     Vocabulary(Result<(CompletionValues, Vec<Computer>), BackendError>),
     /// The server's events log, newest first.
-    ServerEventsLoaded(Result<crate::model::Page<crate::model::event::Event>, BackendError>),
+    ServerEventsLoaded(Result<crate::model::Page<crate::model::event::ServerEvent>, BackendError>),
     /// A look at the watched activities.
     WatchesLooked(Result<crate::backend::watched::Look, BackendError>),
     /// `:watch` read the query's matches to watch them.

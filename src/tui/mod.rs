@@ -15,6 +15,7 @@ pub mod line_editor;
 pub mod list_columns;
 pub mod notify;
 mod runtime;
+#[cfg(any(test, feature = "test-support"))]
 pub mod svg;
 pub mod terminal;
 pub mod theme;
@@ -23,7 +24,7 @@ pub mod update;
 pub mod user_commands;
 pub mod view;
 pub use runtime::{Connect, Profiles};
-pub mod views;
+pub mod saved_views;
 pub mod watches;
 
 /// How the dashboard looks and what its own keys do (views, commands), from the config and
@@ -36,7 +37,7 @@ pub struct Looks {
     pub theme_styles: Vec<(String, theme::StyleOverride)>,
     /// `NO_COLOR` is set: no colour, whatever the theme.
     pub no_color: bool,
-    pub views: Vec<views::SavedView>,
+    pub views: Vec<saved_views::SavedView>,
     /// `[list] columns`: the list's columns, in order.
     pub columns: Vec<list_columns::ListColumn>,
     /// `[[commands]]`: the operator's own commands on a row.

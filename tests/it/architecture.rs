@@ -475,3 +475,25 @@ fn each_dialog_is_one_file_with_its_keys_and_its_lines() {
         "view/popups.rs boxes popups; their lines are the dialogs'"
     );
 }
+
+/// What only the tests use is not built into the binary: behind
+/// `cfg(test)` or the `test-support` feature the tests turn on.
+#[test]
+fn test_support_is_not_in_the_binary() {
+    let gate = "#[cfg(any(test, feature = \"test-support\"))]";
+    for (file, item) in [
+        ("src/tui/mod.rs", "pub mod svg;"),
+        ("src/engine/dataset.rs", "pub fn to_dataset("),
+        ("src/engine/dataset.rs", "pub fn same_state("),
+    ] {
+        let text = std::fs::read_to_string(Path::new(ROOT).join(file)).unwrap();
+        let at = text.find(item).unwrap_or_else(|| panic!("{item} in {file}"));
+        let before = text[..at].trim_end();
+        assert!(before.ends_with(gate), "{file}: {item} is built into the binary");
+    }
+    let manifest = std::fs::read_to_string(Path::new(ROOT).join("Cargo.toml")).unwrap();
+    assert!(
+        !manifest.contains("default = [\"test-support\""),
+        "test support is not a default feature"
+    );
+}

@@ -284,7 +284,7 @@ impl Backend for RemoteBackend {
     async fn events(
         &self,
         filter: &crate::backend::EventFilter,
-    ) -> Result<Page<crate::model::event::Event>, BackendError> {
+    ) -> Result<Page<crate::model::event::ServerEvent>, BackendError> {
         let mut params = vec![
             ("limit", filter.limit.to_string()),
             ("offset", filter.offset.to_string()),
@@ -303,7 +303,7 @@ impl Backend for RemoteBackend {
             Api::Legacy => self
                 .retrying(|| self.legacy("GetEventLog", &params))
                 .await
-                .map(|results: Vec<crate::model::event::Event>| Page {
+                .map(|results: Vec<crate::model::event::ServerEvent>| Page {
                     count: filter.offset.saturating_add(results.len() as u64),
                     results,
                     next: None,

@@ -19,7 +19,7 @@ pub struct Acting {
     pub log: Vec<ActionRecord>,
     /// The server's events log (any client's actions), read when the
     /// action log opens: `None` while it is read.
-    pub server_events: Option<Result<Vec<crate::model::event::Event>, String>>,
+    pub server_events: Option<Result<Vec<crate::model::event::ServerEvent>, String>>,
     pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize, RefusedWhen)>,
     /// A guard's stop that goes ahead without a confirmation (`--auto`):
     /// its plan is carried out when it comes, and what it was picked as.

@@ -2,7 +2,7 @@
 
 use crate::model::ListSort;
 use crate::tui::list_columns::{DEFAULT_COLUMNS, ListColumn};
-use crate::tui::{Looks, keys::Keymap, theme::Theme, views::SavedView};
+use crate::tui::{Looks, keys::Keymap, saved_views::SavedView, theme::Theme};
 
 pub struct Preferences {
     /// The styles every view draws with.

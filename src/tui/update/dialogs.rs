@@ -179,7 +179,10 @@ pub(super) fn open_action_log(app: &mut App, out: &mut Vec<Command>) {
 /// The server's events came (or it has none).
 pub(super) fn server_events_loaded(
     app: &mut App,
-    result: Result<crate::model::Page<crate::model::event::Event>, crate::backend::BackendError>,
+    result: Result<
+        crate::model::Page<crate::model::event::ServerEvent>,
+        crate::backend::BackendError,
+    >,
 ) {
     app.acting.server_events = Some(match result {
         Ok(page) => Ok(page.results),
