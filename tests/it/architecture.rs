@@ -487,9 +487,14 @@ fn test_support_is_not_in_the_binary() {
         ("src/engine/dataset.rs", "pub fn same_state("),
     ] {
         let text = std::fs::read_to_string(Path::new(ROOT).join(file)).unwrap();
-        let at = text.find(item).unwrap_or_else(|| panic!("{item} in {file}"));
+        let at = text
+            .find(item)
+            .unwrap_or_else(|| panic!("{item} in {file}"));
         let before = text[..at].trim_end();
-        assert!(before.ends_with(gate), "{file}: {item} is built into the binary");
+        assert!(
+            before.ends_with(gate),
+            "{file}: {item} is built into the binary"
+        );
     }
     let manifest = std::fs::read_to_string(Path::new(ROOT).join("Cargo.toml")).unwrap();
     assert!(
