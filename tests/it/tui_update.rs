@@ -1116,15 +1116,7 @@ fn a_settled_group_is_not_read_again_while_idle() {
     assert!(!app.children.rows.is_empty());
 
     // A group with children in flight is read on each refresh.
-    let moving = e
-        .activities(
-            "type:ActivityGroup NOT status:succeeded NOT status:failed NOT status:canceled",
-            1,
-            0,
-        )
-        .unwrap()
-        .results[0]
-        .id;
+    let moving = moving_group(&e);
     let mut cmds = typed(&mut app, "/");
     cmds.extend(feed(&mut app, (0..20).map(|_| code(KeyCode::Backspace))));
     cmds.extend(typed(&mut app, &format!("id:{moving}")));
@@ -1141,15 +1133,7 @@ fn a_settled_group_is_not_read_again_while_idle() {
 fn children_still_loading_are_not_asked_again_by_a_refresh() {
     let e = engine();
     let mut app = loaded(&e);
-    let moving = e
-        .activities(
-            "type:ActivityGroup NOT status:succeeded NOT status:failed NOT status:canceled",
-            1,
-            0,
-        )
-        .unwrap()
-        .results[0]
-        .id;
+    let moving = moving_group(&e);
     let mut cmds = typed(&mut app, &format!("/id:{moving}"));
     cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
     // The list answers; its children's read is left out, as if slow.
@@ -1173,4 +1157,16 @@ fn children_still_loading_are_not_asked_again_by_a_refresh() {
         1,
         "then reads again"
     );
+}
+
+/// A group with children still moving in the small dataset.
+fn moving_group(e: &Engine) -> u64 {
+    e.activities(
+        "type:ActivityGroup NOT status:succeeded NOT status:failed NOT status:canceled",
+        1,
+        0,
+    )
+    .unwrap()
+    .results[0]
+        .id
 }
