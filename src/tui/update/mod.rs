@@ -238,11 +238,9 @@ fn moves(action: Option<KeyAction>) -> bool {
 /// bottom, the query editor, or the panes. Quit works in each.
 fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
     let context = match &app.dialog {
-        Some(
-            Dialog::Confirm(_)
-            | Dialog::SwitchProfile(crate::tui::dialogs::SwitchProfile { .. })
-            | Dialog::RunCommand(crate::tui::dialogs::RunCommand { .. }),
-        ) => Context::Confirm,
+        Some(Dialog::Confirm(_) | Dialog::SwitchProfile(_) | Dialog::RunCommand(_)) => {
+            Context::Confirm
+        }
         Some(_) => Context::Popup,
         None if app.query.editing || app.prompt.kind.is_some() => Context::Editor,
         None => Context::Panes,
