@@ -476,10 +476,11 @@ fn each_dialog_is_one_file_with_its_keys_and_its_lines() {
     );
 }
 
-/// What only the tests use is not built into the binary: behind
-/// `cfg(test)` or the `test-support` feature the tests turn on.
+/// What only the tests use is not in a plain build: behind `cfg(test)`
+/// or the `test-support` feature the tests turn on. (The package is the
+/// tested binary; `packaging/check-deb` checks the code is not in it.)
 #[test]
-fn test_support_is_not_in_the_binary() {
+fn test_support_is_not_in_a_plain_build() {
     let gate = "#[cfg(any(test, feature = \"test-support\"))]";
     for (file, item) in [
         ("src/tui/mod.rs", "pub mod svg;"),

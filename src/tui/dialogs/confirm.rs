@@ -54,17 +54,13 @@ impl Confirm {
             choice.whole = !choice.whole;
         }
     }
-}
 
-impl Confirm {
     /// Proceeding sends only what can change when Landscape would refuse
     /// the whole (all or nothing).
     pub fn only_changeable(&self) -> bool {
         self.plan.as_ref().is_some_and(ActionPlan::would_be_refused)
     }
-}
 
-impl Confirm {
     /// `Go`: carry the plan out (only once it is counted); Tab shows the
     /// other choice.
     pub fn on_key(&mut self, action: Option<KeyAction>) -> Outcome {
@@ -83,10 +79,13 @@ impl Confirm {
 /// How many summaries a confirmation lists.
 const LISTED: usize = 5;
 
+/// The box's title: "Approve activities".
 pub fn title(kind: ActionKind) -> String {
     format!("{} activities", capital(kind.verb()))
 }
 
+/// What the action will do, counted; what it will refuse and why; the
+/// choice Tab offers; the keys.
 pub fn lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
     let verb = c.kind.verb();
     let mut lines = Vec::new();

@@ -1,5 +1,6 @@
-//! The keys of the dialogs: the confirmation, the refusals, the help and
-//! the action log.
+//! A key in a popup: routed to the popup's own file (`tui::dialogs`),
+//! and what it comes to (its `Outcome`) carried out here: an action sent,
+//! a query shown, a copy, a command run, a profile switched.
 
 use super::editor::run_query;
 use super::profiles::switch_profile;
