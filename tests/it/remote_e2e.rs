@@ -3,6 +3,7 @@
 //! engine gives in process, typed errors, and the dashboard driven through it.
 
 use crate::common;
+use crate::common::tui::said;
 
 use std::sync::Arc;
 
@@ -212,12 +213,7 @@ async fn the_dashboard_works_through_the_remote_backend() {
     let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('y'))]);
     common::tui::drive_remote(&mut app, backend.as_ref(), cmds).await;
     assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("approved 3 activities"),
+        said(&app).contains("approved 3 activities"),
         "{:?}",
         app.status.message
     );

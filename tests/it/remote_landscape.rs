@@ -4,6 +4,7 @@
 //! refresh each cost a handful of requests, not a scan of the account.
 
 use crate::common;
+use crate::common::tui::said;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -283,7 +284,7 @@ async fn an_outage_is_a_state_named_until_the_server_is_back() {
     assert_eq!(app.status.outage.as_ref().map(|o| o.since), Some(since));
     let cmds = crate::common::tui::feed(&mut app, [key(KeyCode::Char('a'))]);
     assert!(cmds.is_empty(), "nothing is sent: {cmds:?}");
-    let said = app.status.message.as_ref().unwrap().text.clone();
+    let said = said(&app).to_owned();
     assert!(
         said.contains("server unreachable since") && said.starts_with("not sent: "),
         "{said}"

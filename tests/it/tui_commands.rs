@@ -3,6 +3,7 @@
 //! the runtime to run (the pty test runs them for real).
 
 use crate::common;
+use crate::common::tui::said;
 
 use common::tui::{code, drive, feed, key, loaded, small_engine};
 use landscape_tui::config::Config;
@@ -122,7 +123,7 @@ fn a_command_runs_on_the_selected_child_with_its_computer() {
         },
     );
     assert_eq!(
-        app.status.message.as_ref().unwrap().text,
+        said(&app),
         "ssh: exit status: 255: ssh: connect to host web-02.example.com port 22: Connection refused"
     );
     assert!(
@@ -136,7 +137,7 @@ fn a_command_runs_on_the_selected_child_with_its_computer() {
     let cmds = feed(&mut app, [key('X')]);
     assert!(cmds.is_empty(), "{cmds:?}");
     assert_eq!(
-        app.status.message.as_ref().unwrap().text,
+        said(&app),
         "ssh: not run: {computer.hostname}: activity 160 has no computer"
     );
     assert!(app.dialog.is_none());

@@ -3,6 +3,7 @@
 //! an operator chooses, and why an activity waits, from a real server.
 
 use crate::common;
+use crate::common::tui::said;
 
 use std::time::Duration;
 
@@ -143,14 +144,7 @@ fn columns_are_chosen_on_the_command_line_and_in_the_config() {
     // A mistake is said and changes nothing.
     let c = command(&mut app, "columns status colour");
     answer(&mut app, &engine, c);
-    assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("no column \"colour\"")
-    );
+    assert!(said(&app).contains("no column \"colour\""));
     assert_eq!(app.prefs.columns.len(), 5);
 
     // The config's [list] columns, and its mistakes at their line.

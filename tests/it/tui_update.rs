@@ -1,6 +1,7 @@
 //! The dashboard's pure update step: key sequences and backend answers in,
 //! state and commands out. No terminal, no backend.
 
+use crate::common::tui::said;
 use landscape_tui::backend::action_plan::{ActionReport, Outcome};
 use landscape_tui::backend::{BackendError, BackendInfo};
 use landscape_tui::engine::Engine;
@@ -81,7 +82,7 @@ fn relative_dates_are_sent_written_out_and_history_keeps_them() {
         "{cmds:?}"
     );
     assert_eq!(app.query.applied, sent);
-    let said = &app.status.message.as_ref().unwrap().text;
+    let said = &said(&app);
     assert!(
         said.contains("created-after:-12h → created-after:2024-02-07T05:30"),
         "{said}"
@@ -115,14 +116,7 @@ fn a_bad_query_is_not_run_and_points_at_the_token() {
     assert!(app.query.editing);
     let e = app.query.error.clone().unwrap();
     assert_eq!(e.span, 7..12);
-    assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("unknown status")
-    );
+    assert!(said(&app).contains("unknown status"));
     // Esc backs out to the query the list shows.
     feed(&mut app, [code(KeyCode::Esc)]);
     assert!(!app.query.editing);
@@ -227,14 +221,7 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     // Nothing marked is a failed activity: nothing to cancel, nothing sent.
     assert_eq!(c.plan.as_ref().unwrap().changes(), 0);
     assert!(feed(&mut app, [key('y')]).is_empty());
-    assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("nothing to cancel")
-    );
+    assert!(said(&app).contains("nothing to cancel"));
     // Without the query: 160's two pending children can change, 150 (canceled) cannot.
     let mut cmds = feed(&mut app, [key('/'), code(KeyCode::Esc)]);
     cmds.extend(feed(&mut app, [key('/')]));
@@ -256,7 +243,7 @@ fn marks_survive_queries_and_refreshes_and_drive_actions() {
     assert!(app.dialog.is_none());
     answer_actions(&mut app, &mut e, cmds);
     assert_eq!(
-        app.status.message.as_ref().unwrap().text,
+        said(&app),
         "canceled 2 activities (e shows what was left out)"
     );
     for id in [161, 162] {
@@ -294,14 +281,7 @@ fn confirmation_waits_for_the_dry_run_and_n_aborts() {
     );
     feed(&mut app, [key('n')]);
     assert!(app.dialog.is_none());
-    assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("aborted")
-    );
+    assert!(said(&app).contains("aborted"));
 }
 
 #[test]
@@ -326,7 +306,7 @@ fn refusals_open_a_popup_and_stay_viewable() {
     };
     let cmds = feed(&mut app, [Event::ActionDone(report)]);
     assert_eq!(
-        app.status.message.as_ref().unwrap().text,
+        said(&app),
         "approve refused for 1 activity; nothing changed (e shows why)"
     );
     assert!(
@@ -391,14 +371,7 @@ fn read_only_refuses_actions_up_front() {
     answer(&mut app, &engine(), cmds);
     assert!(feed(&mut app, [key('a')]).is_empty());
     assert!(app.dialog.is_none());
-    assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("read-only")
-    );
+    assert!(said(&app).contains("read-only"));
 }
 
 #[test]
@@ -552,10 +525,7 @@ fn a_row_matching_through_some_children_acts_on_those_only() {
     }
     let cmds = feed(&mut app, [key('y')]);
     answer_actions(&mut app, &mut e, cmds);
-    assert_eq!(
-        app.status.message.as_ref().unwrap().text,
-        "approved 2 activities"
-    );
+    assert_eq!(said(&app), "approved 2 activities");
     // db-01's child (103) was not matched and is untouched.
     assert_eq!(
         e.activity(103).unwrap().status(),
@@ -723,21 +693,14 @@ fn a_new_query_drops_star_and_its_message() {
     let e = engine();
     let mut app = loaded(&e);
     feed(&mut app, [key('*')]);
-    assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .starts_with("all 14 matching marked")
-    );
+    assert!(said(&app).starts_with("all 14 matching marked"));
     let mut cmds = feed(&mut app, [key('/')]);
     cmds.extend(typed(&mut app, "status:failed"));
     cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
     answer(&mut app, &e, cmds);
     assert!(app.marks.all.is_none());
     assert_eq!(
-        app.status.message.as_ref().unwrap().text,
+        said(&app),
         "the new query dropped * (every match of the old one)"
     );
 }
@@ -765,14 +728,7 @@ fn star_in_the_children_marks_what_the_query_takes() {
     assert_eq!(app.children.rows.len(), 3);
     feed(&mut app, [key('*')]);
     assert!(app.marks.ids.is_empty());
-    assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("A shows the matching ones")
-    );
+    assert!(said(&app).contains("A shows the matching ones"));
 }
 
 #[test]
@@ -854,14 +810,7 @@ fn v_marks_a_range_of_rows() {
     let mut want_sorted = want.clone();
     want_sorted.sort_unstable();
     assert_eq!(marked, want_sorted);
-    assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .starts_with("marked 3 in the range")
-    );
+    assert!(said(&app).starts_with("marked 3 in the range"));
     // Esc stops a range before its end.
     feed(
         &mut app,
@@ -934,14 +883,7 @@ fn jumping_to_a_computer_and_back_keeps_the_list() {
             .iter()
             .all(|a| a.computer_id.get() == Some(&computer))
     );
-    assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("Esc comes back")
-    );
+    assert!(said(&app).contains("Esc comes back"));
     // Wander off in the computer's list, then back.
     feed(&mut app, [key('j')]);
     let cmds = feed(&mut app, [code(KeyCode::Esc)]);
@@ -1061,7 +1003,7 @@ fn an_outage_never_passes_old_rows_off_as_a_new_querys() {
         "{cmds:?}"
     );
     assert!(app.dialog.is_none());
-    let said = &app.status.message.as_ref().unwrap().text;
+    let said = &said(&app);
     assert!(said.contains("has not answered yet"), "{said}");
     // Back: the new query's rows, and actions again.
     let cmds = feed(&mut app, [key('r')]);

@@ -5,6 +5,7 @@
 //! ordinary cancel by query, confirmed, of exactly what had not started.
 
 use crate::common;
+use crate::common::tui::said;
 
 use std::sync::Arc;
 
@@ -112,14 +113,7 @@ fn a_watch_tells_the_first_failure_then_the_end_once_each() {
         vec!["watch 1: row 500 Upgrade package curl is done: 0 succeeded, 1 failed, 3 canceled"]
     );
     assert_eq!(app.watches.active(&app.backend.label).count(), 0);
-    assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("is done")
-    );
+    assert!(said(&app).contains("is done"));
     // Done: no more looks.
     let cmds = update(&mut app, Event::RefreshDue);
     assert!(
@@ -152,14 +146,7 @@ fn w_again_stops_the_watch_and_nothing_is_looked_at() {
     let status = common::tui::screen(&common::tui::draw(&app));
     assert!(status.contains("◉ 1 watched"), "{status}");
     let cmds = feed(&mut app, [key('w')]);
-    assert!(
-        app.status
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .starts_with("stopped watching row 500")
-    );
+    assert!(said(&app).starts_with("stopped watching row 500"));
     assert!(
         matches!(&cmds[..], [Command::Effect(Effect::SaveWatches(l))] if l.is_empty()),
         "{cmds:?}"
@@ -230,10 +217,7 @@ fn a_guard_asks_then_cancels_exactly_what_had_not_started() {
         "asked first"
     );
     let rest = act(&mut app, &backend, |a| feed(a, [key('y')]));
-    assert_eq!(
-        app.status.message.as_ref().unwrap().text,
-        "canceled 5 activities"
-    );
+    assert_eq!(said(&app), "canceled 5 activities");
     assert_eq!(count(&backend, "parent-id:500 status:canceled"), 5);
     assert_eq!(count(&backend, "parent-id:500 status:delivered"), 2);
     assert_eq!(count(&backend, "parent-id:500 status:failed"), 3);
@@ -551,7 +535,7 @@ fn data_files_survive_a_damaged_line_and_a_failed_write_is_said() {
             record: Some(record.clone()),
         },
     );
-    let said = &app.status.message.as_ref().unwrap().text;
+    let said = &said(&app);
     assert!(said.contains("could not write the action log"), "{said}");
     assert!(said.contains("No space left"), "{said}");
     assert_eq!(app.acting.unwritten_log.len(), 1);

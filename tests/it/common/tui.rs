@@ -223,3 +223,8 @@ pub async fn drive_remote(app: &mut App, backend: &dyn Backend, mut commands: Ve
         }
     }
 }
+
+/// What the status line says now ("" when it says nothing).
+pub fn said(app: &App) -> &str {
+    app.status.message.as_ref().map_or("", |m| m.text.as_str())
+}
