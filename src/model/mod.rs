@@ -11,6 +11,7 @@ pub mod failure;
 mod field;
 pub mod guard;
 mod page;
+pub mod rollout;
 pub mod scope;
 mod sort;
 mod status;
