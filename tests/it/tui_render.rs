@@ -504,3 +504,17 @@ fn characters_that_reorder_text_are_shown_as_escapes() {
     );
     assert!(!s.contains(['\u{202e}', '\u{202c}', '\u{200b}']), "{s}");
 }
+
+/// `y`: the copy menu lists what it copies, the selected choice marked,
+/// and ends with its keys as the keymap has them.
+#[test]
+fn the_copy_menu_says_its_choices_and_its_keys() {
+    let mut app = loaded((80, 24));
+    update(&mut app, common::tui::key('y'));
+    assert!(matches!(app.dialog, Some(Dialog::CopyMenu(_))));
+    let screen = common::tui::screen(&common::tui::draw(&app));
+    for choice in ["JSON", "id", "result text", "web UI link"] {
+        assert!(screen.contains(choice), "{choice}: {screen}");
+    }
+    assert!(screen.contains("Enter copies   Esc closes"), "{screen}");
+}

@@ -135,6 +135,11 @@ fn a_watch_tells_the_first_failure_then_the_end_once_each() {
         screen.contains("done: 0 succeeded, 1 failed, 3 canceled"),
         "{screen}"
     );
+    // Its last line: the keys as the keymap has them, and what each does.
+    assert!(
+        screen.contains("Enter shows its activities   w stops watching   Esc closes"),
+        "{screen}"
+    );
 }
 
 #[test]

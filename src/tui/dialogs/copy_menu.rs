@@ -8,7 +8,6 @@ use crate::tui::keys::KeyAction;
 use ratatui::style::Style;
 
 use crate::printable::printable;
-use crate::tui::keys::Context;
 use crate::tui::theme::popup_row;
 
 /// What `y` offers to copy, in its order.
@@ -55,13 +54,10 @@ pub fn lines(app: &App, selected: usize) -> Vec<Line<'static>> {
             ])
         })
         .collect();
-    let key = |action| app.prefs.keymap.first(Context::Popup, action);
     lines.push(Line::from(""));
-    lines.push(Line::from(vec![
-        Span::styled(key(KeyAction::Open), app.prefs.theme.key),
-        Span::raw(" copies   "),
-        Span::styled(key(KeyAction::Close), app.prefs.theme.key),
-        Span::raw(" closes"),
-    ]));
+    lines.push(super::keys_line(
+        (&app.prefs.theme, &app.prefs.keymap),
+        &[(KeyAction::Open, "copies"), (KeyAction::Close, "closes")],
+    ));
     lines
 }

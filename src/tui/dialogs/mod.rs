@@ -122,6 +122,22 @@ pub(super) fn go_or_stay(prefs: (&Theme, &Keymap), go: &str, stay: &str) -> Line
     ])
 }
 
+/// A list popup's last line: each key as the keymap has it, then what it
+/// does ("Enter copies   Esc closes").
+pub(super) fn keys_line(prefs: (&Theme, &Keymap), keys: &[(KeyAction, &str)]) -> Line<'static> {
+    let (theme, keymap) = prefs;
+    let mut spans = Vec::new();
+    for (i, (action, does)) in keys.iter().enumerate() {
+        let gap = if i + 1 < keys.len() { "   " } else { "" };
+        spans.push(Span::styled(
+            keymap.first(Context::Popup, *action),
+            theme.key,
+        ));
+        spans.push(Span::raw(format!(" {does}{gap}")));
+    }
+    Line::from(spans)
+}
+
 /// The keys that go ahead in a dialog: `y / Enter`.
 pub(super) fn go_keys(keymap: &Keymap) -> String {
     keymap.hint(Context::Confirm, KeyAction::Confirm)

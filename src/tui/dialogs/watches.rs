@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use super::Outcome;
 use crate::printable::printable;
 use crate::tui::app::App;
-use crate::tui::keys::{Context, KeyAction, moved};
+use crate::tui::keys::{KeyAction, moved};
 use crate::tui::theme::popup_row;
 use crate::tui::watches::Watch;
 
@@ -76,16 +76,15 @@ pub fn lines(app: &App, selected: usize) -> Vec<Line<'static>> {
             Span::styled(state(w), style),
         ]));
     }
-    let key = |action| app.prefs.keymap.first(Context::Popup, action);
     lines.push(Line::from(""));
-    lines.push(Line::from(vec![
-        Span::styled(key(KeyAction::Open), app.prefs.theme.key),
-        Span::raw(" shows its activities   "),
-        Span::styled(key(KeyAction::Watch), app.prefs.theme.key),
-        Span::raw(" stops watching   "),
-        Span::styled(key(KeyAction::Close), app.prefs.theme.key),
-        Span::raw(" closes"),
-    ]));
+    lines.push(super::keys_line(
+        (&app.prefs.theme, &app.prefs.keymap),
+        &[
+            (KeyAction::Open, "shows its activities"),
+            (KeyAction::Watch, "stops watching"),
+            (KeyAction::Close, "closes"),
+        ],
+    ));
     lines
 }
 

@@ -49,12 +49,14 @@ pub(super) fn on_query_key(
     action: Option<KeyAction>,
     out: &mut Vec<Command>,
 ) {
-    let popup = app
+    // How many completions are shown (the list is open when any are).
+    let shown = app
         .query
         .editor
         .completions
         .as_ref()
-        .is_some_and(|c| !c.items.is_empty());
+        .map_or(0, |c| c.items.len());
+    let popup = shown > 0;
     match action {
         Some(KeyAction::RunQuery) if popup => apply_completion(app),
         Some(KeyAction::RunQuery) => {
@@ -86,14 +88,8 @@ pub(super) fn on_query_key(
             app.query.editor.completions = None;
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) if popup => {
-            let n = app
-                .query
-                .editor
-                .completions
-                .as_ref()
-                .map_or(1, |c| c.items.len());
             let down = action == Some(KeyAction::HistoryForward);
-            app.query.editor.cycle_completion(n, down);
+            app.query.editor.cycle_completion(shown, down);
         }
         Some(KeyAction::HistoryBack | KeyAction::HistoryForward) => {
             if app
@@ -106,13 +102,7 @@ pub(super) fn on_query_key(
         }
         Some(KeyAction::Complete) => {
             if popup {
-                let n = app
-                    .query
-                    .editor
-                    .completions
-                    .as_ref()
-                    .map_or(1, |c| c.items.len());
-                app.query.editor.cycle_completion(n, true);
+                app.query.editor.cycle_completion(shown, true);
                 return;
             }
             let c = complete(
