@@ -137,13 +137,12 @@ async fn pages_the_end_and_refreshes_cost_what_is_shown() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_on_landscapes_routes_reaches_the_end_and_keeps_its_place() {
     use common::tui::{drive_remote, remote_app};
-    use landscape_tui::tui::event::Event;
     use landscape_tui::tui::update::start;
-    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::crossterm::event::KeyCode;
     let s = TestServer::start_with(common::frozen(common::demo(5, 60, 20_000))).await;
     let want = s.backend.top_level("", u64::MAX, 0).await.unwrap();
     let want: Vec<u64> = want.rows.results.iter().map(|a| a.id).collect();
-    let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let key = crate::common::tui::code;
     for (hide, api) in [
         (Hide::TopLevel, ApiChoice::Rest),
         (Hide::Rest, ApiChoice::Legacy),
@@ -243,8 +242,8 @@ async fn an_outage_is_a_state_named_until_the_server_is_back() {
     use common::tui::{draw, drive_remote, remote_app, screen};
     use landscape_tui::tui::event::Event;
     use landscape_tui::tui::update::{start, update};
-    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    use ratatui::crossterm::event::KeyCode;
+    let key = crate::common::tui::code;
     let s = TestServer::start_with(common::frozen(common::demo(5, 30, 3_000))).await;
     let mut proxy = Proxy::start(&s.base, Hide::TopLevel, Duration::ZERO).await;
     let remote = client(&s, &proxy, ApiChoice::Rest);
@@ -345,7 +344,7 @@ async fn an_idle_group_reads_its_computers_once() {
     use landscape_tui::engine::Engine;
     use landscape_tui::tui::event::Event;
     use landscape_tui::tui::update::{start, update};
-    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::crossterm::event::KeyCode;
     let statuses = vec!["undelivered"; 98];
     let engine = Engine::from_dataset_str(&common::rollout_of(&statuses)).unwrap();
     let s = TestServer::start_with(common::frozen(engine)).await;
@@ -359,10 +358,7 @@ async fn an_idle_group_reads_its_computers_once() {
     let mut cmds = crate::common::tui::typed(&mut app, "/id:500");
     cmds.extend(crate::common::tui::feed(
         &mut app,
-        [Event::Key(KeyEvent::new(
-            KeyCode::Enter,
-            KeyModifiers::NONE,
-        ))],
+        [crate::common::tui::code(KeyCode::Enter)],
     ));
     drive_remote(&mut app, remote.as_ref(), cmds).await;
     assert_eq!(app.children.rows.len(), 98);
@@ -503,7 +499,7 @@ async fn an_idle_finished_group_costs_the_same_at_any_size() {
     use landscape_tui::engine::Engine;
     use landscape_tui::tui::event::Event;
     use landscape_tui::tui::update::{start, update};
-    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::crossterm::event::KeyCode;
     let mut costs = Vec::new();
     for children in [20, 90] {
         let statuses: Vec<&str> = (0..children)
@@ -519,10 +515,7 @@ async fn an_idle_finished_group_costs_the_same_at_any_size() {
         let mut cmds = crate::common::tui::typed(&mut app, "/id:500");
         cmds.extend(crate::common::tui::feed(
             &mut app,
-            [Event::Key(KeyEvent::new(
-                KeyCode::Enter,
-                KeyModifiers::NONE,
-            ))],
+            [crate::common::tui::code(KeyCode::Enter)],
         ));
         drive_remote(&mut app, remote.as_ref(), cmds).await;
         assert_eq!(app.children.parent, Some(500));

@@ -11,7 +11,9 @@ use ratatui::style::Color;
 
 use crate::common;
 
-use common::tui::{answer, code, command, draw, feed, key, loaded, screen, small_engine as engine};
+use common::tui::{
+    answer, code, command, draw, feed, key, loaded, said, screen, small_engine as engine,
+};
 
 fn ids(app: &App) -> Vec<u64> {
     app.list.rows.iter().map(|a| a.id).collect()
@@ -86,7 +88,7 @@ fn a_server_sorts_by_time_only_so_other_columns_sort_the_loaded_rows_and_say_so(
         unverified_tls: false,
     };
     feed(&mut app, [key('s'), key('s')]);
-    let message = app.status.message.clone().unwrap().text;
+    let message = said(&app).to_owned();
     assert!(message.contains("sorted by type ▲"), "{message}");
     assert!(message.contains("loaded rows only"), "{message}");
     // The server is asked for its own order; the rows are sorted here.
@@ -303,7 +305,7 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     feed(&mut app, [code(KeyCode::Enter)]);
     // From where the view is (the error line): "step 50" is the next.
     let first = app.detail.search_at.unwrap();
-    let text = app.status.message.clone().unwrap().text;
+    let text = said(&app).to_owned();
     assert!(text.contains("\"step 5\": match 2 of 11"), "{text}");
     assert!(landscape_tui::tui::layout::detail_text_lines(&app)[first].contains("step 50"));
     // On screen: the match is the scroll's top or below it.
@@ -319,7 +321,7 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     for _ in 0..10 {
         feed(&mut app, [key('n')]);
     }
-    let text = app.status.message.clone().unwrap().text;
+    let text = said(&app).to_owned();
     assert!(text.contains("match 1 of 11"), "{text}");
     // The first, "step 5", is far above: the view scrolled back to it.
     let at = app.detail.search_at.unwrap();
@@ -396,7 +398,7 @@ fn the_command_line_completes_runs_and_remembers() {
     command(&mut app, "theme mono");
     colourless(&app).unwrap();
     assert!(command(&mut app, "sort colour").is_empty());
-    let text = app.status.message.clone().unwrap().text;
+    let text = said(&app).to_owned();
     assert!(
         text.contains("no column \"colour\"; columns: created"),
         "{text}"
@@ -420,14 +422,7 @@ fn export_asks_for_every_match_in_the_format_its_extension_names() {
         })]
     );
     assert!(command(&mut app, "export out.xlsx").is_empty());
-    assert!(
-        app.status
-            .message
-            .clone()
-            .unwrap()
-            .text
-            .contains(".tsv, .csv or .json")
-    );
+    assert!(said(&app).contains(".tsv, .csv or .json"));
 }
 
 #[tokio::test]
@@ -496,7 +491,7 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
     let mut app = loaded(&e, (120, 40));
     app.prefs.profiles = vec!["prod".into(), "staging".into()];
     assert!(command(&mut app, "profile prd").is_empty());
-    let text = app.status.message.clone().unwrap().text;
+    let text = said(&app).to_owned();
     assert!(
         text.contains("no profile \"prd\"; profiles: prod, staging"),
         "{text}"
@@ -540,14 +535,7 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
         }],
     );
     assert_eq!(app.marks.ids.len(), 1);
-    assert!(
-        app.status
-            .message
-            .clone()
-            .unwrap()
-            .text
-            .contains("still on DEMO")
-    );
+    assert!(said(&app).contains("still on DEMO"));
 
     let remote = BackendInfo {
         label: "https://landscape.example.com/api/".into(),

@@ -575,7 +575,7 @@ fn star_marks_every_match_and_acts_by_query() {
     assert!(promised > 10_000 / 100, "{promised}");
     let cmds = feed(&mut app, [key('y')]);
     answer_actions(&mut app, &mut e, cmds);
-    let message = app.status.message.clone().unwrap().text;
+    let message = said(&app).to_owned();
     assert_eq!(message, format!("approved {promised} activities"));
     assert_eq!(e.activities("status:unapproved", 1, 0).unwrap().count, 0);
     assert!(
