@@ -24,13 +24,8 @@ pub struct Threshold {
 impl Threshold {
     /// Reads `failed>=N` or `failed>=N%`.
     pub fn parse(text: &str) -> Result<Threshold, String> {
-        let bad = || format!("{text:?} is not a threshold: write failed>=3 or failed>=5%");
-        let rest = text.trim().strip_prefix("failed>=").ok_or_else(bad)?;
-        let (number, percent) = match rest.strip_suffix('%') {
-            Some(n) => (n, true),
-            None => (rest, false),
-        };
-        let at_least: u64 = number.parse().map_err(|_| bad())?;
+        let (at_least, percent) = failed_figure(text, ">=")
+            .ok_or_else(|| format!("{text:?} is not a threshold: write failed>=3 or failed>=5%"))?;
         if at_least == 0 || (percent && at_least > 100) {
             return Err(format!(
                 "{text:?}: a threshold is at least 1{}",
@@ -48,6 +43,17 @@ impl Threshold {
             failed >= self.at_least
         }
     }
+}
+
+/// `failed` then `op` then a count or a percentage (`failed>=5%`): the
+/// figure and whether it is a percentage; `None` when it is not that.
+pub(super) fn failed_figure(text: &str, op: &str) -> Option<(u64, bool)> {
+    let rest = text.trim().strip_prefix("failed")?.strip_prefix(op)?;
+    let (number, percent) = match rest.strip_suffix('%') {
+        Some(n) => (n, true),
+        None => (rest, false),
+    };
+    Some((number.parse().ok()?, percent))
 }
 
 impl fmt::Display for Threshold {

@@ -121,13 +121,8 @@ pub struct Gate {
 impl Gate {
     /// Reads `failed<=N` or `failed<=N%`.
     pub fn parse(text: &str) -> Result<Gate, String> {
-        let bad = || format!("{text:?} is not a gate: write failed<=3 or failed<=5%");
-        let rest = text.trim().strip_prefix("failed<=").ok_or_else(bad)?;
-        let (number, percent) = match rest.strip_suffix('%') {
-            Some(n) => (n, true),
-            None => (rest, false),
-        };
-        let at_most: u64 = number.parse().map_err(|_| bad())?;
+        let (at_most, percent) = super::guard::failed_figure(text, "<=")
+            .ok_or_else(|| format!("{text:?} is not a gate: write failed<=3 or failed<=5%"))?;
         if percent && at_most > 100 {
             return Err(format!("{text:?}: a share is at most 100%"));
         }
