@@ -89,7 +89,7 @@ where
             app.acting.log = crate::backend::action_log::load(options.action_log_file.as_deref());
             app.watches.list = super::watches::load(options.watches_file.as_deref());
             app.prefs.keymap = options.keymap.clone();
-            app.set_looks(options.looks.clone());
+            app.prefs.set_looks(options.looks.clone());
             app.prefs.profiles = options.profiles.names.clone();
             if let Some(note) = backend.take_start_note() {
                 app.say(super::app::Level::Info, note);

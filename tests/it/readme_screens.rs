@@ -63,7 +63,7 @@ fn the_readme_screens_are_what_the_code_draws() {
             let mut app = loaded(&engine, SIZE);
             let mut looks = app.prefs.looks.clone();
             looks.theme_name = theme.into();
-            app.set_looks(looks);
+            app.prefs.set_looks(looks);
             steps(&mut app, &engine);
             let svg = render(draw(&app).backend().buffer(), palette);
             let path = dir.join(format!("{name}-{theme}.svg"));

@@ -69,7 +69,7 @@ fn a_command_runs_on_the_selected_child_with_its_computer() {
     )
     .unwrap()
     .looks;
-    app.set_looks(looks);
+    app.prefs.set_looks(looks);
     // The first row's children: the first is 162, on web-02.
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
     common::tui::answer(&mut app, &engine, cmds);

@@ -200,7 +200,7 @@ fn mono_and_no_color_draw_without_any_colour() {
         },
     ] {
         let mut app = loaded(&e, (160, 45));
-        app.set_looks(looks);
+        app.prefs.set_looks(looks);
         colourless(&app).unwrap();
         feed(&mut app, [key('/')]);
         common::tui::typed(&mut app, "status:faild");

@@ -199,7 +199,7 @@ fn the_mono_theme() {
     check("mono", |app, _| {
         let mut looks = app.prefs.looks.clone();
         looks.theme_name = "mono".into();
-        app.set_looks(looks);
+        app.prefs.set_looks(looks);
         feed(app, [key('?')]);
     });
 }

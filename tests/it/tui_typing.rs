@@ -40,7 +40,7 @@ fn with_commands(app: &mut App) {
     }
     let config = landscape_tui::config::Config::parse(&config).unwrap();
     let settings = landscape_tui::settings::Settings::from_config(&config, false).unwrap();
-    app.set_looks(settings.looks);
+    app.prefs.set_looks(settings.looks);
 }
 
 /// `event` `after_ms` after the last, its reads and dry runs answered:

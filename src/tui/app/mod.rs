@@ -150,11 +150,6 @@ impl App {
         !self.backend.sorts_every_column && self.prefs.sort.column != SortColumn::Created
     }
 
-    /// Takes the config's theme and views.
-    pub fn set_looks(&mut self, looks: super::Looks) {
-        self.prefs.set_looks(looks);
-    }
-
     /// The activity the detail pane shows: the selected child when the
     /// children pane has focus or was last used, else the selected row.
     pub fn detail_activity(&self) -> Option<&Activity> {
