@@ -541,3 +541,87 @@ async fn an_idle_finished_group_costs_the_same_at_any_size() {
         "requests in six idle refreshes at 20 and 90 children"
     );
 }
+
+/// A slow children read on Landscape's own routes: while the open group's
+/// children are still on their way, six refreshes read the list and
+/// nothing of the children; once the read answers, the next refresh
+/// reads them again. The same requests at 20 and 90 children.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn children_still_loading_are_not_read_again_at_any_size() {
+    use common::tui::{drive_remote, remote_app};
+    use landscape_tui::engine::Engine;
+    use landscape_tui::tui::answer;
+    use landscape_tui::tui::app::App;
+    use landscape_tui::tui::event::{Call, Command, Event};
+    use landscape_tui::tui::update::{start, update};
+    use ratatui::crossterm::event::KeyCode;
+    /// Drives `cmds` to their end, holding back every children read.
+    async fn holding_children(
+        app: &mut App,
+        backend: &dyn Backend,
+        mut cmds: Vec<Command>,
+        held: &mut Vec<Command>,
+    ) {
+        while let Some(c) = cmds.pop() {
+            match c {
+                Command::Call(Call::FetchChildren { .. }) => held.push(c),
+                Command::Call(call) => {
+                    if let Some(e) = answer::answer(backend, call).await {
+                        cmds.extend(update(app, e));
+                    }
+                }
+                Command::Effect(_) => {}
+            }
+        }
+    }
+    let children_reads = |log: &[String]| log.iter().filter(|l| l.contains("parent-id")).count();
+    let mut costs = Vec::new();
+    for children in [20, 90] {
+        // Still moving: the group is never settled, so only the read under
+        // way keeps a refresh from asking again.
+        let statuses = vec!["delivered"; children];
+        let engine = Engine::from_dataset_str(&common::rollout_of(&statuses)).unwrap();
+        let s = TestServer::start_with(common::frozen(engine)).await;
+        let proxy = Proxy::start(&s.base, Hide::TopLevel, Duration::ZERO).await;
+        let remote = client(&s, &proxy, ApiChoice::Rest);
+        let mut app = remote_app(&proxy.base, (80, 24));
+        let mut held = Vec::new();
+        let cmds = start(&mut app);
+        holding_children(&mut app, remote.as_ref(), cmds, &mut held).await;
+        let mut cmds = common::tui::typed(&mut app, "/id:500");
+        cmds.extend(common::tui::feed(
+            &mut app,
+            [common::tui::code(KeyCode::Enter)],
+        ));
+        holding_children(&mut app, remote.as_ref(), cmds, &mut held).await;
+        assert_eq!(app.children.parent, Some(500));
+        assert!(app.children.loading, "its children's read is out");
+        proxy.reset();
+        for _ in 0..6 {
+            app.clock.now += chrono::Duration::seconds(5);
+            tokio::time::sleep(REFRESH).await;
+            let cmds = update(&mut app, Event::RefreshDue);
+            holding_children(&mut app, remote.as_ref(), cmds, &mut held).await;
+        }
+        let log = proxy.log();
+        assert_eq!(children_reads(&log), 0, "{children} children: {log:?}");
+        assert!(
+            log.iter().any(|l| l.contains("/activities")),
+            "the list is read: {log:?}"
+        );
+        costs.push(proxy.requests());
+        // The read under way (the newest: the runtime stops older ones)
+        // answers; the next refresh reads them again.
+        let newest = held.pop().expect("the group's children were asked for");
+        drive_remote(&mut app, remote.as_ref(), vec![newest]).await;
+        assert_eq!(app.children.rows.len(), children);
+        proxy.reset();
+        let cmds = update(&mut app, Event::RefreshDue);
+        drive_remote(&mut app, remote.as_ref(), cmds).await;
+        assert_eq!(children_reads(&proxy.log()), 1, "{:?}", proxy.log());
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "requests in six refreshes with the children still on their way, at 20 and 90"
+    );
+}
