@@ -23,6 +23,13 @@ succeeded) · 2 usage error or bad query · 3 authentication failed · 4 server 
 out or failing (5xx) · 6 (--exit-status) one or more failed · 7 (--exit-status) one or more \
 canceled, none failed · 8 --timeout passed before every activity was final";
 
+/// `rollout`'s exit codes.
+pub const ROLLOUT_EXIT_CODES: &str = "Exit codes: 0 every wave released and final, the gate held \
+(a dry run: the waves were printed) · 1 a wave's approval was refused · 2 usage error, bad query, or \
+a query that selects nothing · 3 authentication failed · 4 server unreachable, timed out or failing \
+(5xx) · 5 a wave's approval partly done or its answer lost: run the same command again · 6 stopped \
+by the gate: the rest is left unapproved · 8 --timeout passed first (run the same command again to go on)";
+
 /// What `--version` says: the version, the commit it was built from, and
 /// what is in this build.
 pub const LONG_VERSION: &str = concat!(
@@ -170,6 +177,12 @@ pub enum Subcommand {
     /// matches when it starts. Each poll asks only for the ones not final.
     #[command(after_help = WAIT_EXIT_CODES)]
     Wait(WaitArgs),
+    /// Approve what a query selects in waves (cumulative shares, e.g.
+    /// 10%,50%,100%): each wave is approved by exact plan once everything
+    /// released before it is final, soaked and within the gate. Run again,
+    /// it goes on from the first wave the server says is not reached.
+    #[command(after_help = ROLLOUT_EXIT_CODES)]
+    Rollout(RolloutArgs),
     /// List the activity types the server knows.
     Types {
         /// Output format.
@@ -216,6 +229,39 @@ pub struct WaitArgs {
     pub guard: Option<crate::model::guard::Threshold>,
     /// Output format of the summary: json or table.
     #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+}
+
+/// What `rollout` takes.
+#[derive(Debug, Clone, Args)]
+pub struct RolloutArgs {
+    /// The query (words are joined with spaces): a group stands for its
+    /// children. Name the change (`parent-id:N`, a summary, a type), not
+    /// a status: a status term selects less once waves are approved.
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Cumulative shares of the set, increasing: `10%,50%,100%` or
+    /// `1,10,100%` (100% is added when left out).
+    #[arg(long, value_name = "LIST", value_parser = clap::value_parser!(crate::model::rollout::Waves))]
+    pub waves: crate::model::rollout::Waves,
+    /// After each wave: stop unless at most this many of the final ones
+    /// released so far failed (`failed<=3`, `failed<=5%`).
+    #[arg(long, value_name = "GATE", value_parser = crate::model::rollout::Gate::parse)]
+    pub gate: Option<crate::model::rollout::Gate>,
+    /// Wait this long after a wave is final before the gate (`10m`).
+    #[arg(long, default_value = "0s", value_parser = parse_duration)]
+    pub soak: std::time::Duration,
+    /// Print the waves (counts and first ids); change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Give up after this long (`90s`, `30m`, `2h`); run again to go on.
+    #[arg(long, default_value = "24h", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// How often a wave's activities are read while they run.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+    /// Output format of the summary: json or table.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 

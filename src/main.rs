@@ -230,6 +230,7 @@ async fn run_script(cli: &Cli, command: Subcommand) -> ExitCode {
             .await
             .map(|()| Exit::Done),
         Subcommand::Wait(args) => wait(backend, args, &mut out).await,
+        Subcommand::Rollout(args) => rollout(backend, args, &mut out).await,
         Subcommand::Types { format } => scripting::types(backend, format, &mut out)
             .await
             .map(|()| Exit::Done),
@@ -285,6 +286,32 @@ async fn wait(
     bar.finish_and_clear();
     let (exit, summary) = result?;
     write_summary(&summary, args.format, out)?;
+    Ok(exit)
+}
+
+/// `rollout`: a line on stderr per wave and gate, the summary on stdout.
+async fn rollout(
+    backend: &dyn landscape_tui::backend::Backend,
+    args: landscape_tui::cli::RolloutArgs,
+    out: &mut dyn Write,
+) -> Result<Exit, scripting::ScriptError> {
+    use landscape_tui::scripting::rollout::{self, RolloutRequest, Terminal};
+    let request = RolloutRequest {
+        query: args.query.join(" "),
+        waves: args.waves.0,
+        gate: args.gate,
+        soak: args.soak,
+        timeout: args.timeout,
+        interval: args.interval,
+        dry_run: args.dry_run,
+        log: landscape_tui::backend::action_log::default_path(),
+    };
+    let (exit, run) = rollout::rollout(backend, &request, &mut Terminal).await?;
+    if request.dry_run {
+        rollout::write_preview(&run, args.format, out)?;
+    } else {
+        rollout::write_summary(&run, exit, args.format, out)?;
+    }
     Ok(exit)
 }
 

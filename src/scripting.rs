@@ -4,6 +4,7 @@
 
 use std::io::Write;
 
+pub mod rollout;
 pub mod wait;
 
 use crate::backend::action_plan::{self, ActionPlan, ActionRecord, ActionReport, Outcome};

@@ -330,6 +330,33 @@ pub async fn selected(backend: &dyn Backend, query: &str) -> Result<u64, Backend
     Ok(n)
 }
 
+/// The single activities `query` selects by `model::scope`'s rule (the
+/// records [`selected`] counts), each once, ascending by id: what a
+/// rollout releases. A page per 1,000 of them.
+pub async fn selected_activities(
+    backend: &dyn Backend,
+    query: &str,
+) -> Result<Vec<Activity>, BackendError> {
+    let split = split_work(query);
+    let mut set = std::collections::BTreeMap::new();
+    let mut keep = |a: Activity| {
+        if !a.is_parent() {
+            set.insert(a.id, a);
+        }
+    };
+    if split.chooses_no_group {
+        each_match(backend, query, &mut keep).await?;
+    } else {
+        each_match(backend, &and(query, NOT_GROUPS), &mut keep).await?;
+        let chosen = chosen_groups(backend, &split).await?;
+        for chunk in chosen.chunks(IDS_PER_QUERY) {
+            let parents = parents_chain(chunk.iter().copied());
+            each_match(backend, &and(&split.work, &parents), &mut keep).await?;
+        }
+    }
+    Ok(set.into_values().collect())
+}
+
 /// Whether group `g` has a child `kind` allows, from its record where
 /// the lifecycle makes that exact (a group's status follows its
 /// children), else by counting.

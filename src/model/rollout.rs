@@ -7,8 +7,11 @@
 
 use std::fmt;
 
+pub mod run;
+
 /// A wave's share of the set, cumulative: `10%` or `50` activities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum Share {
     Percent(u32),
     Count(u64),
@@ -31,6 +34,46 @@ impl fmt::Display for Share {
             Share::Percent(p) => write!(f, "{p}%"),
             Share::Count(n) => write!(f, "{n}"),
         }
+    }
+}
+
+impl From<Share> for String {
+    fn from(s: Share) -> String {
+        s.to_string()
+    }
+}
+
+impl TryFrom<String> for Share {
+    type Error = String;
+    fn try_from(text: String) -> Result<Share, String> {
+        match parse_waves(&text)?.as_slice() {
+            [one] | [one, _] => Ok(*one),
+            _ => Err(format!("{text:?} is not one wave")),
+        }
+    }
+}
+
+impl From<Gate> for String {
+    fn from(g: Gate) -> String {
+        g.to_string()
+    }
+}
+
+impl TryFrom<String> for Gate {
+    type Error = String;
+    fn try_from(text: String) -> Result<Gate, String> {
+        Gate::parse(&text)
+    }
+}
+
+/// A wave list as the command line gives it (one argument, not many).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waves(pub Vec<Share>);
+
+impl std::str::FromStr for Waves {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Waves, String> {
+        parse_waves(text).map(Waves)
     }
 }
 
@@ -111,7 +154,8 @@ pub fn resume_at(targets: &[u64], released: u64) -> Option<usize> {
 
 /// `failed<=3` or `failed<=5%`: what may have failed among the final
 /// activities released so far for the next wave to go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct Gate {
     pub at_most: u64,
     /// `at_most` is a percentage of the final ones.
