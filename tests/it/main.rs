@@ -24,6 +24,7 @@ mod remote_e2e;
 mod remote_faults;
 mod remote_landscape;
 mod remote_rows;
+mod rollout_cli;
 mod rollout_law;
 mod server_concurrency;
 mod server_hostile;
