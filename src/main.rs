@@ -179,6 +179,7 @@ async fn run_dashboard(cli: &Cli, log_file: Option<std::path::PathBuf>) -> ExitC
         history_file: tui::history::default_path(),
         action_log_file: landscape_tui::backend::action_log::default_path(),
         watches_file: tui::watches::default_path(),
+        rollouts_file: tui::rollouts::default_path(),
         notify: chosen.settings.notify.unwrap_or_else(|| {
             let var = |name| std::env::var(name).ok();
             tui::notify::Notify::detect(

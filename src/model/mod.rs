@@ -5,6 +5,7 @@
 mod action;
 mod activity;
 mod computer;
+pub mod duration;
 pub mod event;
 mod extra;
 pub mod failure;

@@ -88,14 +88,7 @@ pub fn say(run: &Run, step: &Step) -> Option<String> {
             )
         }
         Step::Soak { until } => format!("everything released is final; soaking until {until}"),
-        Step::Stopped { wave, figure } => format!(
-            "stopped after wave {}/{of}: {} failed of {} final crosses the gate {}; {} left unapproved",
-            wave + 1,
-            figure.failed,
-            figure.final_,
-            run.gate.map(|g| g.to_string()).unwrap_or_default(),
-            run.total() - run.released()
-        ),
+        Step::Stopped { wave, figure } => run.crossed(*wave, *figure),
         Step::Done => format!(
             "done: {} of {} released in {of} waves",
             run.released(),

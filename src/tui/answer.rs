@@ -101,14 +101,10 @@ pub async fn answer(backend: &dyn Backend, call: Call) -> Option<Event> {
         Call::FetchServerEvents => {
             Event::ServerEventsLoaded(backend.events(&server_events()).await)
         }
-        Call::LookWatches(ask) => {
-            Event::WatchesLooked(crate::backend::watched::look(backend, &ask).await)
-        }
-        Call::WatchQuery { query, guard } => Event::WatchQueryLoaded {
-            result: to_watch(backend, &query).await,
-            query,
-            guard,
-        },
+        call @ (Call::ReadRolloutSet { .. }
+        | Call::LookRollout { .. }
+        | Call::LookWatches(_)
+        | Call::WatchQuery { .. }) => tracked(backend, call).await,
         Call::FetchCommandComputer {
             command,
             values,
@@ -119,6 +115,33 @@ pub async fn answer(backend: &dyn Backend, call: Call) -> Option<Event> {
             result: backend.computers_by_id(&[computer]).await,
         },
     })
+}
+
+/// The calls of watches and rollouts: what they follow, read.
+async fn tracked(backend: &dyn Backend, call: Call) -> Event {
+    match call {
+        Call::ReadRolloutSet { query, label, spec } => Event::RolloutSetRead {
+            result: action_plan::selected_activities(backend, &query)
+                .await
+                .map_err(|e| e.to_string()),
+            query,
+            label,
+            spec,
+        },
+        Call::LookRollout { number, ids } => Event::RolloutLooked {
+            number,
+            result: backend.activities_by_id(&ids).await,
+        },
+        Call::LookWatches(ask) => {
+            Event::WatchesLooked(crate::backend::watched::look(backend, &ask).await)
+        }
+        Call::WatchQuery { query, guard } => Event::WatchQueryLoaded {
+            result: to_watch(backend, &query).await,
+            query,
+            guard,
+        },
+        other => unreachable!("not a watch's or a rollout's call: {other:?}"),
+    }
 }
 
 /// The server's events the action log shows: the newest of the last week.

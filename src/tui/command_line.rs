@@ -49,6 +49,10 @@ pub enum CommandLine {
         threshold: crate::model::guard::Threshold,
         auto: bool,
     },
+    /// Approve what is picked in waves, each gated on the last.
+    Rollout(super::rollouts::RolloutSpec),
+    /// Every rollout.
+    Rollouts,
     /// Stop the operator's commands running in the background.
     Stop,
     Quit,
@@ -62,7 +66,7 @@ pub struct Vocabulary<'a> {
 }
 
 /// The commands, with what each takes, for the help and completion.
-pub const COMMANDS: [(&str, &str); 18] = [
+pub const COMMANDS: [(&str, &str); 20] = [
     ("sort", "COLUMN [asc|desc]"),
     ("view", "NAME"),
     ("theme", "dark|light|mono"),
@@ -77,11 +81,51 @@ pub const COMMANDS: [(&str, &str); 18] = [
     ("watch", ""),
     ("watches", ""),
     ("guard", "failed>=N|failed>=N% [--auto]"),
+    (
+        "rollout",
+        "10%,50%,100% [--gate failed<=N|N%] [--soak 10m] [--auto]",
+    ),
+    ("rollouts", ""),
     ("log", ""),
     ("messages", ""),
     ("stop", ""),
     ("q", ""),
 ];
+
+/// `:rollout`'s arguments: the waves, then `--gate`, `--soak`, `--auto`.
+fn rollout(rest: &str) -> Result<super::rollouts::RolloutSpec, String> {
+    use crate::model::rollout::{Gate, parse_waves};
+    let mut words = rest.split_whitespace();
+    let waves = parse_waves(words.next().unwrap_or_default())?;
+    let mut spec = super::rollouts::RolloutSpec {
+        waves,
+        gate: None,
+        soak_seconds: 0,
+        auto: false,
+    };
+    while let Some(word) = words.next() {
+        let (flag, value) = match word.split_once('=') {
+            Some((f, v)) => (f, Some(v)),
+            None => (word, None),
+        };
+        let mut value = || {
+            value
+                .or_else(|| words.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag {
+            "--auto" => spec.auto = true,
+            "--gate" => spec.gate = Some(Gate::parse(value()?)?),
+            "--soak" => spec.soak_seconds = crate::model::duration::parse(value()?)?.as_secs(),
+            w => {
+                return Err(format!(
+                    "{w:?}: :rollout takes waves, --gate, --soak and --auto"
+                ));
+            }
+        }
+    }
+    Ok(spec)
+}
 
 /// Reads a command line (without its `:`).
 pub fn parse(line: &str) -> Result<CommandLine, String> {
@@ -100,6 +144,9 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         "watch" => Ok(CommandLine::Watch),
         "watches" => Ok(CommandLine::Watches),
         "stop" => Ok(CommandLine::Stop),
+        "rollouts" => Ok(CommandLine::Rollouts),
+        "rollout" if rest.is_empty() => Err(needs("waves: 10%,50%,100%")),
+        "rollout" => rollout(rest).map(CommandLine::Rollout),
         "guard" if rest.is_empty() => Err(needs("a threshold: failed>=3 or failed>=5%")),
         "guard" => {
             let mut threshold = None;
@@ -233,6 +280,13 @@ pub fn complete(line: &str, words: &Vocabulary) -> Vec<String> {
         "guard" => ["failed>=3", "failed>=5%", "failed>=3 --auto"]
             .map(str::to_owned)
             .to_vec(),
+        "rollout" => [
+            "10%,50%,100%",
+            "1,10%,100% --gate failed<=0",
+            "10%,50%,100% --gate failed<=5% --soak 10m",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
         _ => Vec::new(),
     };
     let lower = arg.to_lowercase();

@@ -74,6 +74,18 @@ pub enum Event {
     ServerEventsLoaded(Result<crate::model::Page<crate::model::event::ServerEvent>, BackendError>),
     /// A look at the watched activities.
     WatchesLooked(Result<crate::backend::watched::Look, BackendError>),
+    /// What a `:rollout` releases, read.
+    RolloutSetRead {
+        query: String,
+        label: String,
+        spec: crate::tui::rollouts::RolloutSpec,
+        result: Result<Vec<Activity>, String>,
+    },
+    /// A rollout's activities, read again.
+    RolloutLooked {
+        number: u64,
+        result: Result<Vec<Activity>, BackendError>,
+    },
     /// `:watch` read the query's matches to watch them.
     WatchQueryLoaded {
         query: String,
@@ -188,6 +200,18 @@ pub enum Call {
     FetchServerEvents,
     /// Look at the watched activities.
     LookWatches(crate::backend::watched::Ask),
+    /// Read the single activities `query` selects (a group standing for
+    /// its children): a rollout's set.
+    ReadRolloutSet {
+        query: String,
+        label: String,
+        spec: crate::tui::rollouts::RolloutSpec,
+    },
+    /// Read a rollout's activities by id.
+    LookRollout {
+        number: u64,
+        ids: Vec<u64>,
+    },
     /// Read `query`'s matches (at most [`crate::tui::watches::MOST_WATCHED`]) to watch them.
     WatchQuery {
         query: String,
@@ -246,6 +270,8 @@ pub enum Effect {
     StopCommands,
     /// Keep the watches in their file.
     SaveWatches(Vec<crate::tui::watches::Watch>),
+    /// Keep the rollouts for the next start.
+    SaveRollouts(Vec<crate::tui::rollouts::Tracked>),
     /// Tell the operator outside the dashboard (a terminal notification).
     Notify(String),
     /// Run one of the operator's commands (`argv[0]` the program).

@@ -24,6 +24,7 @@ pub mod update;
 pub mod user_commands;
 pub mod view;
 pub use runtime::{Connect, Profiles};
+pub mod rollouts;
 pub mod saved_views;
 pub mod watches;
 

@@ -35,6 +35,7 @@ pub struct TuiOptions {
     pub action_log_file: Option<PathBuf>,
     /// Where the watches are kept; `None` keeps them for this run only.
     pub watches_file: Option<PathBuf>,
+    pub rollouts_file: Option<PathBuf>,
     /// How a watch's notice leaves the terminal.
     pub notify: super::notify::Notify,
     /// Warnings to show at start (config, TLS).
@@ -88,6 +89,7 @@ where
             let mut app = App::new(backend.info(), options.read_only, history);
             app.acting.log = crate::backend::action_log::load(options.action_log_file.as_deref());
             app.watches.list = super::watches::load(options.watches_file.as_deref());
+            app.rollouts.list = super::watches::load(options.rollouts_file.as_deref());
             app.prefs.keymap = options.keymap.clone();
             app.prefs.set_looks(options.looks.clone());
             app.prefs.profiles = options.profiles.names.clone();
@@ -222,7 +224,7 @@ async fn run_loop(
                 Command::Effect(effect) => local_effect(effect, &tx, options),
             }
         }
-        if app.quit {
+        if app.screen.quit {
             return Ok(());
         }
         execute!(std::io::stdout(), BeginSynchronizedUpdate)?;
@@ -384,6 +386,16 @@ fn local_effect(effect: Effect, tx: &mpsc::UnboundedSender<Event>, options: &Tui
                 tokio::task::spawn_blocking(move || {
                     if let Err(e) = history::save(&path, &list) {
                         not_saved(&tx, "the query history", &path, e, None);
+                    }
+                });
+            }
+        }
+        Effect::SaveRollouts(list) => {
+            if let Some(path) = options.rollouts_file.clone() {
+                let tx = tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = super::watches::save(&path, &list) {
+                        not_saved(&tx, "the rollouts", &path, e, None);
                     }
                 });
             }

@@ -370,13 +370,14 @@ pub fn default_path() -> Option<PathBuf> {
         .map(|d| d.data_dir().join("watches.json"))
 }
 
-/// The watches kept at `path`, a JSON object a line (or, as 0.2.0 wrote
-/// them, one array); a damaged line is skipped, not the whole file.
-pub fn load(path: Option<&Path>) -> Vec<Watch> {
+/// The watches (or rollouts) kept at `path`, a JSON object a line (or, as
+/// 0.2.0 wrote watches, one array); a damaged line is skipped, not the
+/// whole file.
+pub fn load<T: serde::de::DeserializeOwned>(path: Option<&Path>) -> Vec<T> {
     let Some(bytes) = path.and_then(|p| std::fs::read(p).ok()) else {
         return Vec::new();
     };
-    if let Ok(list) = serde_json::from_slice::<Vec<Watch>>(&bytes) {
+    if let Ok(list) = serde_json::from_slice::<Vec<T>>(&bytes) {
         return list;
     }
     bytes
@@ -385,9 +386,10 @@ pub fn load(path: Option<&Path>) -> Vec<Watch> {
         .collect()
 }
 
-/// Writes the watches to `path` whole, one a line (a temporary file
-/// renamed over it, so a crash leaves the old list or the new one).
-pub fn save(path: &Path, list: &[Watch]) -> std::io::Result<()> {
+/// Writes the watches (or rollouts) to `path` whole, one a line (a
+/// temporary file renamed over it, so a crash leaves the old list or the
+/// new one).
+pub fn save<T: Serialize>(path: &Path, list: &[T]) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }

@@ -35,6 +35,7 @@ mod tui_commands;
 mod tui_daily;
 mod tui_e2e;
 mod tui_render;
+mod tui_rollout;
 mod tui_snapshots;
 mod tui_triage;
 mod tui_typing;

@@ -125,7 +125,7 @@ fn setup(seed: u64) -> Setup {
 /// release order: by computer) have at least one that fails once
 /// approved, and one whose whole set succeeds; read from an engine with
 /// every child approved and a day gone by.
-fn seeds() -> (u64, u64) {
+pub fn seeds() -> (u64, u64) {
     let outcome = |seed: u64| {
         let data = fleet(20, 20, seed).replace("\"unapproved\"", "\"undelivered\"");
         let mut e = Engine::from_dataset_str(&data).unwrap();

@@ -320,7 +320,7 @@ fn watches_are_kept_in_their_file_and_come_back() {
         })
         .unwrap();
     watches::save(&path, &saved).unwrap();
-    let back = watches::load(Some(&path));
+    let back: Vec<watches::Watch> = watches::load(Some(&path));
     assert_eq!(back, saved);
     let mut again = App::new(backend.info(), false, vec![]);
     again.watches.list = back;
@@ -502,7 +502,7 @@ fn data_files_survive_a_damaged_line_and_a_failed_write_is_said() {
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[3] = 0xff;
     std::fs::write(&path, &bytes).unwrap();
-    let back = watches::load(Some(&path));
+    let back: Vec<watches::Watch> = watches::load(Some(&path));
     assert_eq!(back, list[1..], "the undamaged watch is kept");
 
     let path = dir.path().join("history");

@@ -233,6 +233,25 @@ impl Run {
         }
     }
 
+    /// A crossed gate in words: where it stopped and what is left (after
+    /// the last wave nothing is: the rollout ended under its gate).
+    pub fn crossed(&self, wave: usize, figure: Figure) -> String {
+        let reading = format!(
+            "{} failed of {} final crosses the gate {}",
+            figure.failed,
+            figure.final_,
+            self.gate.map(|g| g.to_string()).unwrap_or_default()
+        );
+        match self.total() - self.released() {
+            0 => format!("every wave released: {reading}"),
+            left => format!(
+                "stopped after wave {}/{}: {reading}; {left} left unapproved",
+                wave + 1,
+                self.waves.len()
+            ),
+        }
+    }
+
     /// The waves as a dry run shows them: each wave's share, where it
     /// reaches, and the ids it would release (a wave already reached
     /// releases none).

@@ -21,9 +21,10 @@ pub struct Acting {
     /// action log opens: `None` while it is read.
     pub server_events: Option<Result<Vec<crate::model::event::ServerEvent>, String>>,
     pub last_refusals: Option<(ActionKind, Vec<Refusal>, usize, RefusedWhen)>,
-    /// A guard's stop that goes ahead without a confirmation (`--auto`):
-    /// its plan is carried out when it comes, and what it was picked as.
-    pub auto_stop: Option<(Scope, String)>,
+    /// An action that goes ahead without a confirmation (a guard's stop,
+    /// a rollout's wave, armed `--auto`): its plan is carried out when it
+    /// comes, and what it was picked as.
+    pub auto_action: Option<(ActionKind, Scope, String)>,
     /// Action log entries a write failed to keep: written before the next.
     pub unwritten_log: Vec<ActionRecord>,
     /// Rows changed by the last action, highlighted for a few ticks.

@@ -56,8 +56,9 @@ pub struct App {
     pub clusters: ClustersState,
     /// Activities the operator is told about, and their guards.
     pub watches: super::watches::Watches,
+    /// Changes released in waves (`:rollout`).
+    pub rollouts: super::rollouts::Rollouts,
     pub input: Input,
-    pub quit: bool,
 }
 
 pub use prefs::Preferences;
@@ -108,8 +109,8 @@ impl App {
             health: HealthState::default(),
             clusters: ClustersState::default(),
             watches: Default::default(),
+            rollouts: Default::default(),
             input: Input::default(),
-            quit: false,
         }
     }
 

@@ -52,6 +52,8 @@ pub struct Screen {
     /// The focused pane fills the screen.
     pub zoomed: bool,
     pub size: (u16, u16),
+    /// The operator asked to leave: the loop ends.
+    pub quit: bool,
 }
 
 impl Default for Screen {
@@ -60,6 +62,7 @@ impl Default for Screen {
             focus: Pane::List,
             zoomed: false,
             size: (80, 24),
+            quit: false,
         }
     }
 }

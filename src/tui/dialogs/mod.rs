@@ -9,6 +9,7 @@ pub mod copy_menu;
 pub mod help;
 pub mod messages;
 pub mod refusals;
+pub mod rollouts;
 pub mod run_command;
 pub mod switch_profile;
 pub mod watches;
@@ -25,6 +26,7 @@ pub use copy_menu::CopyMenu;
 pub use help::Help;
 pub use messages::Messages;
 pub use refusals::{Refusals, RefusedWhen};
+pub use rollouts::Rollouts;
 pub use run_command::RunCommand;
 pub use switch_profile::SwitchProfile;
 pub use watches::Watches;
@@ -43,6 +45,7 @@ pub enum Dialog {
     RunCommand(RunCommand),
     CopyMenu(CopyMenu),
     Watches(Watches),
+    Rollouts(Rollouts),
     SwitchProfile(SwitchProfile),
 }
 
@@ -55,7 +58,8 @@ pub enum Outcome {
     Closed,
     /// Its yes: confirm, run, switch, copy the choice, open the entry.
     Go,
-    /// `w` in the watches: stop watching the selected one.
+    /// `w` in the watches: stop watching the selected one; `c` in the
+    /// rollouts: stop the selected one.
     Remove,
     /// The clusters: open this computer of the selected cluster.
     OpenComputer(usize),
@@ -63,6 +67,10 @@ pub enum Outcome {
     Mark,
     /// The clusters: read them again.
     Reread,
+    /// The rollouts: pause or resume the selected one.
+    Toggle,
+    /// The rollouts: go on past the selected one's crossed gate.
+    Proceed,
 }
 
 /// A scrolled text popup's key: scrolls within `0..=last`, or closes.

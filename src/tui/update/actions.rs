@@ -18,15 +18,22 @@ pub(super) fn plan_loaded(
     result: Result<ActionPlan, BackendError>,
     out: &mut Vec<Command>,
 ) {
-    if kind == ActionKind::Cancel
-        && let Some((_, picked)) = app.acting.auto_stop.as_ref().filter(|(s, _)| s == scope)
+    if let Some((_, _, picked)) = app
+        .acting
+        .auto_action
+        .as_ref()
+        .filter(|(k, s, _)| *k == kind && s == scope)
     {
-        // A guard armed --auto: its stop goes ahead as planned.
+        // Armed --auto (a guard's stop, a rollout's wave): it goes ahead
+        // as planned.
         let picked = picked.clone();
-        app.acting.auto_stop = None;
+        app.acting.auto_action = None;
         match result {
             Ok(plan) if plan.changes() == 0 => {
-                app.say(Level::Info, format!("{picked}: nothing left to stop"));
+                app.say(
+                    Level::Info,
+                    format!("{picked}: nothing left to {}", kind.verb()),
+                );
             }
             Ok(plan) => {
                 app.acting.picked = Some((picked, true));
@@ -35,7 +42,7 @@ pub(super) fn plan_loaded(
                     only_changeable: true,
                 }));
             }
-            Err(e) => app.say(Level::Error, format!("{picked}: not stopped: {e}")),
+            Err(e) => app.say(Level::Error, format!("{picked}: not {}: {e}", kind.past())),
         }
         return;
     }

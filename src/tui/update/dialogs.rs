@@ -14,6 +14,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
     let help = keys::help_len(app.prefs.looks.views.len());
     let last_message = app.status.messages.len().saturating_sub(1);
     let (log, watches) = (app.acting.log.len(), app.watches.list.len());
+    let rollouts = app.rollouts.list.len();
     let outcome = match &mut app.dialog {
         None => return,
         Some(Dialog::Confirm(c)) => c.on_key(action),
@@ -25,6 +26,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
         Some(Dialog::RunCommand(r)) => r.on_key(action),
         Some(Dialog::SwitchProfile(s)) => s.on_key(action),
         Some(Dialog::Watches(w)) => w.on_key(action, watches),
+        Some(Dialog::Rollouts(r)) => r.on_key(action, rollouts),
         Some(Dialog::Clusters) => app.clusters.on_key(action),
     };
     if outcome == Outcome::Stay {
@@ -48,6 +50,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
         Dialog::SwitchProfile(s) if outcome == Outcome::Go => switch_profile(app, s.name, out),
         Dialog::SwitchProfile(_) => app.say(Level::Info, "staying: marks kept"),
         Dialog::Watches(w) => super::watches::on_outcome(app, w, outcome, out),
+        Dialog::Rollouts(r) => super::rollouts::on_outcome(app, r, outcome, out),
         Dialog::Clusters => super::clusters::on_outcome(app, outcome, out),
         Dialog::Help(_)
         | Dialog::Messages(_)

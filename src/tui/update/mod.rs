@@ -17,6 +17,7 @@ mod navigation;
 mod panes;
 mod profiles;
 mod prompt;
+mod rollouts;
 mod start;
 mod user_commands;
 mod watches;
@@ -45,8 +46,10 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
                 list::refresh(app, &mut out);
                 out.extend(health::when_due(app));
             }
-            // Watches are told about in any view, a dialog open or paused.
+            // Watches are told about in any view, a dialog open or paused;
+            // rollouts move on likewise (a wave waits for a free moment).
             watches::look_now(app, &mut out);
+            rollouts::advance(app, &mut out);
         }
         Event::NotSaved {
             what,
@@ -113,6 +116,13 @@ fn on_answer(app: &mut App, event: Event, out: &mut Vec<Command>) {
         Event::UserCommandDone { name, result } => user_commands::done(app, &name, result),
         Event::ServerEventsLoaded(result) => dialogs::server_events_loaded(app, result),
         Event::WatchesLooked(result) => watches::looked(app, result, out),
+        Event::RolloutSetRead {
+            query,
+            label,
+            spec,
+            result,
+        } => rollouts::set_read(app, (query, label, spec), result, out),
+        Event::RolloutLooked { number, result } => rollouts::looked(app, number, result, out),
         Event::WatchQueryLoaded {
             query,
             guard,
@@ -134,7 +144,11 @@ fn on_answer(app: &mut App, event: Event, out: &mut Vec<Command>) {
             scope,
             result,
         } => actions::plan_loaded(app, kind, &scope, result, out),
-        Event::ActionDone(report) => actions::action_done(app, report, out),
+        Event::ActionDone(report) => {
+            actions::action_done(app, report, out);
+            // A rollout's wave read back at once.
+            rollouts::advance(app, out);
+        }
         Event::InFlightLoaded(result) => answers::in_flight_loaded(app, result),
         Event::TitlesLoaded(result) => answers::titles_loaded(app, result),
         Event::Exported { path, result } => answers::exported(app, &path, result),
@@ -281,7 +295,7 @@ fn on_key(app: &mut App, key: KeyEvent, out: &mut Vec<Command>) {
         return;
     }
     if action == Some(KeyAction::Quit) {
-        app.quit = true;
+        app.screen.quit = true;
         out.push(Command::Effect(Effect::Quit));
         return;
     }

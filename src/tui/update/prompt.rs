@@ -125,7 +125,7 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
     };
     match command {
         CommandLine::Quit => {
-            app.quit = true;
+            app.screen.quit = true;
             out.push(Command::Effect(Effect::Quit));
         }
         CommandLine::Log => open_action_log(app, out),
@@ -135,6 +135,8 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
         CommandLine::Health => super::health::toggle(app, out),
         CommandLine::Watch => super::watches::watch(app, None, out),
         CommandLine::Watches => super::watches::open(app),
+        CommandLine::Rollouts => super::rollouts::open(app),
+        CommandLine::Rollout(spec) => super::rollouts::start(app, spec, out),
         CommandLine::Stop => {
             app.say(
                 Level::Info,

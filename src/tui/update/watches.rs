@@ -306,7 +306,7 @@ fn stop(app: &mut App, number: u64, out: &mut Vec<Command>) {
     );
     if g.auto {
         g.stop_pending = false;
-        app.acting.auto_stop = Some((scope.clone(), picked));
+        app.acting.auto_action = Some((ActionKind::Cancel, scope.clone(), picked));
     } else if app.dialog.is_some() {
         g.stop_pending = true;
         return;

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::printable::printable;
 use crate::tui::app::{App, Dialog};
 use crate::tui::dialogs::{
-    action_log, clusters, confirm, copy_menu, help, messages, refusals, run_command,
+    action_log, clusters, confirm, copy_menu, help, messages, refusals, rollouts, run_command,
     scrolled_title, switch_profile, watches,
 };
 use crate::tui::layout::Areas;
@@ -55,6 +55,12 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             theme,
             " Watches (newest first) ",
             watches::lines(app, w.selected),
+        ),
+        Some(Dialog::Rollouts(r)) => boxed(
+            frame,
+            theme,
+            " Rollouts (newest first) ",
+            rollouts::lines(app, r.selected),
         ),
         Some(Dialog::ActionLog(l)) => boxed(
             frame,

@@ -1,0 +1,208 @@
+//! `:rollout` and `:rollouts` in the dashboard, driven through `update`
+//! against the engine with a stepped clock: each wave is the ordinary
+//! confirmation (or, `--auto`, goes ahead), a wave's end and a stop are
+//! told, a crossed gate leaves the rest unapproved until the operator
+//! goes on, a declined wave pauses, and the rollouts survive a restart.
+
+use crate::common;
+
+use common::tui::{backend_of, code, command, draw, drive, feed, key, loaded, said, screen};
+use landscape_tui::backend::engine::EngineBackend;
+use landscape_tui::engine::Engine;
+use landscape_tui::model::ActivityStatus;
+use landscape_tui::tui::app::{App, Dialog};
+use landscape_tui::tui::event::{Command, Effect, Event};
+use landscape_tui::tui::update::update;
+use ratatui::crossterm::event::KeyCode;
+
+use crate::rollout_cli::seeds;
+use crate::rollout_law::fleet;
+
+fn unapproved(backend: &EngineBackend) -> usize {
+    let e = backend.read();
+    (501..521)
+        .filter(|id| e.activity(*id).unwrap().status() == Some(&ActivityStatus::Unapproved))
+        .count()
+}
+
+/// The dashboard on group 500 of `fleet(20, 20, seed)`, its row selected.
+fn on_group(seed: u64) -> (App, std::sync::Arc<EngineBackend>) {
+    let engine = Engine::from_dataset_str(&fleet(20, 20, seed)).unwrap();
+    let backend = backend_of(&engine);
+    let mut app = loaded(&engine, (100, 30));
+    while app.list.selected_row().unwrap().id != 500 {
+        feed(&mut app, [key('j')]);
+    }
+    (app, backend)
+}
+
+/// Answers every call; the effects left (saves, notices, the log).
+fn run(app: &mut App, backend: &EngineBackend, commands: Vec<Command>) -> Vec<Command> {
+    drive(app, backend, commands, |c| matches!(c, Command::Call(_)))
+}
+
+/// A day of the engine's clock, then a refresh: what it leaves.
+fn a_day_later(app: &mut App, backend: &EngineBackend) -> Vec<Command> {
+    backend.write().step(chrono::Duration::days(1));
+    app.clock.now = backend.read().now();
+    let out = update(app, Event::RefreshDue);
+    run(app, backend, out)
+}
+
+fn confirm_shows(app: &App) -> (String, u64) {
+    match &app.dialog {
+        Some(Dialog::Confirm(c)) => (c.picked.clone(), c.plan.as_ref().unwrap().changes()),
+        other => panic!("no confirmation: {other:?}"),
+    }
+}
+
+#[test]
+fn each_wave_is_confirmed_and_a_crossed_gate_waits_for_the_operator() {
+    let (failing, _) = seeds();
+    let (mut app, backend) = on_group(failing);
+    let out = command(&mut app, "rollout 50% --gate failed<=0");
+    run(&mut app, &backend, out);
+    let (picked, changes) = confirm_shows(&app);
+    assert_eq!(changes, 10, "wave 1 is half");
+    assert!(picked.starts_with("rollout 1 wave 1/2 (50%)"), "{picked}");
+    assert_eq!(unapproved(&backend), 20, "nothing before the yes");
+
+    let out = feed(&mut app, [key('y')]);
+    run(&mut app, &backend, out);
+    assert_eq!(unapproved(&backend), 10);
+    // Not final yet: the next wave waits (no dialog), whatever refreshes.
+    let out = update(&mut app, Event::RefreshDue);
+    run(&mut app, &backend, out);
+    assert!(app.dialog.is_none());
+
+    let effects = a_day_later(&mut app, &backend);
+    assert!(
+        said(&app).contains("stopped after wave 1/2"),
+        "{}",
+        said(&app)
+    );
+    assert!(said(&app).contains("10 left unapproved"), "{}", said(&app));
+    assert!(effects.iter().any(|c| matches!(c, Command::Effect(Effect::Notify(t)) if t.contains("crosses the gate failed<=0"))));
+    assert!(
+        effects
+            .iter()
+            .any(|c| matches!(c, Command::Effect(Effect::LogAction(r)) if r.action == "rollout"))
+    );
+    assert!(app.dialog.is_none(), "a crossed gate asks for nothing");
+    let out = update(&mut app, Event::RefreshDue);
+    run(&mut app, &backend, out);
+    assert_eq!(unapproved(&backend), 10, "the rest stays unapproved");
+
+    command(&mut app, "rollouts");
+    let text = screen(&draw(&app));
+    assert!(text.contains("Rollouts"), "{text}");
+    assert!(text.contains("CROSSED"), "{text}");
+    assert!(text.contains("10/10 final"), "{text}");
+    // Going on asks for the next wave with the usual confirmation.
+    let out = feed(&mut app, [key('a')]);
+    run(&mut app, &backend, out);
+    let (picked, changes) = confirm_shows(&app);
+    assert_eq!(changes, 10);
+    assert!(picked.starts_with("rollout 1 wave 2/2 (100%)"), "{picked}");
+    let out = feed(&mut app, [key('y')]);
+    run(&mut app, &backend, out);
+    assert_eq!(unapproved(&backend), 0);
+    a_day_later(&mut app, &backend);
+    // The gate is read after every wave, the last one too.
+    assert!(
+        said(&app).contains("every wave released: "),
+        "{}",
+        said(&app)
+    );
+    assert!(app.rollouts.list[0].ended.is_some());
+}
+
+#[test]
+fn a_declined_wave_pauses_the_rollout_until_resumed() {
+    let (_, clean) = seeds();
+    let (mut app, backend) = on_group(clean);
+    let out = command(&mut app, "rollout 25%");
+    run(&mut app, &backend, out);
+    confirm_shows(&app);
+    feed(&mut app, [code(KeyCode::Esc)]);
+    let out = update(&mut app, Event::RefreshDue);
+    run(&mut app, &backend, out);
+    assert!(
+        said(&app).contains("not approved: paused"),
+        "{}",
+        said(&app)
+    );
+    assert!(app.dialog.is_none());
+    let out = update(&mut app, Event::RefreshDue);
+    run(&mut app, &backend, out);
+    assert!(app.dialog.is_none(), "paused: nothing asked");
+    assert_eq!(unapproved(&backend), 20);
+    command(&mut app, "rollouts");
+    assert!(screen(&draw(&app)).contains("paused before wave 1/2"));
+    let out = feed(&mut app, [key('p')]);
+    run(&mut app, &backend, out);
+    assert!(
+        matches!(app.dialog, Some(Dialog::Rollouts(_))),
+        "the wave waits for the popup"
+    );
+    feed(&mut app, [code(KeyCode::Esc)]);
+    let out = update(&mut app, Event::RefreshDue);
+    run(&mut app, &backend, out);
+    assert_eq!(confirm_shows(&app).1, 5, "resumed: wave 1 asks again");
+}
+
+#[test]
+fn an_auto_rollout_releases_its_waves_without_asking_and_is_kept_across_a_restart() {
+    let (_, clean) = seeds();
+    let (mut app, backend) = on_group(clean);
+    let out = command(&mut app, "rollout 25%,50% --auto");
+    let mut effects = run(&mut app, &backend, out);
+    assert!(app.dialog.is_none());
+    assert_eq!(unapproved(&backend), 15, "wave 1 went ahead");
+    for _ in 0..3 {
+        effects.extend(a_day_later(&mut app, &backend));
+    }
+    assert_eq!(unapproved(&backend), 0);
+    assert!(
+        said(&app).contains("done: 20 of 20 released in 3 waves"),
+        "{}",
+        said(&app)
+    );
+    let told: Vec<&str> = effects
+        .iter()
+        .filter_map(|c| match c {
+            Command::Effect(Effect::Notify(t)) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        told.iter()
+            .any(|t| t.contains("wave 1/3 final: 0 failed of 5")),
+        "{told:?}"
+    );
+    assert!(
+        told.iter()
+            .any(|t| t.contains("wave 2/3 final: 0 failed of 10")),
+        "{told:?}"
+    );
+
+    // What was saved last is what a restart loads.
+    let saved = effects
+        .iter()
+        .rev()
+        .find_map(|c| match c {
+            Command::Effect(Effect::SaveRollouts(list)) => Some(list.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rollouts.json");
+    landscape_tui::tui::watches::save(&path, &saved).unwrap();
+    let back: Vec<landscape_tui::tui::rollouts::Tracked> =
+        landscape_tui::tui::watches::load(Some(&path));
+    assert_eq!(back, saved);
+    assert_eq!(
+        back[0].ended.as_deref(),
+        app.rollouts.list[0].ended.as_deref()
+    );
+}
