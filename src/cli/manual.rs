@@ -66,7 +66,7 @@ const ENVIRONMENT: [(&str, &str); 11] = [
 ];
 
 /// The files the program reads and writes.
-const FILES: [(&str, &str); 6] = [
+const FILES: [(&str, &str); 7] = [
     (
         "~/.config/landscape-tui/config.toml",
         "Profiles (servers), refresh, keys, theme, views, columns and your own commands; \
@@ -84,7 +84,11 @@ const FILES: [(&str, &str); 6] = [
     ),
     (
         "~/.local/share/landscape-tui/watches.json",
-        "Watched activities and rollout guards, kept across restarts.",
+        "Watched activities and their guards, kept across restarts.",
+    ),
+    (
+        "~/.local/share/landscape-tui/rollouts.json",
+        "The dashboard's rollouts (:rollout), kept across restarts.",
     ),
     (
         "~/.local/state/landscape-tui/",
@@ -100,7 +104,7 @@ pub fn main_page(out: &mut dyn Write) -> io::Result<()> {
     exit_status_section(out, EXIT_CODES)?;
     writeln!(
         out,
-        ".PP\nwait has its own: see \\fBlandscape\\-tui\\-wait\\fR(1)."
+        ".PP\nwait and rollout have their own: see \\fBlandscape\\-tui\\-wait\\fR(1) and \\fBlandscape\\-tui\\-rollout\\fR(1)."
     )?;
     pairs_section(out, "ENVIRONMENT", &ENVIRONMENT)?;
     pairs_section(out, "FILES", &FILES)?;

@@ -177,6 +177,7 @@ impl Engine {
         if options.activities >= 100 {
             g.syncs_in_flight();
             g.kiosk_rollout(&kiosks);
+            g.staged_upgrade();
         }
         let mut engine = Engine::new(computers, g.activities, now, options.seed);
         engine.advance_to(now);
@@ -575,13 +576,58 @@ impl Generator {
             return;
         }
         let created = self.now - Duration::hours(3);
-        let creator = self.people[0].clone();
+        let summary = "Upgrade package openssl on the store kiosks";
+        let computers: Vec<u64> = kiosks.iter().map(|k| k.0).collect();
+        let children = self.package_group(summary, created, 0, PACKAGES[0], &computers);
+        let approved = created + Duration::minutes(2);
+        for (a, &(_, offline)) in children.into_iter().zip(kiosks) {
+            let mut a = a;
+            a.approval_time = Field::Value(approved);
+            if offline {
+                a.activity_status = Field::Value(ActivityStatus::Undelivered);
+            } else {
+                let done = approved + Duration::minutes(3);
+                a.activity_status = Field::Value(ActivityStatus::Succeeded);
+                a.delivery_time = Field::Value(approved + Duration::seconds(40));
+                a.completion_time = Field::Value(done);
+                a.modification_time = Field::Value(done);
+                a.result_text =
+                    Field::Value(success_text(&a.activity_type, Some(PACKAGES[0].0)).into());
+                a.result_code = Field::Value(0);
+            }
+            self.activities.push(a);
+        }
+    }
+
+    /// An upgrade of every computer waiting for approval: what a staged
+    /// rollout (`:rollout 10%,50%,100%`) is for.
+    fn staged_upgrade(&mut self) {
+        let created = self.now - Duration::minutes(50);
+        let summary = "Upgrade package curl on every computer (to be rolled out)";
+        let computers = self.computers.clone();
+        let children = self.package_group(summary, created, 1, PACKAGES[2], &computers);
+        for mut a in children {
+            a.activity_status = Field::Value(ActivityStatus::Unapproved);
+            self.activities.push(a);
+        }
+    }
+
+    /// A package change's group (pushed) and its children, one per
+    /// computer (returned, for their status to be set).
+    fn package_group(
+        &mut self,
+        summary: &str,
+        created: DateTime<Utc>,
+        person: usize,
+        (package, new, old): (&str, &str, &str),
+        computers: &[u64],
+    ) -> Vec<Activity> {
+        let creator = self.people[person].clone();
         let (ty, group) = (
             self.shared("ChangePackagesRequest"),
             self.shared(ACTIVITY_GROUP),
         );
-        let summary: Arc<str> = "Upgrade package openssl on the store kiosks".into();
-        let (package, new, old) = PACKAGES[0];
+        let summary: Arc<str> = summary.into();
         let changes = vec![PackageChange {
             package: package.into(),
             change_type: "upgrade".into(),
@@ -605,33 +651,22 @@ impl Generator {
         parent.changes = Field::Null;
         parent.package_ids = Field::Null;
         self.activities.push(parent);
-        let approved = created + Duration::minutes(2);
-        for &(computer, offline) in kiosks {
-            let id = self.id();
-            let mut a = self.activity(
-                id,
-                &ty,
-                &summary,
-                created,
-                &creator,
-                Some(computer),
-                Some(parent_id),
-                &changes,
-            );
-            a.approval_time = Field::Value(approved);
-            if offline {
-                a.activity_status = Field::Value(ActivityStatus::Undelivered);
-            } else {
-                let done = approved + Duration::minutes(3);
-                a.activity_status = Field::Value(ActivityStatus::Succeeded);
-                a.delivery_time = Field::Value(approved + Duration::seconds(40));
-                a.completion_time = Field::Value(done);
-                a.modification_time = Field::Value(done);
-                a.result_text = Field::Value(success_text(&ty, Some(package)).into());
-                a.result_code = Field::Value(0);
-            }
-            self.activities.push(a);
-        }
+        computers
+            .iter()
+            .map(|&computer| {
+                let id = self.id();
+                self.activity(
+                    id,
+                    &ty,
+                    &summary,
+                    created,
+                    &creator,
+                    Some(computer),
+                    Some(parent_id),
+                    &changes,
+                )
+            })
+            .collect()
     }
 
     /// Pocket syncs part-way through their run, so the gauges move.

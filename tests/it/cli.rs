@@ -927,6 +927,7 @@ fn completions_and_the_man_page_are_printed() {
         "reapply",
         "revert",
         "wait",
+        "rollout",
         "types",
         "completions",
         "man",
