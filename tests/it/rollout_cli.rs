@@ -121,28 +121,36 @@ fn setup(seed: u64) -> Setup {
     Setup { home, uri, server }
 }
 
-/// A seed whose first ten children (the first wave of `--waves 50%`, in
-/// release order: by computer) have at least one that fails once
-/// approved, and one whose whole set succeeds; read from an engine with
+/// Whether each of `fleet(20, 20, seed)`'s children fails once
+/// approved, in release order (by computer): read from an engine with
 /// every child approved and a day gone by.
+pub fn fates(seed: u64) -> Vec<bool> {
+    let data = fleet(20, 20, seed).replace("\"unapproved\"", "\"undelivered\"");
+    let mut e = Engine::from_dataset_str(&data).unwrap();
+    e.step(chrono::Duration::days(1));
+    let mut kids: Vec<(u64, bool)> = (501..521)
+        .map(|id| {
+            let a = e.activity(id).unwrap();
+            let c = a.computer_id.get().copied().unwrap();
+            (c, a.status() == Some(&ActivityStatus::Failed))
+        })
+        .collect();
+    kids.sort();
+    kids.into_iter().map(|k| k.1).collect()
+}
+
+/// The first seed whose fates `want`.
+pub fn seed_where(want: impl Fn(&[bool]) -> bool) -> u64 {
+    (0..1_000).find(|&s| want(&fates(s))).unwrap()
+}
+
+/// A seed with a failure among the first ten children (the first wave
+/// of `--waves 50%`), and one whose whole set succeeds.
 pub fn seeds() -> (u64, u64) {
-    let outcome = |seed: u64| {
-        let data = fleet(20, 20, seed).replace("\"unapproved\"", "\"undelivered\"");
-        let mut e = Engine::from_dataset_str(&data).unwrap();
-        e.step(chrono::Duration::days(1));
-        let mut kids: Vec<(u64, bool)> = (501..521)
-            .map(|id| {
-                let a = e.activity(id).unwrap();
-                let c = a.computer_id.get().copied().unwrap();
-                (c, a.status() == Some(&ActivityStatus::Failed))
-            })
-            .collect();
-        kids.sort();
-        (kids[..10].iter().any(|k| k.1), kids.iter().all(|k| !k.1))
-    };
-    let failing = (0..500).find(|&s| outcome(s).0).unwrap();
-    let clean = (0..500).find(|&s| outcome(s).1).unwrap();
-    (failing, clean)
+    (
+        seed_where(|f| f[..10].contains(&true)),
+        seed_where(|f| !f.contains(&true)),
+    )
 }
 
 #[test]

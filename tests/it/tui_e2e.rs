@@ -673,6 +673,91 @@ fn a_guarded_rollout_stops_the_rest_notifies_and_outlives_a_restart() {
     drop(server);
 }
 
+/// A staged rollout through `serve` (its clock running) at 80×24: the
+/// first wave of one computer is confirmed, its end is told (OSC 9) and
+/// the next wave asks; that one crosses the gate, which is told and
+/// leaves the rest unapproved (asked through the API); `:rollouts` shows
+/// the waves, and still does after a restart.
+#[test]
+fn a_staged_rollout_at_80x24_tells_each_wave_stops_at_its_gate_and_outlives_a_restart() {
+    use landscape_tui::backend::Backend;
+    use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
+    // The first computer's upgrade succeeds; one of the next nine fails.
+    let seed = crate::rollout_cli::seed_where(|f| !f[0] && f[1..10].contains(&true));
+    let data = crate::rollout_law::fleet(20, 20, seed);
+    let engine = landscape_tui::engine::Engine::from_dataset_str(&data).unwrap();
+    let options = EngineOptions {
+        speed: 1200.0,
+        tick: Duration::from_millis(100),
+        ..EngineOptions::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(crate::common::TestServer::start_with(EngineBackend::new(
+        engine, options,
+    )));
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config/landscape-tui")).unwrap();
+    std::fs::write(
+        home.path().join("config/landscape-tui/config.toml"),
+        "notify = \"osc9\"\nrefresh_seconds = 1\n",
+    )
+    .unwrap();
+    let env = serve_env(&server);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (mut s, child, pump) = start_env(&[], home.path(), (80, 24), &env);
+    s.wait_for("Activities: 2 rows");
+    s.send("/id:500\r");
+    s.wait_for("Activities: 1 row");
+    s.send(":rollout 1,50% --gate failed<=0\r");
+    let dialog = s.wait_for("Approve 1 activity");
+    assert!(dialog.contains("rollout 1 wave 1/3"), "{dialog}");
+    s.confirm();
+    s.wait_for_bytes(b"\x1b]9;rollout 1 (500 Upgrade package curl): wave 1/3 final: 0 failed of 1; gate failed<=0 held");
+    s.wait_for("Approve 9 activities");
+    // It opened by itself: a key too soon after it would be typing.
+    std::thread::sleep(Duration::from_millis(700));
+    s.confirm();
+    s.wait_for_bytes(b"stopped after wave 2/3: ");
+    s.wait_for_bytes(b"crosses the gate failed<=0; 10 left unapproved");
+    let remote = landscape_tui::backend::remote::RemoteBackend::new(server.access_key_options(
+        &server.base,
+        landscape_tui::backend::remote::ApiChoice::Rest,
+    ))
+    .unwrap();
+    let count = |q: &str| rt.block_on(remote.count(q)).unwrap();
+    assert_eq!(count("parent-id:500 status:unapproved"), 10);
+    assert_eq!(
+        count("parent-id:900 status:unapproved"),
+        2,
+        "outside: untouched"
+    );
+    s.send(":rollouts\r");
+    let panel = s.wait_for("Rollouts (newest first)");
+    assert!(panel.contains("CROSSED"), "{panel}");
+    assert!(panel.contains("1/1 final"), "{panel}");
+    s.send("\x1b");
+    s.wait("the rollouts closed", |t| {
+        !t.contains("Rollouts (newest first)")
+    });
+    quit_restores_the_terminal((s, child, pump), "q");
+
+    // Started again: the rollout is still there, stopped where it was.
+    let (mut s, child, pump) = start_env(&[], home.path(), (80, 24), &env);
+    s.wait_for("Activities: 2 rows");
+    s.send(":rollouts\r");
+    let panel = s.wait_for("Rollouts (newest first)");
+    assert!(panel.contains("#1"), "{panel}");
+    s.wait_for("CROSSED");
+    s.send("\x1b");
+    quit_restores_the_terminal((s, child, pump), "q");
+    assert_eq!(
+        count("parent-id:500 status:unapproved"),
+        10,
+        "a restart releases nothing"
+    );
+    drop(server);
+}
+
 /// The operator's own commands, from the config: a terminal
 /// command gets the terminal and its arguments one each (a summary with
 /// quotes, spaces and `;` arrives whole, never through a shell); a
