@@ -111,7 +111,7 @@ impl Drop for Setup {
     }
 }
 
-/// Twenty unapproved children of group 500 (and two of group 900, not
+/// Twenty unapproved children of group 500 (and two of group 90000, not
 /// rolled out) on a served engine whose fates are `seed`'s.
 fn setup(seed: u64) -> Setup {
     let home = tempfile::tempdir().unwrap();
@@ -207,8 +207,8 @@ fn a_permissive_gate_releases_every_wave_and_logs_each() {
     );
     assert!(ids(s.home.path(), &s.uri, "parent-id:500 status:unapproved").is_empty());
     assert_eq!(
-        ids(s.home.path(), &s.uri, "parent-id:900 status:unapproved"),
-        [901, 902],
+        ids(s.home.path(), &s.uri, "parent-id:90000 status:unapproved"),
+        [90_001, 90_002],
         "outside the set: untouched"
     );
     let log =

@@ -21,7 +21,7 @@ use proptest::prelude::*;
 use crate::common::tui::backend_of;
 
 /// Group 500 with `n` unapproved children on `computers` computers (not
-/// in id order), and group 900 with two unapproved children outside the
+/// in id order), and group 90000 with two unapproved children outside the
 /// set. `seed` decides each activity's fate.
 pub fn fleet(n: usize, computers: usize, seed: u64) -> String {
     let computer = |id: usize| serde_json::json!({"id": id, "title": format!("node-{id:03}")});
@@ -40,9 +40,9 @@ pub fn fleet(n: usize, computers: usize, seed: u64) -> String {
     for i in 0..n {
         activities.push(activity(501 + i, Some(500), Some((i * 7) % computers + 1)));
     }
-    activities.push(activity(900, None, None));
-    activities.push(activity(901, Some(900), Some(1)));
-    activities.push(activity(902, Some(900), Some(2)));
+    activities.push(activity(90_000, None, None));
+    activities.push(activity(90_001, Some(90_000), Some(1)));
+    activities.push(activity(90_002, Some(90_000), Some(2)));
     serde_json::json!({
         "computers": (1..=computers.max(2)).map(computer).collect::<Vec<_>>(),
         "activities": activities,
@@ -298,7 +298,7 @@ proptest! {
             }
             other => prop_assert!(false, "ended {other:?}"),
         }
-        for id in [901, 902] {
+        for id in [90_001, 90_002] {
             let outside = engine.activity(id).unwrap();
             prop_assert_eq!(outside.status(), Some(&ActivityStatus::Unapproved), "outside the set: untouched");
         }

@@ -727,7 +727,7 @@ fn a_staged_rollout_at_80x24_tells_each_wave_stops_at_its_gate_and_outlives_a_re
     let count = |q: &str| rt.block_on(remote.count(q)).unwrap();
     assert_eq!(count("parent-id:500 status:unapproved"), 10);
     assert_eq!(
-        count("parent-id:900 status:unapproved"),
+        count("parent-id:90000 status:unapproved"),
         2,
         "outside: untouched"
     );

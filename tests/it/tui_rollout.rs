@@ -206,3 +206,55 @@ fn an_auto_rollout_releases_its_waves_without_asking_and_is_kept_across_a_restar
         app.rollouts.list[0].ended.as_deref()
     );
 }
+
+/// On Landscape's own routes (`/top-level` hidden), a rollout's refreshes
+/// cost what it has running, not its set: a wave of 5 running costs the
+/// same requests a refresh whether the group has 40 children or 400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollout_costs_what_runs_not_its_set() {
+    use crate::common::proxy::{Hide, Proxy};
+    use common::tui::{drive_remote, remote_app, typed};
+    use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
+    use landscape_tui::tui::update::start;
+    let mut costs = Vec::new();
+    for n in [40, 400] {
+        let engine = Engine::from_dataset_str(&fleet(n, n, 3)).unwrap();
+        let s = common::TestServer::start_with(common::frozen(engine)).await;
+        let proxy = Proxy::start(&s.base, Hide::TopLevel, std::time::Duration::ZERO).await;
+        let remote =
+            RemoteBackend::new(s.access_key_options(&proxy.base, ApiChoice::Rest)).unwrap();
+        let mut app = remote_app(&proxy.base, (160, 40));
+        let cmds = start(&mut app);
+        drive_remote(&mut app, remote.as_ref(), cmds).await;
+        let mut cmds = typed(&mut app, "/id:500");
+        cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+        drive_remote(&mut app, remote.as_ref(), cmds).await;
+        let cmds = command(&mut app, "rollout 5 --auto");
+        drive_remote(&mut app, remote.as_ref(), cmds).await;
+        let released = s
+            .backend
+            .read()
+            .activities("parent-id:500 NOT status:unapproved", 0, 0)
+            .unwrap()
+            .count;
+        assert_eq!(released, 5, "wave 1 went ahead");
+        proxy.reset();
+        for _ in 0..6 {
+            app.clock.now += chrono::Duration::seconds(5);
+            let cmds = update(&mut app, Event::RefreshDue);
+            drive_remote(&mut app, remote.as_ref(), cmds).await;
+        }
+        // The wave's five, by id, once a refresh (501: computer 1's, first).
+        let looks = proxy
+            .log()
+            .iter()
+            .filter(|l| l.contains("query=id%3A501+OR+id%3A"))
+            .count();
+        assert_eq!(looks, 6, "{:?}", proxy.log());
+        costs.push(proxy.requests());
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "40 and 400 children cost the same refreshes"
+    );
+}
