@@ -302,8 +302,15 @@ pub fn write_summary(
     }
     writeln!(
         out,
-        "wave  share  reaches  released  succeeded  failed  canceled  running  gate"
+        "wave  share  reaches  released  succeeded  failed  canceled  running  started   final at  gate"
     )?;
+    let at = |t: Option<DateTime<Utc>>| {
+        t.map_or("-".to_owned(), |t| {
+            t.with_timezone(&chrono::Local)
+                .format("%H:%M:%S")
+                .to_string()
+        })
+    };
     for (k, t) in tallies.iter().enumerate() {
         let n = |s| t.get(&s).copied().unwrap_or(0u64);
         let gate = match run.facts[k].gate {
@@ -313,7 +320,7 @@ pub fn write_summary(
         };
         writeln!(
             out,
-            "{:<5} {:>5}  {:>7}  {:>8}  {:>9}  {:>6}  {:>8}  {:>7}  {gate}",
+            "{:<5} {:>5}  {:>7}  {:>8}  {:>9}  {:>6}  {:>8}  {:>7}  {:<8}  {:<8}  {gate}",
             k + 1,
             run.waves[k].to_string(),
             run.targets[k],
@@ -321,7 +328,9 @@ pub fn write_summary(
             n(Stand::Succeeded),
             n(Stand::Failed),
             n(Stand::Canceled),
-            n(Stand::Running)
+            n(Stand::Running),
+            at(run.facts[k].started),
+            at(run.facts[k].settled),
         )?;
     }
     writeln!(

@@ -712,7 +712,7 @@ fn a_staged_rollout_at_80x24_tells_each_wave_stops_at_its_gate_and_outlives_a_re
     let dialog = s.wait_for("Approve 1 activity");
     assert!(dialog.contains("rollout 1 wave 1/3"), "{dialog}");
     s.confirm();
-    s.wait_for_bytes(b"\x1b]9;rollout 1 (500 Upgrade package curl): wave 1/3 final: 0 failed of 1; gate failed<=0 held");
+    s.wait_for_bytes(b"\x1b]9;rollout 1: wave 1/3 final: 0 failed of 1; gate failed<=0 held");
     s.wait_for("Approve 9 activities");
     // It opened by itself: a key too soon after it would be typing.
     std::thread::sleep(Duration::from_millis(700));

@@ -158,6 +158,15 @@ impl Run {
         self.stands.values().filter(|s| pick(**s)).count() as u64
     }
 
+    /// Released and not final when last read, in release order.
+    pub fn running(&self) -> Vec<u64> {
+        self.order
+            .iter()
+            .filter(|id| self.stands.get(id) == Some(&Stand::Running))
+            .copied()
+            .collect()
+    }
+
     /// Failed among the final ones released so far.
     pub fn figure(&self) -> Figure {
         Figure {
@@ -171,12 +180,7 @@ impl Run {
         if let Some((wave, figure)) = self.stopped {
             return Step::Stopped { wave, figure };
         }
-        let running: Vec<u64> = self
-            .order
-            .iter()
-            .filter(|id| self.stands.get(id) == Some(&Stand::Running))
-            .copied()
-            .collect();
+        let running = self.running();
         if !running.is_empty() {
             self.soak_until = None;
             return Step::Look(running);

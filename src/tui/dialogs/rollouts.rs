@@ -90,7 +90,7 @@ pub fn lines(app: &App, selected: usize) -> Vec<Line<'static>> {
             (KeyAction::TogglePause, "pauses/resumes"),
             (KeyAction::Approve, "goes on past the gate"),
             (KeyAction::Cancel, "stops"),
-            (KeyAction::Open, "shows"),
+            (KeyAction::Open, "shows what waits"),
         ],
     ));
     lines

@@ -121,7 +121,9 @@ fn free(app: &App) -> bool {
 }
 
 fn advance_one(app: &mut App, number: u64, out: &mut Vec<Command>) {
-    let now = app.server_now();
+    // The wall clock, as the command line soaks: a demo server's own
+    // clock may run faster.
+    let now = app.clock.now;
     let free = free(app);
     let Some(t) = app.rollouts.get_mut(number) else {
         return;
@@ -147,7 +149,10 @@ fn advance_one(app: &mut App, number: u64, out: &mut Vec<Command>) {
     match step {
         Step::Look(ids) => {
             let (final_, released) = (t.run.count(Stand::is_final), t.run.released());
-            t.phase = format!("{final_} of {released} released final; waiting");
+            t.phase = format!(
+                "{final_} of {released} released final; waiting for {} (Enter shows them)",
+                ids.len()
+            );
             look(app, number, ids, out);
         }
         Step::Soak { until } => {
@@ -328,12 +333,13 @@ fn tell(app: &mut App, number: u64, level: Level, text: String, out: &mut Vec<Co
     let Some(t) = app.rollouts.list.iter().find(|t| t.number == number) else {
         return;
     };
-    let text = format!("rollout {number} ({}): {text}", t.label);
+    // Short enough for the status line at 80 columns; the log says what.
+    let text = format!("rollout {number}: {text}");
     let record = ActionRecord {
         at: app.clock.now,
         action: "rollout".into(),
         server: app.backend.label.clone(),
-        picked: format!("rollout {number} of {}", t.run.query),
+        picked: format!("rollout {number} of {} ({})", t.label, t.run.query),
         sent: Vec::new(),
         only_changeable: true,
         planned: 0,
@@ -400,7 +406,13 @@ pub(super) fn on_outcome(
     match outcome {
         Outcome::Go => {
             if let Some(t) = app.rollouts.get_mut(number) {
-                let query = t.run.query.clone();
+                // What it waits for, when it waits (a computer gone quiet
+                // holds a wave: the detail says why); else its set.
+                let running = t.run.running();
+                let query = match running.is_empty() {
+                    true => t.run.query.clone(),
+                    false => ids_chain(running.into_iter().take(IDS_PER_QUERY)),
+                };
                 run_query(app, query, out);
                 app.screen.focus = Pane::List;
             }
