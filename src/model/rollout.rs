@@ -9,6 +9,9 @@ use std::fmt;
 
 pub mod run;
 
+/// Why a status term in a rollout's query is worth a warning.
+pub const STATUS_TERM: &str = "the query picks by status: what it selects shrinks as waves are approved, so a second run would not resume this one (name the change instead: parent-id:, a summary, a type)";
+
 /// A wave's share of the set, cumulative: `10%` or `50` activities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(into = "String", try_from = "String")]

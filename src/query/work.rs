@@ -30,6 +30,12 @@ impl WorkSplit {
     pub fn has_work(&self) -> bool {
         !self.work.is_empty()
     }
+
+    /// Whether it picks children by status: a set that shrinks as they
+    /// move (a rollout of `status:unapproved` would not resume).
+    pub fn names_status(&self) -> bool {
+        self.work.contains("status:")
+    }
 }
 
 /// Splits `text`, read leniently (a server may know more terms than this

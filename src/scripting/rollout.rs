@@ -105,6 +105,12 @@ pub async fn rollout(
     request: &RolloutRequest,
     hooks: &mut impl Hooks,
 ) -> Result<(Exit, Run), ScriptError> {
+    if crate::query::split_work(&request.query).names_status() {
+        eprintln!(
+            "landscape-tui: rollout: warning: {}",
+            crate::model::rollout::STATUS_TERM
+        );
+    }
     let set = action_plan::selected_activities(backend, &request.query).await?;
     let mut run = Run::new(
         &request.query,

@@ -181,6 +181,19 @@ fn a_dry_run_prints_the_waves_and_changes_nothing() {
         ids(s.home.path(), &s.uri, "parent-id:500 status:unapproved").len(),
         20
     );
+    // A status term is warned about: the set would shrink as waves go.
+    let out = rollout(
+        s.home.path(),
+        &s.uri,
+        &[
+            "parent-id:500 status:unapproved",
+            "--waves",
+            "50%",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("picks by status"));
     // A query that selects nothing is a usage error, said.
     let out = rollout(s.home.path(), &s.uri, &["parent-id:4242", "--waves", "50%"]);
     assert_eq!(out.status.code(), Some(2));

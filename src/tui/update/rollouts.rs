@@ -92,14 +92,24 @@ pub(super) fn set_read(
         run.total(),
         waves.join(",")
     );
+    let by_status = crate::query::split_work(&query).names_status();
     let server = app.backend.label.clone();
     let number = app
         .rollouts
         .add(label, &server, app.clock.now, run, spec.auto);
-    app.say(
-        Level::Info,
-        format!("rollout {number}: {text} (:rollouts shows it)"),
-    );
+    match by_status {
+        true => app.say(
+            Level::Warning,
+            format!(
+                "rollout {number}: {text}; {}",
+                crate::model::rollout::STATUS_TERM
+            ),
+        ),
+        false => app.say(
+            Level::Info,
+            format!("rollout {number}: {text} (:rollouts shows it)"),
+        ),
+    }
     save(app, out);
     advance(app, out);
 }
