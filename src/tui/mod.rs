@@ -9,6 +9,7 @@ pub mod detail_text;
 pub mod dialogs;
 pub mod event;
 pub mod history;
+pub mod kept;
 pub mod keys;
 pub mod layout;
 pub mod line_editor;

@@ -113,20 +113,10 @@ impl Rollouts {
 
     /// Only the newest ended ones are kept.
     fn forget_old(&mut self) {
-        let ended = self.list.iter().filter(|t| !t.is_active()).count();
-        let mut drop = ended.saturating_sub(ENDED_KEPT);
-        self.list.retain(|t| {
-            if drop > 0 && !t.is_active() {
-                drop -= 1;
-                false
-            } else {
-                true
-            }
-        });
+        super::kept::forget_oldest(&mut self.list, |t| !t.is_active(), ENDED_KEPT);
     }
 }
 
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "landscape-tui")
-        .map(|d| d.data_dir().join("rollouts.json"))
+    super::kept::data_file("rollouts.json")
 }

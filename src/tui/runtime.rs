@@ -88,8 +88,8 @@ where
             let history = history::load(options.history_file.as_deref());
             let mut app = App::new(backend.info(), options.read_only, history);
             app.acting.log = crate::backend::action_log::load(options.action_log_file.as_deref());
-            app.watches.list = super::watches::load(options.watches_file.as_deref());
-            app.rollouts.list = super::watches::load(options.rollouts_file.as_deref());
+            app.watches.list = super::kept::load(options.watches_file.as_deref());
+            app.rollouts.list = super::kept::load(options.rollouts_file.as_deref());
             app.prefs.keymap = options.keymap.clone();
             app.prefs.set_looks(options.looks.clone());
             app.prefs.profiles = options.profiles.names.clone();
@@ -394,7 +394,7 @@ fn local_effect(effect: Effect, tx: &mpsc::UnboundedSender<Event>, options: &Tui
             if let Some(path) = options.rollouts_file.clone() {
                 let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    if let Err(e) = super::watches::save(&path, &list) {
+                    if let Err(e) = super::kept::save(&path, &list) {
                         not_saved(&tx, "the rollouts", &path, e, None);
                     }
                 });
@@ -404,7 +404,7 @@ fn local_effect(effect: Effect, tx: &mpsc::UnboundedSender<Event>, options: &Tui
             if let Some(path) = options.watches_file.clone() {
                 let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    if let Err(e) = super::watches::save(&path, &list) {
+                    if let Err(e) = super::kept::save(&path, &list) {
                         not_saved(&tx, "the watches", &path, e, None);
                     }
                 });

@@ -6,7 +6,7 @@
 //! [`Notice`]s. Pure: no clock, no I/O.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -352,53 +352,10 @@ impl Watches {
 
     /// Keeps the newest [`DONE_KEPT`] done watches.
     fn trim(&mut self) {
-        let done = self.list.iter().filter(|w| w.done).count();
-        let mut drop = done.saturating_sub(DONE_KEPT);
-        self.list.retain(|w| {
-            if w.done && drop > 0 {
-                drop -= 1;
-                false
-            } else {
-                true
-            }
-        });
+        super::kept::forget_oldest(&mut self.list, |w| w.done, DONE_KEPT);
     }
 }
 
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "landscape-tui")
-        .map(|d| d.data_dir().join("watches.json"))
-}
-
-/// The watches (or rollouts) kept at `path`, a JSON object a line (or, as
-/// 0.2.0 wrote watches, one array); a damaged line is skipped, not the
-/// whole file.
-pub fn load<T: serde::de::DeserializeOwned>(path: Option<&Path>) -> Vec<T> {
-    let Some(bytes) = path.and_then(|p| std::fs::read(p).ok()) else {
-        return Vec::new();
-    };
-    if let Ok(list) = serde_json::from_slice::<Vec<T>>(&bytes) {
-        return list;
-    }
-    bytes
-        .split(|b| *b == b'\n')
-        .filter_map(|line| serde_json::from_slice(line).ok())
-        .collect()
-}
-
-/// Writes the watches (or rollouts) to `path` whole, one a line (a
-/// temporary file renamed over it, so a crash leaves the old list or the
-/// new one).
-pub fn save<T: Serialize>(path: &Path, list: &[T]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut text = String::new();
-    for w in list {
-        text.push_str(&serde_json::to_string(w).map_err(std::io::Error::other)?);
-        text.push('\n');
-    }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(tmp, path)
+    super::kept::data_file("watches.json")
 }

@@ -165,6 +165,14 @@ fn start_env(
     (screen, child, pump)
 }
 
+/// A home whose config file says `config`.
+fn home_with_config(config: &str) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config/landscape-tui")).unwrap();
+    std::fs::write(home.path().join("config/landscape-tui/config.toml"), config).unwrap();
+    home
+}
+
 /// The variables that point the dashboard at `server` with its key.
 fn serve_env(server: &crate::common::TestServer) -> [(&'static str, String); 3] {
     [
@@ -624,13 +632,7 @@ fn a_guarded_rollout_stops_the_rest_notifies_and_outlives_a_restart() {
     let server = rt.block_on(crate::common::TestServer::start_with(
         crate::common::frozen(engine),
     ));
-    let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join("config/landscape-tui")).unwrap();
-    std::fs::write(
-        home.path().join("config/landscape-tui/config.toml"),
-        "notify = \"osc9\"\n",
-    )
-    .unwrap();
+    let home = home_with_config("notify = \"osc9\"\n");
     let env = serve_env(&server);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (mut s, child, pump) = start_env(&[], home.path(), (80, 24), &env);
@@ -695,13 +697,7 @@ fn a_staged_rollout_at_80x24_tells_each_wave_stops_at_its_gate_and_outlives_a_re
     let server = rt.block_on(crate::common::TestServer::start_with(EngineBackend::new(
         engine, options,
     )));
-    let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join("config/landscape-tui")).unwrap();
-    std::fs::write(
-        home.path().join("config/landscape-tui/config.toml"),
-        "notify = \"osc9\"\nrefresh_seconds = 1\n",
-    )
-    .unwrap();
+    let home = home_with_config("notify = \"osc9\"\nrefresh_seconds = 1\n");
     let env = serve_env(&server);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (mut s, child, pump) = start_env(&[], home.path(), (80, 24), &env);

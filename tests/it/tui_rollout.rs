@@ -197,9 +197,9 @@ fn an_auto_rollout_releases_its_waves_without_asking_and_is_kept_across_a_restar
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rollouts.json");
-    landscape_tui::tui::watches::save(&path, &saved).unwrap();
+    landscape_tui::tui::kept::save(&path, &saved).unwrap();
     let back: Vec<landscape_tui::tui::rollouts::Tracked> =
-        landscape_tui::tui::watches::load(Some(&path));
+        landscape_tui::tui::kept::load(Some(&path));
     assert_eq!(back, saved);
     assert_eq!(
         back[0].ended.as_deref(),

@@ -17,7 +17,7 @@ use landscape_tui::model::Selection;
 use landscape_tui::tui::app::{App, Dialog};
 use landscape_tui::tui::event::{Call, Command, Effect, Event};
 use landscape_tui::tui::update::{start, update};
-use landscape_tui::tui::watches;
+use landscape_tui::tui::{kept, watches};
 use ratatui::crossterm::event::KeyCode;
 
 fn rollout(failed: usize, delivered: usize, undelivered: usize) -> Arc<EngineBackend> {
@@ -319,8 +319,8 @@ fn watches_are_kept_in_their_file_and_come_back() {
             _ => None,
         })
         .unwrap();
-    watches::save(&path, &saved).unwrap();
-    let back: Vec<watches::Watch> = watches::load(Some(&path));
+    kept::save(&path, &saved).unwrap();
+    let back: Vec<watches::Watch> = kept::load(Some(&path));
     assert_eq!(back, saved);
     let mut again = App::new(backend.info(), false, vec![]);
     again.watches.list = back;
@@ -333,7 +333,7 @@ fn watches_are_kept_in_their_file_and_come_back() {
     );
     // Another server's watches are kept but not looked at there.
     let mut elsewhere = common::tui::remote_app("https://landscape.example.com", (80, 24));
-    elsewhere.watches.list = watches::load(Some(&path));
+    elsewhere.watches.list = kept::load(Some(&path));
     let cmds = update(&mut elsewhere, Event::RefreshDue);
     assert!(
         !cmds
@@ -498,11 +498,11 @@ fn data_files_survive_a_damaged_line_and_a_failed_write_is_said() {
     second.number = list[0].number + 1;
     list.push(second);
     let path = dir.path().join("watches.json");
-    watches::save(&path, &list).unwrap();
+    kept::save(&path, &list).unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[3] = 0xff;
     std::fs::write(&path, &bytes).unwrap();
-    let back: Vec<watches::Watch> = watches::load(Some(&path));
+    let back: Vec<watches::Watch> = kept::load(Some(&path));
     assert_eq!(back, list[1..], "the undamaged watch is kept");
 
     let path = dir.path().join("history");
