@@ -142,6 +142,13 @@ pub enum Subcommand {
         /// re-login on an expired token be tested.
         #[arg(long, value_name = "SECONDS")]
         token_seconds: Option<u64>,
+        /// Another account beside the default one (repeatable): its own
+        /// activities and computers (the demo with another seed, or the
+        /// same --data), its own key pair (printed), kept in memory only.
+        /// The user logs in to any of them (`"account"` in the login) and
+        /// switches with POST /api/v2/switch-account.
+        #[arg(long = "account", value_name = "NAME", value_parser = parse_account_name)]
+        accounts: Vec<String>,
     },
     /// List activities matching a query.
     Activities {
@@ -263,6 +270,20 @@ pub struct RolloutArgs {
     /// Output format of the summary: json or table.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// An account's name: letters, digits, `-` and `_`.
+pub fn parse_account_name(text: &str) -> Result<String, String> {
+    let ok = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    match ok {
+        true => Ok(text.to_owned()),
+        false => Err(format!(
+            "{text:?}: an account's name is letters, digits, - and _"
+        )),
+    }
 }
 
 /// `NAME=QUERY`: a saved search's name (letters, digits, `-`, `_`) and

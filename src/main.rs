@@ -66,6 +66,7 @@ async fn run(mut cli: Cli) -> ExitCode {
             features,
             saved_searches,
             token_seconds,
+            accounts,
         }) => {
             let site = server::site::Site { web_ui, features };
             let serving = Serving {
@@ -73,6 +74,7 @@ async fn run(mut cli: Cli) -> ExitCode {
                 public_url,
                 log_format,
                 token_seconds,
+                accounts,
             };
             serve(&cli, serving, site, saved_searches).await
         }
@@ -88,6 +90,8 @@ struct Serving {
     public_url: Option<String>,
     log_format: server::LogFormat,
     token_seconds: Option<u64>,
+    /// More accounts (`--account`).
+    accounts: Vec<String>,
 }
 
 async fn serve(
@@ -101,6 +105,7 @@ async fn serve(
         public_url,
         log_format,
         token_seconds,
+        accounts,
     } = serving;
     if let Some(dir) = &site.web_ui
         && !dir.join("index.html").is_file()
@@ -142,12 +147,16 @@ async fn serve(
         &start.credentials.email,
         1,
     ));
+    let others = match other_accounts(cli, &accounts, &start.credentials).await {
+        Ok(others) => others,
+        Err(e) => return setup_failed(e),
+    };
     let mut stdout = std::io::stdout();
     match server::run(
         bind,
         public_url,
         log_format,
-        backend,
+        (backend, others),
         start,
         site,
         &mut stdout,
@@ -333,6 +342,44 @@ async fn action(
         log: landscape_tui::backend::action_log::default_path(),
     };
     scripting::action(backend, &request, out, &mut std::io::stderr()).await
+}
+
+/// `serve --account NAME`: each its own engine (the demo with the next
+/// seed, or the same dataset), in memory, with a key pair of its own.
+async fn other_accounts(
+    cli: &Cli,
+    names: &[String],
+    user: &server::Credentials,
+) -> Result<Vec<server::Account>, SetupError> {
+    let mut others: Vec<server::Account> = Vec::new();
+    for (k, name) in names.iter().enumerate() {
+        if *name == user.account || others.iter().any(|a| a.name == *name) {
+            return Err(SetupError::Usage(format!("--account {name}: named twice")));
+        }
+        let mut args = cli.engine.clone();
+        args.seed = args.seed.wrapping_add(k as u64 + 1);
+        args.state = None;
+        let read_only = cli.read_only;
+        let backend = tokio::task::spawn_blocking(move || {
+            connection::engine_backend(&args, read_only, &Default::default())
+        })
+        .await
+        .map_err(|e| SetupError::Build(e.to_string()))??;
+        backend.set_user(landscape_tui::model::Creator::new(
+            &user.name,
+            &user.email,
+            1,
+        ));
+        let keys = server::Credentials::random();
+        others.push(server::Account {
+            name: name.clone(),
+            title: name.clone(),
+            access_key: keys.access_key,
+            secret_key: keys.secret_key,
+            backend,
+        });
+    }
+    Ok(others)
 }
 
 /// Builds the engine for `serve`, saying on stderr how far it has got

@@ -75,7 +75,8 @@ pub async fn serve_backend(backend: Arc<dyn landscape_tui::backend::Backend>) ->
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = Arc::new(ServerState {
-        backend,
+        default_backend: backend,
+        others: Vec::new(),
         credentials: credentials(),
         jwt: JwtKeys::random(),
         public_url: base.clone(),

@@ -117,13 +117,13 @@ impl JwtKeys {
     /// A token that expires at `exp` (Unix seconds), of session `sid`.
     pub fn issue_until(
         &self,
-        credentials: &Credentials,
+        (email, account): (&str, &str),
         exp: i64,
         sid: Option<&str>,
     ) -> Result<String, ApiError> {
         let claims = Claims {
-            sub: credentials.email.clone(),
-            account: credentials.account.clone(),
+            sub: email.to_owned(),
+            account: account.to_owned(),
             iat: Utc::now().timestamp(),
             exp,
             sid: sid.map(str::to_owned),
@@ -171,7 +171,7 @@ pub fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
 /// Checks a legacy request's version 2 signature. `params` are all the
 /// request's parameters, decoded, `signature` included.
 pub fn verify_signature(
-    credentials: &Credentials,
+    (known_key, secret): (&str, &str),
     target: &SignedTarget<'_>,
     params: &[(String, String)],
     now: DateTime<Utc>,
@@ -184,7 +184,7 @@ pub fn verify_signature(
     };
     let access_key = get("access_key_id")
         .ok_or_else(|| ApiError::unauthorised("missing access_key_id (or a Bearer token)"))?;
-    if access_key != credentials.access_key {
+    if access_key != known_key {
         return Err(ApiError::unauthorised("unknown access key"));
     }
     if get("signature_method") != Some(SIGNATURE_METHOD)
@@ -204,7 +204,7 @@ pub fn verify_signature(
         ));
     }
     let signature = get("signature").ok_or_else(|| ApiError::unauthorised("missing signature"))?;
-    if !target.verify(&credentials.secret_key, params, signature) {
+    if !target.verify(secret, params, signature) {
         return Err(ApiError::unauthorised("signature does not match"));
     }
     Ok(())

@@ -9,8 +9,8 @@ use axum::http::request::Parts;
 
 use super::{ApiError, ServerState};
 
-/// A request with a valid bearer token.
-pub struct Authorised;
+/// A request with a valid bearer token, and the backend of its account.
+pub struct Authorised(pub std::sync::Arc<dyn crate::backend::Backend>);
 
 impl FromRequestParts<Arc<ServerState>> for Authorised {
     type Rejection = ApiError;
@@ -19,6 +19,7 @@ impl FromRequestParts<Arc<ServerState>> for Authorised {
         parts: &mut Parts,
         state: &Arc<ServerState>,
     ) -> Result<Self, Self::Rejection> {
-        state.require_bearer(&parts.headers).map(|_| Authorised)
+        let claims = state.require_bearer(&parts.headers)?;
+        state.backend_of(&claims).map(Authorised)
     }
 }

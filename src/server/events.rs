@@ -3,15 +3,12 @@
 //! cancel, reapply and revert made through this server is one, whoever
 //! sent it and by which API; the engine keeps them with its state.
 
-use std::sync::Arc;
-
 use axum::Json;
-use axum::extract::State;
 use axum::http::Uri;
 use serde_json::{Value, json};
 
 use super::authorised::Authorised;
-use super::{ApiError, DEFAULT_LIMIT, ServerState, limits};
+use super::{ApiError, DEFAULT_LIMIT, limits};
 use crate::backend::EventFilter;
 
 /// The filter `get` names (`days`, `search`, `limit`, `offset`).
@@ -36,14 +33,10 @@ pub fn filter(get: &dyn Fn(&str) -> Option<String>) -> Result<EventFilter, ApiEr
 }
 
 /// `GET /events`: a page of the events log, newest first.
-pub async fn events(
-    State(state): State<Arc<ServerState>>,
-    _: Authorised,
-    uri: Uri,
-) -> Result<Json<Value>, ApiError> {
+pub async fn events(Authorised(backend): Authorised, uri: Uri) -> Result<Json<Value>, ApiError> {
     let pairs = super::params::of_query(uri.query());
     let get = |name: &str| super::params::first(&pairs, name).map(str::to_owned);
-    let page = state.backend.events(&filter(&get)?).await?;
+    let page = backend.events(&filter(&get)?).await?;
     Ok(Json(json!({
         "results": page.results,
         "count": page.count,

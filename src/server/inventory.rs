@@ -4,27 +4,21 @@
 //! from the backend's computers; shapes as Landscape answers them.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::Uri;
 use serde_json::{Value, json};
 
+use super::ApiError;
 use super::authorised::Authorised;
-use super::{ApiError, ServerState};
 use crate::model::Computer;
 
 /// The root access group every account has.
 const GLOBAL: &str = "global";
 
 /// `GET /tags`: every computer tag, sorted, as a page.
-pub async fn tags(
-    State(state): State<Arc<ServerState>>,
-    _: Authorised,
-    uri: Uri,
-) -> Result<Json<Value>, ApiError> {
-    let computers = state.backend.computers().await?;
+pub async fn tags(Authorised(backend): Authorised, uri: Uri) -> Result<Json<Value>, ApiError> {
+    let computers = backend.computers().await?;
     let tags: BTreeSet<&str> = computers
         .iter()
         .flat_map(|c| c.tags.iter().map(String::as_str))
@@ -49,11 +43,8 @@ pub async fn tags(
 
 /// `GET /computers/availability-zones`: the zones computers report (a
 /// cloud instance's `availability_zone`); none for computers without.
-pub async fn availability_zones(
-    State(state): State<Arc<ServerState>>,
-    _: Authorised,
-) -> Result<Json<Value>, ApiError> {
-    let computers = state.backend.computers().await?;
+pub async fn availability_zones(Authorised(backend): Authorised) -> Result<Json<Value>, ApiError> {
+    let computers = backend.computers().await?;
     let zones: BTreeSet<&str> = computers
         .iter()
         .filter_map(|c| c.extra.get("availability_zone").and_then(Value::as_str))
@@ -64,8 +55,7 @@ pub async fn availability_zones(
 /// `GET /computers/<id>/recovery-key`: its full-disk-encryption recovery
 /// key and the activity making one. The engine's computers keep none.
 pub async fn recovery_key(
-    State(state): State<Arc<ServerState>>,
-    _: Authorised,
+    Authorised(backend): Authorised,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let missing = || {
@@ -76,7 +66,7 @@ pub async fn recovery_key(
         )
     };
     let n: u64 = id.parse().map_err(|_| missing())?;
-    if state.backend.computers_by_id(&[n]).await?.is_empty() {
+    if backend.computers_by_id(&[n]).await?.is_empty() {
         return Err(missing());
     }
     Ok(Json(json!({"fde_recovery_key": null, "activity": null})))

@@ -87,7 +87,10 @@ struct Request<'a> {
 
 /// Checks a signed request, throttled as logins are: a wrong signature
 /// for an access key from an address counts as a wrong password.
-fn signed(state: &ServerState, r: &Request<'_>) -> Result<(), ApiError> {
+fn signed(
+    state: &ServerState,
+    r: &Request<'_>,
+) -> Result<std::sync::Arc<dyn crate::backend::Backend>, ApiError> {
     let (uri, headers, params) = (r.uri, r.headers, r.params);
     let key = params
         .iter()
@@ -108,12 +111,22 @@ fn signed(state: &ServerState, r: &Request<'_>) -> Result<(), ApiError> {
         host,
         path: uri.path(),
     };
-    let checked = verify_signature(&state.credentials, &target, params, Utc::now());
+    // Each account signs with its own key pair; an unknown key is
+    // checked against the default's (and refused as unknown).
+    let account = state.accounts().find(|a| a.access_key == key);
+    let c = &state.credentials;
+    let keys = account
+        .as_ref()
+        .map_or((c.access_key.as_str(), c.secret_key.as_str()), |a| {
+            (a.access_key, a.secret_key)
+        });
+    let checked = verify_signature(keys, &target, params, Utc::now());
     match &checked {
         Ok(()) => state.throttle.succeeded(&attempt),
         Err(_) => state.throttle.failed(&attempt),
     }
-    checked
+    checked?;
+    Ok(account.map_or_else(|| state.default_backend.clone(), |a| a.backend.clone()))
 }
 
 async fn run(
@@ -122,17 +135,14 @@ async fn run(
     action: Option<&str>,
 ) -> Result<Response, ApiError> {
     let (headers, params) = (request.headers, request.params);
-    match bearer(headers) {
-        Some(token) => {
-            state.verify_token(token?)?;
-        }
+    let backend = match bearer(headers) {
+        Some(token) => state.backend_of(&state.verify_token(token?)?)?,
         None => signed(state, request)?,
-    }
+    };
     let get = |name: &str| super::params::first(params, name);
     let action = action.ok_or_else(|| {
         ApiError::bad_request("MissingArgument", "missing required argument: action")
     })?;
-    let backend = &state.backend;
     match action {
         "GetActivities" => {
             let query = limits::query(get("query").unwrap_or(""))?;

@@ -45,8 +45,13 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// What every handler shares.
 pub struct ServerState {
-    pub backend: Arc<dyn Backend>,
+    /// The default account's activities and computers (its name, title
+    /// and key pair are the credentials').
+    pub default_backend: Arc<dyn Backend>,
     pub credentials: Credentials,
+    /// More accounts (`serve --account NAME`), each its own activities,
+    /// computers and key pair; the same user logs in to all of them.
+    pub others: Vec<Account>,
     pub jwt: JwtKeys,
     /// Where clients reach the server (`scheme://host[:port]`): the base of
     /// `next`/`previous` links, never the request's `Host`.
@@ -66,7 +71,58 @@ pub struct ServerState {
     pub token_seconds: Option<u64>,
 }
 
+/// An account beside the default one.
+pub struct Account {
+    pub name: String,
+    pub title: String,
+    pub access_key: String,
+    pub secret_key: String,
+    pub backend: Arc<dyn Backend>,
+}
+
+/// An account as its callers see it: name, title, key pair, backend.
+pub struct AccountRef<'a> {
+    pub name: &'a str,
+    pub title: &'a str,
+    pub access_key: &'a str,
+    pub secret_key: &'a str,
+    pub backend: &'a Arc<dyn Backend>,
+}
+
 impl ServerState {
+    /// Every account, the default first.
+    pub fn accounts(&self) -> impl Iterator<Item = AccountRef<'_>> {
+        let c = &self.credentials;
+        std::iter::once(AccountRef {
+            name: &c.account,
+            title: &c.account_title,
+            access_key: &c.access_key,
+            secret_key: &c.secret_key,
+            backend: &self.default_backend,
+        })
+        .chain(self.others.iter().map(|a| AccountRef {
+            name: &a.name,
+            title: &a.title,
+            access_key: &a.access_key,
+            secret_key: &a.secret_key,
+            backend: &a.backend,
+        }))
+    }
+
+    /// The account named `name`.
+    pub fn account(&self, name: &str) -> Option<AccountRef<'_>> {
+        self.accounts().find(|a| a.name == name)
+    }
+
+    /// The backend of a token's account (one no longer served: 401).
+    pub fn backend_of(&self, claims: &auth::Claims) -> Result<Arc<dyn Backend>, ApiError> {
+        self.account(&claims.account)
+            .map(|a| a.backend.clone())
+            .ok_or_else(|| {
+                ApiError::unauthorised("the token's account is not served here; log in again")
+            })
+    }
+
     /// The claims of a token this server issued that is still good: not
     /// expired, and if it was a web UI session's, that session not logged
     /// out.
@@ -113,6 +169,7 @@ pub fn router(state: Arc<ServerState>) -> Router {
         .route("/api/", get(legacy::handle).post(legacy::handle))
         .route("/api/v2/login", post(rest::login))
         .route("/api/v2/login/access-key", post(rest::login_access_key))
+        .route("/api/v2/switch-account", post(rest::switch_account))
         .route("/api/v2/activities", get(rest::activities))
         .route("/api/v2/activities/parents", get(rest::parents))
         .route("/api/v2/activities/top-level", get(rest::top_level))
@@ -163,7 +220,7 @@ async fn backend_date(
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    if let Some(now) = state.backend.now()
+    if let Some(now) = state.default_backend.now()
         && let Ok(date) =
             axum::http::HeaderValue::from_str(&now.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
     {

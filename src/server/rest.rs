@@ -58,6 +58,7 @@ fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// token is the session's: it ends when the session is logged out.
 fn login_answer(
     state: &ServerState,
+    account: &str,
     expiry_minutes: i64,
     session: bool,
 ) -> Result<Response, ApiError> {
@@ -73,13 +74,12 @@ fn login_answer(
         axum::http::HeaderValue::from_static("no-store"),
     );
     let sid = session.then(|| state.sessions.open(exp, now));
-    let token = state
-        .jwt
-        .issue_until(&state.credentials, exp, sid.as_deref())?;
+    let user = (state.credentials.email.as_str(), account);
+    let token = state.jwt.issue_until(user, exp, sid.as_deref())?;
     if let Some(id) = &sid {
         super::session::set_cookie(&mut headers, id, exp - now, super::site::secure(state));
     }
-    Ok((headers, Json(super::site::user(state, &token))).into_response())
+    Ok((headers, Json(super::site::user(state, &token, account))).into_response())
 }
 
 /// Counts a wrong login and refuses it.
@@ -123,16 +123,16 @@ pub async fn login(
     };
     state.throttle.check(&attempt)?;
     let c = &state.credentials;
-    let known_account = login.account.as_deref().is_none_or(|a| a == c.account);
+    let account = login.account.as_deref().unwrap_or(&c.account);
     let right_email = login.email.eq_ignore_ascii_case(&c.email);
     if !(same_secret(&login.password, &c.password) && right_email) {
         return Err(wrong(&state, &attempt, "wrong email or password"));
     }
-    if !known_account {
+    if state.account(account).is_none() {
         return Err(ApiError::unauthorised("no such account for this user"));
     }
     state.throttle.succeeded(&attempt);
-    login_answer(&state, DEFAULT_EXPIRY_MINUTES, true)
+    login_answer(&state, account, DEFAULT_EXPIRY_MINUTES, true)
 }
 
 pub async fn login_access_key(
@@ -148,10 +148,15 @@ pub async fn login_access_key(
         account: &login.access_key,
     };
     state.throttle.check(&attempt)?;
-    let c = &state.credentials;
-    if !(same_secret(&login.secret_key, &c.secret_key) && login.access_key == c.access_key) {
+    // A key pair is its account's.
+    let Some(account) = state
+        .accounts()
+        .find(|a| a.access_key == login.access_key)
+        .filter(|a| same_secret(&login.secret_key, a.secret_key))
+        .map(|a| a.name.to_owned())
+    else {
         return Err(wrong(&state, &attempt, "wrong access key or secret key"));
-    }
+    };
     state.throttle.succeeded(&attempt);
     let minutes = login.expiry_minutes.unwrap_or(DEFAULT_EXPIRY_MINUTES);
     if !(0..=MAX_EXPIRY_MINUTES).contains(&minutes) {
@@ -162,7 +167,33 @@ pub async fn login_access_key(
             ),
         ));
     }
-    login_answer(&state, minutes, false)
+    login_answer(&state, &account, minutes, false)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SwitchAccount {
+    account_name: String,
+}
+
+/// `POST /switch-account {"account_name": …}`: a token for another
+/// account of the same user (as the web UI's organisation menu asks).
+pub async fn switch_account(
+    State(state): State<Arc<ServerState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    json_only(&headers)?;
+    state.require_bearer(&headers)?;
+    let switch: SwitchAccount = json_body(&body)?;
+    if state.account(&switch.account_name).is_none() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("no account {:?} for this user", switch.account_name),
+        ));
+    }
+    login_answer(&state, &switch.account_name, DEFAULT_EXPIRY_MINUTES, false)
 }
 
 /// `limit`, `offset` and `query` of a list route.
@@ -187,6 +218,8 @@ fn list_params(raw: Option<&str>) -> Result<ListParams, ApiError> {
 pub struct ListRequest {
     params: ListParams,
     uri: Uri,
+    /// The caller's account's backend.
+    backend: Arc<dyn crate::backend::Backend>,
 }
 
 impl FromRequestParts<Arc<ServerState>> for ListRequest {
@@ -196,10 +229,11 @@ impl FromRequestParts<Arc<ServerState>> for ListRequest {
         parts: &mut Parts,
         state: &Arc<ServerState>,
     ) -> Result<Self, Self::Rejection> {
-        Authorised::from_request_parts(parts, state).await?;
+        let Authorised(backend) = Authorised::from_request_parts(parts, state).await?;
         Ok(ListRequest {
             params: list_params(parts.uri.query())?,
             uri: parts.uri.clone(),
+            backend,
         })
     }
 }
@@ -232,10 +266,7 @@ pub async fn activities(
     list: ListRequest,
 ) -> Result<Response, ApiError> {
     let p = &list.params;
-    let page = state
-        .backend
-        .activities(&p.query, p.limit, p.offset)
-        .await?;
+    let page = list.backend.activities(&p.query, p.limit, p.offset).await?;
     Ok(Json(list.linked(page, &state)).into_response())
 }
 
@@ -246,7 +277,7 @@ pub async fn parents(
     let p = &list.params;
     // Implicit AND binds loosest, so appending the caller's query keeps its meaning.
     let query = format!("type:ActivityGroup {}", p.query);
-    let page = state.backend.activities(&query, p.limit, p.offset).await?;
+    let page = list.backend.activities(&query, p.limit, p.offset).await?;
     Ok(Json(list.linked(page, &state)).into_response())
 }
 
@@ -259,7 +290,7 @@ pub async fn top_level(
     list: ListRequest,
 ) -> Result<Response, ApiError> {
     let p = &list.params;
-    let mut page = state.backend.top_level(&p.query, p.limit, p.offset).await?;
+    let mut page = list.backend.top_level(&p.query, p.limit, p.offset).await?;
     page.rows = list.linked(page.rows, &state);
     Ok(Json(page).into_response())
 }
@@ -270,7 +301,7 @@ pub async fn computers(
     list: ListRequest,
 ) -> Result<Response, ApiError> {
     let p = &list.params;
-    let page = state
+    let page = list
         .backend
         .computers_page(&p.query, p.limit, p.offset)
         .await?;
@@ -307,7 +338,7 @@ pub async fn computer_activities(
     let chain: Vec<String> = ids.iter().map(|id| format!("computer:id:{id}")).collect();
     let query = crate::model::scope::and(&list.params.query, &chain.join(" OR "));
     let query = limits::query(&query)?;
-    let page = state
+    let page = list
         .backend
         .activities(query, list.params.limit, list.params.offset)
         .await?;
@@ -316,8 +347,7 @@ pub async fn computer_activities(
 
 /// `GET /computers/<id>`.
 pub async fn computer(
-    State(state): State<Arc<ServerState>>,
-    _: Authorised,
+    Authorised(backend): Authorised,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let missing = || {
@@ -328,10 +358,7 @@ pub async fn computer(
         )
     };
     let n: u64 = id.parse().map_err(|_| missing())?;
-    let page = state
-        .backend
-        .computers_page(&format!("id:{n}"), 1, 0)
-        .await?;
+    let page = backend.computers_page(&format!("id:{n}"), 1, 0).await?;
     let mut computer = page.results.into_iter().next().ok_or_else(missing)?;
     // The web UI's details panel reads `parent` (a child computer's host):
     // none here.
@@ -343,8 +370,7 @@ pub async fn computer(
 }
 
 pub async fn activity(
-    State(state): State<Arc<ServerState>>,
-    _: Authorised,
+    Authorised(backend): Authorised,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id: u64 = id.parse().map_err(|_| {
@@ -354,36 +380,38 @@ pub async fn activity(
             format!("no activity {id:?}: ids are non-negative integers"),
         )
     })?;
-    Ok(Json(state.backend.activity(id).await?).into_response())
+    Ok(Json(backend.activity(id).await?).into_response())
 }
 
 pub async fn reapply(
-    State(state): State<Arc<ServerState>>,
-    _: Authorised,
+    Authorised(backend): Authorised,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     json_only(&headers)?;
-    create(&state, &body, ActionKind::Reapply).await
+    create(backend.as_ref(), &body, ActionKind::Reapply).await
 }
 
 pub async fn revert(
-    State(state): State<Arc<ServerState>>,
-    _: Authorised,
+    Authorised(backend): Authorised,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     json_only(&headers)?;
-    create(&state, &body, ActionKind::Revert).await
+    create(backend.as_ref(), &body, ActionKind::Revert).await
 }
 
 /// Reapply and revert: `{"activity_ids": [..]}` in, the new activities out.
-async fn create(state: &ServerState, body: &[u8], kind: ActionKind) -> Result<Response, ApiError> {
+async fn create(
+    backend: &dyn crate::backend::Backend,
+    body: &[u8],
+    kind: ActionKind,
+) -> Result<Response, ApiError> {
     let ids: ActivityIds = json_body(body)?;
     let ids = limits::ids(&ids.activity_ids)?;
     let created = match kind {
-        ActionKind::Revert => state.backend.revert(ids).await?,
-        _ => state.backend.reapply(ids).await?,
+        ActionKind::Revert => backend.revert(ids).await?,
+        _ => backend.reapply(ids).await?,
     };
     Ok(Json(created).into_response())
 }

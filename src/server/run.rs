@@ -76,7 +76,7 @@ pub async fn run(
     bind: SocketAddr,
     public_url: Option<String>,
     log: super::LogFormat,
-    backend: Arc<dyn Backend>,
+    (backend, others): (Arc<dyn Backend>, Vec<super::Account>),
     start: StartCredentials,
     site: super::site::Site,
     out: &mut (dyn Write + Send),
@@ -104,6 +104,13 @@ pub async fn run(
     if start.generated_keys || start.generated_login {
         banner += "(generated credentials, shown once; set the variables above before starting to choose your own)\n";
     }
+    // Comments, so `eval` of the banner keeps the default account's keys.
+    for a in &others {
+        banner += &format!(
+            "# account {}: LANDSCAPE_API_KEY={} LANDSCAPE_API_SECRET={} (or log in with \"account\": \"{}\")\n",
+            a.name, a.access_key, a.secret_key, a.name
+        );
+    }
     if site.web_ui.is_some() {
         banner += &format!("web UI: {base}/new_dashboard/ (log in as {})\n", c.email);
     }
@@ -113,7 +120,8 @@ pub async fn run(
         eprintln!("landscape-tui serve: could not print the banner ({e}); serving anyway");
     }
     let state = Arc::new(ServerState {
-        backend,
+        default_backend: backend,
+        others,
         credentials: start.credentials,
         jwt: JwtKeys::random(),
         public_url: public_url.unwrap_or(base).trim_end_matches('/').to_owned(),

@@ -25,21 +25,28 @@ pub struct Site {
     pub features: Vec<String>,
 }
 
-/// The user as login and `/me` answer it, with `token`.
-pub fn user(state: &ServerState, token: &str) -> Value {
+/// The user as login and `/me` answer it, with `token` for `account`,
+/// and every account it may switch to.
+pub fn user(state: &ServerState, token: &str, account: &str) -> Value {
     let c = &state.credentials;
+    let accounts: Vec<Value> = state
+        .accounts()
+        .map(|a| {
+            json!({
+                "name": a.name,
+                "title": a.title,
+                "subdomain": null,
+                "classic_dashboard_url": classic_url(state),
+                "default": a.name == c.account,
+            })
+        })
+        .collect();
     json!({
         "token": token,
         "email": c.email,
         "name": c.name,
-        "current_account": c.account,
-        "accounts": [{
-            "name": c.account,
-            "title": c.account_title,
-            "subdomain": null,
-            "classic_dashboard_url": classic_url(state),
-            "default": true,
-        }],
+        "current_account": account,
+        "accounts": accounts,
         "has_password": true,
         "return_to": null,
         "attach_code": null,
@@ -67,8 +74,11 @@ pub async fn me(
     let Some((id, end)) = state.sessions.find(&headers, now) else {
         return Ok((no_store, Json(json!({}))).into_response());
     };
-    let token = state.jwt.issue_until(&state.credentials, end, Some(&id))?;
-    Ok((no_store, Json(user(&state, &token))).into_response())
+    let c = &state.credentials;
+    let token = state
+        .jwt
+        .issue_until((&c.email, &c.account), end, Some(&id))?;
+    Ok((no_store, Json(user(&state, &token, &c.account))).into_response())
 }
 
 /// `POST /logout`: ends the cookie's session (and the tokens it was
@@ -209,11 +219,8 @@ const ALERTS: [(&str, &str, &str, &str); 6] = [
 
 /// `GET /alerts/summary`: each alert raised on any computer, with how
 /// many computers raise it.
-pub async fn alerts_summary(
-    State(state): State<Arc<ServerState>>,
-    _: Authorised,
-) -> Result<Json<Value>, ApiError> {
-    let computers = state.backend.computers().await?;
+pub async fn alerts_summary(Authorised(backend): Authorised) -> Result<Json<Value>, ApiError> {
+    let computers = backend.computers().await?;
     let since = chrono::Utc::now()
         .format("%Y-%m-%d %H:%M:%S%.6f")
         .to_string();

@@ -26,6 +26,7 @@ mod remote_landscape;
 mod remote_rows;
 mod rollout_cli;
 mod rollout_law;
+mod server_accounts;
 mod server_concurrency;
 mod server_hostile;
 mod server_http;

@@ -314,7 +314,11 @@ async fn rest_login_and_token_failures() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let expired = s
         .jwt
-        .issue_until(&s.credentials, chrono::Utc::now().timestamp() - 120, None)
+        .issue_until(
+            (&s.credentials.email, &s.credentials.account),
+            chrono::Utc::now().timestamp() - 120,
+            None,
+        )
         .unwrap();
     let r = s
         .http

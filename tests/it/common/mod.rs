@@ -210,7 +210,8 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let host = listener.local_addr().unwrap().to_string();
         let state = Arc::new(ServerState {
-            backend: served,
+            default_backend: served,
+            others: Vec::new(),
             credentials: credentials.clone(),
             jwt: jwt.clone(),
             public_url: format!("http://{host}"),
