@@ -297,14 +297,16 @@ mod tests {
             let backend = source.ready().await.unwrap();
             assert_eq!(progress.read().done, 150_000);
             let rows = backend.top_level("", 1, 0).await.unwrap();
-            // The generated ones, the syncs in flight, and the kiosk
-            // rollout (a group and a child per kiosk).
-            let kiosks = backend.computers().await.unwrap();
-            let kiosks = kiosks
+            // The generated ones, the syncs in flight, the kiosk rollout
+            // (a group and a child per kiosk) and the upgrade waiting to
+            // be rolled out (a group and a child per computer).
+            let computers = backend.computers().await.unwrap();
+            let kiosks = computers
                 .iter()
                 .filter(|c| c.tags.iter().any(|t| t == "kiosk"))
                 .count() as u64;
-            assert_eq!(rows.activity_count, 150_000 + 3 + 1 + kiosks);
+            let all = computers.len() as u64;
+            assert_eq!(rows.activity_count, 150_000 + 3 + 1 + kiosks + 1 + all);
         });
     }
 }
