@@ -260,6 +260,20 @@ mod tests {
     }
 
     #[test]
+    fn a_soak_or_timeout_past_the_end_of_time_waits_forever_without_panicking() {
+        let now = chrono::Utc::now();
+        assert_eq!(
+            run::later(now, u64::MAX),
+            chrono::DateTime::<chrono::Utc>::MAX_UTC
+        );
+        assert_eq!(
+            run::later(now, 8_640_000_000_000_000),
+            chrono::DateTime::<chrono::Utc>::MAX_UTC
+        );
+        assert_eq!(run::later(now, 60), now + chrono::Duration::seconds(60));
+    }
+
+    #[test]
     fn a_gate_holds_up_to_its_figure() {
         let g = Gate::parse("failed<=2").unwrap();
         assert!(g.holds(2, 10) && !g.holds(3, 10));

@@ -64,7 +64,7 @@ impl Hooks for Terminal {
     }
 }
 
-/// A step in words, for people (stderr, the dashboard's notices).
+/// A step in words, for people (on stderr).
 pub fn say(run: &Run, step: &Step) -> Option<String> {
     let of = run.waves.len();
     Some(match step {
@@ -125,7 +125,7 @@ pub async fn rollout(
     if request.dry_run {
         return Ok((Exit::Done, run));
     }
-    let deadline = hooks.now() + chrono::Duration::from_std(request.timeout).unwrap_or_default();
+    let deadline = crate::model::rollout::run::later(hooks.now(), request.timeout.as_secs());
     loop {
         let step = run.step(hooks.now());
         if !hooks.saw(&run, &step) {

@@ -78,6 +78,15 @@ pub struct WaveFacts {
     pub gate: Option<(Figure, bool)>,
 }
 
+/// `seconds` after `now`, or the end of time for a soak longer than it.
+pub fn later(now: DateTime<Utc>, seconds: u64) -> DateTime<Utc> {
+    i64::try_from(seconds)
+        .ok()
+        .and_then(chrono::TimeDelta::try_seconds)
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// One rollout: its set in release order, what is known of each, and
 /// how far the waves have gone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -192,8 +201,9 @@ impl Run {
             let wave = settled.unwrap_or(0);
             self.facts[wave].settled.get_or_insert(now);
             if !self.overridden {
-                let soak = chrono::Duration::seconds(self.soak_seconds as i64);
-                let until = *self.soak_until.get_or_insert(now + soak);
+                let until = *self
+                    .soak_until
+                    .get_or_insert_with(|| later(now, self.soak_seconds));
                 if now < until {
                     return Step::Soak { until };
                 }
