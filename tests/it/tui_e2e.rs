@@ -557,7 +557,7 @@ fn triage_clusters_a_computer_and_back_columns_today_and_health() {
         (80, 24),
     );
     // Times are read on the dataset's clock (2026-11-30 09:00), not the wall's.
-    let first = s.wait_for("Activities: 110 rows");
+    let first = s.wait_for("Activities: 111 rows");
     assert!(first.contains("3m ago"), "{first}");
 
     // The clusters of every failure, largest first.
@@ -574,7 +574,7 @@ fn triage_clusters_a_computer_and_back_columns_today_and_health() {
     s.wait_for("E: Could not get lock /var/lib/dpkg/lock-frontend");
     s.send("\r");
     s.wait_for("the cluster's 10 activities");
-    let list = s.wait_for("Activities: 10 rows of 110");
+    let list = s.wait_for("Activities: 10 rows of 111");
     assert!(!list.contains("Failure clusters"), "{list}");
 
     // Into a child, to its computer, and back to the cluster.
@@ -585,9 +585,9 @@ fn triage_clusters_a_computer_and_back_columns_today_and_health() {
     let line = jumped.lines().nth(1).unwrap_or("");
     assert!(line.contains("computer:id:"), "{jumped}");
     s.send("\x1b");
-    s.wait_for("Activities: 10 rows of 110");
+    s.wait_for("Activities: 10 rows of 111");
     s.send("\x1b");
-    s.wait_for("Activities: 110 rows");
+    s.wait_for("Activities: 111 rows");
 
     // "today" is the dataset's day, expanded in the bar before it is sent.
     s.send("/status:failed created-after:today\r");

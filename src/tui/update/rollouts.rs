@@ -149,8 +149,12 @@ fn advance_one(app: &mut App, number: u64, out: &mut Vec<Command>) {
     }
     let step = t.run.step(now);
     let told: Vec<String> = gate_readings(t);
-    for text in told {
-        tell(app, number, Level::Info, text, out);
+    if !told.is_empty() {
+        for text in told {
+            tell(app, number, Level::Info, text, out);
+        }
+        // Told once: a restart does not tell it again.
+        save(app, out);
     }
     let Some(t) = app.rollouts.get_mut(number) else {
         return;
