@@ -10,7 +10,7 @@ use crate::model::Activity;
 use crate::printable::{printable, printable_lines, width};
 
 /// Columns of a field's name: its value's wrapped lines start under it.
-const LABEL: usize = 12;
+const LABEL: usize = 15;
 
 /// The activity's lines before wrapping; `waiting` says why it waits.
 pub fn lines(
@@ -228,16 +228,36 @@ mod tests {
         assert_eq!(matches(&wrap(&lines, 9), "THREE"), [1]);
         // A field's value wraps under its value.
         let field = vec![format!(
-            "{:<12}{}",
+            "{:<LABEL$}{}",
             "Summary", "Sync pocket 'release' of series 'noble'"
         )];
         assert_eq!(
-            wrap(&field, 30),
+            wrap(&field, 33),
             [
-                "Summary     Sync pocket",
-                "            'release' of",
-                "            series 'noble'"
+                "Summary        Sync pocket",
+                "               'release' of",
+                "               series 'noble'"
             ]
         );
+    }
+
+    #[test]
+    fn every_field_name_is_apart_from_its_value() {
+        let mut a: Activity = serde_json::from_value(serde_json::json!({
+            "id": 1, "type": "ChangePackagesRequest", "summary": "s",
+            "creation_time": "2024-01-01T00:00:00Z",
+            "deliver_after_time": "2024-01-02T00:00:00Z",
+            "deliver_before_time": "2024-01-03T00:00:00Z"
+        }))
+        .unwrap();
+        a.computer_count = crate::model::Field::Value(3);
+        let utc = chrono::FixedOffset::east_opt(0).unwrap();
+        let lines = lines(&a, &Default::default(), utc, None);
+        let after = lines.iter().find(|l| l.starts_with("Deliver after")).unwrap();
+        assert!(after.starts_with("Deliver after  2024"), "{after}");
+        for name in ["Summary", "Created", "Computers", "Deliver after", "Deliver by"] {
+            let line = lines.iter().find(|l| l.starts_with(name)).unwrap();
+            assert!(is_field(line), "{line:?}: its value wraps under itself");
+        }
     }
 }

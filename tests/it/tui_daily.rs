@@ -257,8 +257,8 @@ fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     assert!(app.screen.zoomed);
     let s = screen(&draw(&app));
     assert!(s.contains("Activity 120 · Esc back"), "{s}");
-    assert!(s.contains("Summary     Install package htop"), "{s}");
-    assert!(s.contains("Status      succeeded"), "{s}");
+    assert!(s.contains("Summary        Install package htop"), "{s}");
+    assert!(s.contains("Status         succeeded"), "{s}");
     // Nothing is cut at the pane's edge: the long line wraps.
     let lines = landscape_tui::tui::layout::detail_text_lines(&app);
     let width = landscape_tui::tui::layout::detail_text_width(&app);
