@@ -19,7 +19,7 @@ pub const EXIT_CODES: &str = "Exit codes: 0 done (a dry run: the action would be
 
 /// `wait`'s own exit codes, beside the scripting commands'.
 pub const WAIT_EXIT_CODES: &str = "Exit codes: 0 every activity final (with --exit-status: every one \
-succeeded) · 2 usage error or bad query · 3 authentication failed · 4 server unreachable, timed \
+succeeded) · 2 usage error, bad query, or an id that names no activity · 3 authentication failed · 4 server unreachable, timed \
 out or failing (5xx) · 6 (--exit-status) one or more failed · 7 (--exit-status) one or more \
 canceled, none failed · 8 --timeout passed before every activity was final";
 

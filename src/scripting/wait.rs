@@ -111,7 +111,12 @@ pub async fn wait(
         None => by_ids(backend, &request.ids).await?,
     };
     if let Some(missing) = request.ids.iter().find(|id| !known.contains_key(id)) {
-        return Err(BackendError::NotFound(*missing).into());
+        // A wrong id is the caller's mistake: a usage error (2), as
+        // `--help` says, not a refusal.
+        return Err(BackendError::Unsupported(format!(
+            "no activity {missing}: wait takes the ids of activities the server has"
+        ))
+        .into());
     }
     let guard = request.guard(&known);
     let mut guarded = guard.as_ref().map(|g| GuardSummary {

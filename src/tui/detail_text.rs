@@ -253,9 +253,18 @@ mod tests {
         a.computer_count = crate::model::Field::Value(3);
         let utc = chrono::FixedOffset::east_opt(0).unwrap();
         let lines = lines(&a, &Default::default(), utc, None);
-        let after = lines.iter().find(|l| l.starts_with("Deliver after")).unwrap();
+        let after = lines
+            .iter()
+            .find(|l| l.starts_with("Deliver after"))
+            .unwrap();
         assert!(after.starts_with("Deliver after  2024"), "{after}");
-        for name in ["Summary", "Created", "Computers", "Deliver after", "Deliver by"] {
+        for name in [
+            "Summary",
+            "Created",
+            "Computers",
+            "Deliver after",
+            "Deliver by",
+        ] {
             let line = lines.iter().find(|l| l.starts_with(name)).unwrap();
             assert!(is_field(line), "{line:?}: its value wraps under itself");
         }

@@ -1261,10 +1261,12 @@ fn wait_exits_by_the_outcome_and_by_the_clock() {
     assert_eq!(s["done"], true, "{s}");
     assert_eq!(s["total"], 2);
 
-    // Mistakes are said: an id that does not exist, a duration, no ids.
-    let (code, _, err) = wait_on(&["--frozen", "wait", "999"]);
-    assert_eq!(code, Some(1));
-    assert!(err.contains("999"), "{err}");
+    // Mistakes are said: an id that does not exist (a usage error, 2,
+    // as --help says), a duration, no ids.
+    let (code, out, err) = wait_on(&["--frozen", "wait", "120", "999"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no activity 999"), "{err}");
+    assert!(out.is_empty());
     let (code, _, err) = wait_on(&["--frozen", "wait", "120", "--timeout", "soon"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("not a duration"), "{err}");
