@@ -301,6 +301,26 @@ pub fn complete(line: &str, words: &Vocabulary) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// The help, the footer and the man page say `:`'s commands from the
+    /// key table: each one there, so none is left out again.
+    #[test]
+    fn the_command_lines_help_names_every_command() {
+        let help = crate::tui::keys::TABLE
+            .iter()
+            .find(|b| b.action == crate::tui::keys::KeyAction::Command)
+            .unwrap()
+            .help;
+        let named: Vec<&str> = help
+            .split(": ")
+            .nth(1)
+            .unwrap()
+            .split(", ")
+            .collect();
+        for (name, _) in COMMANDS {
+            assert!(named.contains(&name), ":{name} is not in the help: {help}");
+        }
+    }
+
     #[test]
     fn commands_parse_and_bad_ones_say_what_to_write() {
         assert_eq!(
