@@ -21,8 +21,9 @@ pub struct Chosen {
     pub refresh: Duration,
     pub read_only: bool,
     pub warnings: Vec<String>,
-    /// `[keys]`, `[theme]` and `[[views]]` as the dashboard uses them.
-    pub settings: crate::settings::Settings,
+    /// The config, whose dashboard sections ([`Chosen::settings`]) only
+    /// the dashboard reads: a mistake in `[keys]` never stops a script.
+    pub config: Config,
     /// The config's profiles, for `:profile`.
     pub profiles: crate::tui::Profiles,
 }
@@ -222,11 +223,20 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
         refresh: resolved.refresh,
         read_only,
         warnings,
-        settings: crate::settings::Settings::from_config(
-            &config,
-            std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
-        )?,
+        config,
     })
+}
+
+impl Chosen {
+    /// `[keys]`, `[theme]`, `[[views]]`, `[list]`, `[[commands]]` and
+    /// `notify` as the dashboard uses them; a mistake is an error at its line.
+    pub fn settings(&self) -> Result<crate::settings::Settings, SetupError> {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Ok(crate::settings::Settings::from_config(
+            &self.config,
+            no_color,
+        )?)
+    }
 }
 
 #[cfg(test)]

@@ -177,6 +177,10 @@ async fn run_dashboard(cli: &Cli, log_file: Option<std::path::PathBuf>) -> ExitC
         Ok(c) => c,
         Err(e) => return setup_failed(e),
     };
+    let settings = match chosen.settings() {
+        Ok(s) => s,
+        Err(e) => return setup_failed(e),
+    };
     let mut warnings = chosen.warnings;
     if let (None, Some(file)) = (&cli.log, &log_file) {
         // RUST_LOG alone: say where the logs went.
@@ -189,7 +193,7 @@ async fn run_dashboard(cli: &Cli, log_file: Option<std::path::PathBuf>) -> ExitC
         action_log_file: landscape_tui::backend::action_log::default_path(),
         watches_file: tui::watches::default_path(),
         rollouts_file: tui::rollouts::default_path(),
-        notify: chosen.settings.notify.unwrap_or_else(|| {
+        notify: settings.notify.unwrap_or_else(|| {
             let var = |name| std::env::var(name).ok();
             tui::notify::Notify::detect(
                 var("TERM_PROGRAM").as_deref(),
@@ -198,8 +202,8 @@ async fn run_dashboard(cli: &Cli, log_file: Option<std::path::PathBuf>) -> ExitC
             )
         }),
         warnings,
-        keymap: chosen.settings.keymap,
-        looks: chosen.settings.looks,
+        keymap: settings.keymap,
+        looks: settings.looks,
         profiles: chosen.profiles,
     };
     match tui::run(chosen.backend, options).await {

@@ -310,12 +310,7 @@ mod tests {
             .find(|b| b.action == crate::tui::keys::KeyAction::Command)
             .unwrap()
             .help;
-        let named: Vec<&str> = help
-            .split(": ")
-            .nth(1)
-            .unwrap()
-            .split(", ")
-            .collect();
+        let named: Vec<&str> = help.split(": ").nth(1).unwrap().split(", ").collect();
         for (name, _) in COMMANDS {
             assert!(named.contains(&name), ":{name} is not in the help: {help}");
         }

@@ -403,6 +403,38 @@ fn a_bad_config_is_reported_with_line_and_key_before_the_terminal() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
 }
 
+/// A mistake in the dashboard's own sections (`[keys]`) stops the
+/// dashboard, at its line, before the terminal; the scripting commands,
+/// which use no keys, go on.
+#[test]
+fn a_keys_mistake_stops_the_dashboard_but_not_a_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[keys]\napprove = \"ctrl-\"\n").unwrap();
+    let config = path.to_str().unwrap();
+    let out = bin()
+        .args(["--config", config, "--data", DATA, "--frozen"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("approve"), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+    let (ok, listed, err) = run(&[
+        "--config",
+        config,
+        "--data",
+        DATA,
+        "--frozen",
+        "activities",
+        "--query",
+        "id:120",
+    ]);
+    assert!(ok, "{err}");
+    assert!(listed.contains("120"), "{listed}");
+}
+
 #[test]
 fn secrets_stay_out_of_help_and_errors() {
     let dir = tempfile::tempdir().unwrap();
