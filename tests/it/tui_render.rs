@@ -518,3 +518,32 @@ fn the_copy_menu_says_its_choices_and_its_keys() {
     }
     assert!(screen.contains("Enter copies   Esc closes"), "{screen}");
 }
+
+/// The help scrolled with PgDn keeps its size and shows its last page,
+/// never an empty box, however far it is pushed (issue 42).
+#[test]
+fn the_help_scrolled_to_its_end_keeps_its_size_and_its_last_lines() {
+    let mut app = loaded((80, 24));
+    key(&mut app, '?');
+    // How many of the help's lines the screen shows (their first words).
+    let help: Vec<String> = landscape_tui::tui::dialogs::help::lines(&app)
+        .iter()
+        .map(|l| l.to_string().trim().chars().take(24).collect::<String>())
+        .filter(|l| l.len() > 8)
+        .collect();
+    let shown = |text: &str| help.iter().filter(|l| text.contains(l.as_str())).count();
+    let first = shown(&screen(&draw(&app)));
+    assert!(first > 10, "{first}");
+    for _ in 0..60 {
+        update(
+            &mut app,
+            Event::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)),
+        );
+    }
+    let last = screen(&draw(&app));
+    assert!(shown(&last) * 10 >= first * 7, "a page of it: {last}");
+    assert!(
+        last.contains("config.example.toml"),
+        "the last note: {last}"
+    );
+}

@@ -73,28 +73,41 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             boxed(frame, theme, &title, messages::lines(app, m.scroll));
         }
         Some(Dialog::Help(h)) => {
-            let lines: Vec<Line> = help::lines(app)
-                .into_iter()
-                .skip(usize::from(h.scroll))
-                .collect();
-            boxed(
-                frame,
-                theme,
-                &scrolled_title(&app.prefs.keymap, "Keys"),
-                lines,
-            );
+            let title = scrolled_title(&app.prefs.keymap, "Keys");
+            boxed_at(frame, theme, &title, help::lines(app), h.scroll);
         }
         None => {}
     }
 }
 
 fn boxed(frame: &mut Frame, theme: &Theme, title: &str, lines: Vec<Line<'_>>) {
+    boxed_at(frame, theme, title, lines, 0);
+}
+
+/// A box as tall as all its lines (or the screen), scrolled down by
+/// `scroll` lines but never past its last full page: scrolling keeps the
+/// box's size and never shows it empty.
+fn boxed_at(frame: &mut Frame, theme: &Theme, title: &str, mut lines: Vec<Line<'_>>, scroll: u16) {
     let area = frame.area();
     let width = area.width.saturating_sub(4).min(90);
     // Wrapped lines take more than one row each.
     let inner = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let height = (rows as u16 + 2).min(area.height.saturating_sub(2)).max(3);
+    let rows_of = |l: &Line| l.width().max(1).div_ceil(inner);
+    let rows: usize = lines.iter().map(rows_of).sum();
+    let height = u16::try_from(rows + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height.saturating_sub(2))
+        .max(3);
+    // Skip whole lines while what is left still fills the box.
+    let (visible, mut left, mut skip) = (usize::from(height - 2), rows, 0);
+    while skip < usize::from(scroll)
+        && let Some(line) = lines.get(skip)
+        && left - rows_of(line) >= visible
+    {
+        left -= rows_of(line);
+        skip += 1;
+    }
+    lines.drain(..skip);
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
