@@ -117,6 +117,39 @@ pub fn list_height(app: &App) -> u64 {
     u64::from(list_rows(app))
 }
 
+/// How far the detail scrolls: until its longest view (the JSON, or
+/// zoomed, the text beside it) shows its last line at the bottom.
+pub fn detail_last_scroll(app: &App) -> u16 {
+    let a = areas(app);
+    let Some(detail) = a.detail else {
+        return 0;
+    };
+    let shown = usize::from(detail.height.saturating_sub(2));
+    let json = app
+        .detail_activity()
+        .and_then(|a| serde_json::to_string_pretty(a).ok())
+        .map_or(0, |j| j.lines().count());
+    let text = if a.detail_text.is_some() {
+        detail_text_lines(app).len()
+    } else {
+        0
+    };
+    // Unzoomed, why it waits takes rows above the JSON (at most half).
+    let why = match app.detail_activity() {
+        Some(act) if a.detail_text.is_none() && shown > 4 => {
+            let cols = usize::from(detail.width.saturating_sub(2).max(1));
+            let rows: usize = waiting_lines(app, act).map_or(0, |why| {
+                why.iter()
+                    .map(|l| crate::printable::width(l).max(1).div_ceil(cols))
+                    .sum()
+            });
+            rows.min(shown / 2)
+        }
+        _ => 0,
+    };
+    u16::try_from((json + why).max(text).saturating_sub(shown)).unwrap_or(u16::MAX)
+}
+
 /// The zoomed detail's text view, wrapped to its width.
 pub fn detail_text_lines(app: &App) -> Vec<String> {
     let width = detail_text_width(app);

@@ -250,6 +250,30 @@ fn with_script_output() -> App {
     app
 }
 
+/// `j` in the zoomed detail stops with the last line at the bottom: no
+/// blank panes past the end (issue 42).
+#[test]
+fn the_zoomed_detail_scrolls_to_its_last_line_and_no_further() {
+    let mut app = with_script_output();
+    feed(&mut app, [code(KeyCode::Tab), code(KeyCode::Tab), key('z')]);
+    let last = landscape_tui::tui::layout::detail_last_scroll(&app);
+    assert!(last > 5, "{last}");
+    for _ in 0..(usize::from(last) + 40) {
+        feed(&mut app, [key('j')]);
+    }
+    assert_eq!(app.detail.scroll, last);
+    let s = screen(&draw(&app));
+    let lines = landscape_tui::tui::layout::detail_text_lines(&app);
+    let end = lines.iter().rev().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(s.contains(end.trim()), "the last line shown: {s}");
+    // The text view's last line is on the pane's last row.
+    let rows: Vec<&str> = s.lines().collect();
+    let bottom = rows.iter().rposition(|r| r.contains(end.trim())).unwrap();
+    assert!(rows[bottom + 1].contains('└'), "{s}");
+    feed(&mut app, [key('k')]);
+    assert_eq!(app.detail.scroll, last - 1, "k comes back at once");
+}
+
 #[test]
 fn zoomed_detail_wraps_the_result_and_finds_in_it() {
     let mut app = with_script_output();

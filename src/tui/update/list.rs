@@ -84,8 +84,10 @@ pub(super) fn step(app: &mut App, by: i64, out: &mut Vec<Command>) {
             app.detail.search_at = None;
         }
         Pane::Detail => {
+            // Never past the last line: no blank panes below the end.
+            let last = i64::from(crate::tui::layout::detail_last_scroll(app));
             app.detail.scroll =
-                (i64::from(app.detail.scroll) + by.clamp(-10_000, 10_000)).clamp(0, 60_000) as u16;
+                (i64::from(app.detail.scroll) + by.clamp(-10_000, 10_000)).clamp(0, last) as u16;
         }
     }
 }
