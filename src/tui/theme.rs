@@ -298,6 +298,11 @@ impl StyleOverride {
             if let Some(c) = self.bg {
                 style = style.bg(c);
             }
+            // Colours written are the colours drawn: a base drawn reversed
+            // (the dark theme's selection) would swap them.
+            if (self.fg.is_some() || self.bg.is_some()) && self.reverse.is_none() {
+                style = style.remove_modifier(Modifier::REVERSED);
+            }
         }
         for (flag, modifier) in [
             (self.bold, Modifier::BOLD),
@@ -338,5 +343,42 @@ pub fn status_symbol(s: Option<&ActivityStatus>) -> &'static str {
         Some(ActivityStatus::Waiting) => "⧗",
         Some(ActivityStatus::Blocked) => "■",
         Some(ActivityStatus::Other(_)) | None => "·",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `selected = { fg = "black", bg = "cyan" }` is black on cyan, not
+    /// the reverse (issue 42, D13); `reverse = true` still reverses, and
+    /// without colour (NO_COLOR) the base's reversal stays.
+    #[test]
+    fn an_overrides_colours_are_drawn_as_written() {
+        let base = Style::new().add_modifier(Modifier::REVERSED);
+        let written = StyleOverride {
+            fg: Some(Color::Black),
+            bg: Some(Color::Cyan),
+            ..StyleOverride::default()
+        };
+        let s = written.apply(base, true);
+        assert_eq!((s.fg, s.bg), (Some(Color::Black), Some(Color::Cyan)));
+        assert!(!s.add_modifier.contains(Modifier::REVERSED));
+        let reversed = StyleOverride {
+            reverse: Some(true),
+            ..written
+        };
+        assert!(
+            reversed
+                .apply(base, true)
+                .add_modifier
+                .contains(Modifier::REVERSED)
+        );
+        assert!(
+            written
+                .apply(base, false)
+                .add_modifier
+                .contains(Modifier::REVERSED)
+        );
     }
 }
