@@ -1107,3 +1107,42 @@ fn moving_group(e: &Engine) -> u64 {
     .results[0]
         .id
 }
+
+/// `A` (all children / only matching) keeps the selected child, not its
+/// place in the pane (issue 42).
+#[test]
+fn showing_all_children_keeps_the_selected_child() {
+    let e = Engine::from_dataset_str(&common::rollout(3, 2, 5)).unwrap();
+    let mut app = loaded(&e);
+    let mut cmds = typed(&mut app, "/status:failed");
+    cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+    answer(&mut app, &e, cmds);
+    while app.list.selected_row().unwrap().id != 500 {
+        let cmds = feed(&mut app, [key('j')]);
+        answer(&mut app, &e, cmds);
+    }
+    let cmds = feed(&mut app, [code(KeyCode::Tab)]);
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.screen.focus, Pane::Children);
+    assert_eq!(app.children.rows.len(), 3, "the failed ones");
+    let cmds = feed(&mut app, [key('j')]);
+    answer(&mut app, &e, cmds);
+    let picked = app.children.rows[app.children.selected].id;
+    let cmds = feed(&mut app, [key('A')]);
+    answer(&mut app, &e, cmds);
+    assert_eq!(app.children.rows.len(), 10, "all of them");
+    let at = app
+        .children
+        .rows
+        .iter()
+        .position(|a| a.id == picked)
+        .unwrap();
+    assert_ne!(at, 1, "a place that differs, so the test can tell");
+    assert_eq!(app.children.rows[app.children.selected].id, picked);
+    let cmds = feed(&mut app, [key('A')]);
+    answer(&mut app, &e, cmds);
+    assert_eq!(
+        app.children.rows[app.children.selected].id, picked,
+        "and back"
+    );
+}

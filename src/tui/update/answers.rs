@@ -21,13 +21,18 @@ pub(super) fn children_loaded(
     app.children.loading = false;
     match result {
         Ok(rows) => {
+            // The child stays selected, not its place: `A` or a refresh
+            // brings other children around it.
+            let was = app.children.rows.get(app.children.selected).map(|a| a.id);
             app.children.rows = rows;
             out.extend(fetch_titles(app, false));
             out.extend(fetch_contacts(app, app.children.rows.iter()));
-            app.children.selected = app
-                .children
-                .selected
-                .min(app.children.rows.len().saturating_sub(1));
+            let kept = was.and_then(|id| app.children.rows.iter().position(|a| a.id == id));
+            app.children.selected = kept.unwrap_or_else(|| {
+                app.children
+                    .selected
+                    .min(app.children.rows.len().saturating_sub(1))
+            });
         }
         Err(e) => said_unless_outage(app, Level::Error, format!("children of {parent}: {e}"), &e),
     }
