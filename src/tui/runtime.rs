@@ -346,13 +346,29 @@ async fn open_url(url: &str) -> Result<CommandOutput, String> {
     } else {
         "xdg-open"
     };
-    // What an opener prints on success is of no use to anyone.
-    captured(&[opener.to_owned(), url.to_owned()])
-        .await
-        .map(|o| CommandOutput {
-            stdout: String::new(),
-            ..o
-        })
+    // What an opener prints on success is of no use to anyone; when
+    // nothing opens, the link is said, to be opened by hand.
+    let why = match captured(&[opener.to_owned(), url.to_owned()]).await {
+        Ok(o) if o.success => {
+            return Ok(CommandOutput {
+                stdout: String::new(),
+                ..o
+            });
+        }
+        Ok(o) => match o.stderr.lines().next() {
+            Some(line) => format!("{}: {line}", o.status),
+            None => o.status,
+        },
+        Err(e) => e,
+    };
+    // The link first, so the status line shows it; why in the messages.
+    Ok(CommandOutput {
+        success: false,
+        status: "no browser opened".into(),
+        stdout: String::new(),
+        stderr: format!("the link: {url}\n{opener}: {why}"),
+        dropped: 0,
+    })
 }
 
 /// Runs `argv` beside the dashboard (no input), its output kept within

@@ -754,6 +754,30 @@ fn a_staged_rollout_at_80x24_tells_each_wave_stops_at_its_gate_and_outlives_a_re
     drop(server);
 }
 
+/// `o` with no browser to open says the link to open by hand, not only
+/// the opener's complaint (issue 42).
+#[test]
+fn o_without_a_browser_shows_the_link() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let engine = landscape_tui::engine::Engine::load(std::path::Path::new(SMALL)).unwrap();
+    let server = rt.block_on(crate::common::TestServer::start_with(
+        crate::common::frozen(engine),
+    ));
+    let home = tempfile::tempdir().unwrap();
+    let env = serve_env(&server);
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // No opener anywhere.
+    env.push(("PATH", "/nonexistent"));
+    let (mut s, child, pump) = start_env(&[], home.path(), (160, 40), &env);
+    s.wait_for("Activities: 7 rows");
+    s.send("o");
+    let said = s.wait_for("the link: http://");
+    assert!(said.contains("no browser opened"), "{said}");
+    assert!(said.contains("/new_dashboard/"), "{said}");
+    quit_restores_the_terminal((s, child, pump), "q");
+    drop(server);
+}
+
 /// The operator's own commands, from the config: a terminal
 /// command gets the terminal and its arguments one each (a summary with
 /// quotes, spaces and `;` arrives whole, never through a shell); a
