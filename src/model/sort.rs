@@ -100,7 +100,7 @@ impl ListSort {
     pub fn compare(&self, a: &Activity, b: &Activity) -> Ordering {
         let key = match self.column {
             SortColumn::Created => Ordering::Equal,
-            SortColumn::Status => status_name(a).cmp(status_name(b)),
+            SortColumn::Status => status_key(a).cmp(&status_key(b)),
             // Rows share their type and summary text: the same text is equal
             // without reading it.
             SortColumn::Type if std::sync::Arc::ptr_eq(&a.activity_type, &b.activity_type) => {
@@ -138,8 +138,11 @@ pub fn caseless(a: &str, b: &str) -> Ordering {
         .cmp(b.chars().flat_map(char::to_lowercase))
 }
 
-fn status_name(a: &Activity) -> &str {
-    a.status().map_or("", |s| s.as_str())
+/// By what needs attention (`ActivityStatus::attention`), failures
+/// first; a status this build does not know after the others, by name.
+fn status_key(a: &Activity) -> (u8, &str) {
+    a.status()
+        .map_or((u8::MAX, ""), |s| (s.attention(), s.as_str()))
 }
 
 /// Failed-or-canceled children first, then pending, then all.
@@ -187,5 +190,52 @@ mod tests {
         assert_eq!(order(ListSort::by(SortColumn::Type)), [2, 3, 1]);
         assert_eq!(order(ListSort::by(SortColumn::Type).reversed()), [3, 1, 2]);
         assert_eq!(order(ListSort::by(SortColumn::Summary)), [2, 1, 3]);
+    }
+
+    /// Status sorts by what needs attention, not by name: failed,
+    /// unapproved, undelivered and scheduled, waiting, delivered,
+    /// canceled, succeeded (issue 42).
+    #[test]
+    fn status_sorts_failures_first() {
+        let statuses = [
+            "succeeded",
+            "canceled",
+            "delivered",
+            "waiting",
+            "scheduled",
+            "undelivered",
+            "unapproved",
+            "failed",
+        ];
+        let rows: Vec<Activity> = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut a = activity(i as u64, i as u32, "ChangePackages", "x");
+                a.activity_status =
+                    crate::model::Field::Value(crate::model::ActivityStatus::from_wire(s));
+                a
+            })
+            .collect();
+        let mut sorted = rows.clone();
+        sorted.sort_by(|a, b| ListSort::by(SortColumn::Status).compare(a, b));
+        let names: Vec<&str> = sorted
+            .iter()
+            .map(|a| a.status().unwrap().as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "failed",
+                "unapproved",
+                "scheduled",
+                "undelivered",
+                "waiting",
+                "delivered",
+                "canceled",
+                "succeeded"
+            ],
+            "scheduled and undelivered share a rank: by name"
+        );
     }
 }

@@ -76,6 +76,23 @@ impl ActivityStatus {
             .cloned()
     }
 
+    /// Where it sorts by what needs attention: failed, then what waits
+    /// for someone (unapproved), for its computer (undelivered,
+    /// scheduled) or on something else (waiting, blocked), then what runs,
+    /// then what ended without trouble (canceled, succeeded).
+    pub fn attention(&self) -> u8 {
+        match self {
+            ActivityStatus::Failed => 0,
+            ActivityStatus::Unapproved => 1,
+            ActivityStatus::Undelivered | ActivityStatus::Scheduled => 2,
+            ActivityStatus::Waiting | ActivityStatus::Blocked => 3,
+            ActivityStatus::Delivered => 4,
+            ActivityStatus::Canceled => 5,
+            ActivityStatus::Succeeded => 6,
+            ActivityStatus::Other(_) => 7,
+        }
+    }
+
     /// Final statuses never change again.
     pub fn is_final(&self) -> bool {
         matches!(

@@ -43,7 +43,8 @@ fn s_cycles_the_sort_column_and_capital_s_reverses_it() {
     assert!(heading(&screen(&draw(&app))).contains("created ▼"));
     let newest_first = ids(&app);
 
-    // s: by status, A to Z, over every row the engine has.
+    // s: by status, what needs attention first (failed, unapproved, …),
+    // over every row the engine has.
     let cmds = feed(&mut app, [key('s')]);
     assert!(cmds.iter().any(|c| matches!(
         c,
@@ -51,14 +52,16 @@ fn s_cycles_the_sort_column_and_capital_s_reverses_it() {
     )));
     answer(&mut app, &e, cmds);
     let mut sorted = statuses(&app);
-    sorted.sort();
+    let rank = |s: &str| landscape_tui::model::ActivityStatus::from_wire(s).attention();
+    sorted.sort_by_key(|s| rank(s));
     assert_eq!(statuses(&app), sorted);
+    assert_eq!(sorted[0], "failed");
     let s = screen(&draw(&app));
     assert!(heading(&s).contains("status ▲"), "{s}");
     assert!(!heading(&s).contains("created ▼"), "{s}");
     assert_eq!(app.list.selected, 0);
 
-    // S: Z to A.
+    // S: the other way.
     let cmds = feed(&mut app, [key('S')]);
     answer(&mut app, &e, cmds);
     let mut reversed = sorted.clone();
