@@ -73,6 +73,30 @@ pub struct ActionRecord {
 }
 
 impl ActionRecord {
+    /// A record of something told (a watch's end, a tripped guard, a
+    /// rollout's wave or stop), nothing sent: `outcome` says it.
+    pub fn notice(
+        at: chrono::DateTime<chrono::Utc>,
+        (action, server): (&str, &str),
+        picked: String,
+        outcome: String,
+        ids: Vec<u64>,
+    ) -> ActionRecord {
+        ActionRecord {
+            at,
+            action: action.to_owned(),
+            server: server.to_owned(),
+            picked,
+            sent: Vec::new(),
+            only_changeable: false,
+            planned: 0,
+            changed: 0,
+            refused: 0,
+            outcome,
+            ids,
+        }
+    }
+
     pub fn new(
         report: &ActionReport,
         at: chrono::DateTime<chrono::Utc>,

@@ -207,19 +207,13 @@ pub fn record(
 
 /// A stop's entry in the action log: nothing sent, the reason said.
 pub fn stop_record(backend: &dyn Backend, run: &Run, text: &str) -> ActionRecord {
-    ActionRecord {
-        at: Utc::now(),
-        action: "rollout".into(),
-        server: backend.info().label,
-        picked: format!("rollout of {}", run.query),
-        sent: Vec::new(),
-        only_changeable: true,
-        planned: 0,
-        changed: 0,
-        refused: 0,
-        outcome: text.to_owned(),
-        ids: Vec::new(),
-    }
+    ActionRecord::notice(
+        Utc::now(),
+        ("rollout", &backend.info().label),
+        format!("rollout of {}", run.query),
+        text.to_owned(),
+        Vec::new(),
+    )
 }
 
 fn log(request: &RolloutRequest, record: &ActionRecord) {

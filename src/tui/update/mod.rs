@@ -189,6 +189,28 @@ fn tick(app: &mut App) {
 }
 
 /// An entry for the action log file, after any a failed write left.
+/// Ticks (of 300 ms) a notice stays in the status line: told while the
+/// operator may be looking elsewhere, it stays longer than a passing
+/// message.
+const NOTICE_TICKS: u8 = 60;
+
+/// Tells the operator what `record` says three ways: the status line
+/// (for a while), the terminal (a notification) and the action log.
+fn tell(
+    app: &mut App,
+    level: Level,
+    record: crate::backend::action_plan::ActionRecord,
+    out: &mut Vec<Command>,
+) {
+    app.say(level, record.outcome.clone());
+    if let Some(m) = &mut app.status.message {
+        m.ttl = NOTICE_TICKS;
+    }
+    out.push(Command::Effect(Effect::Notify(record.outcome.clone())));
+    app.acting.log.insert(0, record.clone());
+    log_action(app, record, out);
+}
+
 fn log_action(
     app: &mut App,
     record: crate::backend::action_plan::ActionRecord,

@@ -18,9 +18,6 @@ use crate::tui::event::{Call, Command, Effect};
 use crate::tui::keys::KeyAction;
 use crate::tui::rollouts::{RolloutSpec, Tracked};
 
-/// Ticks (of 300 ms) a rollout's notice stays in the status line.
-const NOTICE_TICKS: u8 = 60;
-
 /// `:rollout LIST …`: what it releases is what an action would act on:
 /// every match after `*`, else the marked rows, else the selected row
 /// (a group standing for its children).
@@ -348,27 +345,14 @@ fn tell(app: &mut App, number: u64, level: Level, text: String, out: &mut Vec<Co
         return;
     };
     // Short enough for the status line at 80 columns; the log says what.
-    let text = format!("rollout {number}: {text}");
-    let record = ActionRecord {
-        at: app.clock.now,
-        action: "rollout".into(),
-        server: app.backend.label.clone(),
-        picked: format!("rollout {number} of {} ({})", t.label, t.run.query),
-        sent: Vec::new(),
-        only_changeable: true,
-        planned: 0,
-        changed: 0,
-        refused: 0,
-        outcome: text.clone(),
-        ids: Vec::new(),
-    };
-    app.say(level, text.clone());
-    if let Some(m) = &mut app.status.message {
-        m.ttl = NOTICE_TICKS;
-    }
-    out.push(Command::Effect(Effect::Notify(text)));
-    app.acting.log.insert(0, record.clone());
-    super::log_action(app, record, out);
+    let record = ActionRecord::notice(
+        app.clock.now,
+        ("rollout", &app.backend.label),
+        format!("rollout {number} of {} ({})", t.label, t.run.query),
+        format!("rollout {number}: {text}"),
+        Vec::new(),
+    );
+    super::tell(app, level, record, out);
 }
 
 fn save(app: &App, out: &mut Vec<Command>) {

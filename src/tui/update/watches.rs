@@ -17,9 +17,6 @@ use crate::tui::event::{Call, Command, Effect};
 use crate::tui::keys::KeyAction;
 use crate::tui::watches::{ArmedGuard, Notice, Watched};
 
-/// Ticks (of 300 ms) a watch's notice stays in the status line.
-const NOTICE_TICKS: u8 = 60;
-
 /// What `w` and `:guard` take: the marked activities, else the child the
 /// detail shows, else the selected row; with the words that say it.
 fn picked(app: &App) -> Option<(Vec<u64>, String)> {
@@ -261,32 +258,18 @@ fn tell(app: &mut App, notice: &Notice, out: &mut Vec<Command>) {
         Notice::Done { .. } => Level::Warning,
         Notice::Failed { .. } | Notice::Tripped { .. } => Level::Warning,
     };
-    let record = ActionRecord {
-        at: app.clock.now,
-        action: if matches!(notice, Notice::Tripped { .. }) {
-            "guard".into()
-        } else {
-            "watch".into()
-        },
-        server: app.backend.label.clone(),
-        picked: w.label.clone(),
-        sent: Vec::new(),
-        only_changeable: false,
-        planned: 0,
-        changed: 0,
-        refused: 0,
-        outcome: notice.text().to_owned(),
-        ids: w.activities.keys().copied().collect(),
+    let action = match notice {
+        Notice::Tripped { .. } => "guard",
+        _ => "watch",
     };
-    app.say(level, notice.text().to_owned());
-    if let Some(m) = &mut app.status.message {
-        // Told while the operator may be looking elsewhere: it stays
-        // a while longer than a passing message.
-        m.ttl = NOTICE_TICKS;
-    }
-    out.push(Command::Effect(Effect::Notify(notice.text().to_owned())));
-    app.acting.log.insert(0, record.clone());
-    super::log_action(app, record, out);
+    let record = ActionRecord::notice(
+        app.clock.now,
+        (action, &app.backend.label),
+        w.label.clone(),
+        notice.text().to_owned(),
+        w.activities.keys().copied().collect(),
+    );
+    super::tell(app, level, record, out);
 }
 
 /// A tripped guard's cancel of what has not started: asked for with the
