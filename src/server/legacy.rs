@@ -113,7 +113,7 @@ fn signed(
     };
     // Each account signs with its own key pair; an unknown key is
     // checked against the default's (and refused as unknown).
-    let account = state.accounts().find(|a| a.access_key == key);
+    let account = state.account_with_key(key);
     let c = &state.credentials;
     let keys = account
         .as_ref()

@@ -114,6 +114,11 @@ impl ServerState {
         self.accounts().find(|a| a.name == name)
     }
 
+    /// The account whose key pair has `access_key`.
+    pub fn account_with_key(&self, access_key: &str) -> Option<AccountRef<'_>> {
+        self.accounts().find(|a| a.access_key == access_key)
+    }
+
     /// The backend of a token's account (one no longer served: 401).
     pub fn backend_of(&self, claims: &auth::Claims) -> Result<Arc<dyn Backend>, ApiError> {
         self.account(&claims.account)

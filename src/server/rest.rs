@@ -150,8 +150,7 @@ pub async fn login_access_key(
     state.throttle.check(&attempt)?;
     // A key pair is its account's.
     let Some(account) = state
-        .accounts()
-        .find(|a| a.access_key == login.access_key)
+        .account_with_key(&login.access_key)
         .filter(|a| same_secret(&login.secret_key, a.secret_key))
         .map(|a| a.name.to_owned())
     else {
