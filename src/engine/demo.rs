@@ -370,21 +370,7 @@ impl Generator {
             .random_range(2..=fleet.min(12))
             .min(room - 1)
             .max(1);
-        let parent_id = self.id();
-        let group = self.shared(ACTIVITY_GROUP);
-        let mut parent = self.activity(
-            parent_id,
-            &group,
-            &summary,
-            created,
-            &creator,
-            None,
-            None,
-            &[],
-        );
-        parent.changes = Field::Null;
-        parent.package_ids = Field::Null;
-        self.activities.push(parent);
+        let parent_id = self.push_group(&summary, created, &creator);
         let shared = self.rng.random_range(0..100);
         let start = self.rng.random_range(0..fleet);
         for j in 0..k {
@@ -612,6 +598,32 @@ impl Generator {
         }
     }
 
+    /// A group (an ActivityGroup, pushed): its id. Its status and counts
+    /// follow from the children pushed after it.
+    fn push_group(
+        &mut self,
+        summary: &Arc<str>,
+        created: DateTime<Utc>,
+        creator: &Arc<Creator>,
+    ) -> u64 {
+        let parent_id = self.id();
+        let group = self.shared(ACTIVITY_GROUP);
+        let mut parent = self.activity(
+            parent_id,
+            &group,
+            summary,
+            created,
+            creator,
+            None,
+            None,
+            &[],
+        );
+        parent.changes = Field::Null;
+        parent.package_ids = Field::Null;
+        self.activities.push(parent);
+        parent_id
+    }
+
     /// A package change's group (pushed) and its children, one per
     /// computer (returned, for their status to be set).
     fn package_group(
@@ -623,10 +635,7 @@ impl Generator {
         computers: &[u64],
     ) -> Vec<Activity> {
         let creator = self.people[person].clone();
-        let (ty, group) = (
-            self.shared("ChangePackagesRequest"),
-            self.shared(ACTIVITY_GROUP),
-        );
+        let ty = self.shared("ChangePackagesRequest");
         let summary: Arc<str> = summary.into();
         let changes = vec![PackageChange {
             package: package.into(),
@@ -637,20 +646,7 @@ impl Generator {
             remove_version: Field::Value(old.into()),
             extra: Default::default(),
         }];
-        let parent_id = self.id();
-        let mut parent = self.activity(
-            parent_id,
-            &group,
-            &summary,
-            created,
-            &creator,
-            None,
-            None,
-            &[],
-        );
-        parent.changes = Field::Null;
-        parent.package_ids = Field::Null;
-        self.activities.push(parent);
+        let parent_id = self.push_group(&summary, created, &creator);
         computers
             .iter()
             .map(|&computer| {
