@@ -154,15 +154,7 @@ pub async fn action(
         &picked,
         request.only_changeable,
     );
-    if let Some(path) = &request.log
-        && let Err(e) = crate::backend::action_log::append(path, &record)
-    {
-        writeln!(
-            err,
-            "landscape-tui: warning: the action log {}: {e}",
-            path.display()
-        )?;
-    }
+    log(request.log.as_deref(), &record, err)?;
     let changed_nothing = report.changed == 0 && !report.complete();
     match request.format {
         // Stdout carries what was done; a failure that did nothing says so on stderr alone.
@@ -199,6 +191,23 @@ pub async fn action(
         }
     }
     Ok(Exit::of_report(&report))
+}
+
+/// Appends `record` to the action log at `path`, if there is one; a log
+/// that cannot be written is a warning on `err`, never the command's end.
+fn log(
+    path: Option<&std::path::Path>,
+    record: &ActionRecord,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
+    match path.map(|p| (p, crate::backend::action_log::append(p, record))) {
+        Some((p, Err(e))) => writeln!(
+            err,
+            "landscape-tui: warning: the action log {}: {e}",
+            p.display()
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// What an action did, as its action log entry says it: the report, then

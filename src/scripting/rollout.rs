@@ -135,7 +135,11 @@ pub async fn rollout(
         match step {
             Step::Release { wave, ids } => {
                 let report = release(backend, &ids).await?;
-                log(request, &record(backend, &run, wave, &report));
+                super::log(
+                    request.log.as_deref(),
+                    &record(backend, &run, wave, &report),
+                    &mut std::io::stderr(),
+                )?;
                 if !matches!(report.outcome, Outcome::Done | Outcome::NothingToDo) {
                     eprintln!("landscape-tui: rollout: {}", report.summary());
                     return Ok((Exit::of_report(&report), run));
@@ -167,7 +171,11 @@ pub async fn rollout(
             Step::Done => return Ok((Exit::Done, run)),
             Step::Stopped { .. } => {
                 let text = say(&run, &step).unwrap_or_default();
-                log(request, &stop_record(backend, &run, &text));
+                super::log(
+                    request.log.as_deref(),
+                    &stop_record(backend, &run, &text),
+                    &mut std::io::stderr(),
+                )?;
                 return Ok((Exit::Failed, run));
             }
             // The command line never holds a wave back.
@@ -178,7 +186,7 @@ pub async fn rollout(
 
 /// Approves `ids` by exact plan, sending only what is still unapproved
 /// (another operator may have approved or canceled one since it was read).
-pub async fn release(backend: &dyn Backend, ids: &[u64]) -> Result<ActionReport, BackendError> {
+async fn release(backend: &dyn Backend, ids: &[u64]) -> Result<ActionReport, BackendError> {
     let rows = ids
         .iter()
         .map(|&id| PickedRow::new(id, Some(false)))
@@ -189,12 +197,7 @@ pub async fn release(backend: &dyn Backend, ids: &[u64]) -> Result<ActionReport,
 }
 
 /// A wave's entry in the action log.
-pub fn record(
-    backend: &dyn Backend,
-    run: &Run,
-    wave: usize,
-    report: &ActionReport,
-) -> ActionRecord {
+fn record(backend: &dyn Backend, run: &Run, wave: usize, report: &ActionReport) -> ActionRecord {
     let picked = format!(
         "rollout wave {}/{} ({}) of {}",
         wave + 1,
@@ -206,7 +209,7 @@ pub fn record(
 }
 
 /// A stop's entry in the action log: nothing sent, the reason said.
-pub fn stop_record(backend: &dyn Backend, run: &Run, text: &str) -> ActionRecord {
+fn stop_record(backend: &dyn Backend, run: &Run, text: &str) -> ActionRecord {
     ActionRecord::notice(
         Utc::now(),
         ("rollout", &backend.info().label),
@@ -214,17 +217,6 @@ pub fn stop_record(backend: &dyn Backend, run: &Run, text: &str) -> ActionRecord
         text.to_owned(),
         Vec::new(),
     )
-}
-
-fn log(request: &RolloutRequest, record: &ActionRecord) {
-    if let Some(path) = &request.log
-        && let Err(e) = crate::backend::action_log::append(path, record)
-    {
-        eprintln!(
-            "landscape-tui: warning: the action log {}: {e}",
-            path.display()
-        );
-    }
 }
 
 /// What a dry run prints: each wave, where it reaches, how many it would
@@ -344,7 +336,7 @@ pub fn write_summary(
 }
 
 /// Why a rollout cannot start: its query selects nothing.
-pub fn nothing_selected(query: &str) -> ScriptError {
+fn nothing_selected(query: &str) -> ScriptError {
     BackendError::Unsupported(format!(
         "{} selects no activity: nothing to roll out",
         printable(query)

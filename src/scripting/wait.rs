@@ -210,21 +210,14 @@ async fn stop(
         "guard {} tripped: {} of {} failed",
         guard.threshold, count.failed, count.of
     );
-    if let Some(path) = &request.log {
-        let record = ActionRecord::new(
-            &report,
-            chrono::Utc::now(),
-            &backend.info().label,
-            &picked,
-            true,
-        );
-        if let Err(e) = crate::backend::action_log::append(path, &record) {
-            eprintln!(
-                "landscape-tui: warning: the action log {}: {e}",
-                path.display()
-            );
-        }
-    }
+    let record = ActionRecord::new(
+        &report,
+        chrono::Utc::now(),
+        &backend.info().label,
+        &picked,
+        true,
+    );
+    super::log(request.log.as_deref(), &record, &mut std::io::stderr())?;
     eprintln!("landscape-tui: wait: {picked}: {}", report.summary());
     Ok(report.changed)
 }
