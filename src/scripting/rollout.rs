@@ -152,7 +152,9 @@ pub async fn rollout(
                 }
                 hooks.pause(request.interval.min(left)).await;
                 match backend.activities_by_id(&ids).await {
-                    Ok(read) => run.read(&read),
+                    Ok(read) => {
+                        run.read(&read);
+                    }
                     // A blip does not end a rollout of hours; the next look asks again.
                     Err(e) if Exit::of_backend(&e) == Exit::Unreachable => {
                         eprintln!("landscape-tui: rollout: {e}; asking again");

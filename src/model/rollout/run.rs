@@ -145,13 +145,18 @@ impl Run {
         }
     }
 
-    /// Tells it what the server answers for activities of the set.
-    pub fn read(&mut self, activities: &[Activity]) {
+    /// Tells it what the server answers for activities of the set:
+    /// whether any stands elsewhere now.
+    pub fn read(&mut self, activities: &[Activity]) -> bool {
+        let mut moved = false;
         for a in activities {
             if let Some(s) = self.stands.get_mut(&a.id) {
-                *s = Stand::of(a.status());
+                let now = Stand::of(a.status());
+                moved |= *s != now;
+                *s = now;
             }
         }
+        moved
     }
 
     pub fn total(&self) -> u64 {

@@ -307,9 +307,9 @@ pub(super) fn looked(
     let Some(t) = app.rollouts.get_mut(number) else {
         return;
     };
-    let before = t.clone();
-    t.run.read(&list);
+    let mut changed = t.run.read(&list);
     if let Some(asked) = t.asked.take() {
+        changed = true;
         let still = list
             .iter()
             .filter(|a| asked.contains(&a.id) && Stand::of(a.status()) == Stand::Unapproved)
@@ -324,7 +324,7 @@ pub(super) fn looked(
             tell(app, number, Level::Warning, text, out);
         }
     }
-    if app.rollouts.get_mut(number).is_some_and(|t| *t != before) {
+    if changed {
         save(app, out);
     }
     // Everything released is final: the gate and the next wave need not
@@ -332,7 +332,7 @@ pub(super) fn looked(
     if app
         .rollouts
         .get_mut(number)
-        .is_some_and(|t| t.asked.is_none() && t.run.count(|s| s == Stand::Running) == 0)
+        .is_some_and(|t| t.run.running().is_empty())
     {
         advance_one(app, number, out);
     }
