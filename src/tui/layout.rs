@@ -134,20 +134,33 @@ pub fn detail_last_scroll(app: &App) -> u16 {
     } else {
         0
     };
-    // Unzoomed, why it waits takes rows above the JSON (at most half).
+    // Unzoomed, why it waits takes rows above the JSON.
+    let inner = Rect::new(
+        0,
+        0,
+        detail.width.saturating_sub(2),
+        detail.height.saturating_sub(2),
+    );
     let why = match app.detail_activity() {
         Some(act) if a.detail_text.is_none() && shown > 4 => {
-            let cols = usize::from(detail.width.saturating_sub(2).max(1));
-            let rows: usize = waiting_lines(app, act).map_or(0, |why| {
-                why.iter()
-                    .map(|l| crate::printable::width(l).max(1).div_ceil(cols))
-                    .sum()
-            });
-            rows.min(shown / 2)
+            waiting_lines(app, act).map_or(0, |why| usize::from(why_rows(&why, inner)))
         }
         _ => 0,
     };
     u16::try_from((json + why).max(text).saturating_sub(shown)).unwrap_or(u16::MAX)
+}
+
+/// Rows "why it waits" takes over the detail's JSON in `inner`: its
+/// lines wrapped, at most half the pane.
+pub fn why_rows(why: &[String], inner: Rect) -> u16 {
+    let cols = usize::from(inner.width.max(1));
+    let rows: usize = why
+        .iter()
+        .map(|l| crate::printable::width(l).max(1).div_ceil(cols))
+        .sum();
+    u16::try_from(rows)
+        .unwrap_or(u16::MAX)
+        .min(inner.height / 2)
 }
 
 /// The zoomed detail's text view, wrapped to its width.

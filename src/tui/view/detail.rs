@@ -68,12 +68,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let json_area = match why {
         Some(why) if inner.height > 4 => {
-            let cols = usize::from(inner.width.max(1));
-            let rows: usize = why
-                .iter()
-                .map(|l| crate::printable::width(l).max(1).div_ceil(cols))
-                .sum();
-            let rows = (rows as u16).min(inner.height / 2);
+            let rows = crate::tui::layout::why_rows(&why, inner);
             let why: Vec<Line> = why
                 .into_iter()
                 .map(|l| Line::from(Span::styled(l, app.prefs.theme.warning)))
