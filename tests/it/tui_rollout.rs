@@ -258,3 +258,65 @@ async fn a_rollout_costs_what_runs_not_its_set() {
         "40 and 400 children cost the same refreshes"
     );
 }
+
+/// A group whose summary is hostile (a leading '-', `$(…)`, quotes, an
+/// escape sequence, bidi, a megabyte): a rollout of it tells and shows it
+/// as data. The terminal's notification carries no control of the
+/// summary's and is bounded; the panel draws no escape or raw bidi; the
+/// action log keeps the text as it is.
+#[test]
+fn a_hostile_summary_stays_data_in_the_rollouts_notices_and_panel() {
+    use landscape_tui::tui::notify::Notify;
+    let (_, clean) = seeds();
+    let hostile = format!(
+        "-rf $(reboot) \"q\" 'x' \u{1b}]0;pwned\u{7} \u{202e}evil {}",
+        "A".repeat(1 << 20)
+    );
+    let mut data: serde_json::Value = serde_json::from_str(&fleet(20, 20, clean)).unwrap();
+    for a in data["activities"].as_array_mut().unwrap() {
+        if a["id"] == 500 {
+            a["summary"] = hostile.clone().into();
+        }
+    }
+    let engine = Engine::from_dataset_str(&data.to_string()).unwrap();
+    let backend = backend_of(&engine);
+    let mut app = loaded(&engine, (100, 30));
+    while app.list.selected_row().unwrap().id != 500 {
+        feed(&mut app, [key('j')]);
+    }
+    let out = command(&mut app, "rollout 25% --auto");
+    let mut effects = run(&mut app, &backend, out);
+    for _ in 0..2 {
+        effects.extend(a_day_later(&mut app, &backend));
+    }
+    assert!(said(&app).contains("done: 20 of 20"), "{}", said(&app));
+    let mut told = 0;
+    for c in &effects {
+        match c {
+            Command::Effect(Effect::Notify(text)) => {
+                told += 1;
+                let seq = Notify::Osc9.sequence(text);
+                assert_eq!(
+                    seq.matches('\u{1b}').count(),
+                    1,
+                    "only the frame's: {seq:?}"
+                );
+                assert_eq!(seq.matches('\u{7}').count(), 1, "{seq:?}");
+                assert!(!seq.contains('\u{202e}'), "{seq:?}");
+                assert!(seq.len() < 300, "bounded: {}", seq.len());
+            }
+            Command::Effect(Effect::LogAction(r)) if r.action == "rollout" => {
+                assert!(r.picked.contains("$(reboot)"), "kept as written");
+            }
+            _ => {}
+        }
+    }
+    assert!(told >= 2, "the wave and the end were told");
+    command(&mut app, "rollouts");
+    let text = screen(&draw(&app));
+    assert!(text.contains("Rollouts"), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text}"
+    );
+}
