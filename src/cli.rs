@@ -76,9 +76,11 @@ pub struct ConnectionArgs {
     /// Config file (default: ~/.config/landscape-tui/config.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Server profile from the config file.
+    /// Server profile from the config file; give it again for several
+    /// servers in one list (`--profile prod --profile staging`; `demo` is
+    /// the embedded engine when no profile has that name).
     #[arg(long, global = true, value_name = "NAME", conflicts_with = "demo")]
-    pub profile: Option<String>,
+    pub profile: Vec<String>,
     /// Use the embedded demo engine even when a server is configured.
     #[arg(long, global = true)]
     pub demo: bool,

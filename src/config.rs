@@ -23,6 +23,10 @@ use credentials::{readable_by_others, remote_options};
 pub struct Config {
     /// Profile used when `--profile` is not given.
     pub default_profile: Option<String>,
+    /// Several profiles in one list when `--profile` is not given (and
+    /// in place of `default_profile`).
+    #[serde(default)]
+    pub default_profiles: Vec<String>,
     /// Seconds between automatic refreshes (default 5).
     pub refresh_seconds: Option<u64>,
     /// Disable every action in every profile.

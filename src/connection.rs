@@ -198,13 +198,19 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
             None => Ok((Config::empty(), Vec::new())),
         },
     }?;
+    let env = Environment::from_process();
+    let names = match (&cli.connection.profile[..], &config.default_profiles[..]) {
+        (mine, _) if cli.connection.demo || mine.len() == 1 => Vec::new(),
+        ([], all) if env.api_uri.is_none() => all.to_vec(),
+        (mine, _) => mine.to_vec(),
+    };
+    if names.len() > 1 {
+        return several(cli, config, warnings, &names);
+    }
     let resolved = if cli.connection.demo {
         config.resolve(None, &Environment::default())
     } else {
-        config.resolve(
-            cli.connection.profile.as_deref(),
-            &Environment::from_process(),
-        )
+        config.resolve(cli.connection.profile.first().map(String::as_str), &env)
     }?;
     warnings.extend(resolved.warnings);
     let read_only = cli.read_only || resolved.read_only;
@@ -221,6 +227,54 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
         profiles: profiles(&config, cli.read_only),
         backend,
         refresh: resolved.refresh,
+        read_only,
+        warnings,
+        config,
+    })
+}
+
+/// Several profiles in one list: each its own backend (`demo` the
+/// embedded engine when the config has no profile of that name), their
+/// ids kept apart by [`crate::backend::several`].
+fn several(
+    cli: &Cli,
+    config: Config,
+    mut warnings: Vec<String>,
+    names: &[String],
+) -> Result<Chosen, SetupError> {
+    let env = Environment::from_process();
+    let mut servers = Vec::new();
+    let mut refresh = Duration::MAX;
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            return Err(SetupError::Usage(format!("profile {name} is named twice")));
+        }
+        if name == "demo" && !config.profiles.contains_key(name) {
+            let backend = engine_backend(&cli.engine, cli.read_only, &Progress::default())?;
+            servers.push((name.clone(), cli.read_only, backend as Arc<dyn Backend>));
+            refresh = refresh.min(Duration::from_secs(
+                config.refresh_seconds.unwrap_or(5).max(1),
+            ));
+            continue;
+        }
+        let resolved = config.resolve(Some(name), &env)?;
+        warnings.extend(resolved.warnings);
+        let read_only = cli.read_only || resolved.read_only;
+        refresh = refresh.min(resolved.refresh);
+        let Connection::Remote { mut options, .. } = resolved.connection else {
+            return Err(SetupError::Usage(format!("profile {name} names no server")));
+        };
+        options.read_only |= read_only;
+        let backend =
+            RemoteBackend::new(*options).map_err(|e| SetupError::Client(e.to_string()))?;
+        servers.push((name.clone(), read_only, backend as Arc<dyn Backend>));
+    }
+    let read_only = servers.iter().all(|(_, r, _)| *r);
+    let backend = crate::backend::several::Several::new(servers);
+    Ok(Chosen {
+        profiles: profiles(&config, cli.read_only),
+        backend: Source::Ready(backend),
+        refresh,
         read_only,
         warnings,
         config,

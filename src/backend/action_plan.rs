@@ -17,6 +17,8 @@
 //! parent-id:G …`), never as their group, which a server would take as
 //! all its children.
 
+mod per_server;
+
 use std::collections::HashSet;
 
 pub use super::action_report::{ActionRecord, ActionReport, Outcome};
@@ -56,6 +58,9 @@ pub struct QueryPlan {
     /// per 100 chosen groups and one for the rest. Its singles counts are
     /// the sums of these; it has no groups.
     pub work: Option<WorkPlan>,
+    /// With several servers: the one (its index) this part is planned
+    /// on and sent to.
+    pub server: Option<usize>,
 }
 
 /// A query with per-computer terms, planned by the refined rule.
@@ -101,6 +106,16 @@ pub struct ActionPlan {
     pub refusals: Vec<Refusal>,
     /// The first [`LISTED`] that would change.
     pub sample: Vec<Activity>,
+    /// With several servers: those not planned, and why (read-only,
+    /// down); nothing is sent to them.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A server an action leaves out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub server: String,
+    pub why: String,
 }
 
 impl ActionPlan {
@@ -126,6 +141,20 @@ impl ActionPlan {
     pub fn would_be_refused(&self) -> bool {
         self.refused() > 0
     }
+
+    /// With several servers: what would change on each that has parts,
+    /// by index, in order.
+    pub fn changes_by_server(&self) -> Vec<(usize, u64)> {
+        let mut out: Vec<(usize, u64)> = Vec::new();
+        for p in &self.parts {
+            let Some(k) = p.server else { continue };
+            match out.iter_mut().find(|(s, _)| *s == k) {
+                Some((_, n)) => *n += p.changes,
+                None => out.push((k, p.changes)),
+            }
+        }
+        out
+    }
 }
 
 /// Counts what `kind` on `scope` would do; changes nothing.
@@ -134,12 +163,17 @@ pub async fn plan(
     kind: ActionKind,
     scope: &Scope,
 ) -> Result<ActionPlan, BackendError> {
+    let servers = backend.servers();
+    if !servers.is_empty() {
+        return per_server::plan(&servers, kind, scope).await;
+    }
     let mut plan = ActionPlan {
         kind,
         scope: scope.clone(),
         parts: Vec::new(),
         refusals: Vec::new(),
         sample: Vec::new(),
+        skipped: Vec::new(),
     };
     for query in scope.queries() {
         let part = plan_query(backend, kind, &query, &mut plan).await?;
@@ -173,6 +207,7 @@ async fn plan_query(
         groups_refused: Vec::new(),
         changes: singles_allowed,
         work: None,
+        server: None,
     };
     let groups = and(query, GROUPS);
     if backend.count(&groups).await? == 0 {
@@ -252,6 +287,7 @@ async fn plan_work(
         groups_refused: Vec::new(),
         changes: singles_allowed,
         work: Some(WorkPlan { chosen, requests }),
+        server: None,
     })
 }
 
@@ -472,6 +508,19 @@ pub async fn acted_on_ids(
 /// they select (reapply, revert). With `only_changeable`, the queries are
 /// narrowed to what the action allows, so nothing is refused.
 pub async fn carry_out(
+    backend: &dyn Backend,
+    plan: &ActionPlan,
+    only_changeable: bool,
+) -> ActionReport {
+    let servers = backend.servers();
+    if servers.is_empty() {
+        return carry_out_on(backend, plan, only_changeable).await;
+    }
+    per_server::carry_out(&servers, plan, only_changeable).await
+}
+
+/// [`carry_out`] on one server.
+async fn carry_out_on(
     backend: &dyn Backend,
     plan: &ActionPlan,
     only_changeable: bool,

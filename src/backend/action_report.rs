@@ -47,6 +47,9 @@ pub struct ActionReport {
     pub sent: Vec<String>,
     /// What the plan counted.
     pub planned: u64,
+    /// With several servers: each server's report in one line (or why
+    /// nothing was sent there), in order.
+    pub by_server: Vec<(String, String)>,
 }
 
 /// One action as the action log keeps it (a JSON line): when, what was
@@ -148,11 +151,48 @@ impl ActionReport {
             moved: false,
             sent: Vec::new(),
             planned: 0,
+            by_server: Vec::new(),
+        }
+    }
+
+    /// Adds what one server of several did: the counts and ids add up;
+    /// the first server that did not end well gives the outcome, named.
+    pub(super) fn add_server(&mut self, (index, name): (usize, &str), done: ActionReport) {
+        self.by_server.push((name.to_owned(), done.summary()));
+        self.changed += done.changed;
+        self.ids.extend(done.ids);
+        self.created.extend(done.created);
+        self.refusals.extend(done.refusals);
+        self.unlisted += done.unlisted;
+        self.not_reached += done.not_reached;
+        self.moved |= done.moved;
+        // What was sent, as the server read it (its own ids).
+        self.sent.extend(done.sent.iter().filter_map(
+            |q| match crate::query::route::activity_query(q, index) {
+                crate::query::route::Routed::Send(q) => Some(format!("{name}: {q}")),
+                crate::query::route::Routed::Nothing => None,
+            },
+        ));
+        if matches!(self.outcome, Outcome::Done | Outcome::NothingToDo) {
+            self.outcome = match done.outcome {
+                Outcome::NotSent(why) => Outcome::NotSent(format!("{name}: {why}")),
+                Outcome::Unknown(why) => Outcome::Unknown(format!("{name}: {why}")),
+                Outcome::NothingToDo if self.changed > 0 => Outcome::Done,
+                other => other,
+            };
         }
     }
 
     /// The report in one line, for the status bar and the CLI.
     pub fn summary(&self) -> String {
+        if !self.by_server.is_empty() {
+            let each: Vec<String> = self
+                .by_server
+                .iter()
+                .map(|(name, text)| format!("{name}: {text}"))
+                .collect();
+            return each.join("; ");
+        }
         let n = crate::printable::activities;
         let past = self.kind.past();
         let verb = self.kind.verb();

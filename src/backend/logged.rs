@@ -304,4 +304,8 @@ impl Backend for Logged {
     fn retry_credentials(&self) {
         self.inner.retry_credentials()
     }
+
+    fn servers(&self) -> Vec<super::several::Server> {
+        self.inner.servers()
+    }
 }

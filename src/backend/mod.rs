@@ -14,6 +14,7 @@ pub mod health;
 pub mod logged;
 mod reader_first;
 pub mod remote;
+pub mod several;
 pub mod source;
 pub mod watched;
 
@@ -34,7 +35,7 @@ pub use crate::query::CompletionValues;
 pub use error::{BackendError, Refusal};
 
 /// A short description for the status bar: `DEMO` or the server URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BackendInfo {
     pub label: String,
     /// True for the embedded engine (no server involved).
@@ -47,6 +48,9 @@ pub struct BackendInfo {
     /// TLS certificates are not verified (`insecure = true`): said for as
     /// long as the dashboard runs, never only once.
     pub unverified_tls: bool,
+    /// Several servers in one list: each by name, in the order their
+    /// ids are tagged ([`crate::model::origin`]); empty for one.
+    pub servers: Vec<crate::model::origin::ServerName>,
 }
 
 impl BackendInfo {
@@ -58,6 +62,7 @@ impl BackendInfo {
             sends_action_flags: true,
             sorts_every_column: true,
             unverified_tls: false,
+            servers: Vec::new(),
         }
     }
 }
@@ -250,6 +255,12 @@ pub trait Backend: Send + Sync {
     /// client that holds back after a refusal (so that a server never
     /// locks the account out) sends the next request.
     fn retry_credentials(&self) {}
+
+    /// With several servers, each on its own (its reads and actions, ids
+    /// tagged): an action is planned and sent per server. Empty for one.
+    fn servers(&self) -> Vec<several::Server> {
+        Vec::new()
+    }
 }
 
 /// Why `kind` may not be applied to `activity` now, or `None` when it may.

@@ -559,6 +559,7 @@ impl Engine {
                 activity_count: s.activities.len() as u64,
                 matching_children: Default::default(),
                 rows_estimated: false,
+                servers: Vec::new(),
             });
         }
         let hits = self.select(&m, query)?;
@@ -593,6 +594,7 @@ impl Engine {
             activity_count: hits.count() as u64,
             matching_children,
             rows_estimated: false,
+            servers: Vec::new(),
         })
     }
 

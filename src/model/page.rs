@@ -47,6 +47,22 @@ pub struct RowPage {
     /// client folding a real Landscape's raw pages lazily).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rows_estimated: bool,
+    /// With several servers: what each answered (its rows), or that it
+    /// is down. Never part of the JSON.
+    #[serde(skip)]
+    pub servers: Vec<super::origin::ServerRows>,
+}
+
+impl Default for RowPage {
+    fn default() -> RowPage {
+        RowPage {
+            rows: Page::empty(),
+            activity_count: 0,
+            matching_children: Default::default(),
+            rows_estimated: false,
+            servers: Vec::new(),
+        }
+    }
 }
 
 impl RowPage {

@@ -13,6 +13,7 @@ mod highlight;
 mod lexer;
 mod parser;
 mod relative;
+pub mod route;
 mod row_set;
 mod vocabulary;
 mod work;

@@ -26,7 +26,7 @@ pub fn lines(
     };
     let mut out = vec![format!(
         "Activity {} · {}",
-        a.id,
+        crate::model::origin::local(a.id),
         printable(&a.activity_type)
     )];
     let mut field = |name: &str, value: String| out.push(format!("{name:<LABEL$}{value}"));

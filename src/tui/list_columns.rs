@@ -59,6 +59,8 @@ list_columns! {
     Children = "children", "children", Some(SortColumn::Children);
     /// How many computers a group reaches.
     Computers = "computers", "comp.", Some(SortColumn::Computers);
+    /// The server (profile, account) a row lives on, with several.
+    Server = "server", "server", None;
 }
 
 /// The columns as they have always been.

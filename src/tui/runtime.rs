@@ -636,6 +636,7 @@ mod tests {
                 parts: Vec::new(),
                 refusals: Vec::new(),
                 sample: Vec::new(),
+                skipped: Vec::new(),
             }),
             only_changeable: false,
         };

@@ -69,6 +69,12 @@ roles! {
     badge_engine = "badge-engine",
     badge_server = "badge-server",
     badge_read_only = "badge-read-only",
+    /// With several servers, each one's name in the list (the fifth
+    /// takes the first's again).
+    server_1 = "server-1",
+    server_2 = "server-2",
+    server_3 = "server-3",
+    server_4 = "server-4",
     /// Each status's style (its symbol is in [`status_symbol`]).
     succeeded = "succeeded",
     failed = "failed",
@@ -124,6 +130,10 @@ impl Theme {
                 .bg(Color::Cyan)
                 .add_modifier(Modifier::BOLD),
             badge_read_only: fg(Color::Black).bg(Color::Red),
+            server_1: fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            server_2: fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            server_3: fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            server_4: fg(Color::Blue).add_modifier(Modifier::BOLD),
             succeeded: fg(Color::Green),
             failed: fg(Color::Red),
             canceled: fg(Color::DarkGray),
@@ -199,6 +209,10 @@ impl Theme {
             badge_engine: reversed.add_modifier(Modifier::BOLD),
             badge_server: reversed.add_modifier(Modifier::BOLD),
             badge_read_only: reversed,
+            server_1: bold,
+            server_2: bold.add_modifier(Modifier::UNDERLINED),
+            server_3: reversed,
+            server_4: plain,
             succeeded: plain,
             failed: bold,
             canceled: plain,
@@ -244,6 +258,11 @@ impl Theme {
     }
 
     /// A status's symbol and style, readable without colour too.
+    /// The style of the server at `index` among several.
+    pub fn server(&self, index: usize) -> Style {
+        [self.server_1, self.server_2, self.server_3, self.server_4][index % 4]
+    }
+
     pub fn status(&self, s: Option<&ActivityStatus>) -> (&'static str, Style) {
         let style = match s {
             Some(ActivityStatus::Succeeded) => self.succeeded,

@@ -29,7 +29,7 @@ use landscape_tui::tui::event::{Call, Command, Effect};
 use proptest::prelude::*;
 use ratatui::crossterm::event::KeyCode;
 
-const QUERIES: [&str; 20] = [
+pub(crate) const QUERIES: [&str; 20] = [
     "",
     "status:unapproved",
     "computer:tag:web",
@@ -54,7 +54,7 @@ const QUERIES: [&str; 20] = [
 
 /// What the operator does before pressing the action's key.
 #[derive(Debug, Clone)]
-enum Op {
+pub(crate) enum Op {
     /// To row `n` of the list (wrapping).
     Row(usize),
     /// Into the selected group's children, then down `n`.
@@ -65,7 +65,7 @@ enum Op {
     ShowAll,
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub(crate) fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         (0usize..40).prop_map(Op::Row),
         (0usize..6).prop_map(Op::Child),
@@ -76,7 +76,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn kind() -> impl Strategy<Value = ActionKind> {
+pub(crate) fn kind() -> impl Strategy<Value = ActionKind> {
     prop_oneof![
         Just(ActionKind::Approve),
         Just(ActionKind::Cancel),
@@ -85,12 +85,13 @@ fn kind() -> impl Strategy<Value = ActionKind> {
     ]
 }
 
-fn run(app: &mut App, engine: &Engine, events: Vec<landscape_tui::tui::event::Event>) {
+fn run(app: &mut App, backend: &dyn Backend, events: Vec<landscape_tui::tui::event::Event>) {
     let commands = feed(app, events);
-    answer(app, engine, commands);
+    common::tui::drive(app, backend, commands, common::tui::is_read);
 }
 
-fn do_op(app: &mut App, engine: &Engine, op: &Op) {
+/// What the operator does, answered by `backend` (one engine, or several).
+pub(crate) fn do_op(app: &mut App, engine: &dyn Backend, op: &Op) {
     match op {
         Op::Row(n) => {
             while app.screen.focus != Pane::List {
@@ -118,6 +119,39 @@ fn do_op(app: &mut App, engine: &Engine, op: &Op) {
 /// The rule, by a plain scan of the records: the single activities the
 /// app's picks take under `query`, those the lifecycle allows.
 fn scan(engine: &Engine, app: &App, query: &str, kind: ActionKind) -> BTreeSet<u64> {
+    let picked: Vec<u64> = if app.marks.all.is_some() {
+        engine
+            .activities("", u64::MAX, 0)
+            .unwrap()
+            .results
+            .iter()
+            .map(|a| a.id)
+            .collect()
+    } else {
+        picks(app)
+    };
+    scan_picked(engine, picked, query, kind)
+}
+
+/// The ids the app's picks name: the marks, else the selected child or
+/// row (not `*`'s every match: that is each engine's all).
+pub(crate) fn picks(app: &App) -> Vec<u64> {
+    if !app.marks.ids.is_empty() {
+        app.marks.ids.iter().copied().collect()
+    } else if app.screen.focus != Pane::List && !app.children.rows.is_empty() {
+        vec![app.children.rows[app.children.selected].id]
+    } else {
+        app.list.selected_row().map(|a| a.id).into_iter().collect()
+    }
+}
+
+/// The rule on `engine` for the activities `picked`.
+pub(crate) fn scan_picked(
+    engine: &Engine,
+    picked: Vec<u64>,
+    query: &str,
+    kind: ActionKind,
+) -> BTreeSet<u64> {
     let computers: Vec<Computer> = engine.computers().cloned().collect();
     let parsed = parse(query).unwrap();
     let m = parsed.matcher(&computers);
@@ -141,15 +175,6 @@ fn scan(engine: &Engine, app: &App, query: &str, kind: ActionKind) -> BTreeSet<u
     // chosen by its own terms and it satisfies the work terms.
     let taken =
         |a: &Activity| m.matches(a) || a.parent().is_some_and(|p| chooses(p) && work.matches(a));
-    let picked: Vec<u64> = if app.marks.all.is_some() {
-        all.iter().map(|a| a.id).collect()
-    } else if !app.marks.ids.is_empty() {
-        app.marks.ids.iter().copied().collect()
-    } else if app.screen.focus != Pane::List && !app.children.rows.is_empty() {
-        vec![app.children.rows[app.children.selected].id]
-    } else {
-        app.list.selected_row().map(|a| a.id).into_iter().collect()
-    };
     let mut units = BTreeSet::new();
     for id in picked {
         let Some(a) = by_id.get(&id) else { continue };
@@ -170,7 +195,11 @@ fn scan(engine: &Engine, app: &App, query: &str, kind: ActionKind) -> BTreeSet<u
 /// What the engine changed: the singles whose status moved (approve,
 /// cancel), or, for reapply and revert, the originals of the copies made
 /// (matched by computer and summary, as a multiset).
-fn changed(before: &Engine, after: &Engine, kind: ActionKind) -> Vec<(Option<u64>, String)> {
+pub(crate) fn changed(
+    before: &Engine,
+    after: &Engine,
+    kind: ActionKind,
+) -> Vec<(Option<u64>, String)> {
     let old = before.activities("", u64::MAX, 0).unwrap().results;
     let new = after.activities("", u64::MAX, 0).unwrap().results;
     let mut out: Vec<(Option<u64>, String)> = if kind.creates() {
@@ -192,7 +221,7 @@ fn changed(before: &Engine, after: &Engine, kind: ActionKind) -> Vec<(Option<u64
 }
 
 /// `units` in the terms `changed` speaks.
-fn expected(
+pub(crate) fn expected(
     engine: &Engine,
     units: &BTreeSet<u64>,
     kind: ActionKind,
@@ -227,8 +256,9 @@ fn picked(
         commands.extend(feed(&mut app, [code(KeyCode::Enter)]));
         answer(&mut app, engine, commands);
     }
+    let backend = backend_of(engine);
     for o in ops {
-        do_op(&mut app, engine, o);
+        do_op(&mut app, backend.as_ref(), o);
     }
     let want = scan(engine, &app, query, kind);
     let key = match kind {
@@ -292,7 +322,7 @@ async fn holds(
 
 /// A demo account and one of the queries (one names a group by id, so
 /// it matches in its own right).
-fn account(seed: u64, query: usize) -> (Engine, String) {
+pub(crate) fn account(seed: u64, query: usize) -> (Engine, String) {
     let engine = common::demo(seed, 8, 160);
     let group = engine
         .activities("type:ActivityGroup", 1, 0)

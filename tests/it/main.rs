@@ -31,6 +31,7 @@ mod server_concurrency;
 mod server_hostile;
 mod server_http;
 mod server_webui;
+mod several;
 mod signature_vectors;
 mod tui_commands;
 mod tui_daily;

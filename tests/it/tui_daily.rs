@@ -89,6 +89,7 @@ fn a_server_sorts_by_time_only_so_other_columns_sort_the_loaded_rows_and_say_so(
         sends_action_flags: true,
         sorts_every_column: false,
         unverified_tls: false,
+        servers: Vec::new(),
     };
     feed(&mut app, [key('s'), key('s')]);
     let message = said(&app).to_owned();
@@ -570,6 +571,7 @@ fn profile_asks_before_dropping_marks_and_keeps_nothing_of_the_old_server() {
         sends_action_flags: true,
         sorts_every_column: false,
         unverified_tls: false,
+        servers: Vec::new(),
     };
     let cmds = feed(
         &mut app,

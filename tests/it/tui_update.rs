@@ -303,6 +303,7 @@ fn refusals_open_a_popup_and_stay_viewable() {
         moved: false,
         sent: vec!["id:111".into()],
         planned: 0,
+        by_server: vec![],
     };
     let cmds = feed(&mut app, [Event::ActionDone(report)]);
     assert_eq!(

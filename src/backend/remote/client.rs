@@ -159,6 +159,7 @@ impl Backend for RemoteBackend {
             sends_action_flags: true,
             sorts_every_column: false,
             unverified_tls: self.options.insecure,
+            servers: Vec::new(),
         }
     }
 

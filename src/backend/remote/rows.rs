@@ -478,6 +478,7 @@ impl LazyRows {
             activity_count: self.raw_count,
             matching_children,
             rows_estimated: !self.exact(),
+            servers: Vec::new(),
         }
     }
 

@@ -43,6 +43,8 @@ pub struct ListState {
     pub own_child: HashMap<u64, Activity>,
     /// `total` is an estimate: the backend has not read every row yet.
     pub rows_estimated: bool,
+    /// With several servers: the rows each answered, or that it is down.
+    pub servers: Vec<crate::model::origin::ServerRows>,
     /// The selected activity a refresh lost sight of, being looked for in
     /// a whole window (once).
     pub seeking: Option<u64>,
@@ -243,6 +245,7 @@ impl ListState {
             activity_count,
             matching_children,
             rows_estimated,
+            servers,
         } = page;
         let n = page.results.len() as u64;
         // A refresh of the rows on screen: the same rows in the same
@@ -259,6 +262,7 @@ impl ListState {
                     .is_some_and(|old| old.id == a.id)
             });
         self.rows_estimated = rows_estimated;
+        self.servers = servers;
         self.activity_count = activity_count;
         self.error = None;
         if splice {
@@ -356,6 +360,7 @@ mod tests {
             activity_count: 12,
             matching_children: Default::default(),
             rows_estimated: false,
+            servers: Vec::new(),
         };
         list.take_page(0, Asked::Window, page, None);
         assert_eq!((list.selected, list.selected_id), (5, Some(3)));

@@ -18,6 +18,7 @@ use crate::backend::{BackendInfo, refusal_reason};
 use crate::model::scope::{PickedChild, PickedRow, Scope, Target};
 use crate::model::{ActionKind, Activity, SortColumn};
 use crate::query::Mode;
+use crate::tui::list_columns::ListColumn;
 
 pub use super::dialogs::ClustersState;
 pub use super::dialogs::{Choice, Confirm, Dialog, RefusedWhen, copy_menu::COPY_CHOICES};
@@ -287,6 +288,47 @@ impl App {
 
     /// The key of a pane action as the operator's keymap has it, for
     /// messages that name it.
+    /// The list's columns as drawn: with several servers, the server's
+    /// after the status unless the operator placed it.
+    pub fn shown_columns(&self) -> std::borrow::Cow<'_, [ListColumn]> {
+        let columns = &self.prefs.columns;
+        if self.backend.servers.is_empty() || columns.contains(&ListColumn::Server) {
+            return std::borrow::Cow::Borrowed(columns);
+        }
+        let mut all = columns.clone();
+        let at = usize::from(all.first() == Some(&ListColumn::Status));
+        all.insert(at, ListColumn::Server);
+        std::borrow::Cow::Owned(all)
+    }
+
+    /// The name of the server `id` lives on, with several.
+    pub fn server_of(&self, id: u64) -> Option<&str> {
+        let k = crate::model::origin::server_of(id)?;
+        self.backend.servers.get(k).map(|s| s.name.as_str())
+    }
+
+    /// An id as the operator reads it: its server's own, after the
+    /// server's name when there are several ("beta 1234").
+    pub fn id_text(&self, id: u64) -> String {
+        let local = crate::model::origin::local(id);
+        match self.server_of(id) {
+            Some(server) => format!("{} {local}", crate::printable::printable(server)),
+            None => local.to_string(),
+        }
+    }
+
+    /// The activity `id` in its server's web UI, when it has one.
+    pub fn web_ui_url(&self, id: u64) -> Option<String> {
+        let (label, embedded) = match crate::model::origin::server_of(id) {
+            Some(k) => {
+                let s = self.backend.servers.get(k)?;
+                (s.label.as_str(), s.embedded)
+            }
+            None => (self.backend.label.as_str(), self.backend.embedded),
+        };
+        crate::tui::user_commands::web_ui_url(label, embedded, crate::model::origin::local(id))
+    }
+
     pub fn pane_key(&self, action: super::keys::KeyAction) -> String {
         self.prefs.keymap.first(super::keys::Context::Panes, action)
     }

@@ -327,7 +327,7 @@ fn selected_lines(app: &App, k: &FailureCluster, height: u16) -> Vec<Line<'stati
             lines.push(Line::from(Span::styled(
                 format!(
                     "Example: activity {}{} at {at}: {}",
-                    e.id,
+                    app.id_text(e.id),
                     e.computer()
                         .map(|c| format!(" on {}", name(c)))
                         .unwrap_or_default(),

@@ -109,6 +109,9 @@ pub fn lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
         Span::styled(activities(will), Style::new().add_modifier(Modifier::BOLD)),
         Span::raw(format!(" (from {selected}):")),
     ]));
+    if let Some(line) = servers_line(app, plan) {
+        lines.push(line);
+    }
     if let Some((summary, n, all)) = &c.partial {
         lines.push(Line::from(Span::styled(
             format!(
@@ -141,7 +144,7 @@ pub fn lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
         let (symbol, style) = app.prefs.theme.status(a.status());
         let status = a.status().map_or("—", |s| s.as_str());
         lines.push(Line::from(vec![
-            Span::raw(format!("  • {} {computer} ", a.id)),
+            Span::raw(format!("  • {} {computer} ", app.id_text(a.id))),
             Span::styled(format!("{symbol} {status}"), style),
             Span::raw(format!("  {}", printable(&a.summary))),
         ]));
@@ -297,6 +300,46 @@ fn gate_line(app: &App, will: u64) -> Line<'static> {
     ))
 }
 
+/// With several servers, each one's share ("58 on alpha and 58 on
+/// beta") and those left out, so no action reaches a server unsaid.
+fn servers_line(app: &App, plan: &ActionPlan) -> Option<Line<'static>> {
+    if app.backend.servers.is_empty() {
+        return None;
+    }
+    let name = |k: usize| {
+        app.backend.servers.get(k).map_or_else(
+            || format!("server {k}"),
+            |s| printable(&s.name).into_owned(),
+        )
+    };
+    let mut shares: Vec<String> = plan
+        .changes_by_server()
+        .into_iter()
+        .map(|(k, n)| format!("{} on {}", thousands(n), name(k)))
+        .collect();
+    if shares.is_empty() {
+        shares.push("nothing on any server".into());
+    }
+    let last = shares.pop().unwrap_or_default();
+    let mut text = match shares.is_empty() {
+        true => format!("  {last}"),
+        false => format!("  {} and {last}", shares.join(", ")),
+    };
+    for s in &plan.skipped {
+        text.push_str(&format!(
+            "; nothing sent to {} ({})",
+            printable(&s.server),
+            printable(&s.why)
+        ));
+    }
+    let style = if plan.skipped.is_empty() {
+        Style::new().add_modifier(Modifier::BOLD)
+    } else {
+        app.prefs.theme.warning
+    };
+    Some(Line::from(Span::styled(text, style)))
+}
+
 /// What would be refused: the count, the first few with their reasons.
 fn refusal_lines(app: &App, plan: &ActionPlan) -> Vec<Line<'static>> {
     let refused = plan.refused();
@@ -311,7 +354,7 @@ fn refusal_lines(app: &App, plan: &ActionPlan) -> Vec<Line<'static>> {
     )));
     for r in plan.refusals.iter().take(LISTED) {
         lines.push(Line::from(Span::styled(
-            format!("  {} => {}", r.id, printable(&r.reason)),
+            format!("  {} => {}", app.id_text(r.id), printable(&r.reason)),
             app.prefs.theme.error,
         )));
     }

@@ -35,17 +35,14 @@ pub fn lines(app: &App, selected: usize) -> Vec<Line<'static>> {
         .map(|(i, choice)| {
             let what = match (i, a) {
                 (_, None) => String::new(),
-                (0, Some(a)) => format!("activity {} as JSON", a.id),
-                (1, Some(a)) => a.id.to_string(),
+                (0, Some(a)) => format!("activity {} as JSON", app.id_text(a.id)),
+                (1, Some(a)) => crate::model::origin::local(a.id).to_string(),
                 (2, Some(a)) => a.result_text.get().map_or("(none)".to_owned(), |t| {
                     printable(t.lines().next().unwrap_or_default()).into_owned()
                 }),
-                (_, Some(a)) => crate::tui::user_commands::web_ui_url(
-                    &app.backend.label,
-                    app.backend.embedded,
-                    a.id,
-                )
-                .unwrap_or_else(|| "(the demo has no web UI)".to_owned()),
+                (_, Some(a)) => app
+                    .web_ui_url(a.id)
+                    .unwrap_or_else(|| "(the demo has no web UI)".to_owned()),
             };
             let style = popup_row(Style::new(), i == selected);
             Line::from(vec![

@@ -68,7 +68,7 @@ pub fn lines(app: &App, r: &Refusals) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(head), Line::from("")];
     lines.extend(refusals.iter().map(|r| {
         Line::from(vec![
-            Span::styled(format!("{:>10}", r.id), app.prefs.theme.key),
+            Span::styled(format!("{:>10}", app.id_text(r.id)), app.prefs.theme.key),
             Span::raw(" => "),
             Span::styled(r.reason.clone(), app.prefs.theme.error),
         ])

@@ -148,10 +148,10 @@ fn copy(app: &mut App, selected: usize, out: &mut Vec<Command>) {
     let id = a.id;
     let text = match selected {
         // One line: a pasted newline would run what came before.
-        0 => Some(serde_json::to_string(a).unwrap_or_default()),
-        1 => Some(id.to_string()),
+        0 => Some(serde_json::to_string(&crate::model::origin::as_served(a)).unwrap_or_default()),
+        1 => Some(crate::model::origin::local(id).to_string()),
         2 => a.result_text.get().map(|t| t.to_string()),
-        _ => crate::tui::user_commands::web_ui_url(&app.backend.label, app.backend.embedded, id),
+        _ => app.web_ui_url(id),
     };
     match text {
         Some(text) => {

@@ -212,7 +212,7 @@ fn open_in_web_ui(app: &mut App, out: &mut Vec<Command>) {
     let Some(a) = app.detail_activity() else {
         return app.say(Level::Info, "nothing to open: select an activity");
     };
-    match crate::tui::user_commands::web_ui_url(&app.backend.label, app.backend.embedded, a.id) {
+    match app.web_ui_url(a.id) {
         Some(url) => {
             app.say(Level::Info, format!("opening {url}"));
             out.push(Command::Effect(Effect::OpenUrl(url)));

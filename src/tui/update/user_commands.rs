@@ -6,7 +6,7 @@ use crate::backend::BackendError;
 use crate::model::{Activity, Computer};
 use crate::tui::app::{App, Dialog, Level, Pane};
 use crate::tui::event::{Call, Command, CommandOutput, Effect};
-use crate::tui::user_commands::{Mode, Values, shown, web_ui_url};
+use crate::tui::user_commands::{Mode, Values, shown};
 
 /// Lines of a background command's output kept in the messages.
 const OUTPUT_LINES: usize = 50;
@@ -25,12 +25,12 @@ pub(super) fn selected_activity(app: &App) -> Option<&Activity> {
 /// The placeholders' values for `a` (its computer is read apart).
 pub(super) fn values_of(app: &App, a: &Activity) -> Values {
     Values {
-        id: a.id,
-        parent_id: a.parent(),
+        id: crate::model::origin::local(a.id),
+        parent_id: a.parent().map(crate::model::origin::local),
         computer: None,
         summary: a.summary.to_string(),
         query: app.query.applied.clone(),
-        url: web_ui_url(&app.backend.label, app.backend.embedded, a.id),
+        url: app.web_ui_url(a.id),
     }
 }
 

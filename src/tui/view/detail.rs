@@ -33,13 +33,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             } else {
                 format!(
                     " Activity {} — {} copies, {} zooms ",
-                    a.id,
+                    app.id_text(a.id),
                     key(KeyAction::Copy),
                     key(KeyAction::Zoom)
                 )
             },
             json_lines(
-                &serde_json::to_string_pretty(a).unwrap_or_default(),
+                &serde_json::to_string_pretty(&crate::model::origin::as_served(a))
+                    .unwrap_or_default(),
                 &app.prefs.theme,
             )
             .into_iter()
@@ -97,7 +98,7 @@ pub fn draw_text(frame: &mut Frame, app: &App, area: Rect) {
     let title = match app.detail_activity() {
         Some(a) => format!(
             " Activity {} · {} back ",
-            a.id,
+            app.id_text(a.id),
             app.prefs.keymap.first(Context::Panes, KeyAction::Back)
         ),
         None => " Detail ".to_owned(),

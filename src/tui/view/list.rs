@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let cells: Vec<(u64, Option<Cells>)> = (l.top..(l.top + height).min(l.total))
         .map(|i| (i, l.row(i).map(|a| cells(app, a))))
         .collect();
-    let columns = &app.prefs.columns;
+    let columns = &app.shown_columns();
     let mut widths = fit_columns(
         app,
         usize::from(table_area.width),
@@ -134,6 +134,14 @@ fn title(app: &App) -> String {
         } else {
             String::new()
         };
+        let servers: String = l
+            .servers
+            .iter()
+            .map(|s| match &s.down {
+                Some(_) => format!(" · {} ✘ down", s.name),
+                None => format!(" · {} {}", s.name, thousands(s.rows)),
+            })
+            .collect();
         let outage = match &app.status.outage {
             Some(o) => format!(
                 " · ✘ {} since {}",
@@ -143,7 +151,7 @@ fn title(app: &App) -> String {
             None => String::new(),
         };
         format!(
-            " {name}: {about}{} row{}{of_all}{activities} · row {}{local}{outage}{} ",
+            " {name}: {about}{} row{}{of_all}{activities}{servers} · row {}{local}{outage}{} ",
             thousands(l.total),
             if l.total == 1 { "" } else { "s" },
             thousands(l.selected + 1),
@@ -159,7 +167,7 @@ fn title(app: &App) -> String {
 /// A row in the window that is not loaded: why, or that it is coming.
 fn missing_row(app: &App, widths: &[usize]) -> Row<'static> {
     let l = &app.list;
-    let fill = fill_column(&app.prefs.columns);
+    let fill = fill_column(&app.shown_columns());
     let mut cells: Vec<Cell> = vec![Cell::from(""); widths.len()];
     match &l.error {
         // In the widest column, to say why.
@@ -183,8 +191,12 @@ fn missing_row(app: &App, widths: &[usize]) -> Row<'static> {
 
 /// The headings, the sort column's with its arrow (the mark column first).
 fn header(app: &App, widths: &[usize]) -> Row<'static> {
-    let names = std::iter::once(("", None))
-        .chain(app.prefs.columns.iter().map(|c| (c.heading(), c.sort())));
+    let names = std::iter::once(("", None)).chain(
+        app.shown_columns()
+            .iter()
+            .map(|c| (c.heading(), c.sort()))
+            .collect::<Vec<_>>(),
+    );
     Row::new(
         names
             .zip(widths)
@@ -228,8 +240,7 @@ struct Cells {
 fn cells(app: &App, a: &Activity) -> Cells {
     Cells {
         texts: app
-            .prefs
-            .columns
+            .shown_columns()
             .iter()
             .map(|c| cell_text(app, a, *c))
             .collect(),
@@ -258,7 +269,12 @@ fn cell_text(app: &App, a: &Activity, column: ListColumn) -> String {
                 .unwrap_or_default();
             format!("{symbol} {label}{progress}")
         }
-        ListColumn::Id => a.id.to_string(),
+        ListColumn::Id => crate::model::origin::local(a.id).to_string(),
+        ListColumn::Server => app
+            .server_of(a.id)
+            .map(printable)
+            .unwrap_or_default()
+            .into_owned(),
         ListColumn::Created => created(a.creation_time, app.server_now(), app.clock.offset),
         ListColumn::CreatedAt => a
             .creation_time
@@ -339,7 +355,7 @@ fn took(a: &Activity, now: DateTime<Utc>) -> String {
 /// the type, the names and then the children give up room down to their
 /// minimums, and their texts are cut with `…`.
 fn fit_columns<'a>(app: &App, inner: usize, rows: impl Iterator<Item = &'a Cells>) -> Vec<usize> {
-    let columns = &app.prefs.columns;
+    let columns = &app.shown_columns();
     let heading = |i: usize| {
         let c = columns[i - 1];
         width(c.heading())
@@ -416,7 +432,7 @@ fn row<'a>(app: &App, a: &Activity, c: &Cells, w: &[usize], selected: bool) -> R
         style = style.patch(app.prefs.theme.selected);
     }
     let mut cells = vec![Cell::from(if marked { "●" } else { " " })];
-    for (i, (column, text)) in app.prefs.columns.iter().zip(&c.texts).enumerate() {
+    for (i, (column, text)) in app.shown_columns().iter().zip(&c.texts).enumerate() {
         let width = w[i + 1];
         cells.push(match column {
             ListColumn::Status => Cell::from(Span::styled(
@@ -428,6 +444,12 @@ fn row<'a>(app: &App, a: &Activity, c: &Cells, w: &[usize], selected: bool) -> R
                 },
             )),
             ListColumn::Children => Cell::from(children_line(app, a, text, width)),
+            ListColumn::Server => Cell::from(Span::styled(
+                fit(text, width).into_owned(),
+                crate::model::origin::server_of(a.id)
+                    .filter(|_| !(marked || selected))
+                    .map_or(Style::new(), |k| app.prefs.theme.server(k)),
+            )),
             _ => Cell::from(fit(text, width).into_owned()),
         });
     }

@@ -204,6 +204,7 @@ pub fn remote_app(label: &str, size: (u16, u16)) -> App {
             sends_action_flags: true,
             sorts_every_column: false,
             unverified_tls: false,
+            servers: Vec::new(),
         },
         false,
         vec![],

@@ -1,0 +1,276 @@
+//! Several servers in one dashboard (`--profile a --profile b`): one
+//! list across them, ids kept apart, each action planned and sent per
+//! server — what the dialog counts on each is what each changes.
+
+use crate::action_law::{self, Op};
+use crate::common;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use common::tui::{code, drive, feed, is_read, typed};
+use landscape_tui::backend::Backend;
+use landscape_tui::backend::action_plan::{self, Outcome};
+use landscape_tui::backend::engine::EngineBackend;
+use landscape_tui::backend::several::Several;
+use landscape_tui::engine::Engine;
+use landscape_tui::model::ActionKind;
+use landscape_tui::model::origin;
+use landscape_tui::tui::app::App;
+use landscape_tui::tui::event::{Call, Command};
+use landscape_tui::tui::update::start;
+use proptest::prelude::*;
+use ratatui::crossterm::event::KeyCode;
+
+/// `engines` as servers named alpha, beta, … (read-only where said),
+/// and each engine's backend, to read back what changed.
+fn servers(engines: &[(&Engine, bool)]) -> (Arc<Several>, Vec<Arc<EngineBackend>>) {
+    let names = ["alpha", "beta", "gamma"];
+    let backends: Vec<Arc<EngineBackend>> = engines
+        .iter()
+        .map(|(e, _)| common::frozen((*e).clone()))
+        .collect();
+    let several = Several::new(
+        backends
+            .iter()
+            .zip(engines)
+            .enumerate()
+            .map(|(k, (b, (_, read_only)))| {
+                (
+                    names[k].to_owned(),
+                    *read_only,
+                    b.clone() as Arc<dyn Backend>,
+                )
+            })
+            .collect(),
+    );
+    (several, backends)
+}
+
+/// A dashboard on `backend` that has had its first answers.
+fn loaded(backend: &dyn Backend, now: chrono::DateTime<chrono::Utc>) -> App {
+    let mut app = App::new(backend.info(), false, vec![]);
+    app.screen.size = (140, 40);
+    app.clock.now = now;
+    let commands = start(&mut app);
+    drive(&mut app, backend, commands, is_read);
+    app
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn one_list_across_servers_the_same_id_twice_and_each_counted() {
+    let rt = runtime();
+    let engine = common::demo(7, 8, 160);
+    let _in = rt.enter();
+    let (several, _) = servers(&[(&engine, false), (&engine, false)]);
+    let one = rt.block_on(engine_backend_rows(&engine));
+    let page = rt.block_on(several.top_level("", 1000, 0)).unwrap();
+    assert_eq!(page.rows.count, 2 * one);
+    let names: Vec<(String, u64)> = page
+        .servers
+        .iter()
+        .map(|s| (s.name.clone(), s.rows))
+        .collect();
+    assert_eq!(names, [("alpha".into(), one), ("beta".into(), one)]);
+    // The same ids on both, kept apart: each local id appears once per server.
+    let ids: BTreeSet<u64> = page.rows.results.iter().map(|a| a.id).collect();
+    assert_eq!(ids.len() as u64, 2 * one, "no id is shared");
+    let locals: BTreeSet<u64> = page
+        .rows
+        .results
+        .iter()
+        .map(|a| origin::local(a.id))
+        .collect();
+    assert_eq!(locals.len() as u64, one);
+    // Newest first across both.
+    assert!(
+        page.rows
+            .results
+            .windows(2)
+            .all(|w| w[0].creation_time >= w[1].creation_time)
+    );
+
+    // On screen: a server column, the title counting each.
+    let app = loaded(several.as_ref(), engine.now());
+    let screen = common::tui::screen(&common::tui::draw(&app));
+    assert!(screen.contains("server"), "{screen}");
+    assert!(screen.contains(&format!("alpha {one}")), "{screen}");
+    assert!(screen.contains(&format!("beta {one}")), "{screen}");
+}
+
+async fn engine_backend_rows(engine: &Engine) -> u64 {
+    common::frozen(engine.clone())
+        .top_level("", 1, 0)
+        .await
+        .unwrap()
+        .rows
+        .count
+}
+
+/// What the operator picked on each server and the scope the action key
+/// asks a plan for; `None` when the key asks nothing.
+fn picked(
+    several: &Several,
+    engines: &[&Engine],
+    query: &str,
+    ops: &[Op],
+    kind: ActionKind,
+) -> Option<(landscape_tui::model::scope::Scope, Vec<BTreeSet<u64>>)> {
+    let mut app = loaded(several, engines[0].now());
+    if !query.is_empty() {
+        let mut commands = typed(&mut app, &format!("/{query}"));
+        commands.extend(feed(&mut app, [code(KeyCode::Enter)]));
+        drive(&mut app, several, commands, is_read);
+    }
+    for o in ops {
+        action_law::do_op(&mut app, several, o);
+    }
+    let picks = action_law::picks(&app);
+    let want: Vec<BTreeSet<u64>> = engines
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let mine: Vec<u64> = if app.marks.all.is_some() {
+                e.activities("", u64::MAX, 0)
+                    .unwrap()
+                    .results
+                    .iter()
+                    .map(|a| a.id)
+                    .collect()
+            } else {
+                picks
+                    .iter()
+                    .filter(|id| origin::server_of(**id) == Some(k))
+                    .map(|id| origin::local(*id))
+                    .collect()
+            };
+            action_law::scan_picked(e, mine, query, kind)
+        })
+        .collect();
+    let key = match kind {
+        ActionKind::Approve => 'a',
+        ActionKind::Cancel => 'c',
+        ActionKind::Reapply => 'R',
+        ActionKind::Revert => 'u',
+    };
+    let commands = feed(&mut app, [common::tui::key(key)]);
+    let scope = commands.into_iter().find_map(|c| match c {
+        Command::Call(Call::Plan { scope, .. }) => Some(scope),
+        _ => None,
+    });
+    match scope {
+        Some(scope) => Some((scope, want)),
+        None => {
+            assert!(
+                want.iter().all(BTreeSet::is_empty),
+                "no dialog, but the rule takes {want:?}"
+            );
+            None
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Two servers with different data but the same ids: the dialog's
+    /// share on each is the rule's set there, and each engine changes
+    /// exactly its share (or, refused whole, nothing) — never the
+    /// other's activity of the same id.
+    #[test]
+    fn each_servers_share_is_what_that_server_changes(
+        seed in 0u64..1000,
+        query in 0usize..action_law::QUERIES.len(),
+        ops in prop::collection::vec(action_law::op(), 0..8),
+        kind in action_law::kind(),
+        only_changeable in any::<bool>(),
+    ) {
+        let (a, query) = action_law::account(seed, query);
+        let b = common::demo(seed + 1, 8, 160);
+        let rt = runtime();
+        let _in = rt.enter();
+        let (several, backends) = servers(&[(&a, false), (&b, false)]);
+        let Some((scope, want)) = picked(&several, &[&a, &b], &query, &ops, kind) else {
+            return Ok(());
+        };
+        let plan = rt.block_on(action_plan::plan(several.as_ref(), kind, &scope)).unwrap();
+        let shares = plan.changes_by_server();
+        for (k, w) in want.iter().enumerate() {
+            let counted = shares.iter().find(|(s, _)| *s == k).map_or(0, |(_, n)| *n);
+            prop_assert_eq!(counted, w.len() as u64, "server {} of {:?}", k, plan);
+        }
+        let report = rt.block_on(action_plan::carry_out(several.as_ref(), &plan, only_changeable));
+        for (k, (engine, backend)) in [&a, &b].into_iter().zip(&backends).enumerate() {
+            let after = backend.read().clone();
+            let parts: Vec<_> = plan.parts.iter().filter(|p| p.server == Some(k)).collect();
+            let refused = parts.iter().any(|p| p.singles_refused + p.groups_refused.len() as u64 > 0);
+            if refused && !only_changeable {
+                prop_assert!(engine.same_state(&after), "a refused share changed server {}", k);
+            } else {
+                prop_assert_eq!(
+                    action_law::changed(engine, &after, kind),
+                    action_law::expected(engine, &want[k], kind),
+                    "server {}: {:?}", k, report
+                );
+            }
+        }
+        let sum: usize = want.iter().map(BTreeSet::len).sum();
+        if !plan.would_be_refused() || only_changeable {
+            prop_assert!(report.complete(), "{:?}", report);
+            prop_assert_eq!(report.changed, sum as u64);
+        } else {
+            prop_assert!(!matches!(report.outcome, Outcome::Done) || report.changed < sum as u64 || sum == 0);
+        }
+    }
+}
+
+#[test]
+fn a_read_only_server_is_left_out_and_said_while_the_other_acts() {
+    let rt = runtime();
+    let engine = common::demo(7, 8, 160);
+    let _in = rt.enter();
+    let (several, backends) = servers(&[(&engine, false), (&engine, true)]);
+    let scope = landscape_tui::model::scope::Scope::every_match("status:unapproved");
+    let plan = rt
+        .block_on(action_plan::plan(
+            several.as_ref(),
+            ActionKind::Approve,
+            &scope,
+        ))
+        .unwrap();
+    let alone = rt
+        .block_on(action_plan::plan(
+            common::frozen(engine.clone()).as_ref(),
+            ActionKind::Approve,
+            &scope,
+        ))
+        .unwrap();
+    assert!(alone.changes() > 0);
+    assert_eq!(plan.changes_by_server(), [(0, alone.changes())]);
+    assert_eq!(plan.skipped.len(), 1);
+    assert_eq!(
+        (
+            plan.skipped[0].server.as_str(),
+            plan.skipped[0].why.as_str()
+        ),
+        ("beta", "read-only")
+    );
+    let report = rt.block_on(action_plan::carry_out(several.as_ref(), &plan, false));
+    assert_eq!(report.changed, alone.changes());
+    assert!(
+        engine.same_state(&backends[1].read()),
+        "the read-only server changed"
+    );
+    assert!(!engine.same_state(&backends[0].read()));
+    let summary = report.summary();
+    assert!(summary.contains("alpha: approved"), "{summary}");
+    assert!(summary.contains("beta: read-only"), "{summary}");
+}
