@@ -274,3 +274,72 @@ fn a_read_only_server_is_left_out_and_said_while_the_other_acts() {
     assert!(summary.contains("alpha: approved"), "{summary}");
     assert!(summary.contains("beta: read-only"), "{summary}");
 }
+
+/// On Landscape's own routes (`/top-level` hidden), two servers cost
+/// twice one, not more: the start, a query and refreshes send each
+/// server the list's requests one server alone is sent, and only the
+/// selected row's server its side reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_cost_twice_one() {
+    use crate::common::proxy::{Hide, Proxy};
+    use common::tui::drive_remote;
+    use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
+    use landscape_tui::tui::event::Event;
+    use landscape_tui::tui::update::update;
+    let engine = common::demo(11, 30, 3_000);
+    let mut servers = Vec::new();
+    for _ in 0..2 {
+        let s = common::TestServer::start_with(common::frozen(engine.clone())).await;
+        let p = Proxy::start(&s.base, Hide::TopLevel, std::time::Duration::ZERO).await;
+        servers.push((s, p));
+    }
+    let remote = |k: usize| -> Arc<dyn Backend> {
+        let (s, p) = &servers[k];
+        RemoteBackend::new(s.access_key_options(&p.base, ApiChoice::Rest)).unwrap()
+    };
+    let session = |backend: Arc<dyn Backend>| {
+        let now = engine.now();
+        async move {
+            let mut app = App::new(backend.info(), false, vec![]);
+            app.screen.size = (140, 40);
+            app.clock.now = now;
+            let cmds = start(&mut app);
+            drive_remote(&mut app, backend.as_ref(), cmds).await;
+            let mut cmds = typed(&mut app, "/status:failed");
+            cmds.extend(feed(&mut app, [code(KeyCode::Enter)]));
+            drive_remote(&mut app, backend.as_ref(), cmds).await;
+            for _ in 0..3 {
+                app.clock.now += chrono::Duration::seconds(5);
+                let cmds = update(&mut app, Event::RefreshDue);
+                drive_remote(&mut app, backend.as_ref(), cmds).await;
+            }
+            app
+        }
+    };
+    let one = session(remote(0)).await;
+    let alone = servers[0].1.requests();
+    assert!(alone > 0);
+    servers[0].1.reset();
+    let several: Arc<dyn Backend> = Several::new(vec![
+        ("alpha".into(), false, remote(0)),
+        ("beta".into(), false, remote(1)),
+    ]);
+    let two = session(several).await;
+    let each = [servers[0].1.requests(), servers[1].1.requests()];
+    // The selected row's server also reads its children and computers
+    // (what is shown); the list's reads are the same on each.
+    assert_eq!(each[0], alone, "{:?}", servers[0].1.log());
+    assert!(each[1] <= alone, "{:?}", servers[1].1.log());
+    let list = |k: usize| -> Vec<String> {
+        servers[k]
+            .1
+            .log()
+            .into_iter()
+            .filter(|l| {
+                !l.contains("parent-id") && !l.contains("/computers") && !l.contains("id%3A")
+            })
+            .collect()
+    };
+    assert_eq!(list(0), list(1));
+    assert_eq!(two.list.total, 2 * one.list.total);
+}

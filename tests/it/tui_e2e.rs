@@ -1055,3 +1055,80 @@ fn an_expired_token_is_renewed_and_the_session_carries_on() {
     let _ = serve.wait();
     let _ = reader.join();
 }
+
+/// Three profiles at 80×24, three `serve`s holding the same data (so
+/// the same ids): one list with each server's rows counted in the
+/// title; `*` `a` on a query approves exactly each writable server's
+/// matches (read back through each), the read-only one is said and
+/// left alone; a server gone leaves the others live and marked.
+#[test]
+fn several_servers_in_one_list_each_acted_on_apart() {
+    use crate::common::proxy::{Hide, Proxy};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let engine = crate::common::demo(5, 8, 160);
+    let (servers, mut proxy) = rt.block_on(async {
+        let mut servers = Vec::new();
+        for _ in 0..3 {
+            let s =
+                crate::common::TestServer::start_with(crate::common::frozen(engine.clone())).await;
+            servers.push(s);
+        }
+        let p = Proxy::start(&servers[1].base, Hide::Nothing, Duration::ZERO).await;
+        (servers, p)
+    });
+    let profile = |name: &str, base: &str, s: &crate::common::TestServer, extra: &str| {
+        format!(
+            "[profiles.{name}]\nurl = \"{base}/api/\"\naccess_key = \"{}\"\nsecret_key = \"{}\"\n{extra}",
+            s.credentials.access_key, s.credentials.secret_key
+        )
+    };
+    let config = format!(
+        "default_profiles = [\"alpha\", \"beta\", \"gamma\"]\n{}{}{}",
+        profile("alpha", &servers[0].base, &servers[0], ""),
+        profile("beta", &proxy.base, &servers[1], ""),
+        profile("gamma", &servers[2].base, &servers[2], "read_only = true\n"),
+    );
+    let home = home_with_config(&config);
+    let rows = engine.top_level("", 1, 0).unwrap().rows.count;
+    let (mut s, child, pump) = start_sized(&[], home.path(), (80, 24));
+    s.wait_for(&format!("alpha {rows} · beta {rows} · gamma {rows}"));
+    s.wait_for("server");
+
+    let unapproved = |k: usize| {
+        servers[k]
+            .backend
+            .read()
+            .activities("status:unapproved NOT type:ActivityGroup", 0, 0)
+            .unwrap()
+            .count
+    };
+    let before = unapproved(0);
+    assert!(before > 0);
+    s.send("/");
+    s.send("status:unapproved\r");
+    s.wait_for("status:unapproved");
+    s.send("*");
+    s.send("a");
+    let dialog = s.wait_for("nothing sent to gamma (read-only)");
+    assert!(
+        dialog.contains(&format!("{before} on alpha and {before} on beta")),
+        "{dialog}"
+    );
+    s.confirm();
+    s.wait_for("alpha: approved");
+    for k in [0, 1] {
+        assert_eq!(unapproved(k), 0, "server {k} approved every match");
+    }
+    assert_eq!(unapproved(2), before, "the read-only server is untouched");
+    assert!(engine.same_state(&servers[2].backend.read()));
+
+    // beta goes away: alpha and gamma stay on screen, beta is marked.
+    proxy.go_away();
+    s.send("/");
+    s.send("\x15\r");
+    s.wait_for("beta ✘ down");
+    let shown = s.wait_for(&format!("alpha {rows}"));
+    assert!(shown.contains(&format!("gamma {rows}")), "{shown}");
+    quit_restores_the_terminal((s, child, pump), ":q\r");
+    drop(servers);
+}

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Gauge};
 
-use crate::printable::thousands;
+use crate::printable::{printable, thousands};
 use crate::tui::app::App;
 use crate::tui::layout::MAX_GAUGES;
 
@@ -38,16 +38,20 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let rows = Layout::vertical(vec![Constraint::Length(1); shown.len()]).split(inner);
     for (a, row) in shown.into_iter().zip(rows.iter()) {
         let p = a.progress.copied().unwrap_or(0);
+        let summary = match app.server_of(a.id) {
+            Some(server) => format!("{}: {}", printable(server), printable(&a.summary)),
+            None => printable(&a.summary).into_owned(),
+        };
         let gauge = if p < 0 {
             Gauge::default()
                 .gauge_style(app.prefs.theme.gauge_failed)
                 .ratio(1.0)
-                .label(format!("{} — failed", a.summary))
+                .label(format!("{summary} — failed"))
         } else {
             Gauge::default()
                 .gauge_style(app.prefs.theme.gauge)
                 .ratio((p.clamp(0, 100) as f64) / 100.0)
-                .label(format!("{} {p}%", a.summary))
+                .label(format!("{summary} {p}%"))
         };
         frame.render_widget(gauge, *row);
     }
