@@ -134,6 +134,10 @@ pub struct Profile {
     pub password: Option<String>,
     pub password_command: Option<String>,
     pub account: Option<String>,
+    /// Several accounts of this login in one list, each a server of its
+    /// own (`auth = "password"`: an access key is one account's).
+    #[serde(default)]
+    pub accounts: Vec<String>,
     pub ca_file: Option<PathBuf>,
     #[serde(default)]
     pub insecure: bool,

@@ -200,11 +200,13 @@ pub fn choose(cli: &Cli) -> Result<Chosen, SetupError> {
     }?;
     let env = Environment::from_process();
     let names = match (&cli.connection.profile[..], &config.default_profiles[..]) {
-        (mine, _) if cli.connection.demo || mine.len() == 1 => Vec::new(),
+        _ if cli.connection.demo => Vec::new(),
+        ([one], _) if has_accounts(&config, one) => vec![one.clone()],
+        (mine, _) if mine.len() == 1 => Vec::new(),
         ([], all) if env.api_uri.is_none() => all.to_vec(),
         (mine, _) => mine.to_vec(),
     };
-    if names.len() > 1 {
+    if names.len() > 1 || names.first().is_some_and(|n| has_accounts(&config, n)) {
         return several(cli, config, warnings, &names);
     }
     let resolved = if cli.connection.demo {
@@ -265,9 +267,11 @@ fn several(
             return Err(SetupError::Usage(format!("profile {name} names no server")));
         };
         options.read_only |= read_only;
-        let backend =
-            RemoteBackend::new(*options).map_err(|e| SetupError::Client(e.to_string()))?;
-        servers.push((name.clone(), read_only, backend as Arc<dyn Backend>));
+        for (member, options) in accounts(name, &config, *options)? {
+            let backend =
+                RemoteBackend::new(options).map_err(|e| SetupError::Client(e.to_string()))?;
+            servers.push((member, read_only, backend as Arc<dyn Backend>));
+        }
     }
     let read_only = servers.iter().all(|(_, r, _)| *r);
     let backend = crate::backend::several::Several::new(servers);
@@ -279,6 +283,46 @@ fn several(
         warnings,
         config,
     })
+}
+
+fn has_accounts(config: &Config, name: &str) -> bool {
+    config
+        .profiles
+        .get(name)
+        .is_some_and(|p| !p.accounts.is_empty())
+}
+
+/// A profile's servers: itself, or one per account it lists
+/// (`name/account`), each logging in to its account.
+fn accounts(
+    name: &str,
+    config: &Config,
+    options: crate::backend::remote::RemoteOptions,
+) -> Result<Vec<(String, crate::backend::remote::RemoteOptions)>, SetupError> {
+    use crate::backend::remote::RemoteCredentials;
+    let listed = config
+        .profiles
+        .get(name)
+        .map(|p| p.accounts.clone())
+        .unwrap_or_default();
+    if listed.is_empty() {
+        return Ok(vec![(name.to_owned(), options)]);
+    }
+    listed
+        .into_iter()
+        .map(|account| {
+            let mut each = options.clone();
+            match &mut each.credentials {
+                RemoteCredentials::Password { account: a, .. } => *a = Some(account.clone()),
+                RemoteCredentials::AccessKey { .. } => {
+                    return Err(SetupError::Usage(format!(
+                        "profile {name}: accounts needs auth = \"password\" (an access key is one account's)"
+                    )));
+                }
+            }
+            Ok((format!("{name}/{account}"), each))
+        })
+        .collect()
 }
 
 impl Chosen {

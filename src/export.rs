@@ -8,7 +8,7 @@ use std::io::Write;
 use clap::ValueEnum;
 
 use crate::backend::{Backend, BackendError};
-use crate::model::Activity;
+use crate::model::{Activity, origin};
 use crate::printable::printable;
 
 /// How activities are written.
@@ -72,9 +72,10 @@ impl Error {
 }
 
 fn cells(a: &Activity, titles: &HashMap<u64, String>) -> [String; 8] {
-    let opt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    // Several servers: each its own ids, its name in the server column.
+    let opt = |v: Option<u64>| v.map(|v| origin::local(v).to_string()).unwrap_or_default();
     [
-        a.id.to_string(),
+        origin::local(a.id).to_string(),
         a.status().map(|s| s.to_string()).unwrap_or_default(),
         a.creation_time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         printable(&a.activity_type).into_owned(),
@@ -96,6 +97,9 @@ pub struct Streamed<'a, W: Write + ?Sized> {
     format: Format,
     widths: Option<Vec<usize>>,
     written: u64,
+    /// With several servers, their names: a `server` column comes first
+    /// (a `"server"` key in JSON).
+    servers: Vec<String>,
 }
 
 impl<'a, W: Write + ?Sized> Streamed<'a, W> {
@@ -105,7 +109,33 @@ impl<'a, W: Write + ?Sized> Streamed<'a, W> {
             format,
             widths: None,
             written: 0,
+            servers: Vec::new(),
         }
+    }
+
+    /// Rows say which of `servers` they come from.
+    pub fn with_servers(mut self, servers: Vec<String>) -> Self {
+        self.servers = servers;
+        self
+    }
+
+    fn server_of(&self, a: &Activity) -> String {
+        origin::server_of(a.id)
+            .and_then(|k| self.servers.get(k))
+            .map(|s| printable(s).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The header's columns (the server's first, with several).
+    fn columns(&self, table: bool) -> Vec<&'static str> {
+        let own = if table { &COLUMNS[..7] } else { &COLUMNS[..] };
+        let server = (!self.servers.is_empty()).then_some("server");
+        server.into_iter().chain(own.iter().copied()).collect()
+    }
+
+    fn with_server(&self, a: &Activity, cells: impl IntoIterator<Item = String>) -> Vec<String> {
+        let server = (!self.servers.is_empty()).then(|| self.server_of(a));
+        server.into_iter().chain(cells).collect()
     }
 
     /// Activities written so far.
@@ -121,7 +151,11 @@ impl<'a, W: Write + ?Sized> Streamed<'a, W> {
         match self.format {
             Format::Json => {
                 for a in list {
-                    let item = serde_json::to_string_pretty(a)?;
+                    let mut item = serde_json::to_value(origin::as_served(a))?;
+                    if !self.servers.is_empty() {
+                        item["server"] = self.server_of(a).into();
+                    }
+                    let item = serde_json::to_string_pretty(&item)?;
                     let lead = if self.written == 0 { "[\n" } else { ",\n" };
                     self.out.write_all(lead.as_bytes())?;
                     for (i, line) in item.lines().enumerate() {
@@ -135,9 +169,13 @@ impl<'a, W: Write + ?Sized> Streamed<'a, W> {
                 Ok(())
             }
             Format::Table => {
-                let rows: Vec<[String; 7]> = list.iter().map(|a| table_cells(a, titles)).collect();
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|a| self.with_server(a, table_cells(a, titles)))
+                    .collect();
+                let columns = self.columns(true);
                 let widths = self.widths.get_or_insert_with(|| {
-                    let mut widths: Vec<usize> = COLUMNS.iter().map(|c| c.len()).collect();
+                    let mut widths: Vec<usize> = columns.iter().map(|c| c.len()).collect();
                     for r in &rows {
                         for (w, c) in widths.iter_mut().zip(r) {
                             *w = (*w).max(c.chars().count()).min(60);
@@ -147,7 +185,7 @@ impl<'a, W: Write + ?Sized> Streamed<'a, W> {
                 });
                 let widths = widths.clone();
                 if self.written == 0 {
-                    writeln!(self.out, "{}", table_line(&widths, &COLUMNS[..7]))?;
+                    writeln!(self.out, "{}", table_line(&widths, &columns))?;
                 }
                 for r in &rows {
                     let cells: Vec<&str> = r.iter().map(String::as_str).collect();
@@ -163,11 +201,15 @@ impl<'a, W: Write + ?Sized> Streamed<'a, W> {
                     ("\t", tsv_field)
                 };
                 if self.written == 0 && self.widths.is_none() {
-                    writeln!(self.out, "{}", COLUMNS.join(sep))?;
+                    writeln!(self.out, "{}", self.columns(false).join(sep))?;
                     self.widths = Some(Vec::new());
                 }
                 for a in list {
-                    let row: Vec<String> = cells(a, titles).iter().map(|c| quote(c)).collect();
+                    let row: Vec<String> = self
+                        .with_server(a, cells(a, titles))
+                        .iter()
+                        .map(|c| quote(c))
+                        .collect();
                     writeln!(self.out, "{}", row.join(sep))?;
                 }
                 self.written += list.len() as u64;
@@ -182,8 +224,9 @@ impl<'a, W: Write + ?Sized> Streamed<'a, W> {
             Format::Json if self.written == 0 => writeln!(self.out, "[]"),
             Format::Json => writeln!(self.out, "\n]"),
             Format::Table if self.written == 0 => {
-                let widths: Vec<usize> = COLUMNS.iter().map(|c| c.len()).collect();
-                writeln!(self.out, "{}", table_line(&widths, &COLUMNS[..7]))
+                let columns = self.columns(true);
+                let widths: Vec<usize> = columns.iter().map(|c| c.len()).collect();
+                writeln!(self.out, "{}", table_line(&widths, &columns))
             }
             Format::Csv | Format::Tsv if self.widths.is_none() => self.page(&[], &HashMap::new()),
             _ => Ok(()),
@@ -237,37 +280,58 @@ pub async fn stream_at_most<W: Write + ?Sized>(
     out: &mut W,
     most: u64,
 ) -> Result<(u64, u64), Error> {
-    let mut writer = Streamed::new(out, format);
-    let mut count = 0;
-    let mut at_least = false;
-    loop {
-        let written = writer.written();
-        if written >= limit {
-            break;
+    // Several servers are written one after the other (each a page at a
+    // time), never merged: a merge would read every server's earlier
+    // pages again for each page.
+    let servers = backend.servers();
+    let parts: Vec<&dyn Backend> = if servers.is_empty() {
+        vec![backend]
+    } else {
+        servers.iter().map(|s| &*s.backend).collect()
+    };
+    let names = servers.iter().map(|s| s.name.clone()).collect();
+    let mut writer = Streamed::new(out, format).with_servers(names);
+    let (mut count, mut skip) = (0, offset);
+    for part in parts {
+        if writer.written() >= limit {
+            // Nothing more is written; the count still counts it.
+            count += part.count(query).await?;
+            continue;
         }
-        if written >= most {
-            writer.finish()?;
-            return Err(Error::TooMany { written });
+        let start = writer.written();
+        let mut at_least = false;
+        let mut here = 0;
+        loop {
+            let written = writer.written();
+            if written >= limit {
+                break;
+            }
+            if written >= most {
+                writer.finish()?;
+                return Err(Error::TooMany { written });
+            }
+            let want = (limit - written).min(PAGE);
+            let page = part
+                .activities(query, want, skip.saturating_add(written - start))
+                .await?;
+            here = page.count;
+            at_least = page.count_is_lower_bound;
+            let last = (page.results.len() as u64) < want;
+            let titles = titles_of(part, &page.results, format).await;
+            writer.page(&page.results, &titles)?;
+            if last {
+                break;
+            }
         }
-        let want = (limit - written).min(PAGE);
-        let page = backend
-            .activities(query, want, offset.saturating_add(written))
-            .await?;
-        count = page.count;
-        at_least = page.count_is_lower_bound;
-        let last = (page.results.len() as u64) < want;
-        let titles = titles_of(backend, &page.results, format).await;
-        writer.page(&page.results, &titles)?;
-        if last {
-            break;
+        if at_least {
+            // The legacy API only said there is more: count it, never guess.
+            here = part.count(query).await?;
         }
+        count += here;
+        skip = skip.saturating_sub(here);
     }
     let written = writer.written();
     writer.finish()?;
-    if at_least {
-        // The legacy API only said there is more: count it, never guess.
-        count = backend.count(query).await?;
-    }
     Ok((written, count))
 }
 

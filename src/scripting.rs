@@ -11,8 +11,8 @@ use crate::backend::action_plan::{self, ActionPlan, ActionRecord, ActionReport, 
 use crate::backend::{Backend, BackendError};
 pub use crate::export::Error as ScriptError;
 use crate::export::{Format, titles_of, write_activities};
-use crate::model::ActionKind;
 use crate::model::scope::{Scope, ids_chain};
+use crate::model::{ActionKind, origin};
 use crate::printable::{self, printable, thousands};
 
 /// `limit` activities from `offset`, fetched a page at a time, so any
@@ -141,7 +141,8 @@ pub async fn action(
         } else {
             None
         };
-        write_plan(&plan, ids.as_deref(), request, out)?;
+        let servers = backend.info().servers;
+        write_plan(&plan, ids.as_deref(), (request, &servers), out)?;
         let refused = plan.would_be_refused() && !request.only_changeable;
         return Ok(if refused { Exit::Refused } else { Exit::Done });
     }
@@ -164,11 +165,15 @@ pub async fn action(
                 .map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
-        Format::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string(&report.ids).unwrap_or_default()
-        )?,
+        Format::Json => {
+            let servers = backend.info().servers;
+            let ids: Vec<serde_json::Value> = report
+                .ids
+                .iter()
+                .map(|id| origin::json(*id, &servers))
+                .collect();
+            writeln!(out, "{}", serde_json::Value::from(ids))?
+        }
         _ if kind.creates() => {
             write_facts(&record, out)?;
             let titles = titles_of(backend, &report.created, request.format).await;
@@ -176,15 +181,18 @@ pub async fn action(
         }
         _ => {
             write_facts(&record, out)?;
+            let servers = backend.info().servers;
             for id in &report.ids {
-                writeln!(out, "{id}")?;
+                writeln!(out, "{}", origin::named(*id, &servers))?;
             }
         }
     }
     if !report.complete() {
         writeln!(err, "landscape-tui: {}", report.summary())?;
+        let servers = backend.info().servers;
         for r in &report.refusals {
-            writeln!(err, "  {r}")?;
+            let id = origin::named(r.id, &servers);
+            writeln!(err, "  {id} => {}", printable(&r.reason))?;
         }
         if report.unlisted > 0 {
             writeln!(err, "  … and {} more refused", report.unlisted)?;
@@ -225,7 +233,7 @@ fn write_facts(record: &ActionRecord, out: &mut dyn Write) -> std::io::Result<()
 fn write_plan(
     plan: &ActionPlan,
     ids: Option<&[u64]>,
-    request: &ActionRequest,
+    (request, servers): (&ActionRequest, &[origin::ServerName]),
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let kind = plan.kind;
@@ -235,7 +243,7 @@ fn write_plan(
         let refusals: Vec<serde_json::Value> = plan
             .refusals
             .iter()
-            .map(|r| serde_json::json!({"id": r.id, "reason": r.reason}))
+            .map(|r| serde_json::json!({"id": origin::json(r.id, servers), "reason": r.reason}))
             .collect();
         let mut answer = serde_json::json!({
             "action": kind.verb(),
@@ -247,7 +255,9 @@ fn write_plan(
             "refusals": refusals,
         });
         if let Some(ids) = ids {
-            answer["ids"] = serde_json::json!(ids);
+            let ids: Vec<serde_json::Value> =
+                ids.iter().map(|id| origin::json(*id, servers)).collect();
+            answer["ids"] = ids.into();
         }
         return writeln!(out, "{answer}");
     }
@@ -271,12 +281,13 @@ fn write_plan(
     match ids {
         Some(ids) => {
             for id in ids {
-                writeln!(out, "  {id}")?;
+                writeln!(out, "  {}", origin::named(*id, servers))?;
             }
         }
         None => {
             for a in &plan.sample {
-                writeln!(out, "  {}  {}", a.id, printable(&a.summary))?;
+                let id = origin::named(a.id, servers);
+                writeln!(out, "  {id}  {}", printable(&a.summary))?;
             }
             let listed = plan.sample.len() as u64;
             if changes > listed {
@@ -291,7 +302,8 @@ fn write_plan(
     if refused > 0 {
         writeln!(out, "refused: {}", thousands(refused))?;
         for r in &plan.refusals {
-            writeln!(out, "  {} => {}", r.id, printable(&r.reason))?;
+            let id = origin::named(r.id, servers);
+            writeln!(out, "  {id} => {}", printable(&r.reason))?;
         }
         let listed = plan.refusals.len() as u64;
         if refused > listed {

@@ -486,7 +486,13 @@ pub async fn acted_on_ids(
 ) -> Result<Vec<u64>, BackendError> {
     let allowed = plan.kind.allowed_terms();
     let mut ids = std::collections::BTreeSet::new();
+    let servers = backend.servers();
     for part in &plan.parts {
+        // A part planned on one of several servers is read there alone.
+        let backend = match part.server.and_then(|k| servers.get(k)) {
+            Some(s) => &*s.backend,
+            None => backend,
+        };
         if let Some(work) = &part.work {
             for r in &work.requests {
                 let q = and(&r.query, &allowed);

@@ -69,6 +69,24 @@ pub fn as_served(a: &Activity) -> Cow<'_, Activity> {
     }
 }
 
+/// An id as a person reads it among `servers`: "beta 1234", or "1234"
+/// with one server.
+pub fn named(id: u64, servers: &[ServerName]) -> String {
+    match server_of(id).and_then(|k| servers.get(k)) {
+        Some(s) => format!("{} {}", s.name, local(id)),
+        None => local(id).to_string(),
+    }
+}
+
+/// An id in JSON: a number with one server, `{"server", "id"}` among
+/// several.
+pub fn json(id: u64, servers: &[ServerName]) -> serde_json::Value {
+    match server_of(id).and_then(|k| servers.get(k)) {
+        Some(s) => serde_json::json!({"server": s.name, "id": local(id)}),
+        None => local(id).into(),
+    }
+}
+
 /// A server as the dashboard names it, among several.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ServerName {

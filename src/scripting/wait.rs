@@ -4,6 +4,7 @@
 //! only for the ones not final yet, 100 ids a request, so a wait on a
 //! large account costs what is still running, not the account.
 
+use crate::model::origin::{self, ServerName};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -60,6 +61,9 @@ pub type Progress<'a> = &'a (dyn Fn(u64, u64, u64) + Sync);
 
 #[derive(Debug, Serialize)]
 pub struct Row {
+    /// With several servers, the one it lives on (`id` is that server's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
     pub id: u64,
     pub status: String,
     pub summary: String,
@@ -183,7 +187,7 @@ pub async fn wait(
         }
         tokio::time::sleep(request.interval.min(deadline - now)).await;
     }
-    let mut summary = summarise(&known);
+    let mut summary = summarise(&known, &backend.info().servers);
     summary.guard = guarded;
     let exit = match summary {
         Summary { pending: 1.., .. } => Exit::TimedOut,
@@ -254,7 +258,7 @@ async fn matches(
     Ok(list.into_iter().map(|a| (a.id, a)).collect())
 }
 
-fn summarise(known: &BTreeMap<u64, Activity>) -> Summary {
+fn summarise(known: &BTreeMap<u64, Activity>, servers: &[ServerName]) -> Summary {
     let count = |s: ActivityStatus| known.values().filter(|a| a.status() == Some(&s)).count();
     let (succeeded, failed, canceled) = (
         count(ActivityStatus::Succeeded),
@@ -274,7 +278,10 @@ fn summarise(known: &BTreeMap<u64, Activity>) -> Summary {
         activities: known
             .values()
             .map(|a| Row {
-                id: a.id,
+                server: origin::server_of(a.id)
+                    .and_then(|k| servers.get(k))
+                    .map(|s| s.name.clone()),
+                id: origin::local(a.id),
                 status: a.status().map_or("unknown", |s| s.as_str()).to_owned(),
                 summary: a.summary.to_string(),
             })
@@ -291,13 +298,11 @@ pub fn write_summary(s: &Summary, format: Format, out: &mut dyn Write) -> std::i
         );
     }
     for a in &s.activities {
-        writeln!(
-            out,
-            "{:<10} {:<12} {}",
-            a.id,
-            a.status,
-            printable(&a.summary)
-        )?;
+        let id = match &a.server {
+            Some(server) => format!("{} {}", printable(server), a.id),
+            None => a.id.to_string(),
+        };
+        writeln!(out, "{:<10} {:<12} {}", id, a.status, printable(&a.summary))?;
     }
     let head = if s.done { "all final" } else { "timed out" };
     writeln!(

@@ -343,3 +343,130 @@ async fn two_servers_cost_twice_one() {
     assert_eq!(list(0), list(1));
     assert_eq!(two.list.total, 2 * one.list.total);
 }
+
+/// The scripting commands over two profiles whose servers hold the same
+/// data: `activities` says each row's server (the ids its own), a dry
+/// run counts each server's share, an approve changes each server's
+/// matches and says so per server, `wait` names each activity's server.
+#[test]
+fn scripts_over_two_profiles_say_each_rows_server() {
+    let rt = runtime();
+    let engine = common::demo(5, 8, 160);
+    let servers: Vec<common::TestServer> = rt.block_on(async {
+        let mut all = Vec::new();
+        for _ in 0..2 {
+            all.push(common::TestServer::start_with(common::frozen(engine.clone())).await);
+        }
+        all
+    });
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/landscape-tui");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut config = String::from("default_profiles = [\"alpha\", \"beta\"]\n");
+    for (name, s) in ["alpha", "beta"].iter().zip(&servers) {
+        config.push_str(&format!(
+            "[profiles.{name}]\nurl = \"{}/api/\"\naccess_key = \"{}\"\nsecret_key = \"{}\"\n",
+            s.base, s.credentials.access_key, s.credentials.secret_key
+        ));
+    }
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_landscape-tui"))
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env_remove("LANDSCAPE_API_URI")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let failed = engine.activities("status:failed", 1000, 0).unwrap().results;
+    let (code, csv, err) = run(&["activities", "-q", "status:failed", "--format", "csv"]);
+    assert_eq!(code, Some(0), "{err}");
+    let mut lines = csv.lines();
+    assert!(
+        lines.next().unwrap().starts_with("server,id,status"),
+        "{csv}"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2 * failed.len(), "{csv}");
+    for a in &failed {
+        for server in ["alpha", "beta"] {
+            assert!(
+                rows.iter()
+                    .any(|r| r.starts_with(&format!("{server},{},failed", a.id))),
+                "{server} {} in {csv}",
+                a.id
+            );
+        }
+    }
+
+    let singles = engine
+        .activities("status:unapproved NOT type:ActivityGroup", 0, 0)
+        .unwrap()
+        .count;
+    let (code, dry, err) = run(&[
+        "approve",
+        "status:unapproved",
+        "--dry-run",
+        "--ids",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        dry.contains(&format!("would approve {} activities", 2 * singles)),
+        "{dry}"
+    );
+    assert_eq!(
+        dry.lines().filter(|l| l.starts_with("  alpha ")).count() as u64,
+        singles,
+        "{dry}"
+    );
+    assert_eq!(
+        dry.lines().filter(|l| l.starts_with("  beta ")).count() as u64,
+        singles,
+        "{dry}"
+    );
+
+    let (code, done, err) = run(&["approve", "status:unapproved", "--format", "table"]);
+    assert_eq!(code, Some(0), "{done}{err}");
+    let said = format!("alpha: approved {singles} activities; beta: approved {singles} activities");
+    assert!(done.contains(&said), "{done}");
+    for s in &servers {
+        let left = s
+            .backend
+            .read()
+            .activities("status:unapproved NOT type:ActivityGroup", 0, 0)
+            .unwrap()
+            .count;
+        assert_eq!(left, 0);
+    }
+
+    let (code, waited, err) = run(&[
+        "wait",
+        "--query",
+        "status:failed",
+        "--timeout",
+        "1s",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(code, Some(0), "{waited}{err}");
+    assert_eq!(
+        waited.lines().filter(|l| l.starts_with("alpha ")).count(),
+        failed.len(),
+        "{waited}"
+    );
+    assert_eq!(
+        waited.lines().filter(|l| l.starts_with("beta ")).count(),
+        failed.len(),
+        "{waited}"
+    );
+    drop(servers);
+}
