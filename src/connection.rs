@@ -30,23 +30,41 @@ pub struct Chosen {
 
 /// Connects to the config's profiles by name, as `--profile` would (the
 /// environment's secrets included); `--read-only` holds for all of them.
+/// `a,b` names several, in one list.
 pub fn profiles(config: &Config, read_only: bool) -> crate::tui::Profiles {
     let names = config.profiles.keys().cloned().collect();
     let config = config.clone();
     let connect = move |name: &str| -> Result<(Arc<dyn Backend>, bool), String> {
-        let resolved = config
-            .resolve(Some(name), &Environment::from_process())
-            .map_err(|e| e.to_string())?;
-        let read_only = read_only || resolved.read_only;
-        match resolved.connection {
-            Connection::Remote { mut options, .. } => {
-                options.read_only |= read_only;
-                let backend = RemoteBackend::new(*options).map_err(|e| e.to_string())?;
-                tracing::info!("switching to profile {name}");
-                Ok((crate::backend::logged::when_logging(backend), read_only))
+        let env = Environment::from_process();
+        let names: Vec<&str> = name.split(',').map(str::trim).collect();
+        let mut servers = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            if names[..i].contains(name) {
+                return Err(format!("profile {name} is named twice"));
             }
-            Connection::Demo => Err(format!("profile {name} names no server")),
+            let resolved = config
+                .resolve(Some(name), &env)
+                .map_err(|e| e.to_string())?;
+            let read_only = read_only || resolved.read_only;
+            let Connection::Remote { mut options, .. } = resolved.connection else {
+                return Err(format!("profile {name} names no server"));
+            };
+            options.read_only |= read_only;
+            for (member, options) in accounts(name, &config, *options).map_err(|e| e.to_string())? {
+                let backend = RemoteBackend::new(options).map_err(|e| e.to_string())?;
+                servers.push((member, read_only, backend as Arc<dyn Backend>));
+            }
         }
+        tracing::info!("switching to profile {name}");
+        if let [(_, read_only, backend)] = &servers[..] {
+            return Ok((
+                crate::backend::logged::when_logging(backend.clone()),
+                *read_only,
+            ));
+        }
+        let read_only = servers.iter().all(|(_, r, _)| *r);
+        let several: Arc<dyn Backend> = crate::backend::several::Several::new(servers);
+        Ok((crate::backend::logged::when_logging(several), read_only))
     };
     crate::tui::Profiles {
         names,

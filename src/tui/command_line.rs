@@ -71,7 +71,7 @@ pub const COMMANDS: [(&str, &str); 20] = [
     ("view", "NAME"),
     ("theme", "dark|light|mono"),
     ("export", "PATH.tsv|.csv|.json"),
-    ("profile", "NAME"),
+    ("profile", "NAME[,NAME…]"),
     ("clusters", ""),
     ("health", ""),
     ("gauges", ""),

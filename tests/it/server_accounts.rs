@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo-small.json");
 
-struct Served {
-    api: String,
+pub(crate) struct Served {
+    pub(crate) api: String,
     child: Child,
     /// `(account, key, secret)` of each extra account, from the banner.
     keys: Vec<(String, String, String)>,
@@ -26,7 +26,7 @@ impl Drop for Served {
 }
 
 /// `serve` on the small dataset with the accounts `beta` and `gamma`.
-fn serve(home: &std::path::Path) -> Served {
+pub(crate) fn serve(home: &std::path::Path) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_landscape-tui"))
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))

@@ -1132,3 +1132,36 @@ fn several_servers_in_one_list_each_acted_on_apart() {
     quit_restores_the_terminal((s, child, pump), ":q\r");
     drop(servers);
 }
+
+/// A login with several accounts (`serve --account beta --account
+/// gamma`), the profile listing two of them: both in one list, each row
+/// saying its account, each counted, the third left out.
+#[test]
+fn a_profiles_accounts_in_one_list() {
+    let home = tempfile::tempdir().unwrap();
+    let served = crate::server_accounts::serve(home.path());
+    let url = served.api.trim_end_matches("v2").to_owned();
+    let config = format!(
+        "[profiles.prod]\nurl = \"{url}\"\nauth = \"password\"\nemail = \"ops@example.com\"\npassword = \"pw-of-ops\"\naccounts = [\"standalone\", \"beta\"]\n"
+    );
+    let home = home_with_config(&config);
+    std::fs::set_permissions(
+        home.path().join("config/landscape-tui/config.toml"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let (mut s, child, pump) = start_sized(&["--profile", "prod"], home.path(), (100, 24));
+    let shown = s.wait_for("prod/beta 7");
+    assert!(shown.contains("prod/standalone 7"), "{shown}");
+    assert!(!shown.contains("gamma"), "{shown}");
+    let rows = |account: &str| {
+        shown
+            .lines()
+            .filter(|l| l.starts_with('│') && l.contains(account))
+            .count()
+    };
+    assert!(rows("prod/beta") > 0, "a row says its account: {shown}");
+    assert!(rows("prod/standalone") > 0, "{shown}");
+    quit_restores_the_terminal((s, child, pump), ":q\r");
+    drop(served);
+}
