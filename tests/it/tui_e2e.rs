@@ -1150,7 +1150,7 @@ fn a_profiles_accounts_in_one_list() {
         std::os::unix::fs::PermissionsExt::from_mode(0o600),
     )
     .unwrap();
-    let (mut s, child, pump) = start_sized(&["--profile", "prod"], home.path(), (100, 24));
+    let (s, child, pump) = start_sized(&["--profile", "prod"], home.path(), (100, 24));
     let shown = s.wait_for("prod/beta 7");
     assert!(shown.contains("prod/standalone 7"), "{shown}");
     assert!(!shown.contains("gamma"), "{shown}");
