@@ -154,7 +154,8 @@ pub async fn action(
         &backend.info().label,
         &picked,
         request.only_changeable,
-    );
+    )
+    .on_servers(&backend.info().servers);
     log(request.log.as_deref(), &record, err)?;
     let changed_nothing = report.changed == 0 && !report.complete();
     match request.format {

@@ -78,6 +78,7 @@ mod tests {
             refused: 0,
             outcome: "approved 1 activity".into(),
             ids: vec![n],
+            servers: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! keeps of it.
 
 use super::BackendError;
+use crate::model::origin::{self, ServerName};
 use crate::model::{ActionKind, Activity, Refusal};
 
 /// How an action ended.
@@ -73,6 +74,17 @@ pub struct ActionRecord {
     /// The ids approved or canceled (a group's children), or the new
     /// activities of a reapply or revert.
     pub ids: Vec<u64>,
+    /// With several servers, the ids are each server's own, under its
+    /// name (and `ids` is empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<ServerIds>,
+}
+
+/// One server's ids in an action log entry.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ServerIds {
+    pub server: String,
+    pub ids: Vec<u64>,
 }
 
 impl ActionRecord {
@@ -97,7 +109,30 @@ impl ActionRecord {
             refused: 0,
             outcome,
             ids,
+            servers: Vec::new(),
         }
+    }
+
+    /// With several servers (`servers`, as the backend names them), the
+    /// ids are kept under their server, each its own.
+    pub fn on_servers(mut self, servers: &[ServerName]) -> ActionRecord {
+        if servers.is_empty() {
+            return self;
+        }
+        for id in std::mem::take(&mut self.ids) {
+            let Some(name) = origin::server_of(id).and_then(|k| servers.get(k)) else {
+                self.ids.push(id);
+                continue;
+            };
+            match self.servers.iter_mut().find(|s| s.server == name.name) {
+                Some(s) => s.ids.push(origin::local(id)),
+                None => self.servers.push(ServerIds {
+                    server: name.name.clone(),
+                    ids: vec![origin::local(id)],
+                }),
+            }
+        }
+        self
     }
 
     pub fn new(
@@ -119,21 +154,25 @@ impl ActionRecord {
             refused: (report.refusals.len() + report.unlisted) as u64,
             outcome: report.summary(),
             ids: report.ids.clone(),
+            servers: Vec::new(),
         }
     }
 
     /// A query that shows the record's activities: those answered, else
-    /// what was sent.
-    pub fn query(&self) -> String {
-        if self.ids.is_empty() {
+    /// what was sent. Ids kept under a server are found on it among
+    /// `servers` (those open now).
+    pub fn query(&self, servers: &[ServerName]) -> String {
+        let tagged = self.servers.iter().flat_map(|s| {
+            let index = servers.iter().position(|open| open.name == s.server);
+            s.ids
+                .iter()
+                .filter_map(move |id| index.map(|k| origin::tag(k, *id)))
+        });
+        let ids: Vec<u64> = self.ids.iter().copied().chain(tagged).collect();
+        if ids.is_empty() {
             return self.sent.first().cloned().unwrap_or_default();
         }
-        crate::model::scope::ids_chain(
-            self.ids
-                .iter()
-                .copied()
-                .take(crate::model::scope::IDS_PER_QUERY),
-        )
+        crate::model::scope::ids_chain(ids.into_iter().take(crate::model::scope::IDS_PER_QUERY))
     }
 }
 

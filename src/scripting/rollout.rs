@@ -208,6 +208,7 @@ fn record(backend: &dyn Backend, run: &Run, wave: usize, report: &ActionReport) 
         run.query
     );
     ActionRecord::new(report, Utc::now(), &backend.info().label, &picked, true)
+        .on_servers(&backend.info().servers)
 }
 
 /// A stop's entry in the action log: nothing sent, the reason said.

@@ -220,7 +220,8 @@ async fn stop(
         &backend.info().label,
         &picked,
         true,
-    );
+    )
+    .on_servers(&backend.info().servers);
     super::log(request.log.as_deref(), &record, &mut std::io::stderr())?;
     eprintln!("landscape-tui: wait: {picked}: {}", report.summary());
     Ok(report.changed)

@@ -58,6 +58,7 @@ pub fn lines(
     }
     if let Some(id) = a.computer() {
         let title = titles.get(&id).map(String::as_str).unwrap_or("?");
+        let id = crate::model::origin::local(id);
         field("Computer", format!("{} (id {id})", printable(title)));
     }
     if let Some(n) = a.computer_count.copied() {

@@ -1121,6 +1121,29 @@ fn several_servers_in_one_list_each_acted_on_apart() {
     }
     assert_eq!(unapproved(2), before, "the read-only server is untouched");
     assert!(engine.same_state(&servers[2].backend.read()));
+    // The action log keeps each server's own ids under its name.
+    let log =
+        std::fs::read_to_string(home.path().join("data/landscape-tui/actions.jsonl")).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    let shares: Vec<(String, usize)> = entry["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["server"].as_str().unwrap().to_owned(),
+                s["ids"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    let before = before as usize;
+    assert_eq!(
+        shares,
+        [("alpha".to_owned(), before), ("beta".to_owned(), before)],
+        "{entry}"
+    );
+    let local = entry["servers"][0]["ids"][0].as_u64().unwrap();
+    assert!(engine.activity(local).is_some(), "{entry}");
 
     // beta goes away: alpha and gamma stay on screen, beta is marked.
     proxy.go_away();

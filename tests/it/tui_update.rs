@@ -795,7 +795,7 @@ fn every_action_is_logged_and_the_log_opens_its_activities() {
     let cmds = feed(&mut app, [code(KeyCode::Enter)]);
     answer(&mut app, &e, cmds);
     assert!(app.dialog.is_none());
-    assert_eq!(app.query.applied, record.query());
+    assert_eq!(app.query.applied, record.query(&[]));
     assert_eq!(app.list.activity_count, 3);
 }
 

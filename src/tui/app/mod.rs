@@ -201,13 +201,13 @@ impl App {
         if self.screen.focus != Pane::List
             && let Some(child) = self.selected_child()
         {
-            let picked = format!("child {}", child.id);
+            let picked = format!("child {}", self.id_text(child.id));
             return Some((Scope::picked(query, Vec::new(), vec![child]), picked));
         }
         let row = self.list.selected_row()?;
         Some((
             Scope::picked(query, vec![self.row_pick(row.id)], Vec::new()),
-            format!("row {}", row.id),
+            format!("row {}", self.id_text(row.id)),
         ))
     }
 

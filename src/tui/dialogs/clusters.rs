@@ -262,10 +262,10 @@ fn draw_rows(
 /// within `height` lines) or a few of them and one failure whole.
 fn selected_lines(app: &App, k: &FailureCluster, height: u16) -> Vec<Line<'static>> {
     let name = |id: u64| {
-        app.fleet
-            .computer_titles
-            .get(&id)
-            .map_or_else(|| format!("computer {id}"), |t| printable(t).into_owned())
+        app.fleet.computer_titles.get(&id).map_or_else(
+            || format!("computer {}", crate::model::origin::local(id)),
+            |t| printable(t).into_owned(),
+        )
     };
     let mut lines = vec![Line::from(vec![Span::styled(
         format!(
@@ -301,7 +301,7 @@ fn selected_lines(app: &App, k: &FailureCluster, height: u16) -> Vec<Line<'stati
                     Default::default()
                 };
                 lines.push(Line::from(Span::styled(
-                    format!("  {}  (id {id})", name(*id)),
+                    format!("  {}  (id {})", name(*id), crate::model::origin::local(*id)),
                     style,
                 )));
             }

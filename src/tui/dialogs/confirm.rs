@@ -135,10 +135,10 @@ pub fn lines(app: &App, c: &Confirm) -> Vec<Line<'static>> {
         let computer = a.computer().map_or_else(
             || "—".to_owned(),
             |id| {
-                app.fleet
-                    .computer_titles
-                    .get(&id)
-                    .map_or_else(|| format!("computer {id}"), |t| printable(t).into_owned())
+                app.fleet.computer_titles.get(&id).map_or_else(
+                    || format!("computer {}", crate::model::origin::local(id)),
+                    |t| printable(t).into_owned(),
+                )
             },
         );
         let (symbol, style) = app.prefs.theme.status(a.status());

@@ -259,7 +259,8 @@ pub(super) fn action_done(app: &mut App, report: ActionReport, out: &mut Vec<Com
         &app.backend.label,
         &picked,
         only_changeable,
-    );
+    )
+    .on_servers(&app.backend.servers);
     app.acting.log.insert(0, record.clone());
     super::log_action(app, record, out);
     refresh_reading(app, out, true);

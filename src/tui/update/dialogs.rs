@@ -39,7 +39,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
         Dialog::Confirm(c) => confirmed(app, &c, outcome, out),
         Dialog::ActionLog(l) if outcome == Outcome::Go => {
             if let Some(record) = app.acting.log.get(l.selected) {
-                run_query(app, record.query(), out);
+                run_query(app, record.query(&app.backend.servers), out);
             }
         }
         Dialog::CopyMenu(c) if outcome == Outcome::Go => copy(app, c.selected, out),
@@ -161,10 +161,17 @@ fn copy(app: &mut App, selected: usize, out: &mut Vec<Command>) {
             ))));
             app.say(
                 Level::Success,
-                format!("copied activity {id}'s {}", COPY_CHOICES[selected]),
+                format!(
+                    "copied activity {}'s {}",
+                    app.id_text(id),
+                    COPY_CHOICES[selected]
+                ),
             );
         }
-        None if selected == 2 => app.say(Level::Info, format!("activity {id} has no result text")),
+        None if selected == 2 => {
+            let id = app.id_text(id);
+            app.say(Level::Info, format!("activity {id} has no result text"))
+        }
         None => app.say(Level::Info, "the demo engine has no web UI link"),
     }
 }

@@ -49,7 +49,7 @@ pub(super) fn start(app: &mut App, spec: RolloutSpec, out: &mut Vec<Command>) {
     } else if let Some(row) = app.list.selected_row() {
         (
             format!("id:{}", row.id),
-            format!("{} {}", row.id, row.summary),
+            format!("{} {}", app.id_text(row.id), row.summary),
         )
     } else {
         app.say(

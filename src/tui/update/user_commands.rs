@@ -47,7 +47,7 @@ pub(super) fn key(app: &mut App, index: usize, out: &mut Vec<Command>) {
     if let Some(why) = command.scope.refuses(a) {
         app.say(
             Level::Info,
-            format!("{name} is not for activity {}: {why}", a.id),
+            format!("{name} is not for activity {}: {why}", app.id_text(a.id)),
         );
         return;
     }

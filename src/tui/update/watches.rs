@@ -43,11 +43,14 @@ fn picked(app: &App) -> Option<(Vec<u64>, String)> {
     {
         return Some((
             vec![child.id],
-            format!("child {} {}", child.id, child.summary),
+            format!("child {} {}", app.id_text(child.id), child.summary),
         ));
     }
     let row = app.list.selected_row()?;
-    Some((vec![row.id], format!("row {} {}", row.id, row.summary)))
+    Some((
+        vec![row.id],
+        format!("row {} {}", app.id_text(row.id), row.summary),
+    ))
 }
 
 /// The loaded record of `id`, if it is on screen.
@@ -268,7 +271,8 @@ fn tell(app: &mut App, notice: &Notice, out: &mut Vec<Command>) {
         w.label.clone(),
         notice.text().to_owned(),
         w.activities.keys().copied().collect(),
-    );
+    )
+    .on_servers(&app.backend.servers);
     super::tell(app, level, record, out);
 }
 

@@ -76,7 +76,7 @@ fn child_line<'a>(app: &App, a: &'a Activity, selected: bool) -> Line<'a> {
                 .computer_titles
                 .get(&id)
                 .cloned()
-                .unwrap_or_else(|| format!("computer {id}"))
+                .unwrap_or_else(|| format!("computer {}", crate::model::origin::local(id)))
         })
         .unwrap_or_else(|| "—".into());
     let status = a.status().map_or("—", |s| s.as_str());

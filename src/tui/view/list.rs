@@ -303,10 +303,10 @@ fn cell_text(app: &App, a: &Activity, column: ListColumn) -> String {
         ListColumn::Computer => a
             .computer()
             .map(|id| {
-                app.fleet
-                    .computer_titles
-                    .get(&id)
-                    .map_or_else(|| format!("computer {id}"), |t| printable(t).into_owned())
+                app.fleet.computer_titles.get(&id).map_or_else(
+                    || format!("computer {}", crate::model::origin::local(id)),
+                    |t| printable(t).into_owned(),
+                )
             })
             .unwrap_or_default(),
         ListColumn::Children => match (app.list.partial(a), a.children_count.get()) {
