@@ -138,6 +138,9 @@ pub struct Profile {
     /// own (`auth = "password"`: an access key is one account's).
     #[serde(default)]
     pub accounts: Vec<String>,
+    /// Its rows' server name in this colour when several servers share
+    /// the list (`"red"` for production, as k9s users colour it).
+    pub color: Option<String>,
     pub ca_file: Option<PathBuf>,
     #[serde(default)]
     pub insecure: bool,

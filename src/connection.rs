@@ -37,11 +37,12 @@ pub fn profiles(config: &Config, read_only: bool) -> crate::tui::Profiles {
     let connect = move |name: &str| -> Result<(Arc<dyn Backend>, bool), String> {
         let env = Environment::from_process();
         let names: Vec<&str> = name.split(',').map(str::trim).collect();
-        let mut servers = Vec::new();
+        let (mut servers, mut colours) = (Vec::new(), Vec::new());
         for (i, name) in names.iter().enumerate() {
             if names[..i].contains(name) {
                 return Err(format!("profile {name} is named twice"));
             }
+            let colour = colour_of(&config, name)?;
             let resolved = config
                 .resolve(Some(name), &env)
                 .map_err(|e| e.to_string())?;
@@ -53,6 +54,7 @@ pub fn profiles(config: &Config, read_only: bool) -> crate::tui::Profiles {
             for (member, options) in accounts(name, &config, *options).map_err(|e| e.to_string())? {
                 let backend = RemoteBackend::new(options).map_err(|e| e.to_string())?;
                 servers.push((member, read_only, backend as Arc<dyn Backend>));
+                colours.push(colour.clone());
             }
         }
         tracing::info!("switching to profile {name}");
@@ -63,7 +65,8 @@ pub fn profiles(config: &Config, read_only: bool) -> crate::tui::Profiles {
             ));
         }
         let read_only = servers.iter().all(|(_, r, _)| *r);
-        let several: Arc<dyn Backend> = crate::backend::several::Several::new(servers);
+        let several: Arc<dyn Backend> =
+            crate::backend::several::Several::coloured(servers, colours);
         Ok((crate::backend::logged::when_logging(several), read_only))
     };
     crate::tui::Profiles {
@@ -263,15 +266,17 @@ fn several(
     names: &[String],
 ) -> Result<Chosen, SetupError> {
     let env = Environment::from_process();
-    let mut servers = Vec::new();
+    let (mut servers, mut colours) = (Vec::new(), Vec::new());
     let mut refresh = Duration::MAX;
     for (i, name) in names.iter().enumerate() {
         if names[..i].contains(name) {
             return Err(SetupError::Usage(format!("profile {name} is named twice")));
         }
+        let colour = colour_of(&config, name).map_err(SetupError::Usage)?;
         if name == "demo" && !config.profiles.contains_key(name) {
             let backend = engine_backend(&cli.engine, cli.read_only, &Progress::default())?;
             servers.push((name.clone(), cli.read_only, backend as Arc<dyn Backend>));
+            colours.push(None);
             refresh = refresh.min(Duration::from_secs(
                 config.refresh_seconds.unwrap_or(5).max(1),
             ));
@@ -289,10 +294,11 @@ fn several(
             let backend =
                 RemoteBackend::new(options).map_err(|e| SetupError::Client(e.to_string()))?;
             servers.push((member, read_only, backend as Arc<dyn Backend>));
+            colours.push(colour.clone());
         }
     }
     let read_only = servers.iter().all(|(_, r, _)| *r);
-    let backend = crate::backend::several::Several::new(servers);
+    let backend = crate::backend::several::Several::coloured(servers, colours);
     Ok(Chosen {
         profiles: profiles(&config, cli.read_only),
         backend: Source::Ready(backend),
@@ -301,6 +307,19 @@ fn several(
         warnings,
         config,
     })
+}
+
+/// The colour a profile asks for its rows' server name, checked.
+fn colour_of(config: &Config, name: &str) -> Result<Option<String>, String> {
+    let Some(colour) = config.profiles.get(name).and_then(|p| p.color.clone()) else {
+        return Ok(None);
+    };
+    match colour.parse::<ratatui::style::Color>() {
+        Ok(_) => Ok(Some(colour)),
+        Err(_) => Err(format!(
+            "profile {name}: color {colour:?} is not a colour (a name like red or darkgray, an index 0-255, or #rrggbb)"
+        )),
+    }
 }
 
 fn has_accounts(config: &Config, name: &str) -> bool {

@@ -366,6 +366,7 @@ async fn all<T>(
 /// Several servers as one backend.
 pub struct Several {
     servers: Vec<Server>,
+    colours: Vec<Option<String>>,
     changes: watch::Receiver<u64>,
 }
 
@@ -374,6 +375,15 @@ impl Several {
     /// named them. Must run inside the tokio runtime (it listens to
     /// each server's changes).
     pub fn new(servers: Vec<(String, bool, Arc<dyn Backend>)>) -> Arc<Several> {
+        Several::coloured(servers, Vec::new())
+    }
+
+    /// [`Several::new`] with each server's name in the colour its profile
+    /// asks (`colours[k]`, by position; none: the theme's).
+    pub fn coloured(
+        servers: Vec<(String, bool, Arc<dyn Backend>)>,
+        colours: Vec<Option<String>>,
+    ) -> Arc<Several> {
         let (tx, rx) = watch::channel(0u64);
         let tx = Arc::new(tx);
         let servers: Vec<Server> = servers
@@ -402,6 +412,7 @@ impl Several {
             .collect();
         Arc::new(Several {
             servers,
+            colours,
             changes: rx,
         })
     }
@@ -500,11 +511,13 @@ impl Backend for Several {
                 .servers
                 .iter()
                 .zip(&infos)
-                .map(|(s, info)| origin::ServerName {
+                .enumerate()
+                .map(|(k, (s, info))| origin::ServerName {
                     name: s.name.clone(),
                     read_only: s.read_only,
                     label: info.label.clone(),
                     embedded: info.embedded,
+                    colour: self.colours.get(k).cloned().flatten(),
                 })
                 .collect(),
         }

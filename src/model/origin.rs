@@ -96,6 +96,9 @@ pub struct ServerName {
     /// Where it is (its API's URL), `DEMO` for the embedded engine.
     pub label: String,
     pub embedded: bool,
+    /// The colour its profile asks for its name (`"red"`, `"208"`,
+    /// `"#ff8800"`), else the theme's.
+    pub colour: Option<String>,
 }
 
 /// What one server answered for the list.

@@ -45,6 +45,21 @@ impl Screen {
         self.parser.lock().unwrap().screen().contents()
     }
 
+    /// The colour `word` is drawn in on the last list row that has it
+    /// (not the title, nor the selected row at the top).
+    fn colour_of_row_word(&self, word: &str) -> Option<vt100::Color> {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        let text = screen.contents();
+        let (row, line) = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with('│') && l.contains(&format!(" {word} ")))
+            .last()?;
+        let col = line[..line.find(&format!(" {word} "))? + 1].chars().count();
+        Some(screen.cell(row as u16, col as u16)?.fgcolor())
+    }
+
     /// Waits until `pred` holds for the screen text (at most 30 s).
     fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
@@ -1084,7 +1099,7 @@ fn several_servers_in_one_list_each_acted_on_apart() {
     };
     let config = format!(
         "default_profiles = [\"alpha\", \"beta\", \"gamma\"]\n{}{}{}",
-        profile("alpha", &servers[0].base, &servers[0], ""),
+        profile("alpha", &servers[0].base, &servers[0], "color = \"red\"\n"),
         profile("beta", &proxy.base, &servers[1], ""),
         profile("gamma", &servers[2].base, &servers[2], "read_only = true\n"),
     );
@@ -1093,6 +1108,9 @@ fn several_servers_in_one_list_each_acted_on_apart() {
     let (mut s, child, pump) = start_sized(&[], home.path(), (80, 24));
     s.wait_for(&format!("alpha {rows} · beta {rows} · gamma {rows}"));
     s.wait_for("server");
+    // Production in red, as its profile asks; the others in the theme's.
+    assert_eq!(s.colour_of_row_word("alpha"), Some(vt100::Color::Idx(1)));
+    assert_eq!(s.colour_of_row_word("beta"), Some(vt100::Color::Idx(5)));
 
     let unapproved = |k: usize| {
         servers[k]

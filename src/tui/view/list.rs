@@ -448,12 +448,28 @@ fn row<'a>(app: &App, a: &Activity, c: &Cells, w: &[usize], selected: bool) -> R
                 fit(text, width).into_owned(),
                 crate::model::origin::server_of(a.id)
                     .filter(|_| !(marked || selected))
-                    .map_or(Style::new(), |k| app.prefs.theme.server(k)),
+                    .map_or(Style::new(), |k| server_style(app, k)),
             )),
             _ => Cell::from(fit(text, width).into_owned()),
         });
     }
     Row::new(cells).style(style)
+}
+
+/// The style of server `k`'s name: its profile's colour where it asks
+/// one and the theme draws colours, else the theme's `server-N`.
+fn server_style(app: &App, k: usize) -> Style {
+    let style = app.prefs.theme.server(k);
+    let asked = app
+        .backend
+        .servers
+        .get(k)
+        .and_then(|s| s.colour.as_deref())
+        .and_then(|c| c.parse::<ratatui::style::Color>().ok());
+    match asked {
+        Some(colour) if style.fg.is_some() => style.fg(colour),
+        _ => style,
+    }
 }
 
 /// The children column: good / pending / bad in their colours, or how
