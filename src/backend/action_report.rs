@@ -50,7 +50,18 @@ pub struct ActionReport {
     pub planned: u64,
     /// With several servers: each server's report in one line (or why
     /// nothing was sent there), in order.
-    pub by_server: Vec<(String, String)>,
+    pub by_server: Vec<ServerReport>,
+}
+
+/// What one server of several did, in an [`ActionReport`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerReport {
+    pub server: String,
+    pub changed: u64,
+    /// Everything planned there changed (or there was nothing to do).
+    pub complete: bool,
+    /// Its report in one line, or why nothing was sent there.
+    pub text: String,
 }
 
 /// One action as the action log keeps it (a JSON line): when, what was
@@ -197,7 +208,12 @@ impl ActionReport {
     /// Adds what one server of several did: the counts and ids add up;
     /// the first server that did not end well gives the outcome, named.
     pub(super) fn add_server(&mut self, (index, name): (usize, &str), done: ActionReport) {
-        self.by_server.push((name.to_owned(), done.summary()));
+        self.by_server.push(ServerReport {
+            server: name.to_owned(),
+            changed: done.changed,
+            complete: done.complete(),
+            text: done.summary(),
+        });
         self.changed += done.changed;
         self.ids.extend(done.ids);
         self.created.extend(done.created);
@@ -225,12 +241,7 @@ impl ActionReport {
     /// The report in one line, for the status bar and the CLI.
     pub fn summary(&self) -> String {
         if !self.by_server.is_empty() {
-            let each: Vec<String> = self
-                .by_server
-                .iter()
-                .map(|(name, text)| format!("{name}: {text}"))
-                .collect();
-            return each.join("; ");
+            return self.summary_by_server();
         }
         let n = crate::printable::activities;
         let past = self.kind.past();
@@ -273,6 +284,40 @@ impl ActionReport {
             );
         }
         text
+    }
+
+    /// Several servers: what changed first, each server's share, then
+    /// each server where not everything went ("approved 36 activities:
+    /// 18 on beta, 18 on demo; alpha: not sent (…)"); a server with
+    /// nothing to do is left unsaid unless none had anything.
+    fn summary_by_server(&self) -> String {
+        let n = crate::printable::activities;
+        let shares: Vec<String> = self
+            .by_server
+            .iter()
+            .filter(|s| s.changed > 0)
+            .map(|s| format!("{} on {}", crate::printable::thousands(s.changed), s.server))
+            .collect();
+        let trouble: Vec<String> = self
+            .by_server
+            .iter()
+            .filter(|s| !s.complete)
+            .map(|s| format!("{}: {}", s.server, s.text))
+            .collect();
+        let mut parts = Vec::new();
+        if !shares.is_empty() {
+            parts.push(format!(
+                "{} {}: {}",
+                self.kind.past(),
+                n(self.changed),
+                shares.join(", ")
+            ));
+        }
+        parts.extend(trouble);
+        if parts.is_empty() {
+            return format!("nothing to {}", self.kind.verb());
+        }
+        parts.join("; ")
     }
 
     /// Whether every planned activity changed.

@@ -1133,7 +1133,7 @@ fn several_servers_in_one_list_each_acted_on_apart() {
         "{dialog}"
     );
     s.confirm();
-    s.wait_for("alpha: approved");
+    s.wait_for(&format!("approved {}", 2 * before));
     for k in [0, 1] {
         assert_eq!(unapproved(k), 0, "server {k} approved every match");
     }
@@ -1154,6 +1154,11 @@ fn several_servers_in_one_list_each_acted_on_apart() {
             )
         })
         .collect();
+    let said = format!(
+        "approved {} activities: {before} on alpha, {before} on beta; gamma: read-only",
+        2 * before
+    );
+    assert_eq!(entry["outcome"], said.as_str());
     let before = before as usize;
     assert_eq!(
         shares,

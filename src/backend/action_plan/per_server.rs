@@ -93,7 +93,14 @@ pub(super) async fn carry_out(
         report.add_server((k, &server.name), done);
     }
     for s in &plan.skipped {
-        report.by_server.push((s.server.clone(), s.why.clone()));
+        report
+            .by_server
+            .push(crate::backend::action_report::ServerReport {
+                server: s.server.clone(),
+                changed: 0,
+                complete: false,
+                text: s.why.clone(),
+            });
     }
     report
 }

@@ -115,7 +115,13 @@ fn title(app: &App) -> String {
         } else {
             ""
         };
-        format!(" {name} — none match{stale} ")
+        let down: String = l
+            .servers
+            .iter()
+            .filter(|s| s.down.is_some())
+            .map(|s| format!(" · {} ✘ down", s.name))
+            .collect();
+        format!(" {name} — none match{stale}{down} ")
     } else {
         let of_all = match l.total_all {
             Some(all) if !app.query.applied.trim().is_empty() => format!(" of {}", thousands(all)),
