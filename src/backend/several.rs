@@ -425,7 +425,9 @@ impl Several {
         }
     }
 
-    /// The first `offset + limit` of each server, merged newest first.
+    /// A page of the merged list: each server's rows read from the end
+    /// nearer `offset` (past the middle, from the oldest), merged, cut.
+    /// `G` costs a page of each server, not the account.
     async fn merged_rows(
         &self,
         query: &str,
@@ -434,16 +436,61 @@ impl Several {
         offset: u64,
     ) -> Result<RowPage, BackendError> {
         let oldest_first = sort.column == SortColumn::Created && !sort.descending;
-        let sort = if oldest_first {
-            sort
-        } else {
+        let mut reverse = false;
+        let mut read = offset.saturating_add(limit);
+        if offset > 0 {
+            let counts = join_all(
+                self.servers
+                    .iter()
+                    .map(|s| s.backend.top_level(query, 1, 0)),
+            )
+            .await;
+            let total: u64 = counts.iter().flatten().map(|p| p.rows.count).sum();
+            let from_end = total.saturating_sub(offset);
+            if from_end < offset {
+                (reverse, read) = (true, from_end);
+            }
+        }
+        let direction = if oldest_first == reverse {
             ListSort::default()
+        } else {
+            ListSort {
+                column: SortColumn::Created,
+                descending: false,
+            }
         };
-        let answers = join_all(self.servers.iter().map(|s| {
-            s.backend
-                .top_level_sorted(query, sort, offset.saturating_add(limit), 0)
-        }))
+        let answers = join_all(
+            self.servers
+                .iter()
+                .map(|s| s.backend.top_level_sorted(query, direction, read, 0)),
+        )
         .await;
+        let mut page = self.gather(answers)?;
+        // Newest first across servers; the same time in server order.
+        let ascending = direction.column == SortColumn::Created && !direction.descending;
+        page.rows.results.sort_by(|a, b| {
+            let order = b.creation_time.cmp(&a.creation_time).then(a.id.cmp(&b.id));
+            if ascending { order.reverse() } else { order }
+        });
+        let rows = std::mem::take(&mut page.rows.results);
+        page.rows.results = if reverse {
+            // Read from the other end: the page is the last `limit` of
+            // the first `read`, turned round.
+            let rows: Vec<Activity> = rows.into_iter().take(read as usize).collect();
+            let skip = rows.len().saturating_sub(limit as usize);
+            rows.into_iter().skip(skip).rev().collect()
+        } else {
+            rows.into_iter()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .collect()
+        };
+        Ok(page)
+    }
+
+    /// The servers' answers as one page (rows not yet in order), each
+    /// server's count or that it is down; an error only when all are.
+    fn gather(&self, answers: Vec<Result<RowPage, BackendError>>) -> Result<RowPage, BackendError> {
         let mut page = RowPage::default();
         let mut first_error = None;
         for (server, answer) in self.servers.iter().zip(answers) {
@@ -471,24 +518,10 @@ impl Several {
                 }
             }
         }
-        if let Some(e) = first_error
-            && page.servers.iter().all(|s| s.down.is_some())
-        {
-            return Err(e);
+        match first_error {
+            Some(e) if page.servers.iter().all(|s| s.down.is_some()) => Err(e),
+            _ => Ok(page),
         }
-        // Newest first across servers; the same time in server order.
-        page.rows.results.sort_by(|a, b| {
-            let order = b.creation_time.cmp(&a.creation_time).then(a.id.cmp(&b.id));
-            if oldest_first { order.reverse() } else { order }
-        });
-        page.rows.results = page
-            .rows
-            .results
-            .into_iter()
-            .skip(offset as usize)
-            .take(limit as usize)
-            .collect();
-        Ok(page)
     }
 }
 

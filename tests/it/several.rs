@@ -477,3 +477,102 @@ fn scripts_over_two_profiles_say_each_rows_server() {
     );
     drop(servers);
 }
+
+/// Any page of the merged list is that slice of the whole, newest or
+/// oldest first, whichever end it is read from.
+#[test]
+fn every_page_is_its_slice_of_the_whole_from_either_end() {
+    use landscape_tui::model::{ListSort, SortColumn};
+    let rt = runtime();
+    let (a, b) = (common::demo(3, 8, 300), common::demo(4, 8, 200));
+    let _in = rt.enter();
+    let (several, _) = servers(&[(&a, false), (&b, false)]);
+    for sort in [
+        ListSort::default(),
+        ListSort {
+            column: SortColumn::Created,
+            descending: false,
+        },
+    ] {
+        for query in ["", "status:failed", "NOT status:succeeded"] {
+            let whole = rt
+                .block_on(several.top_level_sorted(query, sort, 100_000, 0))
+                .unwrap();
+            let ids: Vec<u64> = whole.rows.results.iter().map(|r| r.id).collect();
+            let total = ids.len() as u64;
+            assert_eq!(whole.rows.count, total);
+            for offset in [
+                0,
+                1,
+                17,
+                total / 2,
+                total.saturating_sub(60),
+                total.saturating_sub(7),
+                total.saturating_sub(1),
+                total,
+            ] {
+                let page = rt
+                    .block_on(several.top_level_sorted(query, sort, 50, offset))
+                    .unwrap();
+                let got: Vec<u64> = page.rows.results.iter().map(|r| r.id).collect();
+                let end = (offset + 50).min(total) as usize;
+                let want = &ids[(offset as usize).min(end)..end];
+                assert_eq!(got, want, "{query:?} {sort:?} at {offset} of {total}");
+                assert_eq!(page.rows.count, total);
+            }
+        }
+    }
+}
+
+/// `G` over two servers on Landscape's own routes costs each server
+/// what a page near its end costs, a handful of requests at 2,000 and at
+/// 30,000 activities: never a walk through either account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_end_of_two_servers_costs_a_page_not_the_accounts() {
+    use crate::common::proxy::{Hide, Proxy};
+    use common::tui::drive_remote;
+    use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
+    let mut costs = Vec::new();
+    for size in [2_000, 30_000] {
+        let mut held = Vec::new();
+        let mut members = Vec::new();
+        for (k, name) in ["alpha", "beta"].into_iter().enumerate() {
+            let engine = common::demo(20 + k as u64, 30, size);
+            let s = common::TestServer::start_with(common::frozen(engine)).await;
+            let p = Proxy::start(&s.base, Hide::TopLevel, std::time::Duration::ZERO).await;
+            let remote: Arc<dyn Backend> =
+                RemoteBackend::new(s.access_key_options(&p.base, ApiChoice::Rest)).unwrap();
+            members.push((name.to_owned(), false, remote));
+            held.push((s, p));
+        }
+        let several: Arc<dyn Backend> = Several::new(members);
+        let mut app = App::new(several.info(), false, vec![]);
+        app.screen.size = (140, 40);
+        let cmds = start(&mut app);
+        drive_remote(&mut app, several.as_ref(), cmds).await;
+        held.iter().for_each(|(_, p)| p.reset());
+        let cmds = feed(&mut app, [common::tui::key('G')]);
+        drive_remote(&mut app, several.as_ref(), cmds).await;
+        assert_eq!(app.list.selected + 1, app.list.total, "on the last row");
+        let last = app.list.selected_row().unwrap();
+        // The oldest row of either account.
+        let oldest = held
+            .iter()
+            .map(|(s, _)| {
+                let e = s.backend.read();
+                let n = e.top_level("", 1, 0).unwrap().rows.count;
+                e.top_level("", 1, n - 1).unwrap().rows.results[0].creation_time
+            })
+            .min()
+            .unwrap();
+        assert_eq!(last.creation_time, oldest);
+        let each: Vec<u64> = held.iter().map(|(_, p)| p.requests()).collect();
+        // A walk through 30,000 would be 30 pages of 1,000 and their parents.
+        assert!(each.iter().all(|n| *n <= 6), "{size}: {each:?}");
+        costs.push(each);
+    }
+    assert!(
+        costs[1].iter().sum::<u64>() <= costs[0].iter().sum::<u64>() + 6,
+        "{costs:?}"
+    );
+}
