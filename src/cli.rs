@@ -107,6 +107,10 @@ pub struct EngineArgs {
     /// Keep the engine's clock still.
     #[arg(long, global = true)]
     pub frozen: bool,
+    /// Behave as a Landscape before 26.04: no debarchive service (mirror
+    /// syncs are activities only; its routes answer 404).
+    #[arg(long = "before-26-04", global = true)]
+    pub before_26_04: bool,
     /// Keep the engine's state in FILE (and FILE.journal): loaded at start
     /// when it exists (over --data and generation), every change on disk
     /// before it is answered.
@@ -216,8 +220,13 @@ pub enum Subcommand {
 #[derive(Debug, Clone, Args)]
 pub struct WaitArgs {
     /// Activity ids.
-    #[arg(value_name = "ID", required_unless_present = "query")]
+    #[arg(value_name = "ID", required_unless_present_any = ["query", "operation"])]
     pub ids: Vec<u64>,
+    /// Wait for one of Landscape 26.04's long-running operations (a
+    /// mirror sync, an import: `operations/ID`) instead: exits 0 when it
+    /// succeeded, 6 when it failed, 8 on timeout.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["ids", "query", "guard", "exit_status"])]
+    pub operation: Option<String>,
     /// Wait for every activity this query matches now (at most 10,000).
     #[arg(long, short, conflicts_with = "ids")]
     pub query: Option<String>,

@@ -272,6 +272,12 @@ async fn wait(
     out: &mut dyn Write,
 ) -> Result<Exit, scripting::ScriptError> {
     use landscape_tui::scripting::wait::{WaitRequest, wait, write_summary};
+    if let Some(name) = &args.operation {
+        use landscape_tui::scripting::operation;
+        let (exit, op) = operation::wait(backend, name, args.timeout, args.interval).await?;
+        operation::write(&op, exit, args.format, out)?;
+        return Ok(exit);
+    }
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} final{msg} · {elapsed}")

@@ -4,6 +4,7 @@
 
 use std::io::Write;
 
+pub mod operation;
 pub mod rollout;
 pub mod wait;
 

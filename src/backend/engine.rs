@@ -34,6 +34,9 @@ pub struct EngineOptions {
     pub read_only: bool,
     /// How often the clock thread advances the engine.
     pub tick: Duration,
+    /// A Landscape before 26.04: no debarchive service (its mirror syncs
+    /// are activities only).
+    pub before_2604: bool,
 }
 
 impl Default for EngineOptions {
@@ -43,12 +46,16 @@ impl Default for EngineOptions {
             frozen: false,
             read_only: false,
             tick: Duration::from_millis(500),
+            before_2604: false,
         }
     }
 }
 
 pub struct EngineBackend {
     shared: Arc<Shared>,
+    /// Landscape 26.04's mirrors and their operations, on the engine's
+    /// clock; none for an older Landscape.
+    debarchive: Option<Mutex<crate::engine::debarchive::Debarchive>>,
     /// What the start found (a state loaded, a journal recovered).
     start_note: Mutex<Option<String>>,
 }
@@ -84,6 +91,8 @@ impl EngineBackend {
             engine.run_clock(options.speed);
         }
         let (changes, _) = watch::channel(0);
+        let debarchive = (!options.before_2604)
+            .then(|| Mutex::new(crate::engine::debarchive::Debarchive::demo(engine.now())));
         let shared = Arc::new(Shared {
             seen_now: std::sync::atomic::AtomicI64::new(engine.now().timestamp()),
             engine: ReaderFirstLock::new(engine),
@@ -121,8 +130,23 @@ impl EngineBackend {
         }
         Arc::new(EngineBackend {
             shared,
+            debarchive,
             start_note: Mutex::new(None),
         })
+    }
+
+    /// The clock's time, which runs even while no activity moves (the
+    /// engine's own time waits for the next change): operations move on it.
+    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.shared.engine.read().clock().now()
+    }
+
+    fn debarchive(
+        &self,
+    ) -> Option<std::sync::MutexGuard<'_, crate::engine::debarchive::Debarchive>> {
+        self.debarchive
+            .as_ref()
+            .map(|m| m.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     pub fn set_start_note(&self, note: String) {
@@ -447,6 +471,58 @@ impl Backend for EngineBackend {
 
     /// Asked by the dashboard's loop at every event: it never waits for
     /// a change in progress, and answers the time last seen meanwhile.
+    async fn operations_in_flight(
+        &self,
+    ) -> Result<Vec<crate::model::operation::Operation>, BackendError> {
+        let now = self.clock_now();
+        Ok(self
+            .debarchive()
+            .map_or_else(Vec::new, |d| d.in_flight(now)))
+    }
+
+    async fn operations(
+        &self,
+        names: &[String],
+    ) -> Result<Vec<crate::model::operation::Operation>, BackendError> {
+        let now = self.clock_now();
+        let d = self
+            .debarchive()
+            .ok_or_else(|| BackendError::Unsupported(super::NO_OPERATIONS.into()))?;
+        Ok(names.iter().filter_map(|n| d.operation(n, now)).collect())
+    }
+
+    async fn debarchive_resources(
+        &self,
+        plural: &str,
+        size: usize,
+        offset: usize,
+    ) -> Result<(Vec<serde_json::Value>, Option<usize>), BackendError> {
+        let d = self
+            .debarchive()
+            .ok_or_else(|| BackendError::Unsupported(super::NO_OPERATIONS.into()))?;
+        let kind = crate::engine::debarchive::Kind::parse(plural)
+            .ok_or_else(|| BackendError::Unsupported(format!("no such resource: {plural}")))?;
+        Ok(d.list(kind, size, offset))
+    }
+
+    async fn sync_mirror(
+        &self,
+        id: &str,
+    ) -> Result<crate::model::operation::Operation, BackendError> {
+        if self.shared.read_only {
+            return Err(BackendError::ReadOnly);
+        }
+        let now = self.clock_now();
+        let mut d = self
+            .debarchive()
+            .ok_or_else(|| BackendError::Unsupported(super::NO_OPERATIONS.into()))?;
+        let op = d
+            .sync(id, now)
+            .ok_or_else(|| BackendError::Unsupported(format!("no mirror {id}")))?;
+        self.shared.changes.send_modify(|n| *n += 1);
+        Ok(op)
+    }
+
     fn now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         use std::sync::atomic::Ordering;
         if let Some(engine) = self.shared.engine.try_read() {

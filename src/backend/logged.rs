@@ -308,4 +308,33 @@ impl Backend for Logged {
     fn servers(&self) -> Vec<super::several::Server> {
         self.inner.servers()
     }
+
+    async fn operations_in_flight(
+        &self,
+    ) -> Result<Vec<crate::model::operation::Operation>, BackendError> {
+        self.inner.operations_in_flight().await
+    }
+
+    async fn operations(
+        &self,
+        names: &[String],
+    ) -> Result<Vec<crate::model::operation::Operation>, BackendError> {
+        self.inner.operations(names).await
+    }
+
+    async fn debarchive_resources(
+        &self,
+        plural: &str,
+        size: usize,
+        offset: usize,
+    ) -> Result<(Vec<serde_json::Value>, Option<usize>), BackendError> {
+        self.inner.debarchive_resources(plural, size, offset).await
+    }
+
+    async fn sync_mirror(
+        &self,
+        id: &str,
+    ) -> Result<crate::model::operation::Operation, BackendError> {
+        self.inner.sync_mirror(id).await
+    }
 }

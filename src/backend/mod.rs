@@ -25,7 +25,12 @@ use tokio::sync::watch;
 
 pub use crate::model::ActionKind;
 pub use crate::model::Selection;
+use crate::model::operation::Operation;
 use crate::model::{Activity, Computer, ListSort, Page, RowPage, SortColumn};
+
+/// What a server without Landscape 26.04's debarchive service says.
+pub const NO_OPERATIONS: &str =
+    "this server has no long-running operations (Landscape 26.04's debarchive service)";
 
 /// Reads of activities by id sent at once: enough to hide a network's
 /// round trips, few enough not to crowd a server.
@@ -255,6 +260,36 @@ pub trait Backend: Send + Sync {
     /// client that holds back after a refusal (so that a server never
     /// locks the account out) sends the next request.
     fn retry_credentials(&self) {}
+
+    /// Landscape 26.04's long-running operations not done yet (mirror
+    /// syncs, imports, publications, in the debarchive service): none on
+    /// a server without them.
+    async fn operations_in_flight(&self) -> Result<Vec<Operation>, BackendError> {
+        Ok(Vec::new())
+    }
+
+    /// The operations named (`operations/ID` or `ID`, as
+    /// `operations:batchGet` takes them); one not found is left out.
+    async fn operations(&self, _names: &[String]) -> Result<Vec<Operation>, BackendError> {
+        Err(BackendError::Unsupported(NO_OPERATIONS.into()))
+    }
+
+    /// A page of the debarchive's `mirrors`, `locals` or `publications`
+    /// from `offset`, each with its `lastOperation`, and the next page's
+    /// offset (what `serve` answers).
+    async fn debarchive_resources(
+        &self,
+        _plural: &str,
+        _size: usize,
+        _offset: usize,
+    ) -> Result<(Vec<serde_json::Value>, Option<usize>), BackendError> {
+        Err(BackendError::Unsupported(NO_OPERATIONS.into()))
+    }
+
+    /// Starts a sync of the mirror `id`: its operation.
+    async fn sync_mirror(&self, _id: &str) -> Result<Operation, BackendError> {
+        Err(BackendError::Unsupported(NO_OPERATIONS.into()))
+    }
 
     /// With several servers, each on its own (its reads and actions, ids
     /// tagged): an action is planned and sent per server. Empty for one.

@@ -11,6 +11,7 @@ use futures::future::join_all;
 use tokio::sync::watch;
 
 use super::{Backend, BackendError, BackendInfo, CompletionValues, EventFilter, Selection};
+use crate::model::operation::Operation;
 use crate::model::origin::{self, ServerRows, tag_activity};
 use crate::model::{Activity, Computer, ListSort, Page, RowPage, SortColumn};
 use crate::query::route::{self, Routed};
@@ -325,6 +326,14 @@ impl Backend for OnServer {
             .into_iter()
             .map(|a| tag_activity(a, self.index))
             .collect())
+    }
+
+    async fn operations_in_flight(&self) -> Result<Vec<Operation>, BackendError> {
+        self.inner.operations_in_flight().await
+    }
+
+    async fn operations(&self, names: &[String]) -> Result<Vec<Operation>, BackendError> {
+        self.inner.operations(names).await
     }
 
     fn changes(&self) -> watch::Receiver<u64> {
@@ -746,6 +755,23 @@ impl Backend for Several {
     async fn revert(&self, ids: &[u64]) -> Result<Vec<Activity>, BackendError> {
         let each = all(self.servers.iter().map(|s| s.backend.revert(ids))).await?;
         Ok(each.into_iter().flatten().collect())
+    }
+
+    async fn operations_in_flight(&self) -> Result<Vec<Operation>, BackendError> {
+        // A server without the service, or down, adds none.
+        let each = join_all(
+            self.servers
+                .iter()
+                .map(|s| s.backend.operations_in_flight()),
+        )
+        .await;
+        Ok(each.into_iter().flatten().flatten().collect())
+    }
+
+    async fn operations(&self, names: &[String]) -> Result<Vec<Operation>, BackendError> {
+        let each = join_all(self.servers.iter().map(|s| s.backend.operations(names))).await;
+        let found: Vec<Operation> = each.into_iter().flatten().flatten().collect();
+        Ok(found)
     }
 
     fn changes(&self) -> watch::Receiver<u64> {

@@ -8,6 +8,7 @@ mod clock;
 mod dataset;
 mod dataset_reader;
 pub mod deadline;
+pub mod debarchive;
 mod demo;
 mod fate;
 mod journal_records;

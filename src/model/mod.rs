@@ -11,6 +11,7 @@ mod extra;
 pub mod failure;
 mod field;
 pub mod guard;
+pub mod operation;
 pub mod origin;
 mod page;
 pub mod rollout;

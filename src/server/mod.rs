@@ -6,6 +6,7 @@
 mod auth;
 mod authorised;
 mod connections;
+mod debarchive;
 mod error;
 mod events;
 mod inventory;
@@ -208,6 +209,19 @@ pub fn router(state: Arc<ServerState>) -> Router {
             get(site::classic_dashboard_url),
         )
         .route("/api/v2/alerts/summary", get(site::alerts_summary))
+        .route(
+            "/debarchive/v1beta1/operations:batchGet",
+            post(debarchive::batch_get),
+        )
+        .route(
+            "/debarchive/v1beta1/operations/{id}",
+            get(debarchive::operation),
+        )
+        .route(
+            "/debarchive/v1beta1/mirrors/{action}",
+            post(debarchive::sync),
+        )
+        .route("/debarchive/v1beta1/{plural}", get(debarchive::list))
         .fallback(site::fallback)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), known_host))

@@ -17,6 +17,7 @@ mod engine_state;
 mod failure_clusters;
 mod legacy_client_python;
 mod model_roundtrip;
+mod operations;
 mod query_language;
 mod query_props;
 mod readme_screens;

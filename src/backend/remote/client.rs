@@ -68,6 +68,7 @@ impl RemoteBackend {
             changes,
             skew: std::sync::atomic::AtomicI64::new(UNKNOWN_SKEW),
             hold: std::sync::Mutex::new(Hold::default()),
+            operations: Mutex::new(Default::default()),
         }))
     }
 
@@ -416,6 +417,19 @@ impl Backend for RemoteBackend {
             UNKNOWN_SKEW => None,
             skew => Some(Utc::now() + chrono::Duration::seconds(skew)),
         }
+    }
+
+    async fn operations_in_flight(
+        &self,
+    ) -> Result<Vec<crate::model::operation::Operation>, BackendError> {
+        self.in_flight().await
+    }
+
+    async fn operations(
+        &self,
+        names: &[String],
+    ) -> Result<Vec<crate::model::operation::Operation>, BackendError> {
+        self.batch_get(names).await
     }
 
     fn retry_credentials(&self) {

@@ -13,6 +13,9 @@ pub struct Endpoints {
     pub signed_host: String,
     /// The legacy endpoint's path, as signed.
     pub path: String,
+    /// `scheme://host[:port]/debarchive/v1beta1`: Landscape 26.04's
+    /// repository service, beside the APIs.
+    pub debarchive: String,
 }
 
 impl Endpoints {
@@ -46,7 +49,12 @@ impl Endpoints {
         };
         // REST v2 sits beside the legacy endpoint: `/api/` → `/api/v2`.
         let rest_base = format!("{origin}{}/v2", path.trim_end_matches('/'));
+        let prefix = path
+            .trim_end_matches('/')
+            .strip_suffix("/api")
+            .unwrap_or("");
         Ok(Endpoints {
+            debarchive: format!("{origin}{prefix}/debarchive/v1beta1"),
             legacy: format!("{origin}{path}"),
             rest: rest_base,
             signed_host: authority.to_owned(),
@@ -66,6 +74,10 @@ mod tests {
         assert_eq!(e.rest, "https://landscape.example.com/api/v2");
         assert_eq!(e.signed_host, "landscape.example.com");
         assert_eq!(e.path, "/api/");
+        assert_eq!(
+            e.debarchive,
+            "https://landscape.example.com/debarchive/v1beta1"
+        );
     }
 
     #[test]

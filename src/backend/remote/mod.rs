@@ -3,6 +3,7 @@
 
 mod client;
 mod endpoints;
+mod operations;
 mod options;
 mod row_reads;
 mod rows;

@@ -62,6 +62,20 @@ pub struct RemoteBackend {
     pub(super) skew: std::sync::atomic::AtomicI64,
     /// What holds requests back: refused credentials, a server's "wait".
     pub(super) hold: std::sync::Mutex<Hold>,
+    /// The long-running operations this client follows (Landscape 26.04).
+    pub(super) operations: Mutex<Followed>,
+}
+
+/// What the client knows of the server's long-running operations
+/// (`remote::operations` follows them).
+#[derive(Debug, Default)]
+pub(super) struct Followed {
+    /// Whether the server has the service; `None` until asked.
+    pub(super) supported: Option<bool>,
+    /// The operations not done at the last look.
+    pub(super) in_flight: Vec<String>,
+    /// When the resources were last listed.
+    pub(super) listed: Option<std::time::Instant>,
 }
 
 pub(super) const UNKNOWN_SKEW: i64 = i64::MIN;

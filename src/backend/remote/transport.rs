@@ -82,11 +82,24 @@ impl RemoteBackend {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Answer, BackendError> {
+        self.rest_at(&self.endpoints.rest, method, path, query, body)
+            .await
+    }
+
+    /// [`Self::rest`] under another base (the debarchive service's).
+    pub(super) async fn rest_at(
+        &self,
+        base: &str,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, BackendError> {
         for attempt in 0..2 {
             let token = self.session.lock().await.token.clone().unwrap_or_default();
             let mut request = self
                 .http
-                .request(method.clone(), format!("{}{path}", self.endpoints.rest))
+                .request(method.clone(), format!("{base}{path}"))
                 .bearer_auth(token)
                 .query(query);
             if let Some(body) = body {
