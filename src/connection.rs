@@ -173,7 +173,7 @@ pub fn engine_backend(
         speed: args.speed,
         frozen: args.frozen,
         read_only,
-        before_2604: args.before_26_04,
+        debarchive: !args.before_26_04,
         ..EngineOptions::default()
     };
     let Some(path) = &args.state else {

@@ -34,9 +34,10 @@ pub struct EngineOptions {
     pub read_only: bool,
     /// How often the clock thread advances the engine.
     pub tick: Duration,
-    /// A Landscape before 26.04: no debarchive service (its mirror syncs
-    /// are activities only).
-    pub before_2604: bool,
+    /// Landscape 26.04's debarchive service: mirrors, local repositories
+    /// and publications whose operations move with the clock (off: a
+    /// Landscape before 26.04, whose mirror syncs are activities only).
+    pub debarchive: bool,
 }
 
 impl Default for EngineOptions {
@@ -46,7 +47,7 @@ impl Default for EngineOptions {
             frozen: false,
             read_only: false,
             tick: Duration::from_millis(500),
-            before_2604: false,
+            debarchive: false,
         }
     }
 }
@@ -91,7 +92,8 @@ impl EngineBackend {
             engine.run_clock(options.speed);
         }
         let (changes, _) = watch::channel(0);
-        let debarchive = (!options.before_2604)
+        let debarchive = options
+            .debarchive
             .then(|| Mutex::new(crate::engine::debarchive::Debarchive::demo(engine.now())));
         let shared = Arc::new(Shared {
             seen_now: std::sync::atomic::AtomicI64::new(engine.now().timestamp()),

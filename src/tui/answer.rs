@@ -65,6 +65,10 @@ pub async fn answer(backend: &dyn Backend, call: Call) -> Option<Event> {
         Call::FetchTitles { ids, fresh } => {
             Event::TitlesLoaded(backend.computer_titles(&ids, fresh).await)
         }
+        Call::FetchOperations => Event::OperationsLoaded(backend.operations_in_flight().await),
+        Call::FetchEndedOperations(names) => {
+            Event::OperationsEnded(backend.operations(&names).await)
+        }
         Call::FetchInFlight => Event::InFlightLoaded(
             backend
                 .activities(&in_flight_query(), IN_FLIGHT_PAGE, 0)

@@ -56,6 +56,10 @@ pub enum Event {
     /// The long-running activities in flight: the first page, and how
     /// many in all.
     InFlightLoaded(Result<crate::model::Page<Activity>, BackendError>),
+    /// The operations still running (none on a server without them).
+    OperationsLoaded(Result<Vec<crate::model::operation::Operation>, BackendError>),
+    /// Operations that left the in-flight list, as they ended.
+    OperationsEnded(Result<Vec<crate::model::operation::Operation>, BackendError>),
     TitlesLoaded(Result<HashMap<u64, String>, BackendError>),
     /// The health picture's counts.
     HealthLoaded {
@@ -181,6 +185,10 @@ pub enum Call {
         fresh: bool,
     },
     FetchInFlight,
+    /// Landscape 26.04's long-running operations still running.
+    FetchOperations,
+    /// These operations as they ended (they left the in-flight list).
+    FetchEndedOperations(Vec<String>),
     FetchVocabulary,
     /// Count `query`'s activities by status and its failures per hour
     /// up to `now`.

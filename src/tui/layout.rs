@@ -35,7 +35,7 @@ pub const SIDE_BY_SIDE_WIDTH: u16 = 110;
 
 pub fn areas(app: &App) -> Areas {
     let size = app.screen.size;
-    let gauges = app.fleet.in_flight.len();
+    let gauges = app.fleet.in_flight.len() + app.fleet.operations.len();
     let full = Rect::new(0, 0, size.0, size.1);
     // A zoomed pane takes the gauges' rows too.
     let gauge_rows = if gauges == 0 || size.1 < 16 || app.screen.zoomed || app.prefs.gauges_hidden {

@@ -13,14 +13,14 @@ use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
 use landscape_tui::backend::remote::{ApiChoice, RemoteBackend};
 use landscape_tui::model::operation::OperationState;
 
-fn running(speed: f64, before_2604: bool) -> Arc<EngineBackend> {
+fn running(speed: f64, debarchive: bool) -> Arc<EngineBackend> {
     EngineBackend::new(
         common::demo(5, 8, 160),
         EngineOptions {
             speed,
             frozen: speed == 0.0,
             tick: Duration::from_millis(50),
-            before_2604,
+            debarchive,
             ..EngineOptions::default()
         },
     )
@@ -32,7 +32,7 @@ fn debarchive(log: &[String]) -> Vec<&String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_answers_mirrors_paged_a_sync_and_operations() {
-    let s = common::TestServer::start_with(running(0.0, false)).await;
+    let s = common::TestServer::start_with(running(0.0, true)).await;
     let token = s.login().await;
     let get = |path: String| {
         let http = s.http.clone();
@@ -114,7 +114,7 @@ async fn serve_answers_mirrors_paged_a_sync_and_operations() {
 /// none do; a failed operation ends with its log.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_follows_what_is_in_flight_and_nothing_more() {
-    let s = common::TestServer::start_with(running(600.0, false)).await;
+    let s = common::TestServer::start_with(running(600.0, true)).await;
     let p = Proxy::start(&s.base, Hide::TopLevel, Duration::ZERO).await;
     let remote = RemoteBackend::new(s.access_key_options(&p.base, ApiChoice::Rest)).unwrap();
     let first = remote.operations_in_flight().await.unwrap();
@@ -163,7 +163,7 @@ async fn the_client_follows_what_is_in_flight_and_nothing_more() {
 /// shown, never asked again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_without_the_service_is_asked_once() {
-    let s = common::TestServer::start_with(running(0.0, true)).await;
+    let s = common::TestServer::start_with(running(0.0, false)).await;
     let p = Proxy::start(&s.base, Hide::TopLevel, Duration::ZERO).await;
     let remote = RemoteBackend::new(s.access_key_options(&p.base, ApiChoice::Rest)).unwrap();
     for _ in 0..4 {

@@ -1211,3 +1211,46 @@ fn a_profiles_accounts_in_one_list() {
     quit_restores_the_terminal((s, child, pump), ":q\r");
     drop(served);
 }
+
+/// Landscape 26.04's operations in the "In progress" panel, through
+/// `serve` with its clock running: an import's percent moves, it fails
+/// at 70%, the panel lets it go and the operator is told (a terminal
+/// notification, the error on the status line, the log in `M`).
+#[test]
+fn an_operation_moves_in_the_panel_and_its_end_is_told() {
+    use landscape_tui::backend::engine::{EngineBackend, EngineOptions};
+    let options = EngineOptions {
+        // The import fails 1.8 engine minutes in: 18 s from the start.
+        speed: 6.0,
+        tick: Duration::from_millis(100),
+        debarchive: true,
+        ..EngineOptions::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(crate::common::TestServer::start_with(EngineBackend::new(
+        crate::common::demo(5, 8, 160),
+        options,
+    )));
+    let home = home_with_config("notify = \"osc9\"\nrefresh_seconds = 1\n");
+    let env = serve_env(&server);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (mut s, child, pump) = start_env(&[], home.path(), (120, 30), &env);
+    let percent = |t: &str| -> Option<u32> {
+        let line = t
+            .lines()
+            .find(|l| l.contains("operation: Import into local repo Web stack"))?;
+        let tail = line.split("Web stack (web-stack) ").nth(1)?;
+        tail.split('%').next()?.trim().parse().ok()
+    };
+    let first = s.wait("the import in the panel", |t| percent(t).is_some());
+    let at = percent(&first).unwrap();
+    s.wait("its percent moving", |t| percent(t).is_some_and(|p| p > at));
+    s.wait_for_bytes(b"\x1b]9;operation failed at 70%: Import into local repo Web stack");
+    s.wait("the panel letting it go", |t| percent(t).is_none());
+    s.send("M");
+    let messages = s.wait_for("404  Not Found");
+    assert!(messages.contains("log:"), "{messages}");
+    s.send("\x1b");
+    quit_restores_the_terminal((s, child, pump), ":q\r");
+    drop(server);
+}

@@ -19,6 +19,8 @@ pub struct Fleet {
     /// How many are in flight in all, and whether that is only "at
     /// least" (the legacy API does not count).
     pub in_flight_count: (u64, bool),
+    /// Landscape 26.04's long-running operations still running.
+    pub operations: Vec<crate::model::operation::Operation>,
     pub values: CompletionValues,
     pub computer_titles: HashMap<u64, String>,
     /// When computers were last heard from, for saying why an activity

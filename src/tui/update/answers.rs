@@ -7,7 +7,7 @@ use crate::backend::{BackendError, CompletionValues};
 use crate::model::{Activity, Computer};
 use crate::printable::activities;
 use crate::tui::app::{App, Level};
-use crate::tui::event::Command;
+use crate::tui::event::{Call, Command};
 
 pub(super) fn children_loaded(
     app: &mut App,
@@ -74,6 +74,70 @@ pub(super) fn in_flight_loaded(
             page.count_is_lower_bound,
         );
         app.fleet.in_flight = shown;
+    }
+}
+
+/// The operations still running; those that left the list since the
+/// last look are read once more, to tell how they ended.
+pub(super) fn operations_loaded(
+    app: &mut App,
+    result: Result<Vec<crate::model::operation::Operation>, BackendError>,
+    out: &mut Vec<Command>,
+) {
+    // A server without them, or a failed look: the panel keeps what it had.
+    let Ok(running) = result else { return };
+    let ended: Vec<String> = app
+        .fleet
+        .operations
+        .iter()
+        .filter(|o| !running.iter().any(|r| r.name == o.name))
+        .map(|o| o.name.clone())
+        .collect();
+    app.fleet.operations = running;
+    if !ended.is_empty() {
+        out.push(Command::Call(Call::FetchEndedOperations(ended)));
+    }
+}
+
+/// Says how each operation that left the panel ended: a failure with its
+/// error, its log kept whole in the messages (`M`).
+pub(super) fn operations_ended(
+    app: &mut App,
+    result: Result<Vec<crate::model::operation::Operation>, BackendError>,
+    out: &mut Vec<Command>,
+) {
+    use crate::model::operation::OperationState;
+    let Ok(ended) = result else { return };
+    for op in ended {
+        let title = crate::printable::printable(op.title()).into_owned();
+        let (level, text) = match op.state() {
+            OperationState::Failed => {
+                let why = op.error.as_ref().map_or("", |e| e.message.as_str());
+                let text = format!(
+                    "operation failed at {}%: {title}: {} (M shows its log)",
+                    op.percent(),
+                    crate::printable::printable(why)
+                );
+                // The log whole where messages are kept, not in a notification.
+                let log: Vec<String> = op
+                    .log()
+                    .iter()
+                    .map(|l| format!("\n  {}", crate::printable::printable(l)))
+                    .collect();
+                app.say(Level::Error, format!("{} log:{}", op.name, log.concat()));
+                (Level::Error, text)
+            }
+            OperationState::Succeeded => (Level::Success, format!("operation done: {title}")),
+            OperationState::Running => continue,
+        };
+        let record = crate::backend::action_plan::ActionRecord::notice(
+            app.clock.now,
+            ("operation", &app.backend.label),
+            op.name.clone(),
+            text,
+            Vec::new(),
+        );
+        super::tell(app, level, record, out);
     }
 }
 

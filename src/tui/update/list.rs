@@ -228,6 +228,7 @@ pub(super) fn refresh_reading(app: &mut App, out: &mut Vec<Command>, everything:
         out.push(fetch_children(app, p));
     }
     out.push(Command::Call(Call::FetchInFlight));
+    out.push(Command::Call(Call::FetchOperations));
 }
 
 /// Every child of `parent` is final (by the group's own counts) and
@@ -267,6 +268,7 @@ pub(super) fn apply_query(app: &mut App, text: String, out: &mut Vec<Command>) {
         app.children.parent = None;
         app.children.rows.clear();
         out.push(Command::Call(Call::FetchInFlight));
+        out.push(Command::Call(Call::FetchOperations));
         if app.health.shown {
             out.push(super::health::fetch(app));
         }

@@ -150,6 +150,8 @@ fn on_answer(app: &mut App, event: Event, out: &mut Vec<Command>) {
             rollouts::advance(app, out);
         }
         Event::InFlightLoaded(result) => answers::in_flight_loaded(app, result),
+        Event::OperationsLoaded(result) => answers::operations_loaded(app, result, out),
+        Event::OperationsEnded(result) => answers::operations_ended(app, result, out),
         Event::TitlesLoaded(result) => answers::titles_loaded(app, result),
         Event::Exported { path, result } => answers::exported(app, &path, result),
         Event::ProfileSwitched { name, result } => {

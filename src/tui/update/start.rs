@@ -19,5 +19,6 @@ pub fn start(app: &mut App) -> Vec<Command> {
         fetch_list(app, 0),
         Command::Call(Call::FetchVocabulary),
         Command::Call(Call::FetchInFlight),
+        Command::Call(Call::FetchOperations),
     ]
 }

@@ -11,8 +11,9 @@ use crate::tui::layout::MAX_GAUGES;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let (count, at_least) = app.fleet.in_flight_count;
-    let count = count.max(app.fleet.in_flight.len() as u64);
-    let shown = app.fleet.in_flight.len().min(MAX_GAUGES) as u64;
+    let operations = app.fleet.operations.len();
+    let count = count.max(app.fleet.in_flight.len() as u64) + operations as u64;
+    let shown = (app.fleet.in_flight.len() + operations).min(MAX_GAUGES) as u64;
     let more = count.saturating_sub(shown);
     let plus = if at_least { "+" } else { "" };
     let title = if more > 0 {
@@ -29,30 +30,38 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .border_style(app.prefs.theme.border);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let shown = app
-        .fleet
-        .in_flight
-        .iter()
-        .take(MAX_GAUGES)
-        .collect::<Vec<_>>();
-    let rows = Layout::vertical(vec![Constraint::Length(1); shown.len()]).split(inner);
-    for (a, row) in shown.into_iter().zip(rows.iter()) {
-        let p = a.progress.copied().unwrap_or(0);
-        let summary = match app.server_of(a.id) {
-            Some(server) => format!("{}: {}", printable(server), printable(&a.summary)),
-            None => printable(&a.summary).into_owned(),
-        };
-        let gauge = if p < 0 {
-            Gauge::default()
-                .gauge_style(app.prefs.theme.gauge_failed)
-                .ratio(1.0)
-                .label(format!("{summary} — failed"))
-        } else {
-            Gauge::default()
-                .gauge_style(app.prefs.theme.gauge)
-                .ratio((p.clamp(0, 100) as f64) / 100.0)
-                .label(format!("{summary} {p}%"))
-        };
+    // Landscape 26.04's operations first (a few mirrors at most, each
+    // said so), then the activities.
+    let activities = app.fleet.in_flight.iter().map(|a| activity_gauge(app, a));
+    let operations = app.fleet.operations.iter().map(|op| {
+        let p = op.percent();
+        Gauge::default()
+            .gauge_style(app.prefs.theme.gauge)
+            .ratio(f64::from(p) / 100.0)
+            .label(format!("operation: {} {p}%", printable(op.title())))
+    });
+    let gauges: Vec<Gauge> = operations.chain(activities).take(MAX_GAUGES).collect();
+    let rows = Layout::vertical(vec![Constraint::Length(1); gauges.len()]).split(inner);
+    for (gauge, row) in gauges.into_iter().zip(rows.iter()) {
         frame.render_widget(gauge, *row);
+    }
+}
+
+fn activity_gauge<'a>(app: &App, a: &crate::model::Activity) -> Gauge<'a> {
+    let p = a.progress.copied().unwrap_or(0);
+    let summary = match app.server_of(a.id) {
+        Some(server) => format!("{}: {}", printable(server), printable(&a.summary)),
+        None => printable(&a.summary).into_owned(),
+    };
+    if p < 0 {
+        Gauge::default()
+            .gauge_style(app.prefs.theme.gauge_failed)
+            .ratio(1.0)
+            .label(format!("{summary} — failed"))
+    } else {
+        Gauge::default()
+            .gauge_style(app.prefs.theme.gauge)
+            .ratio((p.clamp(0, 100) as f64) / 100.0)
+            .label(format!("{summary} {p}%"))
     }
 }
