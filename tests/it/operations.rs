@@ -270,3 +270,87 @@ fn wait_for_an_operation_exits_by_how_it_ended() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// An operation whose description and log a server made hostile (a
+/// leading '-', `$(…)`, quotes, an escape sequence, bidi, a megabyte):
+/// the panel, the status line, the notification and `M` show it as data.
+#[test]
+fn a_hostile_operation_is_shown_as_data() {
+    use common::tui::{draw, screen};
+    use landscape_tui::tui::app::App;
+    use landscape_tui::tui::event::{Call, Command, Effect, Event};
+    use landscape_tui::tui::notify::Notify;
+    use landscape_tui::tui::update::update;
+    let hostile = format!(
+        "-rf $(reboot) \"q\" 'x' \u{1b}]0;pwned\u{7} \u{202e}evil {}",
+        "A".repeat(1 << 20)
+    );
+    let op = |done: bool| -> landscape_tui::model::operation::Operation {
+        let mut v = serde_json::json!({
+            "name": "operations/x",
+            "done": done,
+            "metadata": {"description": hostile, "operationId": "x",
+                         "status": if done { "failed" } else { "in progress" },
+                         "progressPercent": 40},
+        });
+        if done {
+            v["error"] = serde_json::json!({"code": 13, "message": hostile,
+                "details": [{"stackEntries": [hostile.clone(), "E: \u{1b}[2J cleared"]}]});
+        }
+        serde_json::from_value(v).unwrap()
+    };
+    let mut app = App::new(
+        landscape_tui::backend::BackendInfo::embedded_engine(),
+        false,
+        vec![],
+    );
+    app.screen.size = (120, 30);
+    update(&mut app, Event::OperationsLoaded(Ok(vec![op(false)])));
+    let text = screen(&draw(&app));
+    assert!(text.contains("operation: -rf $(reboot)"), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "the panel"
+    );
+    let asked = update(&mut app, Event::OperationsLoaded(Ok(Vec::new())));
+    assert!(
+        asked.contains(&Command::Call(Call::FetchEndedOperations(vec![
+            "operations/x".into()
+        ])))
+    );
+    let told = update(&mut app, Event::OperationsEnded(Ok(vec![op(true)])));
+    let notes: Vec<&String> = told
+        .iter()
+        .filter_map(|c| match c {
+            Command::Effect(Effect::Notify(t)) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes.len(), 1);
+    let seq = Notify::Osc9.sequence(notes[0]);
+    assert_eq!(seq.matches('\u{1b}').count(), 1, "only the frame's");
+    assert!(
+        !seq.contains('\u{202e}') && seq.len() < 300,
+        "bounded: {}",
+        seq.len()
+    );
+    let text = screen(&draw(&app));
+    assert!(text.contains("operation failed at 40%"), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "the status line"
+    );
+    let kept: Vec<&str> = app.status.messages.iter().map(|m| m.2.as_str()).collect();
+    let log = kept.iter().find(|m| m.contains(" log:")).unwrap();
+    assert!(
+        log.contains("cleared") && !log.contains('\u{1b}'),
+        "the log, as text"
+    );
+    // Kept, not a megabyte a line: the action log's entry is bounded too.
+    assert!(kept.iter().all(|m| m.len() < 4000), "bounded");
+    let logged = told.iter().find_map(|c| match c {
+        Command::Effect(Effect::LogAction(r)) => Some(r.outcome.len()),
+        _ => None,
+    });
+    assert!(logged.is_some_and(|n| n < 1000), "{logged:?}");
+}

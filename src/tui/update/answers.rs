@@ -109,20 +109,22 @@ pub(super) fn operations_ended(
     use crate::model::operation::OperationState;
     let Ok(ended) = result else { return };
     for op in ended {
-        let title = crate::printable::printable(op.title()).into_owned();
+        // A server's words, as text and of a size a line can hold.
+        let title = crate::printable::bounded(op.title(), 200);
         let (level, text) = match op.state() {
             OperationState::Failed => {
                 let why = op.error.as_ref().map_or("", |e| e.message.as_str());
                 let text = format!(
                     "operation failed at {}%: {title}: {} (M shows its log)",
                     op.percent(),
-                    crate::printable::printable(why)
+                    crate::printable::bounded(why, 300)
                 );
                 // The log whole where messages are kept, not in a notification.
                 let log: Vec<String> = op
                     .log()
                     .iter()
-                    .map(|l| format!("\n  {}", crate::printable::printable(l)))
+                    .take(200)
+                    .map(|l| format!("\n  {}", crate::printable::bounded(l, 500)))
                     .collect();
                 app.say(Level::Error, format!("{} log:{}", op.name, log.concat()));
                 (Level::Error, text)

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Gauge};
 
-use crate::printable::{printable, thousands};
+use crate::printable::{bounded, printable, thousands};
 use crate::tui::app::App;
 use crate::tui::layout::MAX_GAUGES;
 
@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Gauge::default()
             .gauge_style(app.prefs.theme.gauge)
             .ratio(f64::from(p) / 100.0)
-            .label(format!("operation: {} {p}%", printable(op.title())))
+            .label(format!("operation: {} {p}%", bounded(op.title(), 200)))
     });
     let gauges: Vec<Gauge> = operations.chain(activities).take(MAX_GAUGES).collect();
     let rows = Layout::vertical(vec![Constraint::Length(1); gauges.len()]).split(inner);
