@@ -1250,6 +1250,9 @@ fn an_operation_moves_in_the_panel_and_its_end_is_told() {
     s.send("M");
     let messages = s.wait_for("404  Not Found");
     assert!(messages.contains("log:"), "{messages}");
+    // The log a line each, under its message.
+    let line = messages.lines().find(|l| l.contains("404  Not Found")).unwrap();
+    assert!(!line.contains("log:") && !line.contains("\\n"), "{messages}");
     s.send("\x1b");
     quit_restores_the_terminal((s, child, pump), ":q\r");
     drop(server);

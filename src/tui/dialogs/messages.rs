@@ -21,21 +21,23 @@ impl Messages {
     }
 }
 
-/// Each message whole, with its time, newest first.
+/// Each message whole, with its time, newest first; a message of several
+/// lines (an operation's log) on as many, each line as text.
 pub fn lines(app: &App, scroll: u16) -> Vec<Line<'static>> {
     app.status
         .messages
         .iter()
         .rev()
         .skip(usize::from(scroll))
-        .map(|(at, level, text)| {
+        .flat_map(|(at, level, text)| {
             let style = match level {
                 Level::Error => app.prefs.theme.error,
                 Level::Warning => app.prefs.theme.warning,
                 Level::Success => app.prefs.theme.success,
                 Level::Info => Style::new(),
             };
-            Line::from(vec![
+            let mut parts = text.split('\n');
+            let first = Line::from(vec![
                 Span::styled(
                     format!(
                         "{} ",
@@ -43,8 +45,17 @@ pub fn lines(app: &App, scroll: u16) -> Vec<Line<'static>> {
                     ),
                     app.prefs.theme.dim,
                 ),
-                Span::styled(printable(text).into_owned(), style),
-            ])
+                Span::styled(
+                    printable(parts.next().unwrap_or_default()).into_owned(),
+                    style,
+                ),
+            ]);
+            let rest: Vec<Line<'static>> = parts
+                .map(|part| {
+                    Line::from(Span::styled(format!("         {}", printable(part)), style))
+                })
+                .collect();
+            std::iter::once(first).chain(rest)
         })
         .collect()
 }
