@@ -67,6 +67,14 @@ pub struct Cli {
     /// RUST_LOG alone the dashboard logs to its state directory.
     #[arg(long, global = true, value_name = "FILE")]
     pub log: Option<std::path::PathBuf>,
+    /// Open the dashboard on this query (`--query 'status:failed
+    /// created-after:today'`).
+    #[arg(long, value_name = "QUERY", conflicts_with = "view")]
+    pub query: Option<String>,
+    /// Open the dashboard on this saved view (`[[views]]` in the config,
+    /// by name).
+    #[arg(long, value_name = "NAME")]
+    pub view: Option<String>,
     #[command(subcommand)]
     pub command: Option<Subcommand>,
 }

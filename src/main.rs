@@ -205,6 +205,10 @@ async fn run_dashboard(cli: &Cli, log_file: Option<std::path::PathBuf>) -> ExitC
         keymap: settings.keymap,
         looks: settings.looks,
         profiles: chosen.profiles,
+        open_on: tui::update::OpenOn {
+            query: cli.query.clone(),
+            view: cli.view.clone(),
+        },
     };
     match tui::run(chosen.backend, options).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,7 +19,7 @@ use tokio::time::MissedTickBehavior;
 use super::app::App;
 use super::event::{Call, Command, CommandOutput, Effect, Event, Slot};
 use super::theme::Theme;
-use super::update::{start, update};
+use super::update::{start_on, update};
 use super::{answer, history, terminal, view};
 use crate::backend::Backend;
 use crate::backend::source::Source;
@@ -45,6 +45,8 @@ pub struct TuiOptions {
     pub looks: super::Looks,
     /// The config's profiles, for `:profile`.
     pub profiles: Profiles,
+    /// Where it opens (`--query`, `--view`).
+    pub open_on: super::update::OpenOn,
 }
 
 /// Connects to a profile of the config by name: its backend, and whether
@@ -190,7 +192,7 @@ async fn run_loop(
     let mut tick = tokio::time::interval(Duration::from_millis(300));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     read_clocks(app, backend.as_ref());
-    let mut commands = start(app);
+    let mut commands = start_on(app, &options.open_on);
     let mut calls = Calls::default();
     loop {
         for command in commands.drain(..) {

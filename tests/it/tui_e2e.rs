@@ -1251,9 +1251,60 @@ fn an_operation_moves_in_the_panel_and_its_end_is_told() {
     let messages = s.wait_for("404  Not Found");
     assert!(messages.contains("log:"), "{messages}");
     // The log a line each, under its message.
-    let line = messages.lines().find(|l| l.contains("404  Not Found")).unwrap();
-    assert!(!line.contains("log:") && !line.contains("\\n"), "{messages}");
+    let line = messages
+        .lines()
+        .find(|l| l.contains("404  Not Found"))
+        .unwrap();
+    assert!(
+        !line.contains("log:") && !line.contains("\\n"),
+        "{messages}"
+    );
     s.send("\x1b");
     quit_restores_the_terminal((s, child, pump), ":q\r");
     drop(server);
+}
+
+/// `--query` opens on that query's rows; `--view` on a saved view by
+/// name; a query that does not parse opens in the bar with its fault
+/// pointed at, over every activity.
+#[test]
+fn the_dashboard_opens_on_a_query_or_a_view() {
+    let home = tempfile::tempdir().unwrap();
+    let args = ["--demo", "--data", SMALL, "--frozen"];
+    let (s, child, pump) = start_sized(
+        &[&args[..], &["--query", "status:failed"]].concat(),
+        home.path(),
+        (100, 24),
+    );
+    let shown = s.wait_for("status:failed");
+    let failed = s.wait("the failed rows", |t| {
+        t.contains("Activities: ") && t.contains("✘ failed")
+    });
+    let rows: Vec<&str> = failed
+        .lines()
+        .filter(|l| l.starts_with("│  ") && l.contains(" ago") || l.starts_with("│  ✘"))
+        .collect();
+    assert!(!rows.is_empty(), "{shown}");
+    assert!(rows.iter().all(|l| l.contains("✘ failed")), "{failed}");
+    quit_restores_the_terminal((s, child, pump), ":q\r");
+
+    let (s, child, pump) = start_sized(
+        &[&args[..], &["--view", "needs approval"]].concat(),
+        home.path(),
+        (100, 24),
+    );
+    let shown = s.wait_for("Needs approval:");
+    assert!(shown.contains("status:unapproved"), "{shown}");
+    quit_restores_the_terminal((s, child, pump), ":q\r");
+
+    let (mut s, child, pump) = start_sized(
+        &[&args[..], &["--query", "status:bogus"]].concat(),
+        home.path(),
+        (100, 24),
+    );
+    let shown = s.wait_for("Activities: 7");
+    assert!(shown.contains("status:bogus"), "the query kept: {shown}");
+    s.send("\x1b");
+    s.pause(Duration::from_millis(300));
+    quit_restores_the_terminal((s, child, pump), ":q\r");
 }

@@ -172,7 +172,7 @@ pub(super) fn apply_view(app: &mut App, index: usize, out: &mut Vec<Command>) {
 
 /// `text` with its relative dates written out as of now (what is sent;
 /// history keeps what was typed), saying what they became.
-fn expanded(app: &mut App, text: &str) -> String {
+pub(super) fn expanded(app: &mut App, text: &str) -> String {
     let e = crate::query::expand_relative_dates(text, app.server_now(), app.clock.offset);
     if !e.changed.is_empty() {
         let said: Vec<String> = e

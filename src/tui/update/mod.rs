@@ -28,7 +28,7 @@ use super::app::{App, Dialog, Level};
 use super::event::{Command, Effect, Event};
 use super::keys::{Context, KeyAction};
 
-pub use start::start;
+pub use start::{OpenOn, start, start_on};
 
 pub fn update(app: &mut App, event: Event) -> Vec<Command> {
     let mut out = Vec::new();
