@@ -4,7 +4,7 @@
 //! on two servers asks each only for its own, and a server none of whose
 //! ids it names is not asked at all.
 
-use super::ast::{ComputerTerm, ComputerTermKind, Query, TermKind};
+use super::ast::{AnyOf, ComputerTerm, ComputerTermKind, Query, TermKind};
 use super::{Mode, ParseOptions};
 use crate::model::origin;
 
@@ -66,6 +66,34 @@ fn lenient() -> ParseOptions<'static> {
     }
 }
 
+/// The AND of OR chains on one server: a false clause drops out of its
+/// OR; a negated false one makes the whole OR true, so the OR drops out of
+/// the AND; an OR left empty makes the whole query false (`None`).
+fn on_server<C>(
+    chains: Vec<Vec<C>>,
+    mut truth: impl FnMut(&mut C) -> (Truth, bool),
+) -> Option<Vec<Vec<C>>> {
+    let mut kept = Vec::new();
+    for mut chain in chains {
+        let mut always = false;
+        chain.retain_mut(|c| match truth(c) {
+            (Truth::Kept, _) => true,
+            (Truth::False, negated) => {
+                always |= negated;
+                false
+            }
+        });
+        if always {
+            continue;
+        }
+        if chain.is_empty() {
+            return None;
+        }
+        kept.push(chain);
+    }
+    Some(kept)
+}
+
 /// `text`, an activity query, on the server `index`.
 pub fn activity_query(text: &str, index: usize) -> Routed {
     if !names_tagged_id(text) {
@@ -74,29 +102,14 @@ pub fn activity_query(text: &str, index: usize) -> Routed {
     let Ok(parsed) = super::parse_with(text, &lenient()) else {
         return Routed::Send(text.to_owned());
     };
-    let mut all = Vec::new();
-    for mut chain in parsed.query.all {
-        // A false clause drops out of its OR; a negated false one makes
-        // the whole OR true, so the OR drops out of the AND.
-        let mut always = false;
-        chain
-            .any
-            .retain_mut(|c| match term_on(&mut c.term.kind, index) {
-                Truth::Kept => true,
-                Truth::False => {
-                    always |= c.negated;
-                    false
-                }
-            });
-        if always {
-            continue;
+    let chains = parsed.query.all.into_iter().map(|c| c.any).collect();
+    match on_server(chains, |c| (term_on(&mut c.term.kind, index), c.negated)) {
+        None => Routed::Nothing,
+        Some(chains) => {
+            let all = chains.into_iter().map(|any| AnyOf { any }).collect();
+            Routed::Send(Query { all }.to_string())
         }
-        if chain.any.is_empty() {
-            return Routed::Nothing;
-        }
-        all.push(chain);
     }
-    Routed::Send(Query { all }.to_string())
 }
 
 /// `text`, a computer query, on the server `index`.
@@ -107,28 +120,20 @@ pub fn computer_query(text: &str, index: usize) -> Routed {
     let Ok(query) = super::parse_computer_query(text, &lenient()) else {
         return Routed::Send(text.to_owned());
     };
-    let mut groups = Vec::new();
-    for mut chain in query.all {
-        let mut always = false;
-        chain.retain_mut(|c| match computer_on(&mut c.term, index) {
-            Truth::Kept => true,
-            Truth::False => {
-                always |= c.negated;
-                false
-            }
-        });
-        if always {
-            continue;
-        }
-        if chain.is_empty() {
-            return Routed::Nothing;
-        }
-        let clauses: Vec<String> = chain
-            .iter()
-            .map(|c| format!("{}{}", if c.negated { "NOT " } else { "" }, c.term))
-            .collect();
-        groups.push(clauses.join(" OR "));
-    }
+    let Some(chains) = on_server(query.all, |c| (computer_on(&mut c.term, index), c.negated))
+    else {
+        return Routed::Nothing;
+    };
+    let groups: Vec<String> = chains
+        .iter()
+        .map(|chain| {
+            let clauses: Vec<String> = chain
+                .iter()
+                .map(|c| format!("{}{}", if c.negated { "NOT " } else { "" }, c.term))
+                .collect();
+            clauses.join(" OR ")
+        })
+        .collect();
     Routed::Send(groups.join(" "))
 }
 
