@@ -119,6 +119,18 @@ pub struct Skipped {
 }
 
 impl ActionPlan {
+    /// Nothing counted yet: what a plan starts from.
+    fn empty(kind: ActionKind, scope: &Scope) -> ActionPlan {
+        ActionPlan {
+            kind,
+            scope: scope.clone(),
+            parts: Vec::new(),
+            refusals: Vec::new(),
+            sample: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
     /// Activities that would change or be copied.
     pub fn changes(&self) -> u64 {
         self.parts.iter().map(|p| p.changes).sum()
@@ -167,14 +179,7 @@ pub async fn plan(
     if !servers.is_empty() {
         return per_server::plan(&servers, kind, scope).await;
     }
-    let mut plan = ActionPlan {
-        kind,
-        scope: scope.clone(),
-        parts: Vec::new(),
-        refusals: Vec::new(),
-        sample: Vec::new(),
-        skipped: Vec::new(),
-    };
+    let mut plan = ActionPlan::empty(kind, scope);
     for query in scope.queries() {
         let part = plan_query(backend, kind, &query, &mut plan).await?;
         plan.parts.push(part);

@@ -24,14 +24,7 @@ pub(super) async fn plan(
         Some(Box::pin(super::plan(&*s.backend, kind, scope)).await)
     }))
     .await;
-    let mut all = ActionPlan {
-        kind,
-        scope: scope.clone(),
-        parts: Vec::new(),
-        refusals: Vec::new(),
-        sample: Vec::new(),
-        skipped: Vec::new(),
-    };
+    let mut all = ActionPlan::empty(kind, scope);
     let mut first_error = None;
     for (k, (server, planned)) in servers.iter().zip(plans).enumerate() {
         let skip = |why: String| Skipped {
@@ -84,10 +77,7 @@ pub(super) async fn carry_out(
         }
         let share = ActionPlan {
             parts,
-            refusals: Vec::new(),
-            sample: Vec::new(),
-            skipped: Vec::new(),
-            ..plan.clone()
+            ..ActionPlan::empty(plan.kind, &plan.scope)
         };
         let done = Box::pin(carry_out_on(&*server.backend, &share, only_changeable)).await;
         report.add_server((k, &server.name), done);
