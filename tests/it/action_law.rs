@@ -116,6 +116,22 @@ pub(crate) fn do_op(app: &mut App, engine: &dyn Backend, op: &Op) {
     }
 }
 
+/// Presses `kind`'s key: the scope the plan it asks for is of, if any.
+pub(crate) fn press_action(app: &mut App, kind: ActionKind) -> Option<Scope> {
+    let key = match kind {
+        ActionKind::Approve => 'a',
+        ActionKind::Cancel => 'c',
+        ActionKind::Reapply => 'R',
+        ActionKind::Revert => 'u',
+    };
+    feed(app, [common::tui::key(key)])
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Call(Call::Plan { scope, .. }) => Some(scope),
+            _ => None,
+        })
+}
+
 /// The rule, by a plain scan of the records: the single activities the
 /// app's picks take under `query`, those the lifecycle allows.
 fn scan(engine: &Engine, app: &App, query: &str, kind: ActionKind) -> BTreeSet<u64> {
@@ -261,17 +277,7 @@ fn picked(
         do_op(&mut app, backend.as_ref(), o);
     }
     let want = scan(engine, &app, query, kind);
-    let key = match kind {
-        ActionKind::Approve => 'a',
-        ActionKind::Cancel => 'c',
-        ActionKind::Reapply => 'R',
-        ActionKind::Revert => 'u',
-    };
-    let commands = feed(&mut app, [common::tui::key(key)]);
-    match commands.into_iter().find_map(|c| match c {
-        Command::Call(Call::Plan { scope, .. }) => Some(scope),
-        _ => None,
-    }) {
+    match press_action(&mut app, kind) {
         Some(scope) => Ok(Some((scope, want))),
         None => {
             prop_assert!(want.is_empty(), "no dialog, but the scan takes {:?}", want);

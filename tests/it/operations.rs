@@ -182,29 +182,16 @@ async fn a_server_without_the_service_is_asked_once() {
 /// timeout comes first, 2 for a name the server does not know.
 #[test]
 fn wait_for_an_operation_exits_by_how_it_ended() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let home = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_landscape-tui"))
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_landscape-tui"));
+    serve
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env("LANDSCAPE_API_KEY", "KEY")
         .env("LANDSCAPE_API_SECRET", "secret")
-        .args(["--speed", "600", "serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let uri = lines
-        .by_ref()
-        .map(|l| l.unwrap())
-        .find_map(|l| {
-            l.strip_prefix("export LANDSCAPE_API_URI=")
-                .map(str::to_owned)
-        })
-        .unwrap();
-    std::thread::spawn(move || lines.for_each(drop));
+        .args(["--speed", "600", "serve", "--bind", "127.0.0.1:0"]);
+    let (uri, mut child) = common::announced(serve);
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_landscape-tui"))
             .env("HOME", home.path())

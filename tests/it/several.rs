@@ -17,7 +17,6 @@ use landscape_tui::engine::Engine;
 use landscape_tui::model::ActionKind;
 use landscape_tui::model::origin;
 use landscape_tui::tui::app::App;
-use landscape_tui::tui::event::{Call, Command};
 use landscape_tui::tui::update::start;
 use proptest::prelude::*;
 use ratatui::crossterm::event::KeyCode;
@@ -155,17 +154,7 @@ fn picked(
             action_law::scan_picked(e, mine, query, kind)
         })
         .collect();
-    let key = match kind {
-        ActionKind::Approve => 'a',
-        ActionKind::Cancel => 'c',
-        ActionKind::Reapply => 'R',
-        ActionKind::Revert => 'u',
-    };
-    let commands = feed(&mut app, [common::tui::key(key)]);
-    let scope = commands.into_iter().find_map(|c| match c {
-        Command::Call(Call::Plan { scope, .. }) => Some(scope),
-        _ => None,
-    });
+    let scope = action_law::press_action(&mut app, kind);
     match scope {
         Some(scope) => Some((scope, want)),
         None => {
