@@ -36,38 +36,15 @@ pub fn profiles(config: &Config, read_only: bool) -> crate::tui::Profiles {
     let config = config.clone();
     let connect = move |name: &str| -> Result<(Arc<dyn Backend>, bool), String> {
         let env = Environment::from_process();
-        let names: Vec<&str> = name.split(',').map(str::trim).collect();
-        let (mut servers, mut colours) = (Vec::new(), Vec::new());
-        for (i, name) in names.iter().enumerate() {
-            if names[..i].contains(name) {
-                return Err(format!("profile {name} is named twice"));
-            }
-            let colour = colour_of(&config, name)?;
-            let resolved = config
-                .resolve(Some(name), &env)
+        let mut servers = Servers::default();
+        for name in name.split(',').map(str::trim) {
+            servers
+                .add_profile(&config, &env, name, read_only)
                 .map_err(|e| e.to_string())?;
-            let read_only = read_only || resolved.read_only;
-            let Connection::Remote { mut options, .. } = resolved.connection else {
-                return Err(format!("profile {name} names no server"));
-            };
-            options.read_only |= read_only;
-            for (member, options) in accounts(name, &config, *options).map_err(|e| e.to_string())? {
-                let backend = RemoteBackend::new(options).map_err(|e| e.to_string())?;
-                servers.push((member, read_only, backend as Arc<dyn Backend>));
-                colours.push(colour.clone());
-            }
         }
         tracing::info!("switching to profile {name}");
-        if let [(_, read_only, backend)] = &servers[..] {
-            return Ok((
-                crate::backend::logged::when_logging(backend.clone()),
-                *read_only,
-            ));
-        }
-        let read_only = servers.iter().all(|(_, r, _)| *r);
-        let several: Arc<dyn Backend> =
-            crate::backend::several::Several::coloured(servers, colours);
-        Ok((crate::backend::logged::when_logging(several), read_only))
+        let (backend, read_only) = servers.into_backend();
+        Ok((crate::backend::logged::when_logging(backend), read_only))
     };
     crate::tui::Profiles {
         names,
@@ -267,39 +244,19 @@ fn several(
     names: &[String],
 ) -> Result<Chosen, SetupError> {
     let env = Environment::from_process();
-    let (mut servers, mut colours) = (Vec::new(), Vec::new());
-    let mut refresh = Duration::MAX;
-    for (i, name) in names.iter().enumerate() {
-        if names[..i].contains(name) {
-            return Err(SetupError::Usage(format!("profile {name} is named twice")));
-        }
-        let colour = colour_of(&config, name).map_err(SetupError::Usage)?;
+    let mut servers = Servers::default();
+    for name in names {
         if name == "demo" && !config.profiles.contains_key(name) {
             let backend = engine_backend(&cli.engine, cli.read_only, &Progress::default())?;
-            servers.push((name.clone(), cli.read_only, backend as Arc<dyn Backend>));
-            colours.push(None);
-            refresh = refresh.min(Duration::from_secs(
-                config.refresh_seconds.unwrap_or(5).max(1),
-            ));
+            let refresh = Duration::from_secs(config.refresh_seconds.unwrap_or(5).max(1));
+            servers.add(name, (cli.read_only, backend), (None, refresh))?;
             continue;
         }
-        let resolved = config.resolve(Some(name), &env)?;
-        warnings.extend(resolved.warnings);
-        let read_only = cli.read_only || resolved.read_only;
-        refresh = refresh.min(resolved.refresh);
-        let Connection::Remote { mut options, .. } = resolved.connection else {
-            return Err(SetupError::Usage(format!("profile {name} names no server")));
-        };
-        options.read_only |= read_only;
-        for (member, options) in accounts(name, &config, *options)? {
-            let backend =
-                RemoteBackend::new(options).map_err(|e| SetupError::Client(e.to_string()))?;
-            servers.push((member, read_only, backend as Arc<dyn Backend>));
-            colours.push(colour.clone());
-        }
+        servers.add_profile(&config, &env, name, cli.read_only)?;
     }
-    let read_only = servers.iter().all(|(_, r, _)| *r);
-    let backend = crate::backend::several::Several::coloured(servers, colours);
+    warnings.append(&mut servers.warnings);
+    let refresh = servers.refresh;
+    let (backend, read_only) = servers.into_backend();
     Ok(Chosen {
         profiles: profiles(&config, cli.read_only),
         backend: Source::Ready(backend),
@@ -308,6 +265,86 @@ fn several(
         warnings,
         config,
     })
+}
+
+/// Several profiles (or a profile's accounts) as they are connected, in
+/// order, before they are one backend.
+struct Servers {
+    list: Vec<(String, bool, Arc<dyn Backend>)>,
+    colours: Vec<Option<String>>,
+    /// The shortest of their refresh intervals.
+    refresh: Duration,
+    warnings: Vec<String>,
+}
+
+impl Default for Servers {
+    fn default() -> Servers {
+        Servers {
+            list: Vec::new(),
+            colours: Vec::new(),
+            refresh: Duration::MAX,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl Servers {
+    fn add(
+        &mut self,
+        name: &str,
+        (read_only, backend): (bool, Arc<dyn Backend>),
+        (colour, refresh): (Option<String>, Duration),
+    ) -> Result<(), SetupError> {
+        if self.list.iter().any(|(n, _, _)| n == name) {
+            return Err(SetupError::Usage(format!("profile {name} is named twice")));
+        }
+        self.list.push((name.to_owned(), read_only, backend));
+        self.colours.push(colour);
+        self.refresh = self.refresh.min(refresh);
+        Ok(())
+    }
+
+    /// The config's profile `name`: one server, or one per account it lists.
+    fn add_profile(
+        &mut self,
+        config: &Config,
+        env: &Environment,
+        name: &str,
+        read_only: bool,
+    ) -> Result<(), SetupError> {
+        let colour = colour_of(config, name).map_err(SetupError::Usage)?;
+        let resolved = config.resolve(Some(name), env)?;
+        self.warnings.extend(resolved.warnings);
+        let read_only = read_only || resolved.read_only;
+        let Connection::Remote { mut options, .. } = resolved.connection else {
+            return Err(SetupError::Usage(format!("profile {name} names no server")));
+        };
+        options.read_only |= read_only;
+        for (member, options) in accounts(name, config, *options)? {
+            let backend =
+                RemoteBackend::new(options).map_err(|e| SetupError::Client(e.to_string()))?;
+            let backend: Arc<dyn Backend> = backend;
+            self.add(
+                &member,
+                (read_only, backend),
+                (colour.clone(), resolved.refresh),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// One server as itself; several as one list. Read-only when all are.
+    fn into_backend(self) -> (Arc<dyn Backend>, bool) {
+        let read_only = self.list.iter().all(|(_, r, _)| *r);
+        let mut list = self.list;
+        if list.len() == 1
+            && let Some((_, read_only, backend)) = list.pop()
+        {
+            return (backend, read_only);
+        }
+        let backend = crate::backend::several::Several::coloured(list, self.colours);
+        (backend, read_only)
+    }
 }
 
 /// The colour a profile asks for its rows' server name, checked.
