@@ -43,6 +43,8 @@ pub enum CommandLine {
     Watch,
     /// Every watch.
     Watches,
+    /// Landscape 26.04's operations seen this session.
+    Operations,
     /// Watch what is picked with a guard: past the threshold, cancel
     /// what has not started (asking first unless `auto`).
     Guard {
@@ -66,7 +68,7 @@ pub struct Vocabulary<'a> {
 }
 
 /// The commands, with what each takes, for the help and completion.
-pub const COMMANDS: [(&str, &str); 20] = [
+pub const COMMANDS: [(&str, &str); 21] = [
     ("sort", "COLUMN [asc|desc]"),
     ("view", "NAME"),
     ("theme", "dark|light|mono"),
@@ -86,6 +88,7 @@ pub const COMMANDS: [(&str, &str); 20] = [
         "10%,50%,100% [--gate failed<=N|N%] [--soak 10m] [--auto]",
     ),
     ("rollouts", ""),
+    ("operations", ""),
     ("log", ""),
     ("messages", ""),
     ("stop", ""),
@@ -143,6 +146,7 @@ pub fn parse(line: &str) -> Result<CommandLine, String> {
         "gauges" => Ok(CommandLine::Gauges),
         "watch" => Ok(CommandLine::Watch),
         "watches" => Ok(CommandLine::Watches),
+        "operations" => Ok(CommandLine::Operations),
         "stop" => Ok(CommandLine::Stop),
         "rollouts" => Ok(CommandLine::Rollouts),
         "rollout" if rest.is_empty() => Err(needs("waves: 10%,50%,100%")),

@@ -1260,6 +1260,30 @@ fn an_operation_moves_in_the_panel_and_its_end_is_told() {
         "{messages}"
     );
     s.send("\x1b");
+    // `:operations`: the ended import among them, and Enter shows it whole.
+    s.pause(Duration::from_millis(300));
+    s.send(":operations\r");
+    let listed = s.wait_for("Operations (Enter shows one whole)");
+    let line = listed
+        .lines()
+        .find(|l| l.contains("Web stack"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("✘ failed") && line.contains("70%"),
+        "{listed}"
+    );
+    let running = listed.lines().position(|l| l.contains("Security (noble)"));
+    let failed = listed.lines().position(|l| l.contains("Web stack"));
+    assert!(running < failed, "running ones first: {listed}");
+    s.send("j");
+    s.send("\r");
+    let whole = s.wait_for("resource  locals/web-stack");
+    assert!(
+        whole.contains("error     13: The operation failed unexpectedly."),
+        "{whole}"
+    );
+    assert!(whole.contains("404  Not Found"), "{whole}");
+    s.send("\x1b");
     quit_restores_the_terminal((s, child, pump), ":q\r");
     drop(server);
 }

@@ -21,6 +21,8 @@ pub struct Fleet {
     pub in_flight_count: (u64, bool),
     /// Landscape 26.04's long-running operations still running.
     pub operations: Vec<crate::model::operation::Operation>,
+    /// Those seen running that ended since, oldest first (the last few).
+    pub ended_operations: Vec<crate::model::operation::Operation>,
     pub values: CompletionValues,
     pub computer_titles: HashMap<u64, String>,
     /// When computers were last heard from, for saying why an activity

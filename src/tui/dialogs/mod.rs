@@ -8,6 +8,7 @@ pub mod confirm;
 pub mod copy_menu;
 pub mod help;
 pub mod messages;
+pub mod operations;
 pub mod refusals;
 pub mod rollouts;
 pub mod run_command;
@@ -25,6 +26,7 @@ pub use confirm::{Choice, Confirm};
 pub use copy_menu::CopyMenu;
 pub use help::Help;
 pub use messages::Messages;
+pub use operations::Operations;
 pub use refusals::{Refusals, RefusedWhen};
 pub use rollouts::Rollouts;
 pub use run_command::RunCommand;
@@ -47,6 +49,7 @@ pub enum Dialog {
     Watches(Watches),
     Rollouts(Rollouts),
     SwitchProfile(SwitchProfile),
+    Operations(Operations),
 }
 
 /// What a key in a popup comes to, for `update` to carry out.

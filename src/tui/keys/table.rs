@@ -86,7 +86,7 @@ pub const TABLE: &[Binding] = &[
     bind(Panes, A::NextMatch, &[ch('n')], "next match", None),
     bind(Panes, A::PrevMatch, &[ch('N')], "previous match", None),
     bind(Panes, A::ScrollLeft, &[ch('h'), key(KeyCode::Left)], "detail: scroll left", None),
-    bind(Panes, A::Command, &[ch(':')], "command line (Tab completes): sort, view, theme, export, profile, columns, computer, back, clusters, health, gauges, watch, watches, guard, rollout, rollouts, log, messages, stop, q", Some("command")),
+    bind(Panes, A::Command, &[ch(':')], "command line (Tab completes): sort, view, theme, export, profile, columns, computer, back, clusters, health, gauges, watch, watches, guard, rollout, rollouts, operations, log, messages, stop, q", Some("command")),
     bind(Panes, A::Help, &[ch('?')], "help", Some("help")),
     bind(Panes, A::Quit, &[ch('q'), ctrl('c')], "quit", Some("quit")),
     bind(Editor, A::RunQuery, &[key(KeyCode::Enter)], "run the query (or take the completion)", Some("run")),

@@ -99,6 +99,9 @@ pub(super) fn operations_loaded(
     }
 }
 
+/// Ended operations kept for `:operations`.
+const ENDED_KEPT: usize = 20;
+
 /// Says how each operation that left the panel ended: a failure with its
 /// error, its log kept whole in the messages (`M`).
 pub(super) fn operations_ended(
@@ -108,6 +111,10 @@ pub(super) fn operations_ended(
 ) {
     use crate::model::operation::OperationState;
     let Ok(ended) = result else { return };
+    let kept = &mut app.fleet.ended_operations;
+    kept.extend(ended.iter().cloned());
+    let over = kept.len().saturating_sub(ENDED_KEPT);
+    kept.drain(..over);
     for op in ended {
         // A server's words, as text and of a size a line can hold.
         let title = crate::printable::bounded(op.title(), 200);

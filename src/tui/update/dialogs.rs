@@ -15,6 +15,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
     let last_message = app.status.messages.len().saturating_sub(1);
     let (log, watches) = (app.acting.log.len(), app.watches.list.len());
     let rollouts = app.rollouts.list.len();
+    let operations = crate::tui::dialogs::operations::all(app).len();
     let outcome = match &mut app.dialog {
         None => return,
         Some(Dialog::Confirm(c)) => c.on_key(action),
@@ -27,6 +28,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
         Some(Dialog::SwitchProfile(s)) => s.on_key(action),
         Some(Dialog::Watches(w)) => w.on_key(action, watches),
         Some(Dialog::Rollouts(r)) => r.on_key(action, rollouts),
+        Some(Dialog::Operations(o)) => o.on_key(action, operations),
         Some(Dialog::Clusters) => app.clusters.on_key(action),
     };
     if outcome == Outcome::Stay {
@@ -56,6 +58,7 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
         | Dialog::Messages(_)
         | Dialog::Refusals(_)
         | Dialog::ActionLog(_)
+        | Dialog::Operations(_)
         | Dialog::CopyMenu(_) => {}
     }
 }

@@ -135,6 +135,9 @@ pub(super) fn run_command(app: &mut App, text: &str, out: &mut Vec<Command>) {
         CommandLine::Health => super::health::toggle(app, out),
         CommandLine::Watch => super::watches::watch(app, None, out),
         CommandLine::Watches => super::watches::open(app),
+        CommandLine::Operations => {
+            app.dialog = Some(crate::tui::app::Dialog::Operations(Default::default()));
+        }
         CommandLine::Rollouts => super::rollouts::open(app),
         CommandLine::Rollout(spec) => super::rollouts::start(app, spec, out),
         CommandLine::Stop => {

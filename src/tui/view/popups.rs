@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use crate::printable::printable;
 use crate::tui::app::{App, Dialog};
 use crate::tui::dialogs::{
-    action_log, clusters, confirm, copy_menu, help, messages, refusals, rollouts, run_command,
-    scrolled_title, switch_profile, watches,
+    action_log, clusters, confirm, copy_menu, help, messages, operations, refusals, rollouts,
+    run_command, scrolled_title, switch_profile, watches,
 };
 use crate::tui::layout::Areas;
 use crate::tui::theme::Theme;
@@ -61,6 +61,12 @@ pub fn draw(frame: &mut Frame, app: &App, areas: &Areas) {
             theme,
             " Rollouts (newest first) ",
             rollouts::lines(app, r.selected),
+        ),
+        Some(Dialog::Operations(o)) => boxed(
+            frame,
+            theme,
+            " Operations (Enter shows one whole) ",
+            operations::lines(app, o),
         ),
         Some(Dialog::ActionLog(l)) => boxed(
             frame,
