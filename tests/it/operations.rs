@@ -305,6 +305,14 @@ fn a_hostile_operation_is_shown_as_data() {
             "operations/x".into()
         ])))
     );
+    // Not watched: said and logged, no notification.
+    let quiet = update(&mut app, Event::OperationsEnded(Ok(vec![op(true)])));
+    assert!(
+        !quiet
+            .iter()
+            .any(|c| matches!(c, Command::Effect(Effect::Notify(_))))
+    );
+    app.fleet.watched_operations.insert("operations/x".into());
     let told = update(&mut app, Event::OperationsEnded(Ok(vec![op(true)])));
     let notes: Vec<&String> = told
         .iter()

@@ -1245,6 +1245,19 @@ fn an_operation_moves_in_the_panel_and_its_end_is_told() {
     let first = s.wait("the import in the panel", |t| percent(t).is_some());
     let at = percent(&first).unwrap();
     s.wait("its percent moving", |t| percent(t).is_some_and(|p| p > at));
+    // `w` on it in `:operations`: its end becomes a notification too.
+    s.send(":operations\r");
+    let listed = s.wait_for("Operations (Enter shows one whole)");
+    let below = listed
+        .lines()
+        .skip_while(|l| !l.contains("Operations (Enter"))
+        .skip(1)
+        .position(|l| l.contains("Web stack"))
+        .unwrap();
+    s.send(&"j".repeat(below));
+    s.send("w");
+    s.wait_for("(watched)");
+    s.send("\x1b");
     s.wait_for_bytes(b"\x1b]9;operation failed at 70%: Import into local repo Web stack");
     s.wait("the panel letting it go", |t| percent(t).is_none());
     s.send("M");

@@ -23,6 +23,9 @@ pub struct Fleet {
     pub operations: Vec<crate::model::operation::Operation>,
     /// Those seen running that ended since, oldest first (the last few).
     pub ended_operations: Vec<crate::model::operation::Operation>,
+    /// Operations the operator watches (`w` in `:operations`): their end
+    /// is also a terminal notification.
+    pub watched_operations: std::collections::HashSet<String>,
     pub values: CompletionValues,
     pub computer_titles: HashMap<u64, String>,
     /// When computers were last heard from, for saying why an activity

@@ -1,6 +1,7 @@
 //! `:operations`: Landscape 26.04's long-running operations this session
 //! has seen — those running, then those ended, newest first — and, with
-//! Enter, the selected one whole: its resource, status, error and log.
+//! Enter, the selected one whole: its resource, status, error and log;
+//! `w` watches one (its end is also a terminal notification).
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -34,6 +35,8 @@ impl Operations {
                 self.open = !self.open;
                 Outcome::Stay
             }
+            // `w`: watch (or stop watching) the selected one.
+            Some(KeyAction::Watch) => Outcome::Remove,
             Some(KeyAction::Close) => Outcome::Closed,
             _ => Outcome::Stay,
         }
@@ -64,7 +67,16 @@ pub fn lines(app: &App, o: &Operations) -> Vec<Line<'static>> {
             OperationState::Succeeded => ("✔ succeeded", app.prefs.theme.success),
             OperationState::Failed => ("✘ failed", app.prefs.theme.error),
         };
-        let text = format!("{word} {:>3}%  {}", op.percent(), bounded(op.title(), 200));
+        let watched = if app.fleet.watched_operations.contains(&op.name) {
+            "  (watched)"
+        } else {
+            ""
+        };
+        let text = format!(
+            "{word} {:>3}%  {}{watched}",
+            op.percent(),
+            bounded(op.title(), 200)
+        );
         lines.push(Line::from(Span::styled(
             text,
             popup_row(style, i == o.selected),

@@ -146,7 +146,34 @@ pub(super) fn operations_ended(
             text,
             Vec::new(),
         );
-        super::tell(app, level, record, out);
+        if app.fleet.watched_operations.remove(&op.name) {
+            super::tell(app, level, record, out);
+        } else {
+            // Said and logged; a notification only for those watched.
+            app.say(level, record.outcome.clone());
+            app.acting.log.insert(0, record.clone());
+            super::log_action(app, record, out);
+        }
+    }
+}
+
+/// `w` in `:operations`: watch the `selected` one (its end is also a
+/// terminal notification), or stop watching it; an ended one is not.
+pub(super) fn watch_operation(app: &mut App, selected: usize) {
+    let Some((name, done, title)) = crate::tui::dialogs::operations::all(app)
+        .get(selected)
+        .map(|o| (o.name.clone(), o.done, o.title().to_owned()))
+    else {
+        return;
+    };
+    let title = crate::printable::bounded(&title, 120);
+    if done {
+        app.say(Level::Info, format!("{title} has ended: nothing to watch"));
+    } else if app.fleet.watched_operations.remove(&name) {
+        app.say(Level::Info, format!("no longer watching {title}"));
+    } else {
+        app.fleet.watched_operations.insert(name);
+        app.say(Level::Info, format!("watching {title}: told when it ends"));
     }
 }
 

@@ -54,6 +54,10 @@ pub(super) fn on_dialog_key(app: &mut App, action: Option<KeyAction>, out: &mut 
         Dialog::Watches(w) => super::watches::on_outcome(app, w, outcome, out),
         Dialog::Rollouts(r) => super::rollouts::on_outcome(app, r, outcome, out),
         Dialog::Clusters => super::clusters::on_outcome(app, outcome, out),
+        Dialog::Operations(o) if outcome == Outcome::Remove => {
+            super::answers::watch_operation(app, o.selected);
+            app.dialog = Some(Dialog::Operations(o));
+        }
         Dialog::Help(_)
         | Dialog::Messages(_)
         | Dialog::Refusals(_)
