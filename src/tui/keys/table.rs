@@ -105,7 +105,7 @@ pub const TABLE: &[Binding] = &[
     bind(Popup, A::PageUp, &[key(KeyCode::PageUp)], "scroll a page up", None),
     bind(Popup, A::Open, &[key(KeyCode::Enter), ch('o')], "action log: show the entry's activities; clusters: show the cluster (or open the computer); elsewhere: close", None),
     bind(Popup, A::NextPane, &[key(KeyCode::Tab)], "clusters: between the clusters and the selected one's computers", None),
-    bind(Popup, A::Watch, &[ch('w')], "watches: stop watching the selected one; operations: watch the selected one (told, and a terminal notification, when it ends)", None),
+    bind(Popup, A::Watch, &[ch('w')], "watches: stop watching it; operations: watch it (notified at its end)", None),
     bind(Popup, A::TogglePause, &[ch('p')], "rollouts: pause / resume the selected one", None),
     bind(Popup, A::Approve, &[ch('a')], "rollouts: go on past a crossed gate (the next wave asks first)", None),
     bind(Popup, A::Cancel, &[ch('c')], "rollouts: stop the selected one (what is not released stays unapproved; again: forget it)", None),

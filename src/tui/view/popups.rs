@@ -93,27 +93,28 @@ fn boxed(frame: &mut Frame, theme: &Theme, title: &str, lines: Vec<Line<'_>>) {
 /// A box as tall as all its lines (or the screen), scrolled down by
 /// `scroll` lines but never past its last full page: scrolling keeps the
 /// box's size and never shows it empty.
-fn boxed_at(frame: &mut Frame, theme: &Theme, title: &str, mut lines: Vec<Line<'_>>, scroll: u16) {
+fn boxed_at(frame: &mut Frame, theme: &Theme, title: &str, lines: Vec<Line<'_>>, scroll: u16) {
     let area = frame.area();
     let width = area.width.saturating_sub(4).min(90);
     // Wrapped lines take more than one row each.
     let inner = usize::from(width.saturating_sub(2)).max(1);
-    let rows_of = |l: &Line| l.width().max(1).div_ceil(inner);
+    // As the paragraph wraps them (at words), not as their width divides.
+    let rows_of = |l: &Line| {
+        Paragraph::new(l.clone())
+            .wrap(Wrap { trim: false })
+            .line_count(inner as u16)
+            .max(1)
+    };
     let rows: usize = lines.iter().map(rows_of).sum();
     let height = u16::try_from(rows + 2)
         .unwrap_or(u16::MAX)
         .min(area.height.saturating_sub(2))
         .max(3);
-    // Skip whole lines while what is left still fills the box.
-    let (visible, mut left, mut skip) = (usize::from(height - 2), rows, 0);
-    while skip < usize::from(scroll)
-        && let Some(line) = lines.get(skip)
-        && left - rows_of(line) >= visible
-    {
-        left -= rows_of(line);
-        skip += 1;
-    }
-    lines.drain(..skip);
+    // Scrolled by rows, never past a full last page: the box keeps its
+    // size and its last row shows the last line's end.
+    let visible = usize::from(height - 2);
+    let wanted: usize = lines.iter().take(usize::from(scroll)).map(rows_of).sum();
+    let top = u16::try_from(wanted.min(rows.saturating_sub(visible))).unwrap_or(u16::MAX);
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
@@ -122,11 +123,14 @@ fn boxed_at(frame: &mut Frame, theme: &Theme, title: &str, mut lines: Vec<Line<'
         .areas(row);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::bordered()
-                .title(title.to_owned())
-                .border_style(theme.focused_border),
-        ),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((top, 0))
+            .block(
+                Block::bordered()
+                    .title(title.to_owned())
+                    .border_style(theme.focused_border),
+            ),
         rect,
     );
 }
