@@ -136,17 +136,17 @@ pub(crate) fn press_action(app: &mut App, kind: ActionKind) -> Option<Scope> {
 /// app's picks take under `query`, those the lifecycle allows.
 fn scan(engine: &Engine, app: &App, query: &str, kind: ActionKind) -> BTreeSet<u64> {
     let picked: Vec<u64> = if app.marks.all.is_some() {
-        engine
-            .activities("", u64::MAX, 0)
-            .unwrap()
-            .results
-            .iter()
-            .map(|a| a.id)
-            .collect()
+        every_id(engine)
     } else {
         picks(app)
     };
     scan_picked(engine, picked, query, kind)
+}
+
+/// Every activity's id: what `*` picks.
+pub(crate) fn every_id(engine: &Engine) -> Vec<u64> {
+    let all = engine.activities("", u64::MAX, 0).unwrap().results;
+    all.iter().map(|a| a.id).collect()
 }
 
 /// The ids the app's picks name: the marks, else the selected child or

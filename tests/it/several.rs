@@ -138,12 +138,7 @@ fn picked(
         .enumerate()
         .map(|(k, e)| {
             let mine: Vec<u64> = if app.marks.all.is_some() {
-                e.activities("", u64::MAX, 0)
-                    .unwrap()
-                    .results
-                    .iter()
-                    .map(|a| a.id)
-                    .collect()
+                action_law::every_id(e)
             } else {
                 picks
                     .iter()
